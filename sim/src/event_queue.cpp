@@ -4,33 +4,57 @@
 #include <utility>
 
 namespace ecsim {
+namespace {
+
+// Insertion sort by (time, seq): the slots sorted here hold at most kRunAtMost events, where it
+// beats std::sort's set-up.
+void sort_small(std::vector<Event>& events) {
+  for (std::size_t i = 1; i < events.size(); ++i) {
+    const Event e = events[i];
+    std::size_t j = i;
+    for (; j > 0 && pops_before(e, events[j - 1]); --j) events[j] = events[j - 1];
+    events[j] = e;
+  }
+}
+
+}  // namespace
 
 bool EventQueue::refill() {
-  front_.clear();
-  front_pos_ = 0;
+  forget_front();
   while (levels_ != 0) {
     const auto level = static_cast<unsigned>(std::countr_zero(levels_));
     const auto digit = static_cast<unsigned>(std::countr_zero(occupied_[level]));
     std::vector<Event>& slot = slots_[level * kSlots + digit];
-    if (level == 0 || slot.size() <= kSortAtMost) {
-      // The lowest slot holds the smallest keys of all. A level-0 slot is one key in seq order
-      // already; a small one is sorted (its equal keys are in seq order, so sorting by
-      // (time, seq) keeps them so).
+    if (level == 0) {
+      // One key, the smallest stored, in seq order already.
       front_.swap(slot);
-      occupied_[level] &= ~(std::uint64_t{1} << digit);
-      if (occupied_[level] == 0) levels_ &= ~(1u << level);
-      if (level == 0) {
-        min_key_ = (min_key_ & ~std::uint64_t{kSlots - 1}) | digit;
-      } else {
-        std::sort(front_.begin(), front_.end(), pops_before);
+      clear_slot(0, digit);
+      min_key_ = (min_key_ & ~std::uint64_t{kSlots - 1}) | digit;
+      front_max_key_ = min_key_;
+      return true;
+    }
+    if (slot.size() <= kRunAtMost) {
+      // The lowest slot holds the smallest keys of all. Sort it (its equal keys are in seq
+      // order, so sorting by (time, seq) keeps them so), and append the next slots of this
+      // level while they are small too: each holds only larger keys than the one before.
+      front_.swap(slot);
+      clear_slot(level, digit);
+      sort_small(front_);
+      while (occupied_[level] != 0) {
+        const auto next = static_cast<unsigned>(std::countr_zero(occupied_[level]));
+        std::vector<Event>& more = slots_[level * kSlots + next];
+        if (front_.size() + more.size() > kRunAtMost) break;
+        sort_small(more);
+        front_.insert(front_.end(), more.begin(), more.end());
+        more.clear();
+        clear_slot(level, next);
       }
       front_max_key_ = key_of(front_.back().time);
       return true;
     }
     // Moving min_key_ to this slot's minimum changes only digits at and below `level`, so other
     // slots stay valid, and every event here moves to a lower level.
-    occupied_[level] &= ~(std::uint64_t{1} << digit);
-    if (occupied_[level] == 0) levels_ &= ~(1u << level);
+    clear_slot(level, digit);
     std::uint64_t min_key = key_of(slot.front().time);
     for (const Event& e : slot) min_key = std::min(min_key, key_of(e.time));
     min_key_ = min_key;
@@ -43,15 +67,13 @@ bool EventQueue::refill() {
 void EventQueue::dissolve_front() {
   // Front keys are at least min_key_ and below every slot's keys, and they go back in order.
   for (std::size_t i = front_pos_; i < front_.size(); ++i) place(front_[i]);
-  front_.clear();
-  front_pos_ = 0;
+  forget_front();
 }
 
 void EventQueue::rebase(std::uint64_t key) {
   // The front run goes first, in order: its events precede any stored event of the same key.
   scratch_.assign(front_.begin() + static_cast<std::ptrdiff_t>(front_pos_), front_.end());
-  front_.clear();
-  front_pos_ = 0;
+  forget_front();
   for (std::vector<Event>& slot : slots_) {
     scratch_.insert(scratch_.end(), slot.begin(), slot.end());
     slot.clear();

@@ -129,6 +129,31 @@ TEST_CASE("times across the whole int64 range keep their order", "[sim]") {
   CHECK(kinds == std::vector<std::uint32_t>{1, 2, 3, 4});
 }
 
+TEST_CASE("pushes that land among the next events, in any order, keep exact order", "[sim]") {
+  // Sparse events form a short sorted run at the front; pushes in decreasing time inside it
+  // shift ever more of it, until the run goes back into the radix levels.
+  EventQueue q;
+  std::vector<Event> want;
+  for (std::int64_t i = 0; i < 40; ++i) q.push(at(1'000 * i), 0, static_cast<std::uint32_t>(i));
+  Event e;
+  REQUIRE(q.pop(e));  // at 0: the run now holds the next events
+  for (std::int64_t i = 0; i < 500; ++i) {
+    q.push(at(30'000 - 50 * i), 1, static_cast<std::uint32_t>(i));
+    q.push(at(30'000 - 50 * i), 2, static_cast<std::uint32_t>(i));  // a tie, scheduled later
+  }
+  SimTime last = kSimStart;
+  std::uint64_t last_seq = 0;
+  std::size_t popped = 0;
+  while (q.pop(e)) {
+    const bool in_order = e.time > last || (e.time == last && e.seq > last_seq);
+    REQUIRE(in_order);
+    last = e.time;
+    last_seq = e.seq;
+    ++popped;
+  }
+  CHECK(popped == 39 + 1000);
+}
+
 // Millions of mixed pushes, pops and cancellations, checked step by step against a
 // std::priority_queue with lazy deletion. Delays mix many exact ties, small gaps and rare
 // enormous jumps, and the size swings between empty and about 50,000 pending.

@@ -79,9 +79,11 @@ class EventQueue {
   static constexpr std::size_t kSlots = std::size_t{1} << kDigitBits;
   // Keys are non-negative int64 microseconds (< 2^63): 63 bits make 11 digits of 6 bits.
   static constexpr std::size_t kLevels = 11;
-  // A lowest slot this small is sorted into the front run instead of being split further: where
-  // events are sparse, sorting a few costs less than moving each down every remaining digit.
-  static constexpr std::size_t kSortAtMost = 32;
+  // A lowest slot of at most this many events is sorted into the front run instead of being
+  // split further, and the next slots of its level join the run while it stays this short:
+  // where events are sparse, sorting a few costs less than moving each down every remaining
+  // digit, and one refill then serves many pops. Longer runs make more pushes land inside them.
+  static constexpr std::size_t kRunAtMost = 32;
   // A push into the front run that would shift more events than this puts the run back into the
   // slots instead, so pushes stay O(1) amortised whatever order they come in.
   static constexpr std::size_t kMaxShift = 32;
@@ -115,6 +117,11 @@ class EventQueue {
     front_.insert(pos, e);
     return true;
   }
+  // Marks slot (level, digit) empty.
+  void clear_slot(unsigned level, unsigned digit) noexcept {
+    occupied_[level] &= ~(std::uint64_t{1} << digit);
+    if (occupied_[level] == 0) levels_ &= ~(1u << level);
+  }
   // Refills the front run with the smallest events; false if the queue is empty.
   bool refill();
   // Moves the rest of the front run back into the slots.
@@ -122,19 +129,25 @@ class EventQueue {
   // Re-files everything relative to `key`, below min_key_. Needed only when a peek (next_time)
   // moved min_key_ past the caller's clock and an event is then pushed in between.
   void rebase(std::uint64_t key);
-  // Removes the front event, cancelled or not, and remembers it for `cancel`.
+  // Removes the front event, cancelled or not.
   Event take_front() noexcept {
-    const Event e = front_[front_pos_++];
     --stored_;
-    last_pop_time_ = e.time;
-    last_pop_seq_ = e.seq;
-    popped_any_ = true;
-    return e;
+    return front_[front_pos_++];
   }
-  // True if (time, seq) is after the last removed event, i.e. it cannot have popped yet.
-  [[nodiscard]] bool after_last_pop(const EventHandle& h) const noexcept {
-    return !popped_any_ || h.time > last_pop_time_ ||
-           (h.time == last_pop_time_ && h.seq > last_pop_seq_);
+  // Keeps the last removed event before the front run is emptied, for `cancel`.
+  void forget_front() noexcept {
+    if (front_pos_ > 0) {
+      last_removed_ = front_[front_pos_ - 1];
+      removed_any_ = true;
+    }
+    front_.clear();
+    front_pos_ = 0;
+  }
+  // True if (time, seq) is after the last removed event, i.e. it cannot have been removed yet.
+  [[nodiscard]] bool not_yet_removed(const EventHandle& h) const noexcept {
+    if (front_pos_ == 0 && !removed_any_) return true;
+    const Event& last = front_pos_ > 0 ? front_[front_pos_ - 1] : last_removed_;
+    return h.time > last.time || (h.time == last.time && h.seq > last.seq);
   }
 
   // Every stored key is at least min_key_. The front run front_[front_pos_..] is sorted by
@@ -155,9 +168,10 @@ class EventQueue {
   std::size_t stored_ = 0;  // events held, including cancelled ones not yet skipped
   std::uint64_t next_seq_ = 0;
   SimTime last_returned_time_ = kSimStart;  // of the last event pop handed out
-  SimTime last_pop_time_ = kSimStart;       // of the last event removed, cancelled or not
-  std::uint64_t last_pop_seq_ = 0;
-  bool popped_any_ = false;
+  // The last event removed (popped or skipped as cancelled) before the front run was last
+  // emptied; afterwards it is front_[front_pos_ - 1].
+  Event last_removed_{};
+  bool removed_any_ = false;
   detail::SeqSet cancelled_;
   std::vector<Event> scratch_;  // reused by rebase
 };
@@ -202,7 +216,7 @@ inline SimTime EventQueue::next_time() {
 }
 
 inline bool EventQueue::cancel(EventHandle handle) {
-  if (!handle.valid() || handle.seq >= next_seq_ || !after_last_pop(handle)) return false;
+  if (!handle.valid() || handle.seq >= next_seq_ || !not_yet_removed(handle)) return false;
   return cancelled_.insert(handle.seq);
 }
 
