@@ -100,8 +100,9 @@ StopReason Simulator::run(Handler&& handler, RunLimits limits) {
       return next == kNever ? StopReason::kEmpty : StopReason::kTimeLimit;
     }
     if (handled == limits.max_events) return StopReason::kEventLimit;
-    Event e;
-    queue_.pop(e);
+    Event e{};
+    const bool popped = queue_.pop(e);
+    ECSIM_ASSERT(popped, "next_time() promised an event");
     now_ = e.time;
     ++events_handled_;
     handler(static_cast<const Event&>(e));
