@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ecsim/platform/catalog.hpp"
+#include "ecsim/platform/cost.hpp"
+#include "ecsim/sim/ids.hpp"
+#include "ecsim/sim/time.hpp"
+
+namespace ecsim::platform {
+
+/// A lognormal launch latency: half of all launches take less than `median`; `sigma` is the
+/// standard deviation of the underlying normal (0 makes every launch take exactly `median`).
+struct LaunchLatency {
+  SimDuration median;
+  double sigma = 0;
+};
+
+/// Assumed time from an EC2 RunInstances call to the ECS agent registering the instance: about a
+/// minute (boot, then agent start), spread so that 9 in 10 launches take 40-90 s.
+inline constexpr LaunchLatency kDefaultEc2LaunchLatency{std::chrono::seconds(60), 0.25};
+/// Assumed time for a Fargate task from PROVISIONING to RUNNING (capacity, ENI, image pull).
+inline constexpr LaunchLatency kDefaultFargateLaunchLatency{std::chrono::seconds(40), 0.3};
+
+/// An Auto Scaling group of EC2 instances, spread over some of the region's zones.
+struct AsgConfig {
+  std::string name;                 ///< unique among groups
+  InstanceTypeIndex instance_type;  ///< index into InstanceCatalog::builtin()
+  std::uint32_t min = 0;
+  std::uint32_t max = 0;
+  std::uint32_t desired = 0;        ///< min <= desired <= max
+  std::vector<AzId> azs;            ///< zones to spread over, in the region's order
+  bool spot = false;                ///< Spot instances: discounted and interruptible
+};
+
+/// Fargate in the region: capacity, launch behaviour and Spot interruptions.
+struct FargateConfig {
+  std::optional<std::uint32_t> capacity_per_az;  ///< running tasks per zone; none = unlimited
+  LaunchLatency launch_latency = kDefaultFargateLaunchLatency;
+  double launch_burst = 100;                     ///< token bucket size, tasks
+  double launch_rate_per_second = 20;            ///< token refill, tasks per second
+  double spot_interruptions_per_hour = 0;        ///< per running FARGATE_SPOT task
+};
+
+/// A fault at a fixed time.
+struct ScheduledFault {
+  enum class Kind : std::uint8_t {
+    kAzOutage,         ///< the zone is down for `duration`
+    kAzImpaired,       ///< launches in the zone fail at `launch_failure_rate` for `duration`
+    kInstanceFailure,  ///< `count` running instances of group `group` fail
+  };
+  SimTime at;
+  Kind kind = Kind::kAzOutage;
+  AzId az;                          ///< for zone faults
+  SimDuration duration{};           ///< for zone faults
+  double launch_failure_rate = 0;   ///< for kAzImpaired, in [0, 1]
+  GroupId group;                    ///< for kInstanceFailure
+  std::uint32_t count = 0;          ///< for kInstanceFailure
+};
+
+/// Random failures of running instances: each fails after an exponential time with mean `mtbf`.
+struct FailureProcess {
+  std::optional<GroupId> group;  ///< none: every group
+  SimDuration mtbf;
+};
+
+/// Everything the platform model needs: zones, groups, Fargate, prices and faults.
+struct PlatformConfig {
+  std::string region = "us-east-1";
+  std::vector<std::string> azs;  ///< zone names, indexed by AzId
+  LaunchLatency ec2_launch_latency = kDefaultEc2LaunchLatency;
+  Prices prices;
+  FargateConfig fargate;
+  std::vector<AsgConfig> groups;  ///< indexed by GroupId
+  std::vector<ScheduledFault> faults;
+  std::vector<FailureProcess> failure_processes;
+  double spot_interruptions_per_hour = 0;  ///< per running Spot instance
+};
+
+}  // namespace ecsim::platform

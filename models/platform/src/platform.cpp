@@ -1,0 +1,317 @@
+#include "ecsim/platform/platform.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ecsim/sim/assert.hpp"
+
+namespace ecsim::platform {
+namespace {
+
+// Event kinds, within [kFirstEventKind, kEndEventKind).
+enum EventKind : std::uint32_t {
+  kLaunched = kFirstEventKind,  // target: instance; booted
+  kFaultBegins,                 // payload: fault index
+  kFaultEnds,                   // payload: fault index
+  kRandomFailure,               // target: instance
+  kSpotInterruption,            // target: instance; the notice
+  kSpotReclaim,                 // target: instance
+  kUnhealthyCheck,              // target: instance
+  kRetryLaunches,               // target: group
+};
+static_assert(kRetryLaunches < kEndEventKind);
+
+bool live(InstanceState s) { return s != InstanceState::kTerminated; }
+
+}  // namespace
+
+Platform::Platform(const PlatformConfig& config, const InstanceCatalog& catalog,
+                   std::uint64_t seed)
+    : config_(config),
+      catalog_(catalog),
+      latency_rng_(RandomStreams(seed).stream("launch_latency")),
+      launch_rng_(RandomStreams(seed).stream("launch_failures")),
+      failure_rng_(RandomStreams(seed).stream("instance_failures")),
+      spot_rng_(RandomStreams(seed).stream("spot_interruptions")),
+      pick_rng_(RandomStreams(seed).stream("fault_targets")),
+      cost_(config.prices),
+      az_state_(config.azs.size(), AzState::kUp),
+      outages_(config.azs.size(), 0),
+      impairments_(config.azs.size(), 0),
+      failure_rate_(config.azs.size(), 0.0),
+      desired_(config.groups.size(), 0),
+      live_(config.groups.size()),
+      rebalancing_(config.groups.size(), InstanceId{}),
+      retry_scheduled_(config.groups.size(), 0) {
+  for (std::size_t g = 0; g < config.groups.size(); ++g) desired_[g] = config.groups[g].desired;
+}
+
+void Platform::start(Simulator& sim) {
+  // The groups' first instances exist when the run starts: a scenario describes a running
+  // cluster. Later launches take the launch latency.
+  for (std::size_t g = 0; g < config_.groups.size(); ++g) {
+    const GroupId group{static_cast<GroupId::rep_type>(g)};
+    while (live_[g].size() < desired_[g]) {
+      const std::optional<AzId> az = emptiest_zone(group, 0);
+      if (!az) break;
+      launch(sim, group, *az, true);
+    }
+  }
+  for (std::size_t f = 0; f < config_.faults.size(); ++f) schedule_fault(sim, f);
+}
+
+void Platform::schedule_fault(Simulator& sim, std::size_t index) {
+  const ScheduledFault& f = config_.faults[index];
+  sim.schedule_at(std::max(f.at, sim.now()), kFaultBegins, 0, index);
+  if (f.kind != ScheduledFault::Kind::kInstanceFailure)
+    sim.schedule_at(std::max(f.at, sim.now()) + f.duration, kFaultEnds, 0, index);
+}
+
+void Platform::handle(Simulator& sim, const Event& e) {
+  const InstanceId id{e.target};
+  switch (e.kind) {
+    case kLaunched:
+      if (state_[e.target] == InstanceState::kPending) on_running(sim, id);
+      break;
+    case kFaultBegins: on_fault(sim, static_cast<std::size_t>(e.payload), true); break;
+    case kFaultEnds: on_fault(sim, static_cast<std::size_t>(e.payload), false); break;
+    case kRandomFailure:
+      if (live(state_[e.target])) {
+        ++counters_.failures;
+        end_instance(sim, id, TerminationCause::kFailure, true);
+      }
+      break;
+    case kSpotInterruption:
+      if (live(state_[e.target])) {
+        ++counters_.interruptions;
+        changes_.push_back(InstanceChange{id, ChangeKind::kInterruptionNotice, sim.now()});
+        sim.schedule_in(kSpotNotice, kSpotReclaim, e.target);
+      }
+      break;
+    case kSpotReclaim:
+      if (live(state_[e.target])) end_instance(sim, id, TerminationCause::kSpotInterruption, true);
+      break;
+    case kUnhealthyCheck:
+      if (live(state_[e.target]) && reachable_[e.target] == 0) {
+        ++counters_.replacements;
+        end_instance(sim, id, TerminationCause::kUnhealthy, true);
+      }
+      break;
+    case kRetryLaunches:
+      retry_scheduled_[e.target] = 0;
+      reconcile(sim, GroupId{e.target});
+      break;
+    default: ECSIM_ASSERT(false, "unknown platform event kind");
+  }
+}
+
+void Platform::on_fault(Simulator& sim, std::size_t index, bool begins) {
+  const ScheduledFault& f = config_.faults[index];
+  switch (f.kind) {
+    case ScheduledFault::Kind::kAzOutage: {
+      const bool was_down = az_state_[f.az.value()] == AzState::kDown;
+      if (begins) ++outages_[f.az.value()];
+      else --outages_[f.az.value()];
+      refresh_az(f.az, sim, was_down);
+      break;
+    }
+    case ScheduledFault::Kind::kAzImpaired: {
+      const bool was_down = az_state_[f.az.value()] == AzState::kDown;
+      if (begins) ++impairments_[f.az.value()];
+      else --impairments_[f.az.value()];
+      if (begins) failure_rate_[f.az.value()] = f.launch_failure_rate;
+      refresh_az(f.az, sim, was_down);
+      break;
+    }
+    case ScheduledFault::Kind::kInstanceFailure: {
+      // Fails `count` running instances of the group, chosen at random.
+      std::vector<InstanceId> candidates;
+      for (const InstanceId i : live_[f.group.value()])
+        if (state_[i.value()] == InstanceState::kRunning) candidates.push_back(i);
+      std::sort(candidates.begin(), candidates.end());
+      for (std::uint32_t k = 0; k < f.count && !candidates.empty(); ++k) {
+        const auto pick = static_cast<std::size_t>(pick_rng_.uniform_int(candidates.size()));
+        const InstanceId victim = candidates[pick];
+        candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(pick));
+        ++counters_.failures;
+        end_instance(sim, victim, TerminationCause::kFailure, true);
+      }
+      break;
+    }
+  }
+}
+
+void Platform::refresh_az(AzId az, Simulator& sim, bool was_down) {
+  const std::size_t z = az.value();
+  az_state_[z] = outages_[z] > 0        ? AzState::kDown
+                 : impairments_[z] > 0  ? AzState::kImpaired
+                                        : AzState::kUp;
+  const bool down = az_state_[z] == AzState::kDown;
+  if (down == was_down) return;
+  for (std::size_t i = 0; i < state_.size(); ++i) {
+    if (az_[i] != az || !live(state_[i])) continue;
+    const InstanceId id{static_cast<InstanceId::rep_type>(i)};
+    if (down) {
+      if (state_[i] == InstanceState::kPending) {
+        // A launch in flight in a zone that fails does not complete.
+        ++counters_.launch_failures;
+        end_instance(sim, id, TerminationCause::kFailure, true);
+        continue;
+      }
+      reachable_[i] = 0;
+      changes_.push_back(InstanceChange{id, ChangeKind::kUnreachable, sim.now()});
+      sim.schedule_in(kUnhealthyAfter, kUnhealthyCheck, static_cast<std::uint32_t>(i));
+    } else {
+      reachable_[i] = 1;
+      changes_.push_back(InstanceChange{id, ChangeKind::kReachable, sim.now()});
+    }
+  }
+  // A zone that comes back leaves its groups unbalanced: launch there first, terminate later.
+  for (std::size_t g = 0; g < config_.groups.size(); ++g) {
+    if (std::find(config_.groups[g].azs.begin(), config_.groups[g].azs.end(), az) ==
+        config_.groups[g].azs.end())
+      continue;
+    if (down) reconcile(sim, GroupId{static_cast<GroupId::rep_type>(g)});
+    else check_rebalance(sim, GroupId{static_cast<GroupId::rep_type>(g)});
+  }
+}
+
+std::vector<std::uint32_t> Platform::live_by_zone(GroupId group) const {
+  std::vector<std::uint32_t> count(az_state_.size(), 0);
+  for (const InstanceId i : live_[group.value()]) ++count[az_[i.value()].value()];
+  return count;
+}
+
+std::optional<AzId> Platform::emptiest_zone(GroupId group, std::uint64_t skip_mask) const {
+  const std::vector<std::uint32_t> count = live_by_zone(group);
+  std::optional<AzId> best;
+  for (const AzId az : config_.groups[group.value()].azs) {
+    if (az_state_[az.value()] == AzState::kDown || ((skip_mask >> az.value()) & 1u) != 0) continue;
+    if (!best || count[az.value()] < count[best->value()]) best = az;
+  }
+  return best;
+}
+
+void Platform::reconcile(Simulator& sim, GroupId group) {
+  const std::size_t g = group.value();
+  std::uint64_t refused = 0;  // zones that refused a launch in this round
+  while (live_[g].size() < desired_[g]) {
+    const std::optional<AzId> az = emptiest_zone(group, refused);
+    if (!az) {
+      if (retry_scheduled_[g] == 0) {
+        retry_scheduled_[g] = 1;
+        sim.schedule_in(kLaunchRetry, kRetryLaunches, static_cast<std::uint32_t>(g));
+      }
+      return;
+    }
+    if (az_state_[az->value()] == AzState::kImpaired &&
+        launch_rng_.bernoulli(failure_rate_[az->value()])) {
+      // InsufficientInstanceCapacity: the group tries its other zones.
+      ++counters_.launch_failures;
+      refused |= std::uint64_t{1} << az->value();
+      continue;
+    }
+    launch(sim, group, *az, false);
+  }
+}
+
+SimDuration Platform::launch_latency() {
+  const LaunchLatency& l = config_.ec2_launch_latency;
+  if (l.sigma <= 0) return l.median;
+  return from_seconds(to_seconds(l.median) * std::exp(l.sigma * latency_rng_.normal(0, 1)));
+}
+
+InstanceId Platform::launch(Simulator& sim, GroupId group, AzId az, bool running_now) {
+  const AsgConfig& g = config_.groups[group.value()];
+  const InstanceId id{static_cast<InstanceId::rep_type>(state_.size())};
+  state_.push_back(InstanceState::kPending);
+  az_.push_back(az);
+  group_.push_back(group);
+  type_.push_back(g.instance_type);
+  reachable_.push_back(1);
+  spot_.push_back(g.spot ? 1 : 0);
+  cause_.push_back(TerminationCause::kNone);
+  // Billing starts at launch: the boot and agent start are billed instance time.
+  cost_item_.push_back(
+      cost_.start_ec2(sim.now(), catalog_.at(g.instance_type).price_usd_per_hour, g.spot));
+  live_[group.value()].push_back(id);
+  ++counters_.launches;
+  if (running_now) on_running(sim, id);
+  else sim.schedule_in(launch_latency(), kLaunched, id.value());
+  return id;
+}
+
+void Platform::on_running(Simulator& sim, InstanceId id) {
+  const std::size_t i = id.value();
+  state_[i] = InstanceState::kRunning;
+  changes_.push_back(InstanceChange{id, ChangeKind::kRunning, sim.now()});
+  const GroupId group = group_[i];
+  for (const FailureProcess& p : config_.failure_processes) {
+    if (p.group && *p.group != group) continue;
+    sim.schedule_in(from_seconds(failure_rng_.exponential(to_seconds(p.mtbf))), kRandomFailure,
+                    id.value());
+  }
+  if (spot_[i] != 0 && config_.spot_interruptions_per_hour > 0) {
+    sim.schedule_in(from_seconds(spot_rng_.exponential(3600.0 / config_.spot_interruptions_per_hour)),
+                    kSpotInterruption, id.value());
+  }
+  if (rebalancing_[group.value()] == id) {
+    // The rebalancing launch is up: now the group terminates one in its fullest zone.
+    rebalancing_[group.value()] = InstanceId{};
+    const std::vector<std::uint32_t> count = live_by_zone(group);
+    std::optional<InstanceId> victim;
+    AzId fullest = az_[i];
+    for (const AzId az : config_.groups[group.value()].azs)
+      if (count[az.value()] > count[fullest.value()]) fullest = az;
+    // The newest instance of the fullest zone goes (a simple, deterministic choice).
+    for (const InstanceId other : live_[group.value()])
+      if (other != id && az_[other.value()] == fullest) victim = other;
+    if (victim) {
+      ++counters_.rebalances;
+      end_instance(sim, *victim, TerminationCause::kRebalance, false);
+    }
+    check_rebalance(sim, group);
+  }
+}
+
+void Platform::check_rebalance(Simulator& sim, GroupId group) {
+  const std::size_t g = group.value();
+  if (rebalancing_[g].valid() || live_[g].size() < desired_[g]) {
+    reconcile(sim, group);
+    return;
+  }
+  const std::vector<std::uint32_t> count = live_by_zone(group);
+  std::optional<AzId> emptiest, fullest;
+  for (const AzId az : config_.groups[g].azs) {
+    if (az_state_[az.value()] != AzState::kUp) continue;
+    if (!emptiest || count[az.value()] < count[emptiest->value()]) emptiest = az;
+    if (!fullest || count[az.value()] > count[fullest->value()]) fullest = az;
+  }
+  if (!emptiest || count[fullest->value()] < count[emptiest->value()] + 2) return;
+  // Launch before terminate: one more in the emptiest zone, the fullest loses one once it runs.
+  rebalancing_[g] = launch(sim, group, *emptiest, false);
+}
+
+void Platform::end_instance(Simulator& sim, InstanceId id, TerminationCause cause, bool replace) {
+  const std::size_t i = id.value();
+  ECSIM_ASSERT(live(state_[i]), "an instance terminates once");
+  state_[i] = InstanceState::kTerminated;
+  cause_[i] = cause;
+  cost_.stop(cost_item_[i], sim.now());
+  std::vector<InstanceId>& group = live_[group_[i].value()];
+  group.erase(std::find(group.begin(), group.end(), id));
+  if (rebalancing_[group_[i].value()] == id) rebalancing_[group_[i].value()] = InstanceId{};
+  changes_.push_back(InstanceChange{id, ChangeKind::kTerminated, sim.now()});
+  if (replace) reconcile(sim, group_[i]);
+}
+
+void Platform::terminate(Simulator& sim, InstanceId id, bool decrement_desired) {
+  if (!live(state_[id.value()])) return;
+  const std::size_t g = group_[id.value()].value();
+  if (decrement_desired && desired_[g] > config_.groups[g].min) --desired_[g];
+  end_instance(sim, id, TerminationCause::kScaleIn, true);
+}
+
+double Platform::ec2_cost_usd(SimTime now) const { return cost_.cost_at(now).ec2; }
+
+}  // namespace ecsim::platform

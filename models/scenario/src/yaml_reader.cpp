@@ -1,0 +1,287 @@
+#include "yaml_reader.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "ecsim/sim/suggest.hpp"
+
+namespace ecsim::scenario::detail {
+namespace {
+
+SourceLocation location_of(const YAML::Mark& mark, const std::string& file) {
+  if (mark.is_null()) return SourceLocation{file, 0, 0};
+  return SourceLocation{file, mark.line + 1, mark.column + 1};
+}
+
+std::string join_quoted(std::initializer_list<std::string_view> names) {
+  std::string out;
+  for (const std::string_view n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+// Largest file we read: far beyond any real scenario, small enough not to exhaust memory.
+constexpr std::uintmax_t kMaxFileBytes = 256u << 20;
+
+}  // namespace
+
+std::string did_you_mean(std::string_view wanted, const std::vector<std::string>& candidates) {
+  const std::vector<std::string> close = closest_names(wanted, candidates, 1);
+  if (close.empty()) return {};
+  return fmt::format("did you mean '{}'?", close.front());
+}
+
+std::optional<Document> parse_document(const std::string& text, const std::string& file,
+                                       Diagnostics& diagnostics) {
+  try {
+    return Document{YAML::Load(text), std::make_shared<const std::string>(file)};
+  } catch (const YAML::Exception& e) {
+    diagnostics.error(location_of(e.mark, file), "",
+                      fmt::format("malformed YAML or JSON: {}", e.msg));
+    return std::nullopt;
+  }
+}
+
+std::optional<Document> load_document(const std::string& path, Diagnostics& diagnostics,
+                                      const SourceLocation& referenced_from,
+                                      const std::string& referenced_by_path) {
+  const SourceLocation here = referenced_from.file.empty() ? SourceLocation{path, 0, 0}
+                                                           : referenced_from;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diagnostics.error(here, referenced_by_path,
+                      fmt::format("cannot open '{}' (expected a readable file)", path));
+    return std::nullopt;
+  }
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::uintmax_t>(in.tellg());
+  if (size > kMaxFileBytes) {
+    diagnostics.error(here, referenced_by_path,
+                      fmt::format("'{}' is {} bytes (expected at most {})", path, size,
+                                  kMaxFileBytes));
+    return std::nullopt;
+  }
+  in.seekg(0);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_document(text.str(), path, diagnostics);
+}
+
+Reader::Reader(const Document& doc, Diagnostics& diagnostics)
+    : Reader(doc.root, "", doc.file, &diagnostics, SourceLocation{*doc.file, 1, 1}) {}
+
+Reader::Reader(YAML::Node node, std::string path, std::shared_ptr<const std::string> file,
+               Diagnostics* diagnostics, SourceLocation fallback)
+    : node_(std::move(node)),
+      path_(std::move(path)),
+      file_(std::move(file)),
+      diagnostics_(diagnostics),
+      fallback_(std::move(fallback)) {}
+
+bool Reader::present() const { return node_.IsDefined() && !node_.IsNull(); }
+
+SourceLocation Reader::where() const {
+  if (node_.IsDefined()) {
+    const SourceLocation here = location_of(node_.Mark(), *file_);
+    if (here.line > 0) return here;
+  }
+  return fallback_;
+}
+
+void Reader::error(std::string message) const {
+  diagnostics_->error(where(), path_, std::move(message));
+}
+
+Reader Reader::operator[](std::string_view key) const {
+  std::string child = path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+  YAML::Node value;
+  if (node_.IsDefined() && node_.IsMap()) {
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      if (it->first.IsScalar() && it->first.Scalar() == key) {
+        value = it->second;
+        // A present key with a null value (`key:`) is located at the key.
+        if (value.IsNull())
+          return Reader(value, std::move(child), file_, diagnostics_,
+                        location_of(it->first.Mark(), *file_));
+        break;
+      }
+    }
+  }
+  return Reader(value, std::move(child), file_, diagnostics_, where());
+}
+
+std::vector<Reader> Reader::items(std::string_view expected) const {
+  std::vector<Reader> out;
+  if (!present()) return out;
+  if (!node_.IsSequence()) {
+    error(fmt::format("expected {}", expected));
+    return out;
+  }
+  out.reserve(node_.size());
+  std::size_t i = 0;
+  for (const YAML::Node& item : node_) {
+    out.push_back(Reader(item, fmt::format("{}[{}]", path_, i), file_, diagnostics_, where()));
+    ++i;
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, Reader>> Reader::entries() const {
+  std::vector<std::pair<std::string, Reader>> out;
+  if (!is_map()) return out;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+    std::string child = path_.empty() ? key : fmt::format("{}.{}", path_, key);
+    out.emplace_back(key, Reader(it->second, std::move(child), file_, diagnostics_,
+                                 location_of(it->first.Mark(), *file_)));
+  }
+  return out;
+}
+
+bool Reader::expect_map(std::initializer_list<std::string_view> allowed) const {
+  if (!present()) return true;
+  if (!node_.IsMap()) {
+    error(fmt::format("expected a mapping with keys {}", join_quoted(allowed)));
+    return false;
+  }
+  const std::vector<std::string> names(allowed.begin(), allowed.end());
+  std::set<std::string, std::less<>> seen;
+  for (auto it = node_.begin(); it != node_.end(); ++it) {
+    const SourceLocation at = location_of(it->first.Mark(), *file_);
+    if (!it->first.IsScalar()) {
+      diagnostics_->error(at, path_, "a key must be a plain name");
+      continue;
+    }
+    const std::string& key = it->first.Scalar();
+    const std::string child = path_.empty() ? key : fmt::format("{}.{}", path_, key);
+    if (!seen.insert(key).second) {
+      diagnostics_->error(at, child, "duplicate key (each key may appear once)");
+      continue;
+    }
+    bool known = false;
+    for (const std::string_view a : allowed) known = known || a == key;
+    if (known) continue;
+    const std::string hint = did_you_mean(key, names);
+    diagnostics_->error(at, child,
+                        hint.empty()
+                            ? fmt::format("unknown key '{}' (expected one of {})", key,
+                                          join_quoted(allowed))
+                            : fmt::format("unknown key '{}' ({})", key, hint));
+  }
+  return true;
+}
+
+bool Reader::require() const {
+  if (present()) return true;
+  const std::size_t dot = path_.find_last_of('.');
+  const std::string key = dot == std::string::npos ? path_ : path_.substr(dot + 1);
+  diagnostics_->error(fallback_, path_, fmt::format("missing required key '{}'", key));
+  return false;
+}
+
+std::optional<std::string> Reader::string() const {
+  if (!present()) return std::nullopt;
+  if (!node_.IsScalar()) {
+    error("expected a text value");
+    return std::nullopt;
+  }
+  return node_.Scalar();
+}
+
+std::optional<std::int64_t> Reader::integer(std::int64_t min, std::int64_t max) const {
+  if (!present()) return std::nullopt;
+  const std::string expected = fmt::format("expected a whole number from {} to {}", min, max);
+  if (!node_.IsScalar()) {
+    error(expected);
+    return std::nullopt;
+  }
+  const std::string& s = node_.Scalar();
+  std::int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec == std::errc::result_out_of_range) {
+    error(fmt::format("{} is too large ({})", s, expected));
+    return std::nullopt;
+  }
+  if (ec != std::errc{} || ptr != s.data() + s.size()) {
+    error(fmt::format("'{}' is not a whole number ({})", s, expected));
+    return std::nullopt;
+  }
+  if (value < min || value > max) {
+    error(fmt::format("{} is {} ({})", value, value < min ? "too small" : "too large", expected));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<double> Reader::number(double min, double max) const {
+  if (!present()) return std::nullopt;
+  const std::string expected = fmt::format("expected a number from {} to {}", min, max);
+  if (!node_.IsScalar()) {
+    error(expected);
+    return std::nullopt;
+  }
+  const std::string& s = node_.Scalar();
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc{} || ptr != s.data() + s.size() || !std::isfinite(value)) {
+    error(fmt::format("'{}' is not a number ({})", s, expected));
+    return std::nullopt;
+  }
+  if (value < min || value > max) {
+    error(fmt::format("{} is {} ({})", s, value < min ? "too small" : "too large", expected));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<bool> Reader::boolean() const {
+  if (!present()) return std::nullopt;
+  if (node_.IsScalar()) {
+    const std::string& s = node_.Scalar();
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "False" || s == "FALSE") return false;
+  }
+  error(fmt::format("'{}' is not true or false", node_.IsScalar() ? node_.Scalar() : "?"));
+  return std::nullopt;
+}
+
+std::optional<SimDuration> Reader::duration(SimDuration min, SimDuration max) const {
+  if (!present()) return std::nullopt;
+  if (!node_.IsScalar()) {
+    error("expected a duration such as 90s, 15m, 1h30m or 2d");
+    return std::nullopt;
+  }
+  std::string why;
+  const std::optional<SimDuration> d = parse_duration(node_.Scalar(), &why);
+  if (!d) {
+    error(why);
+    return std::nullopt;
+  }
+  if (*d < min || *d > max) {
+    error(fmt::format("{} is {} (expected a duration from {} to {})", node_.Scalar(),
+                      *d < min ? "too short" : "too long", format_duration(min),
+                      format_duration(max)));
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<std::string> Reader::one_of(std::initializer_list<std::string_view> choices) const {
+  const std::optional<std::string> s = string();
+  if (!s) return std::nullopt;
+  for (const std::string_view c : choices)
+    if (c == *s) return s;
+  const std::string hint = did_you_mean(*s, std::vector<std::string>(choices.begin(), choices.end()));
+  error(hint.empty() ? fmt::format("'{}' is not one of {}", *s, join_quoted(choices))
+                     : fmt::format("'{}' is not one of {} ({})", *s, join_quoted(choices), hint));
+  return std::nullopt;
+}
+
+}  // namespace ecsim::scenario::detail

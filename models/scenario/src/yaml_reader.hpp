@@ -1,0 +1,104 @@
+#pragma once
+
+// Reading YAML (and JSON, which yaml-cpp also reads) into validated values while remembering
+// where every value came from. Private to models/scenario: the only place yaml-cpp is used.
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "ecsim/scenario/diagnostics.hpp"
+#include "ecsim/sim/time.hpp"
+
+namespace ecsim::scenario::detail {
+
+/// A parsed document: its root node and the file name used in diagnostics.
+struct Document {
+  YAML::Node root;
+  std::shared_ptr<const std::string> file;
+};
+
+/// Parses YAML or JSON text; on a syntax error reports it and returns nothing.
+std::optional<Document> parse_document(const std::string& text, const std::string& file,
+                                       Diagnostics& diagnostics);
+
+/// Reads the file at `path` and parses it; reports a missing or unreadable file or a syntax
+/// error (located at `referenced_from` when the file was named by another file).
+std::optional<Document> load_document(const std::string& path, Diagnostics& diagnostics,
+                                      const SourceLocation& referenced_from = {},
+                                      const std::string& referenced_by_path = {});
+
+/// A node of a document together with its dotted path and the diagnostics it reports into. An
+/// absent node (a missing key) remembers its parent's location for "missing key" messages.
+class Reader {
+ public:
+  /// The root of `doc`.
+  Reader(const Document& doc, Diagnostics& diagnostics);
+
+  /// True if the key or item exists and is not null.
+  [[nodiscard]] bool present() const;
+  /// True for a mapping, a sequence, a scalar.
+  [[nodiscard]] bool is_map() const { return present() && node_.IsMap(); }
+  [[nodiscard]] bool is_sequence() const { return present() && node_.IsSequence(); }
+  [[nodiscard]] bool is_scalar() const { return present() && node_.IsScalar(); }
+  /// True for a scalar that was written in quotes (JSON strings, quoted YAML).
+  [[nodiscard]] bool is_quoted() const { return is_scalar() && node_.Tag() == "!"; }
+
+  /// The dotted path of this node, e.g. `ecs[0].jobs`.
+  [[nodiscard]] const std::string& path() const { return path_; }
+  /// Where this node (or, when absent, its parent) starts.
+  [[nodiscard]] SourceLocation where() const;
+  /// The file this node came from.
+  [[nodiscard]] const std::string& file() const { return *file_; }
+
+  /// The value under `key` of a mapping (absent when missing).
+  [[nodiscard]] Reader operator[](std::string_view key) const;
+  /// The items of a sequence; reports and returns none when this is not a sequence.
+  [[nodiscard]] std::vector<Reader> items(std::string_view expected = "a list") const;
+  /// The keys of a mapping in file order, with the reader of each value.
+  [[nodiscard]] std::vector<std::pair<std::string, Reader>> entries() const;
+
+  /// Reports keys not in `allowed` (with a "did you mean"), and duplicate keys. Returns false
+  /// (after reporting) when this is present but not a mapping.
+  bool expect_map(std::initializer_list<std::string_view> allowed) const;
+  /// Reports that this required value is missing; returns present().
+  bool require() const;
+
+  /// Reports `message` at this node.
+  void error(std::string message) const;
+
+  /// A string scalar.
+  [[nodiscard]] std::optional<std::string> string() const;
+  /// An integer in [min, max].
+  [[nodiscard]] std::optional<std::int64_t> integer(std::int64_t min, std::int64_t max) const;
+  /// A finite number in [min, max].
+  [[nodiscard]] std::optional<double> number(double min, double max) const;
+  /// true or false.
+  [[nodiscard]] std::optional<bool> boolean() const;
+  /// A duration such as 90s or 1h30m, in [min, max].
+  [[nodiscard]] std::optional<SimDuration> duration(SimDuration min, SimDuration max) const;
+  /// One of `choices` (exact spelling), with a "did you mean" otherwise.
+  [[nodiscard]] std::optional<std::string> one_of(
+      std::initializer_list<std::string_view> choices) const;
+
+ private:
+  Reader(YAML::Node node, std::string path, std::shared_ptr<const std::string> file,
+         Diagnostics* diagnostics, SourceLocation fallback);
+
+  YAML::Node node_;
+  std::string path_;
+  std::shared_ptr<const std::string> file_;
+  Diagnostics* diagnostics_;
+  SourceLocation fallback_;  // the parent's location, for absent nodes
+};
+
+/// "did you mean 'x'?" for the closest of `candidates` to `wanted`, or "" when none is close.
+std::string did_you_mean(std::string_view wanted, const std::vector<std::string>& candidates);
+
+}  // namespace ecsim::scenario::detail
