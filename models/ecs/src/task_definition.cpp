@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <utility>
 
 #include "ecsim/sim/assert.hpp"
@@ -48,9 +49,9 @@
 namespace ecsim::ecs {
 namespace {
 
-constexpr std::int64_t kUnitsPerVcpu = 1024;
-constexpr std::int64_t kMibPerGb = 1024;
 constexpr std::int64_t kMaxPort = 65'535;
+// CPU units per vCPU, and MiB per GB in AWS's task size notation (which means GiB).
+constexpr std::int64_t kKibi = 1024;
 
 // Bounds that keep every intermediate product of `to_whole` far inside int64; any input beyond
 // them is far beyond every limit that is checked afterwards.
@@ -131,6 +132,55 @@ std::string shown(const TaskSizeInput& value) {
 std::optional<std::int64_t> fail(std::string* error, std::string message) {
   if (error != nullptr) *error = std::move(message);
   return std::nullopt;
+}
+
+// How a task-level size is written: its unit, what it looks like, and the suffixes (tried in
+// order) that count in kKibi units.
+struct SizeNotation {
+  std::string_view unit;
+  std::string_view examples;
+  std::array<std::string_view, 2> kibi_suffixes;
+};
+
+// AWS documents exactly these spellings: "1 vCPU" and "1 vcpu" with one space, "1 GB" and "1GB".
+constexpr SizeNotation kCpuNotation{
+    "CPU units", "CPU units such as \"1024\" or vCPUs such as \"1 vCPU\"", {" vCPU", " vcpu"}};
+constexpr SizeNotation kMemoryNotation{
+    "MiB", "MiB such as \"1024\" or GB such as \"1 GB\" or \"1GB\"", {" GB", "GB"}};
+
+// The whole number of units `value` stands for, with no range check (a number too large for
+// int64 comes back as its maximum), or nothing with `error` set.
+std::optional<std::int64_t> parse_task_size(const TaskSizeInput& value,
+                                            const SizeNotation& notation, std::string* error) {
+  const bool is_string = value.type == TaskSizeInput::Type::kString;
+  std::string_view number = value.text;
+  std::int64_t scale = 1;
+  if (is_string) {
+    for (const std::string_view suffix : notation.kibi_suffixes) {
+      if (const auto stripped = strip_suffix(number, suffix)) {
+        number = *stripped;
+        scale = kKibi;
+        break;
+      }
+    }
+  }
+  std::int64_t count = 0;
+  switch (to_whole(number, scale, count)) {
+    case Conversion::kOk:
+      return count;
+    case Conversion::kNotNumber:
+      return fail(error, is_string ? fmt::format("{} is not {}", shown(value), notation.examples)
+                                   : fmt::format("{} is not a whole number of {}", shown(value),
+                                                 notation.unit));
+    case Conversion::kNegative:
+      return fail(error, fmt::format("{} is negative", shown(value)));
+    case Conversion::kNotWhole:
+      return fail(error,
+                  fmt::format("{} is not a whole number of {}", shown(value), notation.unit));
+    case Conversion::kTooLarge:
+      break;
+  }
+  return std::numeric_limits<std::int64_t>::max();
 }
 
 template <class Enum, std::size_t N>
@@ -446,42 +496,14 @@ class Checker {
 }  // namespace
 
 std::optional<std::int64_t> parse_task_cpu_units(const TaskSizeInput& cpu, std::string* error) {
-  std::string_view number = cpu.text;
-  std::int64_t scale = 1;
-  if (cpu.type == TaskSizeInput::Type::kString) {
-    // AWS documents exactly these two spellings, with one space.
-    for (const std::string_view suffix : {std::string_view(" vCPU"), std::string_view(" vcpu")}) {
-      if (const auto stripped = strip_suffix(number, suffix)) {
-        number = *stripped;
-        scale = kUnitsPerVcpu;
-        break;
-      }
-    }
-  }
-  std::int64_t units = 0;
-  switch (to_whole(number, scale, units)) {
-    case Conversion::kOk:
-      break;
-    case Conversion::kNotNumber:
-      return fail(error, cpu.type == TaskSizeInput::Type::kString
-                             ? fmt::format("{} is not CPU units such as \"1024\" or vCPUs such "
-                                           "as \"1 vCPU\"",
-                                           shown(cpu))
-                             : fmt::format("{} is not a whole number of CPU units", shown(cpu)));
-    case Conversion::kNegative:
-      return fail(error, fmt::format("{} is negative", shown(cpu)));
-    case Conversion::kNotWhole:
-      return fail(error, fmt::format("{} is not a whole number of CPU units", shown(cpu)));
-    case Conversion::kTooLarge:
-      units = kMaxTaskCpuUnits + 1;
-      break;
-  }
-  if (units < kMinTaskCpuUnits) {
+  const std::optional<std::int64_t> units = parse_task_size(cpu, kCpuNotation, error);
+  if (!units) return units;
+  if (*units < kMinTaskCpuUnits) {
     return fail(error, fmt::format("{} is less than the {} CPU units (0.125 vCPU) a task needs "
                                    "at least",
                                    shown(cpu), kMinTaskCpuUnits));
   }
-  if (units > kMaxTaskCpuUnits) {
+  if (*units > kMaxTaskCpuUnits) {
     return fail(error, fmt::format("{} is more than the {} CPU units (192 vCPUs) a task may have",
                                    shown(cpu), kMaxTaskCpuUnits));
   }
@@ -489,36 +511,10 @@ std::optional<std::int64_t> parse_task_cpu_units(const TaskSizeInput& cpu, std::
 }
 
 std::optional<std::int64_t> parse_task_memory_mib(const TaskSizeInput& memory, std::string* error) {
-  std::string_view number = memory.text;
-  std::int64_t scale = 1;
-  if (memory.type == TaskSizeInput::Type::kString) {
-    // AWS documents "1GB" and "1 GB".
-    if (const auto stripped = strip_suffix(number, "GB")) {
-      number = *stripped;
-      if (!number.empty() && number.back() == ' ') number.remove_suffix(1);
-      scale = kMibPerGb;
-    }
-  }
-  std::int64_t mib = 0;
-  switch (to_whole(number, scale, mib)) {
-    case Conversion::kOk:
-      break;
-    case Conversion::kNotNumber:
-      return fail(error, memory.type == TaskSizeInput::Type::kString
-                             ? fmt::format("{} is not MiB such as \"1024\" or GB such as \"1 GB\" "
-                                           "or \"1GB\"",
-                                           shown(memory))
-                             : fmt::format("{} is not a whole number of MiB", shown(memory)));
-    case Conversion::kNegative:
-      return fail(error, fmt::format("{} is negative", shown(memory)));
-    case Conversion::kNotWhole:
-      return fail(error, fmt::format("{} is not a whole number of MiB", shown(memory)));
-    case Conversion::kTooLarge:
-      mib = kMaxApiInteger + 1;
-      break;
-  }
-  if (mib == 0) return fail(error, fmt::format("{} is no memory at all", shown(memory)));
-  if (mib > kMaxApiInteger) {
+  const std::optional<std::int64_t> mib = parse_task_size(memory, kMemoryNotation, error);
+  if (!mib) return mib;
+  if (*mib == 0) return fail(error, fmt::format("{} is no memory at all", shown(memory)));
+  if (*mib > kMaxApiInteger) {
     return fail(error, fmt::format("{} is more than the {} MiB the API can carry", shown(memory),
                                    kMaxApiInteger));
   }

@@ -7,36 +7,35 @@ using namespace ecsim::ecs;
 
 namespace {
 
+using Parser = std::optional<std::int64_t> (*)(const TaskSizeInput&, std::string*);
+
+std::int64_t parsed(Parser parse, const TaskSizeInput& value) {
+  std::string error;
+  const auto result = parse(value, &error);
+  INFO("parsing '" << value.text << "': " << error);
+  REQUIRE(result.has_value());
+  return *result;
+}
+
+std::string parse_error(Parser parse, const TaskSizeInput& value) {
+  std::string error;
+  const auto result = parse(value, &error);
+  INFO("parsing '" << value.text << "'");
+  REQUIRE_FALSE(result.has_value());
+  return error;
+}
+
 std::int64_t cpu_ok(const TaskSizeInput& cpu) {
-  std::string error;
-  const auto units = parse_task_cpu_units(cpu, &error);
-  INFO("parsing cpu '" << cpu.text << "': " << error);
-  REQUIRE(units.has_value());
-  return *units;
+  return parsed(parse_task_cpu_units, cpu);
 }
-
 std::string cpu_error(const TaskSizeInput& cpu) {
-  std::string error;
-  const auto units = parse_task_cpu_units(cpu, &error);
-  INFO("parsing cpu '" << cpu.text << "'");
-  REQUIRE_FALSE(units.has_value());
-  return error;
+  return parse_error(parse_task_cpu_units, cpu);
 }
-
-std::int64_t memory_ok(const TaskSizeInput& memory) {
-  std::string error;
-  const auto mib = parse_task_memory_mib(memory, &error);
-  INFO("parsing memory '" << memory.text << "': " << error);
-  REQUIRE(mib.has_value());
-  return *mib;
+std::int64_t memory_ok(const TaskSizeInput& m) {
+  return parsed(parse_task_memory_mib, m);
 }
-
-std::string memory_error(const TaskSizeInput& memory) {
-  std::string error;
-  const auto mib = parse_task_memory_mib(memory, &error);
-  INFO("parsing memory '" << memory.text << "'");
-  REQUIRE_FALSE(mib.has_value());
-  return error;
+std::string memory_error(const TaskSizeInput& m) {
+  return parse_error(parse_task_memory_mib, m);
 }
 
 TaskSizeInput str(std::string text) {
