@@ -1,0 +1,97 @@
+#include "ecsim/ecs/container_instances.hpp"
+
+#include <limits>
+
+#include "ecsim/sim/assert.hpp"
+
+namespace ecsim::ecs {
+namespace {
+
+constexpr ContainerInstanceIndex kNoIndex = std::numeric_limits<ContainerInstanceIndex>::max();
+
+}  // namespace
+
+std::string_view to_string(PlacementFailure failure) noexcept {
+  switch (failure) {
+    case PlacementFailure::kResourceCpu: return "RESOURCE:CPU";
+    case PlacementFailure::kResourceMemory: return "RESOURCE:MEMORY";
+    case PlacementFailure::kNoInstances: return "NO_INSTANCES";
+    case PlacementFailure::kNone: break;
+  }
+  return "";
+}
+
+ContainerInstanceIndex ContainerInstances::register_instance(InstanceId ec2, AzId az,
+                                                             std::int64_t cpu_units,
+                                                             std::int64_t memory_mib) {
+  ECSIM_ASSERT(cpu_units >= 0 && memory_mib > 0, "registered resources must be positive");
+  ECSIM_ASSERT(!find(ec2), "an EC2 instance registers once");
+  const auto i = static_cast<ContainerInstanceIndex>(ec2_.size());
+  ec2_.push_back(ec2);
+  az_.push_back(az);
+  cpu_total_.push_back(cpu_units);
+  mem_total_.push_back(memory_mib);
+  cpu_free_.push_back(cpu_units);
+  mem_free_.push_back(memory_mib);
+  active_.push_back(1);
+  connected_.push_back(1);
+  if (by_ec2_.size() <= ec2.value()) by_ec2_.resize(ec2.value() + 1, kNoIndex);
+  by_ec2_[ec2.value()] = i;
+  return i;
+}
+
+std::optional<ContainerInstanceIndex> ContainerInstances::find(InstanceId ec2) const {
+  if (ec2.value() >= by_ec2_.size() || by_ec2_[ec2.value()] == kNoIndex) return std::nullopt;
+  return by_ec2_[ec2.value()];
+}
+
+void ContainerInstances::set_connected(ContainerInstanceIndex i, bool connected) {
+  connected_[i] = connected ? 1 : 0;
+}
+
+void ContainerInstances::deregister(ContainerInstanceIndex i) { active_[i] = 0; }
+
+std::optional<ContainerInstanceIndex> ContainerInstances::first_fit(std::int64_t cpu_units,
+                                                                    std::int64_t memory_mib) const {
+  const std::size_t n = ec2_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (usable(static_cast<ContainerInstanceIndex>(i)) && cpu_free_[i] >= cpu_units &&
+        mem_free_[i] >= memory_mib)
+      return static_cast<ContainerInstanceIndex>(i);
+  }
+  return std::nullopt;
+}
+
+PlacementFailure ContainerInstances::why_not(std::int64_t cpu_units,
+                                             std::int64_t memory_mib) const {
+  bool any = false;
+  bool cpu_fits = false;
+  for (std::size_t i = 0; i < ec2_.size(); ++i) {
+    const auto c = static_cast<ContainerInstanceIndex>(i);
+    if (!usable(c)) continue;
+    any = true;
+    if (cpu_free_[i] < cpu_units) continue;
+    cpu_fits = true;
+    if (mem_free_[i] >= memory_mib) return PlacementFailure::kNone;
+  }
+  if (!any) return PlacementFailure::kNoInstances;
+  return cpu_fits ? PlacementFailure::kResourceMemory : PlacementFailure::kResourceCpu;
+}
+
+void ContainerInstances::reserve(ContainerInstanceIndex i, std::int64_t cpu_units,
+                                 std::int64_t memory_mib) {
+  ECSIM_ASSERT(cpu_free_[i] >= cpu_units && mem_free_[i] >= memory_mib,
+               "a task is placed only where it fits");
+  cpu_free_[i] -= cpu_units;
+  mem_free_[i] -= memory_mib;
+}
+
+void ContainerInstances::release(ContainerInstanceIndex i, std::int64_t cpu_units,
+                                 std::int64_t memory_mib) {
+  cpu_free_[i] += cpu_units;
+  mem_free_[i] += memory_mib;
+  ECSIM_ASSERT(cpu_free_[i] <= cpu_total_[i] && mem_free_[i] <= mem_total_[i],
+               "released more than was reserved");
+}
+
+}  // namespace ecsim::ecs
