@@ -1,0 +1,85 @@
+#pragma once
+
+/// Job traces: CSV files of recorded submissions, replayed as arrivals with their own durations
+/// and sizes.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ecsim/sim/time.hpp"
+
+namespace ecsim::workload {
+
+/// One job of a trace.
+struct TraceRecord {
+  /// When the job is submitted, as an offset from the start of the run.
+  SimTime submit_time = kSimStart;
+  /// How long the job runs once started, >= 0.
+  SimDuration duration{0};
+  /// The CPU the job reserves, in ECS CPU units (1024 per vCPU).
+  std::uint32_t cpu_units = 0;
+  /// The memory the job reserves, in MiB, >= 1.
+  std::uint32_t memory_mib = 0;
+
+  friend bool operator==(const TraceRecord&, const TraceRecord&) = default;
+};
+
+/// One problem in a trace's text, at a 1-based line and byte column.
+struct TraceError {
+  /// The 1-based line number.
+  std::size_t line = 0;
+  /// The 1-based byte column of the offending field (1 for the line as a whole).
+  std::size_t column = 0;
+  /// What is wrong and, in parentheses, what was expected.
+  std::string message;
+
+  friend bool operator==(const TraceError&, const TraceError&) = default;
+};
+
+/// Bounds on what one parse may consume or report.
+struct TraceLimits {
+  /// The most data rows (not counting the header, blank lines and comments) a trace may have.
+  std::size_t max_rows = 10'000'000;
+  /// The most errors reported one by one (>= 1); the rest are counted in one final note.
+  std::size_t max_errors = 100;
+};
+
+/// What `parse_trace_csv` found: the good rows and every error.
+struct TraceParseResult {
+  /// The name of the parsed text (usually its file path), as given.
+  std::string source;
+  /// The well-formed rows in file order; use them only when `errors` is empty.
+  std::vector<TraceRecord> records;
+  /// Every problem found, in line order, capped at `TraceLimits::max_errors` plus a final
+  /// "... and N more errors" note.
+  std::vector<TraceError> errors;
+
+  /// Whether the trace parsed without any error.
+  [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
+};
+
+/// The names of the columns a trace header must have, in any order.
+inline constexpr std::array<std::string_view, 4> kTraceColumns{"submit_time", "duration", "cpu",
+                                                               "memory"};
+
+/// Parses the CSV `text` named `source` (not read from disk). The first line that is neither blank
+/// nor a comment (first non-blank character `#`) is the header: comma-separated column names,
+/// which must include submit_time, duration, cpu and memory in any order; other columns are
+/// ignored. Each later row has one field per column. submit_time and duration are an ecsim
+/// duration (`90s`, `1h30m`, `250ms`) or plain decimal seconds (`12.5`), exact to the
+/// microsecond; cpu is an integer number of ECS CPU units (>= 0) and memory an integer number of
+/// MiB (>= 1). Rows must be sorted by submit_time (ties allowed). Fields may be surrounded by
+/// spaces or tabs and may be double-quoted (`""` is a quote inside quotes) but not span lines;
+/// CRLF line ends and a UTF-8 byte order mark are accepted. Every bad row and field is reported,
+/// up to `limits`; more than `limits.max_rows` rows is an error that stops the parse.
+[[nodiscard]] TraceParseResult parse_trace_csv(std::string_view text, std::string_view source,
+                                               const TraceLimits& limits = {});
+
+/// The errors of `result`, one line each as `source:line:column: error: message`.
+[[nodiscard]] std::string format_trace_errors(const TraceParseResult& result);
+
+}  // namespace ecsim::workload
