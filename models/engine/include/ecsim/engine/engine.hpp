@@ -1,0 +1,95 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ecsim/platform/platform.hpp"
+#include "ecsim/scenario/scenario.hpp"
+#include "ecsim/sim/time.hpp"
+
+namespace ecsim::engine {
+
+/// Thrown when a run's own self-checks find an impossible state (exit status 3).
+class InvariantViolation : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Every task ever created, by how it ended (or where it is at the end of the run).
+struct TaskCounts {
+  std::uint64_t submitted = 0;
+  std::uint64_t started = 0;         ///< reached RUNNING at least once
+  std::uint64_t completed = 0;       ///< ran to the end of its duration
+  std::uint64_t failed = 0;          ///< never ran: placement failed (RESOURCE:CPU/MEMORY, ...)
+  std::uint64_t evicted = 0;         ///< stopped by the platform while running or starting
+  std::uint64_t running_at_end = 0;
+  std::uint64_t pending_at_end = 0;  ///< PROVISIONING or PENDING at the end
+  /// submitted minus every outcome above: 0 unless a task went missing (a bug).
+  [[nodiscard]] std::int64_t lost() const noexcept {
+    return static_cast<std::int64_t>(submitted) -
+           static_cast<std::int64_t>(completed + failed + evicted + running_at_end +
+                                     pending_at_end);
+  }
+};
+
+/// Waiting times from creation to RUNNING of the tasks that started, in seconds.
+struct WaitSeconds {
+  double mean = 0, p50 = 0, p95 = 0, p99 = 0, max = 0;
+};
+
+/// One row of the time series: the state of the run at `at`.
+struct TimeseriesRow {
+  SimTime at;
+  std::uint64_t running = 0;
+  std::uint64_t pending = 0;
+  std::vector<std::int64_t> cpu_reserved_by_az;     ///< CPU units reserved, per zone
+  std::vector<std::int64_t> memory_reserved_by_az;  ///< MiB reserved, per zone
+  double cost_usd = 0;                              ///< spent so far
+};
+
+/// What one job stream did.
+struct JobResult {
+  std::string cluster;
+  std::string name;
+  TaskCounts tasks;
+  WaitSeconds wait;
+  std::map<std::string, std::uint64_t> failure_reasons;  ///< e.g. RESOURCE:MEMORY -> count
+};
+
+/// The outcome of one replication.
+struct ReplicationResult {
+  std::uint64_t seed = 0;
+  SimTime end;                       ///< the simulated horizon reached
+  std::uint64_t events = 0;
+  double wall_seconds = 0;
+  TaskCounts tasks;
+  WaitSeconds wait;
+  platform::CostBreakdown cost;
+  double cpu_reserved_mean = 0;      ///< reserved / registered CPU, time-weighted over the run
+  double memory_reserved_mean = 0;   ///< reserved / registered memory, time-weighted
+  platform::PlatformCounters platform;
+  std::vector<JobResult> jobs;
+  std::vector<TimeseriesRow> timeseries;
+};
+
+/// How a replication is run.
+struct RunOptions {
+  std::uint64_t seed = 1;                 ///< root of this replication's random streams
+  SimDuration horizon{};                  ///< simulated time to run
+  bool timeseries = true;                 ///< record a row every scenario.timeseries_interval
+  /// Called now and then with the fraction of the horizon done (0..1); may be empty.
+  std::function<void(double)> progress;
+};
+
+/// Simulates `scenario` once; throws InvariantViolation when a self-check fails.
+ReplicationResult run_replication(const scenario::Scenario& scenario, const RunOptions& options);
+
+/// The seed of replication `index` of a scenario whose seed is `root`: replication 0 uses `root`
+/// itself, the others seeds derived from it, so adding replications never changes earlier ones.
+std::uint64_t replication_seed(std::uint64_t root, std::uint32_t index);
+
+}  // namespace ecsim::engine

@@ -1,0 +1,154 @@
+#include "task_definition_reader.hpp"
+
+#include <limits>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "yaml_reader.hpp"
+
+namespace ecsim::scenario::detail {
+namespace {
+
+// Integers in a task definition are AWS `Integer`s (32 bits); anything wider is too large.
+constexpr std::int64_t kIntMin = std::numeric_limits<std::int32_t>::min();
+constexpr std::int64_t kIntMax = std::numeric_limits<std::int32_t>::max();
+
+// Reads the fields the simulator uses and remembers where each was, keyed by the JSON path
+// ecs::check reports problems under. Unknown fields are legal task definition fields the
+// simulator does not need: they are skipped, never rejected.
+class TaskDefinitionJson {
+ public:
+  explicit TaskDefinitionJson(const Reader& root) : root_(root) {}
+
+  ecs::TaskDefinitionInput read() {
+    ecs::TaskDefinitionInput in;
+    if (!root_.is_map()) {
+      root_.error("expected a JSON object holding a task definition");
+      return in;
+    }
+    in.family = text(root_["family"], "family");
+    in.cpu = size(root_["cpu"], "cpu");
+    in.memory = size(root_["memory"], "memory");
+    in.network_mode = text(root_["networkMode"], "networkMode");
+    const Reader compat = root_["requiresCompatibilities"];
+    remember("requiresCompatibilities", compat);
+    std::size_t i = 0;
+    for (const Reader& item : compat.items("a list of launch types")) {
+      if (auto s = text(item, fmt::format("requiresCompatibilities[{}]", i++)))
+        in.requires_compatibilities.push_back(*s);
+    }
+    const Reader containers = root_["containerDefinitions"];
+    remember("containerDefinitions", containers);
+    i = 0;
+    for (const Reader& c : containers.items("a list of container definitions")) {
+      in.container_definitions.push_back(container(c, fmt::format("containerDefinitions[{}]", i++)));
+    }
+    return in;
+  }
+
+  // Where `field` (a path ecs::check reports) is, or the nearest enclosing known place.
+  [[nodiscard]] SourceLocation where(std::string field) const {
+    for (;;) {
+      if (const auto it = places_.find(field); it != places_.end()) return it->second;
+      const std::size_t cut = field.find_last_of(".[");
+      if (cut == std::string::npos) return root_.where();
+      field.resize(cut);
+    }
+  }
+
+  // True when `field` held a value of the wrong type (already reported).
+  [[nodiscard]] bool mistyped(const std::string& field) const { return mistyped_.contains(field); }
+
+ private:
+  void remember(const std::string& field, const Reader& r) {
+    if (r.present()) places_[field] = r.where();
+  }
+
+  std::optional<std::string> text(const Reader& r, const std::string& field) {
+    remember(field, r);
+    if (!r.present()) return std::nullopt;
+    if (!r.is_scalar()) {
+      r.error("expected a string");
+      mistyped_.insert(field);
+      return std::nullopt;
+    }
+    return r.string();
+  }
+
+  std::optional<std::int64_t> integer(const Reader& r, const std::string& field) {
+    remember(field, r);
+    std::optional<std::int64_t> v = r.integer(kIntMin, kIntMax);
+    if (r.present() && !v) mistyped_.insert(field);
+    return v;
+  }
+
+  std::optional<ecs::TaskSizeInput> size(const Reader& r, const std::string& field) {
+    remember(field, r);
+    if (!r.present()) return std::nullopt;
+    if (!r.is_scalar()) {
+      r.error("expected a string such as \"1024\"");
+      mistyped_.insert(field);
+      return std::nullopt;
+    }
+    const std::string value = *r.string();
+    return r.is_quoted() ? ecs::TaskSizeInput::string(value) : ecs::TaskSizeInput::number(value);
+  }
+
+  ecs::ContainerDefinitionInput container(const Reader& c, const std::string& field) {
+    remember(field, c);
+    ecs::ContainerDefinitionInput out;
+    if (!c.is_map()) {
+      c.error("expected a JSON object holding a container definition");
+      return out;
+    }
+    out.name = text(c["name"], field + ".name");
+    out.cpu = integer(c["cpu"], field + ".cpu");
+    out.memory = integer(c["memory"], field + ".memory");
+    out.memory_reservation = integer(c["memoryReservation"], field + ".memoryReservation");
+    remember(field + ".essential", c["essential"]);
+    out.essential = c["essential"].boolean();
+    if (c["essential"].present() && !out.essential) mistyped_.insert(field + ".essential");
+    const Reader ports = c["portMappings"];
+    remember(field + ".portMappings", ports);
+    std::size_t i = 0;
+    for (const Reader& p : ports.items("a list of port mappings")) {
+      const std::string at = fmt::format("{}.portMappings[{}]", field, i++);
+      remember(at, p);
+      ecs::PortMappingInput m;
+      m.container_port = integer(p["containerPort"], at + ".containerPort");
+      m.host_port = integer(p["hostPort"], at + ".hostPort");
+      m.protocol = text(p["protocol"], at + ".protocol");
+      out.port_mappings.push_back(m);
+    }
+    return out;
+  }
+
+  Reader root_;
+  std::map<std::string, SourceLocation> places_;
+  std::set<std::string> mistyped_;
+};
+
+}  // namespace
+
+std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
+                                                        Diagnostics& diagnostics,
+                                                        const SourceLocation& referenced_from,
+                                                        const std::string& field) {
+  const std::optional<Document> doc = load_document(path, diagnostics, referenced_from, field);
+  if (!doc) return std::nullopt;
+  Diagnostics found;
+  TaskDefinitionJson json(Reader(*doc, found));
+  const ecs::TaskDefinitionInput input = json.read();
+  diagnostics.append(found);
+  // AWS's rules run even after a type error, so that every problem shows at once; a field that
+  // had the wrong type reads as absent, and "missing" problems about it are not repeated.
+  const std::vector<ecs::Problem> problems = ecs::check(input);
+  for (const ecs::Problem& p : problems)
+    if (!json.mistyped(p.field)) diagnostics.error(json.where(p.field), p.field, p.message);
+  if (!found.ok() || !problems.empty()) return std::nullopt;
+  return ecs::from_input(input);
+}
+
+}  // namespace ecsim::scenario::detail

@@ -1,0 +1,25 @@
+# Runs ECSIM on SCENARIO (with ARGS) into OUT and compares summary.json with EXPECTED, the
+# machine-dependent timing fields zeroed. With ECSIM_UPDATE_GOLDEN set, rewrites EXPECTED.
+set(args ${ARGS})  # a CMake list: one element per argument
+file(REMOVE_RECURSE "${OUT}")
+execute_process(COMMAND "${ECSIM}" run "${SCENARIO}" --quiet --out "${OUT}" ${args}
+  RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "ecsim exited ${rc}:\n${err}")
+endif()
+file(READ "${OUT}/summary.json" got)
+string(REGEX REPLACE "\"wall_seconds\": [^,\n]+" "\"wall_seconds\": 0" got "${got}")
+string(REGEX REPLACE "\"events_per_second\": [^,\n]+" "\"events_per_second\": 0" got "${got}")
+if(DEFINED ENV{ECSIM_UPDATE_GOLDEN})
+  file(WRITE "${EXPECTED}" "${got}")
+  message(STATUS "updated ${EXPECTED}")
+  return()
+endif()
+if(NOT EXISTS "${EXPECTED}")
+  message(FATAL_ERROR "no golden file ${EXPECTED} (run with ECSIM_UPDATE_GOLDEN=1 to create it)")
+endif()
+file(READ "${EXPECTED}" want)
+if(NOT got STREQUAL want)
+  file(WRITE "${OUT}/summary.normalised.json" "${got}")
+  message(FATAL_ERROR "summary differs from ${EXPECTED}; see: diff ${EXPECTED} ${OUT}/summary.normalised.json")
+endif()
