@@ -43,6 +43,9 @@ Platform::Platform(const PlatformConfig& config, const InstanceCatalog& catalog,
       live_(config.groups.size()),
       rebalancing_(config.groups.size(), InstanceId{}),
       retry_scheduled_(config.groups.size(), 0) {
+  // Zone sets are 64-bit masks in reconcile.
+  ECSIM_ASSERT(config.azs.size() <= 64, "at most 64 zones");
+  fault_active_.assign(config.faults.size(), 0);
   for (std::size_t g = 0; g < config.groups.size(); ++g) desired_[g] = config.groups[g].desired;
 }
 
@@ -92,7 +95,10 @@ void Platform::handle(Simulator& sim, const Event& e) {
       if (live(state_[e.target])) end_instance(sim, id, TerminationCause::kSpotInterruption, true);
       break;
     case kUnhealthyCheck:
-      if (live(state_[e.target]) && reachable_[e.target] == 0) {
+      // A check left over from an earlier outage must not count the time the instance was
+      // reachable in between: only an unbroken kUnhealthyAfter makes it unhealthy.
+      if (live(state_[e.target]) && reachable_[e.target] == 0 &&
+          sim.now() - unreachable_since_[e.target] >= kUnhealthyAfter) {
         ++counters_.replacements;
         end_instance(sim, id, TerminationCause::kUnhealthy, true);
       }
@@ -107,20 +113,28 @@ void Platform::handle(Simulator& sim, const Event& e) {
 
 void Platform::on_fault(Simulator& sim, std::size_t index, bool begins) {
   const ScheduledFault& f = config_.faults[index];
+  fault_active_[index] = begins ? 1 : 0;
   switch (f.kind) {
     case ScheduledFault::Kind::kAzOutage: {
-      const bool was_down = az_state_[f.az.value()] == AzState::kDown;
       if (begins) ++outages_[f.az.value()];
       else --outages_[f.az.value()];
-      refresh_az(f.az, sim, was_down);
+      refresh_az(f.az, sim);
       break;
     }
     case ScheduledFault::Kind::kAzImpaired: {
-      const bool was_down = az_state_[f.az.value()] == AzState::kDown;
       if (begins) ++impairments_[f.az.value()];
       else --impairments_[f.az.value()];
-      if (begins) failure_rate_[f.az.value()] = f.launch_failure_rate;
-      refresh_az(f.az, sim, was_down);
+      // Overlapping impairments: the worst one still in force applies, so the end of one does
+      // not leave its rate behind.
+      double rate = 0;
+      for (std::size_t k = 0; k < config_.faults.size(); ++k) {
+        const ScheduledFault& other = config_.faults[k];
+        if (fault_active_[k] != 0 && other.kind == ScheduledFault::Kind::kAzImpaired &&
+            other.az == f.az)
+          rate = std::max(rate, other.launch_failure_rate);
+      }
+      failure_rate_[f.az.value()] = rate;
+      refresh_az(f.az, sim);
       break;
     }
     case ScheduledFault::Kind::kInstanceFailure: {
@@ -141,32 +155,41 @@ void Platform::on_fault(Simulator& sim, std::size_t index, bool begins) {
   }
 }
 
-void Platform::refresh_az(AzId az, Simulator& sim, bool was_down) {
+void Platform::refresh_az(AzId az, Simulator& sim) {
   const std::size_t z = az.value();
+  const AzState before = az_state_[z];
   az_state_[z] = outages_[z] > 0        ? AzState::kDown
                  : impairments_[z] > 0  ? AzState::kImpaired
                                         : AzState::kUp;
+  if (az_state_[z] == before) return;
   const bool down = az_state_[z] == AzState::kDown;
-  if (down == was_down) return;
-  for (std::size_t i = 0; i < state_.size(); ++i) {
-    if (az_[i] != az || !live(state_[i])) continue;
-    const InstanceId id{static_cast<InstanceId::rep_type>(i)};
-    if (down) {
-      if (state_[i] == InstanceState::kPending) {
-        // A launch in flight in a zone that fails does not complete.
-        ++counters_.launch_failures;
-        end_instance(sim, id, TerminationCause::kFailure, true);
-        continue;
+  const bool was_down = before == AzState::kDown;
+  // Up to impaired changes nothing for what already runs there, nor for the groups.
+  if (!down && !was_down && az_state_[z] == AzState::kImpaired) return;
+  if (down != was_down) {
+    for (std::size_t i = 0; i < state_.size(); ++i) {
+      if (az_[i] != az || !live(state_[i])) continue;
+      const InstanceId id{static_cast<InstanceId::rep_type>(i)};
+      if (down) {
+        if (state_[i] == InstanceState::kPending) {
+          // A launch in flight in a zone that fails does not complete.
+          ++counters_.launch_failures;
+          end_instance(sim, id, TerminationCause::kFailure, true);
+          continue;
+        }
+        reachable_[i] = 0;
+        unreachable_since_[i] = sim.now();
+        changes_.push_back(InstanceChange{id, ChangeKind::kUnreachable, sim.now()});
+        sim.schedule_in(kUnhealthyAfter, kUnhealthyCheck, static_cast<std::uint32_t>(i));
+      } else {
+        reachable_[i] = 1;
+        changes_.push_back(InstanceChange{id, ChangeKind::kReachable, sim.now()});
       }
-      reachable_[i] = 0;
-      changes_.push_back(InstanceChange{id, ChangeKind::kUnreachable, sim.now()});
-      sim.schedule_in(kUnhealthyAfter, kUnhealthyCheck, static_cast<std::uint32_t>(i));
-    } else {
-      reachable_[i] = 1;
-      changes_.push_back(InstanceChange{id, ChangeKind::kReachable, sim.now()});
     }
   }
-  // A zone that comes back leaves its groups unbalanced: launch there first, terminate later.
+  // A zone that comes back, from an outage or from an impairment (AWS rebalances when a zone
+  // "that previously had insufficient capacity recovers"), leaves its groups unbalanced: launch
+  // there first, terminate later.
   for (std::size_t g = 0; g < config_.groups.size(); ++g) {
     if (std::find(config_.groups[g].azs.begin(), config_.groups[g].azs.end(), az) ==
         config_.groups[g].azs.end())
@@ -231,6 +254,7 @@ InstanceId Platform::launch(Simulator& sim, GroupId group, AzId az, bool running
   reachable_.push_back(1);
   spot_.push_back(g.spot ? 1 : 0);
   cause_.push_back(TerminationCause::kNone);
+  unreachable_since_.push_back(kNever);
   // Billing starts at launch: the boot and agent start are billed instance time.
   cost_item_.push_back(
       cost_.start_ec2(sim.now(), catalog_.at(g.instance_type).price_usd_per_hour, g.spot));
@@ -258,17 +282,21 @@ void Platform::on_running(Simulator& sim, InstanceId id) {
   if (rebalancing_[group.value()] == id) {
     // The rebalancing launch is up: now the group terminates one in its fullest zone.
     rebalancing_[group.value()] = InstanceId{};
-    const std::vector<std::uint32_t> count = live_by_zone(group);
-    std::optional<InstanceId> victim;
-    AzId fullest = az_[i];
-    for (const AzId az : config_.groups[group.value()].azs)
-      if (count[az.value()] > count[fullest.value()]) fullest = az;
-    // The newest instance of the fullest zone goes (a simple, deterministic choice).
-    for (const InstanceId other : live_[group.value()])
-      if (other != id && az_[other.value()] == fullest) victim = other;
-    if (victim) {
-      ++counters_.rebalances;
-      end_instance(sim, *victim, TerminationCause::kRebalance, false);
+    // Launch before terminate: only an instance in excess goes. If the group lost one while this
+    // one booted, this one stands in for it and nothing is terminated.
+    if (live_[group.value()].size() > desired_[group.value()]) {
+      const std::vector<std::uint32_t> count = live_by_zone(group);
+      std::optional<InstanceId> victim;
+      AzId fullest = az_[i];
+      for (const AzId az : config_.groups[group.value()].azs)
+        if (count[az.value()] > count[fullest.value()]) fullest = az;
+      // The newest instance of the fullest zone goes (a simple, deterministic choice).
+      for (const InstanceId other : live_[group.value()])
+        if (other != id && az_[other.value()] == fullest) victim = other;
+      if (victim) {
+        ++counters_.rebalances;
+        end_instance(sim, *victim, TerminationCause::kRebalance, false);
+      }
     }
     check_rebalance(sim, group);
   }
@@ -307,9 +335,13 @@ void Platform::end_instance(Simulator& sim, InstanceId id, TerminationCause caus
 
 void Platform::terminate(Simulator& sim, InstanceId id, bool decrement_desired) {
   if (!live(state_[id.value()])) return;
-  const std::size_t g = group_[id.value()].value();
+  const GroupId group = group_[id.value()];
+  const std::size_t g = group.value();
   if (decrement_desired && desired_[g] > config_.groups[g].min) --desired_[g];
-  end_instance(sim, id, TerminationCause::kScaleIn, true);
+  end_instance(sim, id, TerminationCause::kScaleIn, false);
+  // Replaces the instance if the group is now short; otherwise rebalances, as AWS does when
+  // TerminateInstanceInAutoScalingGroup leaves the group unbalanced.
+  check_rebalance(sim, group);
 }
 
 double Platform::ec2_cost_usd(SimTime now) const { return cost_.cost_at(now).ec2; }

@@ -124,7 +124,8 @@ class Platform {
  private:
   void schedule_fault(Simulator& sim, std::size_t index);
   void on_fault(Simulator& sim, std::size_t index, bool begins);
-  void refresh_az(AzId az, Simulator& sim, bool was_down);
+  // Recomputes the state of `az` from the faults in force and acts on a change.
+  void refresh_az(AzId az, Simulator& sim);
   // Launches instances until `group` has its desired count (plus a rebalancing launch).
   void reconcile(Simulator& sim, GroupId group);
   // The group's zone with the fewest live instances among those not down, skipping `skip`.
@@ -149,12 +150,14 @@ class Platform {
   std::vector<std::uint8_t> reachable_;
   std::vector<std::uint8_t> spot_;
   std::vector<TerminationCause> cause_;
+  std::vector<SimTime> unreachable_since_;  // when it last became unreachable
   std::vector<CostItemId> cost_item_;
 
   // Zones: state, and how many outages and impairments are in force.
   std::vector<AzState> az_state_;
   std::vector<std::uint32_t> outages_, impairments_;
   std::vector<double> failure_rate_;
+  std::vector<std::uint8_t> fault_active_;  // per scheduled fault: begun and not yet ended
 
   // Groups: desired count, live (pending or running) instances, a pending rebalancing launch.
   std::vector<std::uint32_t> desired_;
