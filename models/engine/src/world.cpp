@@ -296,10 +296,12 @@ class World {
 
   void drain_platform_changes() {
     for (std::size_t z = 0; z < az_state_.size(); ++z) {
-      const platform::AzState now = platform_.az_state(AzId{static_cast<AzId::rep_type>(z)});
-      if (now == platform::AzState::kDown && az_state_[z] != platform::AzState::kDown)
-        evict_fargate_in(AzId{static_cast<AzId::rep_type>(z)});
-      az_state_[z] = now;
+      const AzId az{static_cast<AzId::rep_type>(z)};
+      const platform::AzState was = az_state_[z];
+      // Update first: evictions free capacity, and nothing may launch into the failed zone.
+      az_state_[z] = platform_.az_state(az);
+      if (az_state_[z] == platform::AzState::kDown && was != platform::AzState::kDown)
+        evict_fargate_in(az);
     }
     std::vector<platform::InstanceChange>& changes = platform_.changes();
     // Handling a change may make the platform report more; index, don't iterate.

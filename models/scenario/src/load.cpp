@@ -277,6 +277,10 @@ class Loader {
       ok = false;
     }
     if (r["azs"].present()) {
+      if (r["azs"].is_sequence() && r["azs"].items().empty()) {
+        r["azs"].error("no zones given (expected at least one of platform.azs)");
+        ok = false;
+      }
       for (const Reader& az : r["azs"].items("a list of zone names")) {
         const auto id = az_named(az);
         if (!id) {

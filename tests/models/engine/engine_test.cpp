@@ -83,3 +83,56 @@ TEST_CASE("the same seed gives the same run, another seed another", "[engine]") 
   CHECK(a.tasks.submitted == b.tasks.submitted);
   CHECK((a.tasks.submitted != c.tasks.submitted || a.wait.mean != c.wait.mean));
 }
+
+TEST_CASE("RunTask without a capacity provider fails at once with AWS's reason", "[engine]") {
+  // One arrival per second at 0s..10s: 11 per cluster. The first fits; the next find 1024 CPU
+  // units free but only 7985 - 5000 = 2985 MiB (RESOURCE:MEMORY), or no CPU at all (2048 of 2048
+  // reserved: RESOURCE:CPU).
+  const scenario::Scenario s = load("engine/fail-fast.yaml");
+  const engine::ReplicationResult r = run(s, 1);
+  REQUIRE(r.jobs.size() == 2);
+  CHECK(r.jobs[0].tasks.submitted == 11);
+  CHECK(r.jobs[0].tasks.running_at_end == 1);
+  CHECK(r.jobs[0].tasks.failed == 10);
+  CHECK(r.jobs[0].failure_reasons == std::map<std::string, std::uint64_t>{{"RESOURCE:MEMORY", 10}});
+  CHECK(r.jobs[1].tasks.failed == 10);
+  CHECK(r.jobs[1].failure_reasons == std::map<std::string, std::uint64_t>{{"RESOURCE:CPU", 10}});
+  CHECK(r.tasks.lost() == 0);
+}
+
+TEST_CASE("a burst of Fargate tasks waits for the launch-rate bucket", "[engine]") {
+  // 150 tasks at 0s: 100 launch at once, the rest one per 50 ms (20 per second), the last at
+  // 50 x 50 ms = 2.5 s; each runs 40 s after its launch. Waits: 100 of 40 s and 40 + 0.05 k s for
+  // k = 1..50, so the mean is (100 x 40 + 50 x 40 + 0.05 x 1275) / 150 = 6063.75 / 150 = 40.425 s
+  // and the longest 42.5 s.
+  const scenario::Scenario s = load("engine/fargate-burst.yaml");
+  const engine::ReplicationResult r = run(s, 1);
+  CHECK(r.tasks.submitted == 150);
+  CHECK(r.tasks.started == 150);
+  CHECK(r.wait.max == Approx(42.5).epsilon(1e-12));
+  CHECK(r.wait.mean == Approx(40.425).epsilon(1e-12));
+  // Fargate bills 0.25 vCPU and 0.5 GB per second, partial seconds rounded up, from launch to
+  // the end of the run (5 min). The first 100 tasks: 300 s each. Task 100 + k launched at
+  // 0.05 k s runs 300 - 0.05 k s, billed ceil(300 - 0.05 k): 300 for k = 1..19, 299 for
+  // k = 20..39, 298 for k = 40..50, so 19 x 300 + 20 x 299 + 11 x 298 = 14958 s. In all
+  // 30000 + 14958 = 44958 task-seconds at 0.25 x 0.04048 + 0.5 x 0.004445 USD per task-hour.
+  CHECK(r.cost.fargate == Approx(44958.0 / 3600 * (0.25 * 0.04048 + 0.5 * 0.004445)).epsilon(1e-9));
+  CHECK(r.cost.ec2 == 0);
+}
+
+TEST_CASE("a zone outage stops its Fargate tasks and the queue waits for capacity", "[engine]") {
+  // 40 tasks, 12 per zone over three zones: 36 run, 4 wait. At 1h us-east-1a goes down and its
+  // 12 tasks are evicted; the 4 waiting ones find b and c full and a down until 1h10m, when they
+  // launch in a. At 2h: 24 + 4 = 28 running, 12 evicted, none pending or completed (3h tasks).
+  const scenario::Scenario s = load("engine/fargate-outage.yaml");
+  const engine::ReplicationResult r = run(s, 1);
+  CHECK(r.tasks.submitted == 40);
+  CHECK(r.tasks.evicted == 12);
+  CHECK(r.tasks.running_at_end == 28);
+  CHECK(r.tasks.pending_at_end == 0);
+  CHECK(r.tasks.completed == 0);
+  // The 4 late tasks waited from 0s until 1h10m + 40 s.
+  CHECK(r.wait.max == Approx(70 * 60 + 40).epsilon(1e-12));
+  REQUIRE_FALSE(r.timeseries.empty());
+  CHECK(r.tasks.lost() == 0);
+}

@@ -32,7 +32,7 @@ struct AsgConfig {
   std::uint32_t min = 0;
   std::uint32_t max = 0;
   std::uint32_t desired = 0;        ///< min <= desired <= max
-  std::vector<AzId> azs;            ///< zones to spread over, in the region's order
+  std::vector<AzId> azs;            ///< zones to spread over; ties go to the one listed first
   bool spot = false;                ///< Spot instances: discounted and interruptible
 };
 

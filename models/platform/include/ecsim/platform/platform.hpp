@@ -97,8 +97,9 @@ class Platform {
   /// Changes since the caller last cleared this list; the caller clears it.
   [[nodiscard]] std::vector<InstanceChange>& changes() noexcept { return changes_; }
 
-  /// Terminates a pending or running instance on request (scale-in); its group does not replace it
-  /// when `decrement_desired` is true.
+  /// Terminates a pending or running instance on request (scale-in). With `decrement_desired`
+  /// the group's desired count drops by one unless it is at its minimum; the group replaces the
+  /// instance whenever it is then short of its desired count.
   void terminate(Simulator& sim, InstanceId id, bool decrement_desired);
 
   /// Number of instances ever launched (the next id).
