@@ -144,8 +144,8 @@ std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
   diagnostics.append(found);
   // AWS's rules run even after a type error, so that every problem shows at once; a field that
   // had the wrong type reads as absent, and "missing" problems about it are not repeated.
-  const std::vector<ecs::Problem> problems = ecs::check(input);
-  for (const ecs::Problem& p : problems)
+  const std::vector<Problem> problems = ecs::check(input);
+  for (const Problem& p : problems)
     if (!json.mistyped(p.field)) diagnostics.error(json.where(p.field), p.field, p.message);
   if (!found.ok() || !problems.empty()) return std::nullopt;
   return ecs::from_input(input);

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "ecsim/sim/time.hpp"
-#include "ecsim/workload/problem.hpp"
+#include "ecsim/sim/problem.hpp"
 
 namespace ecsim::workload::detail {
 

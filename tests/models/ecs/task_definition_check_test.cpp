@@ -4,6 +4,7 @@
 
 #include "ecsim/ecs/task_definition.hpp"
 
+using namespace ecsim;
 using namespace ecsim::ecs;
 
 namespace {
@@ -41,7 +42,7 @@ PortMappingInput port(std::optional<std::int64_t> container_port,
   return mapping;
 }
 
-using Problems = std::vector<Problem>;
+
 
 }  // namespace
 

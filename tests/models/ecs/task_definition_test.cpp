@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+using namespace ecsim;
 using namespace ecsim::ecs;
 
 namespace {

@@ -8,14 +8,14 @@
 #include <string>
 
 #include "ecsim/workload/arrivals.hpp"
-#include "ecsim/workload/problem.hpp"
+#include "ecsim/sim/problem.hpp"
 #include "ecsim/workload/trace.hpp"
 
 namespace Catch {
 
 template <>
-struct StringMaker<ecsim::workload::Problem> {
-  static std::string convert(const ecsim::workload::Problem& p) {
+struct StringMaker<ecsim::Problem> {
+  static std::string convert(const ecsim::Problem& p) {
     return fmt::format("{{\"{}\", \"{}\"}}", p.field, p.message);
   }
 };

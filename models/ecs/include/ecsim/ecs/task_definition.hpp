@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "ecsim/ecs/problem.hpp"
+#include "ecsim/sim/problem.hpp"
 
 /// ECS task definitions as `aws ecs register-task-definition --cli-input-json` takes them: first
 /// the raw fields as they were written (`TaskDefinitionInput`, filled by the scenario loader),

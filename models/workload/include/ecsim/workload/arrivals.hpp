@@ -15,7 +15,7 @@
 
 #include "ecsim/sim/random.hpp"
 #include "ecsim/sim/time.hpp"
-#include "ecsim/workload/problem.hpp"
+#include "ecsim/sim/problem.hpp"
 #include "ecsim/workload/trace.hpp"
 
 namespace ecsim::workload {

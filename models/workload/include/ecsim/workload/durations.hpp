@@ -11,7 +11,7 @@
 
 #include "ecsim/sim/random.hpp"
 #include "ecsim/sim/time.hpp"
-#include "ecsim/workload/problem.hpp"
+#include "ecsim/sim/problem.hpp"
 
 namespace ecsim::workload {
 
