@@ -73,8 +73,6 @@ class Writer {
   const std::vector<ReplicationResult>& reps_;
 };
 
-std::string money(double usd) { return fmt::format("${:.2f}", usd); }
-
 }  // namespace
 
 std::string summary_json(const RunReport& report, bool include_timing) {
@@ -185,9 +183,8 @@ std::string terminal_summary(const RunReport& report) {
                      report.version, s.name, format_duration(s.duration), report.seed,
                      reps.size(), reps.size() == 1 ? "" : "s");
   out += "tasks\n";
-  const char* rows[][2] = {{"submitted", ""}, {"started", ""},  {"completed", ""},
-                           {"failed", ""},    {"evicted", ""},  {"running at end", ""},
-                           {"pending at end", ""}};
+  const char* rows[] = {"submitted", "started", "completed", "failed",
+                        "evicted", "running at end", "pending at end"};
   const Get getters[] = {
       [](const ReplicationResult& r) { return static_cast<double>(r.tasks.submitted); },
       [](const ReplicationResult& r) { return static_cast<double>(r.tasks.started); },
@@ -198,7 +195,7 @@ std::string terminal_summary(const RunReport& report) {
       [](const ReplicationResult& r) { return static_cast<double>(r.tasks.pending_at_end); },
   };
   for (std::size_t i = 0; i < std::size(getters); ++i)
-    out += fmt::format("  {:<16}{:>16}\n", rows[i][0], pm(getters[i], "{:.0f}"));
+    out += fmt::format("  {:<16}{:>16}\n", rows[i], pm(getters[i], "{:.0f}"));
   out += "\nwait from submission to RUNNING (s)\n";
   out += fmt::format("  {:<16}{:>16}\n", "mean", pm([](const ReplicationResult& r) { return r.wait.mean; }, "{:.2f}"));
   out += fmt::format("  {:<16}{:>16}\n", "p50", pm([](const ReplicationResult& r) { return r.wait.p50; }, "{:.2f}"));
@@ -235,7 +232,6 @@ std::string terminal_summary(const RunReport& report) {
   out += fmt::format("\n{:.0f} events in {:.2f} s ({:.2f} M events/s)\n", events,
                      report.wall_seconds,
                      report.wall_seconds > 0 ? events / report.wall_seconds / 1e6 : 0.0);
-  (void)money;
   return out;
 }
 

@@ -110,6 +110,7 @@ class World {
     const SimTime horizon = kSimStart + options_.horizon;
     platform_.start(sim_);
     drain_platform_changes();
+    next_arrival_.resize(jobs_.size());
     for (std::uint32_t j = 0; j < jobs_.size(); ++j) schedule_next_arrival(j);
     if (options_.timeseries) sim_.schedule_at(kSimStart, kSample);
 
@@ -192,7 +193,6 @@ class World {
     JobRuntime& job = jobs_[j];
     std::optional<workload::Arrival> a = job.arrivals.next(job.arrival_stream);
     if (!a || a->at > kSimStart + options_.horizon) return;
-    next_arrival_.resize(jobs_.size());
     next_arrival_[j] = *a;
     sim_.schedule_at(std::max(a->at, sim_.now()), kArrival, j);
   }
@@ -424,6 +424,7 @@ class World {
     }
   }
 
+  // A scan of every task: zone outages are rare, and Fargate tasks keep no per-zone list.
   void evict_fargate_in(AzId z) {
     for (TaskIndex t = 0; t < state_.size(); ++t) {
       if (state_[t] == TaskState::kStopped || az_[t] != z) continue;

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -106,7 +107,20 @@ class Loader {
                      "platform", "ecs", "faults"});
     Scenario s;
     s.file = path_;
-    if (root["name"].require()) s.name = root["name"].string().value_or("");
+    if (root["name"].require()) {
+      s.name = root["name"].string().value_or("");
+      // The name becomes the default output folder, out/NAME.
+      const bool plain = !s.name.empty() && s.name.size() <= 100 &&
+                         std::all_of(s.name.begin(), s.name.end(), [](char ch) {
+                           return std::isalnum(static_cast<unsigned char>(ch)) != 0 ||
+                                  ch == '-' || ch == '_' || ch == '.';
+                         }) &&
+                         s.name.front() != '.';
+      if (!plain)
+        root["name"].error(fmt::format("'{}' is not a plain name (expected letters, digits, '-', "
+                                       "'_' and '.', up to 100, not starting with '.')",
+                                       s.name));
+    }
     s.seed = static_cast<std::uint64_t>(
         root["seed"].integer(0, std::numeric_limits<std::int64_t>::max()).value_or(1));
     if (root["duration"].require())
