@@ -325,21 +325,19 @@ class World {
         const ecs::ContainerInstanceIndex ci =
             cluster.instances.register_instance(change.instance, platform_.az(change.instance), cpu, mem);
         cluster.tasks_on.resize(cluster.instances.size());
+        // Utilisation counts every registered instance, reachable or not, against the tasks it
+        // holds.
+        adjust_registered(cpu, mem);
         if (!platform_.reachable(change.instance)) cluster.instances.set_connected(ci, false);
-        else adjust_registered(cpu, mem);
         place_waiting(c);
         break;
       }
       case platform::ChangeKind::kUnreachable:
-        if (i && cluster.instances.connected(*i)) {
-          cluster.instances.set_connected(*i, false);
-          adjust_registered(-cluster.instances.cpu_registered(*i), -cluster.instances.memory_registered(*i));
-        }
+        if (i) cluster.instances.set_connected(*i, false);
         break;
       case platform::ChangeKind::kReachable:
-        if (i && cluster.instances.active(*i) && !cluster.instances.connected(*i)) {
+        if (i && cluster.instances.active(*i)) {
           cluster.instances.set_connected(*i, true);
-          adjust_registered(cluster.instances.cpu_registered(*i), cluster.instances.memory_registered(*i));
           place_waiting(c);
         }
         break;
@@ -348,12 +346,13 @@ class World {
         break;
       case platform::ChangeKind::kTerminated:
         if (i && cluster.instances.active(*i)) {
-          // Evict in a stable order: the list is changed by each eviction.
+          // Deregister first, so that the tasks its evictions let through do not land on it.
+          cluster.instances.deregister(*i);
+          adjust_registered(-cluster.instances.cpu_registered(*i),
+                            -cluster.instances.memory_registered(*i));
+          // A copy: each eviction changes the list.
           const std::vector<TaskIndex> doomed = cluster.tasks_on[*i];
           for (const TaskIndex t : doomed) finish(t, Outcome::kEvicted);
-          if (cluster.instances.connected(*i))
-            adjust_registered(-cluster.instances.cpu_registered(*i), -cluster.instances.memory_registered(*i));
-          cluster.instances.deregister(*i);
         }
         break;
     }

@@ -136,3 +136,22 @@ TEST_CASE("a zone outage stops its Fargate tasks and the queue waits for capacit
   REQUIRE_FALSE(r.timeseries.empty());
   CHECK(r.tasks.lost() == 0);
 }
+
+TEST_CASE("tasks on a failed instance are evicted and the queue waits for its replacement",
+          "[engine]") {
+  // Arrivals at 0s, 1s, ..., 120s: 121 tasks. Task 0 runs from 0s; the instance fails at 10s and
+  // task 0 is evicted. Nothing may start on the failed instance: task 1 (created at 1s) starts
+  // on the replacement, which runs from 10s + 60s = 70s, after a wait of 69s. At 2m: 1 running,
+  // 1 evicted, 119 waiting; the two started tasks waited 0s and 69s, a mean of 34.5s.
+  const scenario::Scenario s = load("engine/instance-failure.yaml");
+  const engine::ReplicationResult r = run(s, 1);
+  CHECK(r.tasks.submitted == 121);
+  CHECK(r.tasks.evicted == 1);
+  CHECK(r.tasks.started == 2);
+  CHECK(r.tasks.running_at_end == 1);
+  CHECK(r.tasks.pending_at_end == 119);
+  CHECK(r.wait.max == Approx(69.0).epsilon(1e-12));
+  CHECK(r.wait.mean == Approx(34.5).epsilon(1e-12));
+  CHECK(r.platform.failures == 1);
+  CHECK(r.platform.launches == 2);
+}
