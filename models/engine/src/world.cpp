@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "audit.hpp"
 #include "ecsim/ecs/container_instances.hpp"
 #include "ecsim/engine/engine.hpp"
 #include "ecsim/platform/cost.hpp"
@@ -42,7 +43,7 @@ enum EventKind : std::uint32_t {
 };
 
 
-enum class TaskState : std::uint8_t { kProvisioning, kPending, kRunning, kStopped };
+using detail::TaskState;
 enum class Outcome : std::uint8_t { kNone, kCompleted, kFailed, kEvicted };
 
 SimDuration sample_latency(const platform::LaunchLatency& l, RandomStream& rng) {
@@ -541,39 +542,11 @@ class World {
     return w;
   }
 
-  // Recomputes what the incremental bookkeeping claims, from the task table, and compares.
   void check_invariants() const {
-    std::uint64_t counted[4] = {0, 0, 0, 0};
-    for (const TaskState s : state_) ++counted[static_cast<int>(s)];
-    if (counted[0] != provisioning_ || counted[1] != pending_ || counted[2] != running_)
-      throw InvariantViolation(fmt::format(
-          "at {}: task states counted {}/{}/{} (provisioning/pending/running) but tracked {}/{}/{}",
-          format_time(sim_.now()), counted[0], counted[1], counted[2], provisioning_, pending_,
-          running_));
-    const TaskCounts t = totals();
-    if (t.lost() != 0)
-      throw InvariantViolation(fmt::format(
-          "at {}: {} tasks submitted but completed + failed + evicted + running + pending = {}",
-          format_time(sim_.now()), t.submitted,
-          static_cast<std::int64_t>(t.submitted) - t.lost()));
-    for (const ClusterRuntime& c : clusters_) {
-      for (ecs::ContainerInstanceIndex i = 0; i < c.instances.size(); ++i) {
-        std::int64_t cpu = 0, mem = 0;
-        for (const TaskIndex task : c.tasks_on[i]) {
-          cpu += cpu_[task];
-          mem += memory_[task];
-        }
-        if (cpu > c.instances.cpu_registered(i) || mem > c.instances.memory_registered(i) ||
-            c.instances.cpu_free(i) != c.instances.cpu_registered(i) - cpu ||
-            c.instances.memory_free(i) != c.instances.memory_registered(i) - mem)
-          throw InvariantViolation(fmt::format(
-              "at {}: container instance {} of cluster {} holds tasks of {} CPU units and {} MiB "
-              "against {} / {} registered and {} / {} free",
-              format_time(sim_.now()), i, c.config->name, cpu, mem,
-              c.instances.cpu_registered(i), c.instances.memory_registered(i),
-              c.instances.cpu_free(i), c.instances.memory_free(i)));
-      }
-    }
+    detail::audit_task_states(sim_.now(), state_, provisioning_, pending_, running_);
+    detail::audit_conservation(sim_.now(), totals());
+    for (const ClusterRuntime& c : clusters_)
+      detail::audit_instances(sim_.now(), c.config->name, c.instances, c.tasks_on, cpu_, memory_);
   }
 
   const scenario::Scenario& scenario_;

@@ -1,0 +1,44 @@
+#include "audit.hpp"
+
+#include <fmt/format.h>
+
+namespace ecsim::engine::detail {
+
+void audit_task_states(SimTime now, std::span<const TaskState> states, std::uint64_t provisioning,
+                       std::uint64_t pending, std::uint64_t running) {
+  std::uint64_t counted[4] = {0, 0, 0, 0};
+  for (const TaskState s : states) ++counted[static_cast<std::size_t>(s)];
+  if (counted[0] != provisioning || counted[1] != pending || counted[2] != running)
+    throw InvariantViolation(fmt::format(
+        "at {}: task states counted {}/{}/{} (provisioning/pending/running) but tracked {}/{}/{}",
+        format_time(now), counted[0], counted[1], counted[2], provisioning, pending, running));
+}
+
+void audit_conservation(SimTime now, const TaskCounts& t) {
+  if (t.lost() != 0)
+    throw InvariantViolation(fmt::format(
+        "at {}: {} tasks submitted but completed + failed + evicted + running + pending = {}",
+        format_time(now), t.submitted, static_cast<std::int64_t>(t.submitted) - t.lost()));
+}
+
+void audit_instances(SimTime now, std::string_view cluster, const ecs::ContainerInstances& instances,
+                     const std::vector<std::vector<std::uint32_t>>& tasks_on,
+                     std::span<const std::int64_t> cpu, std::span<const std::int64_t> memory) {
+  for (ecs::ContainerInstanceIndex i = 0; i < instances.size(); ++i) {
+    std::int64_t cpu_held = 0, memory_held = 0;
+    for (const std::uint32_t task : tasks_on[i]) {
+      cpu_held += cpu[task];
+      memory_held += memory[task];
+    }
+    if (cpu_held > instances.cpu_registered(i) || memory_held > instances.memory_registered(i) ||
+        instances.cpu_free(i) != instances.cpu_registered(i) - cpu_held ||
+        instances.memory_free(i) != instances.memory_registered(i) - memory_held)
+      throw InvariantViolation(fmt::format(
+          "at {}: container instance {} of cluster {} holds tasks of {} CPU units and {} MiB "
+          "against {} / {} registered and {} / {} free",
+          format_time(now), i, cluster, cpu_held, memory_held, instances.cpu_registered(i),
+          instances.memory_registered(i), instances.cpu_free(i), instances.memory_free(i)));
+  }
+}
+
+}  // namespace ecsim::engine::detail
