@@ -85,7 +85,7 @@ class World {
         fargate_running_by_az_(s.platform.azs.size(), 0),
         cpu_by_az_(s.platform.azs.size(), 0),
         memory_by_az_(s.platform.azs.size(), 0) {
-    for (std::size_t g = 0; g < s.platform.groups.size(); ++g) cluster_of_group_.push_back(kNoCluster);
+    cluster_of_group_.assign(s.platform.groups.size(), kNoCluster);
     for (std::size_t c = 0; c < s.ecs.size(); ++c) {
       const scenario::EcsClusterConfig& cc = s.ecs[c];
       clusters_.push_back(ClusterRuntime{&cc, {}, {}});
@@ -133,8 +133,7 @@ class World {
     r.events = sim_.events_handled();
     r.tasks = totals();
     r.wait = wait_of(all_wait_);
-    platform::CostBreakdown ec2 = platform_cost(r.end);
-    r.cost = ec2;
+    r.cost.ec2 = platform_.ec2_cost_usd(r.end);
     r.cost.fargate = cost_.cost_at(r.end).fargate;
     const double cpu_registered = cpu_registered_.integral(r.end);
     const double mem_registered = memory_registered_.integral(r.end);
@@ -496,12 +495,6 @@ class World {
   }
 
   // --- measurement ----------------------------------------------------------------------------
-
-  platform::CostBreakdown platform_cost(SimTime now) const {
-    platform::CostBreakdown c;
-    c.ec2 = platform_.ec2_cost_usd(now);
-    return c;
-  }
 
   void sample() {
     check_invariants();
