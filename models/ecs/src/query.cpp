@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cassert>
 #include <charconv>
 #include <limits>
 #include <optional>
@@ -15,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "ecsim/sim/assert.hpp"
 #include "ecsim/sim/suggest.hpp"
 
 namespace ecsim::ecs {
@@ -246,7 +246,41 @@ std::optional<char> nothing_to_repeat(std::string_view pattern) {
     }
     if (start && (c == '*' || c == '+' || c == '?')) return c;
     start = c == '(' || c == '|';
+    // "(?:", "(?=" and "(?!" open a group like "(".
+    if (c == '(' && i + 2 < pattern.size() && pattern[i + 1] == '?') i += 2;
     in_class = c == '[';
+  }
+  return std::nullopt;
+}
+
+// Java syntax that ECMAScript lacks: libstdc++ rejects some of it with a misleading reason and
+// silently reads the rest as something else (\A as the letter A, a++ as a+), so both are
+// reported here as what they are.
+std::optional<std::string_view> java_only(std::string_view pattern) {
+  constexpr std::string_view kEscapes = "AZzGQEpPhHRXK";
+  bool in_class = false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    const char next = i + 1 < pattern.size() ? pattern[i + 1] : '\0';
+    if (c == '\\') {
+      if (kEscapes.find(next) != std::string_view::npos && next != '\0') {
+        return pattern.substr(i, 2);
+      }
+      ++i;
+      continue;
+    }
+    if (in_class) {
+      in_class = c != ']';
+      continue;
+    }
+    if (c == '[') in_class = true;
+    if (c == '(' && next == '?' && i + 2 < pattern.size() && pattern[i + 2] != ':' &&
+        pattern[i + 2] != '=' && pattern[i + 2] != '!') {
+      return pattern.substr(i, 3);
+    }
+    if ((c == '*' || c == '+' || c == '?' || c == '}') && next == '+') {
+      return pattern.substr(i, 2);
+    }
   }
   return std::nullopt;
 }
@@ -727,6 +761,12 @@ class QueryParser {
     } else {
       pattern.kind = QueryPattern::Kind::kRegex;
       pattern.text = std::string(value);
+      if (const auto java = java_only(value)) {
+        error(value_pos, fmt::format("invalid regular expression '{}' ('{}' is Java syntax that "
+                                     "ecsim's ECMAScript regular expressions do not have)",
+                                     value, *java));
+        return false;
+      }
       if (const auto repeat = nothing_to_repeat(value)) {
         error(value_pos, fmt::format("invalid regular expression '{}' ('{}' repeats what comes "
                                      "before it, and nothing does; any text is .*)",
@@ -756,7 +796,7 @@ std::variant<Query, std::vector<QueryError>> parse_query(std::string_view expres
 }
 
 bool Query::matches(const InstanceAttributes& instance) const {
-  assert(!nodes_.empty());
+  ECSIM_ASSERT(!nodes_.empty(), "a Query comes from parse_query and is not used after a move");
   return evaluate(root_, instance);
 }
 

@@ -401,6 +401,19 @@ TEST_CASE("an invalid regular expression is reported where it starts", "[ecs]") 
         Errors{{32, "invalid regular expression 'm5|+' ('+' repeats what comes before it, and "
                     "nothing does; any text is .*)"}});
   CHECK(errors("attribute:ecs.instance-type =~ '[*]x'").empty());
+  // Java syntax that std::regex's ECMAScript grammar lacks or reads differently.
+  const auto java = [](std::string_view pattern, std::string_view what) {
+    return Errors{{32, "invalid regular expression '" + std::string(pattern) + "' ('" +
+                           std::string(what) +
+                           "' is Java syntax that ecsim's ECMAScript regular expressions do not "
+                           "have)"}};
+  };
+  CHECK(errors("attribute:ecs.instance-type =~ '(?i)t2.*'") == java("(?i)t2.*", "(?i"));
+  CHECK(errors("attribute:ecs.instance-type =~ '\\At2'") == java("\\At2", "\\A"));
+  CHECK(errors("attribute:ecs.instance-type =~ t2.*+") == java("t2.*+", "*+"));
+  CHECK(errors("attribute:ecs.instance-type =~ '(?<=t)2'") == java("(?<=t)2", "(?<"));
+  CHECK(errors("attribute:ecs.instance-type =~ '\\p{Alpha}2'") == java("\\p{Alpha}2", "\\p"));
+  CHECK(errors("attribute:ecs.instance-type =~ '(?:t2|t3)\\.(?!nano).*'").empty());
   // Unquoted, a parenthesis ends the value: quote regular expressions that hold one.
   CHECK(errors("attribute:ecs.instance-type =~ (t2|t3).*") ==
         Errors{{32, "expected a value after '=~' but found '('"}});
@@ -444,4 +457,15 @@ TEST_CASE("a parsed query keeps its text and can be copied", "[ecs]") {
   const Query copy = query;  // NOLINT(performance-unnecessary-copy-initialization)
   CHECK(copy.text() == "attribute:ecs.instance-type =~ '(t2|t3)\\..*'");
   CHECK(matches(copy, Host("t3.micro", "us-east-1a").view()));
+}
+
+TEST_CASE("nesting as deep as the length limit allows parses and evaluates", "[ecs]") {
+  Host host("m5.large", "us-east-1a");
+  host.add("a", "1");
+  // 990 pairs of parentheses around an 18-character comparison: 1998 characters.
+  const std::string nested = std::string(990, '(') + "attribute:a exists" + std::string(990, ')');
+  CHECK(selects(nested, host));
+  // An even number of negations cancels out; an odd one does not.
+  CHECK(selects(std::string(1000, '!') + "attribute:a exists", host));
+  CHECK_FALSE(selects(std::string(999, '!') + "attribute:a exists", host));
 }

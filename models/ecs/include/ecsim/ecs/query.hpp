@@ -94,7 +94,7 @@ struct QueryNode {
   std::uint32_t name = 0;
   /// For =~: the index of the pattern.
   std::uint32_t pattern = 0;
-  /// A numeric argument: tasks, Unix seconds, or the first version component's index.
+  /// A numeric argument: a task count or Unix seconds (a version's parts are in `left`, `right`).
   std::int64_t number = 0;
   /// A numeric argument of an attribute comparison (>, >=, <, <=).
   double real = 0;
@@ -121,6 +121,7 @@ class Query {
 
  private:
   friend class QueryParser;
+  Query() = default;
   [[nodiscard]] bool evaluate(std::uint32_t node, const InstanceAttributes& instance) const;
   [[nodiscard]] bool compare(const detail::QueryNode& node,
                              const InstanceAttributes& instance) const;
