@@ -5,14 +5,14 @@
 
 #include "ecsim/ecs/query.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <limits>
 #include <optional>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "ecsim/sim/assert.hpp"
 #include "ecsim/sim/suggest.hpp"
@@ -75,11 +75,15 @@ constexpr std::array<OperatorSpelling, 12> kWords{{
     {"not_in", QueryOperator::kIn, true},
 }};
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 // Characters of subjects and attribute names (AWS: letters, numbers, '-', '_', '/', '\', '.'),
 // plus ':' for the "attribute:" and "task:" prefixes.
 bool is_name_char(char c) {
@@ -324,8 +328,9 @@ class QueryParser {
     }
     skip_space();
     if (at_end()) {
-      error(pos_, "the expression is empty (expected a subject such as "
-                  "attribute:ecs.instance-type)");
+      error(pos_,
+            "the expression is empty (expected a subject such as "
+            "attribute:ecs.instance-type)");
     } else {
       const std::uint32_t root = parse_or();
       skip_space();
@@ -336,8 +341,9 @@ class QueryParser {
       query_.root_ = root;
     }
     if (!errors_.empty()) {
-      std::stable_sort(errors_.begin(), errors_.end(),
-                       [](const QueryError& a, const QueryError& b) { return a.column < b.column; });
+      std::stable_sort(
+          errors_.begin(), errors_.end(),
+          [](const QueryError& a, const QueryError& b) { return a.column < b.column; });
       return std::move(errors_);
     }
     return std::move(query_);
@@ -399,8 +405,8 @@ class QueryParser {
       const char c = peek();
       if (brackets == 0 && c == ')' && parentheses-- == 0) return;
       if (brackets == 0 && c == '(') ++parentheses;
-      if (brackets == 0 && (at_symbol_connective() ||
-                            (after_space && (connective(0) != 0 || connective(1) != 0)))) {
+      if (brackets == 0 &&
+          (at_symbol_connective() || (after_space && (connective(0) != 0 || connective(1) != 0)))) {
         return;
       }
       if (c == '\'' || c == '"') {
@@ -546,8 +552,8 @@ class QueryParser {
     const std::size_t arg_pos = pos_;
     if (node.op == QueryOperator::kExists) {
       if (!at_end() && peek() != ')' && connective(0) == 0 && connective(1) == 0) {
-        return fail(arg_pos, fmt::format("'{}' takes no value but found {}", op_text,
-                                         found(arg_pos)));
+        return fail(arg_pos,
+                    fmt::format("'{}' takes no value but found {}", op_text, found(arg_pos)));
       }
       return add(node);
     }
@@ -615,10 +621,11 @@ class QueryParser {
     if (!close.empty()) {
       return fmt::format("unknown subject '{}' (did you mean '{}'?)", subject, close.front());
     }
-    return fmt::format("unknown subject '{}' (expected attribute:NAME, agentConnected, "
-                       "agentVersion, ec2InstanceId, registeredAt, runningTasksCount or "
-                       "task:group)",
-                       subject);
+    return fmt::format(
+        "unknown subject '{}' (expected attribute:NAME, agentConnected, "
+        "agentVersion, ec2InstanceId, registeredAt, runningTasksCount or "
+        "task:group)",
+        subject);
   }
 
   bool read_operator(QueryNode* node, std::string_view* text) {
@@ -626,7 +633,8 @@ class QueryParser {
       if (text_.substr(pos_, s.text.size()) != s.text) continue;
       // "!in" and "!exists" are words after the '!': "!inside" is neither.
       const bool word = s.text[0] == '!' && s.text.size() > 2;
-      if (word && pos_ + s.text.size() < text_.size() && is_name_char(text_[pos_ + s.text.size()])) {
+      if (word && pos_ + s.text.size() < text_.size() &&
+          is_name_char(text_[pos_ + s.text.size()])) {
         continue;
       }
       node->op = s.op;
@@ -688,8 +696,8 @@ class QueryParser {
         std::int64_t count = 0;
         const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), count);
         if (!is_digit(value.front()) || ec != std::errc{} || ptr != value.data() + value.size()) {
-          error(value_pos, fmt::format("runningTasksCount compares with a whole number, not '{}'",
-                                       value));
+          error(value_pos,
+                fmt::format("runningTasksCount compares with a whole number, not '{}'", value));
           return false;
         }
         node->number = count;
@@ -724,8 +732,8 @@ class QueryParser {
         if (ordering) {
           const auto number = parse_number(value);
           if (!number) {
-            error(value_pos, fmt::format("'{}' compares numbers, and '{}' is not one", op_text,
-                                         value));
+            error(value_pos,
+                  fmt::format("'{}' compares numbers, and '{}' is not one", op_text, value));
             return false;
           }
           node->real = *number;
@@ -800,6 +808,14 @@ bool Query::matches(const InstanceAttributes& instance) const {
   return evaluate(root_, instance);
 }
 
+bool Query::depends_on_tasks() const noexcept {
+  return std::any_of(nodes_.begin(), nodes_.end(), [](const QueryNode& node) {
+    return node.kind == QueryNodeKind::kCompare &&
+           (node.subject == QuerySubject::kRunningTasksCount ||
+            node.subject == QuerySubject::kTaskGroup);
+  });
+}
+
 bool Query::evaluate(std::uint32_t index, const InstanceAttributes& instance) const {
   const QueryNode& node = nodes_[index];
   switch (node.kind) {
@@ -826,8 +842,10 @@ bool Query::compare_text(const QueryNode& node, std::string_view value) const {
     case QueryOperator::kMatches: {
       const QueryPattern& pattern = patterns_[node.pattern];
       switch (pattern.kind) {
-        case QueryPattern::Kind::kExact: return value == pattern.text;
-        case QueryPattern::Kind::kPrefix: return value.starts_with(pattern.text);
+        case QueryPattern::Kind::kExact:
+          return value == pattern.text;
+        case QueryPattern::Kind::kPrefix:
+          return value.starts_with(pattern.text);
         case QueryPattern::Kind::kRegex:
           return std::regex_match(value.begin(), value.end(), pattern.regex);
       }
@@ -843,12 +861,18 @@ namespace {
 template <typename T>
 bool ordered(QueryOperator op, T value, T wanted) {
   switch (op) {
-    case QueryOperator::kEquals: return value == wanted;
-    case QueryOperator::kGreater: return value > wanted;
-    case QueryOperator::kGreaterEqual: return value >= wanted;
-    case QueryOperator::kLess: return value < wanted;
-    case QueryOperator::kLessEqual: return value <= wanted;
-    default: return false;
+    case QueryOperator::kEquals:
+      return value == wanted;
+    case QueryOperator::kGreater:
+      return value > wanted;
+    case QueryOperator::kGreaterEqual:
+      return value >= wanted;
+    case QueryOperator::kLess:
+      return value < wanted;
+    case QueryOperator::kLessEqual:
+      return value <= wanted;
+    default:
+      return false;
   }
 }
 
@@ -880,8 +904,9 @@ bool Query::compare(const QueryNode& node, const InstanceAttributes& instance) c
     case QuerySubject::kTaskGroup: {
       // Any task's group satisfying the test is enough; the negative forms hold when none does,
       // so "task:group != database" is the guide's anti-affinity "not(task:group == database)".
-      const bool any = std::any_of(instance.task_groups.begin(), instance.task_groups.end(),
-                                   [&](std::string_view group) { return compare_text(node, group); });
+      const bool any =
+          std::any_of(instance.task_groups.begin(), instance.task_groups.end(),
+                      [&](std::string_view group) { return compare_text(node, group); });
       return any != node.negated;
     }
     case QuerySubject::kAgentVersion: {

@@ -1,12 +1,11 @@
-#include <catch2/catch.hpp>
+#include "ecsim/ecs/query.hpp"
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include "ecsim/ecs/query.hpp"
 
 using namespace ecsim;
 using namespace ecsim::ecs;
@@ -60,7 +59,9 @@ Query parsed(std::string_view text) {
   return std::get<Query>(std::move(result));
 }
 
-bool selects(std::string_view text, const Host& host) { return parsed(text).matches(host.view()); }
+bool selects(std::string_view text, const Host& host) {
+  return parsed(text).matches(host.view());
+}
 
 std::vector<QueryError> errors(std::string_view text) {
   auto result = parse_query(text);
@@ -90,9 +91,10 @@ TEST_CASE("an argument list in square brackets selects any of its values", "[ecs
   const std::string_view types = "attribute:ecs.instance-type in [t2.small, t2.medium]";
   CHECK(selects(types, Host("t2.medium", "us-east-1c")));
   CHECK_FALSE(selects(types, Host("t2.large", "us-east-1c")));
-  CHECK(selects("attribute:ecs.availability-zone !in [us-east-1a]", Host("t2.small", "us-east-1c")));
-  CHECK_FALSE(
-      selects("attribute:ecs.availability-zone not_in [us-east-1a]", Host("t2.small", "us-east-1a")));
+  CHECK(
+      selects("attribute:ecs.availability-zone !in [us-east-1a]", Host("t2.small", "us-east-1c")));
+  CHECK_FALSE(selects("attribute:ecs.availability-zone not_in [us-east-1a]",
+                      Host("t2.small", "us-east-1a")));
 }
 
 TEST_CASE("the documented compound expression selects G2 instances outside us-east-1d", "[ecs]") {
@@ -140,11 +142,11 @@ TEST_CASE("runningTasksCount, agentVersion and registeredAt compare as numbers a
   // Versions compare part by part as numbers (9 < 14), missing parts count as 0.
   for (const auto& [version, below] :
        std::array<std::pair<std::string_view, bool>, 6>{{{"1.14.4", true},
-                                                          {"1.9.0", true},
-                                                          {"1.14", true},
-                                                          {"1.14.5", false},
-                                                          {"1.20.0", false},
-                                                          {"2", false}}}) {
+                                                         {"1.9.0", true},
+                                                         {"1.14", true},
+                                                         {"1.14.5", false},
+                                                         {"1.20.0", false},
+                                                         {"2", false}}}) {
     host.extra.agent_version = version;
     INFO(version);
     CHECK(selects("agentVersion < 1.14.5", host) == below);
@@ -283,12 +285,12 @@ TEST_CASE("an expression of 2000 characters parses and one of 2001 does not", "[
         Errors{{2001, "the expression is 2001 characters long (AWS allows at most 2000)"}});
 }
 
-TEST_CASE("a missing operator is reported after the subject with the operators it takes",
-          "[ecs]") {
+TEST_CASE("a missing operator is reported after the subject with the operators it takes", "[ecs]") {
   // "attribute:ecs.instance-type" is 10 + 17 = 27 characters; "t2.small" starts at 29.
   CHECK(errors("attribute:ecs.instance-type t2.small") ==
-        Errors{{29, "expected an operator after 'attribute:ecs.instance-type' (==, !=, in, !in, "
-                    "exists, !exists, =~, !~, >, >=, <, <=)"}});
+        Errors{{29,
+                "expected an operator after 'attribute:ecs.instance-type' (==, !=, in, !in, "
+                "exists, !exists, =~, !~, >, >=, <, <=)"}});
   CHECK(errors("runningTasksCount") ==
         Errors{{18, "expected an operator after 'runningTasksCount' (==, !=, >, >=, <, <=)"}});
 }
@@ -301,16 +303,17 @@ TEST_CASE("an unknown subject is named with the nearest known one", "[ecs]") {
   CHECK(errors("atribute:stack == prod") ==
         Errors{{1, "unknown subject 'atribute:stack' (did you mean 'attribute:stack'?)"}});
   CHECK(errors("colour == blue") ==
-        Errors{{1, "unknown subject 'colour' (expected attribute:NAME, agentConnected, "
-                   "agentVersion, ec2InstanceId, registeredAt, runningTasksCount or task:group)"}});
+        Errors{{1,
+                "unknown subject 'colour' (expected attribute:NAME, agentConnected, "
+                "agentVersion, ec2InstanceId, registeredAt, runningTasksCount or task:group)"}});
 }
 
 TEST_CASE("attribute names must be present, short and free of colons", "[ecs]") {
-  CHECK(errors("attribute: == x") ==
-        Errors{{11, "expected an attribute name after 'attribute:'"}});
+  CHECK(errors("attribute: == x") == Errors{{11, "expected an attribute name after 'attribute:'"}});
   CHECK(errors("attribute:a:b == c") ==
-        Errors{{12, "an attribute name has letters, digits, '-', '_', '.', '/' and '\\' only "
-                    "(found ':')"}});
+        Errors{{12,
+                "an attribute name has letters, digits, '-', '_', '.', '/' and '\\' only "
+                "(found ':')"}});
   CHECK(errors("attribute:" + std::string(129, 'n') + " exists") ==
         Errors{{11, "the attribute name is 129 characters long (at most 128)"}});
   CHECK(errors("attribute:" + std::string(128, 'n') + " exists").empty());
@@ -334,9 +337,10 @@ TEST_CASE("parentheses must balance", "[ecs]") {
   // "attribute:a exists" is 18 characters.
   CHECK(errors("attribute:a exists)") == Errors{{19, "unmatched ')'"}});
   CHECK(errors("()") ==
-        Errors{{2, "expected a subject (attribute:NAME, agentConnected, agentVersion, "
-                   "ec2InstanceId, registeredAt, runningTasksCount or task:group), 'not' or '(' "
-                   "but found ')'"}});
+        Errors{{2,
+                "expected a subject (attribute:NAME, agentConnected, agentVersion, "
+                "ec2InstanceId, registeredAt, runningTasksCount or task:group), 'not' or '(' "
+                "but found ')'"}});
 }
 
 TEST_CASE("argument lists are checked: brackets, emptiness, separators, closing", "[ecs]") {
@@ -344,11 +348,13 @@ TEST_CASE("argument lists are checked: brackets, emptiness, separators, closing"
   CHECK(errors("attribute:ecs.availability-zone in []") ==
         Errors{{36, "the list is empty (expected at least one value)"}});
   CHECK(errors("attribute:ecs.availability-zone in (us-east-1a, us-east-1b)") ==
-        Errors{{36, "'in' takes a list in square brackets, as in [us-east-1a, us-east-1b], but "
-                    "found '('"}});
+        Errors{{36,
+                "'in' takes a list in square brackets, as in [us-east-1a, us-east-1b], but "
+                "found '('"}});
   CHECK(errors("attribute:ecs.availability-zone !in us-east-1a") ==
-        Errors{{37, "'!in' takes a list in square brackets, as in [us-east-1a, us-east-1b], but "
-                    "found 'us-east-1a'"}});
+        Errors{{37,
+                "'!in' takes a list in square brackets, as in [us-east-1a, us-east-1b], but "
+                "found 'us-east-1a'"}});
   CHECK(errors("attribute:stack in [a, b") == Errors{{20, "unclosed '[' (expected ']')"}});
   CHECK(errors("attribute:stack in [a b]") ==
         Errors{{23, "expected ',' or ']' in the list but found 'b'"}});
@@ -377,8 +383,9 @@ TEST_CASE("values must suit their subject", "[ecs]") {
   CHECK(errors("agentVersion < 1.x") ==
         Errors{{16, "agentVersion compares with a version such as 1.14.5, not '1.x'"}});
   CHECK(errors("registeredAt < 2018-02-30") ==
-        Errors{{16, "registeredAt compares with a date (2018-06-18T22:28:28+00:00, "
-                    "2018-06-18T22:28:28Z, 2018-06-18T22:28:28 or 2018-06-18), not '2018-02-30'"}});
+        Errors{{16,
+                "registeredAt compares with a date (2018-06-18T22:28:28+00:00, "
+                "2018-06-18T22:28:28Z, 2018-06-18T22:28:28 or 2018-06-18), not '2018-02-30'"}});
   CHECK(errors("registeredAt < 2018-02-13T10:00").size() == 1);
   CHECK(errors("agentConnected == yes") ==
         Errors{{19, "agentConnected is true or false, not 'yes'"}});
@@ -391,15 +398,18 @@ TEST_CASE("values must suit their subject", "[ecs]") {
 TEST_CASE("an invalid regular expression is reported where it starts", "[ecs]") {
   // "attribute:ecs.instance-type =~ " is 31 characters: the quote is at 32.
   CHECK(errors("attribute:ecs.instance-type =~ 't2(.*'") ==
-        Errors{{32, "invalid regular expression 't2(.*' (Mismatched '(' and ')' in regular "
-                    "expression)"}});
+        Errors{{32,
+                "invalid regular expression 't2(.*' (Mismatched '(' and ')' in regular "
+                "expression)"}});
   // A glob is not a regular expression.
   CHECK(errors("attribute:ecs.instance-type =~ *.large") ==
-        Errors{{32, "invalid regular expression '*.large' ('*' repeats what comes before it, "
-                    "and nothing does; any text is .*)"}});
+        Errors{{32,
+                "invalid regular expression '*.large' ('*' repeats what comes before it, "
+                "and nothing does; any text is .*)"}});
   CHECK(errors("attribute:ecs.instance-type =~ 'm5|+'") ==
-        Errors{{32, "invalid regular expression 'm5|+' ('+' repeats what comes before it, and "
-                    "nothing does; any text is .*)"}});
+        Errors{{32,
+                "invalid regular expression 'm5|+' ('+' repeats what comes before it, and "
+                "nothing does; any text is .*)"}});
   CHECK(errors("attribute:ecs.instance-type =~ '[*]x'").empty());
   // Java syntax that std::regex's ECMAScript grammar lacks or reads differently.
   const auto java = [](std::string_view pattern, std::string_view what) {
@@ -420,21 +430,23 @@ TEST_CASE("an invalid regular expression is reported where it starts", "[ecs]") 
 }
 
 TEST_CASE("expressions must be complete and joined by and or or", "[ecs]") {
-  CHECK(errors("") ==
-        Errors{{1, "the expression is empty (expected a subject such as "
-                   "attribute:ecs.instance-type)"}});
-  CHECK(errors("   ") ==
-        Errors{{4, "the expression is empty (expected a subject such as "
-                   "attribute:ecs.instance-type)"}});
+  CHECK(errors("") == Errors{{1,
+                              "the expression is empty (expected a subject such as "
+                              "attribute:ecs.instance-type)"}});
+  CHECK(errors("   ") == Errors{{4,
+                                 "the expression is empty (expected a subject such as "
+                                 "attribute:ecs.instance-type)"}});
   // "attribute:stack exists and" is 26 characters.
   CHECK(errors("attribute:stack exists and") ==
-        Errors{{27, "expected a subject (attribute:NAME, agentConnected, agentVersion, "
-                    "ec2InstanceId, registeredAt, runningTasksCount or task:group), 'not' or '(' "
-                    "but found the end of the expression"}});
+        Errors{{27,
+                "expected a subject (attribute:NAME, agentConnected, agentVersion, "
+                "ec2InstanceId, registeredAt, runningTasksCount or task:group), 'not' or '(' "
+                "but found the end of the expression"}});
   // "prod" ends at 23; the next subject starts at 25.
   CHECK(errors("attribute:stack == prod runningTasksCount == 0") ==
-        Errors{{25, "expected 'and', 'or', ')' or the end of the expression but found "
-                    "'runningTasksCount'"}});
+        Errors{{25,
+                "expected 'and', 'or', ')' or the end of the expression but found "
+                "'runningTasksCount'"}});
   // Keywords are lower case, as documented.
   // "attribute:a == 1" is 16 characters.
   CHECK(errors("attribute:a == 1 AND attribute:b exists") ==
@@ -447,8 +459,9 @@ TEST_CASE("every problem in a query is reported, not only the first", "[ecs]") {
   // runningTaskCount: 1-16; "attribute:stack" 27-41, "t2" at 43; agentVersion 49-60, "x" at 64.
   CHECK(errors("runningTaskCount == 0 and attribute:stack t2 or agentVersion < x") ==
         Errors{{1, "unknown subject 'runningTaskCount' (did you mean 'runningTasksCount'?)"},
-               {43, "expected an operator after 'attribute:stack' (==, !=, in, !in, exists, "
-                    "!exists, =~, !~, >, >=, <, <=)"},
+               {43,
+                "expected an operator after 'attribute:stack' (==, !=, in, !in, exists, "
+                "!exists, =~, !~, >, >=, <, <=)"},
                {64, "agentVersion compares with a version such as 1.14.5, not 'x'"}});
 }
 
@@ -468,4 +481,11 @@ TEST_CASE("nesting as deep as the length limit allows parses and evaluates", "[e
   // An even number of negations cancels out; an odd one does not.
   CHECK(selects(std::string(1000, '!') + "attribute:a exists", host));
   CHECK_FALSE(selects(std::string(999, '!') + "attribute:a exists", host));
+}
+
+TEST_CASE("a query that tests no task state can be evaluated once per instance", "[ecs]") {
+  CHECK_FALSE(
+      parsed("attribute:ecs.instance-type =~ t2.* and agentVersion > 1.0").depends_on_tasks());
+  CHECK(parsed("attribute:a exists or runningTasksCount == 0").depends_on_tasks());
+  CHECK(parsed("not(task:group == database)").depends_on_tasks());
 }

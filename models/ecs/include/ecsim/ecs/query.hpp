@@ -118,6 +118,9 @@ class Query {
   [[nodiscard]] const std::string& text() const noexcept { return text_; }
   /// Whether the instance described by `instance` is a member of the group the query defines.
   [[nodiscard]] bool matches(const InstanceAttributes& instance) const;
+  /// Whether the answer can change when tasks start or stop (it tests runningTasksCount or
+  /// task:group); if not, placement may evaluate it once per instance and cache the result.
+  [[nodiscard]] bool depends_on_tasks() const noexcept;
 
  private:
   friend class QueryParser;
