@@ -103,8 +103,11 @@ struct QueryNode {
 /// A compiled =~ argument: a plain prefix or exact text when the pattern is that simple,
 /// else a std::regex matched against the whole value.
 struct QueryPattern {
+  /// How the pattern is tested: equality with `text`, `text` as a prefix, or `regex`.
   enum class Kind : std::uint8_t { kExact, kPrefix, kRegex } kind = Kind::kRegex;
+  /// The literal text (exact, prefix) or the pattern as written (regex).
   std::string text;
+  /// The compiled ECMAScript expression; empty unless `kind` is kRegex.
   std::regex regex;
 };
 
