@@ -15,6 +15,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <limits>
 
 #include "ecsim/sim/assert.hpp"
@@ -48,24 +51,31 @@ void flag(const Columns& c, std::int32_t cpu, std::int32_t mem, const std::uint8
   }
 }
 
-// For each byte m, the positions of its set bits, ascending, padded with zeros (which of 8
-// consecutive instances a flag mask m keeps), then in the last byte how many there are: a
-// table, because baseline x86-64 has no popcount instruction.
+// For each byte m, the positions of its set bits, ascending, padded with zeros: which of 8
+// consecutive instances a flag mask m keeps. 32-bit entries, so a row adds to a base index as
+// two 4-lane vectors.
 constexpr auto kBitPositions = [] {
-  std::array<std::array<std::uint8_t, 9>, 256> table{};
+  std::array<std::array<std::uint32_t, 8>, 256> table{};
   for (unsigned m = 0; m < 256; ++m) {
     unsigned k = 0;
     for (unsigned b = 0; b < 8; ++b)
-      if ((m >> b) & 1U) table[m][k++] = static_cast<std::uint8_t>(b);
-    table[m][8] = static_cast<std::uint8_t>(k);
+      if ((m >> b) & 1U) table[m][k++] = b;
   }
+  return table;
+}();
+
+// How many bits each byte has set: a table, because baseline x86-64 has no popcount.
+constexpr auto kBitCounts = [] {
+  std::array<std::uint8_t, 256> table{};
+  for (unsigned m = 0; m < 256; ++m)
+    for (unsigned b = 0; b < 8; ++b) table[m] = static_cast<std::uint8_t>(table[m] + ((m >> b) & 1U));
   return table;
 }();
 
 // Writes the indices i with flags[i] == 1 to out (which has room for `size` + 8), in ascending
 // order; returns how many. Eight flags at a time become a byte mask whose table row gives the
-// kept offsets: eight unconditional stores and a count, with no branch on the flags, so the
-// cost does not depend on how many instances passed.
+// kept offsets: eight unconditional stores (two SSE2 stores on x86-64) and a count, with no
+// branch on the flags, so the cost does not depend on how many instances passed.
 std::size_t compact(const std::uint8_t* flags, std::size_t size, ContainerInstanceIndex* out) {
   std::size_t k = 0;
   std::size_t i = 0;
@@ -75,10 +85,18 @@ std::size_t compact(const std::uint8_t* flags, std::size_t size, ContainerInstan
     // Flags are 0 or 1, one per byte; the multiply gathers bit 0 of byte b into bit 56 + b.
     // (Assumes a little-endian host, as every platform ecsim builds on is.)
     const auto mask = static_cast<unsigned>((word * 0x0102040810204080ULL) >> 56);
-    const std::array<std::uint8_t, 9>& row = kBitPositions[mask];
+    const std::uint32_t* row = kBitPositions[mask].data();
+#if defined(__SSE2__)
+    const __m128i base = _mm_set1_epi32(static_cast<int>(i));
+    const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row));
+    const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row + 4));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm_add_epi32(lo, base));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k + 4), _mm_add_epi32(hi, base));
+#else
     const auto base = static_cast<ContainerInstanceIndex>(i);
     for (std::size_t j = 0; j < 8; ++j) out[k + j] = base + row[j];
-    k += row[8];
+#endif
+    k += kBitCounts[mask];
   }
   for (; i < size; ++i) {
     out[k] = static_cast<ContainerInstanceIndex>(i);
