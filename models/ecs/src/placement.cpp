@@ -196,6 +196,8 @@ void check_strategy(const PlacementStrategy& s, std::size_t instances) {
 PlacementResult Placer::place(const ContainerInstances& instances,
                               const PlacementRequest& request) {
   const std::size_t size = instances.size();
+  ECSIM_ASSERT(request.cpu_units >= 0 && request.memory_mib >= 0,
+               "a task reserves non-negative resources");
   ECSIM_ASSERT(request.member_of.empty() || request.member_of.size() == size,
                "a memberOf mask has one byte per container instance");
   ECSIM_ASSERT(request.group < instances.task_groups() || !request.distinct_instance,
@@ -210,8 +212,7 @@ PlacementResult Placer::place(const ContainerInstances& instances,
       request.distinct_instance ? instances.group_tasks_[request.group].data() : nullptr;
   constexpr std::int64_t kMax32 = std::numeric_limits<std::int32_t>::max();
   // Free amounts are 32-bit; a larger request fits nowhere, and is left to the slow path.
-  const bool fits_32 = request.cpu_units >= 0 && request.memory_mib >= 0 &&
-                       request.cpu_units <= kMax32 && request.memory_mib <= kMax32;
+  const bool fits_32 = request.cpu_units <= kMax32 && request.memory_mib <= kMax32;
   const auto cpu = static_cast<std::int32_t>(std::min(request.cpu_units, kMax32));
   const auto mem = static_cast<std::int32_t>(std::min(request.memory_mib, kMax32));
   std::uint8_t* flags = flags_.data();
