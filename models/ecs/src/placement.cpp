@@ -68,7 +68,8 @@ constexpr auto kBitPositions = [] {
 constexpr auto kBitCounts = [] {
   std::array<std::uint8_t, 256> table{};
   for (unsigned m = 0; m < 256; ++m)
-    for (unsigned b = 0; b < 8; ++b) table[m] = static_cast<std::uint8_t>(table[m] + ((m >> b) & 1U));
+    for (unsigned b = 0; b < 8; ++b)
+      table[m] = static_cast<std::uint8_t>(table[m] + ((m >> b) & 1U));
   return table;
 }();
 
@@ -187,7 +188,8 @@ void check_strategy(const PlacementStrategy& s, std::size_t instances) {
       ECSIM_ASSERT(s.field != StrategyField::kAttribute || s.attribute_values.size() == instances,
                    "an attribute column has one value per container instance");
       break;
-    case StrategyType::kRandom: break;
+    case StrategyType::kRandom:
+      break;
   }
 }
 
@@ -266,8 +268,7 @@ std::optional<ContainerInstanceIndex> Placer::choose_stop(const ContainerInstanc
   }
   if (n == 0) return std::nullopt;
 
-  n = apply_strategies(instances, request.group, request.strategies, n, true,
-                       !request.random_ties);
+  n = apply_strategies(instances, request.group, request.strategies, n, true, !request.random_ties);
   if (n > 1 && request.random_ties) return candidates_[random_.uniform_int(n)];
   return candidates_[0];
 }
@@ -314,9 +315,8 @@ void Placer::with_key(const ContainerInstances& instances, TaskGroupIndex group,
     // free. Stopping: the most left after the stop, free plus the task, so the most free.
     // Free amounts are never negative, so reading the int32 column as uint32 keeps its order
     // (and signed and unsigned variants of one type may alias).
-    const std::int32_t* free = strategy.field == StrategyField::kCpu
-                                   ? instances.cpu_free_.data()
-                                   : instances.mem_free_.data();
+    const std::int32_t* free = strategy.field == StrategyField::kCpu ? instances.cpu_free_.data()
+                                                                     : instances.mem_free_.data();
     fn(ColumnKey{reinterpret_cast<const std::uint32_t*>(free), flip});
     return;
   }
@@ -350,8 +350,7 @@ std::size_t Placer::apply_strategies(const ContainerInstances& instances, TaskGr
       return 1;
     }
     // Two consecutive non-random strategies are applied together as one lexicographic key.
-    const bool pair =
-        i + 1 < strategies.size() && strategies[i + 1].type != StrategyType::kRandom;
+    const bool pair = i + 1 < strategies.size() && strategies[i + 1].type != StrategyType::kRandom;
     const std::size_t next = i + (pair ? 2 : 1);
     const bool last = next == strategies.size();
     auto apply = [&](const auto& k1, const auto& k2) {
