@@ -27,11 +27,11 @@ constexpr std::int64_t registered_memory_mib(std::uint32_t nominal_mib,
 /// Why RunTask could not place a task on any container instance (AWS's failure reasons).
 enum class PlacementFailure : std::uint8_t {
   kNone,
-  kResourceCpu,     ///< "RESOURCE:CPU": no connected instance has enough unreserved CPU
-  kResourceMemory,  ///< "RESOURCE:MEMORY": some have the CPU, none also the memory
-  kNoInstances,     ///< no container instance is registered and connected
-  kMemberOf,        ///< "MemberOf placement constraint unsatisfied.": resources fit, the mask did not
-  kDistinctInstance,  ///< "DistinctInstance placement constraint unsatisfied."
+  kResourceCpu,       ///< "RESOURCE:CPU": no connected instance has enough unreserved CPU
+  kResourceMemory,    ///< "RESOURCE:MEMORY": some have the CPU, none also the memory
+  kNoInstances,       ///< no container instance is registered and connected
+  kMemberOf,          ///< some have the resources, none of those is in the memberOf mask
+  kDistinctInstance,  ///< some pass the rest, all of those hold a task of the group
 };
 
 /// AWS's text for `failure`: "RESOURCE:CPU", "RESOURCE:MEMORY", "NO_INSTANCES",
@@ -53,7 +53,8 @@ class Placer;
 class ContainerInstances {
  public:
   /// Registers EC2 instance `ec2` in zone `az` with `cpu_units` and `memory_mib` (> 0, at most
-  /// 2147483647 each, AWS's Integer) to give to tasks; it starts ACTIVE and connected. Returns its index.
+  /// 2147483647 each, AWS's Integer) to give to tasks; it starts ACTIVE and connected. Returns
+  /// its index.
   ContainerInstanceIndex register_instance(InstanceId ec2, AzId az, std::int64_t cpu_units,
                                            std::int64_t memory_mib);
   /// The index of EC2 instance `ec2`, if it registered here.
