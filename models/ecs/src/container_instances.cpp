@@ -16,6 +16,9 @@ std::string_view to_string(PlacementFailure failure) noexcept {
     case PlacementFailure::kResourceCpu: return "RESOURCE:CPU";
     case PlacementFailure::kResourceMemory: return "RESOURCE:MEMORY";
     case PlacementFailure::kNoInstances: return "NO_INSTANCES";
+    case PlacementFailure::kMemberOf: return "MemberOf placement constraint unsatisfied.";
+    case PlacementFailure::kDistinctInstance:
+      return "DistinctInstance placement constraint unsatisfied.";
     case PlacementFailure::kNone: break;
   }
   return "";
@@ -25,18 +28,26 @@ ContainerInstanceIndex ContainerInstances::register_instance(InstanceId ec2, AzI
                                                              std::int64_t cpu_units,
                                                              std::int64_t memory_mib) {
   ECSIM_ASSERT(cpu_units >= 0 && memory_mib > 0, "registered resources must be positive");
+  ECSIM_ASSERT(cpu_units <= std::numeric_limits<std::int32_t>::max() &&
+                   memory_mib <= std::numeric_limits<std::int32_t>::max(),
+               "registered resources fit AWS's Integer");
   ECSIM_ASSERT(!find(ec2), "an EC2 instance registers once");
   const auto i = static_cast<ContainerInstanceIndex>(ec2_.size());
   ec2_.push_back(ec2);
   az_.push_back(az);
   cpu_total_.push_back(cpu_units);
   mem_total_.push_back(memory_mib);
-  cpu_free_.push_back(cpu_units);
-  mem_free_.push_back(memory_mib);
+  cpu_free_.push_back(static_cast<std::int32_t>(cpu_units));
+  mem_free_.push_back(static_cast<std::int32_t>(memory_mib));
   active_.push_back(1);
   connected_.push_back(1);
   if (by_ec2_.size() <= ec2.value()) by_ec2_.resize(ec2.value() + 1, kNoIndex);
   by_ec2_[ec2.value()] = i;
+  for (auto& counts : group_tasks_) counts.push_back(0);
+  if (az.value() >= azs_) {
+    azs_ = std::size_t{az.value()} + 1;
+    for (auto& counts : group_az_tasks_) counts.resize(azs_, 0);
+  }
   return i;
 }
 
@@ -82,16 +93,45 @@ void ContainerInstances::reserve(ContainerInstanceIndex i, std::int64_t cpu_unit
                                  std::int64_t memory_mib) {
   ECSIM_ASSERT(cpu_free_[i] >= cpu_units && mem_free_[i] >= memory_mib,
                "a task is placed only where it fits");
-  cpu_free_[i] -= cpu_units;
-  mem_free_[i] -= memory_mib;
+  ECSIM_ASSERT(cpu_units >= 0 && memory_mib >= 0, "a task reserves non-negative resources");
+  // Both amounts are at most the free ones here, so they fit 32 bits.
+  cpu_free_[i] = static_cast<std::int32_t>(cpu_free_[i] - cpu_units);
+  mem_free_[i] = static_cast<std::int32_t>(mem_free_[i] - memory_mib);
 }
 
 void ContainerInstances::release(ContainerInstanceIndex i, std::int64_t cpu_units,
                                  std::int64_t memory_mib) {
-  cpu_free_[i] += cpu_units;
-  mem_free_[i] += memory_mib;
-  ECSIM_ASSERT(cpu_free_[i] <= cpu_total_[i] && mem_free_[i] <= mem_total_[i],
+  ECSIM_ASSERT(cpu_units >= 0 && memory_mib >= 0 && cpu_free_[i] + cpu_units <= cpu_total_[i] &&
+                   mem_free_[i] + memory_mib <= mem_total_[i],
                "released more than was reserved");
+  cpu_free_[i] = static_cast<std::int32_t>(cpu_free_[i] + cpu_units);
+  mem_free_[i] = static_cast<std::int32_t>(mem_free_[i] + memory_mib);
+}
+
+}  // namespace ecsim::ecs
+
+namespace ecsim::ecs {
+
+TaskGroupIndex ContainerInstances::add_task_group() {
+  const auto g = static_cast<TaskGroupIndex>(group_tasks_.size());
+  group_tasks_.emplace_back(ec2_.size(), 0);
+  group_az_tasks_.emplace_back(azs_, 0);
+  return g;
+}
+
+void ContainerInstances::reserve(ContainerInstanceIndex i, std::int64_t cpu_units,
+                                 std::int64_t memory_mib, TaskGroupIndex group) {
+  reserve(i, cpu_units, memory_mib);
+  ++group_tasks_[group][i];
+  ++group_az_tasks_[group][az_[i].value()];
+}
+
+void ContainerInstances::release(ContainerInstanceIndex i, std::int64_t cpu_units,
+                                 std::int64_t memory_mib, TaskGroupIndex group) {
+  ECSIM_ASSERT(group_tasks_[group][i] > 0, "a group task is released where it was counted");
+  release(i, cpu_units, memory_mib);
+  --group_tasks_[group][i];
+  --group_az_tasks_[group][az_[i].value()];
 }
 
 }  // namespace ecsim::ecs

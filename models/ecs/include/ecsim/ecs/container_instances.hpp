@@ -27,24 +27,34 @@ constexpr std::int64_t registered_memory_mib(std::uint32_t nominal_mib,
 /// Why RunTask could not place a task on any container instance (AWS's failure reasons).
 enum class PlacementFailure : std::uint8_t {
   kNone,
-  kResourceCpu,     ///< "RESOURCE:CPU": no connected instance has enough unreserved CPU
-  kResourceMemory,  ///< "RESOURCE:MEMORY": some have the CPU, none also the memory
-  kNoInstances,     ///< no container instance is registered and connected
+  kResourceCpu,       ///< "RESOURCE:CPU": no connected instance has enough unreserved CPU
+  kResourceMemory,    ///< "RESOURCE:MEMORY": some have the CPU, none also the memory
+  kNoInstances,       ///< no container instance is registered and connected
+  kMemberOf,          ///< some have the resources, none of those is in the memberOf mask
+  kDistinctInstance,  ///< some pass the rest, all of those hold a task of the group
 };
 
-/// AWS's text for `failure`: "RESOURCE:CPU", "RESOURCE:MEMORY", "NO_INSTANCES", or "".
+/// AWS's text for `failure`: "RESOURCE:CPU", "RESOURCE:MEMORY", "NO_INSTANCES",
+/// "MemberOf placement constraint unsatisfied.", "DistinctInstance placement constraint
+/// unsatisfied.", or "".
 std::string_view to_string(PlacementFailure failure) noexcept;
 
 /// Dense index of a container instance within its cluster, in registration order.
 using ContainerInstanceIndex = std::uint32_t;
+
+/// Dense index of a task group (a service's tasks, or RunTask's `group`) within its cluster.
+using TaskGroupIndex = std::uint32_t;
+
+class Placer;
 
 /// The container instances of one cluster as a structure of arrays: registered and free
 /// resources, zone, and whether the agent is connected. Placement scans these arrays in
 /// registration order. Owns its tables.
 class ContainerInstances {
  public:
-  /// Registers EC2 instance `ec2` in zone `az` with `cpu_units` and `memory_mib` (> 0) to give to
-  /// tasks; it starts ACTIVE and connected. Returns its index.
+  /// Registers EC2 instance `ec2` in zone `az` with `cpu_units` and `memory_mib` (> 0, at most
+  /// 2147483647 each, AWS's Integer) to give to tasks; it starts ACTIVE and connected. Returns
+  /// its index.
   ContainerInstanceIndex register_instance(InstanceId ec2, AzId az, std::int64_t cpu_units,
                                            std::int64_t memory_mib);
   /// The index of EC2 instance `ec2`, if it registered here.
@@ -68,6 +78,26 @@ class ContainerInstances {
   /// Returns a task's resources to `i`.
   void release(ContainerInstanceIndex i, std::int64_t cpu_units, std::int64_t memory_mib);
 
+  /// Adds a task group (counts start at 0 on every instance) and returns its index.
+  TaskGroupIndex add_task_group();
+  /// Number of task groups added.
+  [[nodiscard]] std::size_t task_groups() const noexcept { return group_tasks_.size(); }
+  /// Reserves a task's resources on `i` and counts the task in group `group` there.
+  void reserve(ContainerInstanceIndex i, std::int64_t cpu_units, std::int64_t memory_mib,
+               TaskGroupIndex group);
+  /// Returns a task's resources to `i` and uncounts it from group `group` there.
+  void release(ContainerInstanceIndex i, std::int64_t cpu_units, std::int64_t memory_mib,
+               TaskGroupIndex group);
+  /// Number of tasks of `group` counted on instance `i`.
+  [[nodiscard]] std::uint32_t group_tasks(TaskGroupIndex group, ContainerInstanceIndex i) const {
+    return group_tasks_[group][i];
+  }
+  /// Number of tasks of `group` counted on the instances of zone `az` (deregistered ones too,
+  /// until their tasks are released).
+  [[nodiscard]] std::uint32_t group_tasks_in_az(TaskGroupIndex group, AzId az) const {
+    return az.value() < group_az_tasks_[group].size() ? group_az_tasks_[group][az.value()] : 0;
+  }
+
   /// Number of instances ever registered.
   [[nodiscard]] std::size_t size() const noexcept { return ec2_.size(); }
   [[nodiscard]] InstanceId ec2(ContainerInstanceIndex i) const { return ec2_[i]; }
@@ -81,15 +111,26 @@ class ContainerInstances {
   [[nodiscard]] std::int64_t memory_free(ContainerInstanceIndex i) const { return mem_free_[i]; }
 
  private:
+  // The placer reads the columns directly: its passes are the reason they are columns.
+  friend class Placer;
+
   [[nodiscard]] bool usable(ContainerInstanceIndex i) const {
     return active_[i] != 0 && connected_[i] != 0;
   }
 
   std::vector<InstanceId> ec2_;
   std::vector<AzId> az_;
-  std::vector<std::int64_t> cpu_total_, mem_total_, cpu_free_, mem_free_;
+  std::vector<std::int64_t> cpu_total_, mem_total_;
+  // Free resources are 32-bit (AWS's own Integer, so no registered amount is larger): the
+  // placement passes read half the bytes, and baseline x86-64 (SSE2) compares 32-bit lanes.
+  std::vector<std::int32_t> cpu_free_, mem_free_;
   std::vector<std::uint8_t> active_, connected_;
   std::vector<ContainerInstanceIndex> by_ec2_;  // indexed by InstanceId; kNoIndex when absent
+  // [group][instance] tasks of the group on the instance, and [group][az] their sum per zone
+  // (kept so that spread over zones needs no pass to count).
+  std::vector<std::vector<std::uint32_t>> group_tasks_;
+  std::vector<std::vector<std::uint32_t>> group_az_tasks_;
+  std::size_t azs_ = 0;  // 1 + the largest AzId registered
 };
 
 }  // namespace ecsim::ecs

@@ -1,0 +1,217 @@
+// ECS placement at steady state: a service placed with spread(attribute:ecs.availability-zone)
+// then binpack(memory), plus a memberOf mask that excludes one instance in ten, on N container
+// instances (m6i.xlarge: 4096 CPU units, 15970 MiB) over 3 zones. The cluster is first filled
+// to about 70% of its memory; then each step stops a random running task (releasing its
+// resources) and places a new one, so the number of candidates stays the same throughout.
+// Prints placements per second, microseconds per placement and nanoseconds per placement per
+// instance (flat when the cost grows linearly with the instances).
+//
+//   ecs_placement [--placements N] [--repeat K] [--sizes 100,1000,5000] [--json]
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "ecsim/ecs/container_instances.hpp"
+#include "ecsim/ecs/placement.hpp"
+#include "ecsim/sim/random.hpp"
+
+namespace {
+
+using ecsim::ecs::ContainerInstanceIndex;
+using ecsim::ecs::ContainerInstances;
+using ecsim::ecs::PlacementStrategy;
+using ecsim::ecs::StrategyField;
+
+constexpr std::uint64_t kSeed = 20261127;
+constexpr std::int64_t kInstanceCpu = 4096;     // m6i.xlarge: 4 vCPU
+constexpr std::int64_t kInstanceMemory = 15970;  // 16 GiB as the agent registers it
+constexpr double kFill = 0.70;                   // share of memory reserved at steady state
+
+struct TaskSize {
+  std::int64_t cpu, mem;
+};
+// A few common task sizes; their mean is 320 CPU units and 1408 MiB, so memory binds first.
+constexpr TaskSize kSizes[] = {{256, 512}, {256, 1024}, {512, 2048}, {256, 2048}};
+
+struct Running {
+  ContainerInstanceIndex instance;
+  TaskSize size;
+};
+
+struct Result {
+  double placements_per_second = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t choice_hash = 0;  // FNV-1a over the chosen instances: same seed, same choices
+};
+
+Result run(std::size_t instances, std::uint64_t placements) {
+  ContainerInstances ci;
+  std::vector<std::uint8_t> member_of(instances);
+  for (std::size_t i = 0; i < instances; ++i) {
+    ci.register_instance(ecsim::InstanceId{static_cast<std::uint32_t>(i)},
+                         ecsim::AzId{static_cast<std::uint16_t>(i % 3)}, kInstanceCpu,
+                         kInstanceMemory);
+    member_of[i] = ecsim::mix64(i) % 10 != 0 ? 1 : 0;
+  }
+  const ecsim::ecs::TaskGroupIndex service = ci.add_task_group();
+  const PlacementStrategy strategies[] = {
+      PlacementStrategy::spread(StrategyField::kAvailabilityZone),
+      PlacementStrategy::binpack(StrategyField::kMemory)};
+  ecsim::ecs::Placer placer{ecsim::RandomStream{kSeed}};
+  ecsim::RandomStream workload(kSeed + 1);
+
+  std::vector<Running> running;
+  Result result;
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  auto place_one = [&] {
+    const TaskSize size = kSizes[workload.uniform_int(std::size(kSizes))];
+    const ecsim::ecs::PlacementResult r =
+        placer.place(ci, {size.cpu, size.mem, service, strategies, false, member_of});
+    if (!r.instance) {
+      ++result.failures;
+      return;
+    }
+    ci.reserve(*r.instance, size.cpu, size.mem, service);
+    running.push_back({*r.instance, size});
+    hash = (hash ^ *r.instance) * 0x100000001b3ULL;
+  };
+  auto stop_one = [&] {
+    const std::size_t k = workload.uniform_int(running.size());
+    ci.release(running[k].instance, running[k].size.cpu, running[k].size.mem, service);
+    running[k] = running.back();
+    running.pop_back();
+  };
+
+  // Fill: 70% of the eligible instances' memory, at the mean task size.
+  const auto target = static_cast<std::size_t>(kFill * 0.9 * static_cast<double>(instances) *
+                                               static_cast<double>(kInstanceMemory) / 1408.0);
+  running.reserve(target + 1);
+  while (running.size() < target) place_one();
+  result.failures = 0;
+
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < placements; ++i) {
+    stop_one();
+    place_one();
+  }
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  result.placements_per_second = static_cast<double>(placements) / elapsed.count();
+  result.choice_hash = hash;
+  return result;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+bool parse_u64(std::string_view s, std::uint64_t& out) {
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc{} && ptr == s.data() + s.size() && out > 0;
+}
+
+int usage(const char* message) {
+  std::fprintf(stderr,
+               "ecs_placement: %s\nusage: ecs_placement [--placements N] [--repeat K] "
+               "[--sizes N,N,...] [--json]\n",
+               message);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t placements = 200'000;
+  std::uint64_t repeat = 3;
+  std::vector<std::uint64_t> sizes{100, 1'000, 5'000};
+  bool json = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--json") {
+      json = true;
+    } else if (arg == "--placements" && has_value) {
+      if (!parse_u64(argv[++i], placements)) return usage("--placements needs a positive integer");
+    } else if (arg == "--repeat" && has_value) {
+      if (!parse_u64(argv[++i], repeat)) return usage("--repeat needs a positive integer");
+    } else if (arg == "--sizes" && has_value) {
+      sizes.clear();
+      std::string_view list = argv[++i];
+      while (!list.empty()) {
+        const std::size_t comma = std::min(list.find(','), list.size());
+        std::uint64_t n = 0;
+        if (!parse_u64(list.substr(0, comma), n)) return usage("--sizes needs positive integers");
+        sizes.push_back(n);
+        list.remove_prefix(std::min(comma + 1, list.size()));
+      }
+    } else if (arg == "--help" || arg == "-h") {
+      usage("steady-state benchmark of ECS task placement");
+      return 0;
+    } else {
+      return usage(fmt::format("unknown or incomplete argument '{}'", arg).c_str());
+    }
+  }
+
+  struct Row {
+    std::uint64_t instances;
+    double per_second;
+    std::uint64_t failures;
+    bool same_choices;
+  };
+  std::vector<Row> rows;
+  for (const std::uint64_t n : sizes) {
+    std::vector<double> rates;
+    std::uint64_t failures = 0;
+    std::uint64_t hash = 0;
+    bool same = true;
+    for (std::uint64_t r = 0; r < repeat; ++r) {
+      const Result res = run(n, placements);
+      rates.push_back(res.placements_per_second);
+      failures = res.failures;
+      same = same && (r == 0 || res.choice_hash == hash);
+      hash = res.choice_hash;
+    }
+    rows.push_back({n, median(rates), failures, same});
+  }
+
+  if (json) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const Row& r = rows[i];
+      out += fmt::format(
+          "{}\n  {{\"instances\": {}, \"placements_per_second\": {:.0f}, "
+          "\"us_per_placement\": {:.3f}}}",
+          i == 0 ? "" : ",", r.instances, r.per_second, 1e6 / r.per_second);
+    }
+    out += "\n]\n";
+    std::fputs(out.c_str(), stdout);
+  } else {
+    fmt::print("spread(availability zone) then binpack(memory), memberOf on 90% of instances, "
+               "3 zones, ~70% memory reserved; {} placements, median of {} runs\n\n",
+               placements, repeat);
+    fmt::print("{:>10}  {:>14}  {:>14}  {:>22}  {:>8}  {}\n", "instances", "placements/s",
+               "us/placement", "ns/placement/instance", "failed", "choices");
+    for (const Row& r : rows) {
+      const double us = 1e6 / r.per_second;
+      fmt::print("{:>10}  {:>12.3f} M  {:>14.3f}  {:>22.3f}  {:>8}  {}\n", r.instances,
+                 r.per_second / 1e6, us, us * 1e3 / static_cast<double>(r.instances),
+                 r.failures, r.same_choices ? "identical" : "DIFFERENT");
+    }
+  }
+  for (const Row& r : rows) {
+    if (!r.same_choices) {
+      std::fputs("ecs_placement: repeated runs chose different instances\n", stderr);
+      return 1;
+    }
+  }
+  return 0;
+}

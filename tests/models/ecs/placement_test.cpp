@@ -1,0 +1,397 @@
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdint>
+#include <cstdlib>
+#include <vector>
+
+#include "ecsim/ecs/container_instances.hpp"
+#include "ecsim/ecs/placement.hpp"
+
+using namespace ecsim;
+using namespace ecsim::ecs;
+
+namespace {
+
+// Registers an instance in zone `az` with `cpu` units and `mem` MiB free; its index is its
+// registration order, which is also its InstanceId here.
+ContainerInstanceIndex add(ContainerInstances& ci, std::uint16_t az, std::int64_t cpu,
+                           std::int64_t mem) {
+  return ci.register_instance(InstanceId{static_cast<std::uint32_t>(ci.size())}, AzId{az}, cpu,
+                              mem);
+}
+
+// Counts `n` tasks of `group` on `i` without using resources (zero-sized tasks), so a test can
+// set the spread counts apart from the free amounts.
+void put_tasks(ContainerInstances& ci, ContainerInstanceIndex i, TaskGroupIndex group, int n) {
+  for (int k = 0; k < n; ++k) ci.reserve(i, 0, 0, group);
+}
+
+Placer make_placer(std::uint64_t seed = 1) { return Placer{RandomStream{seed}}; }
+
+}  // namespace
+
+TEST_CASE("binpack on memory picks the instance with the least remaining memory that fits",
+          "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 4000);
+  add(ci, 0, 4096, 1500);
+  add(ci, 0, 4096, 2500);
+  add(ci, 0, 4096, 1000);
+  const TaskGroupIndex g = ci.add_task_group();
+  const std::array strategies{PlacementStrategy::binpack(StrategyField::kMemory)};
+  Placer placer = make_placer();
+  // A 1200 MiB task fits 0, 1 and 2 (3 has 1000). Left after: 2800, 300, 1300: instance 1.
+  const PlacementResult r = placer.place(ci, {256, 1200, g, strategies});
+  CHECK(r.instance == 1U);
+  CHECK(r.failure == PlacementFailure::kNone);
+  // A 1600 MiB task no longer fits 1 (1500): 2400 left on 0, 900 on 2: instance 2.
+  CHECK(placer.place(ci, {256, 1600, g, strategies}).instance == 2U);
+}
+
+TEST_CASE("binpack on cpu picks the least remaining cpu, ties to the lowest index", "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 8000);
+  add(ci, 0, 2048, 8000);
+  add(ci, 0, 2048, 8000);
+  add(ci, 0, 1000, 8000);
+  const TaskGroupIndex g = ci.add_task_group();
+  const std::array strategies{PlacementStrategy::binpack(StrategyField::kCpu)};
+  Placer placer = make_placer();
+  // 1024 units fit 0, 1, 2 (3 has 1000); 1 and 2 both keep 1024: the lower index, 1.
+  CHECK(placer.place(ci, {1024, 100, g, strategies}).instance == 1U);
+}
+
+TEST_CASE("spread over zones picks the zone with the fewest of the group's tasks, ties lowest",
+          "[ecs]") {
+  ContainerInstances ci;
+  for (std::uint16_t az = 0; az < 3; ++az) {
+    add(ci, az, 4096, 8000);  // 0, 2, 4
+    add(ci, az, 4096, 8000);  // 1, 3, 5
+  }
+  const TaskGroupIndex web = ci.add_task_group();
+  const TaskGroupIndex other = ci.add_task_group();
+  put_tasks(ci, 0, web, 2);    // zone 0: 2
+  put_tasks(ci, 3, web, 1);    // zone 1: 1
+  put_tasks(ci, 4, web, 1);    // zone 2: 1
+  put_tasks(ci, 2, other, 5);  // another group's tasks do not count
+  CHECK(ci.group_tasks_in_az(web, AzId{0}) == 2);
+  CHECK(ci.group_tasks_in_az(other, AzId{1}) == 5);
+  const std::array strategies{PlacementStrategy::spread(StrategyField::kAvailabilityZone)};
+  Placer placer = make_placer();
+  // Zones 1 and 2 tie at 1 task; their instances are 2, 3, 4, 5; the lowest index is 2.
+  CHECK(placer.place(ci, {256, 256, web, strategies}).instance == 2U);
+  // With one more task in zone 1, zone 2 alone has the fewest: instance 4.
+  put_tasks(ci, 2, web, 1);
+  CHECK(placer.place(ci, {256, 256, web, strategies}).instance == 4U);
+}
+
+TEST_CASE("spread over zones counts the tasks on instances that cannot take this one", "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 100);   // 0: zone 0, full
+  add(ci, 0, 4096, 8000);  // 1: zone 0, empty
+  add(ci, 1, 4096, 8000);  // 2: zone 1
+  const TaskGroupIndex g = ci.add_task_group();
+  put_tasks(ci, 0, g, 3);  // zone 0: 3 tasks, all on the full instance
+  put_tasks(ci, 2, g, 1);  // zone 1: 1 task
+  const std::array strategies{PlacementStrategy::spread(StrategyField::kAvailabilityZone)};
+  Placer placer = make_placer();
+  // Zone 1 (1 task) beats zone 0 (3), though instance 1 itself holds none: instance 2.
+  CHECK(placer.place(ci, {256, 512, g, strategies}).instance == 2U);
+}
+
+TEST_CASE("spread over instanceId picks the instance with the fewest of the group's tasks",
+          "[ecs]") {
+  ContainerInstances ci;
+  for (int i = 0; i < 4; ++i) add(ci, 0, 4096, 8000);
+  const TaskGroupIndex g = ci.add_task_group();
+  put_tasks(ci, 0, g, 2);
+  put_tasks(ci, 1, g, 1);
+  put_tasks(ci, 2, g, 3);
+  put_tasks(ci, 3, g, 1);
+  const std::array strategies{PlacementStrategy::spread(StrategyField::kInstanceId)};
+  Placer placer = make_placer();
+  // Counts 2, 1, 3, 1: instances 1 and 3 tie, the lower is 1.
+  CHECK(placer.place(ci, {256, 256, g, strategies}).instance == 1U);
+}
+
+TEST_CASE("spread over a custom attribute counts per value, absent values as one more value",
+          "[ecs]") {
+  ContainerInstances ci;
+  for (int i = 0; i < 5; ++i) add(ci, 0, 4096, 8000);
+  const TaskGroupIndex g = ci.add_task_group();
+  // Values (say "rack"): a, b, b, absent, a.
+  const std::vector<std::uint32_t> rack{0, 1, 1, kNoAttributeValue, 0};
+  put_tasks(ci, 0, g, 1);
+  put_tasks(ci, 1, g, 1);
+  put_tasks(ci, 2, g, 1);
+  put_tasks(ci, 3, g, 1);
+  put_tasks(ci, 4, g, 1);
+  const std::array strategies{PlacementStrategy::spread_attribute(rack)};
+  Placer placer = make_placer();
+  // a: 2 tasks (0, 4), b: 2 (1, 2), absent: 1 (3): instance 3.
+  CHECK(placer.place(ci, {256, 256, g, strategies}).instance == 3U);
+  // One more on 3: every value has 2; a's instances 0 and 4 come first: instance 0.
+  put_tasks(ci, 3, g, 1);
+  CHECK(placer.place(ci, {256, 256, g, strategies}).instance == 0U);
+}
+
+TEST_CASE("spread over zones then binpack on memory binpacks within the least used zones",
+          "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 3000);  // 0
+  add(ci, 0, 4096, 1000);  // 1
+  add(ci, 1, 4096, 2000);  // 2
+  add(ci, 1, 4096, 600);   // 3
+  add(ci, 2, 4096, 100);   // 4: zone 2 has no room for the task
+  const TaskGroupIndex g = ci.add_task_group();
+  put_tasks(ci, 0, g, 1);  // zone 0: 1
+  put_tasks(ci, 2, g, 1);  // zone 1: 1
+  const std::array strategies{PlacementStrategy::spread(StrategyField::kAvailabilityZone),
+                              PlacementStrategy::binpack(StrategyField::kMemory)};
+  Placer placer = make_placer();
+  // Zone 2 has 0 tasks but no candidate (100 < 500), so zones 0 and 1 tie at 1 task. Among
+  // 0, 1, 2, 3 the least left after 500 MiB: 2500, 500, 1500, 100: instance 3.
+  CHECK(placer.place(ci, {256, 500, g, strategies}).instance == 3U);
+  // Put a second task in zone 1: zone 0 alone is least used; 1 (500 left) beats 0 (2500).
+  put_tasks(ci, 3, g, 1);
+  CHECK(placer.place(ci, {256, 500, g, strategies}).instance == 1U);
+  // The reverse chain packs first: instance 3 again, whatever the zones hold.
+  const std::array reversed{PlacementStrategy::binpack(StrategyField::kMemory),
+                            PlacementStrategy::spread(StrategyField::kAvailabilityZone)};
+  CHECK(placer.place(ci, {256, 500, g, reversed}).instance == 3U);
+}
+
+TEST_CASE("a chain of three strategies applies each to the ties of the ones before", "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 2000);  // 0
+  add(ci, 1, 4096, 2000);  // 1
+  add(ci, 1, 2048, 2000);  // 2
+  add(ci, 1, 2048, 4000);  // 3
+  const TaskGroupIndex g = ci.add_task_group();
+  put_tasks(ci, 0, g, 1);
+  const std::array strategies{PlacementStrategy::spread(StrategyField::kAvailabilityZone),
+                              PlacementStrategy::binpack(StrategyField::kMemory),
+                              PlacementStrategy::binpack(StrategyField::kCpu)};
+  Placer placer = make_placer();
+  // Zone 1 (0 tasks): 1, 2, 3. Least memory: 1 and 2 (2000). Least cpu of those: 2.
+  CHECK(placer.place(ci, {256, 256, g, strategies}).instance == 2U);
+}
+
+TEST_CASE("random is deterministic per seed and chooses uniformly", "[ecs]") {
+  ContainerInstances ci;
+  for (int i = 0; i < 4; ++i) add(ci, 0, 4096, 8000);
+  const TaskGroupIndex g = ci.add_task_group();
+  const std::array strategies{PlacementStrategy::random()};
+  Placer a = make_placer(7);
+  Placer b = make_placer(7);
+  Placer c = make_placer(8);
+  std::array<int, 4> hits{};
+  bool differs = false;
+  constexpr int kDraws = 40'000;
+  for (int k = 0; k < kDraws; ++k) {
+    const ContainerInstanceIndex x = *a.place(ci, {256, 256, g, strategies}).instance;
+    CHECK(b.place(ci, {256, 256, g, strategies}).instance == x);
+    differs = differs || c.place(ci, {256, 256, g, strategies}).instance != x;
+    ++hits[x];
+  }
+  CHECK(differs);
+  // Each count is Binomial(40000, 1/4): mean 10000, sd sqrt(40000 * 3/16) = 86.6; 500 is 5.8 sd.
+  for (const int h : hits) CHECK(std::abs(h - kDraws / 4) < 500);
+}
+
+TEST_CASE("random after spread chooses among the spread's ties only", "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 8000);
+  add(ci, 1, 4096, 8000);
+  add(ci, 1, 4096, 8000);
+  const TaskGroupIndex g = ci.add_task_group();
+  put_tasks(ci, 0, g, 1);
+  const std::array strategies{PlacementStrategy::spread(StrategyField::kAvailabilityZone),
+                              PlacementStrategy::random()};
+  Placer placer = make_placer(3);
+  std::array<int, 3> hits{};
+  for (int k = 0; k < 1000; ++k) ++hits[*placer.place(ci, {256, 256, g, strategies}).instance];
+  // Zone 1 has no task: only 1 and 2, both chosen.
+  CHECK(hits[0] == 0);
+  CHECK(hits[1] > 0);
+  CHECK(hits[2] > 0);
+}
+
+TEST_CASE("no strategy takes the lowest index that passes resources and constraints", "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 100);
+  add(ci, 0, 4096, 8000);
+  add(ci, 0, 4096, 8000);
+  const TaskGroupIndex g = ci.add_task_group();
+  Placer placer = make_placer();
+  CHECK(placer.place(ci, {256, 512, g}).instance == 1U);
+}
+
+TEST_CASE("distinctInstance skips every instance holding a task of the group", "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 1000);
+  add(ci, 0, 4096, 2000);
+  add(ci, 0, 4096, 3000);
+  const TaskGroupIndex g = ci.add_task_group();
+  const TaskGroupIndex other = ci.add_task_group();
+  const std::array strategies{PlacementStrategy::binpack(StrategyField::kMemory)};
+  Placer placer = make_placer();
+  put_tasks(ci, 0, g, 1);
+  put_tasks(ci, 1, other, 1);  // another group's task does not stop this one
+  // Binpack prefers 0 (least memory), which holds one of the group's tasks: instance 1.
+  PlacementRequest request{256, 512, g, strategies, true};
+  CHECK(placer.place(ci, request).instance == 1U);
+  put_tasks(ci, 1, g, 1);
+  put_tasks(ci, 2, g, 1);
+  const PlacementResult r = placer.place(ci, request);
+  CHECK_FALSE(r.instance);
+  CHECK(r.failure == PlacementFailure::kDistinctInstance);
+  CHECK(to_string(r.failure) == "DistinctInstance placement constraint unsatisfied.");
+}
+
+TEST_CASE("memberOf keeps only the instances its mask marks", "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 1000);
+  add(ci, 0, 4096, 3000);
+  add(ci, 0, 4096, 2000);
+  const TaskGroupIndex g = ci.add_task_group();
+  const std::array strategies{PlacementStrategy::binpack(StrategyField::kMemory)};
+  Placer placer = make_placer();
+  const std::vector<std::uint8_t> mask{0, 1, 1};
+  // Binpack would take 0; the mask leaves 1 (3000) and 2 (2000): instance 2.
+  CHECK(placer.place(ci, {256, 512, g, strategies, false, mask}).instance == 2U);
+  const std::vector<std::uint8_t> none{0, 0, 0};
+  const PlacementResult r = placer.place(ci, {256, 512, g, strategies, false, none});
+  CHECK_FALSE(r.instance);
+  CHECK(r.failure == PlacementFailure::kMemberOf);
+  CHECK(to_string(r.failure) == "MemberOf placement constraint unsatisfied.");
+}
+
+TEST_CASE("resources are checked before constraints, and a failure names the first empty step",
+          "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 1000);  // 0: in the mask, too little memory
+  add(ci, 0, 4096, 8000);  // 1: room, not in the mask
+  const TaskGroupIndex g = ci.add_task_group();
+  Placer placer = make_placer();
+  const std::vector<std::uint8_t> mask{1, 0};
+  // 2000 MiB: instance 1 passes resources, the mask removes it: MemberOf.
+  CHECK(placer.place(ci, {256, 2000, g, {}, false, mask}).failure == PlacementFailure::kMemberOf);
+  // 9000 MiB: no instance passes resources, whatever the mask says: RESOURCE:MEMORY.
+  CHECK(placer.place(ci, {256, 9000, g, {}, false, mask}).failure ==
+        PlacementFailure::kResourceMemory);
+  // 8192 units: no instance has the CPU: RESOURCE:CPU.
+  CHECK(placer.place(ci, {8192, 100, g, {}, false, mask}).failure ==
+        PlacementFailure::kResourceCpu);
+  // The mask and distinctInstance both fail: memberOf is named (it is checked first).
+  put_tasks(ci, 1, g, 1);
+  CHECK(placer.place(ci, {256, 2000, g, {}, true, mask}).failure == PlacementFailure::kMemberOf);
+  // A disconnected instance is no candidate: with 1 disconnected, 0 is the only one left.
+  ci.set_connected(1, false);
+  CHECK(placer.place(ci, {256, 512, g}).instance == 0U);
+  ci.deregister(0);
+  CHECK(placer.place(ci, {256, 512, g}).failure == PlacementFailure::kNoInstances);
+}
+
+TEST_CASE("placement counts follow reserve and release by group and zone", "[ecs]") {
+  ContainerInstances ci;
+  const TaskGroupIndex g = ci.add_task_group();  // a group added before the instances
+  add(ci, 0, 4096, 8000);
+  add(ci, 2, 4096, 8000);
+  ci.reserve(1, 1024, 1000, g);
+  ci.reserve(1, 1024, 1000, g);
+  CHECK(ci.group_tasks(g, 1) == 2);
+  CHECK(ci.group_tasks_in_az(g, AzId{2}) == 2);
+  CHECK(ci.group_tasks_in_az(g, AzId{1}) == 0);
+  CHECK(ci.memory_free(1) == 6000);
+  ci.release(1, 1024, 1000, g);
+  CHECK(ci.group_tasks(g, 1) == 1);
+  CHECK(ci.group_tasks_in_az(g, AzId{2}) == 1);
+  CHECK(ci.cpu_free(1) == 3072);
+}
+
+TEST_CASE("scale-in with spread over zones stops a task in the zone with the most", "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 8000);  // 0
+  add(ci, 1, 4096, 8000);  // 1
+  add(ci, 1, 4096, 8000);  // 2
+  add(ci, 1, 4096, 8000);  // 3: no task of the group, never a candidate
+  const TaskGroupIndex g = ci.add_task_group();
+  put_tasks(ci, 0, g, 2);  // zone 0: 2
+  put_tasks(ci, 1, g, 2);  // zone 1: 3
+  put_tasks(ci, 2, g, 1);
+  const std::array strategies{PlacementStrategy::spread(StrategyField::kAvailabilityZone)};
+  Placer placer = make_placer(5);
+  // Zone 1 has the most (3): instances 1 and 2. By index: 1.
+  StopRequest lowest{g, 256, 256, strategies, false};
+  CHECK(placer.choose_stop(ci, lowest) == 1U);
+  // AWS chooses at random within the zone: both 1 and 2 come up, 0 and 3 never.
+  std::array<int, 4> hits{};
+  for (int k = 0; k < 1000; ++k) ++hits[*placer.choose_stop(ci, {g, 256, 256, strategies})];
+  CHECK(hits[0] == 0);
+  CHECK(hits[1] > 0);
+  CHECK(hits[2] > 0);
+  CHECK(hits[3] == 0);
+}
+
+TEST_CASE("scale-in with binpack stops on the instance left with the most free memory",
+          "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 1000);  // 0
+  add(ci, 0, 4096, 3000);  // 1
+  add(ci, 0, 4096, 5000);  // 2: most free, but no task of the group
+  const TaskGroupIndex g = ci.add_task_group();
+  put_tasks(ci, 0, g, 1);
+  put_tasks(ci, 1, g, 1);
+  const std::array strategies{PlacementStrategy::binpack(StrategyField::kMemory)};
+  Placer placer = make_placer();
+  // After stopping a 500 MiB task: 1500 on 0, 3500 on 1: instance 1.
+  CHECK(placer.choose_stop(ci, {g, 256, 500, strategies}) == 1U);
+}
+
+TEST_CASE("scale-in with spread then binpack stops the emptiest instance of the fullest zone",
+          "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 9000);  // 0: zone 0, most free overall
+  add(ci, 1, 4096, 2000);  // 1
+  add(ci, 1, 4096, 4000);  // 2
+  const TaskGroupIndex g = ci.add_task_group();
+  put_tasks(ci, 0, g, 1);  // zone 0: 1
+  put_tasks(ci, 1, g, 1);  // zone 1: 2
+  put_tasks(ci, 2, g, 1);
+  const std::array strategies{PlacementStrategy::spread(StrategyField::kAvailabilityZone),
+                              PlacementStrategy::binpack(StrategyField::kMemory)};
+  Placer placer = make_placer();
+  // Zone 1 has the most; in it, 2 has the most free memory (4000 > 2000).
+  CHECK(placer.choose_stop(ci, {g, 256, 500, strategies}) == 2U);
+}
+
+TEST_CASE("scale-in of a group without tasks chooses nothing", "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 8000);
+  const TaskGroupIndex g = ci.add_task_group();
+  Placer placer = make_placer();
+  CHECK_FALSE(placer.choose_stop(ci, {g, 256, 256}));
+}
+
+TEST_CASE("a large cluster places with the same rules past the eight-wide compaction", "[ecs]") {
+  // 37 instances (not a multiple of 8), every third one masked out, memory rising with the
+  // index except instance 29, the tightest fit in the mask (29 % 3 != 0).
+  ContainerInstances ci;
+  std::vector<std::uint8_t> mask;
+  for (int i = 0; i < 37; ++i) {
+    add(ci, static_cast<std::uint16_t>(i % 3), 4096, i == 29 ? 600 : 1000 + 10 * i);
+    mask.push_back(i % 3 == 0 ? 0 : 1);
+  }
+  const TaskGroupIndex g = ci.add_task_group();
+  const std::array strategies{PlacementStrategy::binpack(StrategyField::kMemory)};
+  Placer placer = make_placer();
+  CHECK(placer.place(ci, {256, 512, g, strategies, false, mask}).instance == 29U);
+  // 700 MiB no longer fits 29; the next least is 1 (1010), the first unmasked one.
+  CHECK(placer.place(ci, {256, 700, g, strategies, false, mask}).instance == 1U);
+  // Instance 36 is in the scalar tail: mask everything else out.
+  std::vector<std::uint8_t> last(37, 0);
+  last[36] = 1;
+  CHECK(placer.place(ci, {256, 512, g, strategies, false, last}).instance == 36U);
+}
