@@ -3,6 +3,7 @@
 // streams together, and measures what happens.
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -13,6 +14,8 @@
 
 #include "audit.hpp"
 #include "ecsim/ecs/container_instances.hpp"
+#include "ecsim/ecs/placement.hpp"
+#include "ecsim/ecs/query.hpp"
 #include "ecsim/engine/engine.hpp"
 #include "ecsim/platform/cost.hpp"
 #include "ecsim/platform/fargate.hpp"
@@ -63,13 +66,41 @@ struct JobRuntime {
   JobResult result;
   QuantileSketch wait;
   std::deque<TaskIndex> waiting;  // EC2 tasks in PROVISIONING, oldest first
+  // With placement strategies or constraints: the job's task group in its cluster, and per
+  // container instance whether it satisfies every memberOf expression.
+  std::optional<ecs::TaskGroupIndex> group;
+  std::vector<std::uint8_t> member_of;
 };
 
 struct ClusterRuntime {
   const scenario::EcsClusterConfig* config;
   ecs::ContainerInstances instances;
   std::vector<std::vector<TaskIndex>> tasks_on;  // per container instance
+  // Per container instance, the value ids of the attributes spread strategies can use.
+  std::vector<std::uint32_t> instance_type, os_type, cpu_architecture;
 };
+
+// The attributes the ECS agent registers that ecsim models, for memberOf expressions.
+struct RegisteredAttributes {
+  std::string az, type, ec2_id;
+  std::array<ecs::InstanceAttribute, 4> list;
+  ecs::InstanceAttributes view;
+};
+
+void describe(RegisteredAttributes& a, const std::string& az, const platform::InstanceType& type,
+              InstanceId id) {
+  a.az = az;
+  a.type = type.name;
+  a.ec2_id = fmt::format("i-{:017x}", id.value());
+  a.list = {ecs::InstanceAttribute{"ecs.availability-zone", a.az},
+            ecs::InstanceAttribute{"ecs.instance-type", a.type},
+            ecs::InstanceAttribute{"ecs.os-type", "linux"},
+            ecs::InstanceAttribute{"ecs.cpu-architecture",
+                                   type.arch == platform::Arch::kArm64 ? "arm64" : "x86_64"}};
+  a.view = ecs::InstanceAttributes{};
+  a.view.attributes = a.list;
+  a.view.ec2_instance_id = a.ec2_id;
+}
 
 class World {
  public:
@@ -80,6 +111,7 @@ class World {
         platform_(s.platform, platform::InstanceCatalog::builtin(), streams_.seed_of("platform")),
         fargate_bucket_(s.platform.fargate.launch_burst, s.platform.fargate.launch_rate_per_second),
         fargate_rng_(streams_.stream("fargate")),
+        placer_(streams_.stream("placement")),
         cost_(s.platform.prices),
         az_state_(s.platform.azs.size(), platform::AzState::kUp),
         fargate_running_by_az_(s.platform.azs.size(), 0),
@@ -88,7 +120,7 @@ class World {
     cluster_of_group_.assign(s.platform.groups.size(), kNoCluster);
     for (std::size_t c = 0; c < s.ecs.size(); ++c) {
       const scenario::EcsClusterConfig& cc = s.ecs[c];
-      clusters_.push_back(ClusterRuntime{&cc, {}, {}});
+      clusters_.push_back(ClusterRuntime{&cc, {}, {}, {}, {}, {}});
       if (cc.asg) cluster_of_group_[cc.asg->value()] = static_cast<std::uint32_t>(c);
       for (const scenario::JobConfig& jc : cc.jobs) {
         const std::string stream_name = fmt::format("job/{}/{}", cc.name, jc.name);
@@ -101,7 +133,10 @@ class World {
                                    jc.task_definition.reserved_memory_mib(),
                                    JobResult{cc.name, jc.name, {}, {}, {}},
                                    QuantileSketch{},
+                                   {},
+                                   std::nullopt,
                                    {}});
+        if (jc.uses_placement()) jobs_.back().group = clusters_.back().instances.add_task_group();
       }
     }
   }
@@ -205,10 +240,9 @@ class World {
     const TaskIndex t = create_task(j, duration, a.cpu_units ? *a.cpu_units : job.cpu_units,
                                     a.memory_mib ? *a.memory_mib : job.memory_mib);
     if (job.config->launch_type == LaunchType::kEc2) {
-      if (!place_ec2(t)) {
+      const ecs::PlacementFailure why = place_ec2(t);
+      if (why != ecs::PlacementFailure::kNone) {
         if (job.config->when_no_capacity == scenario::WhenNoCapacity::kFail) {
-          const ClusterRuntime& c = clusters_[job.cluster];
-          const ecs::PlacementFailure why = c.instances.why_not(cpu_[t], memory_[t]);
           ++job.result.failure_reasons[std::string(ecs::to_string(why))];
           finish(t, Outcome::kFailed);
         } else {
@@ -244,18 +278,50 @@ class World {
 
   // --- EC2 ------------------------------------------------------------------------------------
 
-  bool place_ec2(TaskIndex t) {
-    ClusterRuntime& c = clusters_[jobs_[job_of_[t]].cluster];
-    const std::optional<ecs::ContainerInstanceIndex> i = c.instances.first_fit(cpu_[t], memory_[t]);
-    if (!i) return false;
-    c.instances.reserve(*i, cpu_[t], memory_[t]);
+  // Places EC2 task `t` by its job's strategies and constraints, or on the first instance with
+  // room; returns why it could not (kNone when placed).
+  ecs::PlacementFailure place_ec2(TaskIndex t) {
+    JobRuntime& job = jobs_[job_of_[t]];
+    ClusterRuntime& c = clusters_[job.cluster];
+    std::optional<ecs::ContainerInstanceIndex> i;
+    if (job.group) {
+      // Spans into the cluster's tables are taken now: they grow as instances register.
+      std::array<ecs::PlacementStrategy, 5> strategies;
+      std::size_t n = 0;
+      for (const scenario::StrategyConfig& sc : job.config->placement_strategy) {
+        ecs::PlacementStrategy& ps = strategies[n++];
+        ps.type = sc.type;
+        ps.field = sc.field;
+        if (sc.field == ecs::StrategyField::kAttribute)
+          ps.attribute_values = sc.attribute == scenario::ModelledAttribute::kInstanceType
+                                    ? c.instance_type
+                                : sc.attribute == scenario::ModelledAttribute::kOsType
+                                    ? c.os_type
+                                    : c.cpu_architecture;
+      }
+      ecs::PlacementRequest request;
+      request.cpu_units = cpu_[t];
+      request.memory_mib = memory_[t];
+      request.group = *job.group;
+      request.strategies = std::span(strategies.data(), n);
+      request.distinct_instance = job.config->distinct_instance;
+      if (!job.config->member_of.empty()) request.member_of = job.member_of;
+      const ecs::PlacementResult result = placer_.place(c.instances, request);
+      if (!result.instance) return result.failure;
+      i = result.instance;
+      c.instances.reserve(*i, cpu_[t], memory_[t], *job.group);
+    } else {
+      i = c.instances.first_fit(cpu_[t], memory_[t]);
+      if (!i) return c.instances.why_not(cpu_[t], memory_[t]);
+      c.instances.reserve(*i, cpu_[t], memory_[t]);
+    }
     instance_[t] = *i;
     slot_[t] = static_cast<std::uint32_t>(c.tasks_on[*i].size());
     c.tasks_on[*i].push_back(t);
     reserve_in_az(c.instances.az(*i), cpu_[t], memory_[t], true);
     // The image pull and container start are not modelled yet: placed tasks run at once.
     start_running(t, c.instances.az(*i));
-    return true;
+    return ecs::PlacementFailure::kNone;
   }
 
   // Places waiting EC2 tasks of cluster `c` while any fits: the job whose oldest waiting task is
@@ -273,7 +339,7 @@ class World {
         if (created_[a] < created_[b] || (created_[a] == created_[b] && a < b)) oldest = it;
       }
       JobRuntime& job = jobs_[*oldest];
-      if (place_ec2(job.waiting.front())) {
+      if (place_ec2(job.waiting.front()) == ecs::PlacementFailure::kNone) {
         job.waiting.pop_front();
         if (job.waiting.empty()) candidates.erase(oldest);
       } else {
@@ -283,9 +349,11 @@ class World {
   }
 
   void release_ec2(TaskIndex t) {
-    ClusterRuntime& c = clusters_[jobs_[job_of_[t]].cluster];
+    const JobRuntime& job = jobs_[job_of_[t]];
+    ClusterRuntime& c = clusters_[job.cluster];
     const ecs::ContainerInstanceIndex i = instance_[t];
-    c.instances.release(i, cpu_[t], memory_[t]);
+    if (job.group) c.instances.release(i, cpu_[t], memory_[t], *job.group);
+    else c.instances.release(i, cpu_[t], memory_[t]);
     reserve_in_az(c.instances.az(i), -cpu_[t], -memory_[t], true);
     std::vector<TaskIndex>& on = c.tasks_on[i];
     const TaskIndex moved = on.back();
@@ -325,6 +393,10 @@ class World {
         const ecs::ContainerInstanceIndex ci =
             cluster.instances.register_instance(change.instance, platform_.az(change.instance), cpu, mem);
         cluster.tasks_on.resize(cluster.instances.size());
+        cluster.instance_type.push_back(platform_.type(change.instance));
+        cluster.os_type.push_back(0);  // every modelled instance runs Linux
+        cluster.cpu_architecture.push_back(type.arch == platform::Arch::kArm64 ? 1 : 0);
+        register_member_of(c, change.instance, type);
         // Utilisation counts every registered instance, reachable or not, against the tasks it
         // holds.
         adjust_registered(cpu, mem);
@@ -355,6 +427,23 @@ class World {
           for (const TaskIndex t : doomed) finish(t, Outcome::kEvicted);
         }
         break;
+    }
+  }
+
+  // Evaluates the memberOf expressions of the cluster's jobs for a newly registered instance:
+  // the attributes they can test do not change while it lives.
+  void register_member_of(std::uint32_t c, InstanceId id, const platform::InstanceType& type) {
+    RegisteredAttributes attributes;
+    bool described = false;
+    for (JobRuntime& job : jobs_) {
+      if (job.cluster != c || job.config->member_of.empty()) continue;
+      if (!described) {
+        describe(attributes, scenario_.platform.azs[platform_.az(id).value()], type, id);
+        described = true;
+      }
+      bool all = true;
+      for (const ecs::Query& q : job.config->member_of) all = all && q.matches(attributes.view);
+      job.member_of.push_back(all ? 1 : 0);
     }
   }
 
@@ -549,6 +638,7 @@ class World {
   platform::Platform platform_;
   platform::LaunchTokenBucket fargate_bucket_;
   RandomStream fargate_rng_;
+  ecs::Placer placer_;
   platform::CostMeter cost_;  // Fargate; EC2 is billed by the platform
   std::vector<platform::AzState> az_state_;
   std::vector<std::uint32_t> fargate_running_by_az_;

@@ -322,7 +322,7 @@ class Loader {
 
   std::optional<JobConfig> read_job(const Reader& j, const EcsClusterConfig& cluster) {
     if (!j.expect_map({"name", "task_definition", "launch_type", "arrivals", "duration",
-                       "when_no_capacity"}))
+                       "when_no_capacity", "placement_strategy", "placement_constraints"}))
       return std::nullopt;
     JobConfig job;
     bool ok = true;
@@ -356,10 +356,137 @@ class Loader {
       (void)j["duration"].require();
       ok = false;
     }
+    if (!read_placement(j, job)) ok = false;
     if (!ok) return std::nullopt;
     job.task_definition = std::move(*td);
     job.arrivals = std::move(*arrivals);
     return job;
+  }
+
+  // RunTask's placementStrategy and placementConstraints, with AWS's limits: at most 5
+  // strategies and 10 constraints, none on Fargate.
+  bool read_placement(const Reader& j, JobConfig& job) {
+    const Reader strategies = j["placement_strategy"];
+    const Reader constraints = j["placement_constraints"];
+    if (!strategies.present() && !constraints.present()) return true;
+    bool ok = true;
+    if (job.launch_type != LaunchType::kEc2) {
+      (strategies.present() ? strategies : constraints)
+          .error("placement strategies and constraints are not supported with the FARGATE "
+                 "launch type (expected launch_type EC2)");
+      return false;
+    }
+    const auto strategy_items = strategies.items("a list of {type, field} strategies");
+    if (strategy_items.size() > 5) {
+      strategies.error(fmt::format("{} strategies (expected at most 5)", strategy_items.size()));
+      ok = false;
+    }
+    for (const Reader& item : strategy_items) {
+      if (!item.expect_map({"type", "field"}) || !item["type"].require()) {
+        ok = false;
+        continue;
+      }
+      const auto type = item["type"].one_of({"binpack", "spread", "random"});
+      if (!type) {
+        ok = false;
+        continue;
+      }
+      StrategyConfig sc;
+      if (*type == "random") {
+        if (item["field"].present()) {
+          item["field"].error("random takes no field");
+          ok = false;
+        }
+        job.placement_strategy.push_back(sc);
+        continue;
+      }
+      if (!item["field"].require()) {
+        ok = false;
+        continue;
+      }
+      if (*type == "binpack") {
+        const auto field = item["field"].one_of({"cpu", "memory"});
+        if (!field) {
+          ok = false;
+          continue;
+        }
+        sc.type = ecs::StrategyType::kBinpack;
+        sc.field = *field == "cpu" ? ecs::StrategyField::kCpu : ecs::StrategyField::kMemory;
+      } else {
+        const auto field = item["field"].one_of(
+            {"instanceId", "host", "attribute:ecs.availability-zone",
+             "attribute:ecs.instance-type", "attribute:ecs.os-type",
+             "attribute:ecs.cpu-architecture"});
+        if (!field) {
+          ok = false;
+          continue;
+        }
+        sc.type = ecs::StrategyType::kSpread;
+        if (*field == "instanceId" || *field == "host") {
+          sc.field = ecs::StrategyField::kInstanceId;
+        } else if (*field == "attribute:ecs.availability-zone") {
+          sc.field = ecs::StrategyField::kAvailabilityZone;
+        } else {
+          sc.field = ecs::StrategyField::kAttribute;
+          sc.attribute = *field == "attribute:ecs.instance-type" ? ModelledAttribute::kInstanceType
+                         : *field == "attribute:ecs.os-type"     ? ModelledAttribute::kOsType
+                                                                 : ModelledAttribute::kCpuArchitecture;
+        }
+      }
+      job.placement_strategy.push_back(sc);
+    }
+    const auto constraint_items = constraints.items("a list of {type, expression} constraints");
+    if (constraint_items.size() > 10) {
+      constraints.error(fmt::format("{} constraints (expected at most 10)", constraint_items.size()));
+      ok = false;
+    }
+    for (const Reader& item : constraint_items) {
+      if (!item.expect_map({"type", "expression"}) || !item["type"].require()) {
+        ok = false;
+        continue;
+      }
+      const auto type = item["type"].one_of({"distinctInstance", "memberOf"});
+      if (!type) {
+        ok = false;
+        continue;
+      }
+      if (*type == "distinctInstance") {
+        if (item["expression"].present()) {
+          item["expression"].error("distinctInstance takes no expression");
+          ok = false;
+        }
+        job.distinct_instance = true;
+        continue;
+      }
+      if (!item["expression"].require()) {
+        ok = false;
+        continue;
+      }
+      const auto text = item["expression"].string();
+      if (!text) {
+        ok = false;
+        continue;
+      }
+      auto parsed = ecs::parse_query(*text);
+      if (auto* errors = std::get_if<std::vector<ecs::QueryError>>(&parsed)) {
+        for (const ecs::QueryError& e : *errors)
+          item["expression"].error(fmt::format("{} (at column {} of the expression)", e.message,
+                                               e.column));
+        ok = false;
+        continue;
+      }
+      ecs::Query& query = std::get<ecs::Query>(parsed);
+      if (query.depends_on_tasks()) {
+        // The engine evaluates an expression once per instance, when it registers.
+        item["expression"].error(
+            "expressions about tasks (runningTasksCount, task:group) are not simulated yet "
+            "(expected attributes, agentConnected, agentVersion, ec2InstanceId or registeredAt)");
+        ok = false;
+        continue;
+      }
+      job.member_of.push_back(std::move(query));
+    }
+    return ok;
   }
 
   // RunTask's own checks of a task definition against the launch type and the cluster.

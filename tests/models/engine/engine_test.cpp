@@ -155,3 +155,40 @@ TEST_CASE("tasks on a failed instance are evicted and the queue waits for its re
   CHECK(r.platform.failures == 1);
   CHECK(r.platform.launches == 2);
 }
+
+TEST_CASE("RunTask placement strategies and constraints decide where tasks land", "[engine]") {
+  // Four 512-unit tasks at 0s on three m6i.large (2048 units each), one instance per zone. The
+  // time-series row at 5m gives the CPU reserved per zone (the tasks run for an hour).
+  struct Case {
+    const char* file;
+    std::vector<std::int64_t> cpu_by_az;
+    std::uint64_t failed;
+  };
+  const Case cases[] = {
+      // No strategy: the first instance with room takes all four (4 x 512 = 2048).
+      {"placement/first-fit.yaml", {2048, 0, 0}, 0},
+      // Spread over zones: a, b, c, then the tie of one each goes to the first zone.
+      {"placement/spread.yaml", {1024, 512, 512}, 0},
+      // Binpack on memory: the instance with least memory left that fits, the first at a tie:
+      // a, then a again (it now has the least left), and so on.
+      {"placement/binpack.yaml", {2048, 0, 0}, 0},
+      // distinctInstance: one per instance; the fourth has nowhere to go and fails.
+      {"placement/distinct.yaml", {512, 512, 512}, 1},
+      // memberOf zone b: all four on b's instance.
+      {"placement/member-of.yaml", {0, 2048, 0}, 0},
+  };
+  for (const Case& c : cases) {
+    SECTION(c.file) {
+      const scenario::Scenario s = load(c.file);
+      const engine::ReplicationResult r = run(s, 1);
+      REQUIRE(r.timeseries.size() == 3);  // 0s, 5m, 10m
+      CHECK(r.timeseries[1].cpu_reserved_by_az == c.cpu_by_az);
+      CHECK(r.tasks.failed == c.failed);
+      if (c.failed > 0) {
+        CHECK(r.jobs[0].failure_reasons ==
+              std::map<std::string, std::uint64_t>{
+                  {"DistinctInstance placement constraint unsatisfied.", 1}});
+      }
+    }
+  }
+}

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "ecsim/ecs/placement.hpp"
+#include "ecsim/ecs/query.hpp"
 #include "ecsim/ecs/task_definition.hpp"
 #include "ecsim/platform/config.hpp"
 #include "ecsim/scenario/diagnostics.hpp"
@@ -24,6 +26,22 @@ enum class WhenNoCapacity : std::uint8_t {
   kFail,  ///< fail at once with RESOURCE:CPU or RESOURCE:MEMORY (RunTask without one)
 };
 
+/// The container-instance attributes ecsim models, for spread strategies and memberOf
+/// expressions.
+enum class ModelledAttribute : std::uint8_t {
+  kAvailabilityZone,  ///< ecs.availability-zone
+  kInstanceType,      ///< ecs.instance-type
+  kOsType,            ///< ecs.os-type (always linux)
+  kCpuArchitecture,   ///< ecs.cpu-architecture (x86_64 or arm64)
+};
+
+/// One placement strategy of a RunTask request, as `placementStrategy` gives it.
+struct StrategyConfig {
+  ecs::StrategyType type = ecs::StrategyType::kRandom;
+  ecs::StrategyField field = ecs::StrategyField::kNone;
+  ModelledAttribute attribute = ModelledAttribute::kAvailabilityZone;  ///< for kAttribute
+};
+
 /// A stream of batch jobs, each run as one ECS standalone task (RunTask).
 struct JobConfig {
   std::string name;                      ///< unique within its cluster
@@ -33,6 +51,14 @@ struct JobConfig {
   workload::ArrivalSpec arrivals;
   std::optional<workload::DurationSpec> duration;  ///< none: each arrival (a trace) carries one
   WhenNoCapacity when_no_capacity = WhenNoCapacity::kWait;
+  /// RunTask's placementStrategy, applied in order; empty: the first instance with room.
+  std::vector<StrategyConfig> placement_strategy;
+  bool distinct_instance = false;        ///< a distinctInstance constraint
+  std::vector<ecs::Query> member_of;     ///< memberOf constraints, all of which must hold
+  /// True when the job asks for strategies or constraints rather than the first fit.
+  [[nodiscard]] bool uses_placement() const {
+    return !placement_strategy.empty() || distinct_instance || !member_of.empty();
+  }
 };
 
 /// An ECS cluster: its container instances (from an Auto Scaling group) and its jobs.
