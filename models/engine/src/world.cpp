@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <cmath>
 #include <deque>
 #include <limits>
 #include <optional>
@@ -48,12 +47,6 @@ enum EventKind : std::uint32_t {
 
 using detail::TaskState;
 enum class Outcome : std::uint8_t { kNone, kCompleted, kFailed, kEvicted };
-
-SimDuration sample_latency(const platform::LaunchLatency& l, RandomStream& rng) {
-  if (l.sigma <= 0) return l.median;
-  const double z = rng.normal(0, 1);
-  return from_seconds(to_seconds(l.median) * std::exp(l.sigma * z));
-}
 
 struct JobRuntime {
   const scenario::JobConfig* config;
@@ -498,7 +491,7 @@ class World {
       --provisioning_;
       ++pending_;
       completion_[t] = sim_.schedule_in(
-          sample_latency(scenario_.platform.fargate.launch_latency, fargate_rng_), kFargateStarted, t);
+          platform::sample(scenario_.platform.fargate.launch_latency, fargate_rng_), kFargateStarted, t);
     }
   }
 

@@ -25,6 +25,11 @@ bool live(InstanceState s) { return s != InstanceState::kTerminated; }
 
 }  // namespace
 
+SimDuration sample(const LaunchLatency& latency, RandomStream& stream) {
+  if (latency.sigma <= 0) return latency.median;
+  return from_seconds(to_seconds(latency.median) * std::exp(latency.sigma * stream.normal(0, 1)));
+}
+
 Platform::Platform(const PlatformConfig& config, const InstanceCatalog& catalog,
                    std::uint64_t seed)
     : config_(config),
@@ -238,12 +243,6 @@ void Platform::reconcile(Simulator& sim, GroupId group) {
   }
 }
 
-SimDuration Platform::launch_latency() {
-  const LaunchLatency& l = config_.ec2_launch_latency;
-  if (l.sigma <= 0) return l.median;
-  return from_seconds(to_seconds(l.median) * std::exp(l.sigma * latency_rng_.normal(0, 1)));
-}
-
 InstanceId Platform::launch(Simulator& sim, GroupId group, AzId az, bool running_now) {
   const AsgConfig& g = config_.groups[group.value()];
   const InstanceId id{static_cast<InstanceId::rep_type>(state_.size())};
@@ -261,7 +260,7 @@ InstanceId Platform::launch(Simulator& sim, GroupId group, AzId az, bool running
   live_[group.value()].push_back(id);
   ++counters_.launches;
   if (running_now) on_running(sim, id);
-  else sim.schedule_in(launch_latency(), kLaunched, id.value());
+  else sim.schedule_in(sample(config_.ec2_launch_latency, latency_rng_), kLaunched, id.value());
   return id;
 }
 

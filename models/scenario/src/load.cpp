@@ -691,7 +691,7 @@ class Loader {
       f.error(fmt::format("expected a fault: a mapping with 'at' and one of {}", either(kKinds)));
       return;
     }
-    // Split `at` from the fault itself, so one_kind sees only the fault's key.
+    // Like one_kind, but `at` may stand beside the fault's own key.
     std::optional<SimDuration> at;
     bool has_at = false;
     std::optional<std::pair<std::string, Reader>> kind;

@@ -8,6 +8,7 @@
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/platform/cost.hpp"
 #include "ecsim/sim/ids.hpp"
+#include "ecsim/sim/random.hpp"
 #include "ecsim/sim/time.hpp"
 
 namespace ecsim::platform {
@@ -18,6 +19,10 @@ struct LaunchLatency {
   SimDuration median;
   double sigma = 0;
 };
+
+/// One launch latency drawn from `latency` with `stream`, rounded to the microsecond: exactly
+/// the median when sigma is 0, else median x e^(sigma Z) with Z standard normal.
+SimDuration sample(const LaunchLatency& latency, RandomStream& stream);
 
 /// Assumed time from an EC2 RunInstances call to the ECS agent registering the instance: about a
 /// minute (boot, then agent start), spread so that 9 in 10 launches take 40-90 s.

@@ -136,7 +136,6 @@ class Platform {
   void end_instance(Simulator& sim, InstanceId id, TerminationCause cause, bool replace);
   void check_rebalance(Simulator& sim, GroupId group);
   [[nodiscard]] std::vector<std::uint32_t> live_by_zone(GroupId group) const;
-  [[nodiscard]] SimDuration launch_latency();
 
   const PlatformConfig& config_;
   const InstanceCatalog& catalog_;
