@@ -9,7 +9,6 @@
 //   ecs_placement [--placements N] [--repeat K] [--sizes 100,1000,5000] [--json]
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -18,6 +17,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "command_line.hpp"
 
 #include "ecsim/ecs/container_instances.hpp"
 #include "ecsim/ecs/placement.hpp"
@@ -108,58 +109,19 @@ Result run(std::size_t instances, std::uint64_t placements) {
   return result;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-bool parse_u64(std::string_view s, std::uint64_t& out) {
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && ptr == s.data() + s.size() && out > 0;
-}
-
-int usage(const char* message) {
-  std::fprintf(stderr,
-               "ecs_placement: %s\nusage: ecs_placement [--placements N] [--repeat K] "
-               "[--sizes N,N,...] [--json]\n",
-               message);
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t placements = 200'000;
-  std::uint64_t repeat = 3;
-  std::vector<std::uint64_t> sizes{100, 1'000, 5'000};
-  bool json = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (arg == "--json") {
-      json = true;
-    } else if (arg == "--placements" && has_value) {
-      if (!parse_u64(argv[++i], placements)) return usage("--placements needs a positive integer");
-    } else if (arg == "--repeat" && has_value) {
-      if (!parse_u64(argv[++i], repeat)) return usage("--repeat needs a positive integer");
-    } else if (arg == "--sizes" && has_value) {
-      sizes.clear();
-      std::string_view list = argv[++i];
-      while (!list.empty()) {
-        const std::size_t comma = std::min(list.find(','), list.size());
-        std::uint64_t n = 0;
-        if (!parse_u64(list.substr(0, comma), n)) return usage("--sizes needs positive integers");
-        sizes.push_back(n);
-        list.remove_prefix(std::min(comma + 1, list.size()));
-      }
-    } else if (arg == "--help" || arg == "-h") {
-      usage("steady-state benchmark of ECS task placement");
-      return 0;
-    } else {
-      return usage(fmt::format("unknown or incomplete argument '{}'", arg).c_str());
-    }
-  }
+  ecsim::bench::Settings settings;
+  settings.count = 200'000;
+  settings.sizes = {100, 1'000, 5'000};
+  if (const auto done = ecsim::bench::parse_command_line(argc, argv, "ecs_placement", "--placements",
+                                                        "steady-state benchmark of ECS task placement", settings))
+    return *done;
+  const std::uint64_t placements = settings.count;
+  const std::uint64_t repeat = settings.repeat;
+  const std::vector<std::uint64_t>& sizes = settings.sizes;
+  const bool json = settings.json;
 
   struct Row {
     std::uint64_t instances;
@@ -180,7 +142,7 @@ int main(int argc, char** argv) {
       same = same && (r == 0 || res.choice_hash == hash);
       hash = res.choice_hash;
     }
-    rows.push_back({n, median(rates), failures, same});
+    rows.push_back({n, ecsim::bench::median(rates), failures, same});
   }
 
   if (json) {

@@ -6,7 +6,6 @@
 //   event_queue [--holds N] [--repeat K] [--sizes 1000,100000,1000000] [--json]
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -17,6 +16,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "command_line.hpp"
 
 #include "ecsim/sim/event_queue.hpp"
 #include "ecsim/sim/random.hpp"
@@ -84,58 +85,19 @@ HoldResult hold(std::size_t pending, std::uint64_t holds) {
   return {static_cast<double>(holds) / elapsed.count(), hash};
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-bool parse_u64(std::string_view s, std::uint64_t& out) {
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && ptr == s.data() + s.size() && out > 0;
-}
-
-int usage(const char* message) {
-  std::fprintf(stderr,
-               "event_queue: %s\nusage: event_queue [--holds N] [--repeat K] "
-               "[--sizes N,N,...] [--json]\n",
-               message);
-  return 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::uint64_t holds = 20'000'000;
-  std::uint64_t repeat = 3;
-  std::vector<std::uint64_t> sizes{1'000, 100'000, 1'000'000};
-  bool json = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (arg == "--json") {
-      json = true;
-    } else if (arg == "--holds" && has_value) {
-      if (!parse_u64(argv[++i], holds)) return usage("--holds needs a positive integer");
-    } else if (arg == "--repeat" && has_value) {
-      if (!parse_u64(argv[++i], repeat)) return usage("--repeat needs a positive integer");
-    } else if (arg == "--sizes" && has_value) {
-      sizes.clear();
-      std::string_view list = argv[++i];
-      while (!list.empty()) {
-        const std::size_t comma = std::min(list.find(','), list.size());
-        std::uint64_t n = 0;
-        if (!parse_u64(list.substr(0, comma), n)) return usage("--sizes needs positive integers");
-        sizes.push_back(n);
-        list.remove_prefix(std::min(comma + 1, list.size()));
-      }
-    } else if (arg == "--help" || arg == "-h") {
-      usage("hold-model benchmark of the pending-event set");
-      return 0;
-    } else {
-      return usage(fmt::format("unknown or incomplete argument '{}'", arg).c_str());
-    }
-  }
+  ecsim::bench::Settings settings;
+  settings.count = 20'000'000;
+  settings.sizes = {1'000, 100'000, 1'000'000};
+  if (const auto done = ecsim::bench::parse_command_line(argc, argv, "event_queue", "--holds",
+                                                        "hold-model benchmark of the pending-event set", settings))
+    return *done;
+  const std::uint64_t holds = settings.count;
+  const std::uint64_t repeat = settings.repeat;
+  const std::vector<std::uint64_t>& sizes = settings.sizes;
+  const bool json = settings.json;
 
   struct Row {
     std::uint64_t pending;
@@ -161,7 +123,7 @@ int main(int argc, char** argv) {
       theirs.push_back(b.holds_per_second);
       same = same && a.order_hash == b.order_hash;
     }
-    rows.push_back({n, median(ours), median(theirs), same});
+    rows.push_back({n, ecsim::bench::median(ours), ecsim::bench::median(theirs), same});
     all_same = all_same && same;
   }
 
