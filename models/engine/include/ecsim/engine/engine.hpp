@@ -49,6 +49,46 @@ struct TimeseriesRow {
   std::vector<std::int64_t> cpu_reserved_by_az;     ///< CPU units reserved, per zone
   std::vector<std::int64_t> memory_reserved_by_az;  ///< MiB reserved, per zone
   double cost_usd = 0;                              ///< spent so far
+  std::uint32_t instances = 0;  ///< container instances registered and not deregistered
+  /// RUNNING tasks per service and zone: [s * zones + z], services in ReplicationResult order.
+  std::vector<std::uint32_t> service_running_by_az;
+};
+
+/// One deployment of a service: the first one (the service's creation) or one an update made.
+struct DeploymentResult {
+  std::string trigger;             ///< "create", or "update at <time>"
+  SimTime started;
+  std::optional<SimTime> finished; ///< when it completed or failed; none while IN_PROGRESS
+  std::string state;               ///< AWS's rolloutState: COMPLETED, FAILED or IN_PROGRESS
+  bool rolled_back = false;        ///< FAILED and the circuit breaker rolled it back
+  /// IN_PROGRESS and unable to progress (for example 100/100 with no room): since when.
+  std::optional<SimTime> stuck_since;
+  std::uint64_t failed_tasks = 0;  ///< tasks of this deployment that stopped before RUNNING
+};
+
+/// What one service did. Running counts are measured from the moment the service first had
+/// desiredCount tasks RUNNING (before that it was starting); `availability` is 0 if it never did.
+struct ServiceResult {
+  std::string cluster;
+  std::string name;
+  std::string orchestrator = "ecs";
+  std::int64_t desired = 0;            ///< desiredCount (DAEMON: eligible instances) at the end
+  std::int64_t min_running = 0;        ///< fewest RUNNING tasks once started
+  double mean_running = 0;             ///< RUNNING tasks, time-weighted over the run
+  double availability = 0;             ///< fraction of the time since started with running >= desired
+  std::vector<std::int64_t> running_by_az;  ///< RUNNING tasks per zone at the end
+  TaskCounts tasks;
+  std::vector<DeploymentResult> deployments;  ///< in the order they started
+};
+
+/// One scheduled drain (or Spot draining of one instance) and how far it got.
+struct DrainResult {
+  std::string cluster;
+  SimTime at;                        ///< when the instances were set to DRAINING
+  std::uint32_t instances = 0;       ///< how many
+  /// When the last service task left them; none while some remain (a stuck drain).
+  std::optional<SimTime> drained;
+  std::uint64_t service_tasks_left = 0;  ///< service tasks still on them at the end
 };
 
 /// What one job stream did.
@@ -73,6 +113,8 @@ struct ReplicationResult {
   double memory_reserved_mean = 0;   ///< reserved / registered memory, time-weighted
   platform::PlatformCounters platform;
   std::vector<JobResult> jobs;
+  std::vector<ServiceResult> services;  ///< every cluster's services, in scenario order
+  std::vector<DrainResult> drains;      ///< scheduled drains, in time order
   std::vector<TimeseriesRow> timeseries;
 };
 

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "ecsim/ecs/capacity_provider.hpp"
+#include "ecsim/ecs/deployment.hpp"
+#include "ecsim/ecs/managed_scaling.hpp"
 #include "ecsim/ecs/placement.hpp"
 #include "ecsim/ecs/query.hpp"
 #include "ecsim/ecs/task_definition.hpp"
@@ -61,11 +64,93 @@ struct JobConfig {
   }
 };
 
-/// An ECS cluster: its container instances (from an Auto Scaling group) and its jobs.
+/// A change UpdateService makes at a fixed time: a new task definition revision (which starts
+/// a deployment), a new desiredCount, or both.
+struct ServiceUpdate {
+  SimTime at;                                          ///< when the update is made
+  std::optional<std::int64_t> desired_count;           ///< the new desiredCount, if changed
+  std::optional<ecs::TaskDefinition> task_definition;  ///< the new revision, if one
+  std::string task_definition_path;                    ///< its file, resolved; empty if none
+  /// The new revision's tasks stop before they reach RUNNING (a bad image, an essential
+  /// container that exits at once): the what-if of a failing deployment.
+  bool fails_to_start = false;
+};
+
+/// An ECS service (CreateService), from the scenario's own keys, a create-service JSON file, or
+/// both (the scenario's keys win).
+struct ServiceConfig {
+  std::string name;                          ///< serviceName: unique within its cluster
+  std::string task_definition_path;          ///< resolved against the scenario's folder
+  ecs::TaskDefinition task_definition;
+  std::string service_definition_path;       ///< the create-service JSON, resolved; may be empty
+  ecs::SchedulingStrategy scheduling_strategy = ecs::SchedulingStrategy::kReplica;
+  std::int64_t desired_count = 0;            ///< REPLICA only; DAEMON runs one per instance
+  /// Where tasks run when `capacity_provider_strategy` is empty.
+  LaunchType launch_type = LaunchType::kEc2;
+  /// Base and weight over the cluster's ASG provider, FARGATE and FARGATE_SPOT; empty: use
+  /// `launch_type`.
+  ecs::CapacityProviderStrategy capacity_provider_strategy;
+  /// placementStrategy in order; empty for a REPLICA service on EC2 means ECS's default: spread
+  /// over zones, then over instances, by the service's own tasks.
+  std::vector<StrategyConfig> placement_strategy;
+  bool distinct_instance = false;            ///< a distinctInstance constraint
+  std::vector<ecs::Query> member_of;         ///< memberOf constraints, all of which must hold
+  /// minimumHealthyPercent / maximumPercent (100/200 for REPLICA, 0/100 for DAEMON by default).
+  ecs::DeploymentConfiguration deployment;
+  bool circuit_breaker = false;              ///< deploymentCircuitBreaker.enable
+  bool rollback = false;                     ///< deploymentCircuitBreaker.rollback
+  ecs::CircuitBreakerThreshold circuit_breaker_threshold;
+  bool az_rebalancing = false;               ///< availabilityZoneRebalancing ENABLED
+  /// The first revision's tasks stop before they reach RUNNING (see ServiceUpdate).
+  bool fails_to_start = false;
+  std::vector<ServiceUpdate> updates;        ///< UpdateService calls, in time order
+};
+
+/// The cluster's Auto Scaling group as a capacity provider (one per cluster in ecsim).
+struct AsgCapacityProviderConfig {
+  std::string name;                                   ///< the provider's name in strategies
+  std::optional<ecs::ManagedScaling> managed_scaling; ///< none: the group keeps its own size
+  /// Never terminate (scale in) an instance that runs tasks other than DAEMON ones.
+  bool managed_termination_protection = false;
+};
+
+/// Container instances set to DRAINING at a fixed time.
+struct DrainConfig {
+  enum class Kind : std::uint8_t {
+    kInstance,  ///< one instance: the `instance`-th registered and still ACTIVE (0 = oldest)
+    kShare,     ///< ceil(share x ACTIVE instances), oldest first
+    kAz,        ///< every ACTIVE instance in zone `az`
+  };
+  SimTime at;                    ///< when the drain starts
+  Kind kind = Kind::kInstance;
+  std::uint32_t instance = 0;    ///< for kInstance
+  double share = 0;              ///< for kShare, in (0, 1]
+  AzId az;                       ///< for kAz
+};
+
+/// Assumed time from placement to RUNNING of a task on a container instance (image pull,
+/// container start); a lognormal like the launch latencies.
+inline constexpr platform::LaunchLatency kDefaultEc2TaskStartLatency{std::chrono::seconds(10),
+                                                                     0.3};
+/// Assumed time an agent may stay disconnected before ECS treats its tasks as lost and their
+/// services replace them.
+inline constexpr SimDuration kDefaultLostAfter = std::chrono::minutes(3);
+
+/// An ECS cluster: its container instances (from an Auto Scaling group), services and jobs.
 struct EcsClusterConfig {
   std::string name;
   std::optional<GroupId> asg;  ///< index into PlatformConfig::groups
+  /// The group as a capacity provider (with managed scaling), if declared.
+  std::optional<AsgCapacityProviderConfig> capacity_provider;
   std::vector<JobConfig> jobs;
+  std::vector<ServiceConfig> services;
+  std::vector<DrainConfig> drains;  ///< in time order
+  /// ECS_ENABLE_SPOT_INSTANCE_DRAINING: a Spot interruption notice sets the instance DRAINING.
+  bool spot_draining = false;
+  /// How long an agent may be disconnected before its tasks count as lost (and are replaced).
+  SimDuration lost_after = kDefaultLostAfter;
+  /// Placement to RUNNING on this cluster's container instances.
+  platform::LaunchLatency task_start_latency = kDefaultEc2TaskStartLatency;
 };
 
 /// A validated scenario: plain values, ready to simulate.
