@@ -254,6 +254,7 @@ InstanceId Platform::launch(Simulator& sim, GroupId group, AzId az, bool running
   spot_.push_back(g.spot ? 1 : 0);
   cause_.push_back(TerminationCause::kNone);
   unreachable_since_.push_back(kNever);
+  launched_.push_back(sim.now());
   // Billing starts at launch: the boot and agent start are billed instance time.
   cost_item_.push_back(
       cost_.start_ec2(sim.now(), catalog_.at(g.instance_type).price_usd_per_hour, g.spot));
@@ -330,6 +331,14 @@ void Platform::end_instance(Simulator& sim, InstanceId id, TerminationCause caus
   if (rebalancing_[group_[i].value()] == id) rebalancing_[group_[i].value()] = InstanceId{};
   changes_.push_back(InstanceChange{id, ChangeKind::kTerminated, sim.now()});
   if (replace) reconcile(sim, group_[i]);
+}
+
+void Platform::scale_out(Simulator& sim, GroupId group, std::uint32_t desired) {
+  const std::size_t g = group.value();
+  desired = std::min(desired, config_.groups[g].max);
+  if (desired <= desired_[g]) return;
+  desired_[g] = desired;
+  reconcile(sim, group);
 }
 
 void Platform::terminate(Simulator& sim, InstanceId id, bool decrement_desired) {

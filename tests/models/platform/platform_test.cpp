@@ -721,6 +721,29 @@ TEST_CASE("terminating without shrinking the group replaces the instance", "[pla
   CHECK(h.platform->changes().empty());
 }
 
+TEST_CASE("scaling a group out launches up to its max, spread over its zones", "[platform]") {
+  PlatformConfig config = three_zones();
+  config.groups.push_back(group("web", 0, {kA, kB, kC}));
+  config.groups.back().max = 4;
+  Harness h(std::move(config));
+  h.start();
+  h.run_until(10min);
+  CHECK(h.platform->instance_count() == 0);
+  // Asked for 5, the group stops at its max of 4: a 2, b 1, c 1, running 60 s later.
+  h.platform->scale_out(h.sim, kGroup0, 5);
+  h.drain();
+  CHECK(h.platform->desired(kGroup0) == 4);
+  CHECK(h.live_by_zone(kGroup0) == zones(2, 1, 1));
+  CHECK(h.platform->live_instances(kGroup0).size() == 4);
+  CHECK(h.platform->launched_at(iid(3)) == at(10min));
+  // A lower desired count is not a scale-in: nothing changes.
+  h.platform->scale_out(h.sim, kGroup0, 1);
+  CHECK(h.platform->desired(kGroup0) == 4);
+  h.run_until(1h);
+  CHECK(h.count_in_state(kGroup0, InstanceState::kRunning) == 4);
+  CHECK(h.of_kind(ChangeKind::kRunning).front().at == at(11min));
+}
+
 // --- (5) Spot ---------------------------------------------------------------------------------
 
 TEST_CASE("a Spot instance gets a notice, is reclaimed 2 minutes later and replaced",

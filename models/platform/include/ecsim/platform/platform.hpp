@@ -102,6 +102,19 @@ class Platform {
   /// instance whenever it is then short of its desired count.
   void terminate(Simulator& sim, InstanceId id, bool decrement_desired);
 
+  /// Raises the desired count of `group` to `desired` (at most the group's max) and launches
+  /// what it lacks; a lower value is ignored: scale-in goes through `terminate`, so that the
+  /// caller chooses the instances (managed termination protection).
+  void scale_out(Simulator& sim, GroupId group, std::uint32_t desired);
+  /// The desired count of `group`.
+  [[nodiscard]] std::uint32_t desired(GroupId group) const { return desired_[group.value()]; }
+  /// Pending and running instances of `group`, oldest first.
+  [[nodiscard]] const std::vector<InstanceId>& live_instances(GroupId group) const {
+    return live_[group.value()];
+  }
+  /// When instance `id` was launched.
+  [[nodiscard]] SimTime launched_at(InstanceId id) const { return launched_[id.value()]; }
+
   /// Number of instances ever launched (the next id).
   [[nodiscard]] std::size_t instance_count() const noexcept { return state_.size(); }
   /// State, zone, group, type, reachability and Spot flag of instance `id`.
@@ -151,6 +164,7 @@ class Platform {
   std::vector<std::uint8_t> spot_;
   std::vector<TerminationCause> cause_;
   std::vector<SimTime> unreachable_since_;  // when it last became unreachable
+  std::vector<SimTime> launched_;
   std::vector<CostItemId> cost_item_;
 
   // Zones: state, and how many outages and impairments are in force.
