@@ -41,6 +41,8 @@ ContainerInstanceIndex ContainerInstances::register_instance(InstanceId ec2, AzI
   mem_free_.push_back(static_cast<std::int32_t>(memory_mib));
   active_.push_back(1);
   connected_.push_back(1);
+  draining_.push_back(0);
+  registered_.push_back(1);
   if (by_ec2_.size() <= ec2.value()) by_ec2_.resize(ec2.value() + 1, kNoIndex);
   by_ec2_[ec2.value()] = i;
   for (auto& counts : group_tasks_) counts.push_back(0);
@@ -60,7 +62,16 @@ void ContainerInstances::set_connected(ContainerInstanceIndex i, bool connected)
   connected_[i] = connected ? 1 : 0;
 }
 
-void ContainerInstances::deregister(ContainerInstanceIndex i) { active_[i] = 0; }
+void ContainerInstances::set_draining(ContainerInstanceIndex i) {
+  ECSIM_ASSERT(registered_[i] != 0, "only a registered instance drains");
+  draining_[i] = 1;
+  active_[i] = 0;
+}
+
+void ContainerInstances::deregister(ContainerInstanceIndex i) {
+  active_[i] = 0;
+  registered_[i] = 0;
+}
 
 std::optional<ContainerInstanceIndex> ContainerInstances::first_fit(std::int64_t cpu_units,
                                                                     std::int64_t memory_mib) const {

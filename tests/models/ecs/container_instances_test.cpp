@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "ecsim/ecs/container_instances.hpp"
+#include "ecsim/ecs/placement.hpp"
 
 using namespace ecsim;
 using namespace ecsim::ecs;
@@ -45,6 +46,25 @@ TEST_CASE("a disconnected or deregistered instance takes no tasks", "[ecs]") {
   CHECK(ci.why_not(512, 512) == PlacementFailure::kNoInstances);
   ci.set_connected(a, true);
   CHECK(ci.first_fit(512, 512) == a);
+}
+
+TEST_CASE("a DRAINING instance takes no tasks but stays registered until deregistered",
+          "[ecs]") {
+  ContainerInstances ci;
+  const auto a = ci.register_instance(InstanceId{0}, AzId{0}, 2048, 4000);
+  const auto b = ci.register_instance(InstanceId{1}, AzId{1}, 2048, 4000);
+  ci.set_draining(a);
+  CHECK(ci.draining(a));
+  CHECK_FALSE(ci.active(a));
+  CHECK(ci.registered(a));
+  CHECK(ci.first_fit(512, 512) == b);
+  // The placer honours the status too: with b full, a (empty, DRAINING) is not used.
+  ci.reserve(b, 2048, 4000);
+  Placer placer(RandomStream(1));
+  CHECK(placer.place(ci, PlacementRequest{512, 512}).failure == PlacementFailure::kResourceCpu);
+  ci.deregister(a);
+  CHECK_FALSE(ci.registered(a));
+  CHECK(ci.draining(a));
 }
 
 TEST_CASE("a failed placement names the resource AWS would name", "[ecs]") {

@@ -62,6 +62,8 @@ class ContainerInstances {
 
   /// Marks the agent of `i` connected or disconnected; a disconnected instance takes no tasks.
   void set_connected(ContainerInstanceIndex i, bool connected);
+  /// Sets `i` to DRAINING: it takes no new tasks from then on (its tasks are the caller's).
+  void set_draining(ContainerInstanceIndex i);
   /// Removes `i` from placement for good (its EC2 instance is gone); its reservations stay with
   /// the tasks until they are released.
   void deregister(ContainerInstanceIndex i);
@@ -102,7 +104,12 @@ class ContainerInstances {
   [[nodiscard]] std::size_t size() const noexcept { return ec2_.size(); }
   [[nodiscard]] InstanceId ec2(ContainerInstanceIndex i) const { return ec2_[i]; }
   [[nodiscard]] AzId az(ContainerInstanceIndex i) const { return az_[i]; }
+  /// ACTIVE: registered and not DRAINING, so placement may use it (when connected).
   [[nodiscard]] bool active(ContainerInstanceIndex i) const { return active_[i] != 0; }
+  /// DRAINING (and still registered).
+  [[nodiscard]] bool draining(ContainerInstanceIndex i) const { return draining_[i] != 0; }
+  /// Registered: ACTIVE or DRAINING, not yet deregistered.
+  [[nodiscard]] bool registered(ContainerInstanceIndex i) const { return registered_[i] != 0; }
   [[nodiscard]] bool connected(ContainerInstanceIndex i) const { return connected_[i] != 0; }
   /// Registered and unreserved CPU units and MiB of `i`.
   [[nodiscard]] std::int64_t cpu_registered(ContainerInstanceIndex i) const { return cpu_total_[i]; }
@@ -124,7 +131,8 @@ class ContainerInstances {
   // Free resources are 32-bit (AWS's own Integer, so no registered amount is larger): the
   // placement passes read half the bytes, and baseline x86-64 (SSE2) compares 32-bit lanes.
   std::vector<std::int32_t> cpu_free_, mem_free_;
-  std::vector<std::uint8_t> active_, connected_;
+  // active_ is the one status column placement reads: registered and not DRAINING.
+  std::vector<std::uint8_t> active_, connected_, draining_, registered_;
   std::vector<ContainerInstanceIndex> by_ec2_;  // indexed by InstanceId; kNoIndex when absent
   // [group][instance] tasks of the group on the instance, and [group][az] their sum per zone
   // (kept so that spread over zones needs no pass to count).
