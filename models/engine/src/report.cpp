@@ -1,11 +1,17 @@
 #include "ecsim/engine/report.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
+#include <optional>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "ecsim/sim/assert.hpp"
 #include "ecsim/sim/stats.hpp"
 
 namespace ecsim::engine {
@@ -27,22 +33,63 @@ Aggregate aggregate(const std::vector<ReplicationResult>& reps, const Get& get) 
   return Aggregate{ci.mean, ci.half_width};
 }
 
+// `v` as JSON; whole counts print as integers.
+Json plain(double v) {
+  if (v == std::floor(v) && std::abs(v) < 9e15) return static_cast<std::int64_t>(v);
+  return v;
+}
+
+// `t` in seconds since the start, if any.
+std::optional<double> seconds(const std::optional<SimTime>& t) {
+  return t ? std::optional(to_seconds(*t)) : std::nullopt;
+}
+
+// Item `k` of `list(r)` in each replication that has one: a service's deployments and the drains
+// (Spot drains among them) need not be as many in every replication.
+template <class List>
+auto kth(const std::vector<ReplicationResult>& reps, std::size_t k, List list) {
+  using Item = typename std::remove_cvref_t<decltype(list(reps.front()))>::value_type;
+  std::vector<const Item*> items;
+  for (const ReplicationResult& r : reps)
+    if (k < list(r).size()) items.push_back(&list(r)[k]);
+  return items;
+}
+
+// The longest `list(r)` over the replications.
+template <class List>
+std::size_t longest(const std::vector<ReplicationResult>& reps, List list) {
+  std::size_t n = 0;
+  for (const ReplicationResult& r : reps) n = std::max(n, list(r).size());
+  return n;
+}
+
+// `f(item)` of each item where it has a value (f returns a double or an optional one).
+template <class Item, class F>
+std::vector<double> values(const std::vector<const Item*>& items, F f) {
+  std::vector<double> out;
+  for (const Item* item : items)
+    if (const std::optional<double> v = f(*item)) out.push_back(*v);
+  return out;
+}
+
 // Writes `key` (the mean over replications) and, with several, `key_ci95`.
 class Writer {
  public:
   explicit Writer(const std::vector<ReplicationResult>& reps) : reps_(reps) {}
 
   void number(Json& into, const std::string& key, const Get& get) const {
-    const Aggregate a = aggregate(reps_, get);
-    if (reps_.size() == 1) {
-      const double v = a.mean;
-      // Whole counts print as integers.
-      if (v == std::floor(v) && std::abs(v) < 9e15) into[key] = static_cast<std::int64_t>(v);
-      else into[key] = v;
-      return;
-    }
-    into[key] = a.mean;
-    into[key + "_ci95"] = a.ci95;
+    std::vector<double> all;
+    all.reserve(reps_.size());
+    for (const ReplicationResult& r : reps_) all.push_back(get(r));
+    put(into, key, all);
+  }
+
+  // The same over `samples`, one per replication that has the quantity; null when none has.
+  void put(Json& into, const std::string& key, std::span<const double> samples) const {
+    const bool several = reps_.size() > 1;
+    const ConfidenceInterval ci = ci95(samples);
+    into[key] = samples.empty() ? Json(nullptr) : several ? Json(ci.mean) : plain(ci.mean);
+    if (several) into[key + "_ci95"] = samples.empty() ? Json(nullptr) : Json(ci.half_width);
   }
 
   void tasks(Json& into, const std::function<const TaskCounts&(const ReplicationResult&)>& of) const {
@@ -73,6 +120,263 @@ class Writer {
   const std::vector<ReplicationResult>& reps_;
 };
 
+// The deployments of service `k` in a replication.
+auto deployments_of(std::size_t k) {
+  return [k](const ReplicationResult& r) -> const auto& { return r.services[k].deployments; };
+}
+
+// How deployment `d` of service `k` ended across the replications that have it.
+struct Outcomes {
+  std::string trigger;
+  std::size_t completed = 0, failed = 0, in_progress = 0, rolled_back = 0, stuck = 0;
+  std::vector<const DeploymentResult*> runs;
+};
+
+Outcomes outcomes(const std::vector<ReplicationResult>& reps, std::size_t k, std::size_t d) {
+  Outcomes o;
+  o.runs = kth(reps, d, deployments_of(k));
+  o.trigger = o.runs.front()->trigger;
+  for (const DeploymentResult* run : o.runs) {
+    o.completed += run->state == "COMPLETED";
+    o.failed += run->state == "FAILED";
+    o.in_progress += run->state == "IN_PROGRESS";
+    o.rolled_back += run->rolled_back;
+    o.stuck += run->stuck_since.has_value();
+  }
+  return o;
+}
+
+// deployments[] of service `k`: each one as it went with one replication, else its outcomes.
+Json deployments_json(const std::vector<ReplicationResult>& reps, std::size_t k, const Writer& w) {
+  Json out = Json::array();
+  const std::size_t count = longest(reps, deployments_of(k));
+  for (std::size_t d = 0; d < count; ++d) {
+    const Outcomes o = outcomes(reps, k, d);
+    Json dj;
+    dj["trigger"] = o.trigger;
+    w.put(dj, "started_seconds",
+          values(o.runs, [](const DeploymentResult& x) { return to_seconds(x.started); }));
+    w.put(dj, "finished_seconds",
+          values(o.runs, [](const DeploymentResult& x) { return seconds(x.finished); }));
+    if (reps.size() == 1) {
+      const DeploymentResult& run = *o.runs.front();
+      dj["state"] = run.state;
+      dj["rolled_back"] = run.rolled_back;
+      w.put(dj, "stuck_since_seconds",
+            values(o.runs, [](const DeploymentResult& x) { return seconds(x.stuck_since); }));
+    } else {
+      dj["completed"] = o.completed;
+      dj["failed"] = o.failed;
+      dj["in_progress"] = o.in_progress;
+      dj["rolled_back"] = o.rolled_back;
+      dj["stuck"] = o.stuck;
+    }
+    w.put(dj, "failed_tasks", values(o.runs, [](const DeploymentResult& x) {
+      return static_cast<double>(x.failed_tasks);
+    }));
+    out.push_back(dj);
+  }
+  return out;
+}
+
+// The services of the first replication, after checking that every replication has the same
+// ones (the scenario's), each with a count per zone.
+std::span<const ServiceResult> checked_services(const RunReport& report) {
+  const auto& reps = report.replications;
+  if (reps.empty()) return {};
+  for (const ReplicationResult& r : reps) {
+    ECSIM_ASSERT(r.services.size() == reps.front().services.size(),
+                 "every replication reports the same services");
+    for (const ServiceResult& svc : r.services) {
+      ECSIM_ASSERT(svc.running_by_az.size() == report.scenario->platform.azs.size(),
+                   "a service counts tasks per zone");
+    }
+  }
+  return reps.front().services;
+}
+
+// services[]: every service, in scenario order.
+Json services_json(const RunReport& report, const Writer& w) {
+  const auto& reps = report.replications;
+  const std::vector<std::string>& azs = report.scenario->platform.azs;
+  const std::span<const ServiceResult> services = checked_services(report);
+  Json out = Json::array();
+  for (std::size_t k = 0; k < services.size(); ++k) {
+    const ServiceResult& first = services[k];
+    auto field = [&](Json& into, const std::string& key, auto get) {
+      w.number(into, key, [k, get](const ReplicationResult& r) {
+        return static_cast<double>(get(r.services[k]));
+      });
+    };
+    Json sj;
+    sj["cluster"] = first.cluster;
+    sj["name"] = first.name;
+    sj["orchestrator"] = first.orchestrator;
+    field(sj, "desired", [](const ServiceResult& x) { return x.desired; });
+    field(sj, "min_running", [](const ServiceResult& x) { return x.min_running; });
+    field(sj, "mean_running", [](const ServiceResult& x) { return x.mean_running; });
+    field(sj, "availability", [](const ServiceResult& x) { return x.availability; });
+    Json by_az = Json::object();
+    for (std::size_t z = 0; z < azs.size(); ++z)
+      field(by_az, azs[z], [z](const ServiceResult& x) { return x.running_by_az[z]; });
+    sj["running_by_az"] = by_az;
+    Json tasks = Json::object();
+    w.tasks(tasks, [k](const ReplicationResult& r) -> const TaskCounts& {
+      return r.services[k].tasks;
+    });
+    sj["tasks"] = tasks;
+    sj["deployments"] = deployments_json(reps, k, w);
+    out.push_back(sj);
+  }
+  return out;
+}
+
+// drains[]: matched by position across replications.
+Json drains_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
+  auto drains = [](const ReplicationResult& r) -> const auto& { return r.drains; };
+  Json out = Json::array();
+  for (std::size_t k = 0; k < longest(reps, drains); ++k) {
+    const std::vector<const DrainResult*> runs = kth(reps, k, drains);
+    Json dj;
+    dj["cluster"] = runs.front()->cluster;
+    w.put(dj, "at_seconds", values(runs, [](const DrainResult& x) { return to_seconds(x.at); }));
+    w.put(dj, "instances", values(runs, [](const DrainResult& x) {
+      return static_cast<double>(x.instances);
+    }));
+    w.put(dj, "drained_seconds",
+          values(runs, [](const DrainResult& x) { return seconds(x.drained); }));
+    w.put(dj, "drained_fraction", values(runs, [](const DrainResult& x) {
+      return x.drained ? 1.0 : 0.0;
+    }));
+    w.put(dj, "service_tasks_left", values(runs, [](const DrainResult& x) {
+      return static_cast<double>(x.service_tasks_left);
+    }));
+    out.push_back(dj);
+  }
+  return out;
+}
+
+// `text` as one CSV field: in double quotes, inner ones doubled, when it holds a comma, a quote
+// or a line break (RFC 4180, as the trace reader reads it).
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted(1, '"');
+  for (const char c : text) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
+  }
+  quoted.push_back('"');
+  return quoted;
+}
+
+// A mean count: whole as an integer, else to one decimal.
+std::string count_text(double v) {
+  return v == std::round(v) ? fmt::format("{:.0f}", v) : fmt::format("{:.1f}", v);
+}
+
+// `seconds` since the start as a duration to the nearest second ("1h2m3s").
+std::string time_text(double seconds) {
+  return format_duration(from_seconds(std::round(seconds)));
+}
+
+// The mean of `samples`, 0 when there are none.
+double mean_of(std::span<const double> samples) { return ci95(samples).mean; }
+
+// The deployments of service `k` in a line: how each went, or its outcomes over replications.
+std::string deployments_text(const std::vector<ReplicationResult>& reps, std::size_t k) {
+  std::vector<std::string> parts;
+  const std::size_t count = longest(reps, deployments_of(k));
+  for (std::size_t d = 0; d < count; ++d) {
+    const Outcomes o = outcomes(reps, k, d);
+    std::string text = o.trigger;
+    if (reps.size() == 1) {
+      const DeploymentResult& run = *o.runs.front();
+      text += " " + run.state;
+      if (run.finished) text += " at " + time_text(to_seconds(*run.finished));
+      if (run.rolled_back) text += " (rolled back)";
+      if (run.stuck_since) text += " (stuck since " + time_text(to_seconds(*run.stuck_since)) + ")";
+    } else {
+      std::vector<std::string> counts;
+      if (o.completed > 0) counts.push_back(fmt::format("{} COMPLETED", o.completed));
+      auto note = [](std::size_t n, const char* what) {
+        return n > 0 ? fmt::format(" ({} {})", n, what) : std::string();
+      };
+      if (o.failed > 0)
+        counts.push_back(fmt::format("{} FAILED{}", o.failed, note(o.rolled_back, "rolled back")));
+      if (o.in_progress > 0)
+        counts.push_back(fmt::format("{} IN_PROGRESS{}", o.in_progress, note(o.stuck, "stuck")));
+      text += fmt::format(" {}", fmt::join(counts, ", "));
+    }
+    parts.push_back(text);
+  }
+  return fmt::format("{}", fmt::join(parts, "; "));
+}
+
+// The "Services" table: one row per service, means over replications; empty without services.
+std::string services_table(const RunReport& report) {
+  const auto& reps = report.replications;
+  const std::span<const ServiceResult> services = checked_services(report);
+  if (services.empty()) return {};
+  const std::vector<std::string>& azs = report.scenario->platform.azs;
+  std::vector<std::size_t> az_width;
+  for (const std::string& az : azs) az_width.push_back(std::max<std::size_t>(az.size() + 2, 6));
+  std::size_t name_width = 24;
+  for (const ServiceResult& svc : services)
+    name_width = std::max(name_width, svc.cluster.size() + svc.name.size() + 3);
+  std::string out = fmt::format("\n{:<{}}{:>9}{:>9}{:>10}{:>9}", "service (cluster/name)",
+                                name_width, "desired", "min run", "mean run", "avail %");
+  for (std::size_t z = 0; z < azs.size(); ++z) out += fmt::format("{:>{}}", azs[z], az_width[z]);
+  out += "  deployments\n";
+  for (std::size_t k = 0; k < services.size(); ++k) {
+    const ServiceResult& first = services[k];
+    auto sm = [&](auto get) {
+      return aggregate(reps, [&](const ReplicationResult& r) {
+        return static_cast<double>(get(r.services[k]));
+      }).mean;
+    };
+    out += fmt::format("{:<{}}{:>9}{:>9}{:>10.2f}{:>9.2f}",
+                       fmt::format("{}/{}", first.cluster, first.name), name_width,
+                       count_text(sm([](const ServiceResult& x) { return x.desired; })),
+                       count_text(sm([](const ServiceResult& x) { return x.min_running; })),
+                       sm([](const ServiceResult& x) { return x.mean_running; }),
+                       100 * sm([](const ServiceResult& x) { return x.availability; }));
+    for (std::size_t z = 0; z < azs.size(); ++z) {
+      out += fmt::format("{:>{}}",
+                         count_text(sm([z](const ServiceResult& x) { return x.running_by_az[z]; })),
+                         az_width[z]);
+    }
+    out += fmt::format("  {}\n", deployments_text(reps, k));
+  }
+  return out;
+}
+
+// The "Drains" table: one row per drain, means over the replications that have it; empty
+// without drains.
+std::string drains_table(const std::vector<ReplicationResult>& reps) {
+  auto drains = [](const ReplicationResult& r) -> const auto& { return r.drains; };
+  if (longest(reps, drains) == 0) return {};
+  std::string out = fmt::format("\n{:<24}{:>12}{:>11}{:>20}{:>20}\n", "drain (cluster)", "at",
+                                "instances", "drained at", "service tasks left");
+  for (std::size_t k = 0; k < longest(reps, drains); ++k) {
+    const std::vector<const DrainResult*> runs = kth(reps, k, drains);
+    const std::vector<double> drained =
+        values(runs, [](const DrainResult& x) { return seconds(x.drained); });
+    std::string when = drained.empty() ? "not drained" : time_text(mean_of(drained));
+    if (reps.size() > 1) when += fmt::format(" ({}/{})", drained.size(), runs.size());
+    out += fmt::format(
+        "{:<24}{:>12}{:>11}{:>20}{:>20}\n", runs.front()->cluster,
+        time_text(mean_of(values(runs, [](const DrainResult& x) { return to_seconds(x.at); }))),
+        count_text(mean_of(values(runs, [](const DrainResult& x) {
+          return static_cast<double>(x.instances);
+        }))),
+        when,
+        count_text(mean_of(values(runs, [](const DrainResult& x) {
+          return static_cast<double>(x.service_tasks_left);
+        }))));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string summary_json(const RunReport& report, bool include_timing) {
@@ -97,7 +401,8 @@ std::string summary_json(const RunReport& report, bool include_timing) {
   Json wait = Json::object();
   w.wait(wait, [](const ReplicationResult& r) -> const WaitSeconds& { return r.wait; });
   j["wait_seconds"] = wait;
-  j["services"] = Json::array();
+  j["services"] = services_json(report, w);
+  j["drains"] = drains_json(reps, w);
   j["control_plane"] = Json::array();
   Json cost = Json::object();
   w.number(cost, "total", [](const ReplicationResult& r) { return r.cost.total(); });
@@ -156,13 +461,23 @@ std::string timeseries_csv(const RunReport& report) {
   std::string out = "replication,time_s,running,pending";
   for (const std::string& az : s.platform.azs) out += fmt::format(",cpu_units_reserved_{}", az);
   for (const std::string& az : s.platform.azs) out += fmt::format(",memory_mib_reserved_{}", az);
-  out += ",cost_usd\n";
+  out += ",cost_usd,instances";
+  const std::span<const ServiceResult> services = checked_services(report);
+  for (const ServiceResult& svc : services)
+    for (const std::string& az : s.platform.azs)
+      out += fmt::format(",{}", csv_field(fmt::format("running:{}/{}:{}", svc.cluster, svc.name,
+                                                      az)));
+  out += "\n";
   for (std::size_t r = 0; r < report.replications.size(); ++r) {
     for (const TimeseriesRow& row : report.replications[r].timeseries) {
+      ECSIM_ASSERT(row.service_running_by_az.size() == services.size() * s.platform.azs.size(),
+                   "a time series row counts every service in every zone");
       out += fmt::format("{},{},{},{}", r, to_seconds(row.at), row.running, row.pending);
       for (const std::int64_t v : row.cpu_reserved_by_az) out += fmt::format(",{}", v);
       for (const std::int64_t v : row.memory_reserved_by_az) out += fmt::format(",{}", v);
-      out += fmt::format(",{:.6f}\n", row.cost_usd);
+      out += fmt::format(",{:.6f},{}", row.cost_usd, row.instances);
+      for (const std::uint32_t v : row.service_running_by_az) out += fmt::format(",{}", v);
+      out += "\n";
     }
   }
   return out;
@@ -218,6 +533,8 @@ std::string terminal_summary(const RunReport& report) {
           jm([](const JobResult& x) { return x.wait.p95; }));
     }
   }
+  out += services_table(report);
+  out += drains_table(reps);
   out += "\ncost (USD)\n";
   out += fmt::format("  {:<16}{:>16}\n", "EC2", pm([](const ReplicationResult& r) { return r.cost.ec2; }, "{:.2f}"));
   out += fmt::format("  {:<16}{:>16}\n", "Fargate", pm([](const ReplicationResult& r) { return r.cost.fargate; }, "{:.2f}"));
