@@ -178,9 +178,14 @@ int validate(const std::string& path) {
   const std::optional<scenario::Scenario> s = load_or_report(path);
   if (!s) return kExitBadInput;
   std::size_t jobs = 0;
-  for (const auto& c : s->ecs) jobs += c.jobs.size();
-  std::printf("%s: ok (%s, %zu zones, %zu ECS clusters, %zu jobs, %zu faults)\n", path.c_str(),
-              format_duration(s->duration).c_str(), s->platform.azs.size(), s->ecs.size(), jobs,
+  std::size_t services = 0;
+  for (const auto& c : s->ecs) {
+    jobs += c.jobs.size();
+    services += c.services.size();
+  }
+  std::printf("%s: ok (%s, %zu zones, %zu ECS clusters, %zu jobs, %zu services, %zu faults)\n",
+              path.c_str(), format_duration(s->duration).c_str(), s->platform.azs.size(),
+              s->ecs.size(), jobs, services,
               s->platform.faults.size() + s->platform.failure_processes.size());
   return kExitOk;
 }

@@ -1,807 +1,457 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <filesystem>
 #include <fstream>
-#include <map>
-#include <set>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
 
-#include "ecsim/platform/catalog.hpp"
-#include "ecsim/platform/fargate.hpp"
 #include "ecsim/scenario/scenario.hpp"
 #include "ecsim/workload/trace.hpp"
-#include "task_definition_reader.hpp"
+#include "loader.hpp"
 #include "yaml_reader.hpp"
 
+// The scenario, the platform, workloads and faults; ECS clusters are in load_ecs.cpp.
+
 namespace ecsim::scenario {
+namespace detail {
 namespace {
 
-using detail::Reader;
 using std::chrono::hours;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // Upper bounds that stop a typo from asking for the impossible.
-constexpr SimDuration kMaxHorizon = hours(24 * 366 * 10);
 constexpr std::int64_t kMaxReplications = 10'000;
 constexpr std::size_t kMaxAzs = 26;
 
-// "a, b or c" for a list of names.
-template <class Names>
-std::string either(const Names& names) {
-  std::string out;
-  std::size_t i = 0;
-  for (const auto& n : names) {
-    if (i > 0) out += i + 1 == std::size(names) ? " or " : ", ";
-    out += n;
-    ++i;
-  }
-  return out;
-}
-
-// Reads a mapping that must hold exactly one key out of `kinds`: returns that key and its value.
-template <class Kinds>
-std::optional<std::pair<std::string, Reader>> one_kind(const Reader& r, const Kinds& kinds,
-                                                       std::string_view what) {
-  if (!r.present()) return std::nullopt;
-  if (!r.is_map()) {
-    r.error(fmt::format("expected {} written as one of {}", what, either(kinds)));
-    return std::nullopt;
-  }
-  const auto entries = r.entries();
-  std::optional<std::pair<std::string, Reader>> found;
-  const std::vector<std::string> names(std::begin(kinds), std::end(kinds));
-  for (const auto& [key, value] : entries) {
-    bool known = false;
-    for (const auto& k : kinds) known = known || k == key;
-    if (!known) {
-      const std::string hint = detail::did_you_mean(key, names);
-      value.error(hint.empty() ? fmt::format("unknown {} '{}' (expected one of {})", what, key,
-                                             either(kinds))
-                               : fmt::format("unknown {} '{}' ({})", what, key, hint));
-      return std::nullopt;
-    }
-    if (found) {
-      value.error(fmt::format("only one {} may be given (found '{}' and '{}')", what,
-                              found->first, key));
-      return std::nullopt;
-    }
-    found.emplace(key, value);
-  }
-  if (!found) r.error(fmt::format("expected {} written as one of {}", what, either(kinds)));
-  return found;
-}
-
-// Reports every missing one of `required`, not only the first; true when all are present.
-bool require_all(std::initializer_list<Reader> required) {
-  bool ok = true;
-  for (const Reader& r : required) ok = r.require() && ok;
-  return ok;
-}
-
-// Reports each problem a model's validate() found at the node it concerns.
-template <class Problems>
-void report(const Reader& at, const Problems& problems) {
-  for (const auto& p : problems) at[p.field].error(p.message);
-}
-
-class Loader {
- public:
-  Loader(std::string path, Diagnostics& diagnostics)
-      : path_(std::move(path)),
-        folder_(std::filesystem::path(path_).parent_path()),
-        diagnostics_(diagnostics) {}
-
-  std::optional<Scenario> load() {
-    const auto doc = detail::load_document(path_, diagnostics_);
-    if (!doc) return std::nullopt;
-    const Reader root(*doc, diagnostics_);
-    if (!root.is_map()) {
-      root.error("expected a scenario: a mapping with keys name, duration, platform, ...");
-      return std::nullopt;
-    }
-    root.expect_map({"name", "seed", "duration", "replications", "timeseries_interval",
-                     "platform", "ecs", "faults"});
-    Scenario s;
-    s.file = path_;
-    if (root["name"].require()) {
-      s.name = root["name"].string().value_or("");
-      // The name becomes the default output folder, out/NAME.
-      const bool plain = !s.name.empty() && s.name.size() <= 100 &&
-                         std::all_of(s.name.begin(), s.name.end(), [](char ch) {
-                           return std::isalnum(static_cast<unsigned char>(ch)) != 0 ||
-                                  ch == '-' || ch == '_' || ch == '.';
-                         }) &&
-                         s.name.front() != '.';
-      if (!plain)
-        root["name"].error(fmt::format("'{}' is not a plain name (expected letters, digits, '-', "
-                                       "'_' and '.', up to 100, not starting with '.')",
-                                       s.name));
-    }
-    s.seed = static_cast<std::uint64_t>(
-        root["seed"].integer(0, std::numeric_limits<std::int64_t>::max()).value_or(1));
-    if (root["duration"].require())
-      s.duration = root["duration"].duration(seconds(1), kMaxHorizon).value_or(seconds(1));
-    s.replications =
-        static_cast<std::uint32_t>(root["replications"].integer(1, kMaxReplications).value_or(1));
-    s.timeseries_interval =
-        root["timeseries_interval"].duration(seconds(1), kMaxHorizon).value_or(s.timeseries_interval);
-    if (root["platform"].require()) read_platform(root["platform"], s.platform);
-    std::size_t i = 0;
-    for (const Reader& c : root["ecs"].items("a list of ECS clusters"))
-      s.ecs.push_back(read_cluster(c, s.platform, i++));
-    for (const Reader& f : root["faults"].items("a list of faults")) read_fault(f, s.platform);
-    if (!diagnostics_.ok()) return std::nullopt;
-    return s;
-  }
-
- private:
-  // --- platform -------------------------------------------------------------------------------
-
-  void read_platform(const Reader& p, platform::PlatformConfig& out) {
-    if (!p.expect_map({"region", "azs", "launch_latency", "prices", "fargate"})) return;
-    out.region = p["region"].string().value_or(out.region);
-    if (p["azs"].require()) {
-      const auto azs = p["azs"].items("a list of availability zone names");
-      if (azs.empty() || azs.size() > kMaxAzs)
-        p["azs"].error(fmt::format("{} zones given (expected 1 to {})", azs.size(), kMaxAzs));
-      for (const Reader& az : azs) {
-        const std::optional<std::string> name = az.string();
-        if (!name) continue;
-        const bool in_region = name->size() == out.region.size() + 1 &&
-                               name->starts_with(out.region) && name->back() >= 'a' &&
-                               name->back() <= 'z';
-        if (!in_region) {
-          az.error(fmt::format("'{}' is not a zone of {} (expected e.g. {}a)", *name, out.region,
-                               out.region));
-        } else if (az_ids_.contains(*name)) {
-          az.error(fmt::format("zone '{}' is listed twice", *name));
-        } else {
-          az_ids_.emplace(*name, AzId{static_cast<AzId::rep_type>(out.azs.size())});
-          out.azs.push_back(*name);
-        }
-      }
-    }
-    if (p["launch_latency"].present()) out.ec2_launch_latency = read_latency(p["launch_latency"]);
-    read_prices(p["prices"], out.prices);
-    read_fargate(p["fargate"], out.fargate);
-  }
-
-  platform::LaunchLatency read_latency(const Reader& r) {
-    platform::LaunchLatency l;
-    if (!r.expect_map({"median", "sigma"})) return l;
-    if (r["median"].require()) l.median = r["median"].duration(milliseconds(1), hours(24)).value_or(seconds(1));
-    l.sigma = r["sigma"].number(0, 3).value_or(0);
-    return l;
-  }
-
-  void read_prices(const Reader& r, platform::Prices& prices) {
-    if (!r.expect_map({"fargate_vcpu_hour", "fargate_gb_hour", "fargate_arm_vcpu_hour",
-                       "fargate_arm_gb_hour", "fargate_spot_discount", "ec2_spot_discount",
-                       "eks_cluster_hour"}))
-      return;
-    auto price = [&](std::string_view key, double& value) {
-      value = r[key].number(0, 1e6).value_or(value);
-    };
-    price("fargate_vcpu_hour", prices.fargate_x86_vcpu_hour);
-    price("fargate_gb_hour", prices.fargate_x86_gb_hour);
-    price("fargate_arm_vcpu_hour", prices.fargate_arm_vcpu_hour);
-    price("fargate_arm_gb_hour", prices.fargate_arm_gb_hour);
-    price("eks_cluster_hour", prices.eks_cluster_hour);
-    prices.fargate_spot_discount =
-        r["fargate_spot_discount"].number(0, 1).value_or(prices.fargate_spot_discount);
-    prices.ec2_spot_discount = r["ec2_spot_discount"].number(0, 1).value_or(prices.ec2_spot_discount);
-  }
-
-  void read_fargate(const Reader& r, platform::FargateConfig& f) {
-    if (!r.expect_map({"capacity_per_az", "launch_latency", "launch_burst",
-                       "launch_rate_per_second", "spot_interruptions_per_hour"}))
-      return;
-    if (const auto c = r["capacity_per_az"].integer(0, kMaxInstances))
-      f.capacity_per_az = static_cast<std::uint32_t>(*c);
-    if (r["launch_latency"].present()) f.launch_latency = read_latency(r["launch_latency"]);
-    f.launch_burst = r["launch_burst"].number(1, 1e6).value_or(f.launch_burst);
-    f.launch_rate_per_second =
-        r["launch_rate_per_second"].number(1e-3, 1e6).value_or(f.launch_rate_per_second);
-    f.spot_interruptions_per_hour =
-        r["spot_interruptions_per_hour"].number(0, 3600).value_or(f.spot_interruptions_per_hour);
-  }
-
-  std::optional<AzId> az_named(const Reader& r) {
-    const std::optional<std::string> name = r.string();
-    if (!name) return std::nullopt;
-    if (const auto it = az_ids_.find(*name); it != az_ids_.end()) return it->second;
-    std::vector<std::string> names;
-    for (const auto& [n, id] : az_ids_) names.push_back(n);
-    const std::string hint = detail::did_you_mean(*name, names);
-    r.error(hint.empty() ? fmt::format("unknown zone '{}' (expected one of platform.azs: {})",
-                                       *name, either(names))
-                         : fmt::format("unknown zone '{}' ({})", *name, hint));
-    return std::nullopt;
-  }
-
-  // --- ECS clusters and jobs --------------------------------------------------------------------
-
-  EcsClusterConfig read_cluster(const Reader& c, platform::PlatformConfig& platform,
-                                std::size_t index) {
-    EcsClusterConfig out;
-    if (!c.expect_map({"cluster", "capacity", "jobs"})) return out;
-    if (c["cluster"].require()) out.name = c["cluster"].string().value_or("");
-    if (!out.name.empty() && !cluster_names_.emplace(out.name, index).second)
-      c["cluster"].error(fmt::format("cluster '{}' is defined twice", out.name));
-    const Reader capacity = c["capacity"];
-    if (capacity.expect_map({"asg"}) && capacity["asg"].present()) {
-      if (auto group = read_asg(capacity["asg"], out.name, platform)) {
-        out.asg = GroupId{static_cast<GroupId::rep_type>(platform.groups.size())};
-        platform.groups.push_back(std::move(*group));
-      }
-    }
-    std::set<std::string> job_names;
-    for (const Reader& j : c["jobs"].items("a list of jobs")) {
-      std::optional<JobConfig> job = read_job(j, out);
-      if (!job) continue;
-      if (!job_names.insert(job->name).second)
-        j["name"].error(fmt::format("job '{}' is defined twice in cluster '{}'", job->name, out.name));
-      out.jobs.push_back(std::move(*job));
-    }
-    return out;
-  }
-
-  std::optional<platform::AsgConfig> read_asg(const Reader& r, const std::string& cluster,
-                                               const platform::PlatformConfig& platform) {
-    if (!r.expect_map({"instance_type", "min", "max", "desired", "azs", "spot"})) return std::nullopt;
-    platform::AsgConfig g;
-    g.name = cluster;
-    bool ok = true;
-    if (r["instance_type"].require()) {
-      const std::string type = r["instance_type"].string().value_or("");
-      const auto& catalog = platform::InstanceCatalog::builtin();
-      g.instance_type = catalog.index_of(type);
-      if (g.instance_type == platform::kUnknownInstanceType) {
-        const auto close = catalog.suggest(type, 3);
-        r["instance_type"].error(
-            close.empty() ? fmt::format("unknown EC2 instance type '{}' (expected a type of the "
-                                        "catalog, e.g. m6i.xlarge)",
-                                        type)
-                          : fmt::format("unknown EC2 instance type '{}' (did you mean {}?)", type,
-                                        either(close)));
-        ok = false;
-      }
-    } else {
-      ok = false;
-    }
-    const auto desired = r["desired"].require() ? r["desired"].integer(0, kMaxInstances) : std::nullopt;
-    const auto min = r["min"].integer(0, kMaxInstances);
-    const auto max = r["max"].integer(0, kMaxInstances);
-    if (!desired) return std::nullopt;
-    g.desired = static_cast<std::uint32_t>(*desired);
-    g.min = static_cast<std::uint32_t>(min.value_or(0));
-    g.max = static_cast<std::uint32_t>(max.value_or(std::max<std::int64_t>(*desired, g.min)));
-    if (g.min > g.desired || g.desired > g.max) {
-      r.error(fmt::format("min {} <= desired {} <= max {} does not hold", g.min, g.desired, g.max));
-      ok = false;
-    }
-    total_instances_ += g.max;
-    if (total_instances_ > kMaxInstances) {
-      r["max"].error(fmt::format("the scenario asks for {} instances in all (expected at most {})",
-                                 total_instances_, kMaxInstances));
-      ok = false;
-    }
-    if (r["azs"].present()) {
-      if (r["azs"].is_sequence() && r["azs"].items().empty()) {
-        r["azs"].error("no zones given (expected at least one of platform.azs)");
-        ok = false;
-      }
-      for (const Reader& az : r["azs"].items("a list of zone names")) {
-        const auto id = az_named(az);
-        if (!id) {
-          ok = false;
-        } else if (std::find(g.azs.begin(), g.azs.end(), *id) != g.azs.end()) {
-          az.error("zone listed twice");
-          ok = false;
-        } else {
-          g.azs.push_back(*id);
-        }
-      }
-    } else {
-      for (std::size_t i = 0; i < platform.azs.size(); ++i)
-        g.azs.push_back(AzId{static_cast<AzId::rep_type>(i)});
-    }
-    g.spot = r["spot"].boolean().value_or(false);
-    if (!ok) return std::nullopt;
-    return g;
-  }
-
-  std::string resolve(const std::string& relative) const {
-    const std::filesystem::path p(relative);
-    return p.is_absolute() ? relative : (folder_ / p).lexically_normal().string();
-  }
-
-  std::optional<JobConfig> read_job(const Reader& j, const EcsClusterConfig& cluster) {
-    if (!j.expect_map({"name", "task_definition", "launch_type", "arrivals", "duration",
-                       "when_no_capacity", "placement_strategy", "placement_constraints"}))
-      return std::nullopt;
-    JobConfig job;
-    bool ok = true;
-    if (j["name"].require()) job.name = j["name"].string().value_or("");
-    if (const auto t = j["launch_type"].one_of({"EC2", "FARGATE", "FARGATE_SPOT"}))
-      job.launch_type = *t == "EC2" ? LaunchType::kEc2
-                        : *t == "FARGATE" ? LaunchType::kFargate
-                                          : LaunchType::kFargateSpot;
-    if (const auto w = j["when_no_capacity"].one_of({"wait", "fail"}))
-      job.when_no_capacity = *w == "wait" ? WhenNoCapacity::kWait : WhenNoCapacity::kFail;
-    std::optional<ecs::TaskDefinition> td;
-    const Reader tdr = j["task_definition"];
-    if (tdr.require()) {
-      if (const auto rel = tdr.string()) {
-        job.task_definition_path = resolve(*rel);
-        td = detail::read_task_definition(job.task_definition_path, diagnostics_, tdr.where(),
-                                          tdr.path());
-        if (td) check_launch_type(tdr, *td, job.launch_type, cluster);
-      }
-    }
-    if (!td) ok = false;
-    std::optional<workload::ArrivalSpec> arrivals;
-    if (j["arrivals"].require()) arrivals = read_arrivals(j["arrivals"]);
-    if (!arrivals) ok = false;
-    // A trace gives each job its duration (even one that failed to load needs no other).
-    const bool trace_durations = j["arrivals"]["trace"].present();
-    if (j["duration"].present()) {
-      job.duration = read_duration(j["duration"]);
-      if (!job.duration) ok = false;
-    } else if (!trace_durations) {
-      (void)j["duration"].require();
-      ok = false;
-    }
-    if (!read_placement(j, job)) ok = false;
-    if (!ok) return std::nullopt;
-    job.task_definition = std::move(*td);
-    job.arrivals = std::move(*arrivals);
-    return job;
-  }
-
-  // RunTask's placementStrategy and placementConstraints, with AWS's limits: at most 5
-  // strategies and 10 constraints, none on Fargate.
-  bool read_placement(const Reader& j, JobConfig& job) {
-    const Reader strategies = j["placement_strategy"];
-    const Reader constraints = j["placement_constraints"];
-    if (!strategies.present() && !constraints.present()) return true;
-    bool ok = true;
-    if (job.launch_type != LaunchType::kEc2) {
-      (strategies.present() ? strategies : constraints)
-          .error("placement strategies and constraints are not supported with the FARGATE "
-                 "launch type (expected launch_type EC2)");
-      return false;
-    }
-    const auto strategy_items = strategies.items("a list of {type, field} strategies");
-    if (strategy_items.size() > 5) {
-      strategies.error(fmt::format("{} strategies (expected at most 5)", strategy_items.size()));
-      ok = false;
-    }
-    for (const Reader& item : strategy_items) {
-      if (!item.expect_map({"type", "field"}) || !item["type"].require()) {
-        ok = false;
-        continue;
-      }
-      const auto type = item["type"].one_of({"binpack", "spread", "random"});
-      if (!type) {
-        ok = false;
-        continue;
-      }
-      StrategyConfig sc;
-      if (*type == "random") {
-        if (item["field"].present()) {
-          item["field"].error("random takes no field");
-          ok = false;
-        }
-        job.placement_strategy.push_back(sc);
-        continue;
-      }
-      if (!item["field"].require()) {
-        ok = false;
-        continue;
-      }
-      if (*type == "binpack") {
-        const auto field = item["field"].one_of({"cpu", "memory"});
-        if (!field) {
-          ok = false;
-          continue;
-        }
-        sc.type = ecs::StrategyType::kBinpack;
-        sc.field = *field == "cpu" ? ecs::StrategyField::kCpu : ecs::StrategyField::kMemory;
-      } else {
-        const auto field = item["field"].one_of(
-            {"instanceId", "host", "attribute:ecs.availability-zone",
-             "attribute:ecs.instance-type", "attribute:ecs.os-type",
-             "attribute:ecs.cpu-architecture"});
-        if (!field) {
-          ok = false;
-          continue;
-        }
-        sc.type = ecs::StrategyType::kSpread;
-        if (*field == "instanceId" || *field == "host") {
-          sc.field = ecs::StrategyField::kInstanceId;
-        } else if (*field == "attribute:ecs.availability-zone") {
-          sc.field = ecs::StrategyField::kAvailabilityZone;
-        } else {
-          sc.field = ecs::StrategyField::kAttribute;
-          sc.attribute = *field == "attribute:ecs.instance-type" ? ModelledAttribute::kInstanceType
-                         : *field == "attribute:ecs.os-type"     ? ModelledAttribute::kOsType
-                                                                 : ModelledAttribute::kCpuArchitecture;
-        }
-      }
-      job.placement_strategy.push_back(sc);
-    }
-    const auto constraint_items = constraints.items("a list of {type, expression} constraints");
-    if (constraint_items.size() > 10) {
-      constraints.error(fmt::format("{} constraints (expected at most 10)", constraint_items.size()));
-      ok = false;
-    }
-    for (const Reader& item : constraint_items) {
-      if (!item.expect_map({"type", "expression"}) || !item["type"].require()) {
-        ok = false;
-        continue;
-      }
-      const auto type = item["type"].one_of({"distinctInstance", "memberOf"});
-      if (!type) {
-        ok = false;
-        continue;
-      }
-      if (*type == "distinctInstance") {
-        if (item["expression"].present()) {
-          item["expression"].error("distinctInstance takes no expression");
-          ok = false;
-        }
-        job.distinct_instance = true;
-        continue;
-      }
-      if (!item["expression"].require()) {
-        ok = false;
-        continue;
-      }
-      const auto text = item["expression"].string();
-      if (!text) {
-        ok = false;
-        continue;
-      }
-      auto parsed = ecs::parse_query(*text);
-      if (auto* errors = std::get_if<std::vector<ecs::QueryError>>(&parsed)) {
-        for (const ecs::QueryError& e : *errors)
-          item["expression"].error(fmt::format("{} (at column {} of the expression)", e.message,
-                                               e.column));
-        ok = false;
-        continue;
-      }
-      ecs::Query& query = std::get<ecs::Query>(parsed);
-      if (query.depends_on_tasks()) {
-        // The engine evaluates an expression once per instance, when it registers.
-        item["expression"].error(
-            "expressions about tasks (runningTasksCount, task:group) are not simulated yet "
-            "(expected attributes, agentConnected, agentVersion, ec2InstanceId or registeredAt)");
-        ok = false;
-        continue;
-      }
-      job.member_of.push_back(std::move(query));
-    }
-    return ok;
-  }
-
-  // RunTask's own checks of a task definition against the launch type and the cluster.
-  void check_launch_type(const Reader& at, const ecs::TaskDefinition& td, LaunchType launch,
-                         const EcsClusterConfig& cluster) {
-    const auto& compat = td.requires_compatibilities();
-    if (launch == LaunchType::kEc2) {
-      if (!compat.empty() && !td.requires_compatibility(ecs::Compatibility::kEc2))
-        at.error("Task definition does not support launch_type EC2. (expected requiresCompatibilities to include EC2, or a Fargate launch_type)");
-      if (!cluster.asg)
-        at.error(fmt::format("cluster '{}' has no container instances (expected capacity.asg for "
-                             "EC2 jobs)",
-                             cluster.name));
-      return;
-    }
-    if (!td.requires_compatibility(ecs::Compatibility::kFargate))
-      at.error("Task definition does not support launch_type FARGATE. (expected requiresCompatibilities to include FARGATE)");
-    if (td.network_mode() != ecs::NetworkMode::kAwsvpc)
-      at.error("Fargate only supports network mode 'awsvpc'. (expected networkMode awsvpc)");
-    const auto size = td.fargate_size();
-    if (!size) {
-      at.error("Fargate requires task definition to have cpu and memory specified (expected "
-               "task-level cpu and memory)");
-      return;
-    }
-    if (const auto why = platform::fargate_size_error(static_cast<std::uint32_t>(size->cpu_units),
-                                                      static_cast<std::uint32_t>(size->memory_mib)))
-      at.error(*why);
-  }
-
-  // --- workload ---------------------------------------------------------------------------------
-
-  std::optional<workload::DurationSpec> read_duration(const Reader& r) {
-    const auto kind = one_kind(r, workload::kDurationKinds, "duration distribution");
-    if (!kind) return std::nullopt;
-    const auto& [name, v] = *kind;
-    const SimDuration cap = kMaxHorizon;
-    std::optional<workload::DurationSpec> spec;
-    if (name == "fixed") {
-      if (auto d = v.duration(SimDuration::zero(), cap)) spec = workload::FixedDuration{*d};
-    } else if (name == "exponential") {
-      if (!v.expect_map({"mean"}) || !v["mean"].require()) return std::nullopt;
-      if (auto d = v["mean"].duration(SimDuration{1}, cap)) spec = workload::ExponentialDuration{*d};
-    } else if (name == "lognormal") {
-      if (!v.expect_map({"median", "sigma", "mean", "cv"})) return std::nullopt;
-      if (v["mean"].present() || v["cv"].present()) {
-        if (v["median"].present() || v["sigma"].present()) {
-          v.error("give either median and sigma or mean and cv, not both");
-          return std::nullopt;
-        }
-        const bool have = require_all({v["mean"], v["cv"]});
-        const auto mean = v["mean"].duration(SimDuration{1}, cap);
-        const auto cv = v["cv"].number(0, 100);
-        if (!have || !mean || !cv) return std::nullopt;
-        spec = workload::LognormalDuration::from_mean_cv(*mean, *cv);
-      } else {
-        const bool have = require_all({v["median"], v["sigma"]});
-        const auto median = v["median"].duration(SimDuration{1}, cap);
-        const auto sigma = v["sigma"].number(0, 10);
-        if (!have || !median || !sigma) return std::nullopt;
-        spec = workload::LognormalDuration{*median, *sigma};
-      }
-    } else {  // empirical
-      if (!v.expect_map({"values", "weights", "interpolate"}) || !v["values"].require())
-        return std::nullopt;
-      std::vector<SimDuration> values;
-      std::vector<double> weights;
-      bool ok = true;
-      for (const Reader& x : v["values"].items("a list of durations")) {
-        const auto d = x.duration(SimDuration::zero(), cap);
-        ok = ok && d.has_value();
-        if (d) values.push_back(*d);
-      }
-      for (const Reader& w : v["weights"].items("a list of weights")) {
-        const auto n = w.number(0, 1e12);
-        ok = ok && n.has_value();
-        if (n) weights.push_back(*n);
-      }
-      if (!weights.empty() && weights.size() != values.size()) {
-        v["weights"].error(fmt::format("{} weights for {} values (expected one weight per value)",
-                                       weights.size(), values.size()));
-        ok = false;
-      }
-      const bool interpolate = v["interpolate"].boolean().value_or(false);
-      if (!ok) return std::nullopt;
-      spec = workload::EmpiricalDuration(std::move(values), std::move(weights), interpolate);
-    }
-    if (!spec) return std::nullopt;
-    const auto problems = workload::validate(*spec);
-    report(v, problems);
-    if (!problems.empty()) return std::nullopt;
-    return spec;
-  }
-
-  // A rate given per hour, per minute or per second (exactly one), as arrivals per second.
-  std::optional<double> read_rate(const Reader& r, std::string_view prefix) {
-    struct Unit {
-      std::string key;
-      double seconds;
-    };
-    const Unit units[] = {{fmt::format("{}_per_hour", prefix), 3600},
-                          {fmt::format("{}_per_minute", prefix), 60},
-                          {fmt::format("{}_per_second", prefix), 1}};
-    std::optional<double> rate;
-    int given = 0;
-    for (const Unit& u : units) {
-      if (!r[u.key].present()) continue;
-      ++given;
-      const double max = workload::kMaxRatePerSecond * u.seconds;
-      if (const auto v = r[u.key].number(0, max)) {
-        if (*v <= 0) r[u.key].error(fmt::format("{} is not positive (expected a rate above 0)", *v));
-        else rate = *v / u.seconds;
-      }
-    }
-    if (given != 1) {
-      r.error(fmt::format("give exactly one of {}, {} or {}", units[0].key, units[1].key,
-                          units[2].key));
-      return std::nullopt;
-    }
-    return rate;
-  }
-
-  std::optional<workload::ArrivalSpec> read_arrivals(const Reader& r) {
-    const auto kind = one_kind(r, workload::kArrivalKinds, "arrival process");
-    if (!kind) return std::nullopt;
-    const auto& [name, v] = *kind;
-    std::optional<workload::ArrivalSpec> spec;
-    if (name == "constant") {
-      if (!v.expect_map({"every", "start"}) || !v["every"].require()) return std::nullopt;
-      const auto every = v["every"].duration(SimDuration{1}, kMaxHorizon);
-      const auto start = v["start"].present() ? v["start"].duration(SimDuration::zero(), kMaxHorizon)
-                                              : std::optional<SimDuration>(SimDuration::zero());
-      if (!every || !start) return std::nullopt;
-      spec = workload::ConstantArrivals{*every, *start};
-    } else if (name == "poisson") {
-      if (!v.expect_map({"rate_per_hour", "rate_per_minute", "rate_per_second"})) return std::nullopt;
-      const auto rate = read_rate(v, "rate");
-      if (!rate) return std::nullopt;
-      spec = workload::PoissonArrivals{*rate};
-    } else if (name == "diurnal") {
-      if (!v.expect_map({"mean_rate_per_hour", "mean_rate_per_minute", "mean_rate_per_second",
-                         "amplitude", "peak_at", "period"}))
-        return std::nullopt;
-      const auto rate = read_rate(v, "mean_rate");
-      const bool have = require_all({v["amplitude"], v["peak_at"]});
-      const auto amplitude = v["amplitude"].number(0, 1);
-      const auto period = v["period"].present() ? v["period"].duration(seconds(1), kMaxHorizon)
-                                                : std::optional<SimDuration>(hours(24));
-      const auto peak = v["peak_at"].duration(SimDuration::zero(), period.value_or(hours(24)) - SimDuration{1});
-      if (!rate || !have || !amplitude || !period || !peak) return std::nullopt;
-      spec = workload::DiurnalArrivals{*rate, *amplitude, *peak, *period};
-    } else if (name == "bursts") {
-      if (!v.expect_map({"every", "size", "first_at", "spread"})) return std::nullopt;
-      const bool have = require_all({v["every"], v["size"]});
-      const auto every = v["every"].duration(SimDuration{1}, kMaxHorizon);
-      const auto size = v["size"].integer(1, workload::kMaxBurstSize);
-      const auto first = v["first_at"].present() ? v["first_at"].duration(SimDuration::zero(), kMaxHorizon)
-                                                 : std::optional<SimDuration>(SimDuration::zero());
-      const auto spread = v["spread"].present() ? v["spread"].duration(SimDuration::zero(), kMaxHorizon)
-                                                : std::optional<SimDuration>(SimDuration::zero());
-      if (!have || !every || !size || !first || !spread) return std::nullopt;
-      spec = workload::BurstArrivals{*every, static_cast<std::uint32_t>(*size), *first, *spread};
-    } else {  // trace
-      const auto rel = v.string();
-      if (!rel) return std::nullopt;
-      spec = read_trace(v, resolve(*rel));
-      if (!spec) return std::nullopt;
-    }
-    const auto problems = workload::validate(*spec);
-    report(v, problems);
-    if (!problems.empty()) return std::nullopt;
-    return spec;
-  }
-
-  std::optional<workload::ArrivalSpec> read_trace(const Reader& at, const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      at.error(fmt::format("cannot open '{}' (expected a readable CSV trace)", file));
-      return std::nullopt;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    workload::TraceParseResult parsed = workload::parse_trace_csv(text.str(), file);
-    for (const workload::TraceError& e : parsed.errors)
-      diagnostics_.error(SourceLocation{file, static_cast<int>(e.line), static_cast<int>(e.column)},
-                         "", e.message);
-    if (!parsed.errors.empty()) return std::nullopt;
-    if (parsed.records.empty()) {
-      at.error(fmt::format("'{}' holds no jobs (expected at least one row)", file));
-      return std::nullopt;
-    }
-    return workload::TraceArrivals{
-        std::make_shared<const std::vector<workload::TraceRecord>>(std::move(parsed.records))};
-  }
-
-  // --- faults -----------------------------------------------------------------------------------
-
-  void read_fault(const Reader& f, platform::PlatformConfig& platform) {
-    static constexpr std::array<std::string_view, 5> kKinds{
-        "az_outage", "az_impaired", "instance_failure", "instance_failures", "spot_interruptions"};
-    if (!f.is_map()) {
-      f.error(fmt::format("expected a fault: a mapping with 'at' and one of {}", either(kKinds)));
-      return;
-    }
-    // Like one_kind, but `at` may stand beside the fault's own key.
-    std::optional<SimDuration> at;
-    bool has_at = false;
-    std::optional<std::pair<std::string, Reader>> kind;
-    int kinds = 0;
-    for (const auto& [key, value] : f.entries()) {
-      if (key == "at") {
-        has_at = true;
-        at = value.duration(SimDuration::zero(), kMaxHorizon);
-        continue;
-      }
-      if (std::find(kKinds.begin(), kKinds.end(), key) == kKinds.end()) {
-        const std::string hint =
-            detail::did_you_mean(key, std::vector<std::string>(kKinds.begin(), kKinds.end()));
-        value.error(hint.empty() ? fmt::format("unknown fault '{}' (expected at or one of {})", key,
-                                               either(kKinds))
-                                 : fmt::format("unknown fault '{}' ({})", key, hint));
-        return;
-      }
-      ++kinds;
-      kind.emplace(key, value);
-    }
-    if (kinds != 1) {
-      f.error(fmt::format("expected exactly one fault, one of {}", either(kKinds)));
-      return;
-    }
-    const auto& [name, v] = *kind;
-    const bool one_off = name == "az_outage" || name == "az_impaired" || name == "instance_failure";
-    if (one_off && !has_at) {
-      f["at"].require();
-      return;
-    }
-    if (!one_off && has_at) {
-      f["at"].error(fmt::format("'{}' is a process over the whole run (expected no 'at')", name));
-      return;
-    }
-    platform::ScheduledFault fault;
-    fault.at = kSimStart + at.value_or(SimDuration::zero());
-    if (name == "az_outage" || name == "az_impaired") {
-      const bool impaired = name == "az_impaired";
-      if (!(impaired ? v.expect_map({"az", "for", "launch_failure_rate"}) : v.expect_map({"az", "for"})))
-        return;
-      const bool have = require_all({v["az"], v["for"]}) &&
-                        (!impaired || v["launch_failure_rate"].require());
-      const auto az = az_named(v["az"]);
-      const auto length = v["for"].duration(seconds(1), kMaxHorizon);
-      const auto rate = impaired ? v["launch_failure_rate"].number(0, 1) : std::optional<double>(0);
-      if (!have || !az || !length || !rate || !at) return;
-      fault.kind = impaired ? platform::ScheduledFault::Kind::kAzImpaired
-                            : platform::ScheduledFault::Kind::kAzOutage;
-      fault.az = *az;
-      fault.duration = *length;
-      fault.launch_failure_rate = *rate;
-      platform.faults.push_back(fault);
-    } else if (name == "instance_failure") {
-      if (!v.expect_map({"cluster", "count"})) return;
-      const auto group = v["cluster"].require() ? group_of(v["cluster"], platform) : std::nullopt;
-      const auto count = v["count"].present() ? v["count"].integer(1, kMaxInstances)
-                                              : std::optional<std::int64_t>(1);
-      if (!group || !count || !at) return;
-      fault.kind = platform::ScheduledFault::Kind::kInstanceFailure;
-      fault.group = *group;
-      fault.count = static_cast<std::uint32_t>(*count);
-      platform.faults.push_back(fault);
-    } else if (name == "instance_failures") {
-      if (!v.expect_map({"cluster", "mtbf"}) || !v["mtbf"].require()) return;
-      const auto mtbf = v["mtbf"].duration(seconds(1), kMaxHorizon * 100);
-      std::optional<GroupId> group;
-      if (v["cluster"].present() && !(group = group_of(v["cluster"], platform))) return;
-      if (!mtbf) return;
-      platform.failure_processes.push_back(platform::FailureProcess{group, *mtbf});
-    } else {  // spot_interruptions
-      if (!v.expect_map({"rate_per_hour"}) || !v["rate_per_hour"].require()) return;
-      if (const auto rate = v["rate_per_hour"].number(0, 3600))
-        platform.spot_interruptions_per_hour = *rate;
-    }
-  }
-
-  // The Auto Scaling group of the cluster named at `r`.
-  std::optional<GroupId> group_of(const Reader& r, const platform::PlatformConfig& platform) {
-    const auto name = r.string();
-    if (!name) return std::nullopt;
-    for (std::size_t g = 0; g < platform.groups.size(); ++g)
-      if (platform.groups[g].name == *name) return GroupId{static_cast<GroupId::rep_type>(g)};
-    std::vector<std::string> names;
-    for (const auto& g : platform.groups) names.push_back(g.name);
-    const std::string hint = detail::did_you_mean(*name, names);
-    if (names.empty())
-      r.error(fmt::format("no cluster '{}' with capacity.asg (no cluster of this scenario has "
-                          "one)",
-                          *name));
-    else
-      r.error(hint.empty() ? fmt::format("no cluster '{}' with capacity.asg (expected one of {})",
-                                         *name, either(names))
-                           : fmt::format("no cluster '{}' with capacity.asg ({})", *name, hint));
-    return std::nullopt;
-  }
-
-  std::string path_;
-  std::filesystem::path folder_;
-  Diagnostics& diagnostics_;
-  std::map<std::string, AzId> az_ids_;
-  std::map<std::string, std::size_t> cluster_names_;
-  std::uint64_t total_instances_ = 0;
-};
-
 }  // namespace
+
+Loader::Loader(std::string path, Diagnostics& diagnostics)
+    : path_(std::move(path)),
+      folder_(std::filesystem::path(path_).parent_path()),
+      diagnostics_(diagnostics) {}
+
+std::optional<Scenario> Loader::load() {
+  const auto doc = load_document(path_, diagnostics_);
+  if (!doc) return std::nullopt;
+  const Reader root(*doc, diagnostics_);
+  if (!root.is_map()) {
+    root.error("expected a scenario: a mapping with keys name, duration, platform, ...");
+    return std::nullopt;
+  }
+  root.expect_map({"name", "seed", "duration", "replications", "timeseries_interval", "platform",
+                   "ecs", "faults"});
+  Scenario s;
+  s.file = path_;
+  if (root["name"].require()) {
+    s.name = root["name"].string().value_or("");
+    // The name becomes the default output folder, out/NAME.
+    const bool plain = !s.name.empty() && s.name.size() <= 100 &&
+                       std::all_of(s.name.begin(), s.name.end(),
+                                   [](char ch) {
+                                     return std::isalnum(static_cast<unsigned char>(ch)) != 0 ||
+                                            ch == '-' || ch == '_' || ch == '.';
+                                   }) &&
+                       s.name.front() != '.';
+    if (!plain)
+      root["name"].error(
+          fmt::format("'{}' is not a plain name (expected letters, digits, '-', "
+                      "'_' and '.', up to 100, not starting with '.')",
+                      s.name));
+  }
+  s.seed = static_cast<std::uint64_t>(
+      root["seed"].integer(0, std::numeric_limits<std::int64_t>::max()).value_or(1));
+  if (root["duration"].require())
+    s.duration = root["duration"].duration(seconds(1), kMaxHorizon).value_or(seconds(1));
+  s.replications =
+      static_cast<std::uint32_t>(root["replications"].integer(1, kMaxReplications).value_or(1));
+  s.timeseries_interval =
+      root["timeseries_interval"].duration(seconds(1), kMaxHorizon).value_or(s.timeseries_interval);
+  if (root["platform"].require()) read_platform(root["platform"], s.platform);
+  std::size_t i = 0;
+  for (const Reader& c : root["ecs"].items("a list of ECS clusters"))
+    s.ecs.push_back(read_cluster(c, s.platform, i++));
+  for (const Reader& f : root["faults"].items("a list of faults")) read_fault(f, s.platform);
+  if (!diagnostics_.ok()) return std::nullopt;
+  return s;
+}
+
+// --- platform -------------------------------------------------------------------------------
+
+void Loader::read_platform(const Reader& p, platform::PlatformConfig& out) {
+  if (!p.expect_map({"region", "azs", "launch_latency", "prices", "fargate"})) return;
+  out.region = p["region"].string().value_or(out.region);
+  if (p["azs"].require()) {
+    const auto azs = p["azs"].items("a list of availability zone names");
+    if (azs.empty() || azs.size() > kMaxAzs)
+      p["azs"].error(fmt::format("{} zones given (expected 1 to {})", azs.size(), kMaxAzs));
+    for (const Reader& az : azs) {
+      const std::optional<std::string> name = az.string();
+      if (!name) continue;
+      const bool in_region = name->size() == out.region.size() + 1 &&
+                             name->starts_with(out.region) && name->back() >= 'a' &&
+                             name->back() <= 'z';
+      if (!in_region) {
+        az.error(fmt::format("'{}' is not a zone of {} (expected e.g. {}a)", *name, out.region,
+                             out.region));
+      } else if (az_ids_.contains(*name)) {
+        az.error(fmt::format("zone '{}' is listed twice", *name));
+      } else {
+        az_ids_.emplace(*name, AzId{static_cast<AzId::rep_type>(out.azs.size())});
+        out.azs.push_back(*name);
+      }
+    }
+  }
+  if (p["launch_latency"].present()) out.ec2_launch_latency = read_latency(p["launch_latency"]);
+  read_prices(p["prices"], out.prices);
+  read_fargate(p["fargate"], out.fargate);
+}
+
+platform::LaunchLatency Loader::read_latency(const Reader& r) {
+  platform::LaunchLatency l;
+  if (!r.expect_map({"median", "sigma"})) return l;
+  if (r["median"].require())
+    l.median = r["median"].duration(milliseconds(1), hours(24)).value_or(seconds(1));
+  l.sigma = r["sigma"].number(0, 3).value_or(0);
+  return l;
+}
+
+void Loader::read_prices(const Reader& r, platform::Prices& prices) {
+  if (!r.expect_map({"fargate_vcpu_hour", "fargate_gb_hour", "fargate_arm_vcpu_hour",
+                     "fargate_arm_gb_hour", "fargate_spot_discount", "ec2_spot_discount",
+                     "eks_cluster_hour"}))
+    return;
+  auto price = [&](std::string_view key, double& value) {
+    value = r[key].number(0, 1e6).value_or(value);
+  };
+  price("fargate_vcpu_hour", prices.fargate_x86_vcpu_hour);
+  price("fargate_gb_hour", prices.fargate_x86_gb_hour);
+  price("fargate_arm_vcpu_hour", prices.fargate_arm_vcpu_hour);
+  price("fargate_arm_gb_hour", prices.fargate_arm_gb_hour);
+  price("eks_cluster_hour", prices.eks_cluster_hour);
+  prices.fargate_spot_discount =
+      r["fargate_spot_discount"].number(0, 1).value_or(prices.fargate_spot_discount);
+  prices.ec2_spot_discount = r["ec2_spot_discount"].number(0, 1).value_or(prices.ec2_spot_discount);
+}
+
+void Loader::read_fargate(const Reader& r, platform::FargateConfig& f) {
+  if (!r.expect_map({"capacity_per_az", "launch_latency", "launch_burst", "launch_rate_per_second",
+                     "spot_interruptions_per_hour"}))
+    return;
+  if (const auto c = r["capacity_per_az"].integer(0, kMaxInstances))
+    f.capacity_per_az = static_cast<std::uint32_t>(*c);
+  if (r["launch_latency"].present()) f.launch_latency = read_latency(r["launch_latency"]);
+  f.launch_burst = r["launch_burst"].number(1, 1e6).value_or(f.launch_burst);
+  f.launch_rate_per_second =
+      r["launch_rate_per_second"].number(1e-3, 1e6).value_or(f.launch_rate_per_second);
+  f.spot_interruptions_per_hour =
+      r["spot_interruptions_per_hour"].number(0, 3600).value_or(f.spot_interruptions_per_hour);
+}
+
+std::optional<AzId> Loader::az_named(const Reader& r) {
+  const std::optional<std::string> name = r.string();
+  if (!name) return std::nullopt;
+  if (const auto it = az_ids_.find(*name); it != az_ids_.end()) return it->second;
+  std::vector<std::string> names;
+  for (const auto& [n, id] : az_ids_) names.push_back(n);
+  const std::string hint = did_you_mean(*name, names);
+  r.error(hint.empty() ? fmt::format("unknown zone '{}' (expected one of platform.azs: {})", *name,
+                                     either(names))
+                       : fmt::format("unknown zone '{}' ({})", *name, hint));
+  return std::nullopt;
+}
+
+std::string Loader::resolve(const std::string& relative) const {
+  const std::filesystem::path p(relative);
+  return p.is_absolute() ? relative : (folder_ / p).lexically_normal().string();
+}
+
+// --- workload ---------------------------------------------------------------------------------
+
+std::optional<workload::DurationSpec> Loader::read_duration(const Reader& r) {
+  const auto kind = one_kind(r, workload::kDurationKinds, "duration distribution");
+  if (!kind) return std::nullopt;
+  const auto& [name, v] = *kind;
+  const SimDuration cap = kMaxHorizon;
+  std::optional<workload::DurationSpec> spec;
+  if (name == "fixed") {
+    if (auto d = v.duration(SimDuration::zero(), cap)) spec = workload::FixedDuration{*d};
+  } else if (name == "exponential") {
+    if (!v.expect_map({"mean"}) || !v["mean"].require()) return std::nullopt;
+    if (auto d = v["mean"].duration(SimDuration{1}, cap)) spec = workload::ExponentialDuration{*d};
+  } else if (name == "lognormal") {
+    if (!v.expect_map({"median", "sigma", "mean", "cv"})) return std::nullopt;
+    if (v["mean"].present() || v["cv"].present()) {
+      if (v["median"].present() || v["sigma"].present()) {
+        v.error("give either median and sigma or mean and cv, not both");
+        return std::nullopt;
+      }
+      const bool have = require_all({v["mean"], v["cv"]});
+      const auto mean = v["mean"].duration(SimDuration{1}, cap);
+      const auto cv = v["cv"].number(0, 100);
+      if (!have || !mean || !cv) return std::nullopt;
+      spec = workload::LognormalDuration::from_mean_cv(*mean, *cv);
+    } else {
+      const bool have = require_all({v["median"], v["sigma"]});
+      const auto median = v["median"].duration(SimDuration{1}, cap);
+      const auto sigma = v["sigma"].number(0, 10);
+      if (!have || !median || !sigma) return std::nullopt;
+      spec = workload::LognormalDuration{*median, *sigma};
+    }
+  } else {  // empirical
+    if (!v.expect_map({"values", "weights", "interpolate"}) || !v["values"].require())
+      return std::nullopt;
+    std::vector<SimDuration> values;
+    std::vector<double> weights;
+    bool ok = true;
+    for (const Reader& x : v["values"].items("a list of durations")) {
+      const auto d = x.duration(SimDuration::zero(), cap);
+      ok = ok && d.has_value();
+      if (d) values.push_back(*d);
+    }
+    for (const Reader& w : v["weights"].items("a list of weights")) {
+      const auto n = w.number(0, 1e12);
+      ok = ok && n.has_value();
+      if (n) weights.push_back(*n);
+    }
+    if (!weights.empty() && weights.size() != values.size()) {
+      v["weights"].error(fmt::format("{} weights for {} values (expected one weight per value)",
+                                     weights.size(), values.size()));
+      ok = false;
+    }
+    const bool interpolate = v["interpolate"].boolean().value_or(false);
+    if (!ok) return std::nullopt;
+    spec = workload::EmpiricalDuration(std::move(values), std::move(weights), interpolate);
+  }
+  if (!spec) return std::nullopt;
+  const auto problems = workload::validate(*spec);
+  report(v, problems);
+  if (!problems.empty()) return std::nullopt;
+  return spec;
+}
+
+// A rate given per hour, per minute or per second (exactly one), as arrivals per second.
+std::optional<double> Loader::read_rate(const Reader& r, std::string_view prefix) {
+  struct Unit {
+    std::string key;
+    double seconds;
+  };
+  const Unit units[] = {{fmt::format("{}_per_hour", prefix), 3600},
+                        {fmt::format("{}_per_minute", prefix), 60},
+                        {fmt::format("{}_per_second", prefix), 1}};
+  std::optional<double> rate;
+  int given = 0;
+  for (const Unit& u : units) {
+    if (!r[u.key].present()) continue;
+    ++given;
+    const double max = workload::kMaxRatePerSecond * u.seconds;
+    if (const auto v = r[u.key].number(0, max)) {
+      if (*v <= 0)
+        r[u.key].error(fmt::format("{} is not positive (expected a rate above 0)", *v));
+      else
+        rate = *v / u.seconds;
+    }
+  }
+  if (given != 1) {
+    r.error(
+        fmt::format("give exactly one of {}, {} or {}", units[0].key, units[1].key, units[2].key));
+    return std::nullopt;
+  }
+  return rate;
+}
+
+std::optional<workload::ArrivalSpec> Loader::read_arrivals(const Reader& r) {
+  const auto kind = one_kind(r, workload::kArrivalKinds, "arrival process");
+  if (!kind) return std::nullopt;
+  const auto& [name, v] = *kind;
+  std::optional<workload::ArrivalSpec> spec;
+  if (name == "constant") {
+    if (!v.expect_map({"every", "start"}) || !v["every"].require()) return std::nullopt;
+    const auto every = v["every"].duration(SimDuration{1}, kMaxHorizon);
+    const auto start = v["start"].present() ? v["start"].duration(SimDuration::zero(), kMaxHorizon)
+                                            : std::optional<SimDuration>(SimDuration::zero());
+    if (!every || !start) return std::nullopt;
+    spec = workload::ConstantArrivals{*every, *start};
+  } else if (name == "poisson") {
+    if (!v.expect_map({"rate_per_hour", "rate_per_minute", "rate_per_second"})) return std::nullopt;
+    const auto rate = read_rate(v, "rate");
+    if (!rate) return std::nullopt;
+    spec = workload::PoissonArrivals{*rate};
+  } else if (name == "diurnal") {
+    if (!v.expect_map({"mean_rate_per_hour", "mean_rate_per_minute", "mean_rate_per_second",
+                       "amplitude", "peak_at", "period"}))
+      return std::nullopt;
+    const auto rate = read_rate(v, "mean_rate");
+    const bool have = require_all({v["amplitude"], v["peak_at"]});
+    const auto amplitude = v["amplitude"].number(0, 1);
+    const auto period = v["period"].present() ? v["period"].duration(seconds(1), kMaxHorizon)
+                                              : std::optional<SimDuration>(hours(24));
+    const auto peak =
+        v["peak_at"].duration(SimDuration::zero(), period.value_or(hours(24)) - SimDuration{1});
+    if (!rate || !have || !amplitude || !period || !peak) return std::nullopt;
+    spec = workload::DiurnalArrivals{*rate, *amplitude, *peak, *period};
+  } else if (name == "bursts") {
+    if (!v.expect_map({"every", "size", "first_at", "spread"})) return std::nullopt;
+    const bool have = require_all({v["every"], v["size"]});
+    const auto every = v["every"].duration(SimDuration{1}, kMaxHorizon);
+    const auto size = v["size"].integer(1, workload::kMaxBurstSize);
+    const auto first = v["first_at"].present()
+                           ? v["first_at"].duration(SimDuration::zero(), kMaxHorizon)
+                           : std::optional<SimDuration>(SimDuration::zero());
+    const auto spread = v["spread"].present()
+                            ? v["spread"].duration(SimDuration::zero(), kMaxHorizon)
+                            : std::optional<SimDuration>(SimDuration::zero());
+    if (!have || !every || !size || !first || !spread) return std::nullopt;
+    spec = workload::BurstArrivals{*every, static_cast<std::uint32_t>(*size), *first, *spread};
+  } else {  // trace
+    const auto rel = v.string();
+    if (!rel) return std::nullopt;
+    spec = read_trace(v, resolve(*rel));
+    if (!spec) return std::nullopt;
+  }
+  const auto problems = workload::validate(*spec);
+  report(v, problems);
+  if (!problems.empty()) return std::nullopt;
+  return spec;
+}
+
+std::optional<workload::ArrivalSpec> Loader::read_trace(const Reader& at, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    at.error(fmt::format("cannot open '{}' (expected a readable CSV trace)", file));
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  workload::TraceParseResult parsed = workload::parse_trace_csv(text.str(), file);
+  for (const workload::TraceError& e : parsed.errors)
+    diagnostics_.error(SourceLocation{file, static_cast<int>(e.line), static_cast<int>(e.column)},
+                       "", e.message);
+  if (!parsed.errors.empty()) return std::nullopt;
+  if (parsed.records.empty()) {
+    at.error(fmt::format("'{}' holds no jobs (expected at least one row)", file));
+    return std::nullopt;
+  }
+  return workload::TraceArrivals{
+      std::make_shared<const std::vector<workload::TraceRecord>>(std::move(parsed.records))};
+}
+
+// --- faults -----------------------------------------------------------------------------------
+
+void Loader::read_fault(const Reader& f, platform::PlatformConfig& platform) {
+  static constexpr std::array<std::string_view, 5> kKinds{
+      "az_outage", "az_impaired", "instance_failure", "instance_failures", "spot_interruptions"};
+  if (!f.is_map()) {
+    f.error(fmt::format("expected a fault: a mapping with 'at' and one of {}", either(kKinds)));
+    return;
+  }
+  // Like one_kind, but `at` may stand beside the fault's own key.
+  std::optional<SimDuration> at;
+  bool has_at = false;
+  std::optional<std::pair<std::string, Reader>> kind;
+  int kinds = 0;
+  for (const auto& [key, value] : f.entries()) {
+    if (key == "at") {
+      has_at = true;
+      at = value.duration(SimDuration::zero(), kMaxHorizon);
+      continue;
+    }
+    if (std::find(kKinds.begin(), kKinds.end(), key) == kKinds.end()) {
+      const std::string hint =
+          did_you_mean(key, std::vector<std::string>(kKinds.begin(), kKinds.end()));
+      value.error(hint.empty() ? fmt::format("unknown fault '{}' (expected at or one of {})", key,
+                                             either(kKinds))
+                               : fmt::format("unknown fault '{}' ({})", key, hint));
+      return;
+    }
+    ++kinds;
+    kind.emplace(key, value);
+  }
+  if (kinds != 1) {
+    f.error(fmt::format("expected exactly one fault, one of {}", either(kKinds)));
+    return;
+  }
+  const auto& [name, v] = *kind;
+  const bool one_off = name == "az_outage" || name == "az_impaired" || name == "instance_failure";
+  if (one_off && !has_at) {
+    f["at"].require();
+    return;
+  }
+  if (!one_off && has_at) {
+    f["at"].error(fmt::format("'{}' is a process over the whole run (expected no 'at')", name));
+    return;
+  }
+  platform::ScheduledFault fault;
+  fault.at = kSimStart + at.value_or(SimDuration::zero());
+  if (name == "az_outage" || name == "az_impaired") {
+    const bool impaired = name == "az_impaired";
+    if (!(impaired ? v.expect_map({"az", "for", "launch_failure_rate"})
+                   : v.expect_map({"az", "for"})))
+      return;
+    const bool have =
+        require_all({v["az"], v["for"]}) && (!impaired || v["launch_failure_rate"].require());
+    const auto az = az_named(v["az"]);
+    const auto length = v["for"].duration(seconds(1), kMaxHorizon);
+    const auto rate = impaired ? v["launch_failure_rate"].number(0, 1) : std::optional<double>(0);
+    if (!have || !az || !length || !rate || !at) return;
+    fault.kind = impaired ? platform::ScheduledFault::Kind::kAzImpaired
+                          : platform::ScheduledFault::Kind::kAzOutage;
+    fault.az = *az;
+    fault.duration = *length;
+    fault.launch_failure_rate = *rate;
+    platform.faults.push_back(fault);
+  } else if (name == "instance_failure") {
+    if (!v.expect_map({"cluster", "count"})) return;
+    const auto group = v["cluster"].require() ? group_of(v["cluster"], platform) : std::nullopt;
+    const auto count = v["count"].present() ? v["count"].integer(1, kMaxInstances)
+                                            : std::optional<std::int64_t>(1);
+    if (!group || !count || !at) return;
+    fault.kind = platform::ScheduledFault::Kind::kInstanceFailure;
+    fault.group = *group;
+    fault.count = static_cast<std::uint32_t>(*count);
+    platform.faults.push_back(fault);
+  } else if (name == "instance_failures") {
+    if (!v.expect_map({"cluster", "mtbf"}) || !v["mtbf"].require()) return;
+    const auto mtbf = v["mtbf"].duration(seconds(1), kMaxHorizon * 100);
+    std::optional<GroupId> group;
+    if (v["cluster"].present() && !(group = group_of(v["cluster"], platform))) return;
+    if (!mtbf) return;
+    platform.failure_processes.push_back(platform::FailureProcess{group, *mtbf});
+  } else {  // spot_interruptions
+    if (!v.expect_map({"rate_per_hour"}) || !v["rate_per_hour"].require()) return;
+    if (const auto rate = v["rate_per_hour"].number(0, 3600))
+      platform.spot_interruptions_per_hour = *rate;
+  }
+}
+
+// The Auto Scaling group of the cluster named at `r`.
+std::optional<GroupId> Loader::group_of(const Reader& r, const platform::PlatformConfig& platform) {
+  const auto name = r.string();
+  if (!name) return std::nullopt;
+  for (std::size_t g = 0; g < platform.groups.size(); ++g)
+    if (platform.groups[g].name == *name) return GroupId{static_cast<GroupId::rep_type>(g)};
+  std::vector<std::string> names;
+  for (const auto& g : platform.groups) names.push_back(g.name);
+  const std::string hint = did_you_mean(*name, names);
+  if (names.empty())
+    r.error(
+        fmt::format("no cluster '{}' with capacity.asg (no cluster of this scenario has "
+                    "one)",
+                    *name));
+  else
+    r.error(hint.empty() ? fmt::format("no cluster '{}' with capacity.asg (expected one of {})",
+                                       *name, either(names))
+                         : fmt::format("no cluster '{}' with capacity.asg ({})", *name, hint));
+  return std::nullopt;
+}
+
+}  // namespace detail
 
 LoadResult load_scenario(const std::string& path) {
   LoadResult result;
-  Loader loader(path, result.diagnostics);
+  detail::Loader loader(path, result.diagnostics);
   std::optional<Scenario> s = loader.load();
   if (result.diagnostics.ok()) result.scenario = std::move(s);
   return result;

@@ -1,7 +1,5 @@
 #include "task_definition_reader.hpp"
 
-#include <limits>
-#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -10,10 +8,6 @@
 
 namespace ecsim::scenario::detail {
 namespace {
-
-// Integers in a task definition are AWS `Integer`s (32 bits); anything wider is too large.
-constexpr std::int64_t kIntMin = std::numeric_limits<std::int32_t>::min();
-constexpr std::int64_t kIntMax = std::numeric_limits<std::int32_t>::max();
 
 // Reads the fields the simulator uses and remembers where each was, keyed by the JSON path
 // ecs::check reports problems under. Unknown fields are legal task definition fields the
@@ -49,22 +43,15 @@ class TaskDefinitionJson {
   }
 
   // Where `field` (a path ecs::check reports) is, or the nearest enclosing known place.
-  [[nodiscard]] SourceLocation where(std::string field) const {
-    for (;;) {
-      if (const auto it = places_.find(field); it != places_.end()) return it->second;
-      const std::size_t cut = field.find_last_of(".[");
-      if (cut == std::string::npos) return root_.where();
-      field.resize(cut);
-    }
+  [[nodiscard]] SourceLocation where(const std::string& field) const {
+    return places_.find(field, root_).where();
   }
 
   // True when `field` held a value of the wrong type (already reported).
   [[nodiscard]] bool mistyped(const std::string& field) const { return mistyped_.contains(field); }
 
  private:
-  void remember(const std::string& field, const Reader& r) {
-    if (r.present()) places_[field] = r.where();
-  }
+  void remember(const std::string& field, const Reader& r) { places_.remember(field, r); }
 
   std::optional<std::string> text(const Reader& r, const std::string& field) {
     remember(field, r);
@@ -79,7 +66,7 @@ class TaskDefinitionJson {
 
   std::optional<std::int64_t> integer(const Reader& r, const std::string& field) {
     remember(field, r);
-    std::optional<std::int64_t> v = r.integer(kIntMin, kIntMax);
+    std::optional<std::int64_t> v = r.integer(kAwsIntegerMin, kAwsIntegerMax);
     if (r.present() && !v) mistyped_.insert(field);
     return v;
   }
@@ -126,7 +113,7 @@ class TaskDefinitionJson {
   }
 
   Reader root_;
-  std::map<std::string, SourceLocation> places_;
+  Places places_;
   std::set<std::string> mistyped_;
 };
 

@@ -1,5 +1,6 @@
 #include "yaml_reader.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -18,7 +19,7 @@ SourceLocation location_of(const YAML::Mark& mark, const std::string& file) {
   return SourceLocation{file, mark.line + 1, mark.column + 1};
 }
 
-std::string join_quoted(std::initializer_list<std::string_view> names) {
+std::string join_quoted(std::span<const std::string_view> names) {
   std::string out;
   for (const std::string_view n : names) {
     if (!out.empty()) out += ", ";
@@ -145,7 +146,13 @@ std::vector<std::pair<std::string, Reader>> Reader::entries() const {
   return out;
 }
 
-bool Reader::expect_map(std::initializer_list<std::string_view> allowed) const {
+bool Reader::expect_object(std::string_view what) const {
+  if (!present() || node_.IsMap()) return true;
+  error(fmt::format("expected {}", what));
+  return false;
+}
+
+bool Reader::expect_map(std::span<const std::string_view> allowed) const {
   if (!present()) return true;
   if (!node_.IsMap()) {
     error(fmt::format("expected a mapping with keys {}", join_quoted(allowed)));
@@ -279,9 +286,77 @@ std::optional<std::string> Reader::one_of(std::initializer_list<std::string_view
   for (const std::string_view c : choices)
     if (c == *s) return s;
   const std::string hint = did_you_mean(*s, std::vector<std::string>(choices.begin(), choices.end()));
-  error(hint.empty() ? fmt::format("'{}' is not one of {}", *s, join_quoted(choices))
-                     : fmt::format("'{}' is not one of {} ({})", *s, join_quoted(choices), hint));
+  const std::span<const std::string_view> all(choices.begin(), choices.size());
+  error(hint.empty() ? fmt::format("'{}' is not one of {}", *s, join_quoted(all))
+                     : fmt::format("'{}' is not one of {} ({})", *s, join_quoted(all), hint));
   return std::nullopt;
+}
+
+std::optional<std::pair<std::string, Reader>> one_kind(const Reader& r,
+                                                       std::span<const std::string_view> kinds,
+                                                       std::string_view what) {
+  if (!r.present()) return std::nullopt;
+  if (!r.is_map()) {
+    r.error(fmt::format("expected {} written as one of {}", what, either(kinds)));
+    return std::nullopt;
+  }
+  std::optional<std::pair<std::string, Reader>> found;
+  const std::vector<std::string> names(kinds.begin(), kinds.end());
+  for (const auto& [key, value] : r.entries()) {
+    if (std::find(kinds.begin(), kinds.end(), key) == kinds.end()) {
+      const std::string hint = did_you_mean(key, names);
+      value.error(hint.empty() ? fmt::format("unknown {} '{}' (expected one of {})", what, key,
+                                             either(kinds))
+                               : fmt::format("unknown {} '{}' ({})", what, key, hint));
+      return std::nullopt;
+    }
+    if (found) {
+      value.error(fmt::format("only one {} may be given (found '{}' and '{}')", what,
+                              found->first, key));
+      return std::nullopt;
+    }
+    found.emplace(key, value);
+  }
+  if (!found) r.error(fmt::format("expected {} written as one of {}", what, either(kinds)));
+  return found;
+}
+
+bool require_all(std::initializer_list<Reader> required) {
+  bool ok = true;
+  for (const Reader& r : required) ok = r.require() && ok;
+  return ok;
+}
+
+void report(const Reader& at, const Problems& problems) {
+  for (const Problem& p : problems) at[p.field].error(p.message);
+}
+
+void Places::remember(const std::string& field, const Reader& r) {
+  if (r.present()) places_.insert_or_assign(field, r);
+}
+
+Reader Places::find(std::string field, const Reader& fallback) const {
+  for (;;) {
+    if (const auto it = places_.find(field); it != places_.end()) return it->second;
+    const std::size_t cut = field.find_last_of(".[");
+    if (cut == std::string::npos) return fallback;
+    field.resize(cut);
+  }
+}
+
+void Places::forget(const std::string& field) {
+  for (auto it = places_.lower_bound(field); it != places_.end() && it->first.starts_with(field);) {
+    const char next = it->first.size() > field.size() ? it->first[field.size()] : '\0';
+    it = next == '\0' || next == '.' || next == '[' ? places_.erase(it) : std::next(it);
+  }
+}
+
+void Places::take(const Places& other) {
+  for (const auto& [field, r] : other.places_) places_.insert_or_assign(field, r);
+}
+
+void Places::report(const Problems& problems, const Reader& fallback) const {
+  for (const Problem& p : problems) find(p.field, fallback).error(p.message);
 }
 
 }  // namespace ecsim::scenario::detail

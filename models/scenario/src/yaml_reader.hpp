@@ -6,7 +6,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <iterator>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +17,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "ecsim/scenario/diagnostics.hpp"
+#include "ecsim/sim/problem.hpp"
 #include "ecsim/sim/time.hpp"
 
 namespace ecsim::scenario::detail {
@@ -66,7 +70,14 @@ class Reader {
 
   /// Reports keys not in `allowed` (with a "did you mean"), and duplicate keys. Returns false
   /// (after reporting) when this is present but not a mapping.
-  bool expect_map(std::initializer_list<std::string_view> allowed) const;
+  bool expect_map(std::span<const std::string_view> allowed) const;
+  bool expect_map(std::initializer_list<std::string_view> allowed) const {
+    return expect_map(std::span<const std::string_view>(allowed.begin(), allowed.size()));
+  }
+  /// Like expect_map, but any key is accepted: for objects of real files whose other fields the
+  /// simulator does not need. Reports (with `what`) and returns false when present but not a
+  /// mapping.
+  bool expect_object(std::string_view what) const;
   /// Reports that this required value is missing; returns present().
   bool require() const;
 
@@ -100,5 +111,57 @@ class Reader {
 
 /// "did you mean 'x'?" for the closest of `candidates` to `wanted`, or "" when none is close.
 std::string did_you_mean(std::string_view wanted, const std::vector<std::string>& candidates);
+
+/// The range of an AWS API `Integer` (32 bits): what a real JSON file may hold before AWS's own
+/// narrower rules apply.
+inline constexpr std::int64_t kAwsIntegerMin = -2'147'483'648;
+inline constexpr std::int64_t kAwsIntegerMax = 2'147'483'647;
+
+/// "a, b or c" for a list of names.
+template <class Names>
+std::string either(const Names& names) {
+  std::string out;
+  std::size_t i = 0;
+  for (const auto& n : names) {
+    if (i > 0) out += i + 1 == std::size(names) ? " or " : ", ";
+    out += n;
+    ++i;
+  }
+  return out;
+}
+
+/// Reads a mapping that must hold exactly one key out of `kinds`: returns that key and its value
+/// (after reporting a missing, unknown or second key, returns nothing).
+std::optional<std::pair<std::string, Reader>> one_kind(const Reader& r,
+                                                       std::span<const std::string_view> kinds,
+                                                       std::string_view what);
+
+/// Reports every missing one of `required`, not only the first; true when all are present.
+bool require_all(std::initializer_list<Reader> required);
+
+/// Reports each problem a model's validate() found at the node `at[field]` it concerns.
+void report(const Reader& at, const Problems& problems);
+
+/// Where each field of an input was, by the name a model's check() reports it under (e.g.
+/// `containerDefinitions[1].memory`, `deploymentConfiguration.maximumPercent`), so that each
+/// Problem is reported at its own value, whichever file and key it came from.
+class Places {
+ public:
+  /// Remembers `r` as the place of `field`, when it is present.
+  void remember(const std::string& field, const Reader& r);
+  /// True when `field` was remembered.
+  [[nodiscard]] bool contains(const std::string& field) const { return places_.contains(field); }
+  /// The place of `field`, else of the nearest enclosing field remembered, else `fallback`.
+  [[nodiscard]] Reader find(std::string field, const Reader& fallback) const;
+  /// Forgets `field` and every field inside it (`field.x`, `field[i]`).
+  void forget(const std::string& field);
+  /// Remembers every place of `other`, replacing those of the same fields.
+  void take(const Places& other);
+  /// Reports each of `problems` at the place of its field (see find).
+  void report(const Problems& problems, const Reader& fallback) const;
+
+ private:
+  std::map<std::string, Reader, std::less<>> places_;
+};
 
 }  // namespace ecsim::scenario::detail

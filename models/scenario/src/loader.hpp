@@ -1,0 +1,83 @@
+#pragma once
+
+// The scenario loader: its state and its readers, defined in load.cpp (the scenario, the
+// platform, workloads and faults) and load_ecs.cpp (ECS clusters, their capacity, jobs, services
+// and drains). Private to models/scenario.
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ecsim/scenario/scenario.hpp"
+#include "service_request.hpp"
+#include "yaml_reader.hpp"
+
+namespace ecsim::scenario::detail {
+
+/// The latest time a scenario may name (ten years): stops a typo from asking for the impossible.
+inline constexpr SimDuration kMaxHorizon = std::chrono::hours(24 * 366 * 10);
+
+/// Where a service's tasks run, from its launch type or its capacity provider strategy.
+struct ServiceRuns {
+  bool ec2 = false;                   ///< on the cluster's container instances
+  std::optional<LaunchType> fargate;  ///< on Fargate: kFargate, or kFargateSpot only
+  bool by_strategy = false;           ///< chosen by a capacity provider strategy
+  /// True when the tasks run on Fargate and nowhere else.
+  [[nodiscard]] bool fargate_only() const { return fargate && !ec2; }
+};
+
+/// Reads one scenario file and the files it names, reporting every problem into `diagnostics`.
+class Loader {
+ public:
+  /// A loader for the scenario at `path`; `diagnostics` must outlive it.
+  Loader(std::string path, Diagnostics& diagnostics);
+
+  /// The scenario, or nothing when any problem was reported.
+  std::optional<Scenario> load();
+
+ private:
+  // load.cpp
+  void read_platform(const Reader& p, platform::PlatformConfig& out);
+  platform::LaunchLatency read_latency(const Reader& r);
+  void read_prices(const Reader& r, platform::Prices& prices);
+  void read_fargate(const Reader& r, platform::FargateConfig& f);
+  std::optional<AzId> az_named(const Reader& r);
+  [[nodiscard]] std::string resolve(const std::string& relative) const;
+  std::optional<workload::DurationSpec> read_duration(const Reader& r);
+  std::optional<double> read_rate(const Reader& r, std::string_view prefix);
+  std::optional<workload::ArrivalSpec> read_arrivals(const Reader& r);
+  std::optional<workload::ArrivalSpec> read_trace(const Reader& at, const std::string& file);
+  void read_fault(const Reader& f, platform::PlatformConfig& platform);
+  std::optional<GroupId> group_of(const Reader& r, const platform::PlatformConfig& platform);
+
+  // load_ecs.cpp
+  EcsClusterConfig read_cluster(const Reader& c, platform::PlatformConfig& platform,
+                                std::size_t index);
+  void read_capacity(const Reader& capacity, platform::PlatformConfig& platform,
+                     EcsClusterConfig& out);
+  std::optional<platform::AsgConfig> read_asg(const Reader& r, const std::string& cluster,
+                                              const platform::PlatformConfig& platform);
+  std::optional<JobConfig> read_job(const Reader& j, const EcsClusterConfig& cluster);
+  std::optional<ecs::TaskDefinition> load_task_definition(const Reader& at, std::string& path);
+  std::optional<ServiceConfig> read_service(const Reader& s, const EcsClusterConfig& cluster);
+  ServiceRequest read_service_keys(const Reader& s, std::string& definition_path);
+  void read_updates(const Reader& list, const ServiceRuns& runs, const EcsClusterConfig& cluster,
+                    ServiceConfig& out);
+  std::optional<ServiceUpdate> read_update(const Reader& u, const ServiceRuns& runs,
+                                           const EcsClusterConfig& cluster,
+                                           ecs::SchedulingStrategy strategy);
+  std::optional<DrainConfig> read_drain(const Reader& d, const EcsClusterConfig& cluster,
+                                        const platform::PlatformConfig& platform);
+
+  std::string path_;
+  std::filesystem::path folder_;
+  Diagnostics& diagnostics_;
+  std::map<std::string, AzId> az_ids_;
+  std::map<std::string, std::size_t> cluster_names_;
+  std::uint64_t total_instances_ = 0;
+};
+
+}  // namespace ecsim::scenario::detail
