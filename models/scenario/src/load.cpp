@@ -109,11 +109,11 @@ void Loader::read_platform(const Reader& p, platform::PlatformConfig& out) {
   read_fargate(p["fargate"], out.fargate);
 }
 
-platform::LaunchLatency Loader::read_latency(const Reader& r) {
+platform::LaunchLatency Loader::read_latency(const Reader& r, SimDuration shortest) {
   platform::LaunchLatency l;
   if (!r.expect_map({"median", "sigma"})) return l;
   if (r["median"].require())
-    l.median = r["median"].duration(milliseconds(1), hours(24)).value_or(seconds(1));
+    l.median = r["median"].duration(shortest, hours(24)).value_or(seconds(1));
   l.sigma = r["sigma"].number(0, 3).value_or(0);
   return l;
 }

@@ -383,7 +383,7 @@ EcsClusterConfig Loader::read_cluster(const Reader& c, platform::PlatformConfig&
   out.spot_draining = c["spot_draining"].boolean().value_or(false);
   out.lost_after = c["lost_after"].duration(seconds(1), kMaxHorizon).value_or(out.lost_after);
   if (c["task_start_latency"].present())
-    out.task_start_latency = read_latency(c["task_start_latency"]);
+    out.task_start_latency = read_latency(c["task_start_latency"], SimDuration::zero());
   std::set<std::string> job_names;
   for (const Reader& j : c["jobs"].items("a list of jobs")) {
     std::optional<JobConfig> job = read_job(j, out);

@@ -41,7 +41,10 @@ class Loader {
  private:
   // load.cpp
   void read_platform(const Reader& p, platform::PlatformConfig& out);
-  platform::LaunchLatency read_latency(const Reader& r);
+  /// A lognormal latency whose median is at least `shortest` (instances and Fargate need time;
+  /// a task may start the moment it is placed).
+  platform::LaunchLatency read_latency(const Reader& r,
+                                       SimDuration shortest = std::chrono::milliseconds(1));
   void read_prices(const Reader& r, platform::Prices& prices);
   void read_fargate(const Reader& r, platform::FargateConfig& f);
   std::optional<AzId> az_named(const Reader& r);

@@ -1,0 +1,721 @@
+// ECS services in the event loop: the service scheduler (REPLICA and DAEMON), rolling
+// deployments with the circuit breaker and the launch back-off, AZ rebalancing, DRAINING
+// container instances, lost agents and managed scaling of the cluster's capacity provider. The
+// arithmetic comes from models/ecs (deployment.hpp, capacity_provider.hpp, managed_scaling.hpp);
+// the choices ecsim makes where AWS is silent are in models/ecs/README.md.
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "ecsim/ecs/capacity_provider.hpp"
+#include "ecsim/ecs/deployment.hpp"
+#include "ecsim/sim/assert.hpp"
+#include "world.hpp"
+
+namespace ecsim::engine::detail {
+namespace {
+
+using ecs::SchedulingStrategy;
+
+constexpr std::string_view kInProgress = "IN_PROGRESS";
+constexpr std::string_view kCompleted = "COMPLETED";
+constexpr std::string_view kFailed = "FAILED";
+/// A deployment a newer one replaced before it completed.
+constexpr std::string_view kStopped = "STOPPED";
+
+/// ECS's default placement of a REPLICA service: spread over zones, then over instances.
+const std::array<scenario::StrategyConfig, 2> kDefaultReplicaStrategies{
+    scenario::StrategyConfig{ecs::StrategyType::kSpread, ecs::StrategyField::kAvailabilityZone,
+                             scenario::ModelledAttribute::kAvailabilityZone},
+    scenario::StrategyConfig{ecs::StrategyType::kSpread, ecs::StrategyField::kInstanceId,
+                             scenario::ModelledAttribute::kAvailabilityZone}};
+
+/// Managed scaling evaluates the CapacityProviderReservation metric once a minute.
+constexpr SimDuration kScalingPeriod = std::chrono::minutes(1);
+
+}  // namespace
+
+// --- creation and bookkeeping -----------------------------------------------------------------
+
+void World::create_services() {
+  const std::size_t zones = scenario_.platform.azs.size();
+  for (std::uint32_t c = 0; c < clusters_.size(); ++c) {
+    ClusterRuntime& cluster = clusters_[c];
+    const scenario::EcsClusterConfig& cc = *cluster.config;
+    for (const scenario::ServiceConfig& sc : cc.services) {
+      const auto index = static_cast<std::uint32_t>(services_.size());
+      ServiceRuntime& s = services_.emplace_back();
+      s.config = &sc;
+      s.cluster = c;
+      s.group = cluster.instances.add_task_group();
+      s.desired = sc.scheduling_strategy == SchedulingStrategy::kReplica ? sc.desired_count : 0;
+      s.provider_tasks.assign(sc.capacity_provider_strategy.size(), 0);
+      s.running_by_az.assign(zones, 0);
+      s.result.cluster = cc.name;
+      s.result.name = sc.name;
+      start_deployment(s, &sc.task_definition, sc.fails_to_start, "create");
+      for (std::size_t u = 0; u < sc.updates.size(); ++u)
+        sim_.schedule_at(sc.updates[u].at, kServiceUpdate, index, u);
+      cluster.services.push_back(index);
+      mark_dirty(index);
+    }
+    for (std::size_t d = 0; d < cc.drains.size(); ++d)
+      sim_.schedule_at(cc.drains[d].at, kDrain, c, d);
+    if (cc.capacity_provider && cc.capacity_provider->managed_scaling)
+      sim_.schedule_in(kScalingPeriod, kScalingTick, c);
+  }
+}
+
+void World::mark_dirty(std::uint32_t s) {
+  if (services_[s].dirty) return;
+  services_[s].dirty = true;
+  dirty_.push_back(s);
+}
+
+// Reconciles every service something happened to, until none is left: a reconcile may stop
+// tasks, which concerns their service again, and a finished drain stops its DAEMON tasks.
+void World::flush_services() {
+  if (flushing_) return;
+  flushing_ = true;
+  std::size_t rounds = 0;
+  while (!dirty_.empty()) {
+    for (std::size_t k = 0; k < dirty_.size(); ++k) {
+      const std::uint32_t s = dirty_[k];
+      services_[s].dirty = false;
+      reconcile(s);
+      ECSIM_ASSERT(++rounds < 100'000'000, "service reconciles converge");
+    }
+    dirty_.clear();
+    check_drains();
+  }
+  flushing_ = false;
+}
+
+void World::reconcile(std::uint32_t s) {
+  ServiceRuntime& service = services_[s];
+  if (service.config->scheduling_strategy == SchedulingStrategy::kDaemon)
+    reconcile_daemon(service, s);
+  else
+    reconcile_replica(service, s);
+}
+
+PlacementRules World::rules_of(const ServiceRuntime& s) const {
+  PlacementRules rules;
+  rules.group = s.group;
+  rules.strategies = s.config->placement_strategy;
+  if (rules.strategies.empty() && s.config->scheduling_strategy == SchedulingStrategy::kReplica)
+    rules.strategies = kDefaultReplicaStrategies;
+  rules.distinct_instance = s.config->distinct_instance;
+  if (!s.config->member_of.empty()) rules.member_of = s.member_of;
+  return rules;
+}
+
+void World::start_deployment(ServiceRuntime& s, const ecs::TaskDefinition* td, bool fails,
+                             std::string trigger) {
+  if (!s.deployments.empty()) {
+    DeploymentResult& previous = s.deployments.back().result;
+    if (previous.state == kInProgress) {
+      previous.state = kStopped;
+      previous.finished = sim_.now();
+      previous.stuck_since.reset();
+    }
+  }
+  // Tasks already running this revision (a rollback's) belong to the new deployment: rolling
+  // back does not replace the tasks that never left.
+  const auto index = static_cast<std::uint32_t>(s.deployments.size());
+  for (const TaskIndex t : s.tasks)
+    if (s.deployments[deployment_of_[t]].task_definition == td) deployment_of_[t] = index;
+  DeploymentRuntime& d = s.deployments.emplace_back();
+  d.task_definition = td;
+  d.fails_to_start = fails;
+  d.result.trigger = std::move(trigger);
+  d.result.started = sim_.now();
+  d.result.state = kInProgress;
+  // A new task definition resets the launch back-off (documented) and the breaker's stop.
+  s.consecutive_failures = 0;
+  s.throttled_until = sim_.now();
+  s.failed = false;
+}
+
+void World::on_service_update(std::uint32_t index, std::size_t update) {
+  ServiceRuntime& s = services_[index];
+  const scenario::ServiceUpdate& u = s.config->updates[update];
+  if (u.desired_count && s.config->scheduling_strategy == SchedulingStrategy::kReplica) {
+    s.desired = *u.desired_count;
+    observe(s);
+  }
+  if (u.task_definition)
+    start_deployment(s, &*u.task_definition, u.fails_to_start,
+                     fmt::format("update at {}", format_duration(u.at - kSimStart)));
+  mark_dirty(index);
+}
+
+// --- task events ------------------------------------------------------------------------------
+
+// A service's running count is what can serve: RUNNING tasks whose instance is reachable. A
+// task cut off by a zone outage stops counting at once, though ECS sees it RUNNING until its
+// agent is declared lost.
+void World::count_serving(TaskIndex t, std::int64_t delta) {
+  ServiceRuntime& s = services_[service_of_[t]];
+  s.running += delta;
+  s.running_by_az[az_[t].value()] += delta;
+  observe(s);
+}
+
+void World::cut_off(std::uint32_t c, ecs::ContainerInstanceIndex i, bool off) {
+  for (const TaskIndex t : clusters_[c].tasks_on[i]) {
+    if (service_of_[t] == kUnset || state_[t] != TaskState::kRunning || (cut_off_[t] != 0) == off)
+      continue;
+    cut_off_[t] = off ? 1 : 0;
+    count_serving(t, off ? -1 : 1);
+  }
+}
+
+void World::on_service_task_running(TaskIndex t) {
+  ServiceRuntime& s = services_[service_of_[t]];
+  if (launch_[t] == LaunchType::kEc2 && !clusters_[s.cluster].instances.connected(instance_[t]))
+    cut_off_[t] = 1;
+  else
+    count_serving(t, 1);
+  // resetOnHealthyTask (the default): a healthy task clears the breaker's count; ecsim also
+  // ends the launch back-off then.
+  s.deployments[deployment_of_[t]].failures = 0;
+  s.consecutive_failures = 0;
+  mark_dirty(service_of_[t]);
+}
+
+void World::on_service_task_failed(TaskIndex t) {
+  ServiceRuntime& s = services_[service_of_[t]];
+  const std::uint32_t primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
+  DeploymentRuntime& d = s.deployments[deployment_of_[t]];
+  ++d.result.failed_tasks;
+  ++d.failures;
+  ++s.consecutive_failures;
+  s.throttled_until = sim_.now() + ecs::launch_throttle_delay(s.consecutive_failures);
+  if (deployment_of_[t] != primary || d.result.state != kInProgress || !s.config->circuit_breaker)
+    return;
+  if (!ecs::circuit_breaker_tripped(d.failures, s.desired, s.config->circuit_breaker_threshold))
+    return;
+  d.result.state = kFailed;
+  d.result.finished = sim_.now();
+  d.result.stuck_since.reset();
+  // Rollback goes back to the last deployment that completed; without one the service stops
+  // launching tasks.
+  std::optional<std::size_t> last_good;
+  for (std::size_t k = 0; k < primary; ++k)
+    if (s.deployments[k].result.state == kCompleted) last_good = k;
+  if (s.config->rollback && last_good) {
+    d.result.rolled_back = true;
+    const DeploymentRuntime good = s.deployments[*last_good];
+    start_deployment(s, good.task_definition, good.fails_to_start, "rollback");
+  } else {
+    s.failed = true;
+  }
+}
+
+void World::on_service_task_gone(TaskIndex t, bool was_running) {
+  ServiceRuntime& s = services_[service_of_[t]];
+  const TaskIndex moved = s.tasks.back();
+  s.tasks[service_slot_[t]] = moved;
+  service_slot_[moved] = service_slot_[t];
+  s.tasks.pop_back();
+  if (provider_of_[t] != kUnset) --s.provider_tasks[provider_of_[t]];
+  if (was_running && cut_off_[t] == 0) count_serving(t, -1);
+  mark_dirty(service_of_[t]);
+}
+
+// Records a change of running or desired: the time-weighted mean, and from the moment the
+// service first had all its tasks running, the time it had them and the fewest it ran.
+void World::observe(ServiceRuntime& s) {
+  const SimTime now = sim_.now();
+  s.running_gauge.set(now, static_cast<double>(s.running));
+  const bool ok = s.running >= s.desired;
+  if (s.started_at == kNever) {
+    if (!ok) return;
+    s.started_at = now;
+    s.available = true;
+    s.available_since = now;
+    s.min_running = s.running;
+    return;
+  }
+  s.min_running = std::min(s.min_running, s.running);
+  if (s.available && !ok) s.available_time += now - s.available_since;
+  else if (!s.available && ok) s.available_since = now;
+  s.available = ok;
+}
+
+ServiceResult World::service_result(ServiceRuntime& s, SimTime end) const {
+  ServiceResult r = s.result;
+  r.desired = s.desired;
+  const double horizon = to_seconds(end - kSimStart);
+  r.mean_running = horizon > 0 ? s.running_gauge.integral(end) / horizon : 0;
+  if (s.started_at != kNever) {
+    const SimDuration up = s.available_time + (s.available ? end - s.available_since : SimDuration{});
+    const SimDuration since = end - s.started_at;
+    r.availability = since > SimDuration{} ? to_seconds(up) / to_seconds(since) : 1.0;
+    r.min_running = s.min_running;
+  }
+  r.running_by_az = s.running_by_az;
+  for (const DeploymentRuntime& d : s.deployments) r.deployments.push_back(d.result);
+  return r;
+}
+
+// --- starting and stopping tasks ----------------------------------------------------------------
+
+// Starts one task of service `index`'s primary deployment, on instance `on` (DAEMON) or where
+// its placement puts it; false when no container instance can take it.
+bool World::start_service_task(std::uint32_t index, std::optional<ecs::ContainerInstanceIndex> on) {
+  ServiceRuntime& s = services_[index];
+  const DeploymentRuntime& d = s.deployments.back();
+  const ecs::CapacityProviderStrategy& strategy = s.config->capacity_provider_strategy;
+  std::uint32_t provider = kUnset;
+  LaunchType launch = s.config->launch_type;
+  if (!strategy.empty()) {
+    provider = static_cast<std::uint32_t>(ecs::next_provider(strategy, s.provider_tasks));
+    const std::string& name = strategy[provider].capacity_provider;
+    launch = name == "FARGATE"        ? LaunchType::kFargate
+             : name == "FARGATE_SPOT" ? LaunchType::kFargateSpot
+                                      : LaunchType::kEc2;
+  }
+  std::int64_t cpu = d.task_definition->reserved_cpu_units();
+  std::int64_t memory = d.task_definition->reserved_memory_mib();
+  if (launch != LaunchType::kEc2) {
+    const auto size = *d.task_definition->fargate_size();
+    cpu = size.cpu_units;
+    memory = size.memory_mib;
+  } else if (!on) {
+    on = choose_instance(s.cluster, rules_of(s), cpu, memory).instance;
+    if (!on) return false;
+  }
+  const TaskIndex t = create_task(kUntilStopped, cpu, memory, s.cluster, launch);
+  service_of_[t] = index;
+  deployment_of_[t] = static_cast<std::uint32_t>(s.deployments.size() - 1);
+  provider_of_[t] = provider;
+  if (provider != kUnset) ++s.provider_tasks[provider];
+  service_slot_[t] = static_cast<std::uint32_t>(s.tasks.size());
+  s.tasks.push_back(t);
+  ++s.result.tasks.submitted;
+  if (launch == LaunchType::kEc2) {
+    assign_to_instance(t, *on);
+  } else {
+    fargate_queue_.push_back(t);
+    launch_fargate();
+  }
+  return true;
+}
+
+// The scheduler stops a task (scale-in, a deployment, a drain): it ends as completed.
+void World::stop_service_task(TaskIndex t) { finish(t, Outcome::kCompleted); }
+
+// Stops one task of `s` when it scales in: one not yet RUNNING if any (the newest), else on EC2
+// the instance the placement strategies' scale-in counterparts choose (by default: the zone with
+// the most of its tasks, then the instance with the most), on Fargate the newest task of the
+// zone with the most.
+void World::scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among) {
+  TaskIndex pick = kNoTask;
+  for (const TaskIndex t : among)
+    if (state_[t] != TaskState::kRunning && (pick == kNoTask || t > pick)) pick = t;
+  if (pick == kNoTask && !among.empty() && launch_[among.front()] == LaunchType::kEc2) {
+    ClusterRuntime& c = clusters_[s.cluster];
+    const PlacementRules rules = rules_of(s);
+    std::array<ecs::PlacementStrategy, 5> strategies;
+    ecs::StopRequest request;
+    request.group = s.group;
+    request.cpu_units = cpu_[among.front()];
+    request.memory_mib = memory_[among.front()];
+    request.strategies = resolve_strategies(c, rules.strategies, strategies);
+    if (const auto i = placer_.choose_stop(c.instances, request)) {
+      for (const TaskIndex t : c.tasks_on[*i])
+        if (service_of_[t] == service_of_[among.front()] && (pick == kNoTask || t > pick)) pick = t;
+    }
+  }
+  if (pick == kNoTask) {
+    std::optional<std::size_t> fullest;
+    for (std::size_t z = 0; z < s.running_by_az.size(); ++z)
+      if (!fullest || s.running_by_az[z] > s.running_by_az[*fullest]) fullest = z;
+    for (const TaskIndex t : among)
+      if (az_[t].value() == fullest && (pick == kNoTask || t > pick)) pick = t;
+  }
+  ECSIM_ASSERT(pick != kNoTask, "a service scaling in has a task to stop");
+  stop_service_task(pick);
+}
+
+// --- REPLICA ----------------------------------------------------------------------------------
+
+// One pass of the service scheduler over a REPLICA service: tasks not yet RUNNING that belong to
+// an earlier revision or sit on a DRAINING instance stop at once; then the rolling-update
+// arithmetic decides how many old RUNNING tasks (earlier revisions, DRAINING instances) stop and
+// how many new ones start; a service with more tasks than desired and nothing old scales in.
+void World::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
+  const ClusterRuntime& c = clusters_[s.cluster];
+  const auto primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
+  auto is_old = [&](TaskIndex t) {
+    return deployment_of_[t] != primary ||
+           (launch_[t] == LaunchType::kEc2 && state_[t] != TaskState::kProvisioning &&
+            c.instances.draining(instance_[t]));
+  };
+  std::vector<TaskIndex>& stop = scratch_tasks_;
+  stop.clear();
+  for (const TaskIndex t : s.tasks)
+    if (state_[t] != TaskState::kRunning && is_old(t)) stop.push_back(t);
+  for (const TaskIndex t : stop) stop_service_task(t);
+
+  ecs::DeploymentCounts counts;
+  counts.desired = s.desired;
+  for (const TaskIndex t : s.tasks) {
+    if (state_[t] != TaskState::kRunning) ++counts.new_pending;
+    else if (is_old(t)) ++counts.old_running;
+    else ++counts.new_healthy;
+  }
+  const ecs::DeploymentStep step = ecs::deployment_step(counts, s.config->deployment);
+  if (step.stop_old > 0) {
+    stop.clear();
+    for (const TaskIndex t : s.tasks)
+      if (state_[t] == TaskState::kRunning && is_old(t)) stop.push_back(t);
+    // Earlier revisions go first, then tasks on DRAINING instances; the oldest first within.
+    std::sort(stop.begin(), stop.end(), [&](TaskIndex a, TaskIndex b) {
+      const bool a_new = deployment_of_[a] == primary, b_new = deployment_of_[b] == primary;
+      return a_new != b_new ? b_new : a < b;
+    });
+    stop.resize(static_cast<std::size_t>(step.stop_old));
+    for (const TaskIndex t : stop) stop_service_task(t);
+  }
+  if (counts.old_running == 0) {
+    for (std::int64_t excess = counts.new_healthy + counts.new_pending - s.desired; excess > 0;
+         --excess) {
+      stop.assign(s.tasks.begin(), s.tasks.end());
+      scale_in_one(s, stop);
+    }
+  }
+
+  std::int64_t want = s.failed ? 0 : step.start_new;
+  s.unplaced = 0;
+  s.wants_capacity = false;
+  if (want > 0 && sim_.now() < s.throttled_until) {
+    if (!s.retry_scheduled) {
+      sim_.schedule_at(s.throttled_until, kServiceRetry, index);
+      s.retry_scheduled = true;
+    }
+    want = 0;
+  }
+  for (std::int64_t k = 0; k < want; ++k) {
+    if (!start_service_task(index, std::nullopt)) {
+      s.unplaced = want - k;
+      s.wants_capacity = true;
+      break;
+    }
+  }
+  if (want == 0 && counts.old_running == 0 && counts.new_pending == 0 && !s.failed)
+    rebalance_zones(s, index);
+  update_deployment_states(s, step.stuck && s.unplaced == 0);
+}
+
+// AZ rebalancing: a steady service whose zones differ by two or more tasks starts one more task
+// where it would even them out (if the upper limit allows), and the scale-in that follows once
+// it runs stops one in the zone with the most. Only for services whose first strategy spreads
+// over zones (the default), so that the scale-in takes from the fullest zone.
+void World::rebalance_zones(ServiceRuntime& s, std::uint32_t index) {
+  if (!s.config->az_rebalancing || s.running != s.desired || s.desired == 0) return;
+  if (sim_.now() < s.throttled_until) return;
+  const PlacementRules rules = rules_of(s);
+  if (rules.strategies.empty() ||
+      rules.strategies.front().field != ecs::StrategyField::kAvailabilityZone)
+    return;
+  if (ecs::rolling_bounds(s.desired, s.config->deployment).upper <= s.desired) return;
+  // The zones the service can use now, and its tasks in them.
+  const ClusterRuntime& c = clusters_[s.cluster];
+  std::vector<std::uint8_t> usable(s.running_by_az.size(), 0);
+  if (launch_[s.tasks.front()] == LaunchType::kEc2) {
+    for (ecs::ContainerInstanceIndex i = 0; i < c.instances.size(); ++i)
+      if (c.instances.active(i) && c.instances.connected(i)) usable[c.instances.az(i).value()] = 1;
+  } else {
+    for (std::size_t z = 0; z < usable.size(); ++z)
+      usable[z] = az_state_[z] != platform::AzState::kDown ? 1 : 0;
+  }
+  std::int64_t most = 0, fewest = std::numeric_limits<std::int64_t>::max();
+  for (std::size_t z = 0; z < usable.size(); ++z) {
+    most = std::max(most, s.running_by_az[z]);
+    if (usable[z] != 0) fewest = std::min(fewest, s.running_by_az[z]);
+  }
+  if (fewest == std::numeric_limits<std::int64_t>::max() || most - fewest < 2) return;
+  if (launch_[s.tasks.front()] != LaunchType::kEc2) {
+    start_service_task(index, std::nullopt);
+    return;
+  }
+  const DeploymentRuntime& d = s.deployments.back();
+  const auto where = choose_instance(s.cluster, rules, d.task_definition->reserved_cpu_units(),
+                                     d.task_definition->reserved_memory_mib())
+                         .instance;
+  // Only a task that lands in a zone it evens out: otherwise the scale-in would undo it.
+  if (where && s.running_by_az[c.instances.az(*where).value()] + 1 < most)
+    start_service_task(index, where);
+}
+
+// Completes the primary deployment once it runs desiredCount healthy tasks and nothing else is
+// left; notes since when an IN_PROGRESS one cannot progress (`stuck`).
+void World::update_deployment_states(ServiceRuntime& s, bool stuck) {
+  DeploymentResult& primary = s.deployments.back().result;
+  if (primary.state != kInProgress) return;
+  const ClusterRuntime& c = clusters_[s.cluster];
+  const auto p = static_cast<std::uint32_t>(s.deployments.size() - 1);
+  std::int64_t healthy = 0;
+  bool others = false;
+  for (const TaskIndex t : s.tasks) {
+    if (deployment_of_[t] != p) others = true;
+    else if (state_[t] == TaskState::kRunning &&
+             !(launch_[t] == LaunchType::kEc2 && c.instances.draining(instance_[t])))
+      ++healthy;
+  }
+  if (!others && healthy >= s.desired && static_cast<std::int64_t>(s.tasks.size()) == healthy) {
+    primary.state = kCompleted;
+    primary.finished = sim_.now();
+    primary.stuck_since.reset();
+  } else if (!stuck) {
+    primary.stuck_since.reset();
+  } else if (!primary.stuck_since) {
+    primary.stuck_since = sim_.now();
+  }
+}
+
+// --- DAEMON -----------------------------------------------------------------------------------
+
+// One pass over a DAEMON service: desired is the number of ACTIVE instances that meet its
+// constraints; each of them without a task of the service gets one (if it has room) within the
+// rolling-update limits (0/100 by default: old tasks stop, then new ones start). Tasks on
+// DRAINING instances stop last, in check_drains.
+void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
+  ClusterRuntime& c = clusters_[s.cluster];
+  const auto primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
+  auto eligible = [&](ecs::ContainerInstanceIndex i) {
+    return c.instances.active(i) && (s.member_of.empty() || s.member_of[i] != 0);
+  };
+  std::int64_t desired = 0;
+  for (ecs::ContainerInstanceIndex i = 0; i < c.instances.size(); ++i) desired += eligible(i);
+  if (desired != s.desired) {
+    s.desired = desired;
+    observe(s);
+  }
+  std::vector<TaskIndex>& stop = scratch_tasks_;
+  stop.clear();
+  for (const TaskIndex t : s.tasks)
+    if (state_[t] != TaskState::kRunning && deployment_of_[t] != primary) stop.push_back(t);
+  for (const TaskIndex t : stop) stop_service_task(t);
+
+  ecs::DeploymentCounts counts;
+  counts.desired = desired;
+  for (const TaskIndex t : s.tasks) {
+    if (!eligible(instance_[t])) continue;
+    if (state_[t] != TaskState::kRunning) ++counts.new_pending;
+    else if (deployment_of_[t] != primary) ++counts.old_running;
+    else ++counts.new_healthy;
+  }
+  const ecs::DeploymentStep step = ecs::deployment_step(counts, s.config->deployment);
+  if (step.stop_old > 0) {
+    stop.clear();
+    for (const TaskIndex t : s.tasks)
+      if (eligible(instance_[t]) && deployment_of_[t] != primary) stop.push_back(t);
+    std::sort(stop.begin(), stop.end());
+    stop.resize(static_cast<std::size_t>(step.stop_old));
+    for (const TaskIndex t : stop) stop_service_task(t);
+  }
+  std::int64_t want = s.failed ? 0 : step.start_new;
+  if (want > 0 && sim_.now() < s.throttled_until) {
+    if (!s.retry_scheduled) {
+      sim_.schedule_at(s.throttled_until, kServiceRetry, index);
+      s.retry_scheduled = true;
+    }
+    want = 0;
+  }
+  const DeploymentRuntime& d = s.deployments.back();
+  const std::int64_t cpu = d.task_definition->reserved_cpu_units();
+  const std::int64_t memory = d.task_definition->reserved_memory_mib();
+  s.wants_capacity = false;
+  for (ecs::ContainerInstanceIndex i = 0; want > 0 && i < c.instances.size(); ++i) {
+    if (!eligible(i) || !c.instances.connected(i) || c.instances.group_tasks(s.group, i) != 0)
+      continue;
+    if (c.instances.cpu_free(i) < cpu || c.instances.memory_free(i) < memory) {
+      s.wants_capacity = true;  // AWS does not stop other tasks to make room for a daemon
+      continue;
+    }
+    start_service_task(index, i);
+    --want;
+  }
+  update_deployment_states(s, step.stuck);
+}
+
+// --- draining -----------------------------------------------------------------------------------
+
+void World::on_drain(std::uint32_t c, std::size_t drain) {
+  ClusterRuntime& cluster = clusters_[c];
+  const scenario::DrainConfig& config = cluster.config->drains[drain];
+  std::vector<ecs::ContainerInstanceIndex> active;
+  for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i)
+    if (cluster.instances.active(i)) active.push_back(i);
+  DrainRuntime& d = drains_.emplace_back();
+  d.cluster = c;
+  switch (config.kind) {
+    case scenario::DrainConfig::Kind::kInstance:
+      if (config.instance < active.size()) d.instances.push_back(active[config.instance]);
+      break;
+    case scenario::DrainConfig::Kind::kShare: {
+      const auto n = static_cast<std::size_t>(
+          std::ceil(config.share * static_cast<double>(active.size()) - 1e-9));
+      d.instances.assign(active.begin(), active.begin() + static_cast<std::ptrdiff_t>(
+                                                              std::min(n, active.size())));
+      break;
+    }
+    case scenario::DrainConfig::Kind::kAz:
+      for (const ecs::ContainerInstanceIndex i : active)
+        if (cluster.instances.az(i) == config.az) d.instances.push_back(i);
+      break;
+  }
+  d.result.cluster = cluster.config->name;
+  d.result.at = sim_.now();
+  d.result.instances = static_cast<std::uint32_t>(d.instances.size());
+  for (const ecs::ContainerInstanceIndex i : d.instances) set_draining(c, i);
+}
+
+// Sets instance `i` of cluster `c` DRAINING: it takes no new tasks; its services replace their
+// tasks on it (PENDING ones stop at once); standalone tasks are left alone.
+void World::set_draining(std::uint32_t c, ecs::ContainerInstanceIndex i) {
+  ClusterRuntime& cluster = clusters_[c];
+  cluster.instances.set_draining(i);
+  cluster.draining.push_back(i);
+  for (const std::uint32_t s : cluster.services) mark_dirty(s);
+}
+
+// DAEMON tasks leave a DRAINING instance last, once no other service task is on it; a drain is
+// done when no service task is left on its instances.
+void World::check_drains() {
+  for (std::uint32_t c = 0; c < clusters_.size(); ++c) {
+    ClusterRuntime& cluster = clusters_[c];
+    for (const ecs::ContainerInstanceIndex i : cluster.draining) {
+      if (!cluster.instances.registered(i)) continue;
+      bool replica_left = false, daemon_left = false;
+      for (const TaskIndex t : cluster.tasks_on[i]) {
+        if (service_of_[t] == kUnset) continue;
+        const bool daemon = services_[service_of_[t]].config->scheduling_strategy ==
+                            SchedulingStrategy::kDaemon;
+        (daemon ? daemon_left : replica_left) = true;
+      }
+      if (replica_left || !daemon_left) continue;
+      scratch_tasks_.clear();
+      for (const TaskIndex t : cluster.tasks_on[i])
+        if (service_of_[t] != kUnset) scratch_tasks_.push_back(t);
+      for (const TaskIndex t : scratch_tasks_) stop_service_task(t);
+    }
+  }
+  for (DrainRuntime& d : drains_) {
+    if (d.result.drained) continue;
+    const ClusterRuntime& cluster = clusters_[d.cluster];
+    bool left = false;
+    for (const ecs::ContainerInstanceIndex i : d.instances)
+      for (const TaskIndex t : cluster.tasks_on[i]) left = left || service_of_[t] != kUnset;
+    if (!left) d.result.drained = sim_.now();
+  }
+}
+
+// The agent of instance `i` has been disconnected for the cluster's `lost_after`: ECS counts
+// its service tasks as lost, and their services replace them elsewhere.
+void World::on_agent_lost(std::uint32_t c, ecs::ContainerInstanceIndex i) {
+  ClusterRuntime& cluster = clusters_[c];
+  if (!cluster.instances.registered(i) || cluster.instances.connected(i)) return;
+  if (sim_.now() - cluster.disconnected_since[i] < cluster.config->lost_after) return;
+  scratch_tasks_.clear();
+  for (const TaskIndex t : cluster.tasks_on[i])
+    if (service_of_[t] != kUnset) scratch_tasks_.push_back(t);
+  const std::vector<TaskIndex> lost = scratch_tasks_;  // finish() reuses the scratch list
+  for (const TaskIndex t : lost) finish(t, Outcome::kEvicted);
+}
+
+// --- managed scaling ----------------------------------------------------------------------------
+
+// M of the CapacityProviderReservation metric: instances running at least one task other than a
+// DAEMON one, plus the instances the tasks waiting for room would need (their CPU and memory
+// over one instance's, rounded up, at least one).
+std::int64_t World::instances_needed(std::uint32_t c) const {
+  const ClusterRuntime& cluster = clusters_[c];
+  std::int64_t busy = 0;
+  for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i) {
+    if (!cluster.instances.registered(i)) continue;
+    for (const TaskIndex t : cluster.tasks_on[i]) {
+      if (service_of_[t] == kUnset || services_[service_of_[t]].config->scheduling_strategy !=
+                                         SchedulingStrategy::kDaemon) {
+        ++busy;
+        break;
+      }
+    }
+  }
+  std::int64_t cpu = 0, memory = 0;
+  for (const JobRuntime& job : jobs_) {
+    if (job.cluster != c) continue;
+    for (const TaskIndex t : job.waiting) {
+      cpu += cpu_[t];
+      memory += memory_[t];
+    }
+  }
+  for (const std::uint32_t s : cluster.services) {
+    const ServiceRuntime& service = services_[s];
+    const ecs::TaskDefinition& td = *service.deployments.back().task_definition;
+    cpu += service.unplaced * td.reserved_cpu_units();
+    memory += service.unplaced * td.reserved_memory_mib();
+  }
+  if (cpu == 0 && memory == 0) return busy;
+  const platform::InstanceType& type = platform::InstanceCatalog::builtin().at(
+      scenario_.platform.groups[cluster.config->asg->value()].instance_type);
+  const std::int64_t per_cpu = ecs::registered_cpu_units(type.vcpu);
+  const std::int64_t per_memory = ecs::registered_memory_mib(type.memory_mib);
+  const std::int64_t extra =
+      std::max({std::int64_t{1}, (cpu + per_cpu - 1) / per_cpu, (memory + per_memory - 1) / per_memory});
+  return busy + extra;
+}
+
+// One evaluation of managed scaling: scale out through the group's desired count, scale in by
+// terminating instances the cluster chooses (with managed termination protection, only those
+// running no task but DAEMON ones), the newest of the zone with the most instances first.
+void World::on_scaling_tick(std::uint32_t c) {
+  ClusterRuntime& cluster = clusters_[c];
+  const scenario::AsgCapacityProviderConfig& provider = *cluster.config->capacity_provider;
+  const ecs::ManagedScaling& scaling = *provider.managed_scaling;
+  const GroupId group = *cluster.config->asg;
+  std::int64_t warmed = 0;
+  for (const InstanceId id : platform_.live_instances(group))
+    if (platform_.state(id) == platform::InstanceState::kRunning &&
+        ecs::warmed_up(platform_.launched_at(id), sim_.now(), scaling))
+      ++warmed;
+  const std::int64_t desired = platform_.desired(group);
+  const ecs::ScalingDecision decision = ecs::evaluate_managed_scaling(
+      scaling, instances_needed(c), warmed, desired, cluster.alarms);
+  if (decision.action == ecs::ScalingAction::kScaleOut) {
+    platform_.scale_out(sim_, group, static_cast<std::uint32_t>(decision.desired));
+  } else if (decision.action == ecs::ScalingAction::kScaleIn) {
+    std::vector<ecs::ContainerInstanceIndex> candidates;
+    for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i) {
+      if (!cluster.instances.registered(i)) continue;
+      bool protected_ = false;
+      for (const TaskIndex t : cluster.tasks_on[i])
+        protected_ = protected_ || service_of_[t] == kUnset ||
+                     services_[service_of_[t]].config->scheduling_strategy !=
+                         SchedulingStrategy::kDaemon;
+      if (!protected_ || !provider.managed_termination_protection) candidates.push_back(i);
+    }
+    for (std::int64_t n = desired - decision.desired; n > 0 && !candidates.empty(); --n) {
+      std::vector<std::uint32_t> per_zone(az_state_.size(), 0);
+      for (const ecs::ContainerInstanceIndex i : candidates) ++per_zone[cluster.instances.az(i).value()];
+      auto victim = candidates.begin();
+      for (auto it = candidates.begin(); it != candidates.end(); ++it) {
+        const auto zi = per_zone[cluster.instances.az(*it).value()];
+        const auto zv = per_zone[cluster.instances.az(*victim).value()];
+        if (zi > zv || (zi == zv && *it > *victim)) victim = it;
+      }
+      platform_.terminate(sim_, cluster.instances.ec2(*victim), true);
+      candidates.erase(victim);
+    }
+  }
+  drain_platform_changes();
+  sim_.schedule_in(kScalingPeriod, kScalingTick, c);
+}
+
+}  // namespace ecsim::engine::detail

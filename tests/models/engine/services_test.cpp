@@ -1,0 +1,405 @@
+// ECS services in the event loop, on scenarios built in code so that every number is exact:
+// launches take 60 s, tasks start 10 s after placement, nothing is random but the ties.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+#include "ecsim/ecs/task_definition.hpp"
+#include "ecsim/engine/engine.hpp"
+#include "ecsim/platform/catalog.hpp"
+#include "ecsim/scenario/scenario.hpp"
+
+using namespace ecsim;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr SimTime at(SimDuration d) { return kSimStart + d; }
+
+// A task definition of one container reserving `cpu` units and `memory` MiB; with `fargate`
+// the same as a task-level size for Fargate (awsvpc).
+ecs::TaskDefinition task_definition(std::int64_t cpu, std::int64_t memory, bool fargate = false,
+                                    std::string family = "web") {
+  ecs::TaskDefinitionInput in;
+  in.family = std::move(family);
+  ecs::ContainerDefinitionInput c;
+  c.name = "app";
+  c.cpu = cpu;
+  c.memory = memory;
+  in.container_definitions.push_back(c);
+  if (fargate) {
+    in.cpu = ecs::TaskSizeInput::string(std::to_string(cpu));
+    in.memory = ecs::TaskSizeInput::string(std::to_string(memory));
+    in.network_mode = "awsvpc";
+    in.requires_compatibilities = {"FARGATE"};
+  }
+  const auto problems = ecs::check(in);
+  REQUIRE(problems.empty());
+  return ecs::from_input(in);
+}
+
+// `instances` m6i.large (2 vCPU: 2048 units, 7,800 MiB registered) over three zones, one
+// cluster "prod" on them, a service "web" of `desired` tasks of 512 units and 1 GiB.
+scenario::Scenario cluster(std::uint32_t instances, std::int64_t desired, SimDuration duration) {
+  scenario::Scenario s;
+  s.name = "services";
+  s.duration = duration;
+  s.platform.azs = {"us-east-1a", "us-east-1b", "us-east-1c"};
+  s.platform.ec2_launch_latency = {60s, 0};
+  platform::AsgConfig g;
+  g.name = "prod";
+  g.instance_type = platform::InstanceCatalog::builtin().index_of("m6i.large");
+  g.min = 0;
+  g.max = 30;
+  g.desired = instances;
+  g.azs = {AzId{0}, AzId{1}, AzId{2}};
+  s.platform.groups.push_back(g);
+  scenario::EcsClusterConfig c;
+  c.name = "prod";
+  c.asg = GroupId{0};
+  c.task_start_latency = {10s, 0};
+  scenario::ServiceConfig web;
+  web.name = "web";
+  web.task_definition = task_definition(512, 1024);
+  web.desired_count = desired;
+  c.services.push_back(web);
+  s.ecs.push_back(c);
+  return s;
+}
+
+scenario::ServiceConfig& web(scenario::Scenario& s) { return s.ecs[0].services[0]; }
+
+// Makes the cluster's group the capacity provider "prod-asg" with managed scaling (AWS's
+// defaults: target 100%, steps 1..10000, 300 s warm-up) and termination protection, and puts
+// the service on it.
+void with_managed_scaling(scenario::Scenario& s) {
+  scenario::AsgCapacityProviderConfig cp;
+  cp.name = "prod-asg";
+  cp.managed_scaling = ecs::ManagedScaling{};
+  cp.managed_termination_protection = true;
+  s.ecs[0].capacity_provider = cp;
+  web(s).capacity_provider_strategy = {{"prod-asg", 0, 1}};
+}
+
+engine::ReplicationResult run(const scenario::Scenario& s, std::uint64_t seed = 1) {
+  engine::RunOptions options;
+  options.seed = seed;
+  options.horizon = s.duration;
+  options.timeseries = true;
+  return engine::run_replication(s, options);
+}
+
+scenario::ServiceUpdate update_at(SimDuration when, const ecs::TaskDefinition& td,
+                                  bool fails = false) {
+  scenario::ServiceUpdate u;
+  u.at = at(when);
+  u.task_definition = td;
+  u.fails_to_start = fails;
+  return u;
+}
+
+std::vector<std::int64_t> per_zone(std::int64_t a, std::int64_t b, std::int64_t c) {
+  return {a, b, c};
+}
+
+}  // namespace
+
+TEST_CASE("a REPLICA service spreads its tasks over zones, then instances, and keeps them",
+          "[engine][services]") {
+  // 6 instances, 2 per zone; 6 tasks: 2 per zone, one per instance (spread on instanceId).
+  const engine::ReplicationResult r = run(cluster(6, 6, 1h));
+  REQUIRE(r.services.size() == 1);
+  const engine::ServiceResult& s = r.services[0];
+  CHECK(s.cluster == "prod");
+  CHECK(s.name == "web");
+  CHECK(s.orchestrator == "ecs");
+  CHECK(s.desired == 6);
+  CHECK(s.running_by_az == per_zone(2, 2, 2));
+  CHECK(s.tasks.submitted == 6);
+  CHECK(s.tasks.running_at_end == 6);
+  CHECK(s.min_running == 6);
+  CHECK(s.availability == 1.0);
+  // RUNNING from 10 s on: a mean of 6 x 3590 / 3600 = 5.98333.
+  CHECK(s.mean_running == Approx(6.0 * 3590 / 3600));
+  REQUIRE(s.deployments.size() == 1);
+  CHECK(s.deployments[0].trigger == "create");
+  CHECK(s.deployments[0].state == "COMPLETED");
+  CHECK(s.deployments[0].finished == at(10s));
+  // One task per instance, reserved from placement at 0 s: 512 of each instance's 2048 units.
+  CHECK(r.cpu_reserved_mean == Approx(512.0 / 2048));
+  CHECK(r.tasks.lost() == 0);
+}
+
+TEST_CASE("scaling a service in stops tasks in the zone with the most of them",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 7, 1h);
+  scenario::ServiceUpdate down;
+  down.at = at(30min);
+  down.desired_count = 4;
+  web(sc).updates.push_back(down);
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  // 7 tasks: 3, 2, 2 (the first zone gets the extra). Down to 4: the zone with 3 gives one
+  // (2, 2, 2), then ties go to any zone: two more stop, leaving two zones at 1 and one at 2.
+  std::vector<std::int64_t> sorted = s.running_by_az;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(sorted == per_zone(1, 1, 2));
+  CHECK(s.desired == 4);
+  CHECK(s.tasks.completed == 3);  // stopped by the scheduler
+  CHECK(s.tasks.running_at_end == 4);
+}
+
+TEST_CASE("a rolling update at 100/200 never drops below desired and completes",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 6, 2h);
+  web(sc).updates.push_back(update_at(1h, task_definition(512, 1024, false, "web-v2")));
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  REQUIRE(s.deployments.size() == 2);
+  // 1h: 6 new tasks start (200% allows 12), RUNNING at 1h00m10s; then the 6 old ones stop.
+  CHECK(s.deployments[1].trigger == "update at 1h");
+  CHECK(s.deployments[1].state == "COMPLETED");
+  CHECK(s.deployments[1].finished == at(1h + 10s));
+  CHECK(s.min_running == 6);
+  CHECK(s.availability == 1.0);
+  CHECK(s.tasks.submitted == 12);
+  CHECK(s.tasks.completed == 6);
+  CHECK(s.running_by_az == per_zone(2, 2, 2));
+}
+
+TEST_CASE("a rolling update at 50/100 stops half, then starts their replacements",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 6, 2h);
+  web(sc).deployment = {50, 100};
+  web(sc).updates.push_back(update_at(1h, task_definition(512, 1024, false, "web-v2")));
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  // Lower limit ceil(3) = 3, upper 6. 1h: stop 3 old, start 3 new (RUNNING at 1h00m10s); then
+  // stop the other 3 and start 3 more (RUNNING at 1h00m20s).
+  CHECK(s.min_running == 3);
+  CHECK(s.deployments[1].state == "COMPLETED");
+  CHECK(s.deployments[1].finished == at(1h + 20s));
+  // Below desired for 20 s of the 7190 s since the service first ran all its tasks.
+  CHECK(s.availability == Approx(1.0 - 20.0 / 7190));
+}
+
+TEST_CASE("the circuit breaker fails a deployment whose tasks never run and rolls it back",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 6, 3h);
+  web(sc).circuit_breaker = true;
+  web(sc).rollback = true;
+  web(sc).updates.push_back(update_at(1h, task_definition(512, 1024, false, "web-bad"), true));
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  REQUIRE(s.deployments.size() == 3);
+  // Threshold max(3, min(200, ceil(0.5 x 6))) = 3. 1h: 6 new tasks start; at 1h00m10s they
+  // stop before RUNNING one by one: the third trips the breaker, and the rollback stops the
+  // three still PENDING.
+  CHECK(s.deployments[1].state == "FAILED");
+  CHECK(s.deployments[1].rolled_back);
+  CHECK(s.deployments[1].finished == at(1h + 10s));
+  CHECK(s.deployments[1].failed_tasks == 3);
+  CHECK(s.deployments[2].trigger == "rollback");
+  CHECK(s.deployments[2].state == "COMPLETED");
+  CHECK(s.deployments[2].finished == at(1h + 10s));
+  // The old tasks never stopped: 100% minimum healthy, and no new task got healthy.
+  CHECK(s.min_running == 6);
+  CHECK(s.tasks.failed == 3);
+  CHECK(s.tasks.completed == 3);
+  CHECK(s.tasks.running_at_end == 6);
+}
+
+TEST_CASE("without the circuit breaker a failing revision is retried with a growing back-off",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 1, 2h);
+  web(sc).updates.push_back(update_at(1h, task_definition(512, 1024, false, "web-bad"), true));
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  // One new task at a time fails 10 s after it starts; the n-th failure delays the next start
+  // by 30 s x 2^(n-1), at most 27 min. Starts at 1h, 1h00m40s (fail at +10 s, wait 30 s),
+  // 1h01m50s (+60 s), 1h04m (+2 min), 1h08m10s (+4), 1h16m20s (+8), 1h32m30s (+16), 1h59m40s
+  // (+27, not 32): the eighth fails at 1h59m50s.
+  CHECK(s.deployments[1].state == "IN_PROGRESS");
+  CHECK(s.deployments[1].failed_tasks == 8);
+  CHECK(s.tasks.running_at_end == 1);  // the old task keeps running (100% minimum healthy)
+}
+
+TEST_CASE("draining a third of the instances at 100/200 moves their tasks and finishes",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 6, 2h);
+  scenario::DrainConfig d;
+  d.at = at(1h);
+  d.kind = scenario::DrainConfig::Kind::kShare;
+  d.share = 1.0 / 3;
+  sc.ecs[0].drains.push_back(d);
+  const engine::ReplicationResult r = run(sc);
+  REQUIRE(r.drains.size() == 1);
+  // ceil(6 / 3) = 2 instances, the two oldest (one in a, one in b); their 2 tasks are replaced
+  // (start at 1h, RUNNING at 1h00m10s) before they stop.
+  CHECK(r.drains[0].instances == 2);
+  CHECK(r.drains[0].drained == at(1h + 10s));
+  CHECK(r.drains[0].service_tasks_left == 0);
+  const engine::ServiceResult& s = r.services[0];
+  CHECK(s.min_running == 6);
+  CHECK(s.tasks.submitted == 8);
+}
+
+TEST_CASE("a drain at 100/100 cannot progress, and the run shows it stuck",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 6, 2h);
+  web(sc).deployment = {100, 100};
+  scenario::DrainConfig d;
+  d.at = at(1h);
+  d.kind = scenario::DrainConfig::Kind::kShare;
+  d.share = 1.0 / 3;
+  sc.ecs[0].drains.push_back(d);
+  const engine::ReplicationResult r = run(sc);
+  REQUIRE(r.drains.size() == 1);
+  CHECK_FALSE(r.drains[0].drained);
+  CHECK(r.drains[0].service_tasks_left == 2);
+  CHECK(r.services[0].tasks.submitted == 6);
+}
+
+TEST_CASE("tasks on an instance cut off by a zone outage are lost after the grace and replaced",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 6, 3h);
+  sc.ecs[0].lost_after = 3min;
+  platform::ScheduledFault f;
+  f.at = at(1h);
+  f.kind = platform::ScheduledFault::Kind::kAzOutage;
+  f.az = AzId{0};
+  f.duration = 1h;
+  sc.platform.faults.push_back(f);
+  SECTION("without AZ rebalancing the tasks stay where they moved") {
+    const engine::ReplicationResult r = run(sc);
+    const engine::ServiceResult& s = r.services[0];
+    // 1h: the 2 tasks in a are cut off (no longer serving); 1h03m: ECS counts them lost and
+    // replaces them in b and c, RUNNING at 1h03m10s. 190 s below desired, out of the 3 h less
+    // the 10 s before the service first ran.
+    CHECK(s.min_running == 4);
+    CHECK(s.availability == Approx(1.0 - 190.0 / (3 * 3600 - 10)));
+    CHECK(s.tasks.evicted == 2);
+    CHECK(s.running_by_az == per_zone(0, 3, 3));
+  }
+  SECTION("with AZ rebalancing they come back to the recovered zone") {
+    web(sc).az_rebalancing = true;
+    const engine::ReplicationResult r = run(sc);
+    CHECK(r.services[0].running_by_az == per_zone(2, 2, 2));
+    CHECK(r.services[0].min_running == 4);
+  }
+}
+
+TEST_CASE("a DAEMON service runs one task on every instance, new ones included",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(3, 0, 1h);
+  scenario::ServiceConfig& d = web(sc);
+  d.name = "agent";
+  d.scheduling_strategy = ecs::SchedulingStrategy::kDaemon;
+  d.deployment = ecs::default_deployment_configuration(ecs::SchedulingStrategy::kDaemon);
+  platform::ScheduledFault f;
+  f.at = at(10min);
+  f.kind = platform::ScheduledFault::Kind::kInstanceFailure;
+  f.group = GroupId{0};
+  f.count = 1;
+  sc.platform.faults.push_back(f);
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  // 3 instances: 3 tasks; 10 min: one fails (its task evicted), the replacement registers at
+  // 11 min and gets a daemon task at once.
+  CHECK(s.desired == 3);
+  CHECK(s.tasks.submitted == 4);
+  CHECK(s.tasks.evicted == 1);
+  CHECK(s.tasks.running_at_end == 3);
+}
+
+TEST_CASE("managed scaling launches instances for a service on an empty group",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(0, 10, 1h);
+  with_managed_scaling(sc);
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  // 10 tasks of 512 units: 4 per m6i.large, so 3 instances. 1 min: M = 0 + ceil(5120 / 2048)
+  // = 3, N = 0: scale out to 3; they register at 2 min and take the tasks.
+  CHECK(r.platform.launches == 3);
+  CHECK(s.tasks.running_at_end == 10);
+  CHECK(s.deployments[0].finished == at(2min + 10s));
+}
+
+TEST_CASE("a Fargate service shares its tasks between FARGATE and FARGATE_SPOT by base and weight",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(0, 10, 1h);
+  web(sc).task_definition = task_definition(512, 1024, true);
+  web(sc).capacity_provider_strategy = {{"FARGATE", 2, 1}, {"FARGATE_SPOT", 0, 3}};
+  sc.platform.fargate.launch_latency = {40s, 0};
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  // Base 2 on FARGATE, the other 8 by weight 1:3: 2 + 2 on FARGATE, 6 on FARGATE_SPOT.
+  CHECK(s.tasks.running_at_end == 10);
+  // One hour of 0.5 vCPU and 1 GiB: on demand 0.04048 x 0.5 + 0.004445 = $0.024685 per task
+  // hour, Spot 70% off (the default discount); 4 on demand and 6 Spot for 3560 s.
+  CHECK(s.running_by_az == per_zone(4, 3, 3));
+  CHECK(r.cost.fargate > 0);
+}
+
+TEST_CASE("with Spot draining, services move off an interrupted instance before its reclaim",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 6, 6h);
+  sc.platform.groups[0].spot = true;
+  sc.platform.spot_interruptions_per_hour = 0.5;
+  SECTION("draining on: the 2-minute notice is enough to replace every task") {
+    sc.ecs[0].spot_draining = true;
+    const engine::ReplicationResult r = run(sc, 7);
+    REQUIRE(r.platform.interruptions > 0);
+    CHECK(r.services[0].tasks.evicted == 0);
+    CHECK(r.services[0].min_running == 6);
+  }
+  SECTION("draining off: the tasks run until the reclaim and are lost with it") {
+    const engine::ReplicationResult r = run(sc, 7);
+    REQUIRE(r.platform.interruptions > 0);
+    CHECK(r.services[0].tasks.evicted > 0);
+    CHECK(r.services[0].min_running < 6);
+  }
+}
+
+TEST_CASE("managed scaling scales in only instances that run no service task",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(0, 10, 2h);
+  with_managed_scaling(sc);
+  scenario::ServiceUpdate down;
+  down.at = at(30min);
+  down.desired_count = 2;
+  web(sc).updates.push_back(down);
+  const engine::ReplicationResult r = run(sc);
+  // 3 instances for 10 tasks (4 + 3 + 3 by zone and instance); down to 2 at 30 min: the
+  // scale-in leaves 2 tasks on 2 instances (the zones with the most go first). M = 2, N = 3:
+  // 15 datapoints below target, then the group goes to 2, terminating the empty instance.
+  REQUIRE(!r.timeseries.empty());
+  CHECK(r.timeseries.back().instances == 2);
+  CHECK(r.services[0].tasks.evicted == 0);
+  CHECK(r.services[0].tasks.running_at_end == 2);
+}
+
+TEST_CASE("a drain leaves standalone tasks alone and is done when the service tasks left",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(3, 3, 2h);
+  scenario::DrainConfig d;
+  d.at = at(1h);
+  d.kind = scenario::DrainConfig::Kind::kAz;
+  d.az = AzId{0};
+  sc.ecs[0].drains.push_back(d);
+  scenario::JobConfig job;
+  job.name = "batch";
+  job.task_definition = task_definition(256, 256, false, "batch");
+  job.arrivals = workload::ConstantArrivals{30min, 0s};
+  job.duration = workload::FixedDuration{10h};
+  sc.ecs[0].jobs.push_back(job);
+  const engine::ReplicationResult r = run(sc);
+  REQUIRE(r.drains.size() == 1);
+  CHECK(r.drains[0].instances == 1);
+  CHECK(r.drains[0].drained == at(1h + 10s));
+  CHECK(r.services[0].running_by_az == per_zone(0, 2, 1));
+  // Standalone tasks placed on the zone-a instance before the drain keep running there.
+  CHECK(r.jobs[0].tasks.evicted == 0);
+}
