@@ -638,16 +638,8 @@ void World::on_agent_lost(std::uint32_t c, ecs::ContainerInstanceIndex i) {
 std::int64_t World::instances_needed(std::uint32_t c) const {
   const ClusterRuntime& cluster = clusters_[c];
   std::int64_t busy = 0;
-  for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i) {
-    if (!cluster.instances.registered(i)) continue;
-    for (const TaskIndex t : cluster.tasks_on[i]) {
-      if (service_of_[t] == kUnset || services_[service_of_[t]].config->scheduling_strategy !=
-                                         SchedulingStrategy::kDaemon) {
-        ++busy;
-        break;
-      }
-    }
-  }
+  for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i)
+    busy += cluster.instances.registered(i) && cluster.busy[i] != 0;
   std::int64_t cpu = 0, memory = 0;
   for (const JobRuntime& job : jobs_) {
     if (job.cluster != c) continue;
@@ -693,13 +685,9 @@ void World::on_scaling_tick(std::uint32_t c) {
   } else if (decision.action == ecs::ScalingAction::kScaleIn) {
     std::vector<ecs::ContainerInstanceIndex> candidates;
     for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i) {
-      if (!cluster.instances.registered(i)) continue;
-      bool protected_ = false;
-      for (const TaskIndex t : cluster.tasks_on[i])
-        protected_ = protected_ || service_of_[t] == kUnset ||
-                     services_[service_of_[t]].config->scheduling_strategy !=
-                         SchedulingStrategy::kDaemon;
-      if (!protected_ || !provider.managed_termination_protection) candidates.push_back(i);
+      if (cluster.instances.registered(i) &&
+          (cluster.busy[i] == 0 || !provider.managed_termination_protection))
+        candidates.push_back(i);
     }
     for (std::int64_t n = desired - decision.desired; n > 0 && !candidates.empty(); --n) {
       std::vector<std::uint32_t> per_zone(az_state_.size(), 0);

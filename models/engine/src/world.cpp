@@ -313,6 +313,7 @@ void World::assign_to_instance(TaskIndex t, ecs::ContainerInstanceIndex i) {
   az_[t] = c.instances.az(i);
   slot_[t] = static_cast<std::uint32_t>(c.tasks_on[i].size());
   c.tasks_on[i].push_back(t);
+  count_busy(t, true);
   reserve_in_az(az_[t], cpu_[t], memory_[t], true);
   state_[t] = TaskState::kPending;
   --provisioning_;
@@ -372,11 +373,27 @@ void World::release_ec2(TaskIndex t) {
   if (group) c.instances.release(i, cpu_[t], memory_[t], *group);
   else c.instances.release(i, cpu_[t], memory_[t]);
   reserve_in_az(c.instances.az(i), -cpu_[t], -memory_[t], true);
+  count_busy(t, false);
   std::vector<TaskIndex>& on = c.tasks_on[i];
   const TaskIndex moved = on.back();
   on[slot_[t]] = moved;
   slot_[moved] = slot_[t];
   on.pop_back();
+}
+
+// Counts task `t` in (or out of) its instance's non-DAEMON tasks; with managed termination
+// protection, an instance is protected from scale-in exactly while it has one.
+void World::count_busy(TaskIndex t, bool placed) {
+  if (service_of_[t] != kUnset &&
+      services_[service_of_[t]].config->scheduling_strategy == ecs::SchedulingStrategy::kDaemon)
+    return;
+  ClusterRuntime& c = clusters_[cluster_of_[t]];
+  const ecs::ContainerInstanceIndex i = instance_[t];
+  const std::uint32_t was = c.busy[i];
+  c.busy[i] = placed ? was + 1 : was - 1;
+  const auto& provider = c.config->capacity_provider;
+  if (provider && provider->managed_termination_protection && (was == 0) != (c.busy[i] == 0))
+    platform_.set_scale_in_protected(c.instances.ec2(i), c.busy[i] != 0);
 }
 
 // Room appeared on cluster `c` (a release, a new or reconnected instance): waiting job tasks
@@ -462,6 +479,7 @@ void World::register_instance(std::uint32_t c, InstanceId id) {
   cluster.os_type.push_back(0);  // every modelled instance runs Linux
   cluster.cpu_architecture.push_back(type.arch == platform::Arch::kArm64 ? 1 : 0);
   cluster.disconnected_since.push_back(kNever);
+  cluster.busy.push_back(0);
   register_member_of(c, id, type);
   // Utilisation counts every registered instance, reachable or not, against the tasks it holds.
   adjust_registered(cpu, mem);

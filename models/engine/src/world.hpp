@@ -117,6 +117,7 @@ struct ClusterRuntime {
   // Per container instance, the value ids of the attributes spread strategies can use.
   std::vector<std::uint32_t> instance_type, os_type, cpu_architecture;
   std::vector<SimTime> disconnected_since;       // per container instance; kNever if connected
+  std::vector<std::uint32_t> busy;               // per container instance: non-DAEMON tasks
   std::vector<std::uint32_t> services;           // indices into World::services_
   std::vector<ecs::ContainerInstanceIndex> draining;  // set DRAINING, in that order
   RandomStream start_latency{0};                 // placement to RUNNING on its instances
@@ -168,6 +169,7 @@ class World {
   ecs::PlacementFailure place_job_task(TaskIndex t);
   void place_waiting(std::uint32_t c);
   void release_ec2(TaskIndex t);
+  void count_busy(TaskIndex t, bool placed);
   void capacity_freed(std::uint32_t c);
   void drain_platform_changes();
   void on_instance_change(const platform::InstanceChange& change);

@@ -255,6 +255,7 @@ InstanceId Platform::launch(Simulator& sim, GroupId group, AzId az, bool running
   cause_.push_back(TerminationCause::kNone);
   unreachable_since_.push_back(kNever);
   launched_.push_back(sim.now());
+  protected_.push_back(0);
   // Billing starts at launch: the boot and agent start are billed instance time.
   cost_item_.push_back(
       cost_.start_ec2(sim.now(), catalog_.at(g.instance_type).price_usd_per_hour, g.spot));
@@ -290,9 +291,11 @@ void Platform::on_running(Simulator& sim, InstanceId id) {
       AzId fullest = az_[i];
       for (const AzId az : config_.groups[group.value()].azs)
         if (count[az.value()] > count[fullest.value()]) fullest = az;
-      // The newest instance of the fullest zone goes (a simple, deterministic choice).
+      // The newest unprotected instance of the fullest zone goes (a simple, deterministic
+      // choice); scale-in protection holds against rebalancing.
       for (const InstanceId other : live_[group.value()])
-        if (other != id && az_[other.value()] == fullest) victim = other;
+        if (other != id && az_[other.value()] == fullest && protected_[other.value()] == 0)
+          victim = other;
       if (victim) {
         ++counters_.rebalances;
         end_instance(sim, *victim, TerminationCause::kRebalance, false);
@@ -316,6 +319,11 @@ void Platform::check_rebalance(Simulator& sim, GroupId group) {
     if (!fullest || count[az.value()] > count[fullest->value()]) fullest = az;
   }
   if (!emptiest || count[fullest->value()] < count[emptiest->value()] + 2) return;
+  // Only worth a launch if the fullest zone has an instance rebalancing may terminate.
+  bool can_terminate = false;
+  for (const InstanceId other : live_[g])
+    can_terminate = can_terminate || (az_[other.value()] == *fullest && protected_[other.value()] == 0);
+  if (!can_terminate) return;
   // Launch before terminate: one more in the emptiest zone, the fullest loses one once it runs.
   rebalancing_[g] = launch(sim, group, *emptiest, false);
 }

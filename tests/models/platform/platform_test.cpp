@@ -702,6 +702,24 @@ TEST_CASE("terminating an instance and shrinking the group rebalances what it le
   CHECK(h.platform->counters().launches == 5);
 }
 
+TEST_CASE("rebalancing never terminates an instance protected from scale-in", "[platform]") {
+  PlatformConfig config = three_zones();
+  config.groups.push_back(group("web", 4, {kA, kB, kC}));  // a {0, 3}, b {1}, c {2}
+  Harness h(std::move(config));
+  h.start();
+  h.run_until(10min);
+  // As above, 1 goes and desired drops to 3: a 2, b 0, c 1. Both of a's are protected, so a
+  // rebalancing launch could terminate nothing there: none is made.
+  h.platform->set_scale_in_protected(iid(0), true);
+  h.platform->set_scale_in_protected(iid(3), true);
+  h.platform->terminate(h.sim, iid(1), true);
+  h.drain();
+  CHECK(h.platform->instance_count() == 4);
+  h.run_until(2h);
+  CHECK(h.live_by_zone(kGroup0) == zones(2, 0, 1));
+  CHECK(h.platform->counters().rebalances == 0);
+}
+
 TEST_CASE("terminating without shrinking the group replaces the instance", "[platform]") {
   PlatformConfig config = three_zones();
   config.groups.push_back(group("web", 3, {kA, kB, kC}));

@@ -112,6 +112,9 @@ class Platform {
   [[nodiscard]] const std::vector<InstanceId>& live_instances(GroupId group) const {
     return live_[group.value()];
   }
+  /// Sets or clears scale-in protection of instance `id`: the group's AZ rebalancing never
+  /// terminates a protected instance (failures, Spot reclaims and `terminate` still do).
+  void set_scale_in_protected(InstanceId id, bool on) { protected_[id.value()] = on ? 1 : 0; }
   /// When instance `id` was launched.
   [[nodiscard]] SimTime launched_at(InstanceId id) const { return launched_[id.value()]; }
 
@@ -165,6 +168,7 @@ class Platform {
   std::vector<TerminationCause> cause_;
   std::vector<SimTime> unreachable_since_;  // when it last became unreachable
   std::vector<SimTime> launched_;
+  std::vector<std::uint8_t> protected_;  // scale-in protection
   std::vector<CostItemId> cost_item_;
 
   // Zones: state, and how many outages and impairments are in force.
