@@ -1,0 +1,46 @@
+#pragma once
+
+/// EKS node groups as an eksctl ClusterConfig describes them, after eksctl's defaults: managed
+/// (`managedNodeGroups`) or self-managed (`nodeGroups`), each an Auto Scaling group of one
+/// instance type over some zones, with the labels and taints its nodes register with.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ecsim/eks/objects.hpp"
+#include "ecsim/sim/ids.hpp"
+
+namespace ecsim::eks {
+
+/// A node group of an EKS cluster.
+struct NodeGroupConfig {
+  std::string name;
+  bool managed = true;                 ///< managedNodeGroups (true) or nodeGroups (false)
+  std::string instance_type;           ///< a type of the EC2 catalog
+  std::uint32_t min = 0;               ///< minSize (eksctl's default: desiredCapacity)
+  std::uint32_t max = 0;               ///< maxSize (eksctl's default: desiredCapacity)
+  std::uint32_t desired = 2;           ///< desiredCapacity (eksctl's default: 2)
+  std::vector<std::string> azs;        ///< availabilityZones; empty: the cluster's
+  Labels labels;                       ///< labels its nodes register with
+  std::vector<Taint> taints;           ///< taints its nodes register with
+  bool spot = false;                   ///< Spot capacity
+  /// updateConfig: nodes updated at a time (managed groups; default 1).
+  IntOrPercent max_unavailable{1, false};
+  std::optional<std::uint32_t> max_pods_per_node;  ///< maxPodsPerNode; none: the ENI formula
+
+  friend bool operator==(const NodeGroupConfig&, const NodeGroupConfig&) = default;
+};
+
+/// What ecsim reads of an eksctl ClusterConfig (apiVersion eksctl.io/v1alpha5).
+struct ClusterConfig {
+  std::string name;                    ///< metadata.name
+  std::string region;                  ///< metadata.region
+  std::vector<std::string> azs;        ///< availabilityZones; empty: the scenario's zones
+  std::vector<NodeGroupConfig> node_groups;  ///< self-managed first, then managed, file order
+
+  friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;
+};
+
+}  // namespace ecsim::eks

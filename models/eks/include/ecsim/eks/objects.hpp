@@ -1,0 +1,283 @@
+#pragma once
+
+/// The Kubernetes objects ecsim simulates, as plain validated values: what a pod asks of the
+/// scheduler (requests, node selection, affinities, tolerations, topology spread, priority,
+/// host ports) and the workloads that make pods (Deployment, StatefulSet, DaemonSet, Job), with
+/// PodDisruptionBudgets, PriorityClasses and ResourceQuotas. models/scenario reads them from real
+/// manifests; the scheduler and the controllers use them. Field names follow the Kubernetes API
+/// (in snake_case); units are in each comment.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ecsim/sim/time.hpp"
+
+namespace ecsim::eks {
+
+/// Labels (or a nodeSelector): key to value, sorted by key.
+using Labels = std::map<std::string, std::string>;
+
+/// What a pod requests (the scheduler's view: requests, not limits).
+struct Resources {
+  std::int64_t cpu_millis = 0;    ///< CPU in millicores (1000 = one vCPU)
+  std::int64_t memory_bytes = 0;  ///< memory in bytes
+
+  friend bool operator==(const Resources&, const Resources&) = default;
+};
+
+/// A taint's effect.
+enum class TaintEffect : std::uint8_t { kNoSchedule, kPreferNoSchedule, kNoExecute };
+
+/// A node taint.
+struct Taint {
+  std::string key;
+  std::string value;  ///< may be empty
+  TaintEffect effect = TaintEffect::kNoSchedule;
+
+  friend bool operator==(const Taint&, const Taint&) = default;
+};
+
+/// A toleration's operator.
+enum class TolerationOperator : std::uint8_t { kEqual, kExists };
+
+/// A pod toleration.
+struct Toleration {
+  std::string key;  ///< empty with kExists: tolerates every taint
+  TolerationOperator op = TolerationOperator::kEqual;
+  std::string value;
+  std::optional<TaintEffect> effect;  ///< none: every effect
+  /// For NoExecute: how long the pod stays bound after the taint appears; none: for ever.
+  std::optional<SimDuration> toleration_seconds;
+
+  friend bool operator==(const Toleration&, const Toleration&) = default;
+};
+
+/// The operator of a label selector or node selector requirement.
+enum class SelectorOperator : std::uint8_t { kIn, kNotIn, kExists, kDoesNotExist, kGt, kLt };
+
+/// One requirement: key, operator and values (Gt/Lt take one integer value).
+struct SelectorRequirement {
+  std::string key;
+  SelectorOperator op = SelectorOperator::kIn;
+  std::vector<std::string> values;
+
+  friend bool operator==(const SelectorRequirement&, const SelectorRequirement&) = default;
+};
+
+/// A label selector: matchLabels and matchExpressions, all of which must hold. An empty
+/// selector matches every object (as in Kubernetes, for PDBs and spread constraints).
+struct LabelSelector {
+  Labels match_labels;
+  std::vector<SelectorRequirement> match_expressions;
+
+  friend bool operator==(const LabelSelector&, const LabelSelector&) = default;
+};
+
+/// A node selector term: its requirements all hold (matchFields is not simulated).
+struct NodeSelectorTerm {
+  std::vector<SelectorRequirement> match_expressions;
+
+  friend bool operator==(const NodeSelectorTerm&, const NodeSelectorTerm&) = default;
+};
+
+/// A preferred node affinity term with its weight (1..100).
+struct PreferredSchedulingTerm {
+  std::int32_t weight = 1;
+  NodeSelectorTerm preference;
+
+  friend bool operator==(const PreferredSchedulingTerm&, const PreferredSchedulingTerm&) = default;
+};
+
+/// spec.affinity.nodeAffinity.
+struct NodeAffinity {
+  /// requiredDuringSchedulingIgnoredDuringExecution: the node matches at least one term; none
+  /// given means no requirement.
+  std::vector<NodeSelectorTerm> required;
+  /// preferredDuringSchedulingIgnoredDuringExecution.
+  std::vector<PreferredSchedulingTerm> preferred;
+
+  friend bool operator==(const NodeAffinity&, const NodeAffinity&) = default;
+};
+
+/// A pod (anti-)affinity term: pods matching `selector` in `namespaces` (empty: the pod's own)
+/// on nodes sharing the value of `topology_key`.
+struct PodAffinityTerm {
+  LabelSelector selector;
+  std::vector<std::string> namespaces;
+  std::string topology_key;
+
+  friend bool operator==(const PodAffinityTerm&, const PodAffinityTerm&) = default;
+};
+
+/// A preferred pod (anti-)affinity term with its weight (1..100).
+struct WeightedPodAffinityTerm {
+  std::int32_t weight = 1;
+  PodAffinityTerm term;
+
+  friend bool operator==(const WeightedPodAffinityTerm&, const WeightedPodAffinityTerm&) = default;
+};
+
+/// spec.affinity.podAffinity or spec.affinity.podAntiAffinity.
+struct PodAffinity {
+  std::vector<PodAffinityTerm> required;
+  std::vector<WeightedPodAffinityTerm> preferred;
+
+  friend bool operator==(const PodAffinity&, const PodAffinity&) = default;
+};
+
+/// A topology spread constraint's whenUnsatisfiable.
+enum class WhenUnsatisfiable : std::uint8_t { kDoNotSchedule, kScheduleAnyway };
+
+/// spec.topologySpreadConstraints[i].
+struct TopologySpreadConstraint {
+  std::int32_t max_skew = 1;
+  std::string topology_key;
+  WhenUnsatisfiable when_unsatisfiable = WhenUnsatisfiable::kDoNotSchedule;
+  LabelSelector selector;
+  std::optional<std::int32_t> min_domains;
+
+  friend bool operator==(const TopologySpreadConstraint&, const TopologySpreadConstraint&) = default;
+};
+
+/// A host port a container binds (hostPort, protocol TCP/UDP/SCTP).
+struct HostPort {
+  std::int32_t port = 0;
+  std::string protocol = "TCP";
+
+  friend bool operator==(const HostPort&, const HostPort&) = default;
+};
+
+/// What the scheduler and the kubelet need of a pod spec.
+struct PodSpec {
+  /// Effective requests: the sum over containers, or the largest init container's if larger
+  /// (per resource), as the scheduler computes them.
+  Resources requests;
+  Labels node_selector;
+  NodeAffinity node_affinity;
+  PodAffinity pod_affinity;
+  PodAffinity pod_anti_affinity;
+  std::vector<Toleration> tolerations;
+  std::vector<TopologySpreadConstraint> topology_spread;
+  std::string priority_class_name;  ///< empty: the default class, if any
+  std::vector<HostPort> host_ports;
+  std::string node_name;            ///< spec.nodeName: bound to that node, no scheduling
+
+  friend bool operator==(const PodSpec&, const PodSpec&) = default;
+};
+
+/// A pod template: labels and spec.
+struct PodTemplate {
+  Labels labels;
+  PodSpec spec;
+
+  friend bool operator==(const PodTemplate&, const PodTemplate&) = default;
+};
+
+/// An integer or a percentage (maxSurge, maxUnavailable, minAvailable).
+struct IntOrPercent {
+  std::int64_t value = 0;
+  bool percent = false;
+
+  friend bool operator==(const IntOrPercent&, const IntOrPercent&) = default;
+};
+
+/// Where an object came from, for messages and outputs.
+struct ObjectMeta {
+  std::string name;
+  std::string name_space = "default";  ///< metadata.namespace
+  Labels labels;
+
+  friend bool operator==(const ObjectMeta&, const ObjectMeta&) = default;
+};
+
+/// apps/v1 Deployment (RollingUpdate; Recreate is RollingUpdate with maxSurge 0 and
+/// maxUnavailable 100%).
+struct Deployment {
+  ObjectMeta meta;
+  std::int32_t replicas = 1;
+  LabelSelector selector;
+  PodTemplate pod;
+  IntOrPercent max_surge{25, true};
+  IntOrPercent max_unavailable{25, true};
+
+  friend bool operator==(const Deployment&, const Deployment&) = default;
+};
+
+/// apps/v1 StatefulSet: replicas created in order (podManagementPolicy OrderedReady).
+struct StatefulSet {
+  ObjectMeta meta;
+  std::int32_t replicas = 1;
+  LabelSelector selector;
+  PodTemplate pod;
+
+  friend bool operator==(const StatefulSet&, const StatefulSet&) = default;
+};
+
+/// apps/v1 DaemonSet.
+struct DaemonSet {
+  ObjectMeta meta;
+  LabelSelector selector;
+  PodTemplate pod;
+  IntOrPercent max_unavailable{1, false};
+
+  friend bool operator==(const DaemonSet&, const DaemonSet&) = default;
+};
+
+/// batch/v1 Job; its pods' durations come from the scenario's workload section.
+struct Job {
+  ObjectMeta meta;
+  std::int32_t completions = 1;
+  std::int32_t parallelism = 1;
+  std::int32_t backoff_limit = 6;
+  PodTemplate pod;
+
+  friend bool operator==(const Job&, const Job&) = default;
+};
+
+/// policy/v1 PodDisruptionBudget: exactly one of min_available and max_unavailable.
+struct PodDisruptionBudget {
+  ObjectMeta meta;
+  LabelSelector selector;
+  std::optional<IntOrPercent> min_available;
+  std::optional<IntOrPercent> max_unavailable;
+
+  friend bool operator==(const PodDisruptionBudget&, const PodDisruptionBudget&) = default;
+};
+
+/// scheduling.k8s.io/v1 PriorityClass.
+struct PriorityClass {
+  std::string name;
+  std::int32_t value = 0;
+  bool global_default = false;
+  bool preempt_lower_priority = true;  ///< preemptionPolicy PreemptLowerPriority (or Never)
+
+  friend bool operator==(const PriorityClass&, const PriorityClass&) = default;
+};
+
+/// v1 ResourceQuota (hard limits on pods and on requests.cpu / requests.memory).
+struct ResourceQuota {
+  ObjectMeta meta;
+  std::optional<std::int64_t> pods;
+  std::optional<std::int64_t> requests_cpu_millis;
+  std::optional<std::int64_t> requests_memory_bytes;
+
+  friend bool operator==(const ResourceQuota&, const ResourceQuota&) = default;
+};
+
+/// Everything read from a cluster's manifests, in file order per kind.
+struct Manifests {
+  std::vector<Deployment> deployments;
+  std::vector<StatefulSet> stateful_sets;
+  std::vector<DaemonSet> daemon_sets;
+  std::vector<Job> jobs;
+  std::vector<PodDisruptionBudget> pdbs;
+  std::vector<PriorityClass> priority_classes;
+  std::vector<ResourceQuota> quotas;
+  /// Kinds skipped (Service, ConfigMap, ...), one note each: "file:line: skipped Service 'x'".
+  std::vector<std::string> notes;
+};
+
+}  // namespace ecsim::eks
