@@ -1,0 +1,778 @@
+// One scheduling cycle: filters as passes over node columns into a byte mask, the feasible
+// nodes compacted, each score plugin computed over them and normalised as its upstream
+// NormalizeScore does, the weighted sum, and the uniform choice among the best. The same code
+// serves `schedule` and `explain`; explaining only keeps what the cycle computes anyway.
+//
+// Upstream sources (kubernetes/pkg/scheduler/framework/plugins): nodeunschedulable,
+// nodename, tainttoleration, nodeaffinity, nodeports, noderesources (fit.go,
+// least_allocated.go, most_allocated.go, requested_to_capacity_ratio.go,
+// balanced_allocation.go), podtopologyspread (filtering.go, scoring.go), interpodaffinity
+// (filtering.go, scoring.go), and schedule_one.go (numFeasibleNodesToFind, selectHost).
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "ecsim/sim/assert.hpp"
+#include "scheduler_impl.hpp"
+
+namespace ecsim::eks {
+
+using namespace detail;
+
+namespace {
+
+constexpr std::size_t kTaint = 0, kAffinity = 1, kSpread = 2, kInterPod = 3, kFit = 4,
+                      kBalanced = 5;
+
+constexpr std::string_view kReasonUnschedulable = "node(s) were unschedulable";
+constexpr std::string_view kReasonNodeName = "node(s) didn't match the requested node name";
+constexpr std::string_view kReasonNodeAffinity = "node(s) didn't match Pod's node affinity/selector";
+constexpr std::string_view kReasonPorts = "node(s) didn't have free ports for the requested pod ports";
+constexpr std::string_view kReasonSpread = "node(s) didn't match pod topology spread constraints";
+constexpr std::string_view kReasonSpreadLabel =
+    "node(s) didn't match pod topology spread constraints (missing required label)";
+constexpr std::string_view kReasonAffinity = "node(s) didn't match pod affinity rules";
+constexpr std::string_view kReasonAntiAffinity = "node(s) didn't match pod anti-affinity rules";
+constexpr std::string_view kReasonExistingAnti =
+    "node(s) didn't satisfy existing pods anti-affinity rules";
+
+// --- per-class caches -----------------------------------------------------------------------
+
+void prepare_class(SchedulerState& st, PodClass& c) {
+  ensure_matches(st, c);
+  const NodeTable& nodes = st.nodes;
+  while (c.tolerated.size() < nodes.taint_sets()) {
+    // TaintToleration: a NoSchedule or NoExecute taint no toleration tolerates rejects the
+    // node; PreferNoSchedule taints not tolerated are counted for the score.
+    const auto& taints = nodes.taints(static_cast<TaintSetId>(c.tolerated.size()));
+    std::uint8_t ok = 1;
+    std::uint16_t prefer = 0;
+    for (const InternedTaint& t : taints) {
+      bool tolerated = false;
+      for (const CompiledToleration& tol : c.tolerations) tolerated = tolerated || tolerates(tol, t);
+      if (t.effect == TaintEffect::kPreferNoSchedule) {
+        prefer = static_cast<std::uint16_t>(prefer + (tolerated ? 0 : 1));
+      } else if (!tolerated) {
+        ok = 0;
+      }
+    }
+    c.tolerated.push_back(ok);
+    c.intolerable_prefer.push_back(prefer);
+  }
+  if (c.node_epoch != nodes.shape_epoch()) {
+    // NodeAffinity: nodeSelector and required terms (ORed; a term without requirements
+    // matches nothing), and the sum of the weights of the preferred terms that match.
+    c.node_epoch = nodes.shape_epoch();
+    const std::size_t size = nodes.size();
+    c.affinity_ok.assign(size, 0);
+    c.preferred_sum.assign(size, 0);
+    const LabelInterner& in = nodes.interner();
+    for (NodeIndex n = 0; n < size; ++n) {
+      if (!nodes.present(n)) continue;
+      const InternedLabels& labels = nodes.labels(n);
+      bool ok = !c.has_node_selector || matches(c.node_selector, labels, in);
+      if (ok && !c.required_terms.empty()) {
+        bool any = false;
+        for (const Selector& t : c.required_terms)
+          any = any || (!t.requirements.empty() && matches(t, labels, in));
+        ok = any;
+      }
+      c.affinity_ok[n] = ok ? 1 : 0;
+      std::uint32_t sum = 0;
+      for (const auto& [weight, term] : c.preferred_terms)
+        if (!term.requirements.empty() && matches(term, labels, in))
+          sum += static_cast<std::uint32_t>(weight);
+      c.preferred_sum[n] = sum;
+    }
+  }
+}
+
+bool has_node_requirements(const PodClass& c) {
+  return c.has_node_selector || !c.required_terms.empty();
+}
+
+// --- PreFilter state ------------------------------------------------------------------------
+
+// PodTopologySpread's PreFilter for one DoNotSchedule constraint: the matching pods per
+// domain over the nodes that pass the pod's node affinity and carry every constraint's key,
+// which domains those nodes form, and the global minimum.
+struct HardSpread {
+  const SpreadTerm* term = nullptr;
+  std::vector<std::int64_t> counts;     // per domain (0 where not eligible)
+  std::vector<std::uint8_t> eligible;   // per domain
+  std::int64_t min = 0;
+};
+
+// InterPodAffinity's PreFilter: the existing pods' required anti-affinity terms that match
+// the incoming pod, and whether any pod matches its required affinity terms at all.
+struct InterPodState {
+  std::vector<const BoundTerm*> existing_anti;
+  bool any_affinity_match = false;
+};
+
+struct Prefilter {
+  std::vector<HardSpread> spread;
+  InterPodState inter_pod;
+};
+
+bool has_all_keys(const SchedulerState& st, std::span<const SpreadTerm> terms, NodeIndex n) {
+  for (const SpreadTerm& t : terms)
+    if (st.topologies[t.topology].domain_of_node[n] == kNone) return false;
+  return true;
+}
+
+void prefilter_spread(SchedulerState& st, PodClass& c, Prefilter& pf) {
+  const NodeTable& nodes = st.nodes;
+  bool all_have_keys = true;
+  for (const SpreadTerm& t : c.hard_spread)
+    all_have_keys = all_have_keys && st.topologies[t.topology].nodes_with_key == nodes.count();
+  const bool fast = all_have_keys && !has_node_requirements(c);
+  for (const SpreadTerm& t : c.hard_spread) {
+    const Topology& topo = st.topologies[t.topology];
+    HardSpread h;
+    h.term = &t;
+    const std::size_t domains = topo.domain_value.size();
+    h.counts.assign(domains, 0);
+    h.eligible.assign(domains, 0);
+    if (fast) {
+      const std::vector<std::uint32_t>& counts = domain_counts(st, t.selector, t.topology);
+      for (std::size_t d = 0; d < domains; ++d) {
+        h.eligible[d] = topo.nodes_in_domain[d] > 0 ? 1 : 0;
+        h.counts[d] = h.eligible[d] != 0 ? counts[d] : 0;
+      }
+    } else {
+      const std::vector<std::uint32_t>& per_node = st.selectors[t.selector].node_count;
+      for (NodeIndex n = 0; n < nodes.size(); ++n) {
+        if (!nodes.present(n) || (has_node_requirements(c) && c.affinity_ok[n] == 0) ||
+            !has_all_keys(st, c.hard_spread, n))
+          continue;
+        const DomainId d = topo.domain_of_node[n];
+        h.eligible[d] = 1;
+        h.counts[d] += per_node[n];
+      }
+    }
+    std::int64_t min = std::numeric_limits<std::int32_t>::max();
+    std::int64_t eligible = 0;
+    for (std::size_t d = 0; d < domains; ++d) {
+      if (h.eligible[d] == 0) continue;
+      ++eligible;
+      min = std::min(min, h.counts[d]);
+    }
+    // minDomains: with fewer eligible domains, the global minimum is taken as 0.
+    if (eligible < t.min_domains) min = 0;
+    h.min = min;
+    pf.spread.push_back(std::move(h));
+  }
+}
+
+void prefilter_inter_pod(SchedulerState& st, PodClass& c, Prefilter& pf) {
+  for (const BoundTerm& b : st.bound_terms) {
+    if (b.kind == TermKind::kRequiredAntiAffinity && b.owners_total > 0 &&
+        class_matches(st, c, b.selector))
+      pf.inter_pod.existing_anti.push_back(&b);
+  }
+  for (const AffinityTerm& t : c.required_affinity) {
+    for (const std::uint32_t n : domain_counts(st, t.selector, t.topology))
+      pf.inter_pod.any_affinity_match = pf.inter_pod.any_affinity_match || n > 0;
+  }
+}
+
+Prefilter prefilter(SchedulerState& st, PodClass& c) {
+  Prefilter pf;
+  if (!c.hard_spread.empty()) prefilter_spread(st, c, pf);
+  if (!c.required_affinity.empty() || !c.required_anti.empty() || !st.bound_terms.empty())
+    prefilter_inter_pod(st, c, pf);
+  return pf;
+}
+
+// --- filters, one node at a time (the rare plugins, and every reason) -----------------------
+
+// PodTopologySpread's Filter on node n: "" when it passes, else the reason.
+std::string_view spread_reason(const SchedulerState& st, const PodClass& c, const Prefilter& pf,
+                               NodeIndex n) {
+  for (const HardSpread& h : pf.spread) {
+    const DomainId d = st.topologies[h.term->topology].domain_of_node[n];
+    if (d == kNone) return kReasonSpreadLabel;
+    // skew = matching pods in the node's domain + 1 if the pod matches itself - the global
+    // minimum; it must not exceed maxSkew.
+    const std::int64_t skew = h.counts[d] + (h.term->self_match ? 1 : 0) - h.min;
+    if (skew > h.term->max_skew) return kReasonSpread;
+  }
+  static_cast<void>(c);
+  return {};
+}
+
+// InterPodAffinity's Filter on node n.
+std::string_view inter_pod_reason(const SchedulerState& st, const PodClass& c,
+                                  const Prefilter& pf, NodeIndex n) {
+  bool pods_exist = true;
+  for (const AffinityTerm& t : c.required_affinity) {
+    const DomainId d = st.topologies[t.topology].domain_of_node[n];
+    if (d == kNone) return kReasonAffinity;
+    if (domain_counts(st, t.selector, t.topology)[d] == 0) pods_exist = false;
+  }
+  // The first pod of a group with affinity to itself may go to any node with the keys.
+  if (!pods_exist && !(!pf.inter_pod.any_affinity_match && c.self_matches_affinity))
+    return kReasonAffinity;
+  for (const AffinityTerm& t : c.required_anti) {
+    const DomainId d = st.topologies[t.topology].domain_of_node[n];
+    if (d != kNone && domain_counts(st, t.selector, t.topology)[d] > 0) return kReasonAntiAffinity;
+  }
+  for (const BoundTerm* b : pf.inter_pod.existing_anti) {
+    const DomainId d = st.topologies[b->topology].domain_of_node[n];
+    if (d != kNone && b->owners[d] > 0) return kReasonExistingAnti;
+  }
+  return {};
+}
+
+bool ports_free(const NodeTable& nodes, const PodClass& c, NodeIndex n) {
+  if (!nodes.has_ports(n)) return true;
+  for (const HostPortKey p : c.ports)
+    if (nodes.port_in_use(n, p)) return false;
+  return true;
+}
+
+// ANDs plugin `p`'s verdict for every node into mask (one byte per node slot).
+void apply_filter(SchedulerState& st, PodClass& c, const ResourceCache& cache,
+                  const Prefilter& pf, Plugin p, std::uint8_t* mask) {
+  const NodeTable& nodes = st.nodes;
+  const NodeTable::Columns col = nodes.columns();
+  const std::size_t size = col.size;
+  switch (p) {
+    case Plugin::kNodeUnschedulable:
+      if (c.tolerates_unschedulable) return;
+      for (std::size_t n = 0; n < size; ++n) mask[n] &= col.schedulable[n];
+      return;
+    case Plugin::kNodeName:
+      if (c.node_name == kNoValue) return;
+      for (NodeIndex n = 0; n < size; ++n)
+        mask[n] &= static_cast<std::uint8_t>(nodes.name_id(n) == c.node_name);
+      return;
+    case Plugin::kTaintToleration: {
+      const std::uint8_t* tolerated = c.tolerated.data();
+      for (std::size_t n = 0; n < size; ++n) mask[n] &= tolerated[col.taint_set[n]];
+      return;
+    }
+    case Plugin::kNodeAffinity: {
+      if (!has_node_requirements(c)) return;
+      const std::uint8_t* ok = c.affinity_ok.data();
+      for (std::size_t n = 0; n < size; ++n) mask[n] &= ok[n];
+      return;
+    }
+    case Plugin::kNodePorts:
+      if (c.ports.empty()) return;
+      for (NodeIndex n = 0; n < size; ++n)
+        mask[n] &= static_cast<std::uint8_t>(nodes.present(n) && ports_free(nodes, c, n));
+      return;
+    case Plugin::kNodeResourcesFit: {
+      const std::uint8_t* fits = cache.fits.data();
+      for (std::size_t n = 0; n < size; ++n) mask[n] &= fits[n];
+      return;
+    }
+    case Plugin::kPodTopologySpread:
+      if (pf.spread.empty()) return;
+      for (NodeIndex n = 0; n < size; ++n)
+        if (mask[n] != 0 && nodes.present(n)) mask[n] = spread_reason(st, c, pf, n).empty();
+      return;
+    case Plugin::kInterPodAffinity:
+      if (c.required_affinity.empty() && c.required_anti.empty() &&
+          pf.inter_pod.existing_anti.empty())
+        return;
+      for (NodeIndex n = 0; n < size; ++n)
+        if (mask[n] != 0 && nodes.present(n)) mask[n] = inter_pod_reason(st, c, pf, n).empty();
+      return;
+    case Plugin::kNodeResourcesBalancedAllocation:
+      return;
+  }
+}
+
+constexpr Plugin kFilters[] = {Plugin::kNodeUnschedulable, Plugin::kNodeName,
+                               Plugin::kTaintToleration,   Plugin::kNodeAffinity,
+                               Plugin::kNodePorts,         Plugin::kNodeResourcesFit,
+                               Plugin::kPodTopologySpread, Plugin::kInterPodAffinity};
+
+std::string filter_reason(SchedulerState& st, const PodClass& c, const Prefilter& pf, Plugin p,
+                          NodeIndex n) {
+  const NodeTable& nodes = st.nodes;
+  switch (p) {
+    case Plugin::kNodeUnschedulable: return std::string(kReasonUnschedulable);
+    case Plugin::kNodeName: return std::string(kReasonNodeName);
+    case Plugin::kTaintToleration: {
+      for (const InternedTaint& t : nodes.taints(nodes.taint_set(n))) {
+        if (t.effect == TaintEffect::kPreferNoSchedule) continue;
+        bool tolerated = false;
+        for (const CompiledToleration& tol : c.tolerations) tolerated = tolerated || tolerates(tol, t);
+        if (!tolerated) {
+          return "node(s) had untolerated taint {" + nodes.interner().key_name(t.key) + ": " +
+                 nodes.interner().value_name(t.value) + "}";
+        }
+      }
+      return "node(s) had untolerated taint";
+    }
+    case Plugin::kNodeAffinity: return std::string(kReasonNodeAffinity);
+    case Plugin::kNodePorts: return std::string(kReasonPorts);
+    case Plugin::kNodeResourcesFit: {
+      std::string reasons;
+      const auto add = [&](std::string_view r) {
+        reasons += reasons.empty() ? "" : ", ";
+        reasons += r;
+      };
+      if (nodes.pods(n) + 1 > nodes.allocatable_pods(n)) add("Too many pods");
+      const PodResources& r = c.resources;
+      if (r.cpu_millis > 0 && r.cpu_millis > nodes.allocatable_cpu(n) - nodes.requested_cpu(n))
+        add("Insufficient cpu");
+      if (r.memory_bytes > 0 &&
+          r.memory_bytes > nodes.allocatable_memory(n) - nodes.requested_memory(n))
+        add("Insufficient memory");
+      return reasons;
+    }
+    case Plugin::kPodTopologySpread: return std::string(spread_reason(st, c, pf, n));
+    case Plugin::kInterPodAffinity: return std::string(inter_pod_reason(st, c, pf, n));
+    case Plugin::kNodeResourcesBalancedAllocation: return {};
+  }
+  return {};
+}
+
+// --- scores ---------------------------------------------------------------------------------
+
+// Maps every value v of vals (all within [lo, hi]) to f(v): through a table of the range when
+// it is no longer than vals (the normalisations divide, and a table divides once per value).
+template <class F>
+void map_values(std::span<std::int64_t> vals, std::int64_t lo, std::int64_t hi, F f,
+                std::vector<std::int64_t>& table) {
+  if (vals.empty()) return;
+  const auto range = static_cast<std::uint64_t>(hi - lo);
+  if (range < vals.size()) {
+    table.resize(range + 1);
+    for (std::uint64_t k = 0; k <= range; ++k) table[k] = f(lo + static_cast<std::int64_t>(k));
+    for (std::int64_t& v : vals) v = table[static_cast<std::size_t>(v - lo)];
+  } else {
+    for (std::int64_t& v : vals) v = f(v);
+  }
+}
+
+// helper.DefaultNormalizeScore through map_values.
+void normalize_default(std::span<std::int64_t> vals, bool reverse, std::vector<std::int64_t>& t) {
+  std::int64_t max = 0;
+  for (const std::int64_t v : vals) max = std::max(max, v);
+  if (max == 0) {
+    if (reverse) std::fill(vals.begin(), vals.end(), kMaxNodeScore);
+    return;
+  }
+  map_values(vals, 0, max, [&](std::int64_t v) {
+    const std::int64_t s = kMaxNodeScore * v / max;
+    return reverse ? kMaxNodeScore - s : s;
+  }, t);
+}
+
+struct Scores {
+  // Per plugin: skipped (PreScore said Skip: every node 0).
+  bool skipped[kScorePlugins.size()] = {};
+};
+
+// PodTopologySpread's PreScore and Score for the candidates (ScheduleAnyway constraints, or
+// the system defaults), into raw; returns false when the plugin skips.
+bool score_spread(SchedulerState& st, PodClass& c, std::span<const NodeIndex> cand,
+                  std::span<std::int64_t> raw, std::span<std::uint8_t> ignored) {
+  if (c.soft_spread.empty() || cand.empty()) return false;
+  const NodeTable& nodes = st.nodes;
+  const std::size_t m = cand.size();
+  // Nodes without every key are ignored (scored 0) unless the constraints are the system
+  // defaults.
+  const bool require_all = !c.system_default_spread;
+  std::size_t ignored_count = 0;
+  for (std::size_t i = 0; i < m; ++i) {
+    const bool ig = require_all && !has_all_keys(st, c.soft_spread, cand[i]);
+    ignored[i] = ig ? 1 : 0;
+    ignored_count += ig ? 1 : 0;
+  }
+  bool all_have_keys = true;
+  for (const SpreadTerm& t : c.soft_spread)
+    all_have_keys = all_have_keys && st.topologies[t.topology].nodes_with_key == nodes.count();
+  const bool fast = !has_node_requirements(c) && (!require_all || all_have_keys);
+
+  std::vector<double>& acc = st.acc;
+  acc.assign(m, 0.0);
+  for (const SpreadTerm& t : c.soft_spread) {
+    const Topology& topo = st.topologies[t.topology];
+    const DomainId* dom = topo.domain_of_node.data();
+    if (t.key == kHostnameKey) {
+      // Per node: the matching pods on the node itself.
+      const double w = topology_normalizing_weight(m - ignored_count);
+      const std::uint32_t* count = st.selectors[t.selector].node_count.data();
+      for (std::size_t i = 0; i < m; ++i) {
+        const NodeIndex n = cand[i];
+        if (dom[n] != kNone) acc[i] += spread_score_for_count(count[n], t.max_skew, w);
+      }
+      continue;
+    }
+    // Domains among the scored nodes (a node without the key adds the empty value's domain
+    // when the constraints are the system defaults, as upstream's map does).
+    std::vector<std::uint8_t>& seen = st.domain_seen;
+    seen.assign(topo.domain_value.size() + 1, 0);
+    for (std::size_t i = 0; i < m; ++i) {
+      if (ignored[i] != 0) continue;
+      const DomainId d = dom[cand[i]];
+      seen[d == kNone ? topo.domain_value.size() : d] = 1;
+    }
+    std::size_t domains = 0;
+    for (const std::uint8_t s : seen) domains += s;
+    const double w = topology_normalizing_weight(domains);
+    // Matching pods per domain over every node that passes the pod's node affinity (and has
+    // every key unless system defaults).
+    std::vector<std::int64_t>& counts = st.domain_scratch;
+    counts.assign(topo.domain_value.size(), 0);
+    if (fast) {
+      const std::vector<std::uint32_t>& tracked = domain_counts(st, t.selector, t.topology);
+      for (std::size_t d = 0; d < counts.size(); ++d) counts[d] = tracked[d];
+    } else {
+      const std::uint32_t* per_node = st.selectors[t.selector].node_count.data();
+      for (NodeIndex n = 0; n < nodes.size(); ++n) {
+        if (!nodes.present(n) || dom[n] == kNone) continue;
+        if (has_node_requirements(c) && c.affinity_ok[n] == 0) continue;
+        if (require_all && !has_all_keys(st, c.soft_spread, n)) continue;
+        counts[dom[n]] += per_node[n];
+      }
+    }
+    // The term is the same for every node of a domain.
+    std::vector<double>& term = st.domain_terms;
+    term.resize(counts.size());
+    for (std::size_t d = 0; d < counts.size(); ++d)
+      term[d] = spread_score_for_count(counts[d], t.max_skew, w);
+    for (std::size_t i = 0; i < m; ++i) {
+      const DomainId d = dom[cand[i]];
+      if (d != kNone) acc[i] += term[d];
+    }
+  }
+  for (std::size_t i = 0; i < m; ++i) raw[i] = ignored[i] != 0 ? 0 : go_round(acc[i]);
+  return true;
+}
+
+void normalize_spread(std::span<std::int64_t> vals, std::span<const std::uint8_t> ignored,
+                      std::vector<std::int64_t>& table) {
+  std::int64_t min = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max = 0;
+  bool any = false;
+  for (std::size_t i = 0; i < vals.size(); ++i) {
+    if (ignored[i] != 0) continue;
+    any = true;
+    min = std::min(min, vals[i]);
+    max = std::max(max, vals[i]);
+  }
+  if (!any) {
+    std::fill(vals.begin(), vals.end(), 0);
+    return;
+  }
+  for (std::size_t i = 0; i < vals.size(); ++i)
+    if (ignored[i] != 0) vals[i] = min;  // in range for the table; zeroed below
+  map_values(vals, min, max, [&](std::int64_t v) { return spread_normalize(v, min, max); }, table);
+  for (std::size_t i = 0; i < vals.size(); ++i)
+    if (ignored[i] != 0) vals[i] = 0;
+}
+
+// InterPodAffinity's PreScore and Score into raw; false when it skips (nothing to count).
+bool score_inter_pod(SchedulerState& st, PodClass& c, const Profile& profile,
+                     std::span<const NodeIndex> cand, std::span<std::int64_t> raw) {
+  if (c.preferred_affinity.empty() && c.preferred_anti.empty() && st.bound_terms.empty())
+    return false;
+  // topologyScore[key][value], kept per topology and domain.
+  std::vector<std::vector<std::int64_t>>& acc = st.topology_scores;
+  if (acc.size() < st.topologies.size()) acc.resize(st.topologies.size());
+  std::vector<TopologyId>& active = st.active_topologies;
+  active.clear();
+  bool any = false;
+  const auto add = [&](TopologyId t, std::span<const std::uint32_t> counts, std::int64_t w) {
+    std::vector<std::int64_t>& a = acc[t];
+    if (std::find(active.begin(), active.end(), t) == active.end()) {
+      active.push_back(t);
+      a.assign(st.topologies[t].domain_value.size(), 0);
+    }
+    for (std::size_t d = 0; d < counts.size(); ++d) {
+      if (counts[d] == 0) continue;
+      a[d] += w * counts[d];
+      any = true;
+    }
+  };
+  // The incoming pod's preferred terms, over the existing pods they match.
+  for (const AffinityTerm& t : c.preferred_affinity)
+    add(t.topology, domain_counts(st, t.selector, t.topology), t.weight);
+  for (const AffinityTerm& t : c.preferred_anti)
+    add(t.topology, domain_counts(st, t.selector, t.topology), -std::int64_t{t.weight});
+  // The existing pods' terms that match the incoming pod.
+  for (const BoundTerm& b : st.bound_terms) {
+    if (b.owners_total == 0 || !class_matches(st, c, b.selector)) continue;
+    switch (b.kind) {
+      case TermKind::kRequiredAntiAffinity: break;
+      case TermKind::kRequiredAffinity:
+        if (profile.hard_pod_affinity_weight > 0)
+          add(b.topology, b.owners, profile.hard_pod_affinity_weight);
+        break;
+      case TermKind::kPreferredAffinity: add(b.topology, b.owners, b.weight); break;
+      case TermKind::kPreferredAntiAffinity: add(b.topology, b.owners, -std::int64_t{b.weight}); break;
+    }
+  }
+  if (!any) return false;
+  for (std::size_t i = 0; i < cand.size(); ++i) {
+    std::int64_t s = 0;
+    for (const TopologyId t : active) {
+      const DomainId d = st.topologies[t].domain_of_node[cand[i]];
+      if (d != kNone) s += acc[t][d];
+    }
+    raw[i] = s;
+  }
+  return true;
+}
+
+void normalize_inter_pod(std::span<std::int64_t> vals, std::vector<std::int64_t>& table) {
+  if (vals.empty()) return;
+  std::int64_t min = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max = std::numeric_limits<std::int64_t>::min();
+  for (const std::int64_t v : vals) {
+    min = std::min(min, v);
+    max = std::max(max, v);
+  }
+  map_values(vals, min, max, [&](std::int64_t v) { return inter_pod_normalize(v, min, max); },
+             table);
+}
+
+struct CycleOutput {
+  ScheduleResult result;
+  Scores scores;
+};
+
+// Scores the candidates into st.norm (and st.raw when `keep_raw`), totals into st.total, and
+// picks the node.
+CycleOutput score_and_select(SchedulerState& st, PodClass& c, const ResourceCache& cache,
+                             std::size_t m, bool keep_raw) {
+  const Profile& profile = st.profiles[c.profile];
+  const NodeIndex* cand = st.cand.data();
+  const std::span<const NodeIndex> cands(cand, m);
+  CycleOutput out;
+  const std::int64_t weights[kScorePlugins.size()] = {
+      profile.taint_toleration_weight,   profile.node_affinity_weight,
+      profile.pod_topology_spread_weight, profile.inter_pod_affinity_weight,
+      profile.node_resources_fit_weight, profile.balanced_allocation_weight};
+  for (std::size_t p = 0; p < kScorePlugins.size(); ++p) {
+    if (st.raw[p].size() < m) st.raw[p].resize(m);
+    if (st.norm[p].size() < m) st.norm[p].resize(m);
+  }
+  if (st.total.size() < m) st.total.resize(m);
+  if (st.flags.size() < m) st.flags.resize(m);
+  std::int64_t* total = st.total.data();
+  std::fill_n(total, m, 0);
+  const auto span_of = [m](std::vector<std::int64_t>& v) { return std::span(v.data(), m); };
+  const auto keep = [&](std::size_t p) {
+    if (keep_raw) std::copy_n(st.norm[p].data(), m, st.raw[p].data());
+  };
+  const auto accumulate = [&](std::size_t p) {
+    const std::int64_t w = weights[p];
+    const std::int64_t* v = st.norm[p].data();
+    for (std::size_t i = 0; i < m; ++i) total[i] += w * v[i];
+  };
+  const auto skip = [&](std::size_t p) {
+    out.scores.skipped[p] = true;
+    std::fill_n(st.norm[p].data(), m, 0);
+    if (keep_raw) std::fill_n(st.raw[p].data(), m, 0);
+  };
+
+  // TaintToleration: PreferNoSchedule taints not tolerated, reversed (fewest is best).
+  {
+    std::int64_t* v = st.norm[kTaint].data();
+    if (st.nodes.prefer_no_schedule_nodes() == 0) {
+      std::fill_n(v, m, 0);
+    } else {
+      const TaintSetId* ts = st.nodes.columns().taint_set;
+      for (std::size_t i = 0; i < m; ++i) v[i] = c.intolerable_prefer[ts[cand[i]]];
+    }
+    keep(kTaint);
+    normalize_default(span_of(st.norm[kTaint]), true, st.table);
+    accumulate(kTaint);
+  }
+  // NodeAffinity: the weights of the preferred terms the node matches, scaled by the largest.
+  if (c.preferred_terms.empty()) {
+    skip(kAffinity);
+  } else {
+    std::int64_t* v = st.norm[kAffinity].data();
+    for (std::size_t i = 0; i < m; ++i) v[i] = c.preferred_sum[cand[i]];
+    keep(kAffinity);
+    normalize_default(span_of(st.norm[kAffinity]), false, st.table);
+    accumulate(kAffinity);
+  }
+  // PodTopologySpread.
+  if (!score_spread(st, c, cands, span_of(st.norm[kSpread]), std::span(st.flags.data(), m))) {
+    skip(kSpread);
+  } else {
+    keep(kSpread);
+    normalize_spread(span_of(st.norm[kSpread]), std::span(st.flags.data(), m), st.table);
+    accumulate(kSpread);
+  }
+  // InterPodAffinity.
+  if (!score_inter_pod(st, c, profile, cands, span_of(st.norm[kInterPod]))) {
+    skip(kInterPod);
+  } else {
+    keep(kInterPod);
+    normalize_inter_pod(span_of(st.norm[kInterPod]), st.table);
+    accumulate(kInterPod);
+  }
+  // NodeResourcesFit and BalancedAllocation need no normalisation: read from the cache.
+  {
+    std::int64_t* v = st.norm[kFit].data();
+    const std::uint8_t* fit = cache.fit.data();
+    for (std::size_t i = 0; i < m; ++i) v[i] = fit[cand[i]];
+    keep(kFit);
+    accumulate(kFit);
+  }
+  if (c.resources.cpu_millis == 0 && c.resources.memory_bytes == 0) {
+    // A best-effort pod: BalancedAllocation skips it.
+    skip(kBalanced);
+  } else {
+    std::int64_t* v = st.norm[kBalanced].data();
+    const std::uint8_t* balanced = cache.balanced.data();
+    for (std::size_t i = 0; i < m; ++i) v[i] = balanced[cand[i]];
+    keep(kBalanced);
+    accumulate(kBalanced);
+  }
+
+  // selectHost: the best total, uniformly among equals (upstream samples a reservoir in one
+  // pass; one draw among the counted ties has the same distribution).
+  std::int64_t best = std::numeric_limits<std::int64_t>::min();
+  for (std::size_t i = 0; i < m; ++i) best = std::max(best, total[i]);
+  std::uint32_t ties = 0;
+  for (std::size_t i = 0; i < m; ++i) ties += total[i] == best ? 1U : 0U;
+  std::uint64_t pick = ties > 1 ? st.random.uniform_int(ties) : 0;
+  NodeIndex chosen = kNoNode;
+  for (std::size_t i = 0; i < m; ++i) {
+    if (total[i] != best) continue;
+    if (pick == 0) {
+      chosen = cand[i];
+      break;
+    }
+    --pick;
+  }
+  out.result.node = chosen;
+  out.result.score = best;
+  out.result.ties = ties;
+  return out;
+}
+
+// Filters every node into st.mask, then compacts the candidates into st.cand (all feasible
+// nodes, or the first ones found from the rotating start when the profile samples); returns
+// how many candidates and how many nodes were feasible among those looked at.
+std::size_t filter_all(SchedulerState& st, PodClass& c, const ResourceCache& cache,
+                       const Prefilter& pf, std::uint32_t& feasible) {
+  const NodeTable& nodes = st.nodes;
+  const std::size_t size = nodes.size();
+  if (st.mask.size() < size) st.mask.resize(size);
+  if (st.cand.size() < size) st.cand.resize(size);
+  std::uint8_t* mask = st.mask.data();
+  std::copy_n(nodes.columns().present, size, mask);
+  for (const Plugin p : kFilters) apply_filter(st, c, cache, pf, p, mask);
+
+  const Profile& profile = st.profiles[c.profile];
+  const auto present = static_cast<std::uint32_t>(nodes.count());
+  const std::uint32_t want = feasible_nodes_to_find(present, profile.percentage_of_nodes_to_score);
+  NodeIndex* cand = st.cand.data();
+  std::size_t m = 0;
+  if (want >= present) {
+    for (std::size_t n = 0; n < size; ++n) {
+      cand[m] = static_cast<NodeIndex>(n);
+      m += mask[n];
+    }
+  } else {
+    // Upstream stops once it has found enough feasible nodes and starts the next cycle after
+    // the last node it looked at.
+    const std::uint32_t start = st.next_start % static_cast<std::uint32_t>(size);
+    std::size_t looked = size;
+    for (std::size_t k = 0; k < size; ++k) {
+      const auto n = static_cast<NodeIndex>((start + k) % size);
+      if (mask[n] == 0) continue;
+      cand[m++] = n;
+      if (m == want) {
+        looked = k + 1;
+        break;
+      }
+    }
+    st.next_start = static_cast<std::uint32_t>((start + looked) % size);
+  }
+  feasible = static_cast<std::uint32_t>(m);
+  return m;
+}
+
+}  // namespace
+
+ScheduleResult Scheduler::schedule(PodClassId cls) {
+  SchedulerState& st = *state_;
+  PodClass& c = st.classes[cls];
+  prepare_class(st, c);
+  const ResourceCache& cache = resource_cache(st, c);
+  const Prefilter pf = prefilter(st, c);
+  std::uint32_t feasible = 0;
+  const std::size_t m = filter_all(st, c, cache, pf, feasible);
+  if (m == 0) return ScheduleResult{};
+  ScheduleResult r = score_and_select(st, c, cache, m, false).result;
+  r.feasible = feasible;
+  return r;
+}
+
+Explanation Scheduler::explain(PodClassId cls) {
+  SchedulerState& st = *state_;
+  const RandomStream saved_random = st.random;
+  const std::uint32_t saved_start = st.next_start;
+  PodClass& c = st.classes[cls];
+  prepare_class(st, c);
+  const ResourceCache& cache = resource_cache(st, c);
+  const Prefilter pf = prefilter(st, c);
+  const NodeTable& nodes = st.nodes;
+  const std::size_t size = nodes.size();
+
+  Explanation ex;
+  std::vector<std::size_t> verdict_of(size, kNone);
+  for (NodeIndex n = 0; n < size; ++n) {
+    if (!nodes.present(n)) continue;
+    verdict_of[n] = ex.nodes.size();
+    ex.nodes.push_back(NodeVerdict{n, std::nullopt, {}, false, {}, 0});
+  }
+  // Each filter on its own, to name the first that rejects each node, as upstream stops at
+  // the first failing filter.
+  std::vector<std::uint8_t> alone(size);
+  for (const Plugin p : kFilters) {
+    std::copy_n(nodes.columns().present, size, alone.data());
+    apply_filter(st, c, cache, pf, p, alone.data());
+    for (NodeIndex n = 0; n < size; ++n) {
+      if (!nodes.present(n) || alone[n] != 0) continue;
+      NodeVerdict& v = ex.nodes[verdict_of[n]];
+      if (v.rejected_by) continue;
+      v.rejected_by = p;
+      v.reason = filter_reason(st, c, pf, p, n);
+    }
+  }
+  std::uint32_t feasible = 0;
+  const std::size_t m = filter_all(st, c, cache, pf, feasible);
+  ex.feasible = feasible;
+  if (m > 0) {
+    const Profile& profile = st.profiles[c.profile];
+    const std::int64_t weights[kScorePlugins.size()] = {
+        profile.taint_toleration_weight,   profile.node_affinity_weight,
+        profile.pod_topology_spread_weight, profile.inter_pod_affinity_weight,
+        profile.node_resources_fit_weight, profile.balanced_allocation_weight};
+    const CycleOutput out = score_and_select(st, c, cache, m, true);
+    for (std::size_t i = 0; i < m; ++i) {
+      NodeVerdict& v = ex.nodes[verdict_of[st.cand[i]]];
+      v.scored = true;
+      v.total = st.total[i];
+      for (std::size_t p = 0; p < kScorePlugins.size(); ++p) {
+        v.scores[p] = {st.raw[p][i], st.norm[p][i], weights[p] * st.norm[p][i],
+                       out.scores.skipped[p]};
+      }
+    }
+    ex.chosen = out.result.node;
+    ex.best_total = out.result.score;
+    ex.ties = out.result.ties;
+  }
+  st.random = saved_random;
+  st.next_start = saved_start;
+  return ex;
+}
+
+}  // namespace ecsim::eks

@@ -1,0 +1,198 @@
+#pragma once
+
+// The scheduler's private state: pod classes, selectors with their per-node and per-domain
+// counts, topology domains, terms of bound pods, resource-score caches and scratch buffers.
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ecsim/eks/scheduler.hpp"
+
+namespace ecsim::eks::detail {
+
+using SelectorId = std::uint32_t;
+using TopologyId = std::uint32_t;
+using BoundTermId = std::uint32_t;
+using DomainId = std::uint32_t;
+inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+// One conjunct of a selector: the pod's namespace is one of `namespaces` (sorted) and its
+// labels match `labels`.
+struct Conjunct {
+  std::vector<LabelValue> namespaces;
+  Selector labels;
+};
+
+// A selector over pods (the conjunction of its conjuncts) and the counts of bound pods that
+// match it: per node, and per domain of each topology it is tracked on.
+struct PodSelector {
+  std::vector<Conjunct> conjuncts;
+  std::vector<std::uint32_t> node_count;  // per node slot
+  struct Tracked {
+    TopologyId topology;
+    std::vector<std::uint32_t> domain_count;  // per domain of the topology, over all nodes
+  };
+  std::vector<Tracked> tracked;
+  std::uint64_t bound = 0;  // matching pods bound anywhere
+};
+
+// The domains of one topology key: each distinct value of the key among the nodes.
+struct Topology {
+  LabelKey key = 0;
+  std::vector<DomainId> domain_of_node;       // per node slot; kNone: the node lacks the key
+  std::vector<LabelValue> domain_value;       // per domain
+  std::vector<std::uint32_t> nodes_in_domain; // per domain: nodes present
+  std::unordered_map<LabelValue, DomainId> domain_of_value;
+  std::uint32_t nodes_with_key = 0;           // nodes present that have the key
+};
+
+// A term of bound pods that other pods' scheduling reads (existing pods' affinity rules).
+enum class TermKind : std::uint8_t {
+  kRequiredAntiAffinity,   // filters: no matching incoming pod in the domain
+  kRequiredAffinity,       // scores: + hardPodAffinityWeight for matching incoming pods
+  kPreferredAffinity,      // scores: + weight
+  kPreferredAntiAffinity,  // scores: - weight
+};
+struct BoundTerm {
+  TermKind kind;
+  SelectorId selector;
+  TopologyId topology;
+  std::int32_t weight;
+  std::vector<std::uint32_t> owners;  // per domain: bound pods carrying the term
+  std::uint64_t owners_total = 0;     // over the domains (pods on nodes with the key)
+};
+
+struct SpreadTerm {
+  TopologyId topology;
+  LabelKey key;
+  std::int32_t max_skew;
+  SelectorId selector;
+  std::int32_t min_domains;
+  bool self_match;  // the pod itself matches the selector
+};
+
+struct AffinityTerm {
+  SelectorId selector;
+  TopologyId topology;
+  LabelKey key;
+  std::int32_t weight;
+};
+
+struct CompiledToleration {
+  LabelKey key;  // kNone: empty key (any)
+  bool exists;
+  LabelValue value;
+  bool any_effect;
+  TaintEffect effect;
+};
+
+struct PodClass {
+  LabelValue name_space = 0;
+  InternedLabels labels;
+  PodResources resources;
+  std::vector<HostPortKey> ports;
+  LabelValue node_name = kNoValue;
+  std::int32_t priority = 0;
+  bool preempt = true;
+  std::uint32_t profile = 0;
+
+  bool has_node_selector = false;
+  Selector node_selector;
+  std::vector<Selector> required_terms;  // empty: no required node affinity
+  std::vector<std::pair<std::int32_t, Selector>> preferred_terms;
+
+  std::vector<CompiledToleration> tolerations;
+  bool tolerates_unschedulable = false;
+
+  std::vector<SpreadTerm> hard_spread;  // DoNotSchedule
+  std::vector<SpreadTerm> soft_spread;  // ScheduleAnyway, or the system defaults
+  bool system_default_spread = false;
+
+  std::vector<AffinityTerm> required_affinity;  // all share one compound selector
+  bool self_matches_affinity = false;
+  std::vector<AffinityTerm> required_anti;
+  std::vector<AffinityTerm> preferred_affinity;
+  std::vector<AffinityTerm> preferred_anti;
+  std::vector<BoundTermId> bound_terms;  // the terms its bound pods carry
+
+  // Caches, filled when first needed.
+  std::vector<std::uint8_t> matches;  // per selector id evaluated so far: 1 if it matches
+  std::vector<std::uint8_t> tolerated;            // per taint set: NoSchedule/NoExecute ok
+  std::vector<std::uint16_t> intolerable_prefer;  // per taint set: PreferNoSchedule count
+  std::uint64_t node_epoch = std::numeric_limits<std::uint64_t>::max();
+  std::vector<std::uint8_t> affinity_ok;        // per node: nodeSelector and required terms
+  std::vector<std::uint32_t> preferred_sum;     // per node: matching preferred weights
+};
+
+// NodeResourcesFit's filter and both resource scores of one request size under one profile,
+// per node, refreshed on every change of a node's requests: a cycle only reads them.
+struct ResourceCache {
+  std::uint32_t profile = 0;
+  PodResources resources;
+  std::uint64_t last_used = 0;
+  std::vector<std::uint8_t> fits;      // NodeResourcesFit's filter passes
+  std::vector<std::uint8_t> fit;       // NodeResourcesFit score, 0..100
+  std::vector<std::uint8_t> balanced;  // NodeResourcesBalancedAllocation score, 0..100
+};
+
+struct BoundPod {
+  PodClassId cls = kNone;
+  NodeIndex node = kNoNode;
+  std::uint32_t slot = 0;   // position in node_pods[node]
+  std::uint64_t seq = 0;    // bind order: the earlier, the more important at equal priority
+};
+
+struct SchedulerState {
+  SchedulerState(const RandomStream& r, std::vector<Profile> p)
+      : profiles(std::move(p)), random(r) {}
+
+  NodeTable nodes;
+  std::vector<Profile> profiles;
+  RandomStream random;
+  std::vector<std::vector<ShapePoint>> scaled_shapes;  // per profile
+  std::vector<PodClass> classes;
+  std::vector<PodSelector> selectors;
+  std::unordered_map<std::string, SelectorId> selector_ids;
+  std::vector<Topology> topologies;
+  std::unordered_map<LabelKey, TopologyId> topology_ids;
+  std::vector<BoundTerm> bound_terms;
+  std::unordered_map<std::string, BoundTermId> bound_term_ids;
+  std::vector<ResourceCache> caches;
+  std::uint64_t cache_clock = 0;
+  std::vector<BoundPod> pods;                   // by TaskId value
+  std::vector<std::vector<TaskId>> node_pods;   // per node slot
+  std::uint64_t bind_seq = 0;
+  std::uint32_t next_start = 0;                 // percentageOfNodesToScore's rotation
+
+  // Scratch, grown to the node count and reused.
+  std::vector<std::uint8_t> mask;
+  std::vector<NodeIndex> cand;
+  std::vector<std::int64_t> raw[kScorePlugins.size()];
+  std::vector<std::int64_t> norm[kScorePlugins.size()];
+  std::vector<std::int64_t> total;
+  std::vector<std::int64_t> table;
+  std::vector<std::int64_t> domain_scratch;
+  std::vector<std::uint8_t> domain_seen;
+  std::vector<std::uint8_t> flags;
+  std::vector<double> acc;
+  std::vector<double> domain_terms;
+  std::vector<std::vector<std::int64_t>> topology_scores;
+  std::vector<TopologyId> active_topologies;
+};
+
+// Shared between scheduler.cpp, cycle.cpp and preemption.cpp.
+void ensure_matches(SchedulerState& st, PodClass& c);
+bool class_matches(SchedulerState& st, PodClass& c, SelectorId s);
+const std::vector<std::uint32_t>& domain_counts(const SchedulerState& st, SelectorId s,
+                                                TopologyId t);
+ResourceCache& resource_cache(SchedulerState& st, const PodClass& c);
+bool fits_resources(const NodeTable& nodes, NodeIndex n, const PodResources& r);
+bool tolerates(const CompiledToleration& t, const InternedTaint& taint);
+void count_pod(SchedulerState& st, PodClassId cls, NodeIndex n, int sign);
+void refresh_caches(SchedulerState& st, NodeIndex n);
+
+}  // namespace ecsim::eks::detail

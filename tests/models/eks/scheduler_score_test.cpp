@@ -1,0 +1,277 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include "ecsim/eks/scheduler.hpp"
+#include "scheduler_fixture.hpp"
+
+using namespace ecsim;
+using namespace ecsim::eks;
+using namespace ecsim::eks::test;
+
+namespace {
+
+// Node 0 empty, node 1 with 2000m and 2 GiB requested; both 4000m and 8 GiB.
+Scheduler two_nodes(Profile profile = Profile{}) {
+  Scheduler s = scheduler({std::move(profile)});
+  s.add_node(node("empty", "a", 4000, 8 * kGi));
+  s.add_node(node("half", "a", 4000, 8 * kGi));
+  s.bind(TaskId{1}, s.add_pod_class(pod(2000, 2 * kGi)), 1);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("LeastAllocated and BalancedAllocation, weighted and summed", "[eks][scheduler]") {
+  Scheduler s = two_nodes();
+  const Explanation ex = s.explain(s.add_pod_class(pod(1000, 2 * kGi)));
+  // empty: cpu (4000 - 1000) * 100 / 4000 = 75, memory (8 - 2) / 8 -> 75: fit 75. Fractions
+  // 0.25 and 0.25: balanced 100.
+  CHECK(score_of(ex, 0, Plugin::kNodeResourcesFit).raw == 75);
+  CHECK(score_of(ex, 0, Plugin::kNodeResourcesBalancedAllocation).raw == 100);
+  // half: cpu 3000 of 4000 -> 25, memory 4 of 8 GiB -> 50: (25 + 50) / 2 = 37. Fractions 0.75
+  // and 0.5: std 0.125, (1 - 0.125) * 100 = 87.5 -> 87.
+  CHECK(score_of(ex, 1, Plugin::kNodeResourcesFit).raw == 37);
+  CHECK(score_of(ex, 1, Plugin::kNodeResourcesBalancedAllocation).normalized == 87);
+  // No PreferNoSchedule taint anywhere: TaintToleration normalises 0 to 100 everywhere,
+  // weighted x3 = 300. NodeAffinity, PodTopologySpread and InterPodAffinity skip (0).
+  CHECK(score_of(ex, 0, Plugin::kTaintToleration).weighted == 300);
+  CHECK(score_of(ex, 0, Plugin::kNodeAffinity).skipped);
+  CHECK(score_of(ex, 0, Plugin::kPodTopologySpread).skipped);
+  CHECK(score_of(ex, 0, Plugin::kInterPodAffinity).skipped);
+  // Totals: 300 + 75 + 100 = 475 and 300 + 37 + 87 = 424.
+  CHECK(verdict(ex, 0).total == 475);
+  CHECK(verdict(ex, 1).total == 424);
+  CHECK(ex.chosen == 0);
+  CHECK(ex.best_total == 475);
+}
+
+TEST_CASE("MostAllocated prefers the fuller node", "[eks][scheduler]") {
+  Profile most = *builtin_profile("most-allocated");
+  Scheduler s = two_nodes(most);
+  const Explanation ex = s.explain(s.add_pod_class(pod(1000, 2 * kGi)));
+  // empty: 1000 / 4000 -> 25 and 2 / 8 -> 25: 25. half: 75 and 50: 62.
+  CHECK(score_of(ex, 0, Plugin::kNodeResourcesFit).raw == 25);
+  CHECK(score_of(ex, 1, Plugin::kNodeResourcesFit).raw == 62);
+  // 300 + 25 + 100 = 425 against 300 + 62 + 87 = 449.
+  CHECK(ex.chosen == 1);
+}
+
+TEST_CASE("RequestedToCapacityRatio follows its shape and rounds the average",
+          "[eks][scheduler]") {
+  Profile p = *builtin_profile("requested-to-capacity-ratio");
+  Scheduler s = two_nodes(p);
+  const Explanation ex = s.explain(s.add_pod_class(pod(1000, 2 * kGi)));
+  // Shape {0: 0, 100: 100}: half is at 75% cpu and 50% memory: round((75 + 50) / 2) = 63
+  // (LeastAllocated would truncate; this strategy rounds).
+  CHECK(score_of(ex, 1, Plugin::kNodeResourcesFit).raw == 63);
+  CHECK(score_of(ex, 0, Plugin::kNodeResourcesFit).raw == 25);
+}
+
+TEST_CASE("Scoring counts 100m and 200 MiB for pods that request nothing", "[eks][scheduler]") {
+  Scheduler s = scheduler();
+  s.add_node(node("n", "a", 1000, 1000LL * 1024 * 1024));
+  const Explanation ex = s.explain(s.add_pod_class(pod(0, 0)));
+  // cpu (1000 - 100) * 100 / 1000 = 90; memory (1000 - 200) MiB -> 80: (90 + 80) / 2 = 85.
+  CHECK(score_of(ex, 0, Plugin::kNodeResourcesFit).raw == 85);
+  // A best-effort pod: BalancedAllocation skips.
+  CHECK(score_of(ex, 0, Plugin::kNodeResourcesBalancedAllocation).skipped);
+}
+
+TEST_CASE("TaintToleration counts intolerable PreferNoSchedule taints and reverses",
+          "[eks][scheduler]") {
+  Scheduler s = scheduler();
+  NodeSpec n0 = node("n0", "a", 4000, 4 * kGi);
+  NodeSpec n1 = n0;
+  n1.name = "n1";
+  n1.taints = {{"spot", "", TaintEffect::kPreferNoSchedule}};
+  NodeSpec n2 = n0;
+  n2.name = "n2";
+  n2.taints = {{"spot", "", TaintEffect::kPreferNoSchedule},
+               {"old", "yes", TaintEffect::kPreferNoSchedule}};
+  s.add_node(n0);
+  s.add_node(n1);
+  s.add_node(n2);
+  const Explanation ex = s.explain(s.add_pod_class(pod(100, 0)));
+  // Raw 0, 1, 2; largest 2: 100 - 100 * 0 / 2 = 100, 100 - 50 = 50, 100 - 100 = 0.
+  CHECK(score_of(ex, 1, Plugin::kTaintToleration).raw == 1);
+  CHECK(score_of(ex, 0, Plugin::kTaintToleration).normalized == 100);
+  CHECK(score_of(ex, 1, Plugin::kTaintToleration).normalized == 50);
+  CHECK(score_of(ex, 2, Plugin::kTaintToleration).normalized == 0);
+  CHECK(score_of(ex, 1, Plugin::kTaintToleration).weighted == 150);
+  // Tolerating "spot" (any effect) leaves n2 with one intolerable taint: 0, 0, 1 -> 100, 100, 0.
+  PodDescription p = pod(100, 0);
+  p.spec.tolerations = {{"spot", TolerationOperator::kExists, "", std::nullopt, std::nullopt}};
+  const Explanation ex2 = s.explain(s.add_pod_class(p));
+  CHECK(score_of(ex2, 1, Plugin::kTaintToleration).normalized == 100);
+  CHECK(score_of(ex2, 2, Plugin::kTaintToleration).normalized == 0);
+}
+
+TEST_CASE("NodeAffinity sums matching preferred weights and scales by the largest",
+          "[eks][scheduler]") {
+  Scheduler s = scheduler();
+  NodeSpec n0 = node("n0", "a", 4000, 4 * kGi);
+  n0.labels["disk"] = "ssd";
+  NodeSpec n1 = node("n1", "a", 4000, 4 * kGi);
+  n1.labels["gen"] = "7";
+  s.add_node(n0);
+  s.add_node(n1);
+  s.add_node(node("n2", "a", 4000, 4 * kGi));
+  PodDescription p = pod(100, 0);
+  p.spec.node_affinity.preferred = {{10, {{{"disk", SelectorOperator::kIn, {"ssd"}}}}},
+                                    {30, {{{"gen", SelectorOperator::kIn, {"7"}}}}}};
+  const Explanation ex = s.explain(s.add_pod_class(p));
+  // Raw 10, 30, 0; 100 * 10 / 30 = 33, 100, 0; weighted x2: 66, 200, 0.
+  CHECK(score_of(ex, 0, Plugin::kNodeAffinity).raw == 10);
+  CHECK(score_of(ex, 0, Plugin::kNodeAffinity).normalized == 33);
+  CHECK(score_of(ex, 1, Plugin::kNodeAffinity).weighted == 200);
+  CHECK(score_of(ex, 2, Plugin::kNodeAffinity).normalized == 0);
+  CHECK(ex.chosen == 1);
+}
+
+TEST_CASE("Default topology spreading for a controller's pods, hostname and zone",
+          "[eks][scheduler]") {
+  Scheduler s = three_nodes("a", "a", "b", 64000, 64 * kGi);
+  PodDescription web = pod(100, kGi, {{"app", "web"}});
+  web.owner_selector = LabelSelector{{{"app", "web"}}, {}};
+  const PodClassId c = s.add_pod_class(web);
+  s.bind(TaskId{1}, c, 0);
+  s.bind(TaskId{2}, c, 0);
+  s.bind(TaskId{3}, c, 2);
+  const Explanation ex = s.explain(c);
+  // Hostname: weight log(3 nodes + 2) = 1.609; zone: domains a and b, weight log(2 + 2) =
+  // 1.386; zone counts a 2, b 1.
+  // n0: (2 x 1.609 + 2) + (2 x 1.386 + 4) = 5.219 + 6.773 = 11.99 -> 12.
+  // n1: (0 + 2) + 6.773 = 8.77 -> 9.   n2: (1.609 + 2) + (1.386 + 4) = 9.00 -> 9.
+  CHECK(score_of(ex, 0, Plugin::kPodTopologySpread).raw == 12);
+  CHECK(score_of(ex, 1, Plugin::kPodTopologySpread).raw == 9);
+  CHECK(score_of(ex, 2, Plugin::kPodTopologySpread).raw == 9);
+  // min 9, max 12: n0 100 * (21 - 12) / 12 = 75; n1 and n2 100 * (21 - 9) / 12 = 100.
+  CHECK(score_of(ex, 0, Plugin::kPodTopologySpread).normalized == 75);
+  CHECK(score_of(ex, 1, Plugin::kPodTopologySpread).normalized == 100);
+  CHECK(score_of(ex, 2, Plugin::kPodTopologySpread).weighted == 200);
+  // Without an owner there is no default spreading.
+  CHECK(score_of(s.explain(s.add_pod_class(pod(100, kGi, {{"app", "web"}}))), 0,
+                 Plugin::kPodTopologySpread)
+            .skipped);
+  // Nor under a profile that turns it off.
+  Scheduler off = scheduler({*builtin_profile("no-default-spreading")});
+  off.add_node(node("n0", "a", 64000, 64 * kGi));
+  CHECK(score_of(off.explain(off.add_pod_class(web)), 0, Plugin::kPodTopologySpread).skipped);
+}
+
+TEST_CASE("ScheduleAnyway constraints ignore nodes without the key", "[eks][scheduler]") {
+  Scheduler s = scheduler();
+  s.add_node(node("n0", "a", 64000, 64 * kGi));
+  s.add_node(node("n1", "b", 64000, 64 * kGi));
+  NodeSpec bare;
+  bare.name = "bare";
+  bare.cpu_millis = 64000;
+  bare.memory_bytes = 64 * kGi;
+  s.add_node(bare);
+  PodDescription p = pod(100, 0, {{"app", "web"}});
+  TopologySpreadConstraint t;
+  t.max_skew = 1;
+  t.topology_key = "topology.kubernetes.io/zone";
+  t.when_unsatisfiable = WhenUnsatisfiable::kScheduleAnyway;
+  t.selector.match_labels = {{"app", "web"}};
+  p.spec.topology_spread = {t};
+  const PodClassId c = s.add_pod_class(p);
+  s.bind(TaskId{1}, c, 0);
+  const Explanation ex = s.explain(c);
+  // Domains a and b (bare is ignored): weight log(4) = 1.386. n0: 1 x 1.386 + 0 = 1.39 -> 1;
+  // n1: 0. min 0, max 1: n0 100 * (1 + 0 - 1) / 1 = 0, n1 100; bare is ignored: 0.
+  CHECK(score_of(ex, 0, Plugin::kPodTopologySpread).normalized == 0);
+  CHECK(score_of(ex, 1, Plugin::kPodTopologySpread).normalized == 100);
+  CHECK(score_of(ex, 2, Plugin::kPodTopologySpread).normalized == 0);
+  CHECK(ex.chosen == 1);
+}
+
+TEST_CASE("InterPodAffinity sums preferred terms per domain and normalises min to max",
+          "[eks][scheduler]") {
+  Scheduler s = three_nodes("a", "a", "b", 64000, 64 * kGi);
+  s.bind(TaskId{1}, s.add_pod_class(pod(100, 0, {{"app", "cache"}})), 0);
+  const PodClassId web = s.add_pod_class(pod(100, 0, {{"app", "web"}}));
+  s.bind(TaskId{2}, web, 1);
+  s.bind(TaskId{3}, web, 2);
+  PodDescription p = pod(100, 0, {{"app", "api"}});
+  PodAffinityTerm near_cache = app_term("cache", "topology.kubernetes.io/zone");
+  PodAffinityTerm away_from_web = app_term("web", "kubernetes.io/hostname");
+  p.spec.pod_affinity.preferred = {{50, near_cache}};
+  p.spec.pod_anti_affinity.preferred = {{20, away_from_web}};
+  const Explanation ex = s.explain(s.add_pod_class(p));
+  // Zone a: +50 x 1 cache pod; hosts n1 and n2: -20 x 1 web pod each.
+  // n0 50, n1 50 - 20 = 30, n2 -20. min -20, max 50: 100, 100 x 50 / 70 = 71, 0.
+  CHECK(score_of(ex, 0, Plugin::kInterPodAffinity).raw == 50);
+  CHECK(score_of(ex, 1, Plugin::kInterPodAffinity).raw == 30);
+  CHECK(score_of(ex, 2, Plugin::kInterPodAffinity).raw == -20);
+  CHECK(score_of(ex, 1, Plugin::kInterPodAffinity).normalized == 71);
+  CHECK(score_of(ex, 2, Plugin::kInterPodAffinity).normalized == 0);
+  CHECK(ex.chosen == 0);
+}
+
+TEST_CASE("Existing pods' affinity terms score the incoming pod", "[eks][scheduler]") {
+  Scheduler s = scheduler();
+  s.add_node(node("n0", "a", 64000, 64 * kGi));
+  s.add_node(node("n1", "b", 64000, 64 * kGi));
+  PodDescription lonely = pod(100, 0, {{"app", "lonely"}});
+  PodAffinityTerm web = app_term("web", "kubernetes.io/hostname");
+  lonely.spec.pod_anti_affinity.preferred = {{40, web}};
+  s.bind(TaskId{1}, s.add_pod_class(lonely), 0);
+  const Explanation ex = s.explain(s.add_pod_class(pod(100, 0, {{"app", "web"}})));
+  // The bound pod's preferred anti-affinity matches a web pod: n0 -40, n1 0: 0 and 100.
+  CHECK(score_of(ex, 0, Plugin::kInterPodAffinity).raw == -40);
+  CHECK(score_of(ex, 1, Plugin::kInterPodAffinity).normalized == 100);
+  CHECK(ex.chosen == 1);
+}
+
+TEST_CASE("Ties are broken uniformly from the seeded stream, reproducibly", "[eks][scheduler]") {
+  const auto choices = [](std::uint64_t seed) {
+    Scheduler s{RandomStream{seed}};
+    for (std::size_t i = 0; i < 8; ++i) s.add_node(node(numbered(i), "a", 4000, 4 * kGi));
+    const PodClassId c = s.add_pod_class(pod(100, 0));
+    std::vector<NodeIndex> out;
+    for (int i = 0; i < 40; ++i) {
+      const Explanation ex = s.explain(c);
+      const ScheduleResult r = s.schedule(c);
+      CHECK(r.ties == 8);
+      CHECK(ex.chosen == r.node);  // explaining does not move the stream
+      out.push_back(r.node);
+    }
+    return out;
+  };
+  const std::vector<NodeIndex> a = choices(7);
+  CHECK(a == choices(7));
+  CHECK(a != choices(8));
+  CHECK(std::set<NodeIndex>(a.begin(), a.end()).size() > 4);
+}
+
+TEST_CASE("percentageOfNodesToScore samples from a rotating start", "[eks][scheduler]") {
+  Profile p;
+  p.percentage_of_nodes_to_score = 10;
+  Scheduler s = scheduler({p});
+  for (std::size_t i = 0; i < 300; ++i) s.add_node(node(numbered(i), "a", 4000, 4 * kGi));
+  const PodClassId c = s.add_pod_class(pod(100, 0));
+  // 10% of 300 is 30, raised to 100: nodes 0..99 first, then 100..199.
+  const ScheduleResult r1 = s.schedule(c);
+  CHECK(r1.feasible == 100);
+  CHECK(r1.node < 100);
+  const ScheduleResult r2 = s.schedule(c);
+  CHECK(r2.node >= 100);
+  CHECK(r2.node < 200);
+}
+
+TEST_CASE("Profiles are chosen by the pod's schedulerName", "[eks][scheduler]") {
+  Scheduler s = scheduler({Profile{}, *builtin_profile("most-allocated")});
+  s.add_node(node("empty", "a", 4000, 8 * kGi));
+  s.add_node(node("half", "a", 4000, 8 * kGi));
+  s.bind(TaskId{1}, s.add_pod_class(pod(2000, 2 * kGi)), 1);
+  CHECK(s.schedule(s.add_pod_class(pod(1000, 2 * kGi))).node == 0);
+  PodDescription packed = pod(1000, 2 * kGi);
+  packed.profile = "most-allocated";
+  CHECK(s.schedule(s.add_pod_class(packed)).node == 1);
+  CHECK(builtin_profile_names().size() == 5);
+  CHECK_FALSE(builtin_profile("nope").has_value());
+}
