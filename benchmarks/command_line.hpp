@@ -1,10 +1,12 @@
 #pragma once
 
 // What every benchmark shares: its command line ([--COUNT N] [--repeat K] [--sizes N,N,...]
-// [--json] [--help]) and the median of repeated runs.
+// [--json] [--help]), the median of repeated runs, and for the placement benchmarks the timed
+// steady-state loop and the rows of repeated runs per size.
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -27,6 +29,76 @@ inline double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/// What one run of a placement benchmark measured.
+struct RunResult {
+  double per_second = 0;           ///< placements (or pods) per second at steady state
+  std::uint64_t failures = 0;      ///< placements that found no host at steady state
+  std::uint64_t choice_hash = 0;   ///< FNV-1a over the hosts chosen: same seed, same choices
+};
+
+/// The median of `settings.repeat` runs at one size, and whether every run chose alike.
+struct Row {
+  std::uint64_t size = 0;
+  double per_second = 0;
+  std::uint64_t failures = 0;
+  bool same_choices = true;
+};
+
+/// Calls `step` `count` times and returns how many per second (wall clock).
+template <class Step>
+double per_second(std::uint64_t count, Step&& step) {
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < count; ++i) step();
+  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  return static_cast<double>(count) / elapsed.count();
+}
+
+/// The steady state of a placement benchmark: calls `place_one` until `running()` reaches
+/// `target` (the fill: untimed, its failures forgotten), then times `count` steps of
+/// `stop_one` then `place_one` into `result.per_second`.
+template <class Running, class Place, class Stop>
+void fill_then_time(RunResult& result, std::size_t target, Running&& running, Place&& place_one,
+                    Stop&& stop_one, std::uint64_t count) {
+  while (running() < target) place_one();
+  result.failures = 0;
+  result.per_second = per_second(count, [&] {
+    stop_one();
+    place_one();
+  });
+}
+
+/// Runs `run(size)` (returning a RunResult) `settings.repeat` times for each size.
+template <class Run>
+std::vector<Row> measure(const Settings& settings, Run&& run) {
+  std::vector<Row> rows;
+  for (const std::uint64_t n : settings.sizes) {
+    std::vector<double> rates;
+    Row row{n, 0, 0, true};
+    std::uint64_t hash = 0;
+    for (std::uint64_t r = 0; r < settings.repeat; ++r) {
+      const RunResult res = run(n);
+      rates.push_back(res.per_second);
+      row.failures = res.failures;
+      row.same_choices = row.same_choices && (r == 0 || res.choice_hash == hash);
+      hash = res.choice_hash;
+    }
+    row.per_second = median(rates);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+/// Prints "NAME: repeated runs chose different ..." and returns 1 if a row's runs differed.
+inline int check_same_choices(const std::vector<Row>& rows, const char* message) {
+  for (const Row& r : rows) {
+    if (!r.same_choices) {
+      std::fputs(message, stderr);
+      return 1;
+    }
+  }
+  return 0;
 }
 
 namespace detail {

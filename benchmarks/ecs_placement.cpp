@@ -9,7 +9,6 @@
 //   ecs_placement [--placements N] [--repeat K] [--sizes 100,1000,5000] [--json]
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -47,13 +46,7 @@ struct Running {
   TaskSize size;
 };
 
-struct Result {
-  double placements_per_second = 0;
-  std::uint64_t failures = 0;
-  std::uint64_t choice_hash = 0;  // FNV-1a over the chosen instances: same seed, same choices
-};
-
-Result run(std::size_t instances, std::uint64_t placements) {
+ecsim::bench::RunResult run(std::size_t instances, std::uint64_t placements) {
   ContainerInstances ci;
   std::vector<std::uint8_t> member_of(instances);
   for (std::size_t i = 0; i < instances; ++i) {
@@ -70,7 +63,7 @@ Result run(std::size_t instances, std::uint64_t placements) {
   ecsim::RandomStream workload(kSeed + 1);
 
   std::vector<Running> running;
-  Result result;
+  ecsim::bench::RunResult result;
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   auto place_one = [&] {
     const TaskSize size = kSizes[workload.uniform_int(std::size(kSizes))];
@@ -95,16 +88,8 @@ Result run(std::size_t instances, std::uint64_t placements) {
   const auto target = static_cast<std::size_t>(kFill * 0.9 * static_cast<double>(instances) *
                                                static_cast<double>(kInstanceMemory) / 1408.0);
   running.reserve(target + 1);
-  while (running.size() < target) place_one();
-  result.failures = 0;
-
-  const auto start = std::chrono::steady_clock::now();
-  for (std::uint64_t i = 0; i < placements; ++i) {
-    stop_one();
-    place_one();
-  }
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  result.placements_per_second = static_cast<double>(placements) / elapsed.count();
+  ecsim::bench::fill_then_time(result, target, [&] { return running.size(); }, place_one, stop_one,
+                               placements);
   result.choice_hash = hash;
   return result;
 }
@@ -120,39 +105,18 @@ int main(int argc, char** argv) {
     return *done;
   const std::uint64_t placements = settings.count;
   const std::uint64_t repeat = settings.repeat;
-  const std::vector<std::uint64_t>& sizes = settings.sizes;
   const bool json = settings.json;
-
-  struct Row {
-    std::uint64_t instances;
-    double per_second;
-    std::uint64_t failures;
-    bool same_choices;
-  };
-  std::vector<Row> rows;
-  for (const std::uint64_t n : sizes) {
-    std::vector<double> rates;
-    std::uint64_t failures = 0;
-    std::uint64_t hash = 0;
-    bool same = true;
-    for (std::uint64_t r = 0; r < repeat; ++r) {
-      const Result res = run(n, placements);
-      rates.push_back(res.placements_per_second);
-      failures = res.failures;
-      same = same && (r == 0 || res.choice_hash == hash);
-      hash = res.choice_hash;
-    }
-    rows.push_back({n, ecsim::bench::median(rates), failures, same});
-  }
+  const std::vector<ecsim::bench::Row> rows =
+      ecsim::bench::measure(settings, [&](std::uint64_t n) { return run(n, placements); });
 
   if (json) {
     std::string out = "[";
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      const Row& r = rows[i];
+      const ecsim::bench::Row& r = rows[i];
       out += fmt::format(
           "{}\n  {{\"instances\": {}, \"placements_per_second\": {:.0f}, "
           "\"us_per_placement\": {:.3f}}}",
-          i == 0 ? "" : ",", r.instances, r.per_second, 1e6 / r.per_second);
+          i == 0 ? "" : ",", r.size, r.per_second, 1e6 / r.per_second);
     }
     out += "\n]\n";
     std::fputs(out.c_str(), stdout);
@@ -162,18 +126,13 @@ int main(int argc, char** argv) {
                placements, repeat);
     fmt::print("{:>10}  {:>14}  {:>14}  {:>22}  {:>8}  {}\n", "instances", "placements/s",
                "us/placement", "ns/placement/instance", "failed", "choices");
-    for (const Row& r : rows) {
+    for (const ecsim::bench::Row& r : rows) {
       const double us = 1e6 / r.per_second;
-      fmt::print("{:>10}  {:>12.3f} M  {:>14.3f}  {:>22.3f}  {:>8}  {}\n", r.instances,
-                 r.per_second / 1e6, us, us * 1e3 / static_cast<double>(r.instances),
+      fmt::print("{:>10}  {:>12.3f} M  {:>14.3f}  {:>22.3f}  {:>8}  {}\n", r.size,
+                 r.per_second / 1e6, us, us * 1e3 / static_cast<double>(r.size),
                  r.failures, r.same_choices ? "identical" : "DIFFERENT");
     }
   }
-  for (const Row& r : rows) {
-    if (!r.same_choices) {
-      std::fputs("ecs_placement: repeated runs chose different instances\n", stderr);
-      return 1;
-    }
-  }
-  return 0;
+  return ecsim::bench::check_same_choices(rows,
+                                          "ecs_placement: repeated runs chose different instances\n");
 }

@@ -60,6 +60,8 @@ void prepare_class(SchedulerState& st, PodClass& c) {
     c.tolerated.push_back(ok);
     c.intolerable_prefer.push_back(prefer);
   }
+  c.tolerates_all_taint_sets =
+      std::find(c.tolerated.begin(), c.tolerated.end(), 0) == c.tolerated.end();
   if (c.node_epoch != nodes.shape_epoch()) {
     // NodeAffinity: nodeSelector and required terms (ORed; a term without requirements
     // matches nothing), and the sum of the weights of the preferred terms that match.
@@ -536,13 +538,152 @@ void normalize_inter_pod(std::span<std::int64_t> vals, std::vector<std::int64_t>
              table);
 }
 
+// PodTopologySpread's score for the usual shape of constraints: one on the hostname, then one
+// on a key with few domains (the system defaults: hostname, then zone), for a pod without
+// node requirements. A node's raw score depends only on (its domain, its count of matching
+// pods), so the rounded sums are tabulated per cycle for every such key and each node reads
+// its entry: integer loads instead of floating-point work per node.
+//
+// The keys' stride: one more than the most matching pods ever counted on one node.
+std::size_t spread_stride(const SchedulerState& st, const PodClass& c) {
+  return std::size_t{st.selectors[c.soft_spread[0].selector].max_node_count} + 1;
+}
+
+// How many keys the table has when the constraints have that shape, else 0.
+std::size_t spread_table_entries(const SchedulerState& st, const PodClass& c, std::size_t m) {
+  if (c.soft_spread.size() != 2 || has_node_requirements(c)) return 0;
+  const SpreadTerm& h = c.soft_spread[0];
+  const SpreadTerm& z = c.soft_spread[1];
+  if (h.key != kHostnameKey || z.key == kHostnameKey) return 0;
+  const NodeTable& nodes = st.nodes;
+  // No node may be ignored and the tracked domain counts must be the ones upstream counts.
+  if (st.topologies[h.topology].nodes_with_key != nodes.count()) return 0;
+  if (!c.system_default_spread && st.topologies[z.topology].nodes_with_key != nodes.count())
+    return 0;
+  const std::size_t domains = st.topologies[z.topology].domain_value.size();
+  const std::size_t entries = (domains + 1) * spread_stride(st, c);  // slot 0: no zone label
+  return entries <= 4 * m + 256 ? entries : 0;
+}
+
+// Node n's key: (1 + its domain, or 0 without the key) x stride + its count.
+struct SpreadKey {
+  const std::uint32_t* count;
+  const DomainId* domain;
+  std::uint32_t stride;
+  std::uint32_t operator()(NodeIndex n) const {
+    // kNone + 1 wraps to 0: the slot of nodes without the key.
+    return (domain[n] + 1) * stride + count[n];
+  }
+};
+
+SpreadKey spread_key(const SchedulerState& st, const PodClass& c) {
+  return {st.selectors[c.soft_spread[0].selector].node_count.data(),
+          st.topologies[c.soft_spread[1].topology].domain_of_node.data(),
+          static_cast<std::uint32_t>(spread_stride(st, c))};
+}
+
+// Fills st.key_raw, st.table (normalised) and st.key_weighted for every key, given which keys
+// the m candidates have (present[key] != 0).
+void build_spread_table(SchedulerState& st, const PodClass& c, std::size_t m,
+                        std::size_t entries, const std::uint8_t* present, std::int64_t weight) {
+  const SpreadTerm& h = c.soft_spread[0];
+  const SpreadTerm& z = c.soft_spread[1];
+  const std::size_t stride = spread_stride(st, c);
+  const std::size_t domains = entries / stride - 1;
+  // A domain is among the candidates' when one of its keys is.
+  std::size_t zone_domains = 0;
+  for (std::size_t slot = 0; slot <= domains; ++slot) {
+    std::uint8_t any = 0;
+    for (std::size_t k = 0; k < stride; ++k) any |= present[slot * stride + k];
+    zone_domains += any;
+  }
+  // The raw score of every key, in upstream's order of floating-point additions.
+  const double wh = topology_normalizing_weight(m);
+  const double wz = topology_normalizing_weight(zone_domains);
+  const std::vector<std::uint32_t>& zc = domain_counts(st, z.selector, z.topology);
+  std::vector<std::int64_t>& key_raw = st.key_raw;
+  key_raw.resize(entries);
+  std::int64_t min = std::numeric_limits<std::int64_t>::max();
+  std::int64_t max = std::numeric_limits<std::int64_t>::min();
+  for (std::size_t slot = 0; slot <= domains; ++slot) {
+    const double zone_term =
+        slot == 0 ? 0.0 : spread_score_for_count(zc[slot - 1], z.max_skew, wz);
+    for (std::size_t k = 0; k < stride; ++k) {
+      double score = 0.0;
+      score += spread_score_for_count(static_cast<std::int64_t>(k), h.max_skew, wh);
+      if (slot != 0) score += zone_term;
+      const std::size_t key = slot * stride + k;
+      key_raw[key] = go_round(score);
+      if (present[key] == 0) continue;
+      min = std::min(min, key_raw[key]);
+      max = std::max(max, key_raw[key]);
+    }
+  }
+  std::vector<std::int64_t>& key_norm = st.table;
+  key_norm.resize(entries);
+  std::vector<std::int32_t>& key_weighted = st.key_weighted;
+  key_weighted.resize(entries);
+  for (std::size_t key = 0; key < entries; ++key) {
+    key_norm[key] = spread_normalize(key_raw[key], min, max);
+    key_weighted[key] = static_cast<std::int32_t>(weight * key_norm[key]);
+  }
+}
+
+// The tabulated score for the candidates: adds the weighted normalised score to `total`;
+// fills raw and norm when they are given. False when the constraints do not have the shape.
+bool score_spread_tabulated(SchedulerState& st, PodClass& c, std::span<const NodeIndex> cand,
+                            std::int64_t weight, std::int32_t* total, std::int64_t* raw,
+                            std::int64_t* norm) {
+  const std::size_t m = cand.size();
+  const std::size_t entries = spread_table_entries(st, c, m);
+  if (entries == 0) return false;
+  std::vector<std::uint32_t>& keys = st.keys;
+  if (keys.size() < m) keys.resize(m);
+  st.domain_seen.assign(entries, 0);
+  std::uint8_t* present = st.domain_seen.data();
+  std::uint32_t* kp = keys.data();
+  const SpreadKey key_of = spread_key(st, c);
+  for (std::size_t i = 0; i < m; ++i) {
+    kp[i] = key_of(cand[i]);
+    present[kp[i]] = 1;
+  }
+  build_spread_table(st, c, m, entries, present, weight);
+  const std::int32_t* kw = st.key_weighted.data();
+  for (std::size_t i = 0; i < m; ++i) total[i] += kw[kp[i]];
+  if (raw != nullptr) {
+    for (std::size_t i = 0; i < m; ++i) {
+      raw[i] = st.key_raw[kp[i]];
+      norm[i] = st.table[kp[i]];
+    }
+  }
+  return true;
+}
+
+// The uniform choice among the candidates whose total is the best (upstream samples a
+// reservoir in one pass; one draw among the counted ties has the same distribution).
+void select_host(SchedulerState& st, const std::int32_t* __restrict total, std::size_t m,
+                 std::int32_t best, ScheduleResult& r) {
+  std::uint32_t ties = 0;
+  for (std::size_t i = 0; i < m; ++i) ties += total[i] == best ? 1U : 0U;
+  const std::uint64_t pick = ties > 1 ? st.random.uniform_int(ties) : 0;
+  std::uint64_t seen = 0;
+  std::size_t i = 0;
+  for (; i < m; ++i) {
+    seen += total[i] == best ? 1U : 0U;
+    if (seen > pick) break;
+  }
+  r.node = st.cand[i];
+  r.ties = ties;
+}
+
 struct CycleOutput {
   ScheduleResult result;
   Scores scores;
 };
 
-// Scores the candidates into st.norm (and st.raw when `keep_raw`), totals into st.total, and
-// picks the node.
+// Scores the candidates st.cand[0, m): totals into st.total (and, when `keep_raw`, every
+// plugin's raw and normalised scores into st.raw and st.norm), then picks the node. Plugins
+// that give every node the same score add a constant instead of a pass.
 CycleOutput score_and_select(SchedulerState& st, PodClass& c, const ResourceCache& cache,
                              std::size_t m, bool keep_raw) {
   const Profile& profile = st.profiles[c.profile];
@@ -558,9 +699,12 @@ CycleOutput score_and_select(SchedulerState& st, PodClass& c, const ResourceCach
     if (st.norm[p].size() < m) st.norm[p].resize(m);
   }
   if (st.total.size() < m) st.total.resize(m);
+  if (keep_raw) st.total_explained.resize(m);
   if (st.flags.size() < m) st.flags.resize(m);
-  std::int64_t* total = st.total.data();
-  std::fill_n(total, m, 0);
+  // Totals fit in 32 bits: weights are at most kMaxWeight, so a total is at most
+  // 6 x 100 x kMaxWeight.
+  std::int32_t* total = st.total.data();
+  std::int64_t constant = 0;
   const auto span_of = [m](std::vector<std::int64_t>& v) { return std::span(v.data(), m); };
   const auto keep = [&](std::size_t p) {
     if (keep_raw) std::copy_n(st.norm[p].data(), m, st.raw[p].data());
@@ -568,23 +712,40 @@ CycleOutput score_and_select(SchedulerState& st, PodClass& c, const ResourceCach
   const auto accumulate = [&](std::size_t p) {
     const std::int64_t w = weights[p];
     const std::int64_t* v = st.norm[p].data();
-    for (std::size_t i = 0; i < m; ++i) total[i] += w * v[i];
+    for (std::size_t i = 0; i < m; ++i) total[i] += static_cast<std::int32_t>(w * v[i]);
+  };
+  // Every node scores `value` raw and `normalized` after normalisation.
+  const auto same_for_all = [&](std::size_t p, std::int64_t value, std::int64_t normalized) {
+    constant += weights[p] * normalized;
+    if (!keep_raw) return;
+    std::fill_n(st.raw[p].data(), m, value);
+    std::fill_n(st.norm[p].data(), m, normalized);
   };
   const auto skip = [&](std::size_t p) {
     out.scores.skipped[p] = true;
-    std::fill_n(st.norm[p].data(), m, 0);
-    if (keep_raw) std::fill_n(st.raw[p].data(), m, 0);
+    same_for_all(p, 0, 0);
   };
 
-  // TaintToleration: PreferNoSchedule taints not tolerated, reversed (fewest is best).
-  {
-    std::int64_t* v = st.norm[kTaint].data();
-    if (st.nodes.prefer_no_schedule_nodes() == 0) {
-      std::fill_n(v, m, 0);
-    } else {
-      const TaintSetId* ts = st.nodes.columns().taint_set;
-      for (std::size_t i = 0; i < m; ++i) v[i] = c.intolerable_prefer[ts[cand[i]]];
+  // NodeResourcesFit and BalancedAllocation need no normalisation: their weighted sum is
+  // cached per node.
+  const bool best_effort = c.resources.cpu_millis == 0 && c.resources.memory_bytes == 0;
+  const std::uint32_t* weighted = cache.weighted.data();
+  for (std::size_t i = 0; i < m; ++i) total[i] = static_cast<std::int32_t>(weighted[cand[i]]);
+  if (best_effort) out.scores.skipped[kBalanced] = true;  // BalancedAllocation skips them
+  if (keep_raw) {
+    for (std::size_t i = 0; i < m; ++i) {
+      st.raw[kFit][i] = st.norm[kFit][i] = cache.fit[cand[i]];
+      st.raw[kBalanced][i] = st.norm[kBalanced][i] = best_effort ? 0 : cache.balanced[cand[i]];
     }
+  }
+
+  // TaintToleration: PreferNoSchedule taints not tolerated, reversed (fewest is best).
+  if (st.nodes.prefer_no_schedule_nodes() == 0) {
+    same_for_all(kTaint, 0, kMaxNodeScore);
+  } else {
+    std::int64_t* v = st.norm[kTaint].data();
+    const TaintSetId* ts = st.nodes.columns().taint_set;
+    for (std::size_t i = 0; i < m; ++i) v[i] = c.intolerable_prefer[ts[cand[i]]];
     keep(kTaint);
     normalize_default(span_of(st.norm[kTaint]), true, st.table);
     accumulate(kTaint);
@@ -600,9 +761,12 @@ CycleOutput score_and_select(SchedulerState& st, PodClass& c, const ResourceCach
     accumulate(kAffinity);
   }
   // PodTopologySpread.
-  if (!score_spread(st, c, cands, span_of(st.norm[kSpread]), std::span(st.flags.data(), m))) {
+  if (c.soft_spread.empty()) {
     skip(kSpread);
-  } else {
+  } else if (!score_spread_tabulated(st, c, cands, weights[kSpread], total,
+                                     keep_raw ? st.raw[kSpread].data() : nullptr,
+                                     st.norm[kSpread].data())) {
+    score_spread(st, c, cands, span_of(st.norm[kSpread]), std::span(st.flags.data(), m));
     keep(kSpread);
     normalize_spread(span_of(st.norm[kSpread]), std::span(st.flags.data(), m), st.table);
     accumulate(kSpread);
@@ -615,44 +779,14 @@ CycleOutput score_and_select(SchedulerState& st, PodClass& c, const ResourceCach
     normalize_inter_pod(span_of(st.norm[kInterPod]), st.table);
     accumulate(kInterPod);
   }
-  // NodeResourcesFit and BalancedAllocation need no normalisation: read from the cache.
-  {
-    std::int64_t* v = st.norm[kFit].data();
-    const std::uint8_t* fit = cache.fit.data();
-    for (std::size_t i = 0; i < m; ++i) v[i] = fit[cand[i]];
-    keep(kFit);
-    accumulate(kFit);
-  }
-  if (c.resources.cpu_millis == 0 && c.resources.memory_bytes == 0) {
-    // A best-effort pod: BalancedAllocation skips it.
-    skip(kBalanced);
-  } else {
-    std::int64_t* v = st.norm[kBalanced].data();
-    const std::uint8_t* balanced = cache.balanced.data();
-    for (std::size_t i = 0; i < m; ++i) v[i] = balanced[cand[i]];
-    keep(kBalanced);
-    accumulate(kBalanced);
-  }
 
-  // selectHost: the best total, uniformly among equals (upstream samples a reservoir in one
-  // pass; one draw among the counted ties has the same distribution).
-  std::int64_t best = std::numeric_limits<std::int64_t>::min();
-  for (std::size_t i = 0; i < m; ++i) best = std::max(best, total[i]);
-  std::uint32_t ties = 0;
-  for (std::size_t i = 0; i < m; ++i) ties += total[i] == best ? 1U : 0U;
-  std::uint64_t pick = ties > 1 ? st.random.uniform_int(ties) : 0;
-  NodeIndex chosen = kNoNode;
-  for (std::size_t i = 0; i < m; ++i) {
-    if (total[i] != best) continue;
-    if (pick == 0) {
-      chosen = cand[i];
-      break;
-    }
-    --pick;
-  }
-  out.result.node = chosen;
-  out.result.score = best;
-  out.result.ties = ties;
+  std::int32_t best = std::numeric_limits<std::int32_t>::min();
+  // By value: std::max returns a reference, which makes GCC keep `best` in memory.
+  for (std::size_t i = 0; i < m; ++i) best = total[i] > best ? total[i] : best;
+  select_host(st, total, m, best, out.result);
+  if (keep_raw)
+    for (std::size_t i = 0; i < m; ++i) st.total_explained[i] = total[i] + constant;
+  out.result.score = best + constant;
   return out;
 }
 
@@ -666,8 +800,23 @@ std::size_t filter_all(SchedulerState& st, PodClass& c, const ResourceCache& cac
   if (st.mask.size() < size) st.mask.resize(size);
   if (st.cand.size() < size) st.cand.resize(size);
   std::uint8_t* mask = st.mask.data();
-  std::copy_n(nodes.columns().present, size, mask);
-  for (const Plugin p : kFilters) apply_filter(st, c, cache, pf, p, mask);
+  const NodeTable::Columns col = nodes.columns();
+  if (c.tolerates_all_taint_sets) {
+    // The usual case in one pass: present, not cordoned (or tolerated), resources fit.
+    const std::uint8_t* fits = cache.fits.data();
+    const std::uint8_t schedulable_mask = c.tolerates_unschedulable ? 0 : 1;
+    for (std::size_t n = 0; n < size; ++n)
+      mask[n] = col.present[n] & fits[n] &
+                static_cast<std::uint8_t>(col.schedulable[n] | (schedulable_mask ^ 1));
+    for (const Plugin p : kFilters) {
+      if (p != Plugin::kNodeUnschedulable && p != Plugin::kTaintToleration &&
+          p != Plugin::kNodeResourcesFit)
+        apply_filter(st, c, cache, pf, p, mask);
+    }
+  } else {
+    std::copy_n(col.present, size, mask);
+    for (const Plugin p : kFilters) apply_filter(st, c, cache, pf, p, mask);
+  }
 
   const Profile& profile = st.profiles[c.profile];
   const auto present = static_cast<std::uint32_t>(nodes.count());
@@ -699,6 +848,91 @@ std::size_t filter_all(SchedulerState& st, PodClass& c, const ResourceCache& cac
   return m;
 }
 
+// The whole cycle for the usual pod, fused into two passes over the nodes: no taint it does
+// not tolerate, no node name, node requirements, host ports, hard spreading or inter-pod
+// terms, no PreferNoSchedule taint or preferred node affinity to score, every node scored, and
+// either no spreading or the tabulated shape. Pass 1 filters, compacts the candidates and
+// gathers their cached resource scores and spread keys; pass 2 adds the spread scores and finds
+// the best. The result equals the general path's (tests compare them). False when the pod is
+// not that usual.
+bool fast_cycle(SchedulerState& st, PodClass& c, const ResourceCache& cache, ScheduleResult& r) {
+  const NodeTable& nodes = st.nodes;
+  const Profile& profile = st.profiles[c.profile];
+  if (!c.tolerates_all_taint_sets || c.node_name != kNoValue || has_node_requirements(c) ||
+      !c.ports.empty() || !c.hard_spread.empty() || !c.required_affinity.empty() ||
+      !c.required_anti.empty() || !c.preferred_affinity.empty() || !c.preferred_anti.empty() ||
+      !c.preferred_terms.empty() || nodes.prefer_no_schedule_nodes() != 0)
+    return false;
+  const auto count = static_cast<std::uint32_t>(nodes.count());
+  if (feasible_nodes_to_find(count, profile.percentage_of_nodes_to_score) < count) return false;
+  for (const BoundTerm& b : st.bound_terms)
+    if (b.owners_total > 0 && class_matches(st, c, b.selector)) return false;
+  const bool spread = !c.soft_spread.empty();
+  // The table is sized for every node; it is only used when all are candidates or fewer.
+  const std::size_t entries = spread ? spread_table_entries(st, c, count) : 0;
+  if (spread && entries == 0) return false;
+
+  const std::size_t size = nodes.size();
+  if (st.cand.size() < size) st.cand.resize(size);
+  if (st.total.size() < size) st.total.resize(size);
+  if (st.keys.size() < size) st.keys.resize(size);
+  if (st.mask.size() < size) st.mask.resize(size);
+  // The filters: one vectorised pass over byte columns.
+  const NodeTable::Columns col = nodes.columns();
+  // The byte columns may not alias the mask: __restrict lets the compiler vectorise.
+  const std::uint8_t* __restrict fits = cache.fits.data();
+  const std::uint8_t* __restrict present_col = col.present;
+  const std::uint8_t* __restrict schedulable = col.schedulable;
+  const auto any_schedulable = static_cast<std::uint8_t>(c.tolerates_unschedulable ? 1 : 0);
+  std::uint8_t* __restrict mask = st.mask.data();
+  for (std::size_t n = 0; n < size; ++n)
+    mask[n] = present_col[n] & fits[n] & static_cast<std::uint8_t>(schedulable[n] | any_schedulable);
+  // Compaction, without a branch on the mask, with the candidates' cached resource scores.
+  const std::uint32_t* __restrict weighted = cache.weighted.data();
+  NodeIndex* __restrict cand = st.cand.data();
+  std::int32_t* __restrict total = st.total.data();
+  std::uint32_t* __restrict keys = st.keys.data();
+  std::size_t m = 0;
+  if (spread) {
+    // One spare entry past the table takes the marks of the nodes that did not pass.
+    st.domain_seen.assign(entries + 1, 0);
+    std::uint8_t* __restrict present = st.domain_seen.data();
+    const SpreadKey key_of = spread_key(st, c);
+    const auto spare = static_cast<std::uint32_t>(entries);
+    for (std::size_t n = 0; n < size; ++n) {
+      const std::uint32_t ok = mask[n];
+      const std::uint32_t key = key_of(static_cast<NodeIndex>(n));
+      cand[m] = static_cast<NodeIndex>(n);
+      total[m] = static_cast<std::int32_t>(weighted[n]);
+      keys[m] = key;
+      present[key ^ ((key ^ spare) & (0U - (ok ^ 1U)))] = 1;
+      m += ok;
+    }
+    if (m == 0) return true;
+    build_spread_table(st, c, m, entries, present, profile.pod_topology_spread_weight);
+  } else {
+    for (std::size_t n = 0; n < size; ++n) {
+      cand[m] = static_cast<NodeIndex>(n);
+      total[m] = static_cast<std::int32_t>(weighted[n]);
+      m += mask[n];
+    }
+    if (m == 0) return true;
+  }
+  if (spread) {
+    const std::int32_t* __restrict kw = st.key_weighted.data();
+    for (std::size_t i = 0; i < m; ++i) total[i] += kw[keys[i]];
+  }
+  std::int32_t best = std::numeric_limits<std::int32_t>::min();
+  // By value: std::max returns a reference, which makes GCC keep `best` in memory.
+  for (std::size_t i = 0; i < m; ++i) best = total[i] > best ? total[i] : best;
+  select_host(st, total, m, best, r);
+  // TaintToleration gives every node 100 (no PreferNoSchedule taint anywhere); the other
+  // plugins skip.
+  r.score = best + profile.taint_toleration_weight * kMaxNodeScore;
+  r.feasible = static_cast<std::uint32_t>(m);
+  return true;
+}
+
 }  // namespace
 
 ScheduleResult Scheduler::schedule(PodClassId cls) {
@@ -706,6 +940,8 @@ ScheduleResult Scheduler::schedule(PodClassId cls) {
   PodClass& c = st.classes[cls];
   prepare_class(st, c);
   const ResourceCache& cache = resource_cache(st, c);
+  ScheduleResult fast;
+  if (fast_cycle(st, c, cache, fast)) return fast;
   const Prefilter pf = prefilter(st, c);
   std::uint32_t feasible = 0;
   const std::size_t m = filter_all(st, c, cache, pf, feasible);
@@ -760,7 +996,7 @@ Explanation Scheduler::explain(PodClassId cls) {
     for (std::size_t i = 0; i < m; ++i) {
       NodeVerdict& v = ex.nodes[verdict_of[st.cand[i]]];
       v.scored = true;
-      v.total = st.total[i];
+      v.total = st.total_explained[i];
       for (std::size_t p = 0; p < kScorePlugins.size(); ++p) {
         v.scores[p] = {st.raw[p][i], st.norm[p][i], weights[p] * st.norm[p][i],
                        out.scores.skipped[p]};

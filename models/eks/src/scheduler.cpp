@@ -152,6 +152,7 @@ SelectorId selector(SchedulerState& st, std::vector<Conjunct> conjuncts) {
     if (class_matches(st, st.classes[p.cls], id)) {
       ++s.node_count[p.node];
       ++s.bound;
+      s.max_node_count = std::max(s.max_node_count, s.node_count[p.node]);
     }
   }
   return id;
@@ -236,6 +237,7 @@ void compute_cache_node(SchedulerState& st, ResourceCache& e, NodeIndex n) {
   const NodeTable& nodes = st.nodes;
   if (!nodes.present(n)) {
     e.fits[n] = e.fit[n] = e.balanced[n] = 0;
+    e.weighted[n] = 0;
     return;
   }
   const PodResources& r = e.resources;
@@ -248,6 +250,11 @@ void compute_cache_node(SchedulerState& st, ResourceCache& e, NodeIndex n) {
   e.balanced[n] = static_cast<std::uint8_t>(balanced_allocation_score(
       nodes.requested_cpu(n) + r.cpu_millis, nodes.allocatable_cpu(n),
       nodes.requested_memory(n) + r.memory_bytes, nodes.allocatable_memory(n)));
+  const Profile& p = st.profiles[e.profile];
+  const bool best_effort = r.cpu_millis == 0 && r.memory_bytes == 0;
+  e.weighted[n] = static_cast<std::uint32_t>(
+      p.node_resources_fit_weight * e.fit[n] +
+      (best_effort ? 0 : p.balanced_allocation_weight * e.balanced[n]));
 }
 
 ResourceCache& resource_cache(SchedulerState& st, const PodClass& c) {
@@ -274,6 +281,7 @@ ResourceCache& resource_cache(SchedulerState& st, const PodClass& c) {
   e->fits.assign(size, 0);
   e->fit.assign(size, 0);
   e->balanced.assign(size, 0);
+  e->weighted.assign(size, 0);
   for (NodeIndex n = 0; n < size; ++n) compute_cache_node(st, *e, n);
   return *e;
 }
@@ -284,6 +292,7 @@ void refresh_caches(SchedulerState& st, NodeIndex n) {
       e.fits.resize(st.nodes.size(), 0);
       e.fit.resize(st.nodes.size(), 0);
       e.balanced.resize(st.nodes.size(), 0);
+      e.weighted.resize(st.nodes.size(), 0);
     }
     compute_cache_node(st, e, n);
   }
@@ -301,6 +310,7 @@ void count_pod(SchedulerState& st, PodClassId cls, NodeIndex n, int sign) {
     if (c.matches[s] == 0) continue;
     PodSelector& sel = st.selectors[s];
     add(sel.node_count[n]);
+    sel.max_node_count = std::max(sel.max_node_count, sel.node_count[n]);
     sel.bound = sign > 0 ? sel.bound + 1 : sel.bound - 1;
     for (PodSelector::Tracked& tr : sel.tracked) {
       const DomainId d = st.topologies[tr.topology].domain_of_node[n];
@@ -343,6 +353,10 @@ Scheduler::Scheduler(const RandomStream& random, std::vector<Profile> profiles)
   ECSIM_ASSERT(!state_->profiles.empty(), "a scheduler has at least one profile");
   for (const Profile& p : state_->profiles) {
     ECSIM_ASSERT(p.percentage_of_nodes_to_score <= 100, "percentageOfNodesToScore is 0..100");
+    for (const std::int64_t w :
+         {p.taint_toleration_weight, p.node_affinity_weight, p.pod_topology_spread_weight,
+          p.inter_pod_affinity_weight, p.node_resources_fit_weight, p.balanced_allocation_weight})
+      ECSIM_ASSERT(w >= 0 && w <= kMaxWeight, "score plugin weights are 0..kMaxWeight");
     state_->scaled_shapes.push_back(scale_shape(p.shape));
   }
 }

@@ -38,6 +38,7 @@ struct PodSelector {
   };
   std::vector<Tracked> tracked;
   std::uint64_t bound = 0;  // matching pods bound anywhere
+  std::uint32_t max_node_count = 0;  // the most ever counted on one node (never decreases)
 };
 
 // The domains of one topology key: each distinct value of the key among the nodes.
@@ -123,6 +124,7 @@ struct PodClass {
   std::vector<std::uint8_t> matches;  // per selector id evaluated so far: 1 if it matches
   std::vector<std::uint8_t> tolerated;            // per taint set: NoSchedule/NoExecute ok
   std::vector<std::uint16_t> intolerable_prefer;  // per taint set: PreferNoSchedule count
+  bool tolerates_all_taint_sets = false;          // every taint set so far is tolerated
   std::uint64_t node_epoch = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::uint8_t> affinity_ok;        // per node: nodeSelector and required terms
   std::vector<std::uint32_t> preferred_sum;     // per node: matching preferred weights
@@ -137,6 +139,8 @@ struct ResourceCache {
   std::vector<std::uint8_t> fits;      // NodeResourcesFit's filter passes
   std::vector<std::uint8_t> fit;       // NodeResourcesFit score, 0..100
   std::vector<std::uint8_t> balanced;  // NodeResourcesBalancedAllocation score, 0..100
+  // fit x its weight + balanced x its weight (0 for a best-effort pod, which it skips).
+  std::vector<std::uint32_t> weighted;
 };
 
 struct BoundPod {
@@ -173,13 +177,18 @@ struct SchedulerState {
   std::vector<NodeIndex> cand;
   std::vector<std::int64_t> raw[kScorePlugins.size()];
   std::vector<std::int64_t> norm[kScorePlugins.size()];
-  std::vector<std::int64_t> total;
+  std::vector<std::int32_t> total;
+  std::vector<std::int64_t> total_explained;
+  std::vector<std::int32_t> key_weighted;
   std::vector<std::int64_t> table;
   std::vector<std::int64_t> domain_scratch;
   std::vector<std::uint8_t> domain_seen;
   std::vector<std::uint8_t> flags;
   std::vector<double> acc;
   std::vector<double> domain_terms;
+  std::vector<double> count_terms;
+  std::vector<std::uint32_t> keys;
+  std::vector<std::int64_t> key_raw;
   std::vector<std::vector<std::int64_t>> topology_scores;
   std::vector<TopologyId> active_topologies;
 };

@@ -38,6 +38,10 @@ enum class ScoringStrategy : std::uint8_t {
   kRequestedToCapacityRatio,  ///< the profile's shape of utilisation to score
 };
 
+/// The largest weight a profile may give a score plugin (Kubernetes allows up to 100 per
+/// plugin in practice; ecsim keeps the totals within 32 bits).
+inline constexpr std::int64_t kMaxWeight = 10'000;
+
 /// A scheduling profile: the score plugins' weights and NodeResourcesFit's strategy. The
 /// default is kube-scheduler's default-scheduler profile.
 struct Profile {

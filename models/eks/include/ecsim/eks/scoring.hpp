@@ -86,8 +86,14 @@ inline double spread_score_for_count(std::int64_t count, std::int32_t max_skew,
   return static_cast<double>(count) * weight + static_cast<double>(max_skew - 1);
 }
 
-/// Go's math.Round (half away from zero) of a finite `x`, as an integer.
-inline std::int64_t go_round(double x) noexcept { return std::llround(x); }
+/// Go's math.Round (half away from zero) of a finite `x` with |x| < 2^63, as an integer.
+inline std::int64_t go_round(double x) noexcept {
+  // Inline rather than std::llround (a library call): the truncation is exact, and so is the
+  // fraction x - trunc(x) (Sterbenz for |x| >= 1, x itself below).
+  const auto t = static_cast<std::int64_t>(x);
+  const double fraction = x - static_cast<double>(t);
+  return t + (fraction >= 0.5 ? 1 : 0) - (fraction <= -0.5 ? 1 : 0);
+}
 
 /// PodTopologySpread's NormalizeScore for one node scored `s`, given the smallest and largest
 /// scores among the nodes not ignored: 100 when the largest is 0, else
