@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -34,6 +35,7 @@ inline double median(std::vector<double> v) {
 /// What one run of a placement benchmark measured.
 struct RunResult {
   double per_second = 0;           ///< placements (or pods) per second at steady state
+  double cpu_per_second = 0;       ///< the same over this thread's CPU time (no waiting)
   std::uint64_t failures = 0;      ///< placements that found no host at steady state
   std::uint64_t choice_hash = 0;   ///< FNV-1a over the hosts chosen: same seed, same choices
 };
@@ -42,17 +44,28 @@ struct RunResult {
 struct Row {
   std::uint64_t size = 0;
   double per_second = 0;
+  double cpu_per_second = 0;
   std::uint64_t failures = 0;
   bool same_choices = true;
 };
 
-/// Calls `step` `count` times and returns how many per second (wall clock).
+/// This thread's CPU time in seconds.
+inline double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+/// Calls `step` `count` times; sets how many per second of wall clock and of this thread's CPU
+/// time (which a busy machine inflates less).
 template <class Step>
-double per_second(std::uint64_t count, Step&& step) {
+void per_second(std::uint64_t count, Step&& step, RunResult& result) {
+  const double cpu_start = thread_cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   for (std::uint64_t i = 0; i < count; ++i) step();
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  return static_cast<double>(count) / elapsed.count();
+  result.per_second = static_cast<double>(count) / elapsed.count();
+  result.cpu_per_second = static_cast<double>(count) / (thread_cpu_seconds() - cpu_start);
 }
 
 /// The steady state of a placement benchmark: calls `place_one` until `running()` reaches
@@ -63,10 +76,10 @@ void fill_then_time(RunResult& result, std::size_t target, Running&& running, Pl
                     Stop&& stop_one, std::uint64_t count) {
   while (running() < target) place_one();
   result.failures = 0;
-  result.per_second = per_second(count, [&] {
+  per_second(count, [&] {
     stop_one();
     place_one();
-  });
+  }, result);
 }
 
 /// Runs `run(size)` (returning a RunResult) `settings.repeat` times for each size.
@@ -74,17 +87,19 @@ template <class Run>
 std::vector<Row> measure(const Settings& settings, Run&& run) {
   std::vector<Row> rows;
   for (const std::uint64_t n : settings.sizes) {
-    std::vector<double> rates;
-    Row row{n, 0, 0, true};
+    std::vector<double> rates, cpu_rates;
+    Row row{n, 0, 0, 0, true};
     std::uint64_t hash = 0;
     for (std::uint64_t r = 0; r < settings.repeat; ++r) {
       const RunResult res = run(n);
       rates.push_back(res.per_second);
+      cpu_rates.push_back(res.cpu_per_second);
       row.failures = res.failures;
       row.same_choices = row.same_choices && (r == 0 || res.choice_hash == hash);
       hash = res.choice_hash;
     }
     row.per_second = median(rates);
+    row.cpu_per_second = median(cpu_rates);
     rows.push_back(row);
   }
   return rows;

@@ -125,12 +125,13 @@ int main(int argc, char** argv) {
     fmt::print("default profile (5 Deployments, default topology spreading), 3 zones, ~70% memory "
                "requested; {} pods, median of {} runs\n\n",
                settings.count, settings.repeat);
-    fmt::print("{:>8}  {:>12}  {:>10}  {:>18}  {:>14}  {}\n", "nodes", "pods/s", "us/pod",
-               "ns/pod/node", "unschedulable", "choices");
+    fmt::print("{:>8}  {:>12}  {:>10}  {:>18}  {:>14}  {:>14}  {}\n", "nodes", "pods/s", "us/pod",
+               "ns/pod/node", "cpu us/pod", "unschedulable", "choices");
     for (const ecsim::bench::Row& r : rows) {
       const double us = 1e6 / r.per_second;
-      fmt::print("{:>8}  {:>12.0f}  {:>10.3f}  {:>18.3f}  {:>14}  {}\n", r.size, r.per_second, us,
-                 us * 1e3 / static_cast<double>(r.size), r.failures,
+      fmt::print("{:>8}  {:>12.0f}  {:>10.3f}  {:>18.3f}  {:>14.3f}  {:>14}  {}\n", r.size,
+                 r.per_second, us, us * 1e3 / static_cast<double>(r.size), 1e6 / r.cpu_per_second,
+                 r.failures,
                  r.same_choices ? "identical" : "DIFFERENT");
     }
   }

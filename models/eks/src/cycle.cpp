@@ -10,6 +10,11 @@
 // (filtering.go, scoring.go), and schedule_one.go (numFeasibleNodesToFind, selectHost).
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <limits>
 #include <string>
 
@@ -338,6 +343,177 @@ std::string filter_reason(SchedulerState& st, const PodClass& c, const Prefilter
 
 // --- scores ---------------------------------------------------------------------------------
 
+// Branch-free passes over raw columns for the fused cycle. Parameters are __restrict (no two
+// arrays overlap) so that the compiler vectorises the ones that can be.
+
+// mask[n] = a[n] & b[n] & (c[n] | c_or) over byte columns holding 0 or 1, eight at a time in
+// 64-bit words; returns how many are 1.
+std::size_t and_columns(std::uint8_t* __restrict mask, const std::uint8_t* __restrict a,
+                        const std::uint8_t* __restrict b, const std::uint8_t* __restrict c,
+                        std::uint8_t c_or, std::size_t size) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  const std::uint64_t c_or8 = kOnes * c_or;
+  std::size_t n = 0;
+  std::uint64_t count = 0;
+  for (; n + 8 <= size; n += 8) {
+    std::uint64_t wa, wb, wc;
+    std::memcpy(&wa, a + n, 8);
+    std::memcpy(&wb, b + n, 8);
+    std::memcpy(&wc, c + n, 8);
+    const std::uint64_t w = wa & wb & (wc | c_or8);
+    std::memcpy(mask + n, &w, 8);
+    count += (w * kOnes) >> 56;  // the sum of the eight bytes (each 0 or 1)
+  }
+  for (; n < size; ++n) {
+    mask[n] = static_cast<std::uint8_t>(a[n] & b[n] & (c[n] | c_or));
+    count += mask[n];
+  }
+  return static_cast<std::size_t>(count);
+}
+
+// Takes the infeasible nodes' keys off `count` (how many present nodes have each key): the
+// nodes present (present[n] = 1) whose mask[n] is 0, found eight at a time.
+void subtract_infeasible(const std::uint8_t* __restrict present, const std::uint8_t* __restrict mask,
+                         const std::uint32_t* __restrict keys, std::uint32_t* __restrict count,
+                         std::size_t size) {
+  std::size_t n = 0;
+  for (; n + 8 <= size; n += 8) {
+    std::uint64_t p, m;
+    std::memcpy(&p, present + n, 8);
+    std::memcpy(&m, mask + n, 8);
+    // Bytes are 0 or 1: bit 8b is set for each present node b of the eight that did not pass.
+    for (std::uint64_t out = p & ~m; out != 0; out &= out - 1)
+      --count[keys[n + static_cast<std::size_t>(std::countr_zero(out) / 8)]];
+  }
+  for (; n < size; ++n)
+    if (present[n] != 0 && mask[n] == 0) --count[keys[n]];
+}
+
+// total[n] = weighted[n] + table[min(keys[n], spare)] (slots without a node have key kNone).
+void add_gathered(std::int32_t* __restrict total, const std::uint32_t* __restrict weighted,
+                  const std::int32_t* __restrict table, const std::uint32_t* __restrict keys,
+                  std::uint32_t spare, std::size_t size) {
+  for (std::size_t n = 0; n < size; ++n) {
+    const std::uint32_t k = keys[n];
+    total[n] = static_cast<std::int32_t>(weighted[n]) + table[k < spare ? k : spare];
+  }
+}
+
+// The best total and how many nodes have it.
+struct Best {
+  std::int32_t total = std::numeric_limits<std::int32_t>::min();
+  std::uint32_t ties = 0;
+};
+
+// total[n] = `rejected` where mask[n] is 0; returns the largest total and how many have it, in
+// one pass (SSE2: four lanes each keep their best and its count, with compare and blend for the
+// missing 32-bit max).
+Best reject_and_max(std::int32_t* __restrict total, const std::uint8_t* __restrict mask,
+                    std::int32_t rejected, std::size_t size) {
+  Best best;
+  std::size_t n = 0;
+#if defined(__SSE2__)
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i one = _mm_set1_epi32(1);
+  const __m128i rejected4 = _mm_set1_epi32(rejected);
+  __m128i b4 = _mm_set1_epi32(best.total);
+  __m128i c4 = zero;
+  for (; n + 4 <= size; n += 4) {
+    std::uint32_t m4;
+    std::memcpy(&m4, mask + n, 4);
+    const __m128i m32 = _mm_unpacklo_epi16(
+        _mm_unpacklo_epi8(_mm_cvtsi32_si128(static_cast<int>(m4)), zero), zero);
+    const __m128i out = _mm_cmpeq_epi32(m32, zero);
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(total + n));
+    x = _mm_or_si128(_mm_and_si128(out, rejected4), _mm_andnot_si128(out, x));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(total + n), x);
+    const __m128i greater = _mm_cmpgt_epi32(x, b4);
+    const __m128i equal = _mm_cmpeq_epi32(x, b4);
+    // A greater total restarts the lane's count at 1; an equal one adds 1 (equal is -1).
+    c4 = _mm_or_si128(_mm_and_si128(greater, one), _mm_andnot_si128(greater, _mm_sub_epi32(c4, equal)));
+    b4 = _mm_or_si128(_mm_and_si128(greater, x), _mm_andnot_si128(greater, b4));
+  }
+  alignas(16) std::int32_t lanes[4];
+  alignas(16) std::uint32_t counts[4];
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), b4);
+  _mm_store_si128(reinterpret_cast<__m128i*>(counts), c4);
+  for (const std::int32_t l : lanes) best.total = l > best.total ? l : best.total;
+  for (int l = 0; l < 4; ++l) best.ties += lanes[l] == best.total ? counts[l] : 0U;
+#endif
+  for (; n < size; ++n) {
+    if (mask[n] == 0) total[n] = rejected;
+    if (total[n] > best.total) {
+      best.total = total[n];
+      best.ties = 1;
+    } else if (total[n] == best.total) {
+      ++best.ties;
+    }
+  }
+  return best;
+}
+
+// The largest of v[0, m), m > 0 (SSE2 has no 32-bit max: compare and blend).
+std::int32_t max_of(const std::int32_t* __restrict v, std::size_t m) {
+  std::int32_t best = std::numeric_limits<std::int32_t>::min();
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  __m128i b4 = _mm_set1_epi32(best);
+  for (; i + 4 <= m; i += 4) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(v + i));
+    const __m128i greater = _mm_cmpgt_epi32(x, b4);
+    b4 = _mm_or_si128(_mm_and_si128(greater, x), _mm_andnot_si128(greater, b4));
+  }
+  alignas(16) std::int32_t lanes[4];
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), b4);
+  for (const std::int32_t l : lanes) best = l > best ? l : best;
+#endif
+  // By value: std::max returns a reference, which makes GCC keep `best` in memory.
+  for (; i < m; ++i) best = v[i] > best ? v[i] : best;
+  return best;
+}
+
+// How many of v[0, m) equal x.
+std::uint32_t count_equal(const std::int32_t* __restrict v, std::size_t m, std::int32_t x) {
+  std::uint32_t count = 0;
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i x4 = _mm_set1_epi32(x);
+  __m128i c4 = _mm_setzero_si128();
+  for (; i + 4 <= m; i += 4) {
+    const __m128i e = _mm_cmpeq_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + i)), x4);
+    c4 = _mm_sub_epi32(c4, e);  // e is -1 where equal
+  }
+  alignas(16) std::uint32_t lanes[4];
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), c4);
+  count = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+#endif
+  for (; i < m; ++i) count += v[i] == x ? 1U : 0U;
+  return count;
+}
+
+// The index of the (k+1)-th element of v[0, m) equal to x (there is one).
+std::size_t nth_equal(const std::int32_t* __restrict v, std::size_t m, std::int32_t x,
+                      std::uint64_t k) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  // Whole blocks of four are skipped by their count of equals (a table: no popcnt in SSE2).
+  constexpr std::uint8_t kBits[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
+  const __m128i x4 = _mm_set1_epi32(x);
+  for (; i + 4 <= m; i += 4) {
+    const __m128i e = _mm_cmpeq_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + i)), x4);
+    const std::uint8_t in_block = kBits[_mm_movemask_ps(_mm_castsi128_ps(e))];
+    if (k < in_block) break;
+    k -= in_block;
+  }
+#endif
+  for (; i < m; ++i) {
+    if (v[i] != x) continue;
+    if (k == 0) return i;
+    --k;
+  }
+  ECSIM_ASSERT(false, "nth_equal is asked for an element that exists");
+}
+
 // Maps every value v of vals (all within [lo, hi]) to f(v): through a table of the range when
 // it is no longer than vals (the normalisations divide, and a table divides once per value).
 template <class F>
@@ -546,7 +722,9 @@ void normalize_inter_pod(std::span<std::int64_t> vals, std::vector<std::int64_t>
 //
 // The keys' stride: one more than the most matching pods ever counted on one node.
 std::size_t spread_stride(const SchedulerState& st, const PodClass& c) {
-  return std::size_t{st.selectors[c.soft_spread[0].selector].max_node_count} + 1;
+  // A power of two, so that the fused cycle computes keys with a shift (SSE2 has no 32-bit
+  // multiply).
+  return std::bit_ceil(std::size_t{st.selectors[c.soft_spread[0].selector].max_node_count} + 1);
 }
 
 // How many keys the table has when the constraints have that shape, else 0.
@@ -661,18 +839,11 @@ bool score_spread_tabulated(SchedulerState& st, PodClass& c, std::span<const Nod
 
 // The uniform choice among the candidates whose total is the best (upstream samples a
 // reservoir in one pass; one draw among the counted ties has the same distribution).
-void select_host(SchedulerState& st, const std::int32_t* __restrict total, std::size_t m,
+void select_host(SchedulerState& st, const std::int32_t* total, std::size_t m,
                  std::int32_t best, ScheduleResult& r) {
-  std::uint32_t ties = 0;
-  for (std::size_t i = 0; i < m; ++i) ties += total[i] == best ? 1U : 0U;
+  const std::uint32_t ties = count_equal(total, m, best);
   const std::uint64_t pick = ties > 1 ? st.random.uniform_int(ties) : 0;
-  std::uint64_t seen = 0;
-  std::size_t i = 0;
-  for (; i < m; ++i) {
-    seen += total[i] == best ? 1U : 0U;
-    if (seen > pick) break;
-  }
-  r.node = st.cand[i];
+  r.node = static_cast<NodeIndex>(nth_equal(total, m, best, pick));  // the caller maps it
   r.ties = ties;
 }
 
@@ -780,10 +951,9 @@ CycleOutput score_and_select(SchedulerState& st, PodClass& c, const ResourceCach
     accumulate(kInterPod);
   }
 
-  std::int32_t best = std::numeric_limits<std::int32_t>::min();
-  // By value: std::max returns a reference, which makes GCC keep `best` in memory.
-  for (std::size_t i = 0; i < m; ++i) best = total[i] > best ? total[i] : best;
+  const std::int32_t best = max_of(total, m);
   select_host(st, total, m, best, out.result);
+  out.result.node = cand[out.result.node];
   if (keep_raw)
     for (std::size_t i = 0; i < m; ++i) st.total_explained[i] = total[i] + constant;
   out.result.score = best + constant;
@@ -851,9 +1021,9 @@ std::size_t filter_all(SchedulerState& st, PodClass& c, const ResourceCache& cac
 // The whole cycle for the usual pod, fused into two passes over the nodes: no taint it does
 // not tolerate, no node name, node requirements, host ports, hard spreading or inter-pod
 // terms, no PreferNoSchedule taint or preferred node affinity to score, every node scored, and
-// either no spreading or the tabulated shape. Pass 1 filters, compacts the candidates and
-// gathers their cached resource scores and spread keys; pass 2 adds the spread scores and finds
-// the best. The result equals the general path's (tests compare them). False when the pod is
+// either no spreading or the tabulated shape. Short passes over all node slots: filter bytes,
+// spread keys, the keys present, the totals (cached resource scores plus the key's spread
+// score), the best and its ties. The result equals the general path's (tests compare them). False when the pod is
 // not that usual.
 bool fast_cycle(SchedulerState& st, PodClass& c, const ResourceCache& cache, ScheduleResult& r) {
   const NodeTable& nodes = st.nodes;
@@ -873,63 +1043,49 @@ bool fast_cycle(SchedulerState& st, PodClass& c, const ResourceCache& cache, Sch
   if (spread && entries == 0) return false;
 
   const std::size_t size = nodes.size();
-  if (st.cand.size() < size) st.cand.resize(size);
   if (st.total.size() < size) st.total.resize(size);
   if (st.keys.size() < size) st.keys.resize(size);
   if (st.mask.size() < size) st.mask.resize(size);
-  // The filters: one vectorised pass over byte columns.
+  // The filters: one pass over byte columns, eight nodes at a time.
   const NodeTable::Columns col = nodes.columns();
-  // The byte columns may not alias the mask: __restrict lets the compiler vectorise.
-  const std::uint8_t* __restrict fits = cache.fits.data();
-  const std::uint8_t* __restrict present_col = col.present;
-  const std::uint8_t* __restrict schedulable = col.schedulable;
-  const auto any_schedulable = static_cast<std::uint8_t>(c.tolerates_unschedulable ? 1 : 0);
-  std::uint8_t* __restrict mask = st.mask.data();
-  for (std::size_t n = 0; n < size; ++n)
-    mask[n] = present_col[n] & fits[n] & static_cast<std::uint8_t>(schedulable[n] | any_schedulable);
-  // Compaction, without a branch on the mask, with the candidates' cached resource scores.
-  const std::uint32_t* __restrict weighted = cache.weighted.data();
-  NodeIndex* __restrict cand = st.cand.data();
-  std::int32_t* __restrict total = st.total.data();
-  std::uint32_t* __restrict keys = st.keys.data();
-  std::size_t m = 0;
+  const std::size_t m =
+      and_columns(st.mask.data(), col.present, cache.fits.data(), col.schedulable,
+                  static_cast<std::uint8_t>(c.tolerates_unschedulable ? 1 : 0), size);
+  r.feasible = static_cast<std::uint32_t>(m);
+  if (m == 0) return true;
+  // No compaction: every pass runs over all node slots in order, and a node that did not pass
+  // gets a total no feasible node can have, so it never ties with the best.
+  std::int32_t* total = st.total.data();
+  constexpr std::int32_t kRejected = std::numeric_limits<std::int32_t>::min() / 2;
   if (spread) {
-    // One spare entry past the table takes the marks of the nodes that did not pass.
-    st.domain_seen.assign(entries + 1, 0);
-    std::uint8_t* __restrict present = st.domain_seen.data();
-    const SpreadKey key_of = spread_key(st, c);
-    const auto spare = static_cast<std::uint32_t>(entries);
-    for (std::size_t n = 0; n < size; ++n) {
-      const std::uint32_t ok = mask[n];
-      const std::uint32_t key = key_of(static_cast<NodeIndex>(n));
-      cand[m] = static_cast<NodeIndex>(n);
-      total[m] = static_cast<std::int32_t>(weighted[n]);
-      keys[m] = key;
-      present[key ^ ((key ^ spare) & (0U - (ok ^ 1U)))] = 1;
-      m += ok;
-    }
-    if (m == 0) return true;
-    build_spread_table(st, c, m, entries, present, profile.pod_topology_spread_weight);
+    // Which keys the feasible nodes have: every present node's, kept up to date, less those of
+    // the nodes that did not pass (few at steady state).
+    const PodSelector::KeyColumn& kc =
+        key_column(st, c.soft_spread[0].selector, c.soft_spread[1].topology);
+    ECSIM_ASSERT((std::size_t{1} << kc.shift) == spread_stride(st, c),
+                 "a key column's stride follows the selector's largest count");
+    std::vector<std::uint32_t>& key_count = st.key_count;
+    key_count.assign(entries, 0);
+    std::copy_n(kc.hist.begin(), std::min(entries, kc.hist.size()), key_count.begin());
+    subtract_infeasible(col.present, st.mask.data(), kc.key.data(), key_count.data(), size);
+    st.domain_seen.resize(entries);
+    for (std::size_t k = 0; k < entries; ++k) st.domain_seen[k] = key_count[k] > 0 ? 1 : 0;
+    build_spread_table(st, c, m, entries, st.domain_seen.data(), profile.pod_topology_spread_weight);
+    // The table's spare entry past the keys stands for the slots without a node.
+    st.key_weighted.resize(entries + 1);
+    st.key_weighted[entries] = kRejected;
+    add_gathered(total, cache.weighted.data(), st.key_weighted.data(), kc.key.data(),
+                 static_cast<std::uint32_t>(entries), size);
   } else {
-    for (std::size_t n = 0; n < size; ++n) {
-      cand[m] = static_cast<NodeIndex>(n);
-      total[m] = static_cast<std::int32_t>(weighted[n]);
-      m += mask[n];
-    }
-    if (m == 0) return true;
+    std::copy_n(cache.weighted.data(), size, reinterpret_cast<std::uint32_t*>(total));
   }
-  if (spread) {
-    const std::int32_t* __restrict kw = st.key_weighted.data();
-    for (std::size_t i = 0; i < m; ++i) total[i] += kw[keys[i]];
-  }
-  std::int32_t best = std::numeric_limits<std::int32_t>::min();
-  // By value: std::max returns a reference, which makes GCC keep `best` in memory.
-  for (std::size_t i = 0; i < m; ++i) best = total[i] > best ? total[i] : best;
-  select_host(st, total, m, best, r);
+  const Best best = reject_and_max(total, st.mask.data(), kRejected, size);
+  const std::uint64_t pick = best.ties > 1 ? st.random.uniform_int(best.ties) : 0;
+  r.node = static_cast<NodeIndex>(nth_equal(total, size, best.total, pick));  // slot i: node i
+  r.ties = best.ties;
   // TaintToleration gives every node 100 (no PreferNoSchedule taint anywhere); the other
   // plugins skip.
-  r.score = best + profile.taint_toleration_weight * kMaxNodeScore;
-  r.feasible = static_cast<std::uint32_t>(m);
+  r.score = best.total + profile.taint_toleration_weight * kMaxNodeScore;
   return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 
 #include "ecsim/sim/assert.hpp"
 #include "scheduler_impl.hpp"
@@ -143,7 +144,7 @@ SelectorId selector(SchedulerState& st, std::vector<Conjunct> conjuncts) {
   const auto it = st.selector_ids.find(key);
   if (it != st.selector_ids.end()) return it->second;
   const auto id = static_cast<SelectorId>(st.selectors.size());
-  st.selectors.push_back(PodSelector{std::move(conjuncts), {}, {}, 0});
+  st.selectors.push_back(PodSelector{std::move(conjuncts), {}, {}, 0, 0, {}});
   st.selector_ids.emplace(std::move(key), id);
   PodSelector& s = st.selectors[id];
   s.node_count.assign(st.nodes.size(), 0);
@@ -298,6 +299,56 @@ void refresh_caches(SchedulerState& st, NodeIndex n) {
   }
 }
 
+// --- key columns for the fused cycle ------------------------------------------------------
+
+namespace {
+
+std::uint32_t node_key(const SchedulerState& st, const PodSelector& sel,
+                       const PodSelector::KeyColumn& kc, NodeIndex n) {
+  if (!st.nodes.present(n)) return kNone;
+  // kNone + 1 wraps to 0: the slot of nodes without the key.
+  return ((st.topologies[kc.topology].domain_of_node[n] + 1) << kc.shift) + sel.node_count[n];
+}
+
+void build_keys(SchedulerState& st, const PodSelector& sel, PodSelector::KeyColumn& kc) {
+  kc.shift = static_cast<unsigned>(std::bit_width(sel.max_node_count));
+  kc.key.assign(st.nodes.size(), kNone);
+  kc.hist.assign((st.topologies[kc.topology].domain_value.size() + 1) << kc.shift, 0);
+  for (NodeIndex n = 0; n < st.nodes.size(); ++n) {
+    kc.key[n] = node_key(st, sel, kc, n);
+    if (kc.key[n] == kNone) continue;
+    if (kc.key[n] >= kc.hist.size()) kc.hist.resize(std::size_t{kc.key[n]} + 1, 0);
+    ++kc.hist[kc.key[n]];
+  }
+}
+
+}  // namespace
+
+PodSelector::KeyColumn& key_column(SchedulerState& st, SelectorId s, TopologyId t) {
+  PodSelector& sel = st.selectors[s];
+  for (PodSelector::KeyColumn& kc : sel.key_columns)
+    if (kc.topology == t) return kc;
+  PodSelector::KeyColumn& kc = sel.key_columns.emplace_back();
+  kc.topology = t;
+  build_keys(st, sel, kc);
+  return kc;
+}
+
+void update_keys(SchedulerState& st, PodSelector& sel, NodeIndex n) {
+  for (PodSelector::KeyColumn& kc : sel.key_columns) {
+    if (kc.key.size() < st.nodes.size()) kc.key.resize(st.nodes.size(), kNone);
+    if (sel.node_count[n] >= (1U << kc.shift)) {
+      build_keys(st, sel, kc);  // the stride grows (rarely: the count reached a power of two)
+      continue;
+    }
+    if (kc.key[n] != kNone) --kc.hist[kc.key[n]];
+    kc.key[n] = node_key(st, sel, kc, n);
+    if (kc.key[n] == kNone) continue;
+    if (kc.key[n] >= kc.hist.size()) kc.hist.resize(std::size_t{kc.key[n]} + 1, 0);
+    ++kc.hist[kc.key[n]];
+  }
+}
+
 // --- counting bound pods --------------------------------------------------------------------
 
 void count_pod(SchedulerState& st, PodClassId cls, NodeIndex n, int sign) {
@@ -311,6 +362,7 @@ void count_pod(SchedulerState& st, PodClassId cls, NodeIndex n, int sign) {
     PodSelector& sel = st.selectors[s];
     add(sel.node_count[n]);
     sel.max_node_count = std::max(sel.max_node_count, sel.node_count[n]);
+    if (!sel.key_columns.empty()) update_keys(st, sel, n);
     sel.bound = sign > 0 ? sel.bound + 1 : sel.bound - 1;
     for (PodSelector::Tracked& tr : sel.tracked) {
       const DomainId d = st.topologies[tr.topology].domain_of_node[n];
@@ -380,6 +432,7 @@ NodeIndex Scheduler::add_node(const NodeSpec& spec) {
     if (s.node_count.size() < size) s.node_count.resize(size, 0);
   for (TopologyId t = 0; t < st.topologies.size(); ++t)
     topology_add_node(st, st.topologies[t], t, n);
+  for (PodSelector& s : st.selectors) update_keys(st, s, n);
   refresh_caches(st, n);
   return n;
 }
@@ -389,6 +442,7 @@ void Scheduler::remove_node(NodeIndex n) {
   ECSIM_ASSERT(st.node_pods[n].empty(), "a node is removed after its pods are unbound");
   for (Topology& t : st.topologies) topology_remove_node(t, n);
   st.nodes.remove(n);
+  for (PodSelector& s : st.selectors) update_keys(st, s, n);
   refresh_caches(st, n);
 }
 
@@ -410,6 +464,7 @@ void Scheduler::set_labels(NodeIndex n, const Labels& labels) {
   st.nodes.set_labels(n, labels);
   for (TopologyId t = 0; t < st.topologies.size(); ++t)
     topology_add_node(st, st.topologies[t], t, n);
+  for (PodSelector& s : st.selectors) update_keys(st, s, n);
   for (const TaskId p : st.node_pods[n]) count_pod(st, st.pods[p.value()].cls, n, +1);
 }
 

@@ -39,6 +39,17 @@ struct PodSelector {
   std::vector<Tracked> tracked;
   std::uint64_t bound = 0;  // matching pods bound anywhere
   std::uint32_t max_node_count = 0;  // the most ever counted on one node (never decreases)
+  // For the fused cycle's tabulated spreading over this selector's per-node counts and a
+  // zone-like topology: each present node's key ((domain + 1) << shift) + count (domain + 1
+  // is 0 without the key; 1 << shift is bit_ceil(max_node_count + 1)), and how many present
+  // nodes have each key. Kept on every change, so a cycle needs no pass to find the keys.
+  struct KeyColumn {
+    TopologyId topology = 0;
+    unsigned shift = 0;
+    std::vector<std::uint32_t> key;   // per node slot; kNone for a slot without a node
+    std::vector<std::uint32_t> hist;  // per key
+  };
+  std::vector<KeyColumn> key_columns;
 };
 
 // The domains of one topology key: each distinct value of the key among the nodes.
@@ -188,6 +199,7 @@ struct SchedulerState {
   std::vector<double> domain_terms;
   std::vector<double> count_terms;
   std::vector<std::uint32_t> keys;
+  std::vector<std::uint32_t> key_count;
   std::vector<std::int64_t> key_raw;
   std::vector<std::vector<std::int64_t>> topology_scores;
   std::vector<TopologyId> active_topologies;
@@ -203,5 +215,7 @@ bool fits_resources(const NodeTable& nodes, NodeIndex n, const PodResources& r);
 bool tolerates(const CompiledToleration& t, const InternedTaint& taint);
 void count_pod(SchedulerState& st, PodClassId cls, NodeIndex n, int sign);
 void refresh_caches(SchedulerState& st, NodeIndex n);
+PodSelector::KeyColumn& key_column(SchedulerState& st, SelectorId s, TopologyId t);
+void update_keys(SchedulerState& st, PodSelector& sel, NodeIndex n);
 
 }  // namespace ecsim::eks::detail

@@ -307,6 +307,23 @@ TEST_CASE("The fused cycle and the explained one agree on every decision", "[eks
       running[k] = running.back();
       running.pop_back();
     }
+    if (step % 40 == 39) {
+      // The cluster changes under the counts: a cordon, a node moving zone with its pods, and
+      // an empty node replaced by a new one.
+      const auto some = static_cast<NodeIndex>(workload.uniform_int(s.nodes().size()));
+      if (s.nodes().present(some)) s.set_unschedulable(some, !s.nodes().unschedulable(some));
+      const auto moved = static_cast<NodeIndex>(workload.uniform_int(s.nodes().size()));
+      if (s.nodes().present(moved))
+        s.set_labels(moved, {{"topology.kubernetes.io/zone", zones[workload.uniform_int(3)]}});
+      for (NodeIndex n = 0; n < s.nodes().size(); ++n) {
+        if (s.nodes().present(n) && s.pods_on(n).empty()) {
+          s.remove_node(n);
+          s.add_node(node(numbered(1000 + static_cast<std::size_t>(step)), zones[step % 3], 8000,
+                          16 * kGi));
+          break;
+        }
+      }
+    }
     const PodClassId c = classes[workload.uniform_int(classes.size())];
     const Explanation ex = s.explain(c);
     const ScheduleResult r = s.schedule(c);
