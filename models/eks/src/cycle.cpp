@@ -23,9 +23,7 @@
 
 namespace ecsim::eks {
 
-using namespace detail;
-
-namespace {
+namespace detail {
 
 constexpr std::size_t kTaint = 0, kAffinity = 1, kSpread = 2, kInterPod = 3, kFit = 4,
                       kBalanced = 5;
@@ -35,9 +33,9 @@ constexpr std::string_view kReasonNodeName = "node(s) didn't match the requested
 constexpr std::string_view kReasonNodeAffinity = "node(s) didn't match Pod's node affinity/selector";
 constexpr std::string_view kReasonPorts = "node(s) didn't have free ports for the requested pod ports";
 constexpr std::string_view kReasonSpread = "node(s) didn't match pod topology spread constraints";
-constexpr std::string_view kReasonSpreadLabel =
+const std::string_view kReasonSpreadLabel =
     "node(s) didn't match pod topology spread constraints (missing required label)";
-constexpr std::string_view kReasonAffinity = "node(s) didn't match pod affinity rules";
+const std::string_view kReasonAffinity = "node(s) didn't match pod affinity rules";
 constexpr std::string_view kReasonAntiAffinity = "node(s) didn't match pod anti-affinity rules";
 constexpr std::string_view kReasonExistingAnti =
     "node(s) didn't satisfy existing pods anti-affinity rules";
@@ -100,28 +98,6 @@ bool has_node_requirements(const PodClass& c) {
 }
 
 // --- PreFilter state ------------------------------------------------------------------------
-
-// PodTopologySpread's PreFilter for one DoNotSchedule constraint: the matching pods per
-// domain over the nodes that pass the pod's node affinity and carry every constraint's key,
-// which domains those nodes form, and the global minimum.
-struct HardSpread {
-  const SpreadTerm* term = nullptr;
-  std::vector<std::int64_t> counts;     // per domain (0 where not eligible)
-  std::vector<std::uint8_t> eligible;   // per domain
-  std::int64_t min = 0;
-};
-
-// InterPodAffinity's PreFilter: the existing pods' required anti-affinity terms that match
-// the incoming pod, and whether any pod matches its required affinity terms at all.
-struct InterPodState {
-  std::vector<const BoundTerm*> existing_anti;
-  bool any_affinity_match = false;
-};
-
-struct Prefilter {
-  std::vector<HardSpread> spread;
-  InterPodState inter_pod;
-};
 
 bool has_all_keys(const SchedulerState& st, std::span<const SpreadTerm> terms, NodeIndex n) {
   for (const SpreadTerm& t : terms)
@@ -294,7 +270,7 @@ void apply_filter(SchedulerState& st, PodClass& c, const ResourceCache& cache,
   }
 }
 
-constexpr Plugin kFilters[] = {Plugin::kNodeUnschedulable, Plugin::kNodeName,
+const Plugin kFilters[8] = {Plugin::kNodeUnschedulable, Plugin::kNodeName,
                                Plugin::kTaintToleration,   Plugin::kNodeAffinity,
                                Plugin::kNodePorts,         Plugin::kNodeResourcesFit,
                                Plugin::kPodTopologySpread, Plugin::kInterPodAffinity};
@@ -340,6 +316,12 @@ std::string filter_reason(SchedulerState& st, const PodClass& c, const Prefilter
   }
   return {};
 }
+
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
 
 // --- scores ---------------------------------------------------------------------------------
 

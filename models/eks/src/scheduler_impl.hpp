@@ -205,6 +205,28 @@ struct SchedulerState {
   std::vector<TopologyId> active_topologies;
 };
 
+// PodTopologySpread's PreFilter for one DoNotSchedule constraint: the matching pods per
+// domain over the nodes that pass the pod's node affinity and carry every constraint's key,
+// which domains those nodes form, and the global minimum.
+struct HardSpread {
+  const SpreadTerm* term = nullptr;
+  std::vector<std::int64_t> counts;     // per domain (0 where not eligible)
+  std::vector<std::uint8_t> eligible;   // per domain
+  std::int64_t min = 0;
+};
+
+// InterPodAffinity's PreFilter: the existing pods' required anti-affinity terms that match
+// the incoming pod, and whether any pod matches its required affinity terms at all.
+struct InterPodState {
+  std::vector<const BoundTerm*> existing_anti;
+  bool any_affinity_match = false;
+};
+
+struct Prefilter {
+  std::vector<HardSpread> spread;
+  InterPodState inter_pod;
+};
+
 // Shared between scheduler.cpp, cycle.cpp and preemption.cpp.
 void ensure_matches(SchedulerState& st, PodClass& c);
 bool class_matches(SchedulerState& st, PodClass& c, SelectorId s);
@@ -217,5 +239,17 @@ void count_pod(SchedulerState& st, PodClassId cls, NodeIndex n, int sign);
 void refresh_caches(SchedulerState& st, NodeIndex n);
 PodSelector::KeyColumn& key_column(SchedulerState& st, SelectorId s, TopologyId t);
 void update_keys(SchedulerState& st, PodSelector& sel, NodeIndex n);
+void prepare_class(SchedulerState& st, PodClass& c);
+bool has_node_requirements(const PodClass& c);
+Prefilter prefilter(SchedulerState& st, PodClass& c);
+std::string_view spread_reason(const SchedulerState& st, const PodClass& c, const Prefilter& pf,
+                               NodeIndex n);
+std::string_view inter_pod_reason(const SchedulerState& st, const PodClass& c,
+                                  const Prefilter& pf, NodeIndex n);
+void apply_filter(SchedulerState& st, PodClass& c, const ResourceCache& cache,
+                  const Prefilter& pf, Plugin p, std::uint8_t* mask);
+extern const Plugin kFilters[8];
+extern const std::string_view kReasonSpreadLabel;
+extern const std::string_view kReasonAffinity;
 
 }  // namespace ecsim::eks::detail
