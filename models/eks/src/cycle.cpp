@@ -10,6 +10,7 @@
 // (filtering.go, scoring.go), and schedule_one.go (numFeasibleNodesToFind, selectHost).
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #if defined(__SSE2__)
@@ -326,11 +327,12 @@ namespace {
 // --- scores ---------------------------------------------------------------------------------
 
 // Branch-free passes over raw columns for the fused cycle. Parameters are __restrict (no two
-// arrays overlap) so that the compiler vectorises the ones that can be.
+// arrays overlap) so that the compiler vectorises the ones that can be; the passes are not
+// inlined, so that each loop has the registers to itself.
 
 // mask[n] = a[n] & b[n] & (c[n] | c_or) over byte columns holding 0 or 1, eight at a time in
 // 64-bit words; returns how many are 1.
-std::size_t and_columns(std::uint8_t* __restrict mask, const std::uint8_t* __restrict a,
+[[gnu::noinline]] std::size_t and_columns(std::uint8_t* __restrict mask, const std::uint8_t* __restrict a,
                         const std::uint8_t* __restrict b, const std::uint8_t* __restrict c,
                         std::uint8_t c_or, std::size_t size) {
   constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
@@ -355,7 +357,7 @@ std::size_t and_columns(std::uint8_t* __restrict mask, const std::uint8_t* __res
 
 // Takes the infeasible nodes' keys off `count` (how many present nodes have each key): the
 // nodes present (present[n] = 1) whose mask[n] is 0, found eight at a time.
-void subtract_infeasible(const std::uint8_t* __restrict present, const std::uint8_t* __restrict mask,
+[[gnu::noinline]] void subtract_infeasible(const std::uint8_t* __restrict present, const std::uint8_t* __restrict mask,
                          const std::uint32_t* __restrict keys, std::uint32_t* __restrict count,
                          std::size_t size) {
   std::size_t n = 0;
@@ -371,67 +373,104 @@ void subtract_infeasible(const std::uint8_t* __restrict present, const std::uint
     if (present[n] != 0 && mask[n] == 0) --count[keys[n]];
 }
 
+// The fused cycle keeps its totals in 16 bits (the profile's weights allow it: see
+// fast_cycle): SSE2 compares and takes the maximum of eight of them at once.
+
 // total[n] = weighted[n] + table[min(keys[n], spare)] (slots without a node have key kNone).
-void add_gathered(std::int32_t* __restrict total, const std::uint32_t* __restrict weighted,
-                  const std::int32_t* __restrict table, const std::uint32_t* __restrict keys,
-                  std::uint32_t spare, std::size_t size) {
+[[gnu::noinline]] void add_gathered(std::int16_t* __restrict total,
+                                    const std::uint32_t* __restrict weighted,
+                                    const std::int16_t* __restrict table,
+                                    const std::uint32_t* __restrict keys, std::uint32_t spare,
+                                    std::size_t size) {
   for (std::size_t n = 0; n < size; ++n) {
     const std::uint32_t k = keys[n];
-    total[n] = static_cast<std::int32_t>(weighted[n]) + table[k < spare ? k : spare];
+    total[n] = static_cast<std::int16_t>(static_cast<std::int32_t>(weighted[n]) +
+                                         table[k < spare ? k : spare]);
   }
 }
 
-// The best total and how many nodes have it.
-struct Best {
-  std::int32_t total = std::numeric_limits<std::int32_t>::min();
-  std::uint32_t ties = 0;
-};
+// total[n] = weighted[n].
+[[gnu::noinline]] void narrow(std::int16_t* __restrict total,
+                              const std::uint32_t* __restrict weighted, std::size_t size) {
+  for (std::size_t n = 0; n < size; ++n) total[n] = static_cast<std::int16_t>(weighted[n]);
+}
 
-// total[n] = `rejected` where mask[n] is 0; returns the largest total and how many have it, in
-// one pass (SSE2: four lanes each keep their best and its count, with compare and blend for the
-// missing 32-bit max).
-Best reject_and_max(std::int32_t* __restrict total, const std::uint8_t* __restrict mask,
-                    std::int32_t rejected, std::size_t size) {
-  Best best;
+// total[n] = `rejected` where mask[n] is 0; returns the largest total.
+[[gnu::noinline]] std::int16_t reject_and_max(std::int16_t* __restrict total,
+                                              const std::uint8_t* __restrict mask,
+                                              std::int16_t rejected, std::size_t size) {
+  std::int16_t best = std::numeric_limits<std::int16_t>::min();
   std::size_t n = 0;
 #if defined(__SSE2__)
   const __m128i zero = _mm_setzero_si128();
-  const __m128i one = _mm_set1_epi32(1);
-  const __m128i rejected4 = _mm_set1_epi32(rejected);
-  __m128i b4 = _mm_set1_epi32(best.total);
-  __m128i c4 = zero;
-  for (; n + 4 <= size; n += 4) {
-    std::uint32_t m4;
-    std::memcpy(&m4, mask + n, 4);
-    const __m128i m32 = _mm_unpacklo_epi16(
-        _mm_unpacklo_epi8(_mm_cvtsi32_si128(static_cast<int>(m4)), zero), zero);
-    const __m128i out = _mm_cmpeq_epi32(m32, zero);
+  const __m128i rejected8 = _mm_set1_epi16(rejected);
+  __m128i b8 = _mm_set1_epi16(best);
+  for (; n + 8 <= size; n += 8) {
+    const __m128i m16 =
+        _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(mask + n)), zero);
+    const __m128i out = _mm_cmpeq_epi16(m16, zero);
     __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(total + n));
-    x = _mm_or_si128(_mm_and_si128(out, rejected4), _mm_andnot_si128(out, x));
+    x = _mm_or_si128(_mm_and_si128(out, rejected8), _mm_andnot_si128(out, x));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(total + n), x);
-    const __m128i greater = _mm_cmpgt_epi32(x, b4);
-    const __m128i equal = _mm_cmpeq_epi32(x, b4);
-    // A greater total restarts the lane's count at 1; an equal one adds 1 (equal is -1).
-    c4 = _mm_or_si128(_mm_and_si128(greater, one), _mm_andnot_si128(greater, _mm_sub_epi32(c4, equal)));
-    b4 = _mm_or_si128(_mm_and_si128(greater, x), _mm_andnot_si128(greater, b4));
+    b8 = _mm_max_epi16(b8, x);
   }
-  alignas(16) std::int32_t lanes[4];
-  alignas(16) std::uint32_t counts[4];
-  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), b4);
-  _mm_store_si128(reinterpret_cast<__m128i*>(counts), c4);
-  for (const std::int32_t l : lanes) best.total = l > best.total ? l : best.total;
-  for (int l = 0; l < 4; ++l) best.ties += lanes[l] == best.total ? counts[l] : 0U;
+  alignas(16) std::int16_t lanes[8];
+  _mm_store_si128(reinterpret_cast<__m128i*>(lanes), b8);
+  for (const std::int16_t l : lanes) best = l > best ? l : best;
 #endif
   for (; n < size; ++n) {
     if (mask[n] == 0) total[n] = rejected;
-    if (total[n] > best.total) {
-      best.total = total[n];
-      best.ties = 1;
-    } else if (total[n] == best.total) {
-      ++best.ties;
-    }
+    best = total[n] > best ? total[n] : best;
   }
   return best;
+}
+
+// For each byte m, how many of its bits are set (baseline x86-64 has no popcount).
+constexpr auto kBitCounts = [] {
+  std::array<std::uint8_t, 256> table{};
+  for (unsigned m = 0; m < 256; ++m)
+    for (unsigned b = 0; b < 8; ++b) table[m] = static_cast<std::uint8_t>(table[m] + ((m >> b) & 1U));
+  return table;
+}();
+
+// Which of the eight 16-bit values at v equal x, as the bits of a byte.
+inline unsigned equal_bits(const std::int16_t* v, std::int16_t x) {
+#if defined(__SSE2__)
+  const __m128i e = _mm_cmpeq_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v)),
+                                    _mm_set1_epi16(x));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_packs_epi16(e, e))) & 0xffU;
+#else
+  unsigned bits = 0;
+  for (unsigned i = 0; i < 8; ++i) bits |= (v[i] == x ? 1U : 0U) << i;
+  return bits;
+#endif
+}
+
+// How many of v[0, m) equal x.
+[[gnu::noinline]] std::uint32_t count_equal(const std::int16_t* __restrict v, std::size_t m,
+                                            std::int16_t x) {
+  std::uint32_t count = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= m; i += 8) count += kBitCounts[equal_bits(v + i, x)];
+  for (; i < m; ++i) count += v[i] == x ? 1U : 0U;
+  return count;
+}
+
+// The index of the (k+1)-th element of v[0, m) equal to x (there is one).
+[[gnu::noinline]] std::size_t nth_equal(const std::int16_t* __restrict v, std::size_t m,
+                                        std::int16_t x, std::uint64_t k) {
+  std::size_t i = 0;
+  for (; i + 8 <= m; i += 8) {
+    const unsigned in_block = kBitCounts[equal_bits(v + i, x)];
+    if (k < in_block) break;
+    k -= in_block;
+  }
+  for (; i < m; ++i) {
+    if (v[i] != x) continue;
+    if (k == 0) return i;
+    --k;
+  }
+  ECSIM_ASSERT(false, "nth_equal is asked for an element that exists");
 }
 
 // The largest of v[0, m), m > 0 (SSE2 has no 32-bit max: compare and blend).
@@ -474,7 +513,7 @@ std::uint32_t count_equal(const std::int32_t* __restrict v, std::size_t m, std::
 }
 
 // The index of the (k+1)-th element of v[0, m) equal to x (there is one).
-std::size_t nth_equal(const std::int32_t* __restrict v, std::size_t m, std::int32_t x,
+[[gnu::noinline]] std::size_t nth_equal(const std::int32_t* __restrict v, std::size_t m, std::int32_t x,
                       std::uint64_t k) {
   std::size_t i = 0;
 #if defined(__SSE2__)
@@ -1017,6 +1056,10 @@ bool fast_cycle(SchedulerState& st, PodClass& c, const ResourceCache& cache, Sch
     return false;
   const auto count = static_cast<std::uint32_t>(nodes.count());
   if (feasible_nodes_to_find(count, profile.percentage_of_nodes_to_score) < count) return false;
+  // Totals in 16 bits: resource and spread scores at most 100 each times their weights.
+  if ((profile.node_resources_fit_weight + profile.balanced_allocation_weight +
+       profile.pod_topology_spread_weight) * kMaxNodeScore > 16'000)
+    return false;
   for (const BoundTerm& b : st.bound_terms)
     if (b.owners_total > 0 && class_matches(st, c, b.selector)) return false;
   const bool spread = !c.soft_spread.empty();
@@ -1037,8 +1080,9 @@ bool fast_cycle(SchedulerState& st, PodClass& c, const ResourceCache& cache, Sch
   if (m == 0) return true;
   // No compaction: every pass runs over all node slots in order, and a node that did not pass
   // gets a total no feasible node can have, so it never ties with the best.
-  std::int32_t* total = st.total.data();
-  constexpr std::int32_t kRejected = std::numeric_limits<std::int32_t>::min() / 2;
+  if (st.total16.size() < size) st.total16.resize(size);
+  std::int16_t* total = st.total16.data();
+  constexpr std::int16_t kRejected = std::numeric_limits<std::int16_t>::min();
   if (spread) {
     // Which keys the feasible nodes have: every present node's, kept up to date, less those of
     // the nodes that did not pass (few at steady state).
@@ -1054,20 +1098,24 @@ bool fast_cycle(SchedulerState& st, PodClass& c, const ResourceCache& cache, Sch
     for (std::size_t k = 0; k < entries; ++k) st.domain_seen[k] = key_count[k] > 0 ? 1 : 0;
     build_spread_table(st, c, m, entries, st.domain_seen.data(), profile.pod_topology_spread_weight);
     // The table's spare entry past the keys stands for the slots without a node.
-    st.key_weighted.resize(entries + 1);
-    st.key_weighted[entries] = kRejected;
-    add_gathered(total, cache.weighted.data(), st.key_weighted.data(), kc.key.data(),
+    std::vector<std::int16_t>& table = st.key_weighted16;
+    table.resize(entries + 1);
+    for (std::size_t k = 0; k < entries; ++k)
+      table[k] = static_cast<std::int16_t>(st.key_weighted[k]);
+    table[entries] = kRejected / 2;
+    add_gathered(total, cache.weighted.data(), table.data(), kc.key.data(),
                  static_cast<std::uint32_t>(entries), size);
   } else {
-    std::copy_n(cache.weighted.data(), size, reinterpret_cast<std::uint32_t*>(total));
+    narrow(total, cache.weighted.data(), size);
   }
-  const Best best = reject_and_max(total, st.mask.data(), kRejected, size);
-  const std::uint64_t pick = best.ties > 1 ? st.random.uniform_int(best.ties) : 0;
-  r.node = static_cast<NodeIndex>(nth_equal(total, size, best.total, pick));  // slot i: node i
-  r.ties = best.ties;
+  const std::int16_t best = reject_and_max(total, st.mask.data(), kRejected, size);
+  const std::uint32_t ties = count_equal(total, size, best);
+  const std::uint64_t pick = ties > 1 ? st.random.uniform_int(ties) : 0;
+  r.node = static_cast<NodeIndex>(nth_equal(total, size, best, pick));  // slot i: node i
+  r.ties = ties;
   // TaintToleration gives every node 100 (no PreferNoSchedule taint anywhere); the other
   // plugins skip.
-  r.score = best.total + profile.taint_toleration_weight * kMaxNodeScore;
+  r.score = best + profile.taint_toleration_weight * kMaxNodeScore;
   return true;
 }
 

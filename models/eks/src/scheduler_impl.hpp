@@ -191,6 +191,8 @@ struct SchedulerState {
   std::vector<std::int32_t> total;
   std::vector<std::int64_t> total_explained;
   std::vector<std::int32_t> key_weighted;
+  std::vector<std::int16_t> total16;
+  std::vector<std::int16_t> key_weighted16;
   std::vector<std::int64_t> table;
   std::vector<std::int64_t> domain_scratch;
   std::vector<std::uint8_t> domain_seen;

@@ -336,3 +336,37 @@ TEST_CASE("The fused cycle and the explained one agree on every decision", "[eks
     running.push_back(TaskId{next++});
   }
 }
+
+TEST_CASE("An explanation covers every node: the filter that rejected it or its scores",
+          "[eks][scheduler]") {
+  Scheduler s = scheduler();
+  const NodeIndex tainted = s.add_node(node("tainted", "a", 4000, 8 * kGi));
+  s.set_taints(tainted, {{"gpu", "true", TaintEffect::kNoSchedule}});
+  const NodeIndex small = s.add_node(node("small", "a", 500, 8 * kGi));
+  const NodeIndex gone = s.add_node(node("gone", "a", 4000, 8 * kGi));
+  const NodeIndex fine = s.add_node(node("fine", "b", 4000, 8 * kGi));
+  s.remove_node(gone);
+  const Explanation ex = s.explain(s.add_pod_class(pod(1000, kGi)));
+  // Removed nodes have no verdict; the others are in slot order.
+  REQUIRE(ex.nodes.size() == 3);
+  CHECK(ex.nodes[0].node == tainted);
+  CHECK(ex.nodes[2].node == fine);
+  CHECK(verdict(ex, tainted).rejected_by == Plugin::kTaintToleration);
+  CHECK(verdict(ex, small).reason == "Insufficient cpu");
+  CHECK_FALSE(verdict(ex, small).scored);
+  const NodeVerdict& v = verdict(ex, fine);
+  CHECK(v.scored);
+  CHECK_FALSE(v.rejected_by.has_value());
+  // fine: cpu (4000 - 1000) / 4000 -> 75, memory (8 - 1) / 8 -> 87: fit (75 + 87) / 2 = 81;
+  // fractions 0.25 and 0.125: balanced (1 - 0.0625) x 100 = 93; taints 100 x 3 = 300.
+  CHECK(score_of(ex, fine, Plugin::kNodeResourcesFit).weighted == 81);
+  CHECK(score_of(ex, fine, Plugin::kNodeResourcesBalancedAllocation).weighted == 93);
+  std::int64_t sum = 0;
+  for (const ScoreDetail& d : v.scores) sum += d.weighted;
+  CHECK(sum == v.total);
+  CHECK(v.total == 300 + 81 + 93);
+  CHECK(ex.chosen == fine);
+  CHECK(ex.feasible == 1);
+  CHECK(ex.ties == 1);
+  CHECK(to_string(Plugin::kNodeResourcesBalancedAllocation) == "NodeResourcesBalancedAllocation");
+}
