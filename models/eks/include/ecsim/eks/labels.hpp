@@ -61,8 +61,8 @@ class LabelInterner {
 
 /// One interned label.
 struct LabelPair {
-  LabelKey key = 0;
-  LabelValue value = 0;
+  LabelKey key = 0;      ///< the key's id
+  LabelValue value = 0;  ///< the value's id
 
   friend bool operator==(const LabelPair&, const LabelPair&) = default;
 };
@@ -78,8 +78,8 @@ LabelValue label_value(std::span<const LabelPair> labels, LabelKey key) noexcept
 
 /// One compiled requirement: key, operator, and sorted value ids (Gt/Lt: the bound in `number`).
 struct Requirement {
-  LabelKey key = 0;
-  SelectorOperator op = SelectorOperator::kIn;
+  LabelKey key = 0;                             ///< the key's id
+  SelectorOperator op = SelectorOperator::kIn;  ///< In, NotIn, Exists, DoesNotExist, Gt, Lt
   std::vector<LabelValue> values;  ///< sorted; for In and NotIn
   std::int64_t number = 0;         ///< for Gt and Lt
   bool number_valid = true;        ///< false when the Gt/Lt value is not an integer: no match
@@ -89,7 +89,7 @@ struct Requirement {
 
 /// A conjunction of requirements: a compiled LabelSelector or NodeSelectorTerm.
 struct Selector {
-  std::vector<Requirement> requirements;
+  std::vector<Requirement> requirements;  ///< all must hold; sorted by key
 
   friend bool operator==(const Selector&, const Selector&) = default;
 };

@@ -62,9 +62,9 @@ HostPortKey host_port_key(const HostPort& port) noexcept;
 
 /// A taint with interned key and value.
 struct InternedTaint {
-  LabelKey key = 0;
-  LabelValue value = 0;
-  TaintEffect effect = TaintEffect::kNoSchedule;
+  LabelKey key = 0;                               ///< the key's id
+  LabelValue value = 0;                           ///< the value's id (of "" when empty)
+  TaintEffect effect = TaintEffect::kNoSchedule;  ///< NoSchedule, PreferNoSchedule, NoExecute
 
   friend bool operator==(const InternedTaint&, const InternedTaint&) = default;
 };
@@ -72,6 +72,7 @@ struct InternedTaint {
 /// The node columns. Owns its label interner (shared with the pods through `interner()`).
 class NodeTable {
  public:
+  /// An empty table.
   NodeTable() = default;
 
   /// Adds a node (reusing a removed node's slot if any) and returns its slot.
@@ -97,23 +98,31 @@ class NodeTable {
   [[nodiscard]] std::size_t size() const noexcept { return present_.size(); }
   /// Nodes present.
   [[nodiscard]] std::size_t count() const noexcept { return count_; }
+  /// Whether slot `i` holds a node (not removed).
   [[nodiscard]] bool present(NodeIndex i) const { return present_[i] != 0; }
+  /// Whether node `i` is cordoned (spec.unschedulable).
   [[nodiscard]] bool unschedulable(NodeIndex i) const { return schedulable_[i] == 0; }
+  /// Whether node `i` is Ready.
   [[nodiscard]] bool ready(NodeIndex i) const { return ready_[i] != 0; }
+  /// Node `i`'s name (metadata.name).
   [[nodiscard]] const std::string& name(NodeIndex i) const { return names_[i]; }
   /// The node's name as an interned value (spec.nodeName compares with it).
   [[nodiscard]] LabelValue name_id(NodeIndex i) const { return name_ids_[i]; }
   /// The node slot called `name`, or kNoNode.
   [[nodiscard]] NodeIndex find(std::string_view name) const;
-  /// Allocatable CPU (millicores), memory (bytes) and pods.
+  /// Allocatable CPU of node `i`, millicores.
   [[nodiscard]] std::int64_t allocatable_cpu(NodeIndex i) const { return alloc_cpu_[i]; }
+  /// Allocatable memory of node `i`, bytes.
   [[nodiscard]] std::int64_t allocatable_memory(NodeIndex i) const { return alloc_mem_[i]; }
+  /// Allocatable pods of node `i`.
   [[nodiscard]] std::int64_t allocatable_pods(NodeIndex i) const { return alloc_pods_[i]; }
-  /// Requested CPU (millicores) and memory (bytes) of the pods bound, as the filter counts.
+  /// CPU requested by the pods bound to node `i`, millicores, as the filter counts it.
   [[nodiscard]] std::int64_t requested_cpu(NodeIndex i) const { return req_cpu_[i]; }
+  /// Memory requested by the pods bound to node `i`, bytes, as the filter counts it.
   [[nodiscard]] std::int64_t requested_memory(NodeIndex i) const { return req_mem_[i]; }
-  /// The same with the scoring defaults for pods that request none.
+  /// requested_cpu with 100m for each pod that requests none (scoring), millicores.
   [[nodiscard]] std::int64_t nonzero_requested_cpu(NodeIndex i) const { return nz_cpu_[i]; }
+  /// requested_memory with 200 MiB for each pod that requests none (scoring), bytes.
   [[nodiscard]] std::int64_t nonzero_requested_memory(NodeIndex i) const { return nz_mem_[i]; }
   /// Pods bound.
   [[nodiscard]] std::int64_t pods(NodeIndex i) const { return pods_[i]; }
@@ -142,12 +151,12 @@ class NodeTable {
 
   /// Raw views of the columns the scheduler's passes read (valid until the next add).
   struct Columns {
-    const std::uint8_t* present;
-    const std::uint8_t* schedulable;
-    const TaintSetId* taint_set;
-    const std::int64_t* allocatable_cpu;
-    const std::int64_t* allocatable_memory;
-    std::size_t size;
+    const std::uint8_t* present;             ///< 1 where the slot holds a node
+    const std::uint8_t* schedulable;         ///< 1 where the node is not cordoned
+    const TaintSetId* taint_set;             ///< the taints in force
+    const std::int64_t* allocatable_cpu;     ///< millicores
+    const std::int64_t* allocatable_memory;  ///< bytes
+    std::size_t size;                        ///< slots
   };
   /// The columns, for vectorised passes.
   [[nodiscard]] Columns columns() const noexcept {

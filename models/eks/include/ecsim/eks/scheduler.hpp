@@ -135,7 +135,7 @@ struct ScoreDetail {
 
 /// One node's part in a scheduling decision.
 struct NodeVerdict {
-  NodeIndex node = kNoNode;
+  NodeIndex node = kNoNode;           ///< the node's slot
   std::optional<Plugin> rejected_by;  ///< the first filter that failed; none: feasible
   /// Why, in Kubernetes' wording ("Insufficient cpu", "node(s) had untolerated taint {k: v}").
   std::string reason;
@@ -178,8 +178,11 @@ class Scheduler {
   /// A scheduler with `profiles` (the first is the default; names unique) whose ties are drawn
   /// from `random` (copied: a named stream of the run).
   explicit Scheduler(const RandomStream& random, std::vector<Profile> profiles = {Profile{}});
+  /// Frees the state.
   ~Scheduler();
+  /// Moves the state (schedulers are not copied).
   Scheduler(Scheduler&&) noexcept;
+  /// Moves the state.
   Scheduler& operator=(Scheduler&&) noexcept;
 
   /// The nodes, read-only: change them through the scheduler, which keeps its counts in step.
