@@ -217,6 +217,35 @@ bool ports_free(const NodeTable& nodes, const PodClass& c, NodeIndex n) {
   return true;
 }
 
+// InterPodAffinity's Filter for every node, one pass per term (the same tests as
+// inter_pod_reason).
+void and_inter_pod(const SchedulerState& st, const PodClass& c, const Prefilter& pf,
+                   std::uint8_t* mask, std::size_t size) {
+  // "No pod in the cluster matches the required affinity terms, and the pod matches them
+  // itself": then any node with every key passes.
+  const bool first_of_group = !pf.inter_pod.any_affinity_match && c.self_matches_affinity;
+  for (const AffinityTerm& t : c.required_affinity) {
+    const DomainId* dom = st.topologies[t.topology].domain_of_node.data();
+    const std::uint32_t* counts = domain_counts(st, t.selector, t.topology).data();
+    for (std::size_t n = 0; n < size; ++n) {
+      const DomainId d = dom[n];
+      mask[n] &= static_cast<std::uint8_t>(d != kNone && (first_of_group || counts[d] > 0));
+    }
+  }
+  for (const AffinityTerm& t : c.required_anti) {
+    const DomainId* dom = st.topologies[t.topology].domain_of_node.data();
+    const std::uint32_t* counts = domain_counts(st, t.selector, t.topology).data();
+    for (std::size_t n = 0; n < size; ++n)
+      mask[n] &= static_cast<std::uint8_t>(dom[n] == kNone || counts[dom[n]] == 0);
+  }
+  for (const BoundTerm* b : pf.inter_pod.existing_anti) {
+    const DomainId* dom = st.topologies[b->topology].domain_of_node.data();
+    const std::uint32_t* owners = b->owners.data();
+    for (std::size_t n = 0; n < size; ++n)
+      mask[n] &= static_cast<std::uint8_t>(dom[n] == kNone || owners[dom[n]] == 0);
+  }
+}
+
 // ANDs plugin `p`'s verdict for every node into mask (one byte per node slot).
 void apply_filter(SchedulerState& st, PodClass& c, const ResourceCache& cache,
                   const Prefilter& pf, Plugin p, std::uint8_t* mask) {
@@ -255,16 +284,19 @@ void apply_filter(SchedulerState& st, PodClass& c, const ResourceCache& cache,
       return;
     }
     case Plugin::kPodTopologySpread:
-      if (pf.spread.empty()) return;
-      for (NodeIndex n = 0; n < size; ++n)
-        if (mask[n] != 0 && nodes.present(n)) mask[n] = spread_reason(st, c, pf, n).empty();
+      // One pass per constraint, the same test as spread_reason: the node has the key and
+      // count + self - min <= maxSkew.
+      for (const HardSpread& h : pf.spread) {
+        const DomainId* dom = st.topologies[h.term->topology].domain_of_node.data();
+        const std::int64_t allowed = h.term->max_skew + h.min - (h.term->self_match ? 1 : 0);
+        for (std::size_t n = 0; n < size; ++n) {
+          const DomainId d = dom[n];
+          mask[n] &= static_cast<std::uint8_t>(d != kNone && h.counts[d] <= allowed);
+        }
+      }
       return;
     case Plugin::kInterPodAffinity:
-      if (c.required_affinity.empty() && c.required_anti.empty() &&
-          pf.inter_pod.existing_anti.empty())
-        return;
-      for (NodeIndex n = 0; n < size; ++n)
-        if (mask[n] != 0 && nodes.present(n)) mask[n] = inter_pod_reason(st, c, pf, n).empty();
+      and_inter_pod(st, c, pf, mask, size);
       return;
     case Plugin::kNodeResourcesBalancedAllocation:
       return;

@@ -284,3 +284,38 @@ TEST_CASE("Selectors are namespaced", "[eks][scheduler]") {
   p.spec.pod_anti_affinity.required = {term};
   CHECK(s.schedule(s.add_pod_class(p)).feasible == 1);
 }
+
+TEST_CASE("Every node a filter rejects comes with a reason, over many placements",
+          "[eks][scheduler]") {
+  // Pods that spread hard over zones (maxSkew 1) and keep off each other's hosts, and pods
+  // that want to share a zone with them: the passes that reject nodes and the per-node reasons
+  // an explanation gives must agree.
+  Scheduler s{RandomStream{5}};
+  const char* zones[] = {"a", "b", "c"};
+  for (std::size_t i = 0; i < 30; ++i) s.add_node(node(numbered(i), zones[i % 3], 4000, 8 * kGi));
+  PodDescription spread = spread_pod(1);
+  spread.spec.pod_anti_affinity.required = {app_term("web", "kubernetes.io/hostname")};
+  PodDescription near = pod(100, 0, {{"app", "client"}});
+  near.spec.pod_affinity.required = {app_term("web", "topology.kubernetes.io/zone")};
+  const PodClassId classes[] = {s.add_pod_class(spread), s.add_pod_class(near)};
+  RandomStream workload(9);
+  std::uint32_t next = 0;
+  for (int step = 0; step < 60; ++step) {
+    const PodClassId c = classes[workload.uniform_int(2)];
+    const Explanation ex = s.explain(c);
+    std::uint32_t passed = 0;
+    for (const NodeVerdict& v : ex.nodes) {
+      if (v.rejected_by) {
+        CHECK_FALSE(v.reason.empty());
+      } else {
+        ++passed;
+      }
+    }
+    CHECK(passed == ex.feasible);
+    const ScheduleResult r = s.schedule(c);
+    CHECK(r.node == ex.chosen);
+    if (r.node != kNoNode) s.bind(TaskId{next++}, c, r.node);
+  }
+  // 30 hosts: at most 30 web pods, one per host.
+  CHECK(next > 10);
+}
