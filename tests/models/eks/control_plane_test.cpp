@@ -23,7 +23,7 @@ TEST_CASE("EKS lays etcd over three zones and API servers over two", "[eks]") {
   CHECK(two.etcd == std::vector<AzId>{AzId{0}, AzId{1}, AzId{0}});
 }
 
-TEST_CASE("one zone down keeps quorum; two down freeze writes until one returns", "[eks]") {
+TEST_CASE("one zone down keeps quorum, two down freeze writes until one returns", "[eks]") {
   ControlPlane cp(default_layout(kThree), kSimStart);
   cp.set_zone(AzId{0}, false, kSimStart + 1h);
   CHECK(cp.quorum());
