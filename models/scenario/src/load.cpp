@@ -409,7 +409,7 @@ void Loader::read_fault(const Reader& f, platform::PlatformConfig& platform) {
                                             : std::optional<std::int64_t>(1);
     if (!group || !count || !at) return;
     fault.kind = platform::ScheduledFault::Kind::kInstanceFailure;
-    fault.group = *group;
+    fault.groups = {*group};
     fault.count = static_cast<std::uint32_t>(*count);
     platform.faults.push_back(fault);
   } else if (name == "instance_failures") {
@@ -418,7 +418,8 @@ void Loader::read_fault(const Reader& f, platform::PlatformConfig& platform) {
     std::optional<GroupId> group;
     if (v["cluster"].present() && !(group = group_of(v["cluster"], platform))) return;
     if (!mtbf) return;
-    platform.failure_processes.push_back(platform::FailureProcess{group, *mtbf});
+    platform.failure_processes.push_back(platform::FailureProcess{
+        group ? std::vector<GroupId>{*group} : std::vector<GroupId>{}, *mtbf});
   } else {  // spot_interruptions
     if (!v.expect_map({"rate_per_hour"}) || !v["rate_per_hour"].require()) return;
     if (const auto rate = v["rate_per_hour"].number(0, 3600))

@@ -301,7 +301,7 @@ TEST_CASE("a DAEMON service runs one task on every instance, new ones included",
   platform::ScheduledFault f;
   f.at = at(10min);
   f.kind = platform::ScheduledFault::Kind::kInstanceFailure;
-  f.group = GroupId{0};
+  f.groups = {GroupId{0}};
   f.count = 1;
   sc.platform.faults.push_back(f);
   const engine::ReplicationResult r = run(sc);
