@@ -28,9 +28,9 @@ constexpr std::string_view kStopped = "STOPPED";
 /// ECS's default placement of a REPLICA service: spread over zones, then over instances.
 const std::array<scenario::StrategyConfig, 2> kDefaultReplicaStrategies{
     scenario::StrategyConfig{ecs::StrategyType::kSpread, ecs::StrategyField::kAvailabilityZone,
-                             scenario::ModelledAttribute::kAvailabilityZone},
+                             scenario::ModelledAttribute::kAvailabilityZone, {}},
     scenario::StrategyConfig{ecs::StrategyType::kSpread, ecs::StrategyField::kInstanceId,
-                             scenario::ModelledAttribute::kAvailabilityZone}};
+                             scenario::ModelledAttribute::kAvailabilityZone, {}}};
 
 /// Managed scaling evaluates the CapacityProviderReservation metric once a minute.
 constexpr SimDuration kScalingPeriod = std::chrono::minutes(1);
@@ -632,14 +632,20 @@ void World::on_agent_lost(std::uint32_t c, ecs::ContainerInstanceIndex i) {
 
 // --- managed scaling ----------------------------------------------------------------------------
 
-// M of the CapacityProviderReservation metric: instances running at least one task other than a
-// DAEMON one, plus the instances the tasks waiting for room would need (their CPU and memory
-// over one instance's, rounded up, at least one).
+// Whether container instance `i` of `c` belongs to its Auto Scaling group (rather than its
+// fixed list): only those count for, and are scaled in by, the group's capacity provider.
+bool World::in_asg(const ClusterRuntime& c, ecs::ContainerInstanceIndex i) const {
+  return c.config->asg && platform_.group(c.instances.ec2(i)) == *c.config->asg;
+}
+
+// M of the CapacityProviderReservation metric: the group's instances running at least one task
+// other than a DAEMON one, plus the instances the tasks waiting for room would need (their CPU
+// and memory over one of the group's instances, rounded up, at least one).
 std::int64_t World::instances_needed(std::uint32_t c) const {
   const ClusterRuntime& cluster = clusters_[c];
   std::int64_t busy = 0;
   for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i)
-    busy += cluster.instances.registered(i) && cluster.busy[i] != 0;
+    busy += cluster.instances.registered(i) && cluster.busy[i] != 0 && in_asg(cluster, i);
   std::int64_t cpu = 0, memory = 0;
   for (const JobRuntime& job : jobs_) {
     if (job.cluster != c) continue;
@@ -665,8 +671,9 @@ std::int64_t World::instances_needed(std::uint32_t c) const {
 }
 
 // One evaluation of managed scaling: scale out through the group's desired count, scale in by
-// terminating instances the cluster chooses (with managed termination protection, only those
-// running no task but DAEMON ones), the newest of the zone with the most instances first.
+// terminating instances of the group the cluster chooses (with managed termination protection,
+// only those running no task but DAEMON ones), the newest of the zone with the most instances
+// first.
 void World::on_scaling_tick(std::uint32_t c) {
   ClusterRuntime& cluster = clusters_[c];
   const scenario::AsgCapacityProviderConfig& provider = *cluster.config->capacity_provider;
@@ -685,7 +692,7 @@ void World::on_scaling_tick(std::uint32_t c) {
   } else if (decision.action == ecs::ScalingAction::kScaleIn) {
     std::vector<ecs::ContainerInstanceIndex> candidates;
     for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i) {
-      if (cluster.instances.registered(i) &&
+      if (cluster.instances.registered(i) && in_asg(cluster, i) &&
           (cluster.busy[i] == 0 || !provider.managed_termination_protection))
         candidates.push_back(i);
     }

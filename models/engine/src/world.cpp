@@ -16,18 +16,41 @@ namespace ecsim::engine::detail {
 namespace {
 
 void describe(RegisteredAttributes& a, const std::string& az, const platform::InstanceType& type,
-              InstanceId id) {
+              InstanceId id, std::span<const scenario::CustomAttribute> custom) {
+  ECSIM_ASSERT(custom.size() <= ecs::kMaxCustomAttributes, "at most 10 custom attributes");
   a.az = az;
   a.type = type.name;
   a.ec2_id = fmt::format("i-{:017x}", id.value());
-  a.list = {ecs::InstanceAttribute{"ecs.availability-zone", a.az},
-            ecs::InstanceAttribute{"ecs.instance-type", a.type},
-            ecs::InstanceAttribute{"ecs.os-type", "linux"},
-            ecs::InstanceAttribute{"ecs.cpu-architecture",
-                                   type.arch == platform::Arch::kArm64 ? "arm64" : "x86_64"}};
+  a.list[0] = ecs::InstanceAttribute{"ecs.availability-zone", a.az};
+  a.list[1] = ecs::InstanceAttribute{"ecs.instance-type", a.type};
+  a.list[2] = ecs::InstanceAttribute{"ecs.os-type", "linux"};
+  a.list[3] = ecs::InstanceAttribute{"ecs.cpu-architecture",
+                                     type.arch == platform::Arch::kArm64 ? "arm64" : "x86_64"};
+  for (std::size_t k = 0; k < custom.size(); ++k)
+    a.list[4 + k] = ecs::InstanceAttribute{custom[k].name, custom[k].value};
   a.view = ecs::InstanceAttributes{};
-  a.view.attributes = a.list;
+  a.view.attributes = std::span(a.list.data(), 4 + custom.size());
   a.view.ec2_instance_id = a.ec2_id;
+}
+
+// Adds a column for each custom attribute that `strategies` spread over and `c` lacks.
+void add_custom_columns(ClusterRuntime& c, std::span<const scenario::StrategyConfig> strategies) {
+  for (const scenario::StrategyConfig& sc : strategies) {
+    if (sc.attribute != scenario::ModelledAttribute::kCustom) continue;
+    const auto named = [&](const AttributeColumn& col) { return col.name == sc.custom; };
+    if (std::none_of(c.custom.begin(), c.custom.end(), named))
+      c.custom.push_back(AttributeColumn{sc.custom, {}, {}});
+  }
+}
+
+// The id in `column` of the value an instance with attributes `custom` has, numbering a value
+// seen for the first time; kNoAttributeValue when it lacks the attribute.
+std::uint32_t value_id(AttributeColumn& column, std::span<const scenario::CustomAttribute> custom) {
+  const auto named = [&](const scenario::CustomAttribute& a) { return a.name == column.name; };
+  const auto it = std::find_if(custom.begin(), custom.end(), named);
+  if (it == custom.end()) return ecs::kNoAttributeValue;
+  const auto next = static_cast<std::uint32_t>(column.ids.size());
+  return column.ids.emplace(it->value, next).first->second;
 }
 
 WaitSeconds wait_of(const QuantileSketch& s) {
@@ -53,12 +76,24 @@ std::span<const ecs::PlacementStrategy> resolve_strategies(
     ps.type = sc.type;
     ps.field = sc.field;
     ps.attribute_values = {};
-    if (sc.field == ecs::StrategyField::kAttribute)
-      ps.attribute_values = sc.attribute == scenario::ModelledAttribute::kInstanceType
-                                ? std::span<const std::uint32_t>(c.instance_type)
-                            : sc.attribute == scenario::ModelledAttribute::kOsType
-                                ? std::span<const std::uint32_t>(c.os_type)
-                                : std::span<const std::uint32_t>(c.cpu_architecture);
+    if (sc.field != ecs::StrategyField::kAttribute) continue;
+    switch (sc.attribute) {
+      case scenario::ModelledAttribute::kInstanceType: ps.attribute_values = c.instance_type; break;
+      case scenario::ModelledAttribute::kOsType: ps.attribute_values = c.os_type; break;
+      case scenario::ModelledAttribute::kCpuArchitecture:
+        ps.attribute_values = c.cpu_architecture;
+        break;
+      case scenario::ModelledAttribute::kCustom: {
+        // A handful of columns at most: a scan by name costs less than the placement.
+        const auto named = [&](const AttributeColumn& a) { return a.name == sc.custom; };
+        const auto column = std::find_if(c.custom.begin(), c.custom.end(), named);
+        ECSIM_ASSERT(column != c.custom.end(), "every custom attribute spread over has a column");
+        ps.attribute_values = column->values;
+        break;
+      }
+      case scenario::ModelledAttribute::kAvailabilityZone:
+        ECSIM_ASSERT(false, "the zone is spread over as kAvailabilityZone, not as an attribute");
+    }
   }
   return std::span(out.data(), n);
 }
@@ -77,13 +112,25 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
       cpu_by_az_(s.platform.azs.size(), 0),
       memory_by_az_(s.platform.azs.size(), 0) {
   cluster_of_group_.assign(s.platform.groups.size(), kUnset);
+  attributes_of_group_.resize(s.platform.groups.size());
   for (std::size_t c = 0; c < s.ecs.size(); ++c) {
     const scenario::EcsClusterConfig& cc = s.ecs[c];
     ClusterRuntime& cluster = clusters_.emplace_back();
     cluster.config = &cc;
     cluster.start_latency = streams_.stream(fmt::format("cluster/{}/task_start", cc.name));
-    if (cc.asg) cluster_of_group_[cc.asg->value()] = static_cast<std::uint32_t>(c);
+    // Every group of the cluster, its Auto Scaling group and its fixed list, registers with it.
+    if (cc.asg) {
+      cluster_of_group_[cc.asg->value()] = static_cast<std::uint32_t>(c);
+      attributes_of_group_[cc.asg->value()] = cc.asg_attributes;
+    }
+    for (const scenario::FixedInstancesConfig& f : cc.fixed_instances) {
+      cluster_of_group_[f.group.value()] = static_cast<std::uint32_t>(c);
+      attributes_of_group_[f.group.value()] = f.attributes;
+    }
+    for (const scenario::ServiceConfig& sc : cc.services)
+      add_custom_columns(cluster, sc.placement_strategy);
     for (const scenario::JobConfig& jc : cc.jobs) {
+      add_custom_columns(cluster, jc.placement_strategy);
       const std::string stream_name = fmt::format("job/{}/{}", cc.name, jc.name);
       jobs_.push_back(JobRuntime{&jc,
                                  static_cast<std::uint32_t>(c),
@@ -478,6 +525,8 @@ void World::register_instance(std::uint32_t c, InstanceId id) {
   cluster.instance_type.push_back(platform_.type(id));
   cluster.os_type.push_back(0);  // every modelled instance runs Linux
   cluster.cpu_architecture.push_back(type.arch == platform::Arch::kArm64 ? 1 : 0);
+  for (AttributeColumn& column : cluster.custom)
+    column.values.push_back(value_id(column, custom_attributes(id)));
   cluster.disconnected_since.push_back(kNever);
   cluster.busy.push_back(0);
   register_member_of(c, id, type);
@@ -502,7 +551,8 @@ void World::register_member_of(std::uint32_t c, InstanceId id, const platform::I
   bool described = false;
   auto evaluate = [&](std::span<const ecs::Query> queries) -> std::uint8_t {
     if (!described) {
-      describe(attributes, scenario_.platform.azs[platform_.az(id).value()], type, id);
+      describe(attributes, scenario_.platform.azs[platform_.az(id).value()], type, id,
+               custom_attributes(id));
       described = true;
     }
     bool all = true;
@@ -515,6 +565,11 @@ void World::register_member_of(std::uint32_t c, InstanceId id, const platform::I
   for (const std::uint32_t s : clusters_[c].services)
     if (!services_[s].config->member_of.empty())
       services_[s].member_of.push_back(evaluate(services_[s].config->member_of));
+}
+
+// The custom attributes instance `id` registers with: those of its group.
+std::span<const scenario::CustomAttribute> World::custom_attributes(InstanceId id) const {
+  return attributes_of_group_[platform_.group(id).value()];
 }
 
 void World::adjust_registered(std::int64_t cpu, std::int64_t mem) {

@@ -53,8 +53,10 @@ class Loader {
   std::optional<double> read_rate(const Reader& r, std::string_view prefix);
   std::optional<workload::ArrivalSpec> read_arrivals(const Reader& r);
   std::optional<workload::ArrivalSpec> read_trace(const Reader& at, const std::string& file);
-  void read_fault(const Reader& f, platform::PlatformConfig& platform);
-  std::optional<GroupId> group_of(const Reader& r, const platform::PlatformConfig& platform);
+  void read_fault(const Reader& f, const std::vector<EcsClusterConfig>& clusters,
+                  platform::PlatformConfig& platform);
+  std::optional<std::vector<GroupId>> groups_of(const Reader& r,
+                                                const std::vector<EcsClusterConfig>& clusters);
 
   // load_ecs.cpp
   EcsClusterConfig read_cluster(const Reader& c, platform::PlatformConfig& platform,
@@ -63,6 +65,9 @@ class Loader {
                      EcsClusterConfig& out);
   std::optional<platform::AsgConfig> read_asg(const Reader& r, const std::string& cluster,
                                               const platform::PlatformConfig& platform);
+  void read_fixed_instances(const Reader& r, std::size_t index, platform::PlatformConfig& platform,
+                            EcsClusterConfig& out);
+  bool count_instances(const Reader& at, std::uint32_t n);
   std::optional<JobConfig> read_job(const Reader& j, const EcsClusterConfig& cluster);
   std::optional<ecs::TaskDefinition> load_task_definition(const Reader& at, std::string& path);
   std::optional<ServiceConfig> read_service(const Reader& s, const EcsClusterConfig& cluster);

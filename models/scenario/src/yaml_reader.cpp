@@ -136,12 +136,20 @@ std::vector<Reader> Reader::items(std::string_view expected) const {
 
 std::vector<std::pair<std::string, Reader>> Reader::entries() const {
   std::vector<std::pair<std::string, Reader>> out;
+  for (auto& [key, value] : key_entries())
+    out.emplace_back(key.node_.IsScalar() ? key.node_.Scalar() : std::string(), std::move(value));
+  return out;
+}
+
+std::vector<std::pair<Reader, Reader>> Reader::key_entries() const {
+  std::vector<std::pair<Reader, Reader>> out;
   if (!is_map()) return out;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
-    std::string child = path_.empty() ? key : fmt::format("{}.{}", path_, key);
-    out.emplace_back(key, Reader(it->second, std::move(child), file_, diagnostics_,
-                                 location_of(it->first.Mark(), *file_)));
+    const std::string child = path_.empty() ? key : fmt::format("{}.{}", path_, key);
+    const SourceLocation at = location_of(it->first.Mark(), *file_);
+    out.emplace_back(Reader(it->first, child, file_, diagnostics_, at),
+                     Reader(it->second, child, file_, diagnostics_, at));
   }
   return out;
 }

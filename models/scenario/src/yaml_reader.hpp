@@ -67,6 +67,9 @@ class Reader {
   [[nodiscard]] std::vector<Reader> items(std::string_view expected = "a list") const;
   /// The keys of a mapping in file order, with the reader of each value.
   [[nodiscard]] std::vector<std::pair<std::string, Reader>> entries() const;
+  /// The entries of a mapping in file order as readers of the key itself (to report a problem
+  /// with a name the user chose) and of its value, both under the value's path.
+  [[nodiscard]] std::vector<std::pair<Reader, Reader>> key_entries() const;
 
   /// Reports keys not in `allowed` (with a "did you mean"), and duplicate keys. Returns false
   /// (after reporting) when this is present but not a mapping.

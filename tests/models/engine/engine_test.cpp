@@ -6,17 +6,13 @@
 #include "ecsim/engine/engine.hpp"
 #include "ecsim/engine/report.hpp"
 #include "ecsim/scenario/scenario.hpp"
+#include "engine_test_support.hpp"
 
 using namespace ecsim;
 
 namespace {
 
-scenario::Scenario load(const std::string& relative) {
-  scenario::LoadResult r = scenario::load_scenario(std::string(ECSIM_TEST_SCENARIOS) + "/" + relative);
-  for (const auto& d : r.diagnostics.sorted()) INFO(scenario::format_diagnostic(d));
-  REQUIRE(r.scenario);
-  return std::move(*r.scenario);
-}
+using test::load;
 
 engine::ReplicationResult run(const scenario::Scenario& s, std::uint64_t seed) {
   engine::RunOptions options;

@@ -10,52 +10,23 @@
 #include "ecsim/engine/engine.hpp"
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/scenario/scenario.hpp"
+#include "engine_test_support.hpp"
 
 using namespace ecsim;
 using namespace std::chrono_literals;
 
 namespace {
 
-constexpr SimTime at(SimDuration d) { return kSimStart + d; }
-
-// A task definition of one container reserving `cpu` units and `memory` MiB; with `fargate`
-// the same as a task-level size for Fargate (awsvpc).
-ecs::TaskDefinition task_definition(std::int64_t cpu, std::int64_t memory, bool fargate = false,
-                                    std::string family = "web") {
-  ecs::TaskDefinitionInput in;
-  in.family = std::move(family);
-  ecs::ContainerDefinitionInput c;
-  c.name = "app";
-  c.cpu = cpu;
-  c.memory = memory;
-  in.container_definitions.push_back(c);
-  if (fargate) {
-    in.cpu = ecs::TaskSizeInput::string(std::to_string(cpu));
-    in.memory = ecs::TaskSizeInput::string(std::to_string(memory));
-    in.network_mode = "awsvpc";
-    in.requires_compatibilities = {"FARGATE"};
-  }
-  const auto problems = ecs::check(in);
-  REQUIRE(problems.empty());
-  return ecs::from_input(in);
-}
+using test::at;
+using test::per_zone;
+using test::task_definition;
 
 // `instances` m6i.large (2 vCPU: 2048 units, 7,800 MiB registered) over three zones, one
 // cluster "prod" on them, a service "web" of `desired` tasks of 512 units and 1 GiB.
 scenario::Scenario cluster(std::uint32_t instances, std::int64_t desired, SimDuration duration) {
-  scenario::Scenario s;
-  s.name = "services";
-  s.duration = duration;
-  s.platform.azs = {"us-east-1a", "us-east-1b", "us-east-1c"};
-  s.platform.ec2_launch_latency = {60s, 0};
-  platform::AsgConfig g;
-  g.name = "prod";
-  g.instance_type = platform::InstanceCatalog::builtin().index_of("m6i.large");
-  g.min = 0;
-  g.max = 30;
-  g.desired = instances;
-  g.azs = {AzId{0}, AzId{1}, AzId{2}};
-  s.platform.groups.push_back(g);
+  scenario::Scenario s = test::three_zones("services", duration);
+  s.platform.groups.push_back(
+      test::m6i_large_group("prod", instances, 30, {AzId{0}, AzId{1}, AzId{2}}));
   scenario::EcsClusterConfig c;
   c.name = "prod";
   c.asg = GroupId{0};
@@ -84,11 +55,7 @@ void with_managed_scaling(scenario::Scenario& s) {
 }
 
 engine::ReplicationResult run(const scenario::Scenario& s, std::uint64_t seed = 1) {
-  engine::RunOptions options;
-  options.seed = seed;
-  options.horizon = s.duration;
-  options.timeseries = true;
-  return engine::run_replication(s, options);
+  return test::run_with_timeseries(s, seed);
 }
 
 scenario::ServiceUpdate update_at(SimDuration when, const ecs::TaskDefinition& td,
@@ -98,10 +65,6 @@ scenario::ServiceUpdate update_at(SimDuration when, const ecs::TaskDefinition& t
   u.task_definition = td;
   u.fails_to_start = fails;
   return u;
-}
-
-std::vector<std::int64_t> per_zone(std::int64_t a, std::int64_t b, std::int64_t c) {
-  return {a, b, c};
 }
 
 }  // namespace
@@ -301,7 +264,7 @@ TEST_CASE("a DAEMON service runs one task on every instance, new ones included",
   platform::ScheduledFault f;
   f.at = at(10min);
   f.kind = platform::ScheduledFault::Kind::kInstanceFailure;
-  f.group = GroupId{0};
+  f.groups = {GroupId{0}};
   f.count = 1;
   sc.platform.faults.push_back(f);
   const engine::ReplicationResult r = run(sc);

@@ -41,7 +41,8 @@ TEST_CASE("every bad scenario gets exactly its expected diagnostics", "[scenario
   const std::vector<std::string> names{
       "malformed-yaml", "unknown-keys",  "missing-required", "bad-values",
       "unknown-instance-type", "too-many-hosts", "jobs", "taskdefs",
-      "faults", "duplicate-key", "placement", "services", "capacity", "service-definition"};
+      "faults", "duplicate-key", "placement", "services", "capacity", "service-definition",
+      "fixed-instances"};
   for (const std::string& name : names) {
     SECTION(name) {
       const std::string expected_file = kScenarios + "/bad/" + name + ".expected";
