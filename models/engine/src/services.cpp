@@ -193,7 +193,9 @@ void World::on_service_task_failed(TaskIndex t) {
   ++d.result.failed_tasks;
   ++d.failures;
   ++s.consecutive_failures;
-  s.throttled_until = sim_.now() + ecs::launch_throttle_delay(s.consecutive_failures);
+  s.throttled_until = sim_.now() + ecs::launch_throttle_delay(
+                                       s.consecutive_failures,
+                                       clusters_[s.cluster].config->launch_throttle);
   if (deployment_of_[t] != primary || d.result.state != kInProgress || !s.config->circuit_breaker)
     return;
   if (!ecs::circuit_breaker_tripped(d.failures, s.desired, s.config->circuit_breaker_threshold))

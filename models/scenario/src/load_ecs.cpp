@@ -434,7 +434,7 @@ EcsClusterConfig Loader::read_cluster(const Reader& c, platform::PlatformConfig&
                                       std::size_t index) {
   EcsClusterConfig out;
   if (!c.expect_map({"cluster", "capacity", "jobs", "services", "drains", "spot_draining",
-                     "lost_after", "task_start_latency"}))
+                     "lost_after", "task_start_latency", "service_launch_backoff"}))
     return out;
   if (c["cluster"].require()) out.name = c["cluster"].string().value_or("");
   if (!out.name.empty() && !cluster_names_.emplace(out.name, index).second)
@@ -444,6 +444,15 @@ EcsClusterConfig Loader::read_cluster(const Reader& c, platform::PlatformConfig&
   out.lost_after = c["lost_after"].duration(seconds(1), kMaxHorizon).value_or(out.lost_after);
   if (c["task_start_latency"].present())
     out.task_start_latency = read_latency(c["task_start_latency"], SimDuration::zero());
+  if (const Reader b = c["service_launch_backoff"]; b.present() && b.expect_map({"first", "max"})) {
+    auto& throttle = out.launch_throttle;
+    throttle.first_delay = b["first"].duration(seconds(1), std::chrono::hours(24)).value_or(throttle.first_delay);
+    throttle.max_delay = b["max"].duration(seconds(1), std::chrono::hours(24)).value_or(throttle.max_delay);
+    if (throttle.max_delay < throttle.first_delay)
+      b["max"].error(fmt::format("{} is shorter than first ({}) (expected at least first)",
+                                 format_duration(throttle.max_delay),
+                                 format_duration(throttle.first_delay)));
+  }
   std::set<std::string> job_names;
   for (const Reader& j : c["jobs"].items("a list of jobs")) {
     std::optional<JobConfig> job = read_job(j, out);

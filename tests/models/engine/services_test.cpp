@@ -189,6 +189,22 @@ TEST_CASE("without the circuit breaker a failing revision is retried with a grow
   CHECK(s.tasks.running_at_end == 1);  // the old task keeps running (100% minimum healthy)
 }
 
+TEST_CASE("the back-off's cap can be the older guides' 15 minutes", "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 1, 3h);
+  web(sc).updates.push_back(update_at(1h, task_definition(512, 1024, false, "web-bad"), true));
+  SECTION("27 minutes, the default") {
+    // As above to the eighth failure at 1h59m50s (7190 s); then starts every 10 s + 27 min:
+    // 8810 s (fails 8820), 10440 s (fails 10450); the next, 12070 s, is past 3h (10800 s).
+    CHECK(run(sc).services[0].deployments[1].failed_tasks == 10);
+  }
+  SECTION("15 minutes") {
+    sc.ecs[0].launch_throttle.max_delay = 15min;
+    // Failures at 3610, 3650, 3720, 3850, 4100, 4590 s; the sixth waits 15 min, not 16: starts
+    // at 5490, 6400, 7310, 8220, 9130, 10040 s fail 10 s later; 10950 s is past 3h.
+    CHECK(run(sc).services[0].deployments[1].failed_tasks == 12);
+  }
+}
+
 TEST_CASE("draining a third of the instances at 100/200 moves their tasks and finishes",
           "[engine][services]") {
   scenario::Scenario sc = cluster(6, 6, 2h);

@@ -170,6 +170,9 @@ struct EcsClusterConfig {
   bool spot_draining = false;
   /// How long an agent may be disconnected before its tasks count as lost (and are replaced).
   SimDuration lost_after = kDefaultLostAfter;
+  /// The service scheduler's back-off for tasks that never reach RUNNING: 30 s doubling up to
+  /// 27 minutes (the current Developer Guide; earlier editions said 15).
+  ecs::LaunchThrottle launch_throttle;
   /// Placement to RUNNING on this cluster's container instances.
   platform::LaunchLatency task_start_latency = kDefaultEc2TaskStartLatency;
   /// True when the cluster has container instances: an Auto Scaling group or a fixed list.
