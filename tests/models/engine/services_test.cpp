@@ -148,6 +148,20 @@ TEST_CASE("a rolling update at 50/100 stops half, then starts their replacements
   CHECK(s.availability == Approx(1.0 - 20.0 / 7190));
 }
 
+TEST_CASE("a rolling update at 100/100 cannot start and is reported stuck", "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 6, 2h);
+  web(sc).deployment = {100, 100};
+  web(sc).updates.push_back(update_at(1h, task_definition(512, 1024, false, "web-v2")));
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  // Lower = upper = 6: no old task may stop, no new one may start.
+  REQUIRE(s.deployments.size() == 2);
+  CHECK(s.deployments[1].state == "IN_PROGRESS");
+  CHECK(s.deployments[1].stuck_since == at(1h));
+  CHECK_FALSE(s.deployments[1].finished);
+  CHECK(s.tasks.submitted == 6);
+}
+
 TEST_CASE("the circuit breaker fails a deployment whose tasks never run and rolls it back",
           "[engine][services]") {
   scenario::Scenario sc = cluster(6, 6, 3h);
