@@ -288,7 +288,8 @@ bool World::start_service_task(std::uint32_t index, std::optional<ecs::Container
     cpu = size.cpu_units;
     memory = size.memory_mib;
   } else if (!on) {
-    on = choose_instance(s.cluster, rules_of(s), cpu, memory).instance;
+    on = choose_instance(s.cluster, rules_of(s), cpu, memory, d.task_definition->host_ports())
+             .instance;
     if (!on) return false;
   }
   const TaskIndex t = create_task(kUntilStopped, cpu, memory, s.cluster, launch);
@@ -447,9 +448,10 @@ void World::rebalance_zones(ServiceRuntime& s, std::uint32_t index) {
     return;
   }
   const DeploymentRuntime& d = s.deployments.back();
-  const auto where = choose_instance(s.cluster, rules, d.task_definition->reserved_cpu_units(),
-                                     d.task_definition->reserved_memory_mib())
-                         .instance;
+  const auto where =
+      choose_instance(s.cluster, rules, d.task_definition->reserved_cpu_units(),
+                      d.task_definition->reserved_memory_mib(), d.task_definition->host_ports())
+          .instance;
   // Only a task that lands in a zone it evens out: otherwise the scale-in would undo it.
   if (where && s.running_by_az[c.instances.az(*where).value()] + 1 < most)
     start_service_task(index, where);
@@ -537,7 +539,8 @@ void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
   for (ecs::ContainerInstanceIndex i = 0; want > 0 && i < c.instances.size(); ++i) {
     if (!eligible(i) || !c.instances.connected(i) || c.instances.group_tasks(s.group, i) != 0)
       continue;
-    if (c.instances.cpu_free(i) < cpu || c.instances.memory_free(i) < memory) {
+    if (c.instances.cpu_free(i) < cpu || c.instances.memory_free(i) < memory ||
+        !c.instances.ports_free(i, d.task_definition->host_ports())) {
       s.wants_capacity = true;  // AWS does not stop other tasks to make room for a daemon
       continue;
     }

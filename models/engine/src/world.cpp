@@ -326,14 +326,15 @@ TaskIndex World::create_task(SimDuration duration, std::int64_t cpu, std::int64_
 
 // --- EC2 --------------------------------------------------------------------------------------
 
-// The instance a task of `cpu` units and `memory` MiB would go to under `rules`, without
-// reserving anything.
+// The instance a task of `cpu` units and `memory` MiB holding host `ports` would go to under
+// `rules`, without reserving anything.
 ecs::PlacementResult World::choose_instance(std::uint32_t c, const PlacementRules& rules,
-                                            std::int64_t cpu, std::int64_t memory) {
+                                            std::int64_t cpu, std::int64_t memory,
+                                            std::span<const ecs::HostPort> ports) {
   ClusterRuntime& cluster = clusters_[c];
   if (!rules.group) {
-    const auto i = cluster.instances.first_fit(cpu, memory);
-    if (!i) return {std::nullopt, cluster.instances.why_not(cpu, memory)};
+    const auto i = cluster.instances.first_fit(cpu, memory, ports);
+    if (!i) return {std::nullopt, cluster.instances.why_not(cpu, memory, ports)};
     return {i, ecs::PlacementFailure::kNone};
   }
   std::array<ecs::PlacementStrategy, 5> strategies;
@@ -344,7 +345,16 @@ ecs::PlacementResult World::choose_instance(std::uint32_t c, const PlacementRule
   request.strategies = resolve_strategies(cluster, rules.strategies, strategies);
   request.distinct_instance = rules.distinct_instance;
   request.member_of = rules.member_of;
+  request.host_ports = ports;
   return placer_.place(cluster.instances, request);
+}
+
+// The static host ports EC2 task `t` holds on its instance: its task definition's (a job's, or
+// its service deployment's; a rollback moves a task only to a deployment of the same definition).
+std::span<const ecs::HostPort> World::host_ports_of(TaskIndex t) const {
+  if (job_of_[t] != kUnset) return jobs_[job_of_[t]].config->task_definition.host_ports();
+  const ServiceRuntime& s = services_[service_of_[t]];
+  return s.deployments[deployment_of_[t]].task_definition->host_ports();
 }
 
 // Reserves task `t`'s resources on instance `i` of its cluster and starts its containers: it is
@@ -354,8 +364,8 @@ void World::assign_to_instance(TaskIndex t, ecs::ContainerInstanceIndex i) {
   std::optional<ecs::TaskGroupIndex> group;
   if (job_of_[t] != kUnset) group = jobs_[job_of_[t]].group;
   else group = services_[service_of_[t]].group;
-  if (group) c.instances.reserve(i, cpu_[t], memory_[t], *group);
-  else c.instances.reserve(i, cpu_[t], memory_[t]);
+  if (group) c.instances.reserve(i, cpu_[t], memory_[t], *group, host_ports_of(t));
+  else c.instances.reserve(i, cpu_[t], memory_[t], host_ports_of(t));
   instance_[t] = i;
   az_[t] = c.instances.az(i);
   slot_[t] = static_cast<std::uint32_t>(c.tasks_on[i].size());
@@ -381,7 +391,8 @@ ecs::PlacementFailure World::place_job_task(TaskIndex t) {
   rules.strategies = job.config->placement_strategy;
   rules.distinct_instance = job.config->distinct_instance;
   if (!job.config->member_of.empty()) rules.member_of = job.member_of;
-  const ecs::PlacementResult result = choose_instance(job.cluster, rules, cpu_[t], memory_[t]);
+  const ecs::PlacementResult result = choose_instance(job.cluster, rules, cpu_[t], memory_[t],
+                                                      job.config->task_definition.host_ports());
   if (!result.instance) return result.failure;
   assign_to_instance(t, *result.instance);
   return ecs::PlacementFailure::kNone;
@@ -417,8 +428,8 @@ void World::release_ec2(TaskIndex t) {
   std::optional<ecs::TaskGroupIndex> group;
   if (job_of_[t] != kUnset) group = jobs_[job_of_[t]].group;
   else group = services_[service_of_[t]].group;
-  if (group) c.instances.release(i, cpu_[t], memory_[t], *group);
-  else c.instances.release(i, cpu_[t], memory_[t]);
+  if (group) c.instances.release(i, cpu_[t], memory_[t], *group, host_ports_of(t));
+  else c.instances.release(i, cpu_[t], memory_[t], host_ports_of(t));
   reserve_in_az(c.instances.az(i), -cpu_[t], -memory_[t], true);
   count_busy(t, false);
   std::vector<TaskIndex>& on = c.tasks_on[i];

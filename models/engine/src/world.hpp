@@ -176,7 +176,9 @@ class World {
   TaskIndex create_task(SimDuration duration, std::int64_t cpu, std::int64_t memory,
                         std::uint32_t cluster, LaunchType launch);
   ecs::PlacementResult choose_instance(std::uint32_t c, const PlacementRules& rules,
-                                       std::int64_t cpu, std::int64_t memory);
+                                       std::int64_t cpu, std::int64_t memory,
+                                       std::span<const ecs::HostPort> ports);
+  std::span<const ecs::HostPort> host_ports_of(TaskIndex t) const;
   void assign_to_instance(TaskIndex t, ecs::ContainerInstanceIndex i);
   ecs::PlacementFailure place_job_task(TaskIndex t);
   void place_waiting(std::uint32_t c);

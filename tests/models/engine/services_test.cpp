@@ -21,6 +21,26 @@ using test::at;
 using test::per_zone;
 using test::task_definition;
 
+// A bridge task definition of one container reserving `cpu` units and `memory` MiB that maps
+// container port 80 to the static host port 80.
+ecs::TaskDefinition static_port_task_definition(std::int64_t cpu, std::int64_t memory,
+                                                std::string family = "web") {
+  ecs::TaskDefinitionInput in;
+  in.family = std::move(family);
+  in.network_mode = "bridge";
+  ecs::ContainerDefinitionInput c;
+  c.name = "app";
+  c.cpu = cpu;
+  c.memory = memory;
+  ecs::PortMappingInput http;
+  http.container_port = 80;
+  http.host_port = 80;
+  c.port_mappings.push_back(http);
+  in.container_definitions.push_back(c);
+  REQUIRE(ecs::check(in).empty());
+  return ecs::from_input(in);
+}
+
 // `instances` m6i.large (2 vCPU: 2048 units, 7,800 MiB registered) over three zones, one
 // cluster "prod" on them, a service "web" of `desired` tasks of 512 units and 1 GiB.
 scenario::Scenario cluster(std::uint32_t instances, std::int64_t desired, SimDuration duration) {
@@ -395,4 +415,80 @@ TEST_CASE("a drain leaves standalone tasks alone and is done when the service ta
   CHECK(r.services[0].running_by_az == per_zone(0, 2, 1));
   // Standalone tasks placed on the zone-a instance before the drain keep running there.
   CHECK(r.jobs[0].tasks.evicted == 0);
+}
+
+TEST_CASE("a REPLICA service with a static host port runs at most one task per instance",
+          "[engine][services]") {
+  // 3 instances (one per zone) with room for 3 tasks of 512 units each, but every task maps
+  // host port 80: after one task per instance the other 2 of desired 5 find the port taken
+  // everywhere and are never created.
+  scenario::Scenario sc = cluster(3, 5, 1h);
+  web(sc).task_definition = static_port_task_definition(512, 1024);
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  CHECK(s.desired == 5);
+  CHECK(s.tasks.submitted == 3);
+  CHECK(s.tasks.running_at_end == 3);
+  CHECK(s.running_by_az == per_zone(1, 1, 1));
+  // Never all 5: the deployment never completes and the service never counts as available.
+  CHECK(s.deployments[0].state == "IN_PROGRESS");
+  CHECK(s.availability == 0.0);
+  CHECK(r.tasks.lost() == 0);
+}
+
+TEST_CASE("a static host port on every instance blocks a 100/200 rolling update, not a 0/100 one",
+          "[engine][services]") {
+  // 3 tasks on 3 instances, each holding host port 80; at 1h a new revision with the same port.
+  scenario::Scenario sc = cluster(3, 3, 2h);
+  web(sc).task_definition = static_port_task_definition(512, 1024);
+  web(sc).updates.push_back(update_at(1h, static_port_task_definition(512, 1024, "web-v2")));
+  SECTION("100/200 starts new tasks first, and none finds the port free") {
+    const engine::ReplicationResult r = run(sc);
+    const engine::ServiceResult& s = r.services[0];
+    // Upper limit 6: start 3 new, which find no instance; lower limit 3: stop no old one.
+    CHECK(s.deployments[1].state == "IN_PROGRESS");
+    CHECK(s.tasks.submitted == 3);
+    CHECK(s.tasks.running_at_end == 3);
+    CHECK(s.min_running == 3);
+  }
+  SECTION("0/100 stops the old tasks first, which frees the port") {
+    web(sc).deployment = {0, 100};
+    const engine::ReplicationResult r = run(sc);
+    const engine::ServiceResult& s = r.services[0];
+    // Lower limit 0: the 3 old tasks stop at 1h; the 3 new ones take their ports at once and
+    // are RUNNING 10 s later.
+    CHECK(s.deployments[1].state == "COMPLETED");
+    CHECK(s.deployments[1].finished == at(1h + 10s));
+    CHECK(s.tasks.submitted == 6);
+    CHECK(s.tasks.completed == 3);
+    CHECK(s.tasks.running_at_end == 3);
+    CHECK(s.min_running == 0);
+  }
+}
+
+TEST_CASE("a DAEMON task is not started where another task holds its host port",
+          "[engine][services]") {
+  // 3 instances, one per zone. "web" holds host port 80 on the instances of zones a and b (2
+  // tasks spread over zones); the DAEMON "agent" runs everywhere until, at 30 min, a revision
+  // that maps host port 80 replaces it (0/100: old tasks stop, then new ones start): only the
+  // instance of zone c has the port free.
+  scenario::Scenario sc = cluster(3, 2, 1h);
+  web(sc).task_definition = static_port_task_definition(512, 1024);
+  scenario::ServiceConfig agent;
+  agent.name = "agent";
+  agent.task_definition = task_definition(128, 256, false, "agent");
+  agent.scheduling_strategy = ecs::SchedulingStrategy::kDaemon;
+  agent.deployment = ecs::default_deployment_configuration(ecs::SchedulingStrategy::kDaemon);
+  agent.updates.push_back(update_at(30min, static_port_task_definition(128, 256, "agent-v2")));
+  sc.ecs[0].services.push_back(agent);
+  const engine::ReplicationResult r = run(sc);
+  REQUIRE(r.services.size() == 2);
+  CHECK(r.services[0].running_by_az == per_zone(1, 1, 0));
+  const engine::ServiceResult& a = r.services[1];
+  CHECK(a.desired == 3);
+  CHECK(a.tasks.submitted == 3 + 1);
+  CHECK(a.tasks.completed == 3);
+  CHECK(a.running_by_az == per_zone(0, 0, 1));
+  CHECK(a.deployments[1].state == "IN_PROGRESS");
+  CHECK(r.tasks.lost() == 0);
 }
