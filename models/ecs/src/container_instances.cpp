@@ -144,6 +144,7 @@ void ContainerInstances::reserve(ContainerInstanceIndex i, std::int64_t cpu_unit
 }
 
 void ContainerInstances::reserve_ports(ContainerInstanceIndex i, std::span<const HostPort> ports) {
+  if (ports.empty()) return;  // most tasks: nothing to keep, the summary is unchanged
   ECSIM_ASSERT(sorted_unique(ports), "a task's host ports are sorted and distinct");
   ECSIM_ASSERT(ports_free(i, ports), "a task is placed only where its host ports are free");
   std::vector<HostPort>& held = ports_[i];
@@ -175,6 +176,7 @@ void ContainerInstances::release(ContainerInstanceIndex i, std::int64_t cpu_unit
 }
 
 void ContainerInstances::release_ports(ContainerInstanceIndex i, std::span<const HostPort> ports) {
+  if (ports.empty()) return;
   std::vector<HostPort>& held = ports_[i];
   for (const HostPort& p : ports) {
     const auto at = std::lower_bound(held.begin(), held.end(), p);

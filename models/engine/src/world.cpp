@@ -118,6 +118,7 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
     ClusterRuntime& cluster = clusters_.emplace_back();
     cluster.config = &cc;
     cluster.start_latency = streams_.stream(fmt::format("cluster/{}/task_start", cc.name));
+    cluster.tracks_busy = cc.capacity_provider && cc.capacity_provider->managed_scaling;
     // Every group of the cluster, its Auto Scaling group and its fixed list, registers with it.
     if (cc.asg) {
       cluster_of_group_[cc.asg->value()] = static_cast<std::uint32_t>(c);
@@ -220,7 +221,7 @@ void World::dispatch(const Event& e) {
   if (e.kind >= platform::kFirstEventKind && e.kind < platform::kEndEventKind) {
     platform_.handle(sim_, e);
     drain_platform_changes();
-    flush_services();
+    if (!dirty_.empty()) flush_services();
     return;
   }
   switch (e.kind) {
@@ -251,7 +252,7 @@ void World::dispatch(const Event& e) {
     case kScalingTick: on_scaling_tick(e.target); break;
     default: ECSIM_ASSERT(false, "unknown event kind");
   }
-  flush_services();
+  if (!dirty_.empty()) flush_services();
 }
 
 // --- arrivals ---------------------------------------------------------------------------------
@@ -304,10 +305,7 @@ TaskIndex World::create_task(SimDuration duration, std::int64_t cpu, std::int64_
   ECSIM_ASSERT(t != kNoTask, "fewer than 2^32 tasks per run");
   job_of_.push_back(kUnset);
   service_of_.push_back(kUnset);
-  deployment_of_.push_back(0);
-  provider_of_.push_back(kUnset);
-  service_slot_.push_back(0);
-  cut_off_.push_back(0);
+  svc_.push_back(ServiceTaskFields{});
   cluster_of_.push_back(cluster);
   launch_.push_back(launch);
   state_.push_back(TaskState::kProvisioning);
@@ -354,7 +352,7 @@ ecs::PlacementResult World::choose_instance(std::uint32_t c, const PlacementRule
 std::span<const ecs::HostPort> World::host_ports_of(TaskIndex t) const {
   if (job_of_[t] != kUnset) return jobs_[job_of_[t]].config->task_definition.host_ports();
   const ServiceRuntime& s = services_[service_of_[t]];
-  return s.deployments[deployment_of_[t]].task_definition->host_ports();
+  return s.deployments[svc_[t].deployment].task_definition->host_ports();
 }
 
 // Reserves task `t`'s resources on instance `i` of its cluster and starts its containers: it is
@@ -370,7 +368,7 @@ void World::assign_to_instance(TaskIndex t, ecs::ContainerInstanceIndex i) {
   az_[t] = c.instances.az(i);
   slot_[t] = static_cast<std::uint32_t>(c.tasks_on[i].size());
   c.tasks_on[i].push_back(t);
-  count_busy(t, true);
+  if (c.tracks_busy) count_busy(t, true);
   reserve_in_az(az_[t], cpu_[t], memory_[t], true);
   state_[t] = TaskState::kPending;
   --provisioning_;
@@ -431,7 +429,7 @@ void World::release_ec2(TaskIndex t) {
   if (group) c.instances.release(i, cpu_[t], memory_[t], *group, host_ports_of(t));
   else c.instances.release(i, cpu_[t], memory_[t], host_ports_of(t));
   reserve_in_az(c.instances.az(i), -cpu_[t], -memory_[t], true);
-  count_busy(t, false);
+  if (c.tracks_busy) count_busy(t, false);
   std::vector<TaskIndex>& on = c.tasks_on[i];
   const TaskIndex moved = on.back();
   on[slot_[t]] = moved;
@@ -442,10 +440,10 @@ void World::release_ec2(TaskIndex t) {
 // Counts task `t` in (or out of) its instance's non-DAEMON tasks; with managed termination
 // protection, an instance is protected from scale-in exactly while it has one.
 void World::count_busy(TaskIndex t, bool placed) {
+  ClusterRuntime& c = clusters_[cluster_of_[t]];
   if (service_of_[t] != kUnset &&
       services_[service_of_[t]].config->scheduling_strategy == ecs::SchedulingStrategy::kDaemon)
     return;
-  ClusterRuntime& c = clusters_[cluster_of_[t]];
   const ecs::ContainerInstanceIndex i = instance_[t];
   const std::uint32_t was = c.busy[i];
   c.busy[i] = placed ? was + 1 : was - 1;
@@ -646,7 +644,7 @@ void World::launch_fargate() {
 // Task `t` has pulled its image and started its containers: it runs, or (a service revision
 // that fails to start) stops at once.
 void World::on_task_started(TaskIndex t) {
-  if (service_of_[t] != kUnset && services_[service_of_[t]].deployments[deployment_of_[t]].fails_to_start) {
+  if (service_of_[t] != kUnset && services_[service_of_[t]].deployments[svc_[t].deployment].fails_to_start) {
     finish(t, Outcome::kFailed);
     return;
   }

@@ -129,6 +129,7 @@ struct ClusterRuntime {
   std::vector<AttributeColumn> custom;           // one per custom attribute spread over
   std::vector<SimTime> disconnected_since;       // per container instance; kNever if connected
   std::vector<std::uint32_t> busy;               // per container instance: non-DAEMON tasks
+  bool tracks_busy = false;                      // managed scaling reads `busy`; else not kept
   std::vector<std::uint32_t> services;           // indices into World::services_
   std::vector<ecs::ContainerInstanceIndex> draining;  // set DRAINING, in that order
   RandomStream start_latency{0};                 // placement to RUNNING on its instances
@@ -147,6 +148,14 @@ struct RegisteredAttributes {
   std::string az, type, ec2_id;
   std::array<ecs::InstanceAttribute, 4 + ecs::kMaxCustomAttributes> list;
   ecs::InstanceAttributes view;
+};
+
+/// What the service scheduler keeps per task, in one row so that creating a task is one push.
+struct ServiceTaskFields {
+  std::uint32_t deployment = 0;     // index into the service's deployments
+  std::uint32_t provider = kUnset;  // capacity provider strategy item; kUnset if none
+  std::uint32_t slot = 0;           // position in the service's task list
+  std::uint8_t cut_off = 0;         // a RUNNING task on an unreachable instance
 };
 
 /// The placement rules of a job or a service: a view of its strategies and constraints.
@@ -265,10 +274,7 @@ class World {
   // The task table, structure of arrays, indexed by TaskIndex.
   std::vector<std::uint32_t> job_of_;      // kUnset for service tasks
   std::vector<std::uint32_t> service_of_;  // kUnset for job tasks
-  std::vector<std::uint32_t> deployment_of_;
-  std::vector<std::uint32_t> provider_of_; // capacity provider strategy item; kUnset if none
-  std::vector<std::uint32_t> service_slot_;
-  std::vector<std::uint8_t> cut_off_;      // a RUNNING service task on an unreachable instance
+  std::vector<ServiceTaskFields> svc_;     // meaningful for service tasks only
   std::vector<std::uint32_t> cluster_of_;
   std::vector<LaunchType> launch_;
   std::vector<TaskState> state_;
