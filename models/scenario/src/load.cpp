@@ -42,7 +42,7 @@ std::optional<Scenario> Loader::load() {
     return std::nullopt;
   }
   root.expect_map({"name", "seed", "duration", "replications", "timeseries_interval", "platform",
-                   "ecs", "faults"});
+                   "ecs", "eks", "faults"});
   Scenario s;
   s.file = path_;
   if (root["name"].require()) {
@@ -73,7 +73,9 @@ std::optional<Scenario> Loader::load() {
   std::size_t i = 0;
   for (const Reader& c : root["ecs"].items("a list of ECS clusters"))
     s.ecs.push_back(read_cluster(c, s.platform, i++));
-  for (const Reader& f : root["faults"].items("a list of faults")) read_fault(f, s.ecs, s.platform);
+  for (const Reader& c : root["eks"].items("a list of EKS clusters"))
+    s.eks.push_back(read_eks_cluster(c, s.platform, i++));
+  for (const Reader& f : root["faults"].items("a list of faults")) read_fault(f, s);
   if (!diagnostics_.ok()) return std::nullopt;
   return s;
 }
@@ -340,10 +342,11 @@ std::optional<workload::ArrivalSpec> Loader::read_trace(const Reader& at, const 
 
 // --- faults -----------------------------------------------------------------------------------
 
-void Loader::read_fault(const Reader& f, const std::vector<EcsClusterConfig>& clusters,
-                        platform::PlatformConfig& platform) {
-  static constexpr std::array<std::string_view, 5> kKinds{
-      "az_outage", "az_impaired", "instance_failure", "instance_failures", "spot_interruptions"};
+void Loader::read_fault(const Reader& f, Scenario& s) {
+  static constexpr std::array<std::string_view, 8> kKinds{
+      "az_outage",          "az_impaired",      "instance_failure", "instance_failures",
+      "spot_interruptions", "nodegroup_update", "cordon",           "drain"};
+  platform::PlatformConfig& platform = s.platform;
   if (!f.is_map()) {
     f.error(fmt::format("expected a fault: a mapping with 'at' and one of {}", either(kKinds)));
     return;
@@ -375,13 +378,20 @@ void Loader::read_fault(const Reader& f, const std::vector<EcsClusterConfig>& cl
     return;
   }
   const auto& [name, v] = *kind;
-  const bool one_off = name == "az_outage" || name == "az_impaired" || name == "instance_failure";
+  // EKS operations (load_eks.cpp) happen at a time, as one-off faults do.
+  const bool operation = name == "nodegroup_update" || name == "cordon" || name == "drain";
+  const bool one_off =
+      name == "az_outage" || name == "az_impaired" || name == "instance_failure" || operation;
   if (one_off && !has_at) {
     f["at"].require();
     return;
   }
   if (!one_off && has_at) {
     f["at"].error(fmt::format("'{}' is a process over the whole run (expected no 'at')", name));
+    return;
+  }
+  if (operation) {
+    if (at) read_eks_operation(name, v, kSimStart + *at, s.eks);
     return;
   }
   platform::ScheduledFault fault;
@@ -405,7 +415,7 @@ void Loader::read_fault(const Reader& f, const std::vector<EcsClusterConfig>& cl
     platform.faults.push_back(fault);
   } else if (name == "instance_failure") {
     if (!v.expect_map({"cluster", "count"})) return;
-    auto groups = v["cluster"].require() ? groups_of(v["cluster"], clusters) : std::nullopt;
+    auto groups = v["cluster"].require() ? groups_of(v["cluster"], s) : std::nullopt;
     const auto count = v["count"].present() ? v["count"].integer(1, kMaxInstances)
                                             : std::optional<std::int64_t>(1);
     if (!groups || !count || !at) return;
@@ -417,7 +427,7 @@ void Loader::read_fault(const Reader& f, const std::vector<EcsClusterConfig>& cl
     if (!v.expect_map({"cluster", "mtbf"}) || !v["mtbf"].require()) return;
     const auto mtbf = v["mtbf"].duration(seconds(1), kMaxHorizon * 100);
     std::optional<std::vector<GroupId>> groups = std::vector<GroupId>{};
-    if (v["cluster"].present()) groups = groups_of(v["cluster"], clusters);
+    if (v["cluster"].present()) groups = groups_of(v["cluster"], s);
     if (!groups || !mtbf) return;
     platform.failure_processes.push_back(platform::FailureProcess{std::move(*groups), *mtbf});
   } else {  // spot_interruptions
@@ -428,15 +438,19 @@ void Loader::read_fault(const Reader& f, const std::vector<EcsClusterConfig>& cl
 }
 
 // The groups of the container instances of the cluster named at `r`: its Auto Scaling group
-// and its fixed list.
-std::optional<std::vector<GroupId>> Loader::groups_of(
-    const Reader& r, const std::vector<EcsClusterConfig>& clusters) {
+// and its fixed list; or the node groups of an EKS cluster.
+std::optional<std::vector<GroupId>> Loader::groups_of(const Reader& r, const Scenario& s) {
   const auto name = r.string();
   if (!name) return std::nullopt;
   std::vector<std::string> names;
-  for (const EcsClusterConfig& c : clusters) {
+  for (const EcsClusterConfig& c : s.ecs) {
     if (!c.has_instances()) continue;
     if (c.name == *name) return c.groups();
+    names.push_back(c.name);
+  }
+  for (const EksClusterConfig& c : s.eks) {
+    if (c.groups.empty()) continue;
+    if (c.name == *name) return c.groups;
     names.push_back(c.name);
   }
   const std::string hint = did_you_mean(*name, names);

@@ -38,6 +38,18 @@ std::optional<Document> load_document(const std::string& path, Diagnostics& diag
                                       const SourceLocation& referenced_from = {},
                                       const std::string& referenced_by_path = {});
 
+/// Parses a stream of YAML documents separated by `---` (an empty document has a null root);
+/// on a syntax error reports it and returns nothing.
+std::optional<std::vector<Document>> parse_documents(const std::string& text,
+                                                     const std::string& file,
+                                                     Diagnostics& diagnostics);
+
+/// Reads the file at `path` and parses each of its documents, reporting as load_document does.
+std::optional<std::vector<Document>> load_documents(const std::string& path,
+                                                    Diagnostics& diagnostics,
+                                                    const SourceLocation& referenced_from = {},
+                                                    const std::string& referenced_by_path = {});
+
 /// A node of a document together with its dotted path and the diagnostics it reports into. An
 /// absent node (a missing key) remembers its parent's location for "missing key" messages.
 class Reader {

@@ -42,7 +42,7 @@ TEST_CASE("every bad scenario gets exactly its expected diagnostics", "[scenario
       "malformed-yaml", "unknown-keys",  "missing-required", "bad-values",
       "unknown-instance-type", "too-many-hosts", "jobs", "taskdefs",
       "faults", "duplicate-key", "placement", "services", "capacity", "service-definition",
-      "fixed-instances"};
+      "fixed-instances", "eks", "eks-files"};
   for (const std::string& name : names) {
     SECTION(name) {
       const std::string expected_file = kScenarios + "/bad/" + name + ".expected";

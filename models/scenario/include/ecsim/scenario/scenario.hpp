@@ -13,6 +13,7 @@
 #include "ecsim/ecs/task_definition.hpp"
 #include "ecsim/platform/config.hpp"
 #include "ecsim/scenario/diagnostics.hpp"
+#include "ecsim/scenario/eks_config.hpp"
 #include "ecsim/sim/ids.hpp"
 #include "ecsim/sim/time.hpp"
 #include "ecsim/workload/arrivals.hpp"
@@ -197,6 +198,7 @@ struct Scenario {
   SimDuration timeseries_interval = std::chrono::minutes(1);
   platform::PlatformConfig platform;
   std::vector<EcsClusterConfig> ecs;
+  std::vector<EksClusterConfig> eks;
 };
 
 /// A loaded scenario, or every problem that prevented it.
