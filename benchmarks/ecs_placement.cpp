@@ -4,13 +4,17 @@
 // to about 70% of its memory; then each step stops a random running task (releasing its
 // resources) and places a new one, so the number of candidates stays the same throughout.
 // Prints placements per second, microseconds per placement and nanoseconds per placement per
-// instance (flat when the cost grows linearly with the instances).
+// instance (flat when the cost grows linearly with the instances). With --host-ports P > 0,
+// each task also maps one static host port drawn from P (8000 to 8000 + P - 1), so placement
+// skips the instances where it is taken (P = 0, the default, maps none).
 //
-//   ecs_placement [--placements N] [--repeat K] [--sizes 100,1000,5000] [--json]
+//   ecs_placement [--placements N] [--repeat K] [--sizes 100,1000,5000] [--host-ports P] [--json]
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,9 +48,14 @@ constexpr TaskSize kSizes[] = {{256, 512}, {256, 1024}, {512, 2048}, {256, 2048}
 struct Running {
   ContainerInstanceIndex instance;
   TaskSize size;
+  ecsim::ecs::HostPort port;  // with kPorts only
 };
 
-ecsim::bench::RunResult run(std::size_t instances, std::uint64_t placements) {
+// kPorts: each task maps one static host port out of `host_ports`; a template parameter, so the
+// run without ports is the same code as before ports existed.
+template <bool kPorts>
+ecsim::bench::RunResult run(std::size_t instances, std::uint64_t placements,
+                            std::uint64_t host_ports) {
   ContainerInstances ci;
   std::vector<std::uint8_t> member_of(instances);
   for (std::size_t i = 0; i < instances; ++i) {
@@ -67,19 +76,28 @@ ecsim::bench::RunResult run(std::size_t instances, std::uint64_t placements) {
   std::uint64_t hash = 0xcbf29ce484222325ULL;
   auto place_one = [&] {
     const TaskSize size = kSizes[workload.uniform_int(std::size(kSizes))];
+    ecsim::ecs::HostPort port{};
+    std::span<const ecsim::ecs::HostPort> ports;
+    if constexpr (kPorts) {
+      port.port = static_cast<std::uint16_t>(8000 + workload.uniform_int(host_ports));
+      ports = {&port, 1};
+    }
     const ecsim::ecs::PlacementResult r =
-        placer.place(ci, {size.cpu, size.mem, service, strategies, false, member_of});
+        placer.place(ci, {size.cpu, size.mem, service, strategies, false, member_of, ports});
     if (!r.instance) {
       ++result.failures;
       return;
     }
-    ci.reserve(*r.instance, size.cpu, size.mem, service);
-    running.push_back({*r.instance, size});
+    if constexpr (kPorts) ci.reserve(*r.instance, size.cpu, size.mem, service, ports);
+    else ci.reserve(*r.instance, size.cpu, size.mem, service);
+    running.push_back({*r.instance, size, port});
     hash = (hash ^ *r.instance) * 0x100000001b3ULL;
   };
   auto stop_one = [&] {
     const std::size_t k = workload.uniform_int(running.size());
-    ci.release(running[k].instance, running[k].size.cpu, running[k].size.mem, service);
+    const Running& stop = running[k];
+    if constexpr (kPorts) ci.release(stop.instance, stop.size.cpu, stop.size.mem, service, {&stop.port, 1});
+    else ci.release(stop.instance, stop.size.cpu, stop.size.mem, service);
     running[k] = running.back();
     running.pop_back();
   };
@@ -97,6 +115,24 @@ ecsim::bench::RunResult run(std::size_t instances, std::uint64_t placements) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --host-ports is this benchmark's own: taken out before the shared flags are parsed.
+  std::uint64_t host_ports = 0;
+  std::vector<char*> args{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--host-ports" && i + 1 < argc) {
+      const std::string_view value = argv[++i];
+      if (std::from_chars(value.data(), value.data() + value.size(), host_ports).ptr !=
+              value.data() + value.size() ||
+          host_ports > 1000) {
+        std::fputs("ecs_placement: --host-ports needs an integer from 0 to 1000\n", stderr);
+        return 2;
+      }
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   ecsim::bench::Settings settings;
   settings.count = 200'000;
   settings.sizes = {100, 1'000, 5'000};
@@ -106,8 +142,9 @@ int main(int argc, char** argv) {
   const std::uint64_t placements = settings.count;
   const std::uint64_t repeat = settings.repeat;
   const bool json = settings.json;
-  const std::vector<ecsim::bench::Row> rows =
-      ecsim::bench::measure(settings, [&](std::uint64_t n) { return run(n, placements); });
+  const std::vector<ecsim::bench::Row> rows = ecsim::bench::measure(settings, [&](std::uint64_t n) {
+    return host_ports > 0 ? run<true>(n, placements, host_ports) : run<false>(n, placements, 0);
+  });
 
   if (json) {
     std::string out = "[";
@@ -122,7 +159,9 @@ int main(int argc, char** argv) {
     std::fputs(out.c_str(), stdout);
   } else {
     fmt::print("spread(availability zone) then binpack(memory), memberOf on 90% of instances, "
-               "3 zones, ~70% memory reserved; {} placements, median of {} runs\n\n",
+               "3 zones, ~70% memory reserved{}; {} placements, median of {} runs\n\n",
+               host_ports > 0 ? fmt::format(", one static host port of {} per task", host_ports)
+                              : std::string(),
                placements, repeat);
     fmt::print("{:>10}  {:>14}  {:>14}  {:>22}  {:>8}  {}\n", "instances", "placements/s",
                "us/placement", "ns/placement/instance", "failed", "choices");

@@ -108,6 +108,11 @@ struct RunArgs {
 int run(const RunArgs& args) {
   std::optional<scenario::Scenario> s = load_or_report(args.scenario);
   if (!s) return kExitBadInput;
+  if (!s->eks.empty() && !args.quiet)
+    std::fputs(
+        "ecsim: note: EKS clusters are read and their node groups run, but their pods are "
+        "not simulated yet\n",
+        stderr);
   if (args.seed) s->seed = *args.seed;
   if (args.replications) s->replications = *args.replications;
   if (!args.until.empty()) {
@@ -183,10 +188,25 @@ int validate(const std::string& path) {
     jobs += c.jobs.size();
     services += c.services.size();
   }
-  std::printf("%s: ok (%s, %zu zones, %zu ECS clusters, %zu jobs, %zu services, %zu faults)\n",
-              path.c_str(), format_duration(s->duration).c_str(), s->platform.azs.size(),
-              s->ecs.size(), jobs, services,
-              s->platform.faults.size() + s->platform.failure_processes.size());
+  std::size_t node_groups = 0;
+  std::size_t workloads = 0;
+  std::size_t operations = 0;
+  for (const auto& c : s->eks) {
+    const auto& m = c.manifests;
+    node_groups += c.config.node_groups.size();
+    workloads +=
+        m.deployments.size() + m.stateful_sets.size() + m.daemon_sets.size() + m.jobs.size();
+    operations += c.operations.size();
+  }
+  std::printf(
+      "%s: ok (%s, %zu zones, %zu ECS clusters, %zu jobs, %zu services, %zu EKS clusters, %zu "
+      "node groups, %zu workloads, %zu faults)\n",
+      path.c_str(), format_duration(s->duration).c_str(), s->platform.azs.size(), s->ecs.size(),
+      jobs, services, s->eks.size(), node_groups, workloads,
+      s->platform.faults.size() + s->platform.failure_processes.size() + operations);
+  // What the manifests held that ecsim does not simulate (Services, ConfigMaps, ...).
+  for (const auto& c : s->eks)
+    for (const std::string& note : c.manifests.notes) std::printf("%s\n", note.c_str());
   return kExitOk;
 }
 

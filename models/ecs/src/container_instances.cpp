@@ -1,5 +1,7 @@
 #include "ecsim/ecs/container_instances.hpp"
 
+#include <algorithm>
+#include <functional>
 #include <limits>
 
 #include "ecsim/sim/assert.hpp"
@@ -9,12 +11,18 @@ namespace {
 
 constexpr ContainerInstanceIndex kNoIndex = std::numeric_limits<ContainerInstanceIndex>::max();
 
+// Sorted and without repeats, as every list of host ports here must be.
+bool sorted_unique(std::span<const HostPort> ports) {
+  return std::adjacent_find(ports.begin(), ports.end(), std::greater_equal<>{}) == ports.end();
+}
+
 }  // namespace
 
 std::string_view to_string(PlacementFailure failure) noexcept {
   switch (failure) {
     case PlacementFailure::kResourceCpu: return "RESOURCE:CPU";
     case PlacementFailure::kResourceMemory: return "RESOURCE:MEMORY";
+    case PlacementFailure::kResourcePorts: return "RESOURCE:PORTS";
     case PlacementFailure::kNoInstances: return "NO_INSTANCES";
     case PlacementFailure::kMemberOf: return "MemberOf placement constraint unsatisfied.";
     case PlacementFailure::kDistinctInstance:
@@ -24,10 +32,12 @@ std::string_view to_string(PlacementFailure failure) noexcept {
   return "";
 }
 
-ContainerInstanceIndex ContainerInstances::register_instance(InstanceId ec2, AzId az,
-                                                             std::int64_t cpu_units,
-                                                             std::int64_t memory_mib) {
+ContainerInstanceIndex ContainerInstances::register_instance(
+    InstanceId ec2, AzId az, std::int64_t cpu_units, std::int64_t memory_mib,
+    std::span<const HostPort> agent_ports) {
   ECSIM_ASSERT(cpu_units >= 0 && memory_mib > 0, "registered resources must be positive");
+  ECSIM_ASSERT(sorted_unique(agent_ports) && agent_ports.size() <= kMaxReservedPorts,
+               "an agent reserves a sorted list of distinct ports, at most the limit");
   ECSIM_ASSERT(cpu_units <= std::numeric_limits<std::int32_t>::max() &&
                    memory_mib <= std::numeric_limits<std::int32_t>::max(),
                "registered resources fit AWS's Integer");
@@ -43,6 +53,9 @@ ContainerInstanceIndex ContainerInstances::register_instance(InstanceId ec2, AzI
   connected_.push_back(1);
   draining_.push_back(0);
   registered_.push_back(1);
+  ports_.emplace_back(agent_ports.begin(), agent_ports.end());
+  port_bits_.push_back(0);
+  summarize_ports(i);
   if (by_ec2_.size() <= ec2.value()) by_ec2_.resize(ec2.value() + 1, kNoIndex);
   by_ec2_[ec2.value()] = i;
   for (auto& counts : group_tasks_) counts.push_back(0);
@@ -73,31 +86,51 @@ void ContainerInstances::deregister(ContainerInstanceIndex i) {
   registered_[i] = 0;
 }
 
-std::optional<ContainerInstanceIndex> ContainerInstances::first_fit(std::int64_t cpu_units,
-                                                                    std::int64_t memory_mib) const {
+std::optional<ContainerInstanceIndex> ContainerInstances::first_fit(
+    std::int64_t cpu_units, std::int64_t memory_mib, std::span<const HostPort> ports) const {
   const std::size_t n = ec2_.size();
   for (std::size_t i = 0; i < n; ++i) {
-    if (usable(static_cast<ContainerInstanceIndex>(i)) && cpu_free_[i] >= cpu_units &&
-        mem_free_[i] >= memory_mib)
-      return static_cast<ContainerInstanceIndex>(i);
+    const auto c = static_cast<ContainerInstanceIndex>(i);
+    if (usable(c) && cpu_free_[i] >= cpu_units && mem_free_[i] >= memory_mib &&
+        ports_free(c, ports))
+      return c;
   }
   return std::nullopt;
 }
 
-PlacementFailure ContainerInstances::why_not(std::int64_t cpu_units,
-                                             std::int64_t memory_mib) const {
+PlacementFailure ContainerInstances::why_not(std::int64_t cpu_units, std::int64_t memory_mib,
+                                             std::span<const HostPort> ports) const {
   bool any = false;
   bool cpu_fits = false;
+  bool memory_fits = false;
   for (std::size_t i = 0; i < ec2_.size(); ++i) {
     const auto c = static_cast<ContainerInstanceIndex>(i);
     if (!usable(c)) continue;
     any = true;
     if (cpu_free_[i] < cpu_units) continue;
     cpu_fits = true;
-    if (mem_free_[i] >= memory_mib) return PlacementFailure::kNone;
+    if (mem_free_[i] < memory_mib) continue;
+    memory_fits = true;
+    if (ports_free(c, ports)) return PlacementFailure::kNone;
   }
   if (!any) return PlacementFailure::kNoInstances;
-  return cpu_fits ? PlacementFailure::kResourceMemory : PlacementFailure::kResourceCpu;
+  if (!cpu_fits) return PlacementFailure::kResourceCpu;
+  return memory_fits ? PlacementFailure::kResourcePorts : PlacementFailure::kResourceMemory;
+}
+
+bool ContainerInstances::ports_free(ContainerInstanceIndex i,
+                                    std::span<const HostPort> ports) const {
+  if (ports.empty()) return true;
+  const std::vector<HostPort>& held = ports_[i];
+  if (held.size() + ports.size() > kMaxReservedPorts) return false;
+  // Both lists are sorted: one walk through each, front to back.
+  auto h = held.begin();
+  for (const HostPort& p : ports) {
+    while (h != held.end() && *h < p) ++h;
+    if (h == held.end()) return true;
+    if (*h == p) return false;
+  }
+  return true;
 }
 
 void ContainerInstances::reserve(ContainerInstanceIndex i, std::int64_t cpu_units,
@@ -110,6 +143,15 @@ void ContainerInstances::reserve(ContainerInstanceIndex i, std::int64_t cpu_unit
   mem_free_[i] = static_cast<std::int32_t>(mem_free_[i] - memory_mib);
 }
 
+void ContainerInstances::reserve_ports(ContainerInstanceIndex i, std::span<const HostPort> ports) {
+  if (ports.empty()) return;  // most tasks: nothing to keep, the summary is unchanged
+  ECSIM_ASSERT(sorted_unique(ports), "a task's host ports are sorted and distinct");
+  ECSIM_ASSERT(ports_free(i, ports), "a task is placed only where its host ports are free");
+  std::vector<HostPort>& held = ports_[i];
+  for (const HostPort& p : ports) held.insert(std::lower_bound(held.begin(), held.end(), p), p);
+  summarize_ports(i);
+}
+
 void ContainerInstances::release(ContainerInstanceIndex i, std::int64_t cpu_units,
                                  std::int64_t memory_mib) {
   ECSIM_ASSERT(cpu_units >= 0 && memory_mib >= 0 && cpu_free_[i] + cpu_units <= cpu_total_[i] &&
@@ -117,6 +159,39 @@ void ContainerInstances::release(ContainerInstanceIndex i, std::int64_t cpu_unit
                "released more than was reserved");
   cpu_free_[i] = static_cast<std::int32_t>(cpu_free_[i] + cpu_units);
   mem_free_[i] = static_cast<std::int32_t>(mem_free_[i] + memory_mib);
+}
+
+// The overloads with ports keep the ones without as they were: the placement benchmark and most
+// tasks (no static host port) go through those.
+void ContainerInstances::reserve(ContainerInstanceIndex i, std::int64_t cpu_units,
+                                 std::int64_t memory_mib, std::span<const HostPort> ports) {
+  reserve_ports(i, ports);
+  reserve(i, cpu_units, memory_mib);
+}
+
+void ContainerInstances::release(ContainerInstanceIndex i, std::int64_t cpu_units,
+                                 std::int64_t memory_mib, std::span<const HostPort> ports) {
+  release_ports(i, ports);
+  release(i, cpu_units, memory_mib);
+}
+
+void ContainerInstances::release_ports(ContainerInstanceIndex i, std::span<const HostPort> ports) {
+  if (ports.empty()) return;
+  std::vector<HostPort>& held = ports_[i];
+  for (const HostPort& p : ports) {
+    const auto at = std::lower_bound(held.begin(), held.end(), p);
+    ECSIM_ASSERT(at != held.end() && *at == p, "a task releases only host ports it reserved");
+    held.erase(at);
+  }
+  summarize_ports(i);
+}
+
+void ContainerInstances::summarize_ports(ContainerInstanceIndex i) {
+  const std::vector<HostPort>& held = ports_[i];
+  std::uint64_t bits = 0;
+  for (const HostPort& p : held) bits |= detail::port_bit(p);
+  if (held.size() > kMaxReservedPorts - detail::kPortSummaryMaxRequest) bits = ~std::uint64_t{0};
+  port_bits_[i] = bits;
 }
 
 }  // namespace ecsim::ecs
@@ -143,6 +218,20 @@ void ContainerInstances::release(ContainerInstanceIndex i, std::int64_t cpu_unit
   release(i, cpu_units, memory_mib);
   --group_tasks_[group][i];
   --group_az_tasks_[group][az_[i].value()];
+}
+
+void ContainerInstances::reserve(ContainerInstanceIndex i, std::int64_t cpu_units,
+                                 std::int64_t memory_mib, TaskGroupIndex group,
+                                 std::span<const HostPort> ports) {
+  reserve_ports(i, ports);
+  reserve(i, cpu_units, memory_mib, group);
+}
+
+void ContainerInstances::release(ContainerInstanceIndex i, std::int64_t cpu_units,
+                                 std::int64_t memory_mib, TaskGroupIndex group,
+                                 std::span<const HostPort> ports) {
+  release_ports(i, ports);
+  release(i, cpu_units, memory_mib, group);
 }
 
 }  // namespace ecsim::ecs

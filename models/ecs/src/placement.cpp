@@ -4,9 +4,12 @@
 //
 // Shape of the hot path: one vectorised pass over the instance columns flags the instances that
 // pass resources and constraints, and a branch-free compaction writes their indices, ascending,
-// to candidates_. Then the strategies, two at a time as one 64-bit lexicographic key: a pair
-// that others follow narrows candidates_ in place to its ties (gather keys and minimum in one
-// pass, keep the equal ones in a second); the last pair needs no ties, only the first
+// to candidates_. Only a task with static host ports takes one more pass, over the candidates
+// alone, dropping those where a port is taken: a 64-bit summary per instance settles most of
+// them, the exact per-instance list the rest (most tasks map no static port, so ports stay out
+// of the vectorised pass). Then the strategies, two at a time as one 64-bit lexicographic key:
+// a pair that others follow narrows candidates_ in place to its ties (gather keys and minimum in
+// one pass, keep the equal ones in a second); the last pair needs no ties, only the first
 // candidate with the smallest key, in one pass. Candidates stay in ascending index order
 // throughout, so "the lowest index among the ties" is the first one left.
 
@@ -15,6 +18,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <functional>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -233,19 +237,10 @@ PlacementResult Placer::place(const ContainerInstances& instances,
     }
   }
   std::size_t n = fits_32 ? compact(flags, size, candidates_.data()) : 0;
+  if (!request.host_ports.empty()) [[unlikely]]
+    n = drop_port_conflicts(instances, request.host_ports, n);
 
-  if (n == 0) {
-    // The slow path, once per failed placement: name the first step that left nobody, in the
-    // documented order (resources, then memberOf, then distinctInstance).
-    const PlacementFailure resources = instances.why_not(request.cpu_units, request.memory_mib);
-    if (resources != PlacementFailure::kNone) return {std::nullopt, resources};
-    if (has_mask) {
-      flag<true, false>(columns, cpu, mem, mask, group_tasks, flags);
-      if (compact(flags, size, candidates_.data()) == 0)
-        return {std::nullopt, PlacementFailure::kMemberOf};
-    }
-    return {std::nullopt, PlacementFailure::kDistinctInstance};
-  }
+  if (n == 0) return {std::nullopt, why_none(instances, request)};
 
   n = apply_strategies(instances, request.group, request.strategies, n, false, true);
   return {candidates_[0], PlacementFailure::kNone};
@@ -271,6 +266,56 @@ std::optional<ContainerInstanceIndex> Placer::choose_stop(const ContainerInstanc
   n = apply_strategies(instances, request.group, request.strategies, n, true, !request.random_ties);
   if (n > 1 && request.random_ties) return candidates_[random_.uniform_int(n)];
   return candidates_[0];
+}
+
+PlacementFailure Placer::why_none(const ContainerInstances& instances,
+                                  const PlacementRequest& request) {
+  // The slow path, once per failed placement: name the first step that left nobody, in the
+  // documented order (resources and ports, then memberOf, then distinctInstance).
+  const std::span<const HostPort> ports = request.host_ports;
+  const PlacementFailure resources =
+      instances.why_not(request.cpu_units, request.memory_mib, ports);
+  if (resources != PlacementFailure::kNone) return resources;
+  if (!request.member_of.empty()) {
+    // Resources and ports left someone (so the request fits 32 bits): the mask alone now.
+    const std::size_t size = instances.size();
+    const Columns columns{instances.active_.data(), instances.connected_.data(),
+                          instances.cpu_free_.data(), instances.mem_free_.data(), size};
+    flag<true, false>(columns, static_cast<std::int32_t>(request.cpu_units),
+                      static_cast<std::int32_t>(request.memory_mib), request.member_of.data(),
+                      nullptr, flags_.data());
+    std::size_t members = compact(flags_.data(), size, candidates_.data());
+    if (!ports.empty()) members = drop_port_conflicts(instances, ports, members);
+    if (members == 0) return PlacementFailure::kMemberOf;
+  }
+  return PlacementFailure::kDistinctInstance;
+}
+
+std::size_t Placer::drop_port_conflicts(const ContainerInstances& instances,
+                                        std::span<const HostPort> ports, std::size_t n) {
+  ECSIM_ASSERT(
+      std::adjacent_find(ports.begin(), ports.end(), std::greater_equal<>{}) == ports.end(),
+      "a task's host ports are sorted and distinct");
+  ContainerInstanceIndex* cand = candidates_.data();
+  std::size_t m = 0;
+  if (ports.size() > detail::kPortSummaryMaxRequest) {
+    for (std::size_t k = 0; k < n; ++k) {
+      cand[m] = cand[k];
+      m += static_cast<std::size_t>(instances.ports_free(cand[k], ports));
+    }
+    return m;
+  }
+  // A summary sharing no bit with the task's ports proves them free; only a shared bit (a port
+  // taken, or two ports hashing alike) costs the exact walk.
+  std::uint64_t wanted = 0;
+  for (const HostPort& p : ports) wanted |= detail::port_bit(p);
+  const std::uint64_t* held = instances.port_bits_.data();
+  for (std::size_t k = 0; k < n; ++k) {
+    const ContainerInstanceIndex c = cand[k];
+    cand[m] = c;
+    m += static_cast<std::size_t>((held[c] & wanted) == 0 || instances.ports_free(c, ports));
+  }
+  return m;
 }
 
 void Placer::grow_scratch(std::size_t size) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <utility>
 
+#include "ecsim/ecs/attributes.hpp"
 #include "ecsim/sim/assert.hpp"
 #include "ecsim/sim/suggest.hpp"
 
@@ -28,7 +29,7 @@ using detail::QuerySubject;
 namespace {
 
 constexpr std::uint32_t kNoNode = std::numeric_limits<std::uint32_t>::max();
-constexpr std::size_t kMaxAttributeName = 128;
+constexpr std::size_t kMaxAttributeName = kMaxAttributeLength;
 constexpr std::string_view kAttributePrefix = "attribute:";
 
 constexpr std::array<std::pair<std::string_view, QuerySubject>, 6> kSubjects{{

@@ -592,6 +592,18 @@ TaskDefinition from_input(const TaskDefinitionInput& input) {
     }
     definition.containers_.push_back(std::move(container));
   }
+  // Static host ports: a bridge mapping's non-zero hostPort, and every host-mode mapping (its
+  // host port was set to the container port above). awsvpc ports live on the task's own network
+  // interface, and bridge mappings without a hostPort get a dynamic port: neither reserves any.
+  if (definition.network_mode_ == NetworkMode::kBridge ||
+      definition.network_mode_ == NetworkMode::kHost) {
+    std::vector<HostPort>& ports = definition.host_ports_;
+    for (const ContainerDefinition& container : definition.containers_)
+      for (const PortMapping& mapping : container.port_mappings)
+        if (mapping.host_port != 0) ports.push_back({mapping.host_port, mapping.protocol});
+    std::sort(ports.begin(), ports.end());
+    ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+  }
   return definition;
 }
 

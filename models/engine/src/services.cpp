@@ -28,9 +28,9 @@ constexpr std::string_view kStopped = "STOPPED";
 /// ECS's default placement of a REPLICA service: spread over zones, then over instances.
 const std::array<scenario::StrategyConfig, 2> kDefaultReplicaStrategies{
     scenario::StrategyConfig{ecs::StrategyType::kSpread, ecs::StrategyField::kAvailabilityZone,
-                             scenario::ModelledAttribute::kAvailabilityZone},
+                             scenario::ModelledAttribute::kAvailabilityZone, {}},
     scenario::StrategyConfig{ecs::StrategyType::kSpread, ecs::StrategyField::kInstanceId,
-                             scenario::ModelledAttribute::kAvailabilityZone}};
+                             scenario::ModelledAttribute::kAvailabilityZone, {}}};
 
 /// Managed scaling evaluates the CapacityProviderReservation metric once a minute.
 constexpr SimDuration kScalingPeriod = std::chrono::minutes(1);
@@ -126,7 +126,7 @@ void World::start_deployment(ServiceRuntime& s, const ecs::TaskDefinition* td, b
   // back does not replace the tasks that never left.
   const auto index = static_cast<std::uint32_t>(s.deployments.size());
   for (const TaskIndex t : s.tasks)
-    if (s.deployments[deployment_of_[t]].task_definition == td) deployment_of_[t] = index;
+    if (s.deployments[svc_[t].deployment].task_definition == td) svc_[t].deployment = index;
   DeploymentRuntime& d = s.deployments.emplace_back();
   d.task_definition = td;
   d.fails_to_start = fails;
@@ -166,9 +166,9 @@ void World::count_serving(TaskIndex t, std::int64_t delta) {
 
 void World::cut_off(std::uint32_t c, ecs::ContainerInstanceIndex i, bool off) {
   for (const TaskIndex t : clusters_[c].tasks_on[i]) {
-    if (service_of_[t] == kUnset || state_[t] != TaskState::kRunning || (cut_off_[t] != 0) == off)
+    if (service_of_[t] == kUnset || state_[t] != TaskState::kRunning || (svc_[t].cut_off != 0) == off)
       continue;
-    cut_off_[t] = off ? 1 : 0;
+    svc_[t].cut_off = off ? 1 : 0;
     count_serving(t, off ? -1 : 1);
   }
 }
@@ -176,12 +176,12 @@ void World::cut_off(std::uint32_t c, ecs::ContainerInstanceIndex i, bool off) {
 void World::on_service_task_running(TaskIndex t) {
   ServiceRuntime& s = services_[service_of_[t]];
   if (launch_[t] == LaunchType::kEc2 && !clusters_[s.cluster].instances.connected(instance_[t]))
-    cut_off_[t] = 1;
+    svc_[t].cut_off = 1;
   else
     count_serving(t, 1);
   // resetOnHealthyTask (the default): a healthy task clears the breaker's count; ecsim also
   // ends the launch back-off then.
-  s.deployments[deployment_of_[t]].failures = 0;
+  s.deployments[svc_[t].deployment].failures = 0;
   s.consecutive_failures = 0;
   mark_dirty(service_of_[t]);
 }
@@ -189,12 +189,14 @@ void World::on_service_task_running(TaskIndex t) {
 void World::on_service_task_failed(TaskIndex t) {
   ServiceRuntime& s = services_[service_of_[t]];
   const std::uint32_t primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
-  DeploymentRuntime& d = s.deployments[deployment_of_[t]];
+  DeploymentRuntime& d = s.deployments[svc_[t].deployment];
   ++d.result.failed_tasks;
   ++d.failures;
   ++s.consecutive_failures;
-  s.throttled_until = sim_.now() + ecs::launch_throttle_delay(s.consecutive_failures);
-  if (deployment_of_[t] != primary || d.result.state != kInProgress || !s.config->circuit_breaker)
+  s.throttled_until = sim_.now() + ecs::launch_throttle_delay(
+                                       s.consecutive_failures,
+                                       clusters_[s.cluster].config->launch_throttle);
+  if (svc_[t].deployment != primary || d.result.state != kInProgress || !s.config->circuit_breaker)
     return;
   if (!ecs::circuit_breaker_tripped(d.failures, s.desired, s.config->circuit_breaker_threshold))
     return;
@@ -218,11 +220,11 @@ void World::on_service_task_failed(TaskIndex t) {
 void World::on_service_task_gone(TaskIndex t, bool was_running) {
   ServiceRuntime& s = services_[service_of_[t]];
   const TaskIndex moved = s.tasks.back();
-  s.tasks[service_slot_[t]] = moved;
-  service_slot_[moved] = service_slot_[t];
+  s.tasks[svc_[t].slot] = moved;
+  svc_[moved].slot = svc_[t].slot;
   s.tasks.pop_back();
-  if (provider_of_[t] != kUnset) --s.provider_tasks[provider_of_[t]];
-  if (was_running && cut_off_[t] == 0) count_serving(t, -1);
+  if (svc_[t].provider != kUnset) --s.provider_tasks[svc_[t].provider];
+  if (was_running && svc_[t].cut_off == 0) count_serving(t, -1);
   mark_dirty(service_of_[t]);
 }
 
@@ -286,15 +288,16 @@ bool World::start_service_task(std::uint32_t index, std::optional<ecs::Container
     cpu = size.cpu_units;
     memory = size.memory_mib;
   } else if (!on) {
-    on = choose_instance(s.cluster, rules_of(s), cpu, memory).instance;
+    on = choose_instance(s.cluster, rules_of(s), cpu, memory, d.task_definition->host_ports())
+             .instance;
     if (!on) return false;
   }
   const TaskIndex t = create_task(kUntilStopped, cpu, memory, s.cluster, launch);
   service_of_[t] = index;
-  deployment_of_[t] = static_cast<std::uint32_t>(s.deployments.size() - 1);
-  provider_of_[t] = provider;
+  svc_[t].deployment = static_cast<std::uint32_t>(s.deployments.size() - 1);
+  svc_[t].provider = provider;
   if (provider != kUnset) ++s.provider_tasks[provider];
-  service_slot_[t] = static_cast<std::uint32_t>(s.tasks.size());
+  svc_[t].slot = static_cast<std::uint32_t>(s.tasks.size());
   s.tasks.push_back(t);
   ++s.result.tasks.submitted;
   if (launch == LaunchType::kEc2) {
@@ -352,7 +355,7 @@ void World::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
   const ClusterRuntime& c = clusters_[s.cluster];
   const auto primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
   auto is_old = [&](TaskIndex t) {
-    return deployment_of_[t] != primary ||
+    return svc_[t].deployment != primary ||
            (launch_[t] == LaunchType::kEc2 && state_[t] != TaskState::kProvisioning &&
             c.instances.draining(instance_[t]));
   };
@@ -376,7 +379,7 @@ void World::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
       if (state_[t] == TaskState::kRunning && is_old(t)) stop.push_back(t);
     // Earlier revisions go first, then tasks on DRAINING instances; the oldest first within.
     std::sort(stop.begin(), stop.end(), [&](TaskIndex a, TaskIndex b) {
-      const bool a_new = deployment_of_[a] == primary, b_new = deployment_of_[b] == primary;
+      const bool a_new = svc_[a].deployment == primary, b_new = svc_[b].deployment == primary;
       return a_new != b_new ? b_new : a < b;
     });
     stop.resize(static_cast<std::size_t>(step.stop_old));
@@ -445,9 +448,10 @@ void World::rebalance_zones(ServiceRuntime& s, std::uint32_t index) {
     return;
   }
   const DeploymentRuntime& d = s.deployments.back();
-  const auto where = choose_instance(s.cluster, rules, d.task_definition->reserved_cpu_units(),
-                                     d.task_definition->reserved_memory_mib())
-                         .instance;
+  const auto where =
+      choose_instance(s.cluster, rules, d.task_definition->reserved_cpu_units(),
+                      d.task_definition->reserved_memory_mib(), d.task_definition->host_ports())
+          .instance;
   // Only a task that lands in a zone it evens out: otherwise the scale-in would undo it.
   if (where && s.running_by_az[c.instances.az(*where).value()] + 1 < most)
     start_service_task(index, where);
@@ -463,7 +467,7 @@ void World::update_deployment_states(ServiceRuntime& s, bool stuck) {
   std::int64_t healthy = 0;
   bool others = false;
   for (const TaskIndex t : s.tasks) {
-    if (deployment_of_[t] != p) others = true;
+    if (svc_[t].deployment != p) others = true;
     else if (state_[t] == TaskState::kRunning &&
              !(launch_[t] == LaunchType::kEc2 && c.instances.draining(instance_[t])))
       ++healthy;
@@ -500,7 +504,7 @@ void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
   std::vector<TaskIndex>& stop = scratch_tasks_;
   stop.clear();
   for (const TaskIndex t : s.tasks)
-    if (state_[t] != TaskState::kRunning && deployment_of_[t] != primary) stop.push_back(t);
+    if (state_[t] != TaskState::kRunning && svc_[t].deployment != primary) stop.push_back(t);
   for (const TaskIndex t : stop) stop_service_task(t);
 
   ecs::DeploymentCounts counts;
@@ -508,14 +512,14 @@ void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
   for (const TaskIndex t : s.tasks) {
     if (!eligible(instance_[t])) continue;
     if (state_[t] != TaskState::kRunning) ++counts.new_pending;
-    else if (deployment_of_[t] != primary) ++counts.old_running;
+    else if (svc_[t].deployment != primary) ++counts.old_running;
     else ++counts.new_healthy;
   }
   const ecs::DeploymentStep step = ecs::deployment_step(counts, s.config->deployment);
   if (step.stop_old > 0) {
     stop.clear();
     for (const TaskIndex t : s.tasks)
-      if (eligible(instance_[t]) && deployment_of_[t] != primary) stop.push_back(t);
+      if (eligible(instance_[t]) && svc_[t].deployment != primary) stop.push_back(t);
     std::sort(stop.begin(), stop.end());
     stop.resize(static_cast<std::size_t>(step.stop_old));
     for (const TaskIndex t : stop) stop_service_task(t);
@@ -535,7 +539,8 @@ void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
   for (ecs::ContainerInstanceIndex i = 0; want > 0 && i < c.instances.size(); ++i) {
     if (!eligible(i) || !c.instances.connected(i) || c.instances.group_tasks(s.group, i) != 0)
       continue;
-    if (c.instances.cpu_free(i) < cpu || c.instances.memory_free(i) < memory) {
+    if (c.instances.cpu_free(i) < cpu || c.instances.memory_free(i) < memory ||
+        !c.instances.ports_free(i, d.task_definition->host_ports())) {
       s.wants_capacity = true;  // AWS does not stop other tasks to make room for a daemon
       continue;
     }
@@ -632,14 +637,20 @@ void World::on_agent_lost(std::uint32_t c, ecs::ContainerInstanceIndex i) {
 
 // --- managed scaling ----------------------------------------------------------------------------
 
-// M of the CapacityProviderReservation metric: instances running at least one task other than a
-// DAEMON one, plus the instances the tasks waiting for room would need (their CPU and memory
-// over one instance's, rounded up, at least one).
+// Whether container instance `i` of `c` belongs to its Auto Scaling group (rather than its
+// fixed list): only those count for, and are scaled in by, the group's capacity provider.
+bool World::in_asg(const ClusterRuntime& c, ecs::ContainerInstanceIndex i) const {
+  return c.config->asg && platform_.group(c.instances.ec2(i)) == *c.config->asg;
+}
+
+// M of the CapacityProviderReservation metric: the group's instances running at least one task
+// other than a DAEMON one, plus the instances the tasks waiting for room would need (their CPU
+// and memory over one of the group's instances, rounded up, at least one).
 std::int64_t World::instances_needed(std::uint32_t c) const {
   const ClusterRuntime& cluster = clusters_[c];
   std::int64_t busy = 0;
   for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i)
-    busy += cluster.instances.registered(i) && cluster.busy[i] != 0;
+    busy += cluster.instances.registered(i) && cluster.busy[i] != 0 && in_asg(cluster, i);
   std::int64_t cpu = 0, memory = 0;
   for (const JobRuntime& job : jobs_) {
     if (job.cluster != c) continue;
@@ -665,8 +676,9 @@ std::int64_t World::instances_needed(std::uint32_t c) const {
 }
 
 // One evaluation of managed scaling: scale out through the group's desired count, scale in by
-// terminating instances the cluster chooses (with managed termination protection, only those
-// running no task but DAEMON ones), the newest of the zone with the most instances first.
+// terminating instances of the group the cluster chooses (with managed termination protection,
+// only those running no task but DAEMON ones), the newest of the zone with the most instances
+// first.
 void World::on_scaling_tick(std::uint32_t c) {
   ClusterRuntime& cluster = clusters_[c];
   const scenario::AsgCapacityProviderConfig& provider = *cluster.config->capacity_provider;
@@ -685,7 +697,7 @@ void World::on_scaling_tick(std::uint32_t c) {
   } else if (decision.action == ecs::ScalingAction::kScaleIn) {
     std::vector<ecs::ContainerInstanceIndex> candidates;
     for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i) {
-      if (cluster.instances.registered(i) &&
+      if (cluster.instances.registered(i) && in_asg(cluster, i) &&
           (cluster.busy[i] == 0 || !provider.managed_termination_protection))
         candidates.push_back(i);
     }

@@ -16,18 +16,41 @@ namespace ecsim::engine::detail {
 namespace {
 
 void describe(RegisteredAttributes& a, const std::string& az, const platform::InstanceType& type,
-              InstanceId id) {
+              InstanceId id, std::span<const scenario::CustomAttribute> custom) {
+  ECSIM_ASSERT(custom.size() <= ecs::kMaxCustomAttributes, "at most 10 custom attributes");
   a.az = az;
   a.type = type.name;
   a.ec2_id = fmt::format("i-{:017x}", id.value());
-  a.list = {ecs::InstanceAttribute{"ecs.availability-zone", a.az},
-            ecs::InstanceAttribute{"ecs.instance-type", a.type},
-            ecs::InstanceAttribute{"ecs.os-type", "linux"},
-            ecs::InstanceAttribute{"ecs.cpu-architecture",
-                                   type.arch == platform::Arch::kArm64 ? "arm64" : "x86_64"}};
+  a.list[0] = ecs::InstanceAttribute{"ecs.availability-zone", a.az};
+  a.list[1] = ecs::InstanceAttribute{"ecs.instance-type", a.type};
+  a.list[2] = ecs::InstanceAttribute{"ecs.os-type", "linux"};
+  a.list[3] = ecs::InstanceAttribute{"ecs.cpu-architecture",
+                                     type.arch == platform::Arch::kArm64 ? "arm64" : "x86_64"};
+  for (std::size_t k = 0; k < custom.size(); ++k)
+    a.list[4 + k] = ecs::InstanceAttribute{custom[k].name, custom[k].value};
   a.view = ecs::InstanceAttributes{};
-  a.view.attributes = a.list;
+  a.view.attributes = std::span(a.list.data(), 4 + custom.size());
   a.view.ec2_instance_id = a.ec2_id;
+}
+
+// Adds a column for each custom attribute that `strategies` spread over and `c` lacks.
+void add_custom_columns(ClusterRuntime& c, std::span<const scenario::StrategyConfig> strategies) {
+  for (const scenario::StrategyConfig& sc : strategies) {
+    if (sc.attribute != scenario::ModelledAttribute::kCustom) continue;
+    const auto named = [&](const AttributeColumn& col) { return col.name == sc.custom; };
+    if (std::none_of(c.custom.begin(), c.custom.end(), named))
+      c.custom.push_back(AttributeColumn{sc.custom, {}, {}});
+  }
+}
+
+// The id in `column` of the value an instance with attributes `custom` has, numbering a value
+// seen for the first time; kNoAttributeValue when it lacks the attribute.
+std::uint32_t value_id(AttributeColumn& column, std::span<const scenario::CustomAttribute> custom) {
+  const auto named = [&](const scenario::CustomAttribute& a) { return a.name == column.name; };
+  const auto it = std::find_if(custom.begin(), custom.end(), named);
+  if (it == custom.end()) return ecs::kNoAttributeValue;
+  const auto next = static_cast<std::uint32_t>(column.ids.size());
+  return column.ids.emplace(it->value, next).first->second;
 }
 
 WaitSeconds wait_of(const QuantileSketch& s) {
@@ -53,12 +76,24 @@ std::span<const ecs::PlacementStrategy> resolve_strategies(
     ps.type = sc.type;
     ps.field = sc.field;
     ps.attribute_values = {};
-    if (sc.field == ecs::StrategyField::kAttribute)
-      ps.attribute_values = sc.attribute == scenario::ModelledAttribute::kInstanceType
-                                ? std::span<const std::uint32_t>(c.instance_type)
-                            : sc.attribute == scenario::ModelledAttribute::kOsType
-                                ? std::span<const std::uint32_t>(c.os_type)
-                                : std::span<const std::uint32_t>(c.cpu_architecture);
+    if (sc.field != ecs::StrategyField::kAttribute) continue;
+    switch (sc.attribute) {
+      case scenario::ModelledAttribute::kInstanceType: ps.attribute_values = c.instance_type; break;
+      case scenario::ModelledAttribute::kOsType: ps.attribute_values = c.os_type; break;
+      case scenario::ModelledAttribute::kCpuArchitecture:
+        ps.attribute_values = c.cpu_architecture;
+        break;
+      case scenario::ModelledAttribute::kCustom: {
+        // A handful of columns at most: a scan by name costs less than the placement.
+        const auto named = [&](const AttributeColumn& a) { return a.name == sc.custom; };
+        const auto column = std::find_if(c.custom.begin(), c.custom.end(), named);
+        ECSIM_ASSERT(column != c.custom.end(), "every custom attribute spread over has a column");
+        ps.attribute_values = column->values;
+        break;
+      }
+      case scenario::ModelledAttribute::kAvailabilityZone:
+        ECSIM_ASSERT(false, "the zone is spread over as kAvailabilityZone, not as an attribute");
+    }
   }
   return std::span(out.data(), n);
 }
@@ -77,13 +112,26 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
       cpu_by_az_(s.platform.azs.size(), 0),
       memory_by_az_(s.platform.azs.size(), 0) {
   cluster_of_group_.assign(s.platform.groups.size(), kUnset);
+  attributes_of_group_.resize(s.platform.groups.size());
   for (std::size_t c = 0; c < s.ecs.size(); ++c) {
     const scenario::EcsClusterConfig& cc = s.ecs[c];
     ClusterRuntime& cluster = clusters_.emplace_back();
     cluster.config = &cc;
     cluster.start_latency = streams_.stream(fmt::format("cluster/{}/task_start", cc.name));
-    if (cc.asg) cluster_of_group_[cc.asg->value()] = static_cast<std::uint32_t>(c);
+    cluster.tracks_busy = cc.capacity_provider && cc.capacity_provider->managed_scaling;
+    // Every group of the cluster, its Auto Scaling group and its fixed list, registers with it.
+    if (cc.asg) {
+      cluster_of_group_[cc.asg->value()] = static_cast<std::uint32_t>(c);
+      attributes_of_group_[cc.asg->value()] = cc.asg_attributes;
+    }
+    for (const scenario::FixedInstancesConfig& f : cc.fixed_instances) {
+      cluster_of_group_[f.group.value()] = static_cast<std::uint32_t>(c);
+      attributes_of_group_[f.group.value()] = f.attributes;
+    }
+    for (const scenario::ServiceConfig& sc : cc.services)
+      add_custom_columns(cluster, sc.placement_strategy);
     for (const scenario::JobConfig& jc : cc.jobs) {
+      add_custom_columns(cluster, jc.placement_strategy);
       const std::string stream_name = fmt::format("job/{}/{}", cc.name, jc.name);
       jobs_.push_back(JobRuntime{&jc,
                                  static_cast<std::uint32_t>(c),
@@ -173,7 +221,7 @@ void World::dispatch(const Event& e) {
   if (e.kind >= platform::kFirstEventKind && e.kind < platform::kEndEventKind) {
     platform_.handle(sim_, e);
     drain_platform_changes();
-    flush_services();
+    if (!dirty_.empty()) flush_services();
     return;
   }
   switch (e.kind) {
@@ -204,7 +252,7 @@ void World::dispatch(const Event& e) {
     case kScalingTick: on_scaling_tick(e.target); break;
     default: ECSIM_ASSERT(false, "unknown event kind");
   }
-  flush_services();
+  if (!dirty_.empty()) flush_services();
 }
 
 // --- arrivals ---------------------------------------------------------------------------------
@@ -257,10 +305,7 @@ TaskIndex World::create_task(SimDuration duration, std::int64_t cpu, std::int64_
   ECSIM_ASSERT(t != kNoTask, "fewer than 2^32 tasks per run");
   job_of_.push_back(kUnset);
   service_of_.push_back(kUnset);
-  deployment_of_.push_back(0);
-  provider_of_.push_back(kUnset);
-  service_slot_.push_back(0);
-  cut_off_.push_back(0);
+  svc_.push_back(ServiceTaskFields{});
   cluster_of_.push_back(cluster);
   launch_.push_back(launch);
   state_.push_back(TaskState::kProvisioning);
@@ -279,14 +324,15 @@ TaskIndex World::create_task(SimDuration duration, std::int64_t cpu, std::int64_
 
 // --- EC2 --------------------------------------------------------------------------------------
 
-// The instance a task of `cpu` units and `memory` MiB would go to under `rules`, without
-// reserving anything.
+// The instance a task of `cpu` units and `memory` MiB holding host `ports` would go to under
+// `rules`, without reserving anything.
 ecs::PlacementResult World::choose_instance(std::uint32_t c, const PlacementRules& rules,
-                                            std::int64_t cpu, std::int64_t memory) {
+                                            std::int64_t cpu, std::int64_t memory,
+                                            std::span<const ecs::HostPort> ports) {
   ClusterRuntime& cluster = clusters_[c];
   if (!rules.group) {
-    const auto i = cluster.instances.first_fit(cpu, memory);
-    if (!i) return {std::nullopt, cluster.instances.why_not(cpu, memory)};
+    const auto i = cluster.instances.first_fit(cpu, memory, ports);
+    if (!i) return {std::nullopt, cluster.instances.why_not(cpu, memory, ports)};
     return {i, ecs::PlacementFailure::kNone};
   }
   std::array<ecs::PlacementStrategy, 5> strategies;
@@ -297,7 +343,16 @@ ecs::PlacementResult World::choose_instance(std::uint32_t c, const PlacementRule
   request.strategies = resolve_strategies(cluster, rules.strategies, strategies);
   request.distinct_instance = rules.distinct_instance;
   request.member_of = rules.member_of;
+  request.host_ports = ports;
   return placer_.place(cluster.instances, request);
+}
+
+// The static host ports EC2 task `t` holds on its instance: its task definition's (a job's, or
+// its service deployment's; a rollback moves a task only to a deployment of the same definition).
+std::span<const ecs::HostPort> World::host_ports_of(TaskIndex t) const {
+  if (job_of_[t] != kUnset) return jobs_[job_of_[t]].config->task_definition.host_ports();
+  const ServiceRuntime& s = services_[service_of_[t]];
+  return s.deployments[svc_[t].deployment].task_definition->host_ports();
 }
 
 // Reserves task `t`'s resources on instance `i` of its cluster and starts its containers: it is
@@ -307,13 +362,13 @@ void World::assign_to_instance(TaskIndex t, ecs::ContainerInstanceIndex i) {
   std::optional<ecs::TaskGroupIndex> group;
   if (job_of_[t] != kUnset) group = jobs_[job_of_[t]].group;
   else group = services_[service_of_[t]].group;
-  if (group) c.instances.reserve(i, cpu_[t], memory_[t], *group);
-  else c.instances.reserve(i, cpu_[t], memory_[t]);
+  if (group) c.instances.reserve(i, cpu_[t], memory_[t], *group, host_ports_of(t));
+  else c.instances.reserve(i, cpu_[t], memory_[t], host_ports_of(t));
   instance_[t] = i;
   az_[t] = c.instances.az(i);
   slot_[t] = static_cast<std::uint32_t>(c.tasks_on[i].size());
   c.tasks_on[i].push_back(t);
-  count_busy(t, true);
+  if (c.tracks_busy) count_busy(t, true);
   reserve_in_az(az_[t], cpu_[t], memory_[t], true);
   state_[t] = TaskState::kPending;
   --provisioning_;
@@ -334,7 +389,8 @@ ecs::PlacementFailure World::place_job_task(TaskIndex t) {
   rules.strategies = job.config->placement_strategy;
   rules.distinct_instance = job.config->distinct_instance;
   if (!job.config->member_of.empty()) rules.member_of = job.member_of;
-  const ecs::PlacementResult result = choose_instance(job.cluster, rules, cpu_[t], memory_[t]);
+  const ecs::PlacementResult result = choose_instance(job.cluster, rules, cpu_[t], memory_[t],
+                                                      job.config->task_definition.host_ports());
   if (!result.instance) return result.failure;
   assign_to_instance(t, *result.instance);
   return ecs::PlacementFailure::kNone;
@@ -370,10 +426,10 @@ void World::release_ec2(TaskIndex t) {
   std::optional<ecs::TaskGroupIndex> group;
   if (job_of_[t] != kUnset) group = jobs_[job_of_[t]].group;
   else group = services_[service_of_[t]].group;
-  if (group) c.instances.release(i, cpu_[t], memory_[t], *group);
-  else c.instances.release(i, cpu_[t], memory_[t]);
+  if (group) c.instances.release(i, cpu_[t], memory_[t], *group, host_ports_of(t));
+  else c.instances.release(i, cpu_[t], memory_[t], host_ports_of(t));
   reserve_in_az(c.instances.az(i), -cpu_[t], -memory_[t], true);
-  count_busy(t, false);
+  if (c.tracks_busy) count_busy(t, false);
   std::vector<TaskIndex>& on = c.tasks_on[i];
   const TaskIndex moved = on.back();
   on[slot_[t]] = moved;
@@ -384,10 +440,10 @@ void World::release_ec2(TaskIndex t) {
 // Counts task `t` in (or out of) its instance's non-DAEMON tasks; with managed termination
 // protection, an instance is protected from scale-in exactly while it has one.
 void World::count_busy(TaskIndex t, bool placed) {
+  ClusterRuntime& c = clusters_[cluster_of_[t]];
   if (service_of_[t] != kUnset &&
       services_[service_of_[t]].config->scheduling_strategy == ecs::SchedulingStrategy::kDaemon)
     return;
-  ClusterRuntime& c = clusters_[cluster_of_[t]];
   const ecs::ContainerInstanceIndex i = instance_[t];
   const std::uint32_t was = c.busy[i];
   c.busy[i] = placed ? was + 1 : was - 1;
@@ -478,6 +534,8 @@ void World::register_instance(std::uint32_t c, InstanceId id) {
   cluster.instance_type.push_back(platform_.type(id));
   cluster.os_type.push_back(0);  // every modelled instance runs Linux
   cluster.cpu_architecture.push_back(type.arch == platform::Arch::kArm64 ? 1 : 0);
+  for (AttributeColumn& column : cluster.custom)
+    column.values.push_back(value_id(column, custom_attributes(id)));
   cluster.disconnected_since.push_back(kNever);
   cluster.busy.push_back(0);
   register_member_of(c, id, type);
@@ -502,7 +560,8 @@ void World::register_member_of(std::uint32_t c, InstanceId id, const platform::I
   bool described = false;
   auto evaluate = [&](std::span<const ecs::Query> queries) -> std::uint8_t {
     if (!described) {
-      describe(attributes, scenario_.platform.azs[platform_.az(id).value()], type, id);
+      describe(attributes, scenario_.platform.azs[platform_.az(id).value()], type, id,
+               custom_attributes(id));
       described = true;
     }
     bool all = true;
@@ -515,6 +574,11 @@ void World::register_member_of(std::uint32_t c, InstanceId id, const platform::I
   for (const std::uint32_t s : clusters_[c].services)
     if (!services_[s].config->member_of.empty())
       services_[s].member_of.push_back(evaluate(services_[s].config->member_of));
+}
+
+// The custom attributes instance `id` registers with: those of its group.
+std::span<const scenario::CustomAttribute> World::custom_attributes(InstanceId id) const {
+  return attributes_of_group_[platform_.group(id).value()];
 }
 
 void World::adjust_registered(std::int64_t cpu, std::int64_t mem) {
@@ -580,7 +644,7 @@ void World::launch_fargate() {
 // Task `t` has pulled its image and started its containers: it runs, or (a service revision
 // that fails to start) stops at once.
 void World::on_task_started(TaskIndex t) {
-  if (service_of_[t] != kUnset && services_[service_of_[t]].deployments[deployment_of_[t]].fails_to_start) {
+  if (service_of_[t] != kUnset && services_[service_of_[t]].deployments[svc_[t].deployment].fails_to_start) {
     finish(t, Outcome::kFailed);
     return;
   }

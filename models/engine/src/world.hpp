@@ -10,12 +10,14 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "audit.hpp"
+#include "ecsim/ecs/attributes.hpp"
 #include "ecsim/ecs/container_instances.hpp"
 #include "ecsim/ecs/managed_scaling.hpp"
 #include "ecsim/ecs/placement.hpp"
@@ -110,14 +112,24 @@ struct ServiceRuntime {
   ServiceResult result;
 };
 
+/// The value ids of a custom attribute a spread strategy names, per container instance of a
+/// cluster: dense, in the order values first appear; ecs::kNoAttributeValue where absent.
+struct AttributeColumn {
+  std::string name;
+  std::vector<std::uint32_t> values;        // per container instance
+  std::map<std::string, std::uint32_t> ids;  // value -> id
+};
+
 struct ClusterRuntime {
   const scenario::EcsClusterConfig* config;
   ecs::ContainerInstances instances;
   std::vector<std::vector<TaskIndex>> tasks_on;  // per container instance
   // Per container instance, the value ids of the attributes spread strategies can use.
   std::vector<std::uint32_t> instance_type, os_type, cpu_architecture;
+  std::vector<AttributeColumn> custom;           // one per custom attribute spread over
   std::vector<SimTime> disconnected_since;       // per container instance; kNever if connected
   std::vector<std::uint32_t> busy;               // per container instance: non-DAEMON tasks
+  bool tracks_busy = false;                      // managed scaling reads `busy`; else not kept
   std::vector<std::uint32_t> services;           // indices into World::services_
   std::vector<ecs::ContainerInstanceIndex> draining;  // set DRAINING, in that order
   RandomStream start_latency{0};                 // placement to RUNNING on its instances
@@ -130,11 +142,20 @@ struct DrainRuntime {
   DrainResult result;
 };
 
-// The attributes the ECS agent registers that ecsim models, for memberOf expressions.
+// The attributes the ECS agent registers that ecsim models, and the instance's custom ones, for
+// memberOf expressions.
 struct RegisteredAttributes {
   std::string az, type, ec2_id;
-  std::array<ecs::InstanceAttribute, 4> list;
+  std::array<ecs::InstanceAttribute, 4 + ecs::kMaxCustomAttributes> list;
   ecs::InstanceAttributes view;
+};
+
+/// What the service scheduler keeps per task, in one row so that creating a task is one push.
+struct ServiceTaskFields {
+  std::uint32_t deployment = 0;     // index into the service's deployments
+  std::uint32_t provider = kUnset;  // capacity provider strategy item; kUnset if none
+  std::uint32_t slot = 0;           // position in the service's task list
+  std::uint8_t cut_off = 0;         // a RUNNING task on an unreachable instance
 };
 
 /// The placement rules of a job or a service: a view of its strategies and constraints.
@@ -164,7 +185,9 @@ class World {
   TaskIndex create_task(SimDuration duration, std::int64_t cpu, std::int64_t memory,
                         std::uint32_t cluster, LaunchType launch);
   ecs::PlacementResult choose_instance(std::uint32_t c, const PlacementRules& rules,
-                                       std::int64_t cpu, std::int64_t memory);
+                                       std::int64_t cpu, std::int64_t memory,
+                                       std::span<const ecs::HostPort> ports);
+  std::span<const ecs::HostPort> host_ports_of(TaskIndex t) const;
   void assign_to_instance(TaskIndex t, ecs::ContainerInstanceIndex i);
   ecs::PlacementFailure place_job_task(TaskIndex t);
   void place_waiting(std::uint32_t c);
@@ -175,6 +198,7 @@ class World {
   void on_instance_change(const platform::InstanceChange& change);
   void register_instance(std::uint32_t c, InstanceId id);
   void register_member_of(std::uint32_t c, InstanceId id, const platform::InstanceType& type);
+  std::span<const scenario::CustomAttribute> custom_attributes(InstanceId id) const;
   void adjust_registered(std::int64_t cpu, std::int64_t mem);
   std::optional<AzId> fargate_zone(TaskIndex t) const;
   void launch_fargate();
@@ -215,6 +239,7 @@ class World {
   void on_agent_lost(std::uint32_t c, ecs::ContainerInstanceIndex i);
   void on_scaling_tick(std::uint32_t c);
   std::int64_t instances_needed(std::uint32_t c) const;
+  bool in_asg(const ClusterRuntime& c, ecs::ContainerInstanceIndex i) const;
   PlacementRules rules_of(const ServiceRuntime& s) const;
   ServiceResult service_result(ServiceRuntime& s, SimTime end) const;
 
@@ -232,6 +257,8 @@ class World {
   std::vector<std::int64_t> cpu_by_az_, memory_by_az_;
   std::vector<ClusterRuntime> clusters_;
   std::vector<std::uint32_t> cluster_of_group_;
+  // Per platform group of a cluster: the custom attributes its instances register with.
+  std::vector<std::span<const scenario::CustomAttribute>> attributes_of_group_;
   std::vector<JobRuntime> jobs_;
   std::vector<ServiceRuntime> services_;
   std::vector<DrainRuntime> drains_;
@@ -247,10 +274,7 @@ class World {
   // The task table, structure of arrays, indexed by TaskIndex.
   std::vector<std::uint32_t> job_of_;      // kUnset for service tasks
   std::vector<std::uint32_t> service_of_;  // kUnset for job tasks
-  std::vector<std::uint32_t> deployment_of_;
-  std::vector<std::uint32_t> provider_of_; // capacity provider strategy item; kUnset if none
-  std::vector<std::uint32_t> service_slot_;
-  std::vector<std::uint8_t> cut_off_;      // a RUNNING service task on an unreachable instance
+  std::vector<ServiceTaskFields> svc_;     // meaningful for service tasks only
   std::vector<std::uint32_t> cluster_of_;
   std::vector<LaunchType> launch_;
   std::vector<TaskState> state_;

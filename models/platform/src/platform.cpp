@@ -101,8 +101,10 @@ void Platform::handle(Simulator& sim, const Event& e) {
       break;
     case kUnhealthyCheck:
       // A check left over from an earlier outage must not count the time the instance was
-      // reachable in between: only an unbroken kUnhealthyAfter makes it unhealthy.
+      // reachable in between: only an unbroken kUnhealthyAfter makes it unhealthy. An instance
+      // outside any Auto Scaling group has no one to replace it: it waits for its zone.
       if (live(state_[e.target]) && reachable_[e.target] == 0 &&
+          config_.groups[group_[e.target].value()].replace &&
           sim.now() - unreachable_since_[e.target] >= kUnhealthyAfter) {
         ++counters_.replacements;
         end_instance(sim, id, TerminationCause::kUnhealthy, true);
@@ -143,10 +145,11 @@ void Platform::on_fault(Simulator& sim, std::size_t index, bool begins) {
       break;
     }
     case ScheduledFault::Kind::kInstanceFailure: {
-      // Fails `count` running instances of the group, chosen at random.
+      // Fails `count` running instances of the groups, chosen at random.
       std::vector<InstanceId> candidates;
-      for (const InstanceId i : live_[f.group.value()])
-        if (state_[i.value()] == InstanceState::kRunning) candidates.push_back(i);
+      for (const GroupId g : f.groups)
+        for (const InstanceId i : live_[g.value()])
+          if (state_[i.value()] == InstanceState::kRunning) candidates.push_back(i);
       std::sort(candidates.begin(), candidates.end());
       for (std::uint32_t k = 0; k < f.count && !candidates.empty(); ++k) {
         const auto pick = static_cast<std::size_t>(pick_rng_.uniform_int(candidates.size()));
@@ -222,6 +225,8 @@ std::optional<AzId> Platform::emptiest_zone(GroupId group, std::uint64_t skip_ma
 
 void Platform::reconcile(Simulator& sim, GroupId group) {
   const std::size_t g = group.value();
+  // Instances launched by hand are not replaced: nothing launches into their group.
+  if (!config_.groups[g].replace) return;
   std::uint64_t refused = 0;  // zones that refused a launch in this round
   while (live_[g].size() < desired_[g]) {
     const std::optional<AzId> az = emptiest_zone(group, refused);
@@ -272,7 +277,8 @@ void Platform::on_running(Simulator& sim, InstanceId id) {
   changes_.push_back(InstanceChange{id, ChangeKind::kRunning, sim.now()});
   const GroupId group = group_[i];
   for (const FailureProcess& p : config_.failure_processes) {
-    if (p.group && *p.group != group) continue;
+    if (!p.groups.empty() && std::find(p.groups.begin(), p.groups.end(), group) == p.groups.end())
+      continue;
     sim.schedule_in(from_seconds(failure_rng_.exponential(to_seconds(p.mtbf))), kRandomFailure,
                     id.value());
   }
@@ -307,6 +313,7 @@ void Platform::on_running(Simulator& sim, InstanceId id) {
 
 void Platform::check_rebalance(Simulator& sim, GroupId group) {
   const std::size_t g = group.value();
+  if (!config_.groups[g].replace) return;
   if (rebalancing_[g].valid() || live_[g].size() < desired_[g]) {
     reconcile(sim, group);
     return;

@@ -1,9 +1,13 @@
 #include "ecs_fields.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "ecsim/ecs/attributes.hpp"
 
 namespace ecsim::scenario::detail {
 namespace {
@@ -12,26 +16,60 @@ namespace {
 constexpr std::size_t kMaxStrategies = 5;
 constexpr std::size_t kMaxConstraints = 10;
 
-// The field of a spread strategy: instanceId (or its synonym host), the zone, or another
-// attribute ecsim models.
+constexpr std::string_view kAttributePrefix = "attribute:";
+
+// The fields a spread strategy takes besides custom attributes: instanceId (or its synonym
+// host), the zone, and the other attributes the agent sets that ecsim models.
+struct SpreadField {
+  std::string_view text;
+  ecs::StrategyField field;
+  ModelledAttribute attribute;
+};
+constexpr std::array<SpreadField, 6> kSpreadFields{{
+    {"instanceId", ecs::StrategyField::kInstanceId, ModelledAttribute::kAvailabilityZone},
+    {"host", ecs::StrategyField::kInstanceId, ModelledAttribute::kAvailabilityZone},
+    {"attribute:ecs.availability-zone", ecs::StrategyField::kAvailabilityZone,
+     ModelledAttribute::kAvailabilityZone},
+    {"attribute:ecs.instance-type", ecs::StrategyField::kAttribute,
+     ModelledAttribute::kInstanceType},
+    {"attribute:ecs.os-type", ecs::StrategyField::kAttribute, ModelledAttribute::kOsType},
+    {"attribute:ecs.cpu-architecture", ecs::StrategyField::kAttribute,
+     ModelledAttribute::kCpuArchitecture},
+}};
+
+// The field of a spread strategy: one of kSpreadFields or `attribute:` and a custom attribute's
+// name. A custom attribute no instance has is accepted: every instance then lacks it, and the
+// strategy orders nothing.
 std::optional<StrategyConfig> spread_strategy(const Reader& field) {
-  const auto name = field.one_of({"instanceId", "host", "attribute:ecs.availability-zone",
-                                  "attribute:ecs.instance-type", "attribute:ecs.os-type",
-                                  "attribute:ecs.cpu-architecture"});
-  if (!name) return std::nullopt;
-  StrategyConfig sc;
-  sc.type = ecs::StrategyType::kSpread;
-  if (*name == "instanceId" || *name == "host") {
-    sc.field = ecs::StrategyField::kInstanceId;
-  } else if (*name == "attribute:ecs.availability-zone") {
-    sc.field = ecs::StrategyField::kAvailabilityZone;
-  } else {
-    sc.field = ecs::StrategyField::kAttribute;
-    sc.attribute = *name == "attribute:ecs.instance-type" ? ModelledAttribute::kInstanceType
-                   : *name == "attribute:ecs.os-type"     ? ModelledAttribute::kOsType
-                                                          : ModelledAttribute::kCpuArchitecture;
+  const auto text = field.string();
+  if (!text) return std::nullopt;
+  for (const SpreadField& f : kSpreadFields)
+    if (f.text == *text)
+      return StrategyConfig{ecs::StrategyType::kSpread, f.field, f.attribute, {}};
+  std::vector<std::string> names;
+  for (const SpreadField& f : kSpreadFields) names.emplace_back(f.text);
+  const std::string expected = fmt::format(
+      "expected {} or attribute: and a custom attribute's name", fmt::join(names, ", "));
+  if (!text->starts_with(kAttributePrefix)) {
+    const std::string hint = did_you_mean(*text, names);
+    field.error(fmt::format("'{}' is not a field to spread over ({})", *text,
+                            hint.empty() ? expected : hint));
+    return std::nullopt;
   }
-  return sc;
+  const std::string_view name = std::string_view(*text).substr(kAttributePrefix.size());
+  if (name.starts_with(ecs::kAgentAttributePrefix)) {
+    // An attribute the agent sets that ecsim does not model (ecs.ami-id, ...).
+    const std::string hint = did_you_mean(*text, names);
+    field.error(fmt::format("'{}' is not an attribute ecsim models ({})", *text,
+                            hint.empty() ? expected : hint));
+    return std::nullopt;
+  }
+  if (const std::string problem = ecs::attribute_name_problem(name); !problem.empty()) {
+    field.error(fmt::format("'{}' does not name an attribute: {}", *text, problem));
+    return std::nullopt;
+  }
+  return StrategyConfig{ecs::StrategyType::kSpread, ecs::StrategyField::kAttribute,
+                        ModelledAttribute::kCustom, std::string(name)};
 }
 
 std::optional<StrategyConfig> placement_strategy(const Reader& item) {
@@ -49,7 +87,7 @@ std::optional<StrategyConfig> placement_strategy(const Reader& item) {
   if (!field) return std::nullopt;
   return StrategyConfig{ecs::StrategyType::kBinpack,
                         *field == "cpu" ? ecs::StrategyField::kCpu : ecs::StrategyField::kMemory,
-                        ModelledAttribute::kAvailabilityZone};
+                        ModelledAttribute::kAvailabilityZone, {}};
 }
 
 std::optional<ecs::Query> member_of(const Reader& expression) {

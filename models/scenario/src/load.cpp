@@ -42,7 +42,7 @@ std::optional<Scenario> Loader::load() {
     return std::nullopt;
   }
   root.expect_map({"name", "seed", "duration", "replications", "timeseries_interval", "platform",
-                   "ecs", "faults"});
+                   "ecs", "eks", "faults"});
   Scenario s;
   s.file = path_;
   if (root["name"].require()) {
@@ -73,7 +73,9 @@ std::optional<Scenario> Loader::load() {
   std::size_t i = 0;
   for (const Reader& c : root["ecs"].items("a list of ECS clusters"))
     s.ecs.push_back(read_cluster(c, s.platform, i++));
-  for (const Reader& f : root["faults"].items("a list of faults")) read_fault(f, s.platform);
+  for (const Reader& c : root["eks"].items("a list of EKS clusters"))
+    s.eks.push_back(read_eks_cluster(c, s.platform, i++));
+  for (const Reader& f : root["faults"].items("a list of faults")) read_fault(f, s);
   if (!diagnostics_.ok()) return std::nullopt;
   return s;
 }
@@ -340,9 +342,11 @@ std::optional<workload::ArrivalSpec> Loader::read_trace(const Reader& at, const 
 
 // --- faults -----------------------------------------------------------------------------------
 
-void Loader::read_fault(const Reader& f, platform::PlatformConfig& platform) {
-  static constexpr std::array<std::string_view, 5> kKinds{
-      "az_outage", "az_impaired", "instance_failure", "instance_failures", "spot_interruptions"};
+void Loader::read_fault(const Reader& f, Scenario& s) {
+  static constexpr std::array<std::string_view, 8> kKinds{
+      "az_outage",          "az_impaired",      "instance_failure", "instance_failures",
+      "spot_interruptions", "nodegroup_update", "cordon",           "drain"};
+  platform::PlatformConfig& platform = s.platform;
   if (!f.is_map()) {
     f.error(fmt::format("expected a fault: a mapping with 'at' and one of {}", either(kKinds)));
     return;
@@ -374,13 +378,20 @@ void Loader::read_fault(const Reader& f, platform::PlatformConfig& platform) {
     return;
   }
   const auto& [name, v] = *kind;
-  const bool one_off = name == "az_outage" || name == "az_impaired" || name == "instance_failure";
+  // EKS operations (load_eks.cpp) happen at a time, as one-off faults do.
+  const bool operation = name == "nodegroup_update" || name == "cordon" || name == "drain";
+  const bool one_off =
+      name == "az_outage" || name == "az_impaired" || name == "instance_failure" || operation;
   if (one_off && !has_at) {
     f["at"].require();
     return;
   }
   if (!one_off && has_at) {
     f["at"].error(fmt::format("'{}' is a process over the whole run (expected no 'at')", name));
+    return;
+  }
+  if (operation) {
+    if (at) read_eks_operation(name, v, kSimStart + *at, s.eks);
     return;
   }
   platform::ScheduledFault fault;
@@ -404,21 +415,21 @@ void Loader::read_fault(const Reader& f, platform::PlatformConfig& platform) {
     platform.faults.push_back(fault);
   } else if (name == "instance_failure") {
     if (!v.expect_map({"cluster", "count"})) return;
-    const auto group = v["cluster"].require() ? group_of(v["cluster"], platform) : std::nullopt;
+    auto groups = v["cluster"].require() ? groups_of(v["cluster"], s) : std::nullopt;
     const auto count = v["count"].present() ? v["count"].integer(1, kMaxInstances)
                                             : std::optional<std::int64_t>(1);
-    if (!group || !count || !at) return;
+    if (!groups || !count || !at) return;
     fault.kind = platform::ScheduledFault::Kind::kInstanceFailure;
-    fault.group = *group;
+    fault.groups = std::move(*groups);
     fault.count = static_cast<std::uint32_t>(*count);
     platform.faults.push_back(fault);
   } else if (name == "instance_failures") {
     if (!v.expect_map({"cluster", "mtbf"}) || !v["mtbf"].require()) return;
     const auto mtbf = v["mtbf"].duration(seconds(1), kMaxHorizon * 100);
-    std::optional<GroupId> group;
-    if (v["cluster"].present() && !(group = group_of(v["cluster"], platform))) return;
-    if (!mtbf) return;
-    platform.failure_processes.push_back(platform::FailureProcess{group, *mtbf});
+    std::optional<std::vector<GroupId>> groups = std::vector<GroupId>{};
+    if (v["cluster"].present()) groups = groups_of(v["cluster"], s);
+    if (!groups || !mtbf) return;
+    platform.failure_processes.push_back(platform::FailureProcess{std::move(*groups), *mtbf});
   } else {  // spot_interruptions
     if (!v.expect_map({"rate_per_hour"}) || !v["rate_per_hour"].require()) return;
     if (const auto rate = v["rate_per_hour"].number(0, 3600))
@@ -426,24 +437,34 @@ void Loader::read_fault(const Reader& f, platform::PlatformConfig& platform) {
   }
 }
 
-// The Auto Scaling group of the cluster named at `r`.
-std::optional<GroupId> Loader::group_of(const Reader& r, const platform::PlatformConfig& platform) {
+// The groups of the container instances of the cluster named at `r`: its Auto Scaling group
+// and its fixed list; or the node groups of an EKS cluster.
+std::optional<std::vector<GroupId>> Loader::groups_of(const Reader& r, const Scenario& s) {
   const auto name = r.string();
   if (!name) return std::nullopt;
-  for (std::size_t g = 0; g < platform.groups.size(); ++g)
-    if (platform.groups[g].name == *name) return GroupId{static_cast<GroupId::rep_type>(g)};
   std::vector<std::string> names;
-  for (const auto& g : platform.groups) names.push_back(g.name);
+  for (const EcsClusterConfig& c : s.ecs) {
+    if (!c.has_instances()) continue;
+    if (c.name == *name) return c.groups();
+    names.push_back(c.name);
+  }
+  for (const EksClusterConfig& c : s.eks) {
+    if (c.groups.empty()) continue;
+    if (c.name == *name) return c.groups;
+    names.push_back(c.name);
+  }
   const std::string hint = did_you_mean(*name, names);
   if (names.empty())
     r.error(
-        fmt::format("no cluster '{}' with capacity.asg (no cluster of this scenario has "
-                    "one)",
+        fmt::format("no cluster '{}' with container instances (no cluster of this scenario has "
+                    "capacity.asg or capacity.instances)",
                     *name));
   else
-    r.error(hint.empty() ? fmt::format("no cluster '{}' with capacity.asg (expected one of {})",
+    r.error(hint.empty() ? fmt::format("no cluster '{}' with container instances (expected one "
+                                       "of {})",
                                        *name, either(names))
-                         : fmt::format("no cluster '{}' with capacity.asg ({})", *name, hint));
+                         : fmt::format("no cluster '{}' with container instances ({})", *name,
+                                       hint));
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "ecs_fields.hpp"
+#include "ecsim/ecs/attributes.hpp"
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/platform/fargate.hpp"
 #include "ecsim/scenario/scenario.hpp"
@@ -12,8 +13,8 @@
 #include "task_definition_reader.hpp"
 #include "yaml_reader.hpp"
 
-// ECS clusters: their capacity (an Auto Scaling group, as a capacity provider or not), jobs,
-// services and drains.
+// ECS clusters: their capacity (an Auto Scaling group, as a capacity provider or not, and
+// instances registered by hand, with their custom attributes), jobs, services and drains.
 //
 // Where the service and capacity provider rules come from (see also models/ecs/README.md):
 // [CS]   CreateService's InvalidParameterExceptions, as public issue threads quote them: "The
@@ -57,10 +58,10 @@ void check_launch_type(const Reader& at, const ecs::TaskDefinition& td, LaunchTy
       at.error(
           "Task definition does not support launch_type EC2. (expected requiresCompatibilities to "
           "include EC2, or a Fargate launch_type)");
-    if (!cluster.asg)
+    if (!cluster.has_instances())
       at.error(
-          fmt::format("cluster '{}' has no container instances (expected capacity.asg for "
-                      "EC2 {})",
+          fmt::format("cluster '{}' has no container instances (expected capacity.asg or "
+                      "capacity.instances for EC2 {})",
                       cluster.name, tasks));
     return;
   }
@@ -336,19 +337,78 @@ std::optional<AsgCapacityProviderConfig> read_capacity_provider(const Reader& r,
   return out;
 }
 
-// Which instances a drain takes: the `instance`-th, a share of them, or a zone's.
-bool read_drain_target(const Reader& d, const platform::AsgConfig& group, AzId az,
-                       DrainConfig& out) {
+// The custom attributes at `r` (PutAttributes, ECS_INSTANCE_ATTRIBUTES): a mapping of names to
+// values, a null value (`~`) for an attribute set without one; nothing after reporting a
+// problem.
+std::optional<std::vector<CustomAttribute>> read_attributes(const Reader& r) {
+  std::vector<CustomAttribute> out;
+  if (!r.expect_object("a mapping of custom attribute names to values")) return std::nullopt;
+  const auto entries = r.key_entries();
+  bool ok = entries.size() <= ecs::kMaxCustomAttributes;
+  if (!ok)
+    r.error(fmt::format("You can apply up to {} custom attributes for each resource. (found {})",
+                        ecs::kMaxCustomAttributes, entries.size()));
+  std::set<std::string> seen;
+  for (const auto& [key, value] : entries) {
+    const std::optional<std::string> name = key.string();
+    if (!name) {
+      ok = false;
+      continue;
+    }
+    std::string problem = ecs::attribute_name_problem(*name);
+    if (problem.empty() && name->starts_with(ecs::kAgentAttributePrefix))
+      problem = fmt::format(
+          "'{}' starts with '{}', the prefix of the attributes the ECS agent sets (expected a "
+          "custom attribute's name)",
+          *name, ecs::kAgentAttributePrefix);
+    if (problem.empty() && !seen.insert(*name).second)
+      problem = "duplicate attribute (each name may appear once)";
+    if (!problem.empty()) key.error(problem);
+    ok = ok && problem.empty();
+    CustomAttribute a{*name, {}};
+    if (value.present()) {
+      const std::optional<std::string> text = value.string();
+      const std::string value_problem = text ? ecs::attribute_value_problem(*text) : "";
+      if (!value_problem.empty()) value.error(value_problem);
+      ok = ok && text && value_problem.empty();
+      a.value = text.value_or("");
+    }
+    out.push_back(std::move(a));
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+// The EC2 instance type named at `r` (required), with a "did you mean" from the catalog.
+std::optional<platform::InstanceTypeIndex> read_instance_type(const Reader& r) {
+  if (!r.require()) return std::nullopt;
+  const auto type = r.string();
+  if (!type) return std::nullopt;
+  const auto& catalog = platform::InstanceCatalog::builtin();
+  const platform::InstanceTypeIndex index = catalog.index_of(*type);
+  if (index != platform::kUnknownInstanceType) return index;
+  const auto close = catalog.suggest(*type, 3);
+  r.error(close.empty() ? fmt::format("unknown EC2 instance type '{}' (expected a type of the "
+                                      "catalog, e.g. m6i.xlarge)",
+                                      *type)
+                        : fmt::format("unknown EC2 instance type '{}' (did you mean {}?)", *type,
+                                      either(close)));
+  return std::nullopt;
+}
+
+// Which instances a drain takes: the `instance`-th of at most `most` the cluster may have, a
+// share of them, or a zone's.
+bool read_drain_target(const Reader& d, std::int64_t most, AzId az, DrainConfig& out) {
   if (d["instance"].present()) {
     out.kind = DrainConfig::Kind::kInstance;
     const auto i = d["instance"].integer(0, kMaxInstances);
-    if (i && *i >= group.max)
+    if (i && *i >= most)
       d["instance"].error(
-          fmt::format("instance {} is beyond the group's max of {} (expected 0 to "
-                      "{})",
-                      *i, group.max, std::max<std::int64_t>(0, std::int64_t{group.max} - 1)));
+          fmt::format("instance {} is beyond the cluster's instances: it has at most {} "
+                      "(expected 0 to {})",
+                      *i, most, std::max<std::int64_t>(0, most - 1)));
     out.instance = static_cast<std::uint32_t>(i.value_or(0));
-    return i && *i < group.max;
+    return i && *i < most;
   }
   if (d["share"].present()) {
     out.kind = DrainConfig::Kind::kShare;
@@ -374,7 +434,7 @@ EcsClusterConfig Loader::read_cluster(const Reader& c, platform::PlatformConfig&
                                       std::size_t index) {
   EcsClusterConfig out;
   if (!c.expect_map({"cluster", "capacity", "jobs", "services", "drains", "spot_draining",
-                     "lost_after", "task_start_latency"}))
+                     "lost_after", "task_start_latency", "service_launch_backoff"}))
     return out;
   if (c["cluster"].require()) out.name = c["cluster"].string().value_or("");
   if (!out.name.empty() && !cluster_names_.emplace(out.name, index).second)
@@ -384,6 +444,15 @@ EcsClusterConfig Loader::read_cluster(const Reader& c, platform::PlatformConfig&
   out.lost_after = c["lost_after"].duration(seconds(1), kMaxHorizon).value_or(out.lost_after);
   if (c["task_start_latency"].present())
     out.task_start_latency = read_latency(c["task_start_latency"], SimDuration::zero());
+  if (const Reader b = c["service_launch_backoff"]; b.present() && b.expect_map({"first", "max"})) {
+    auto& throttle = out.launch_throttle;
+    throttle.first_delay = b["first"].duration(seconds(1), std::chrono::hours(24)).value_or(throttle.first_delay);
+    throttle.max_delay = b["max"].duration(seconds(1), std::chrono::hours(24)).value_or(throttle.max_delay);
+    if (throttle.max_delay < throttle.first_delay)
+      b["max"].error(fmt::format("{} is shorter than first ({}) (expected at least first)",
+                                 format_duration(throttle.max_delay),
+                                 format_duration(throttle.first_delay)));
+  }
   std::set<std::string> job_names;
   for (const Reader& j : c["jobs"].items("a list of jobs")) {
     std::optional<JobConfig> job = read_job(j, out);
@@ -409,41 +478,44 @@ EcsClusterConfig Loader::read_cluster(const Reader& c, platform::PlatformConfig&
 
 void Loader::read_capacity(const Reader& capacity, platform::PlatformConfig& platform,
                            EcsClusterConfig& out) {
-  if (!capacity.expect_map({"asg", "capacity_provider"})) return;
+  if (!capacity.expect_map({"asg", "instances", "capacity_provider"})) return;
   if (capacity["asg"].present()) {
-    if (auto group = read_asg(capacity["asg"], out.name, platform)) {
+    auto group = read_asg(capacity["asg"], out.name, platform);
+    // Bad attributes (reported) leave the group in place, so that drains and faults that name
+    // its zones or its cluster are not reported as well.
+    out.asg_attributes =
+        read_attributes(capacity["asg"]["attributes"]).value_or(std::vector<CustomAttribute>{});
+    if (group) {
       out.asg = GroupId{static_cast<GroupId::rep_type>(platform.groups.size())};
       platform.groups.push_back(std::move(*group));
     }
   }
+  const std::vector<Reader> fixed = capacity["instances"].items(
+      "a list of instances, each {instance_type, az, count, spot, attributes}");
+  for (std::size_t i = 0; i < fixed.size(); ++i) read_fixed_instances(fixed[i], i, platform, out);
   if (capacity["capacity_provider"].present())
     out.capacity_provider =
         read_capacity_provider(capacity["capacity_provider"], capacity["asg"].present());
 }
 
+// Counts `n` more instances towards the scenario's total, reporting at `at` when they go past it.
+bool Loader::count_instances(const Reader& at, std::uint32_t n) {
+  total_instances_ += n;
+  if (total_instances_ <= kMaxInstances) return true;
+  at.error(fmt::format("the scenario asks for {} instances in all (expected at most {})",
+                       total_instances_, kMaxInstances));
+  return false;
+}
+
 std::optional<platform::AsgConfig> Loader::read_asg(const Reader& r, const std::string& cluster,
                                                     const platform::PlatformConfig& platform) {
-  if (!r.expect_map({"instance_type", "min", "max", "desired", "azs", "spot"})) return std::nullopt;
+  if (!r.expect_map({"instance_type", "min", "max", "desired", "azs", "spot", "attributes"}))
+    return std::nullopt;
   platform::AsgConfig g;
   g.name = cluster;
-  bool ok = true;
-  if (r["instance_type"].require()) {
-    const std::string type = r["instance_type"].string().value_or("");
-    const auto& catalog = platform::InstanceCatalog::builtin();
-    g.instance_type = catalog.index_of(type);
-    if (g.instance_type == platform::kUnknownInstanceType) {
-      const auto close = catalog.suggest(type, 3);
-      r["instance_type"].error(
-          close.empty() ? fmt::format("unknown EC2 instance type '{}' (expected a type of the "
-                                      "catalog, e.g. m6i.xlarge)",
-                                      type)
-                        : fmt::format("unknown EC2 instance type '{}' (did you mean {}?)", type,
-                                      either(close)));
-      ok = false;
-    }
-  } else {
-    ok = false;
-  }
+  const auto type = read_instance_type(r["instance_type"]);
+  bool ok = type.has_value();
+  g.instance_type = type.value_or(platform::kUnknownInstanceType);
   const auto desired =
       r["desired"].require() ? r["desired"].integer(0, kMaxInstances) : std::nullopt;
   const auto min = r["min"].integer(0, kMaxInstances);
@@ -456,12 +528,7 @@ std::optional<platform::AsgConfig> Loader::read_asg(const Reader& r, const std::
     r.error(fmt::format("min {} <= desired {} <= max {} does not hold", g.min, g.desired, g.max));
     ok = false;
   }
-  total_instances_ += g.max;
-  if (total_instances_ > kMaxInstances) {
-    r["max"].error(fmt::format("the scenario asks for {} instances in all (expected at most {})",
-                               total_instances_, kMaxInstances));
-    ok = false;
-  }
+  ok = count_instances(r["max"], g.max) && ok;
   if (r["azs"].present()) {
     if (r["azs"].is_sequence() && r["azs"].items().empty()) {
       r["azs"].error("no zones given (expected at least one of platform.azs)");
@@ -485,6 +552,33 @@ std::optional<platform::AsgConfig> Loader::read_asg(const Reader& r, const std::
   g.spot = r["spot"].boolean().value_or(false);
   if (!ok) return std::nullopt;
   return g;
+}
+
+// Container instances registered by hand: entry `index` of capacity.instances becomes a platform
+// group of its own that nothing replaces, named `<cluster>/instances[index]`.
+void Loader::read_fixed_instances(const Reader& r, std::size_t index,
+                                  platform::PlatformConfig& platform, EcsClusterConfig& out) {
+  if (!r.expect_map({"instance_type", "az", "count", "spot", "attributes"})) return;
+  platform::AsgConfig g;
+  g.name = fmt::format("{}/instances[{}]", out.name, index);
+  g.replace = false;
+  const auto type = read_instance_type(r["instance_type"]);
+  const auto az = r["az"].require() ? az_named(r["az"]) : std::nullopt;
+  const auto count = r["count"].present() ? r["count"].integer(1, kMaxInstances)
+                                          : std::optional<std::int64_t>(1);
+  g.spot = r["spot"].boolean().value_or(false);
+  // Bad attributes (reported) leave the entry in place, as for the group.
+  const auto attributes = read_attributes(r["attributes"]);
+  if (!type || !az || !count) return;
+  g.instance_type = *type;
+  g.azs = {*az};
+  g.min = 0;
+  g.desired = g.max = static_cast<std::uint32_t>(*count);
+  if (!count_instances(r["count"].present() ? r["count"] : r, g.max)) return;
+  out.fixed_instances.push_back(FixedInstancesConfig{
+      GroupId{static_cast<GroupId::rep_type>(platform.groups.size())},
+      attributes.value_or(std::vector<CustomAttribute>{})});
+  platform.groups.push_back(std::move(g));
 }
 
 // --- jobs ---------------------------------------------------------------------------------------
@@ -637,28 +731,36 @@ std::optional<DrainConfig> Loader::read_drain(const Reader& d, const EcsClusterC
     d.error("expected exactly one of instance, share or az (which instances to drain)");
     return std::nullopt;
   }
-  if (!cluster.asg) {
+  if (!cluster.has_instances()) {
     d.error(
         fmt::format("cluster '{}' has no container instances to drain (expected "
-                    "capacity.asg)",
+                    "capacity.asg or capacity.instances)",
                     cluster.name));
     return std::nullopt;
   }
-  const platform::AsgConfig& group = platform.groups[cluster.asg->value()];
+  // The zones the cluster's instances may be in (of its group and its fixed list), and the most
+  // instances it may have at once.
+  std::set<AzId> cluster_zones;
+  std::int64_t most = 0;
+  for (const GroupId g : cluster.groups()) {
+    const platform::AsgConfig& group = platform.groups[g.value()];
+    cluster_zones.insert(group.azs.begin(), group.azs.end());
+    most += group.max;
+  }
   AzId az;
   if (const auto id = d["az"].present() ? az_named(d["az"]) : std::nullopt) {
     std::vector<std::string> zones;
-    for (const AzId z : group.azs) zones.push_back(platform.azs[z.value()]);
-    if (std::find(group.azs.begin(), group.azs.end(), *id) != group.azs.end())
+    for (const AzId z : cluster_zones) zones.push_back(platform.azs[z.value()]);
+    if (cluster_zones.contains(*id))
       az = *id;
     else
       d["az"].error(
           fmt::format("cluster '{}' has no instances in zone '{}' (expected one of its "
-                      "group's zones: {})",
+                      "instances' zones: {})",
                       cluster.name, platform.azs[id->value()], either(zones)));
   }
   DrainConfig out;
-  const bool ok = read_drain_target(d, group, az, out);
+  const bool ok = read_drain_target(d, most, az, out);
   if (!at || !ok) return std::nullopt;
   out.at = kSimStart + *at;
   return out;

@@ -1,8 +1,8 @@
 #pragma once
 
 // The scenario loader: its state and its readers, defined in load.cpp (the scenario, the
-// platform, workloads and faults) and load_ecs.cpp (ECS clusters, their capacity, jobs, services
-// and drains). Private to models/scenario.
+// platform, workloads and faults), load_ecs.cpp (ECS clusters, their capacity, jobs, services
+// and drains) and load_eks.cpp (EKS clusters and operations). Private to models/scenario.
 
 #include <cstddef>
 #include <filesystem>
@@ -16,6 +16,8 @@
 #include "yaml_reader.hpp"
 
 namespace ecsim::scenario::detail {
+
+class ManifestReader;
 
 /// The latest time a scenario may name (ten years): stops a typo from asking for the impossible.
 inline constexpr SimDuration kMaxHorizon = std::chrono::hours(24 * 366 * 10);
@@ -53,8 +55,17 @@ class Loader {
   std::optional<double> read_rate(const Reader& r, std::string_view prefix);
   std::optional<workload::ArrivalSpec> read_arrivals(const Reader& r);
   std::optional<workload::ArrivalSpec> read_trace(const Reader& at, const std::string& file);
-  void read_fault(const Reader& f, platform::PlatformConfig& platform);
-  std::optional<GroupId> group_of(const Reader& r, const platform::PlatformConfig& platform);
+  void read_fault(const Reader& f, Scenario& s);
+  std::optional<std::vector<GroupId>> groups_of(const Reader& r, const Scenario& s);
+
+  // load_eks.cpp
+  EksClusterConfig read_eks_cluster(const Reader& c, platform::PlatformConfig& platform,
+                                    std::size_t index);
+  void add_node_groups(const Reader& at, EksClusterConfig& cluster,
+                       platform::PlatformConfig& platform);
+  void read_eks_jobs(const Reader& list, const ManifestReader& manifests, EksClusterConfig& out);
+  void read_eks_operation(const std::string& kind, const Reader& v, SimTime at,
+                          std::vector<EksClusterConfig>& clusters);
 
   // load_ecs.cpp
   EcsClusterConfig read_cluster(const Reader& c, platform::PlatformConfig& platform,
@@ -63,6 +74,9 @@ class Loader {
                      EcsClusterConfig& out);
   std::optional<platform::AsgConfig> read_asg(const Reader& r, const std::string& cluster,
                                               const platform::PlatformConfig& platform);
+  void read_fixed_instances(const Reader& r, std::size_t index, platform::PlatformConfig& platform,
+                            EcsClusterConfig& out);
+  bool count_instances(const Reader& at, std::uint32_t n);
   std::optional<JobConfig> read_job(const Reader& j, const EcsClusterConfig& cluster);
   std::optional<ecs::TaskDefinition> load_task_definition(const Reader& at, std::string& path);
   std::optional<ServiceConfig> read_service(const Reader& s, const EcsClusterConfig& cluster);

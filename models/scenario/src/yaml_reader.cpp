@@ -31,6 +31,32 @@ std::string join_quoted(std::span<const std::string_view> names) {
 // Largest file we read: far beyond any real scenario, small enough not to exhaust memory.
 constexpr std::uintmax_t kMaxFileBytes = 256u << 20;
 
+// The text of the file at `path`, or nothing after reporting why it cannot be read.
+std::optional<std::string> read_text(const std::string& path, Diagnostics& diagnostics,
+                                     const SourceLocation& referenced_from,
+                                     const std::string& referenced_by_path) {
+  const SourceLocation here = referenced_from.file.empty() ? SourceLocation{path, 0, 0}
+                                                           : referenced_from;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diagnostics.error(here, referenced_by_path,
+                      fmt::format("cannot open '{}' (expected a readable file)", path));
+    return std::nullopt;
+  }
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::uintmax_t>(in.tellg());
+  if (size > kMaxFileBytes) {
+    diagnostics.error(here, referenced_by_path,
+                      fmt::format("'{}' is {} bytes (expected at most {})", path, size,
+                                  kMaxFileBytes));
+    return std::nullopt;
+  }
+  in.seekg(0);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
 std::string did_you_mean(std::string_view wanted, const std::vector<std::string>& candidates) {
@@ -53,26 +79,33 @@ std::optional<Document> parse_document(const std::string& text, const std::strin
 std::optional<Document> load_document(const std::string& path, Diagnostics& diagnostics,
                                       const SourceLocation& referenced_from,
                                       const std::string& referenced_by_path) {
-  const SourceLocation here = referenced_from.file.empty() ? SourceLocation{path, 0, 0}
-                                                           : referenced_from;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diagnostics.error(here, referenced_by_path,
-                      fmt::format("cannot open '{}' (expected a readable file)", path));
+  const auto text = read_text(path, diagnostics, referenced_from, referenced_by_path);
+  if (!text) return std::nullopt;
+  return parse_document(*text, path, diagnostics);
+}
+
+std::optional<std::vector<Document>> parse_documents(const std::string& text,
+                                                     const std::string& file,
+                                                     Diagnostics& diagnostics) {
+  try {
+    const auto name = std::make_shared<const std::string>(file);
+    std::vector<Document> out;
+    for (YAML::Node& root : YAML::LoadAll(text)) out.push_back(Document{std::move(root), name});
+    return out;
+  } catch (const YAML::Exception& e) {
+    diagnostics.error(location_of(e.mark, file), "",
+                      fmt::format("malformed YAML or JSON: {}", e.msg));
     return std::nullopt;
   }
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::uintmax_t>(in.tellg());
-  if (size > kMaxFileBytes) {
-    diagnostics.error(here, referenced_by_path,
-                      fmt::format("'{}' is {} bytes (expected at most {})", path, size,
-                                  kMaxFileBytes));
-    return std::nullopt;
-  }
-  in.seekg(0);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_document(text.str(), path, diagnostics);
+}
+
+std::optional<std::vector<Document>> load_documents(const std::string& path,
+                                                    Diagnostics& diagnostics,
+                                                    const SourceLocation& referenced_from,
+                                                    const std::string& referenced_by_path) {
+  const auto text = read_text(path, diagnostics, referenced_from, referenced_by_path);
+  if (!text) return std::nullopt;
+  return parse_documents(*text, path, diagnostics);
 }
 
 Reader::Reader(const Document& doc, Diagnostics& diagnostics)
@@ -136,12 +169,20 @@ std::vector<Reader> Reader::items(std::string_view expected) const {
 
 std::vector<std::pair<std::string, Reader>> Reader::entries() const {
   std::vector<std::pair<std::string, Reader>> out;
+  for (auto& [key, value] : key_entries())
+    out.emplace_back(key.node_.IsScalar() ? key.node_.Scalar() : std::string(), std::move(value));
+  return out;
+}
+
+std::vector<std::pair<Reader, Reader>> Reader::key_entries() const {
+  std::vector<std::pair<Reader, Reader>> out;
   if (!is_map()) return out;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
-    std::string child = path_.empty() ? key : fmt::format("{}.{}", path_, key);
-    out.emplace_back(key, Reader(it->second, std::move(child), file_, diagnostics_,
-                                 location_of(it->first.Mark(), *file_)));
+    const std::string child = path_.empty() ? key : fmt::format("{}.{}", path_, key);
+    const SourceLocation at = location_of(it->first.Mark(), *file_);
+    out.emplace_back(Reader(it->first, child, file_, diagnostics_, at),
+                     Reader(it->second, child, file_, diagnostics_, at));
   }
   return out;
 }

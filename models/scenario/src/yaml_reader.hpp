@@ -38,6 +38,18 @@ std::optional<Document> load_document(const std::string& path, Diagnostics& diag
                                       const SourceLocation& referenced_from = {},
                                       const std::string& referenced_by_path = {});
 
+/// Parses a stream of YAML documents separated by `---` (an empty document has a null root);
+/// on a syntax error reports it and returns nothing.
+std::optional<std::vector<Document>> parse_documents(const std::string& text,
+                                                     const std::string& file,
+                                                     Diagnostics& diagnostics);
+
+/// Reads the file at `path` and parses each of its documents, reporting as load_document does.
+std::optional<std::vector<Document>> load_documents(const std::string& path,
+                                                    Diagnostics& diagnostics,
+                                                    const SourceLocation& referenced_from = {},
+                                                    const std::string& referenced_by_path = {});
+
 /// A node of a document together with its dotted path and the diagnostics it reports into. An
 /// absent node (a missing key) remembers its parent's location for "missing key" messages.
 class Reader {
@@ -67,6 +79,9 @@ class Reader {
   [[nodiscard]] std::vector<Reader> items(std::string_view expected = "a list") const;
   /// The keys of a mapping in file order, with the reader of each value.
   [[nodiscard]] std::vector<std::pair<std::string, Reader>> entries() const;
+  /// The entries of a mapping in file order as readers of the key itself (to report a problem
+  /// with a name the user chose) and of its value, both under the value's path.
+  [[nodiscard]] std::vector<std::pair<Reader, Reader>> key_entries() const;
 
   /// Reports keys not in `allowed` (with a "did you mean"), and duplicate keys. Returns false
   /// (after reporting) when this is present but not a mapping.

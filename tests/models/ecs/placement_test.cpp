@@ -1,12 +1,15 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <vector>
 
 #include "ecsim/ecs/container_instances.hpp"
 #include "ecsim/ecs/placement.hpp"
+#include "ecsim/ecs/task_definition.hpp"
 
 using namespace ecsim;
 using namespace ecsim::ecs;
@@ -394,4 +397,188 @@ TEST_CASE("a large cluster places with the same rules past the eight-wide compac
   std::vector<std::uint8_t> last(37, 0);
   last[36] = 1;
   CHECK(placer.place(ci, {256, 512, g, strategies, false, last}).instance == 36U);
+}
+
+namespace {
+
+// A bridge task definition of one container (256 units, 512 MiB) mapping container port 80 to
+// `host_port` (0: a dynamic port), or in `mode` when given.
+TaskDefinition web_task(std::int64_t host_port, const char* mode = "bridge") {
+  TaskDefinitionInput in;
+  in.family = "web";
+  in.network_mode = mode;
+  ContainerDefinitionInput c;
+  c.name = "web";
+  c.cpu = 256;
+  c.memory = 512;
+  PortMappingInput http;
+  http.container_port = 80;
+  http.host_port = host_port;
+  c.port_mappings.push_back(http);
+  in.container_definitions.push_back(c);
+  REQUIRE(check(in).empty());
+  return from_input(in);
+}
+
+// Two instances in one zone (4096 units and the given MiB each), one task group, a placer.
+struct TwoInstances {
+  ContainerInstances ci;
+  TaskGroupIndex g = 0;
+  Placer placer = make_placer();
+
+  TwoInstances(std::int64_t mem0, std::int64_t mem1) {
+    add(ci, 0, 4096, mem0);
+    add(ci, 0, 4096, mem1);
+    g = ci.add_task_group();
+  }
+
+  // Places a task of `td` by binpack on memory and reserves it where it goes, as the engine
+  // does; returns the instance, if any.
+  std::optional<ContainerInstanceIndex> place(const TaskDefinition& td) {
+    static constexpr std::array strategies{PlacementStrategy::binpack(StrategyField::kMemory)};
+    PlacementRequest request{td.reserved_cpu_units(), td.reserved_memory_mib(), g, strategies};
+    request.host_ports = td.host_ports();
+    const PlacementResult r = placer.place(ci, request);
+    if (r.instance)
+      ci.reserve(*r.instance, request.cpu_units, request.memory_mib, g, td.host_ports());
+    return r.instance;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a second task with the same static host port goes to another instance", "[ecs]") {
+  TwoInstances c(4000, 2000);
+  const TaskDefinition web = web_task(80);
+  // Binpack on memory: 1 (2000 MiB) first. The second task would binpack onto 1 again (1488
+  // MiB left against 4000) but 1 holds port 80: it goes to 0.
+  CHECK(c.place(web) == 1U);
+  CHECK(c.place(web) == 0U);
+  // A third finds port 80 taken on both, with room on both: RESOURCE:PORTS.
+  PlacementRequest request{256, 512, c.g};
+  request.host_ports = web.host_ports();
+  const PlacementResult r = c.placer.place(c.ci, request);
+  CHECK_FALSE(r.instance);
+  CHECK(r.failure == PlacementFailure::kResourcePorts);
+  CHECK(to_string(r.failure) == "RESOURCE:PORTS");
+  // Once the task on 1 stops, its port is free there again, and binpack takes 1 once more.
+  c.ci.release(1, 256, 512, c.g, web.host_ports());
+  CHECK(c.place(web) == 1U);
+}
+
+TEST_CASE("tasks with dynamic host ports share an instance", "[ecs]") {
+  TwoInstances c(4000, 2000);
+  // hostPort 0 in bridge mode is a dynamic port: nothing reserved, so binpack keeps packing 1
+  // (2000, 1488, 976 MiB left before each) until it is full.
+  const TaskDefinition dynamic = web_task(0);
+  REQUIRE(dynamic.host_ports().empty());
+  CHECK(c.place(dynamic) == 1U);
+  CHECK(c.place(dynamic) == 1U);
+  CHECK(c.place(dynamic) == 1U);
+  CHECK(c.ci.reserved_ports(1).size() == kAgentReservedPorts.size());
+  // 1 has 2000 - 3 x 512 = 464 MiB left. awsvpc maps port 80 on each task's own interface, so
+  // two such tasks share the next instance, 0, as well.
+  const TaskDefinition awsvpc = web_task(0, "awsvpc");
+  REQUIRE(awsvpc.host_ports().empty());
+  CHECK(c.place(awsvpc) == 0U);
+  CHECK(c.place(awsvpc) == 0U);
+}
+
+TEST_CASE("host mode reserves the container port on the instance", "[ecs]") {
+  TwoInstances c(2000, 4000);
+  // Host mode: no hostPort written, the container port 80 is the host port.
+  const TaskDefinition host = web_task(0, "host");
+  REQUIRE(host.host_ports() == std::vector<HostPort>{{80, Protocol::kTcp}});
+  CHECK(c.place(host) == 0U);
+  // A bridge task asking for host port 80 clashes with it: it goes to 1.
+  CHECK(c.place(web_task(80)) == 1U);
+  // A task asking for a port the agent reserves (2375, Docker's) never fits.
+  const std::array docker{HostPort{2375, Protocol::kTcp}};
+  const PlacementResult r = c.placer.place(c.ci, {256, 512, c.g, {}, false, {}, docker});
+  CHECK(r.failure == PlacementFailure::kResourcePorts);
+}
+
+TEST_CASE("ports are a resource: checked with CPU and memory, before the constraints", "[ecs]") {
+  ContainerInstances ci;
+  add(ci, 0, 4096, 1000);  // 0: in the mask, port 80 free, too little memory for 2000 MiB
+  add(ci, 0, 4096, 8000);  // 1: in the mask, port 80 taken
+  add(ci, 0, 4096, 8000);  // 2: not in the mask, port 80 free
+  const TaskGroupIndex g = ci.add_task_group();
+  const std::array web{HostPort{80, Protocol::kTcp}};
+  ci.reserve(1, 0, 0, web);
+  Placer placer = make_placer();
+  const std::vector<std::uint8_t> mask{1, 1, 0};
+  // 512 MiB: 0 passes resources, ports and the mask.
+  CHECK(placer.place(ci, {256, 512, g, {}, false, mask, web}).instance == 0U);
+  // 2000 MiB: resources and ports leave 2, which the mask removes: MemberOf, not ports.
+  CHECK(placer.place(ci, {256, 2000, g, {}, false, mask, web}).failure ==
+        PlacementFailure::kMemberOf);
+  // Without 2, nobody has memory and the port: RESOURCE:PORTS, whatever the mask says.
+  ci.set_connected(2, false);
+  CHECK(placer.place(ci, {256, 2000, g, {}, false, mask, web}).failure ==
+        PlacementFailure::kResourcePorts);
+  // 9000 MiB fits nowhere: memory is named before ports.
+  CHECK(placer.place(ci, {256, 9000, g, {}, false, mask, web}).failure ==
+        PlacementFailure::kResourceMemory);
+  // distinctInstance after ports: 0 holds a task of the group and 1 has port 80 taken.
+  put_tasks(ci, 0, g, 1);
+  CHECK(placer.place(ci, {256, 512, g, {}, true, mask, web}).failure ==
+        PlacementFailure::kDistinctInstance);
+}
+
+TEST_CASE("placement with host ports agrees with the exact check, collisions and full lists too",
+          "[ecs]") {
+  // 12 instances and tasks mapping 1 to 3 of 300 ports (300 > 64 summary bits, so ports share
+  // bits), reserved and released at random, some instances filled past the summary's limit:
+  // the placer (no strategy: lowest index) must choose exactly what first_fit's walk chooses.
+  ContainerInstances ci;
+  for (int i = 0; i < 12; ++i) add(ci, 0, 1'000'000, 1'000'000);
+  const TaskGroupIndex g = ci.add_task_group();
+  // Instances 10 and 11 hold 90 ports of their own (95 with the agent's): past 100 - 16.
+  for (const ContainerInstanceIndex full : {10U, 11U}) {
+    std::vector<HostPort> many;
+    for (std::uint16_t p = 20000; p < 20090; ++p) many.push_back({p, Protocol::kUdp});
+    ci.reserve(full, 0, 0, g, many);
+  }
+  struct Held {
+    ContainerInstanceIndex at;
+    std::vector<HostPort> ports;
+  };
+  std::vector<Held> held;
+  RandomStream random{42};
+  Placer placer = make_placer();
+  int placed = 0, refused = 0;
+  for (int step = 0; step < 4000; ++step) {
+    if (!held.empty() && random.uniform_int(3) == 0) {
+      const std::size_t k = random.uniform_int(held.size());
+      ci.release(held[k].at, 1, 1, g, held[k].ports);
+      held[k] = held.back();
+      held.pop_back();
+      continue;
+    }
+    std::vector<HostPort> ports;
+    const std::size_t count = 1 + random.uniform_int(3);
+    while (ports.size() < count) {
+      const HostPort p{static_cast<std::uint16_t>(1000 + random.uniform_int(300)),
+                       random.uniform_int(2) == 0 ? Protocol::kTcp : Protocol::kUdp};
+      if (std::find(ports.begin(), ports.end(), p) == ports.end()) ports.push_back(p);
+    }
+    std::sort(ports.begin(), ports.end());
+    const std::optional<ContainerInstanceIndex> exact = ci.first_fit(1, 1, ports);
+    PlacementRequest request{1, 1, g};
+    request.host_ports = ports;
+    const PlacementResult r = placer.place(ci, request);
+    REQUIRE(r.instance == exact);
+    if (!exact) {
+      REQUIRE(r.failure == PlacementFailure::kResourcePorts);
+      ++refused;
+      continue;
+    }
+    ci.reserve(*exact, 1, 1, g, ports);
+    held.push_back({*exact, ports});
+    ++placed;
+  }
+  // Both outcomes happened many times.
+  CHECK(placed > 1000);
+  CHECK(refused > 10);
 }

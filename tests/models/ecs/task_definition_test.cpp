@@ -255,3 +255,44 @@ TEST_CASE("network mode defaults to bridge and names print as AWS spells them", 
   CHECK(to_string(Protocol::kTcp) == "tcp");
   CHECK(to_string(Protocol::kUdp) == "udp");
 }
+
+TEST_CASE("the real task definitions reserve no static host ports", "[ecs]") {
+  // nginx_ec2.json: bridge, containerPort 80 without hostPort: a dynamic port.
+  CHECK(validated(nginx_ec2()).host_ports().empty());
+  // ConsulServer.json: host mode, but no portMappings: ECS reserves nothing it is not told of.
+  CHECK(validated(consul_server()).host_ports().empty());
+  // nginx_fargate.json and gunicorn_fargate.json (hostPort 5000): awsvpc ports are on the
+  // task's own network interface, not on an instance.
+  CHECK(validated(nginx_fargate()).host_ports().empty());
+  CHECK(validated(gunicorn_fargate()).host_ports().empty());
+}
+
+TEST_CASE("bridge mode reserves each non-zero hostPort once, sorted by number then protocol",
+          "[ecs]") {
+  TaskDefinitionInput input = nginx_ec2();
+  // nginx: 8080 -> 80 static, 443 dynamic (hostPort 0), 53 -> 53 over udp and tcp.
+  input.container_definitions[0].port_mappings = {port(80, 8080, "tcp"), port(443, 0, "tcp"),
+                                                  port(53, 53, "udp"), port(5353, 53, "tcp")};
+  // A sidecar mapping the same host port 8080/tcp again and a dynamic one.
+  ContainerDefinitionInput sidecar = container("sidecar");
+  sidecar.memory = 64;
+  sidecar.port_mappings = {port(9000, 8080, "tcp"), port(9001, std::nullopt, "tcp")};
+  input.container_definitions.push_back(sidecar);
+  CHECK(validated(input).host_ports() ==
+        std::vector<HostPort>{{53, Protocol::kTcp}, {53, Protocol::kUdp}, {8080, Protocol::kTcp}});
+}
+
+TEST_CASE("host mode reserves every container port, awsvpc and none reserve nothing", "[ecs]") {
+  TaskDefinitionInput host = consul_server();
+  host.container_definitions[0].port_mappings = {port(8500, std::nullopt, "tcp"),
+                                                 port(8600, 0, "udp"), port(8300, 8300, "tcp")};
+  CHECK(validated(host).host_ports() == std::vector<HostPort>{{8300, Protocol::kTcp},
+                                                              {8500, Protocol::kTcp},
+                                                              {8600, Protocol::kUdp}});
+  TaskDefinitionInput awsvpc = host;
+  awsvpc.network_mode = "awsvpc";
+  CHECK(validated(awsvpc).host_ports().empty());
+  TaskDefinitionInput none = consul_server();
+  none.network_mode = "none";
+  CHECK(validated(none).host_ports().empty());
+}

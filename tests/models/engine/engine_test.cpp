@@ -6,17 +6,13 @@
 #include "ecsim/engine/engine.hpp"
 #include "ecsim/engine/report.hpp"
 #include "ecsim/scenario/scenario.hpp"
+#include "engine_test_support.hpp"
 
 using namespace ecsim;
 
 namespace {
 
-scenario::Scenario load(const std::string& relative) {
-  scenario::LoadResult r = scenario::load_scenario(std::string(ECSIM_TEST_SCENARIOS) + "/" + relative);
-  for (const auto& d : r.diagnostics.sorted()) INFO(scenario::format_diagnostic(d));
-  REQUIRE(r.scenario);
-  return std::move(*r.scenario);
-}
+using test::load;
 
 engine::ReplicationResult run(const scenario::Scenario& s, std::uint64_t seed) {
   engine::RunOptions options;
@@ -191,6 +187,20 @@ TEST_CASE("RunTask placement strategies and constraints decide where tasks land"
       }
     }
   }
+}
+
+TEST_CASE("RunTask fails with RESOURCE:PORTS where the resources fit but the host port does not",
+          "[engine]") {
+  // Four 512-unit tasks mapping host port 8080 at 0s on three m6i.large (2048 units each). First
+  // fit puts the first on a; a still has 1536 units but its port 8080 is taken, so the second
+  // goes to b and the third to c. The fourth finds room everywhere and the port nowhere.
+  const scenario::Scenario s = load("placement/ports.yaml");
+  const engine::ReplicationResult r = run(s, 1);
+  REQUIRE(r.timeseries.size() == 3);
+  CHECK(r.timeseries[1].cpu_reserved_by_az == std::vector<std::int64_t>{512, 512, 512});
+  CHECK(r.tasks.failed == 1);
+  CHECK(r.jobs[0].failure_reasons == std::map<std::string, std::uint64_t>{{"RESOURCE:PORTS", 1}});
+  CHECK(r.tasks.lost() == 0);
 }
 
 TEST_CASE("Spot instances cost the discounted price and their tasks are evicted on reclaim",

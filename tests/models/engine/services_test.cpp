@@ -10,52 +10,43 @@
 #include "ecsim/engine/engine.hpp"
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/scenario/scenario.hpp"
+#include "engine_test_support.hpp"
 
 using namespace ecsim;
 using namespace std::chrono_literals;
 
 namespace {
 
-constexpr SimTime at(SimDuration d) { return kSimStart + d; }
+using test::at;
+using test::per_zone;
+using test::task_definition;
 
-// A task definition of one container reserving `cpu` units and `memory` MiB; with `fargate`
-// the same as a task-level size for Fargate (awsvpc).
-ecs::TaskDefinition task_definition(std::int64_t cpu, std::int64_t memory, bool fargate = false,
-                                    std::string family = "web") {
+// A bridge task definition of one container reserving `cpu` units and `memory` MiB that maps
+// container port 80 to the static host port 80.
+ecs::TaskDefinition static_port_task_definition(std::int64_t cpu, std::int64_t memory,
+                                                std::string family = "web") {
   ecs::TaskDefinitionInput in;
   in.family = std::move(family);
+  in.network_mode = "bridge";
   ecs::ContainerDefinitionInput c;
   c.name = "app";
   c.cpu = cpu;
   c.memory = memory;
+  ecs::PortMappingInput http;
+  http.container_port = 80;
+  http.host_port = 80;
+  c.port_mappings.push_back(http);
   in.container_definitions.push_back(c);
-  if (fargate) {
-    in.cpu = ecs::TaskSizeInput::string(std::to_string(cpu));
-    in.memory = ecs::TaskSizeInput::string(std::to_string(memory));
-    in.network_mode = "awsvpc";
-    in.requires_compatibilities = {"FARGATE"};
-  }
-  const auto problems = ecs::check(in);
-  REQUIRE(problems.empty());
+  REQUIRE(ecs::check(in).empty());
   return ecs::from_input(in);
 }
 
 // `instances` m6i.large (2 vCPU: 2048 units, 7,800 MiB registered) over three zones, one
 // cluster "prod" on them, a service "web" of `desired` tasks of 512 units and 1 GiB.
 scenario::Scenario cluster(std::uint32_t instances, std::int64_t desired, SimDuration duration) {
-  scenario::Scenario s;
-  s.name = "services";
-  s.duration = duration;
-  s.platform.azs = {"us-east-1a", "us-east-1b", "us-east-1c"};
-  s.platform.ec2_launch_latency = {60s, 0};
-  platform::AsgConfig g;
-  g.name = "prod";
-  g.instance_type = platform::InstanceCatalog::builtin().index_of("m6i.large");
-  g.min = 0;
-  g.max = 30;
-  g.desired = instances;
-  g.azs = {AzId{0}, AzId{1}, AzId{2}};
-  s.platform.groups.push_back(g);
+  scenario::Scenario s = test::three_zones("services", duration);
+  s.platform.groups.push_back(
+      test::m6i_large_group("prod", instances, 30, {AzId{0}, AzId{1}, AzId{2}}));
   scenario::EcsClusterConfig c;
   c.name = "prod";
   c.asg = GroupId{0};
@@ -84,11 +75,7 @@ void with_managed_scaling(scenario::Scenario& s) {
 }
 
 engine::ReplicationResult run(const scenario::Scenario& s, std::uint64_t seed = 1) {
-  engine::RunOptions options;
-  options.seed = seed;
-  options.horizon = s.duration;
-  options.timeseries = true;
-  return engine::run_replication(s, options);
+  return test::run_with_timeseries(s, seed);
 }
 
 scenario::ServiceUpdate update_at(SimDuration when, const ecs::TaskDefinition& td,
@@ -98,10 +85,6 @@ scenario::ServiceUpdate update_at(SimDuration when, const ecs::TaskDefinition& t
   u.task_definition = td;
   u.fails_to_start = fails;
   return u;
-}
-
-std::vector<std::int64_t> per_zone(std::int64_t a, std::int64_t b, std::int64_t c) {
-  return {a, b, c};
 }
 
 }  // namespace
@@ -185,6 +168,20 @@ TEST_CASE("a rolling update at 50/100 stops half, then starts their replacements
   CHECK(s.availability == Approx(1.0 - 20.0 / 7190));
 }
 
+TEST_CASE("a rolling update at 100/100 cannot start and is reported stuck", "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 6, 2h);
+  web(sc).deployment = {100, 100};
+  web(sc).updates.push_back(update_at(1h, task_definition(512, 1024, false, "web-v2")));
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  // Lower = upper = 6: no old task may stop, no new one may start.
+  REQUIRE(s.deployments.size() == 2);
+  CHECK(s.deployments[1].state == "IN_PROGRESS");
+  CHECK(s.deployments[1].stuck_since == at(1h));
+  CHECK_FALSE(s.deployments[1].finished);
+  CHECK(s.tasks.submitted == 6);
+}
+
 TEST_CASE("the circuit breaker fails a deployment whose tasks never run and rolls it back",
           "[engine][services]") {
   scenario::Scenario sc = cluster(6, 6, 3h);
@@ -224,6 +221,22 @@ TEST_CASE("without the circuit breaker a failing revision is retried with a grow
   CHECK(s.deployments[1].state == "IN_PROGRESS");
   CHECK(s.deployments[1].failed_tasks == 8);
   CHECK(s.tasks.running_at_end == 1);  // the old task keeps running (100% minimum healthy)
+}
+
+TEST_CASE("the back-off's cap can be the older guides' 15 minutes", "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 1, 3h);
+  web(sc).updates.push_back(update_at(1h, task_definition(512, 1024, false, "web-bad"), true));
+  SECTION("27 minutes, the default") {
+    // As above to the eighth failure at 1h59m50s (7190 s); then starts every 10 s + 27 min:
+    // 8810 s (fails 8820), 10440 s (fails 10450); the next, 12070 s, is past 3h (10800 s).
+    CHECK(run(sc).services[0].deployments[1].failed_tasks == 10);
+  }
+  SECTION("15 minutes") {
+    sc.ecs[0].launch_throttle.max_delay = 15min;
+    // Failures at 3610, 3650, 3720, 3850, 4100, 4590 s; the sixth waits 15 min, not 16: starts
+    // at 5490, 6400, 7310, 8220, 9130, 10040 s fail 10 s later; 10950 s is past 3h.
+    CHECK(run(sc).services[0].deployments[1].failed_tasks == 12);
+  }
 }
 
 TEST_CASE("draining a third of the instances at 100/200 moves their tasks and finishes",
@@ -301,7 +314,7 @@ TEST_CASE("a DAEMON service runs one task on every instance, new ones included",
   platform::ScheduledFault f;
   f.at = at(10min);
   f.kind = platform::ScheduledFault::Kind::kInstanceFailure;
-  f.group = GroupId{0};
+  f.groups = {GroupId{0}};
   f.count = 1;
   sc.platform.faults.push_back(f);
   const engine::ReplicationResult r = run(sc);
@@ -402,4 +415,80 @@ TEST_CASE("a drain leaves standalone tasks alone and is done when the service ta
   CHECK(r.services[0].running_by_az == per_zone(0, 2, 1));
   // Standalone tasks placed on the zone-a instance before the drain keep running there.
   CHECK(r.jobs[0].tasks.evicted == 0);
+}
+
+TEST_CASE("a REPLICA service with a static host port runs at most one task per instance",
+          "[engine][services]") {
+  // 3 instances (one per zone) with room for 3 tasks of 512 units each, but every task maps
+  // host port 80: after one task per instance the other 2 of desired 5 find the port taken
+  // everywhere and are never created.
+  scenario::Scenario sc = cluster(3, 5, 1h);
+  web(sc).task_definition = static_port_task_definition(512, 1024);
+  const engine::ReplicationResult r = run(sc);
+  const engine::ServiceResult& s = r.services[0];
+  CHECK(s.desired == 5);
+  CHECK(s.tasks.submitted == 3);
+  CHECK(s.tasks.running_at_end == 3);
+  CHECK(s.running_by_az == per_zone(1, 1, 1));
+  // Never all 5: the deployment never completes and the service never counts as available.
+  CHECK(s.deployments[0].state == "IN_PROGRESS");
+  CHECK(s.availability == 0.0);
+  CHECK(r.tasks.lost() == 0);
+}
+
+TEST_CASE("a static host port on every instance blocks a 100/200 rolling update, not a 0/100 one",
+          "[engine][services]") {
+  // 3 tasks on 3 instances, each holding host port 80; at 1h a new revision with the same port.
+  scenario::Scenario sc = cluster(3, 3, 2h);
+  web(sc).task_definition = static_port_task_definition(512, 1024);
+  web(sc).updates.push_back(update_at(1h, static_port_task_definition(512, 1024, "web-v2")));
+  SECTION("100/200 starts new tasks first, and none finds the port free") {
+    const engine::ReplicationResult r = run(sc);
+    const engine::ServiceResult& s = r.services[0];
+    // Upper limit 6: start 3 new, which find no instance; lower limit 3: stop no old one.
+    CHECK(s.deployments[1].state == "IN_PROGRESS");
+    CHECK(s.tasks.submitted == 3);
+    CHECK(s.tasks.running_at_end == 3);
+    CHECK(s.min_running == 3);
+  }
+  SECTION("0/100 stops the old tasks first, which frees the port") {
+    web(sc).deployment = {0, 100};
+    const engine::ReplicationResult r = run(sc);
+    const engine::ServiceResult& s = r.services[0];
+    // Lower limit 0: the 3 old tasks stop at 1h; the 3 new ones take their ports at once and
+    // are RUNNING 10 s later.
+    CHECK(s.deployments[1].state == "COMPLETED");
+    CHECK(s.deployments[1].finished == at(1h + 10s));
+    CHECK(s.tasks.submitted == 6);
+    CHECK(s.tasks.completed == 3);
+    CHECK(s.tasks.running_at_end == 3);
+    CHECK(s.min_running == 0);
+  }
+}
+
+TEST_CASE("a DAEMON task is not started where another task holds its host port",
+          "[engine][services]") {
+  // 3 instances, one per zone. "web" holds host port 80 on the instances of zones a and b (2
+  // tasks spread over zones); the DAEMON "agent" runs everywhere until, at 30 min, a revision
+  // that maps host port 80 replaces it (0/100: old tasks stop, then new ones start): only the
+  // instance of zone c has the port free.
+  scenario::Scenario sc = cluster(3, 2, 1h);
+  web(sc).task_definition = static_port_task_definition(512, 1024);
+  scenario::ServiceConfig agent;
+  agent.name = "agent";
+  agent.task_definition = task_definition(128, 256, false, "agent");
+  agent.scheduling_strategy = ecs::SchedulingStrategy::kDaemon;
+  agent.deployment = ecs::default_deployment_configuration(ecs::SchedulingStrategy::kDaemon);
+  agent.updates.push_back(update_at(30min, static_port_task_definition(128, 256, "agent-v2")));
+  sc.ecs[0].services.push_back(agent);
+  const engine::ReplicationResult r = run(sc);
+  REQUIRE(r.services.size() == 2);
+  CHECK(r.services[0].running_by_az == per_zone(1, 1, 0));
+  const engine::ServiceResult& a = r.services[1];
+  CHECK(a.desired == 3);
+  CHECK(a.tasks.submitted == 3 + 1);
+  CHECK(a.tasks.completed == 3);
+  CHECK(a.running_by_az == per_zone(0, 0, 1));
+  CHECK(a.deployments[1].state == "IN_PROGRESS");
+  CHECK(r.tasks.lost() == 0);
 }

@@ -79,7 +79,7 @@ ScheduledFault instance_failure(GroupId g, SimDuration when, std::uint32_t count
   ScheduledFault f;
   f.at = at(when);
   f.kind = ScheduledFault::Kind::kInstanceFailure;
-  f.group = g;
+  f.groups = {g};
   f.count = count;
   return f;
 }
@@ -172,6 +172,10 @@ std::vector<std::uint32_t> zones(std::uint32_t a, std::uint32_t b, std::uint32_t
 
 bool same(const InstanceChange& x, const InstanceChange& y) {
   return x.instance == y.instance && x.kind == y.kind && x.at == y.at;
+}
+
+bool same_log(const std::vector<InstanceChange>& x, const std::vector<InstanceChange>& y) {
+  return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), same);
 }
 
 }  // namespace
@@ -846,7 +850,7 @@ TEST_CASE("an MTBF failure process fails each instance after an exponential time
   PlatformConfig config = three_zones();
   config.groups.push_back(group("web", 1000, {kA, kB, kC}));
   config.groups.push_back(group("spared", 10, {kA, kB, kC}));  // no process covers it
-  config.failure_processes.push_back(FailureProcess{kGroup0, 10h});
+  config.failure_processes.push_back(FailureProcess{{kGroup0}, 10h});
   Harness h(std::move(config));
   h.start(11);
   h.run_until(10h);
@@ -873,7 +877,7 @@ TEST_CASE("with instant replacements, MTBF failures of a group form a Poisson pr
   PlatformConfig config = three_zones();
   config.ec2_launch_latency = LaunchLatency{0s, 0};
   config.groups.push_back(group("web", 1000, {kA, kB, kC}));
-  config.failure_processes.push_back(FailureProcess{std::nullopt, 10h});
+  config.failure_processes.push_back(FailureProcess{{}, 10h});
   Harness h(std::move(config));
   h.start(13);
   h.run_until(10h);
@@ -883,6 +887,142 @@ TEST_CASE("with instant replacements, MTBF failures of a group form a Poisson pr
   CHECK(h.platform->counters().launches == 1000 + failures);
   CHECK(h.of_kind(ChangeKind::kTerminated).size() == failures);
   CHECK(h.count_in_state(kGroup0, InstanceState::kRunning) == 1000);
+}
+
+// --- (6b) Instances launched by hand -----------------------------------------------------------
+
+namespace {
+
+// `count` instances launched by hand (no Auto Scaling group) over `azs`.
+AsgConfig by_hand(std::string name, std::uint32_t count, std::vector<AzId> azs, bool spot = false) {
+  AsgConfig g = group(std::move(name), count, std::move(azs), spot);
+  g.min = 0;
+  g.max = count;
+  g.replace = false;
+  return g;
+}
+
+}  // namespace
+
+TEST_CASE("instances launched by hand run from time 0 and are not replaced when they fail",
+          "[platform]") {
+  PlatformConfig config = three_zones();
+  config.groups.push_back(by_hand("fixed", 2, {kA}));        // instances 0, 1
+  config.groups.push_back(group("web", 2, {kA, kB}));        // instances 2, 3
+  config.faults.push_back(instance_failure(kGroup0, 10min, 1));
+  config.faults.push_back(instance_failure(kGroup1, 20min, 1));
+  Harness h(std::move(config));
+  h.start();
+  CHECK(h.count_in_state(kGroup0, InstanceState::kRunning) == 2);
+  CHECK(h.live_by_zone(kGroup0) == zones(2, 0, 0));
+
+  h.run_until(2h);
+  // The hand-launched group lost one for good: nothing launched in its place. The Auto Scaling
+  // group replaced its own: 4 initial launches + 1 replacement.
+  CHECK(h.count_in_state(kGroup0, InstanceState::kRunning) == 1);
+  CHECK(h.count_in_state(kGroup0, InstanceState::kTerminated) == 1);
+  CHECK(h.platform->live_instances(kGroup0).size() == 1);
+  CHECK(h.count_in_state(kGroup1, InstanceState::kRunning) == 2);
+  CHECK(h.platform->counters().failures == 2);
+  CHECK(h.platform->counters().launches == 5);
+  CHECK(h.platform->instance_count() == 5);
+  CHECK(h.platform->group(iid(4)) == kGroup1);
+}
+
+TEST_CASE("a failure fault over several groups picks among all their running instances",
+          "[platform]") {
+  // A cluster's Auto Scaling group and its hand-launched instances fail as one: 4 failures over
+  // 2 + 2 instances take every one of them, whichever group it is in.
+  PlatformConfig config = three_zones();
+  config.groups.push_back(by_hand("fixed", 2, {kA}));
+  config.groups.push_back(group("web", 2, {kB}));
+  ScheduledFault f = instance_failure(kGroup0, 10min, 4);
+  f.groups = {kGroup0, kGroup1};
+  config.faults.push_back(f);
+  Harness h(std::move(config));
+  h.start();
+  h.run_until(10min);
+  for (std::uint32_t i = 0; i < 4; ++i)
+    CHECK(h.platform->cause(iid(i)) == TerminationCause::kFailure);
+  // Only the Auto Scaling group's two are replaced.
+  CHECK(h.platform->instance_count() == 6);
+  CHECK(h.platform->group(iid(4)) == kGroup1);
+  CHECK(h.platform->group(iid(5)) == kGroup1);
+}
+
+TEST_CASE("an MTBF process over a hand-launched group fails it down to nothing", "[platform]") {
+  // MTBF 1 h over 100 h: each of the 3 survives with probability e^-100, so all fail, and
+  // nothing replaces them.
+  PlatformConfig config = three_zones();
+  config.groups.push_back(by_hand("fixed", 3, {kA, kB, kC}));
+  config.failure_processes.push_back(FailureProcess{{kGroup0}, 1h});
+  Harness h(std::move(config));
+  h.start(3);
+  h.run_until(100h);
+  CHECK(h.count_in_state(kGroup0, InstanceState::kTerminated) == 3);
+  CHECK(h.platform->counters().failures == 3);
+  CHECK(h.platform->instance_count() == 3);
+}
+
+TEST_CASE("a hand-launched Spot instance is reclaimed after its notice and not replaced",
+          "[platform]") {
+  PlatformConfig config = three_zones();
+  config.groups.push_back(by_hand("fixed-spot", 1, {kA}, true));
+  config.spot_interruptions_per_hour = 1.0;
+  Harness h(std::move(config));
+  h.start();
+  // At one interruption per hour, the chance of none in 10 h is e^-10 = 4.5e-5.
+  h.run_until(10h);
+  const std::vector<InstanceChange> notices = h.of_kind(ChangeKind::kInterruptionNotice);
+  REQUIRE(notices.size() == 1);
+  CHECK(h.platform->cause(iid(0)) == TerminationCause::kSpotInterruption);
+  CHECK(h.of_kind(ChangeKind::kTerminated).front().at == notices.front().at + kSpotNotice);
+  CHECK(h.platform->instance_count() == 1);
+}
+
+TEST_CASE("a zone outage cuts hand-launched instances off but never terminates them",
+          "[platform]") {
+  // An Auto Scaling group terminates an instance unreachable for 5 minutes and launches one
+  // elsewhere; nobody does that for an instance launched by hand: it waits for its zone.
+  PlatformConfig config = three_zones();
+  config.groups.push_back(by_hand("fixed", 2, {kA, kB}));  // 0 in a, 1 in b
+  config.faults.push_back(outage(kA, 1h, 2h));
+  Harness h(std::move(config));
+  h.start();
+  CHECK(h.live_by_zone(kGroup0) == zones(1, 1, 0));
+  h.run_until(2h);
+  CHECK(h.platform->state(iid(0)) == InstanceState::kRunning);
+  CHECK_FALSE(h.platform->reachable(iid(0)));
+  CHECK(h.platform->counters().replacements == 0);
+  h.run_until(5h);
+  CHECK(h.platform->reachable(iid(0)));
+  CHECK(h.platform->instance_count() == 2);
+  const std::vector<InstanceChange> expected = {{iid(0), ChangeKind::kRunning, at(0s)},
+                                                {iid(1), ChangeKind::kRunning, at(0s)},
+                                                {iid(0), ChangeKind::kUnreachable, at(1h)},
+                                                {iid(0), ChangeKind::kReachable, at(3h)}};
+  CHECK(same_log(h.log, expected));
+}
+
+TEST_CASE("hand-launched instances are never rebalanced over their zones", "[platform]") {
+  // 4 over a and b: 2, 2. Terminating both of a's leaves 0, 2: a group would launch in a and
+  // terminate one of b's; hand-launched instances stay as they are.
+  PlatformConfig config = three_zones();
+  config.groups.push_back(by_hand("fixed", 4, {kA, kB}));  // a {0, 2}, b {1, 3}
+  Harness h(std::move(config));
+  h.start();
+  h.run_until(10min);
+  h.platform->terminate(h.sim, iid(0), false);
+  h.platform->terminate(h.sim, iid(2), false);
+  h.drain();
+  h.run_until(2h);
+  CHECK(h.live_by_zone(kGroup0) == zones(0, 2, 0));
+  CHECK(h.platform->instance_count() == 4);
+  CHECK(h.platform->counters().rebalances == 0);
+  // Asking for more launches nothing either.
+  h.platform->scale_out(h.sim, kGroup0, 4);
+  h.drain();
+  CHECK(h.platform->instance_count() == 4);
 }
 
 // --- (7) Cost ---------------------------------------------------------------------------------
@@ -955,7 +1095,7 @@ PlatformConfig busy_config() {
   config.groups.push_back(group("web", 9, {kA, kB, kC}));
   config.groups.push_back(group("batch", 6, {kA, kB, kC}, true));
   config.spot_interruptions_per_hour = 0.5;
-  config.failure_processes.push_back(FailureProcess{std::nullopt, 4h});
+  config.failure_processes.push_back(FailureProcess{{}, 4h});
   config.faults.push_back(outage(kA, 1h, 20min));
   config.faults.push_back(impairment(kB, 2h, 1h, 0.5));
   config.faults.push_back(instance_failure(kGroup0, 4h, 3));
@@ -968,10 +1108,6 @@ std::vector<InstanceChange> run_busy(std::uint64_t seed, PlatformCounters* count
   h.run_until(8h);
   if (counters) *counters = h.platform->counters();
   return h.log;
-}
-
-bool same_log(const std::vector<InstanceChange>& x, const std::vector<InstanceChange>& y) {
-  return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), same);
 }
 
 }  // namespace

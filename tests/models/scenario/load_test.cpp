@@ -41,7 +41,8 @@ TEST_CASE("every bad scenario gets exactly its expected diagnostics", "[scenario
   const std::vector<std::string> names{
       "malformed-yaml", "unknown-keys",  "missing-required", "bad-values",
       "unknown-instance-type", "too-many-hosts", "jobs", "taskdefs",
-      "faults", "duplicate-key", "placement", "services", "capacity", "service-definition"};
+      "faults", "duplicate-key", "placement", "services", "capacity", "service-definition",
+      "fixed-instances", "eks", "eks-files"};
   for (const std::string& name : names) {
     SECTION(name) {
       const std::string expected_file = kScenarios + "/bad/" + name + ".expected";
@@ -121,6 +122,10 @@ TEST_CASE("every real-world ECS task definition loads unchanged", "[scenario]") 
       CHECK(diagnostics.ok());
       CHECK(td->reserved_cpu_units() == e.cpu_units);
       CHECK(td->reserved_memory_mib() == e.memory_mib);
+      // None reserves a static host port: ConsulServer.json is in host mode but maps no port,
+      // nginx_ec2.json maps port 80 dynamically (bridge, no hostPort), and the Fargate ones are
+      // awsvpc, whose ports are on the task's own interface (gunicorn's hostPort 5000 too).
+      CHECK(td->host_ports().empty());
     }
   }
 }

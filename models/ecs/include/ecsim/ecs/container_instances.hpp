@@ -1,10 +1,14 @@
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
+#include "ecsim/ecs/task_definition.hpp"
 #include "ecsim/sim/ids.hpp"
 
 namespace ecsim::ecs {
@@ -24,19 +28,53 @@ constexpr std::int64_t registered_memory_mib(std::uint32_t nominal_mib,
   return std::int64_t{nominal_mib} * 7985 / 8192 - reserved_mib;
 }
 
-/// Why RunTask could not place a task on any container instance (AWS's failure reasons).
+/// The host ports the ECS agent reserves on every Linux container instance by default
+/// (ECS_RESERVED_PORTS: 22 for SSH, 2375 and 2376 for the Docker daemon, 51678 and 51679 for the
+/// agent's introspection and credentials endpoints; all tcp, as ECS_RESERVED_PORTS_UDP is empty
+/// by default), sorted.
+inline constexpr std::array<HostPort, 5> kAgentReservedPorts{{{22, Protocol::kTcp},
+                                                              {2375, Protocol::kTcp},
+                                                              {2376, Protocol::kTcp},
+                                                              {51678, Protocol::kTcp},
+                                                              {51679, Protocol::kTcp}}};
+
+/// The most host ports one container instance may have reserved at a time, the agent's own
+/// included (AWS's PortMapping reference; dynamic ports do not count).
+inline constexpr std::size_t kMaxReservedPorts = 100;
+
+namespace detail {
+
+/// The bit a host port sets in a 64-bit summary of a set of ports (a Bloom filter with one hash):
+/// equal ports set equal bits; different ports may share one, so a summary can only say that
+/// none of some ports is in the set, never that one is.
+constexpr std::uint64_t port_bit(HostPort p) noexcept {
+  const std::uint64_t key = std::uint64_t{p.port} << 1 | static_cast<std::uint64_t>(p.protocol);
+  // Fibonacci hashing: the top 6 bits of the product, so that nearby ports spread out.
+  return std::uint64_t{1} << ((key * 0x9E3779B97F4A7C15ULL) >> 58);
+}
+
+/// Requests with at most this many ports may trust a summary: an instance holding more than
+/// kMaxReservedPorts less this many has its summary saturated (all ones), so one that says
+/// "none taken" also says the limit is not reached.
+inline constexpr std::size_t kPortSummaryMaxRequest = 16;
+
+}  // namespace detail
+
+/// Why RunTask could not place a task on any container instance (AWS's failure reasons). The
+/// resource reasons follow the order the steps apply in: CPU, then memory, then ports.
 enum class PlacementFailure : std::uint8_t {
   kNone,
   kResourceCpu,       ///< "RESOURCE:CPU": no connected instance has enough unreserved CPU
   kResourceMemory,    ///< "RESOURCE:MEMORY": some have the CPU, none also the memory
+  kResourcePorts,     ///< "RESOURCE:PORTS": some have the CPU and memory, none the host ports
   kNoInstances,       ///< no container instance is registered and connected
   kMemberOf,          ///< some have the resources, none of those is in the memberOf mask
   kDistinctInstance,  ///< some pass the rest, all of those hold a task of the group
 };
 
-/// AWS's text for `failure`: "RESOURCE:CPU", "RESOURCE:MEMORY", "NO_INSTANCES",
-/// "MemberOf placement constraint unsatisfied.", "DistinctInstance placement constraint
-/// unsatisfied.", or "".
+/// AWS's text for `failure`: "RESOURCE:CPU", "RESOURCE:MEMORY", "RESOURCE:PORTS",
+/// "NO_INSTANCES", "MemberOf placement constraint unsatisfied.", "DistinctInstance placement
+/// constraint unsatisfied.", or "".
 std::string_view to_string(PlacementFailure failure) noexcept;
 
 /// Dense index of a container instance within its cluster, in registration order.
@@ -48,15 +86,19 @@ using TaskGroupIndex = std::uint32_t;
 class Placer;
 
 /// The container instances of one cluster as a structure of arrays: registered and free
-/// resources, zone, and whether the agent is connected. Placement scans these arrays in
-/// registration order. Owns its tables.
+/// resources, reserved host ports, zone, and whether the agent is connected. Placement scans
+/// these arrays in registration order. Owns its tables.
+///
+/// Every `ports` argument below is a task's static host ports, sorted and without repeats (as
+/// `TaskDefinition::host_ports` gives them); empty for a task that maps none.
 class ContainerInstances {
  public:
   /// Registers EC2 instance `ec2` in zone `az` with `cpu_units` and `memory_mib` (> 0, at most
-  /// 2147483647 each, AWS's Integer) to give to tasks; it starts ACTIVE and connected. Returns
-  /// its index.
-  ContainerInstanceIndex register_instance(InstanceId ec2, AzId az, std::int64_t cpu_units,
-                                           std::int64_t memory_mib);
+  /// 2147483647 each, AWS's Integer) to give to tasks, and `agent_ports` (sorted, without
+  /// repeats) reserved by its agent for good; it starts ACTIVE and connected. Returns its index.
+  ContainerInstanceIndex register_instance(
+      InstanceId ec2, AzId az, std::int64_t cpu_units, std::int64_t memory_mib,
+      std::span<const HostPort> agent_ports = kAgentReservedPorts);
   /// The index of EC2 instance `ec2`, if it registered here.
   [[nodiscard]] std::optional<ContainerInstanceIndex> find(InstanceId ec2) const;
 
@@ -69,16 +111,33 @@ class ContainerInstances {
   void deregister(ContainerInstanceIndex i);
 
   /// The first ACTIVE, connected instance in registration order with at least `cpu_units` and
-  /// `memory_mib` unreserved, or none.
-  [[nodiscard]] std::optional<ContainerInstanceIndex> first_fit(std::int64_t cpu_units,
-                                                                std::int64_t memory_mib) const;
-  /// Why `first_fit` found nothing for a task of that size.
-  [[nodiscard]] PlacementFailure why_not(std::int64_t cpu_units, std::int64_t memory_mib) const;
+  /// `memory_mib` unreserved and `ports` free, or none.
+  [[nodiscard]] std::optional<ContainerInstanceIndex> first_fit(
+      std::int64_t cpu_units, std::int64_t memory_mib, std::span<const HostPort> ports = {}) const;
+  /// Why `first_fit` found nothing for that task: NO_INSTANCES, else the first of CPU, memory
+  /// and ports that no usable instance has along with the ones before it.
+  [[nodiscard]] PlacementFailure why_not(std::int64_t cpu_units, std::int64_t memory_mib,
+                                         std::span<const HostPort> ports = {}) const;
+  /// True when none of `ports` is reserved on `i` (by its agent or a task) and reserving them
+  /// keeps `i` within kMaxReservedPorts; always true for no ports.
+  [[nodiscard]] bool ports_free(ContainerInstanceIndex i, std::span<const HostPort> ports) const;
+  /// The host ports reserved on `i`, its agent's and its tasks', sorted (what
+  /// DescribeContainerInstances lists as its PORTS and PORTS_UDP resources); a view valid until
+  /// the next reserve or release on `i`.
+  [[nodiscard]] std::span<const HostPort> reserved_ports(ContainerInstanceIndex i) const {
+    return ports_[i];
+  }
 
   /// Reserves a task's resources on `i` (which must have room).
   void reserve(ContainerInstanceIndex i, std::int64_t cpu_units, std::int64_t memory_mib);
   /// Returns a task's resources to `i`.
   void release(ContainerInstanceIndex i, std::int64_t cpu_units, std::int64_t memory_mib);
+  /// Reserves a task's resources and host ports on `i` (which must have room and the ports).
+  void reserve(ContainerInstanceIndex i, std::int64_t cpu_units, std::int64_t memory_mib,
+               std::span<const HostPort> ports);
+  /// Returns a task's resources and host ports to `i`.
+  void release(ContainerInstanceIndex i, std::int64_t cpu_units, std::int64_t memory_mib,
+               std::span<const HostPort> ports);
 
   /// Adds a task group (counts start at 0 on every instance) and returns its index.
   TaskGroupIndex add_task_group();
@@ -90,6 +149,13 @@ class ContainerInstances {
   /// Returns a task's resources to `i` and uncounts it from group `group` there.
   void release(ContainerInstanceIndex i, std::int64_t cpu_units, std::int64_t memory_mib,
                TaskGroupIndex group);
+  /// Reserves a task's resources and host ports on `i` and counts the task in group `group`
+  /// there.
+  void reserve(ContainerInstanceIndex i, std::int64_t cpu_units, std::int64_t memory_mib,
+               TaskGroupIndex group, std::span<const HostPort> ports);
+  /// Returns a task's resources and host ports to `i` and uncounts it from group `group` there.
+  void release(ContainerInstanceIndex i, std::int64_t cpu_units, std::int64_t memory_mib,
+               TaskGroupIndex group, std::span<const HostPort> ports);
   /// Number of tasks of `group` counted on instance `i`.
   [[nodiscard]] std::uint32_t group_tasks(TaskGroupIndex group, ContainerInstanceIndex i) const {
     return group_tasks_[group][i];
@@ -124,6 +190,11 @@ class ContainerInstances {
   [[nodiscard]] bool usable(ContainerInstanceIndex i) const {
     return active_[i] != 0 && connected_[i] != 0;
   }
+  // Adds `ports` to those reserved on `i`, which must have them free; takes them back.
+  void reserve_ports(ContainerInstanceIndex i, std::span<const HostPort> ports);
+  void release_ports(ContainerInstanceIndex i, std::span<const HostPort> ports);
+  // Recomputes port_bits_[i] from ports_[i].
+  void summarize_ports(ContainerInstanceIndex i);
 
   std::vector<InstanceId> ec2_;
   std::vector<AzId> az_;
@@ -133,6 +204,15 @@ class ContainerInstances {
   std::vector<std::int32_t> cpu_free_, mem_free_;
   // active_ is the one status column placement reads: registered and not DRAINING.
   std::vector<std::uint8_t> active_, connected_, draining_, registered_;
+  // Reserved host ports per instance, each list sorted. A list per instance, not a flat set
+  // for the cluster: an instance holds a handful (the agent's five, plus a few per task with
+  // static ports; at most kMaxReservedPorts), so an exact conflict check is a merge of two
+  // short sorted lists read front to back. Placement only looks at ports for a task that maps
+  // static ones (most map none, or dynamic ones), and then first at port_bits_, a column of
+  // 64-bit summaries (detail::port_bit of each held port, all ones past the summary's limit):
+  // a candidate whose summary shares no bit with the task's ports is free without the walk.
+  std::vector<std::vector<HostPort>> ports_;
+  std::vector<std::uint64_t> port_bits_;
   std::vector<ContainerInstanceIndex> by_ec2_;  // indexed by InstanceId; kNoIndex when absent
   // [group][instance] tasks of the group on the instance, and [group][az] their sum per zone
   // (kept so that spread over zones needs no pass to count).

@@ -1,8 +1,9 @@
 #pragma once
 
 /// ECS task placement on EC2 container instances, as the ECS Developer Guide documents it:
-/// resources first, then constraints (binding), then strategies (best effort), in that order;
-/// and the scale-in counterparts that choose where a group's task is stopped.
+/// resources (CPU, memory, host ports) first, then constraints (binding), then strategies (best
+/// effort), in that order; and the scale-in counterparts that choose where a group's task is
+/// stopped.
 
 #include <cstdint>
 #include <limits>
@@ -79,6 +80,9 @@ struct PlacementRequest {
   /// The memberOf constraint as a mask, one byte per instance (non-zero: eligible), computed by
   /// the cluster query language evaluator; empty: no memberOf constraint.
   std::span<const std::uint8_t> member_of{};
+  /// The task's static host ports, sorted and without repeats (`TaskDefinition::host_ports`):
+  /// an instance where any of them is reserved cannot take it; empty: the task maps none.
+  std::span<const HostPort> host_ports{};
 };
 
 /// The outcome of one placement: an instance, or why there is none.
@@ -138,6 +142,12 @@ class Placer {
   std::span<const std::uint32_t> count_values(const ContainerInstances& instances,
                                               TaskGroupIndex group,
                                               const PlacementStrategy& strategy, int slot);
+
+  // Why `request` found no instance, once the filter left none (the slow path).
+  PlacementFailure why_none(const ContainerInstances& instances, const PlacementRequest& request);
+  // Keeps, in order, the first `n` candidates on which `ports` are free; returns how many.
+  std::size_t drop_port_conflicts(const ContainerInstances& instances,
+                                  std::span<const HostPort> ports, std::size_t n);
 
   // Grows the per-instance scratch buffers to `size` (they never shrink).
   void grow_scratch(std::size_t size);

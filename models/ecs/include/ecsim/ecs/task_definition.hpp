@@ -1,5 +1,6 @@
 #pragma once
 
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -130,8 +131,8 @@ enum class Compatibility {
   kManagedInstances,  ///< `MANAGED_INSTANCES`: ECS Managed Instances (accepted, not simulated yet).
 };
 
-/// The transport protocol of a port mapping.
-enum class Protocol { kTcp, kUdp };
+/// The transport protocol of a port mapping (one byte, so that a `HostPort` is four).
+enum class Protocol : std::uint8_t { kTcp, kUdp };
 
 /// The name AWS uses for `mode` (`bridge`, `host`, `awsvpc`, `none`).
 std::string_view to_string(NetworkMode mode);
@@ -149,6 +150,16 @@ struct PortMapping {
   Protocol protocol = Protocol::kTcp;  ///< tcp or udp.
 
   friend bool operator==(const PortMapping&, const PortMapping&) = default;
+};
+
+/// A port a task holds on its container instance while it is PENDING or RUNNING: no other task
+/// may map the same number with the same protocol there (tcp 80 and udp 80 do not clash).
+/// Ordered by number, then protocol (tcp first).
+struct HostPort {
+  std::uint16_t port = 0;              ///< The host port number, 1..65535.
+  Protocol protocol = Protocol::kTcp;  ///< tcp or udp.
+
+  friend auto operator<=>(const HostPort&, const HostPort&) = default;
 };
 
 /// One validated container.
@@ -210,6 +221,11 @@ class TaskDefinition {
   [[nodiscard]] std::int64_t reserved_memory_mib() const noexcept;
   /// The task-level (cpu, memory) pair when both are set, which Fargate bills and must accept.
   [[nodiscard]] std::optional<TaskSize> fargate_size() const noexcept;
+  /// The static host ports one task reserves on its EC2 container instance, sorted and without
+  /// repeats: in bridge mode each mapping with a non-zero hostPort, in host mode every mapping
+  /// (host port = container port); none for awsvpc (the task's own network interface), none,
+  /// or bridge mappings without a hostPort (dynamic ports from the ephemeral range).
+  [[nodiscard]] const std::vector<HostPort>& host_ports() const noexcept { return host_ports_; }
 
   friend bool operator==(const TaskDefinition&, const TaskDefinition&) = default;
 
@@ -222,6 +238,7 @@ class TaskDefinition {
   NetworkMode network_mode_ = NetworkMode::kBridge;
   std::vector<Compatibility> requires_compatibilities_;
   std::vector<ContainerDefinition> containers_;
+  std::vector<HostPort> host_ports_;  // derived from containers_ once, in from_input
 };
 
 /// The validated form of `input`, which `check` must have accepted (asserted: calling it on an

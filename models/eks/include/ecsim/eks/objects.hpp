@@ -276,6 +276,7 @@ struct Manifests {
   std::vector<PodDisruptionBudget> pdbs;
   std::vector<PriorityClass> priority_classes;
   std::vector<ResourceQuota> quotas;
+  std::vector<std::string> namespaces;  ///< the names of the Namespace objects
   /// Kinds skipped (Service, ConfigMap, ...), one note each: "file:line: skipped Service 'x'".
   std::vector<std::string> notes;
 };

@@ -30,7 +30,8 @@ inline constexpr LaunchLatency kDefaultEc2LaunchLatency{std::chrono::seconds(60)
 /// Assumed time for a Fargate task from PROVISIONING to RUNNING (capacity, ENI, image pull).
 inline constexpr LaunchLatency kDefaultFargateLaunchLatency{std::chrono::seconds(40), 0.3};
 
-/// An Auto Scaling group of EC2 instances, spread over some of the region's zones.
+/// An Auto Scaling group of EC2 instances, spread over some of the region's zones; or, with
+/// `replace` false, a fixed set of instances launched by hand.
 struct AsgConfig {
   std::string name;                 ///< unique among groups
   InstanceTypeIndex instance_type;  ///< index into InstanceCatalog::builtin()
@@ -39,6 +40,10 @@ struct AsgConfig {
   std::uint32_t desired = 0;        ///< min <= desired <= max
   std::vector<AzId> azs;            ///< zones to spread over; ties go to the one listed first
   bool spot = false;                ///< Spot instances: discounted and interruptible
+  /// False for instances launched by hand, outside any Auto Scaling group: the first `desired`
+  /// run from the start, and nothing launches more, replaces one that fails or is reclaimed,
+  /// terminates one that stays unreachable, or rebalances zones.
+  bool replace = true;
 };
 
 /// Fargate in the region: capacity, launch behaviour and Spot interruptions.
@@ -55,20 +60,21 @@ struct ScheduledFault {
   enum class Kind : std::uint8_t {
     kAzOutage,         ///< the zone is down for `duration`
     kAzImpaired,       ///< launches in the zone fail at `launch_failure_rate` for `duration`
-    kInstanceFailure,  ///< `count` running instances of group `group` fail
+    kInstanceFailure,  ///< `count` running instances of the groups `groups` fail
   };
   SimTime at;
   Kind kind = Kind::kAzOutage;
   AzId az;                          ///< for zone faults
   SimDuration duration{};           ///< for zone faults
   double launch_failure_rate = 0;   ///< for kAzImpaired, in [0, 1]
-  GroupId group;                    ///< for kInstanceFailure
+  /// For kInstanceFailure: the groups whose running instances may fail (a cluster's groups).
+  std::vector<GroupId> groups;
   std::uint32_t count = 0;          ///< for kInstanceFailure
 };
 
 /// Random failures of running instances: each fails after an exponential time with mean `mtbf`.
 struct FailureProcess {
-  std::optional<GroupId> group;  ///< none: every group
+  std::vector<GroupId> groups;  ///< the groups whose instances fail; empty: every group
   SimDuration mtbf;
 };
 

@@ -79,8 +79,8 @@ inline constexpr std::uint32_t kFirstEventKind = 100;
 inline constexpr std::uint32_t kEndEventKind = 200;
 
 /// The dynamic platform of one run: zones that go down and come back, EC2 instances that launch,
-/// fail and are interrupted, and Auto Scaling groups that keep their desired count spread over
-/// their zones. Instances live in a structure-of-arrays table indexed by InstanceId (ids are
+/// fail and are interrupted, Auto Scaling groups that keep their desired count spread over
+/// their zones, and groups of instances launched by hand that nothing replaces. Instances live in a structure-of-arrays table indexed by InstanceId (ids are
 /// never reused). Changes are appended to `changes()`, which the caller drains after each call
 /// to `start` or `handle`. Owns its tables and its random streams.
 class Platform {

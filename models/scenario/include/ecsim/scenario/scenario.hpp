@@ -13,6 +13,7 @@
 #include "ecsim/ecs/task_definition.hpp"
 #include "ecsim/platform/config.hpp"
 #include "ecsim/scenario/diagnostics.hpp"
+#include "ecsim/scenario/eks_config.hpp"
 #include "ecsim/sim/ids.hpp"
 #include "ecsim/sim/time.hpp"
 #include "ecsim/workload/arrivals.hpp"
@@ -36,6 +37,7 @@ enum class ModelledAttribute : std::uint8_t {
   kInstanceType,      ///< ecs.instance-type
   kOsType,            ///< ecs.os-type (always linux)
   kCpuArchitecture,   ///< ecs.cpu-architecture (x86_64 or arm64)
+  kCustom,            ///< a custom attribute (PutAttributes, ECS_INSTANCE_ATTRIBUTES), by name
 };
 
 /// One placement strategy of a RunTask request, as `placementStrategy` gives it.
@@ -43,6 +45,16 @@ struct StrategyConfig {
   ecs::StrategyType type = ecs::StrategyType::kRandom;
   ecs::StrategyField field = ecs::StrategyField::kNone;
   ModelledAttribute attribute = ModelledAttribute::kAvailabilityZone;  ///< for kAttribute
+  std::string custom;  ///< for kCustom: the attribute's name, without `attribute:`
+};
+
+/// A custom attribute of container instances, as PutAttributes or the agent's
+/// ECS_INSTANCE_ATTRIBUTES sets it.
+struct CustomAttribute {
+  std::string name;   ///< 1 to 128 characters (AWS's rule), not starting with `ecs.`
+  std::string value;  ///< empty for an attribute set without a value
+
+  friend bool operator==(const CustomAttribute&, const CustomAttribute&) = default;
 };
 
 /// A stream of batch jobs, each run as one ECS standalone task (RunTask).
@@ -136,10 +148,20 @@ inline constexpr platform::LaunchLatency kDefaultEc2TaskStartLatency{std::chrono
 /// services replace them.
 inline constexpr SimDuration kDefaultLostAfter = std::chrono::minutes(3);
 
-/// An ECS cluster: its container instances (from an Auto Scaling group), services and jobs.
+/// Container instances registered by hand, outside any Auto Scaling group: one entry of
+/// `capacity.instances`, a platform group that is never replaced.
+struct FixedInstancesConfig {
+  GroupId group;                            ///< index into PlatformConfig::groups
+  std::vector<CustomAttribute> attributes;  ///< every instance of the entry has them
+};
+
+/// An ECS cluster: its container instances (from an Auto Scaling group, a fixed list, or both),
+/// services and jobs.
 struct EcsClusterConfig {
   std::string name;
-  std::optional<GroupId> asg;  ///< index into PlatformConfig::groups
+  std::optional<GroupId> asg;  ///< the Auto Scaling group: index into PlatformConfig::groups
+  std::vector<CustomAttribute> asg_attributes;  ///< every instance of the group has them
+  std::vector<FixedInstancesConfig> fixed_instances;  ///< in `capacity.instances` order
   /// The group as a capacity provider (with managed scaling), if declared.
   std::optional<AsgCapacityProviderConfig> capacity_provider;
   std::vector<JobConfig> jobs;
@@ -149,8 +171,21 @@ struct EcsClusterConfig {
   bool spot_draining = false;
   /// How long an agent may be disconnected before its tasks count as lost (and are replaced).
   SimDuration lost_after = kDefaultLostAfter;
+  /// The service scheduler's back-off for tasks that never reach RUNNING: 30 s doubling up to
+  /// 27 minutes (the current Developer Guide; earlier editions said 15).
+  ecs::LaunchThrottle launch_throttle;
   /// Placement to RUNNING on this cluster's container instances.
   platform::LaunchLatency task_start_latency = kDefaultEc2TaskStartLatency;
+  /// True when the cluster has container instances: an Auto Scaling group or a fixed list.
+  [[nodiscard]] bool has_instances() const { return asg.has_value() || !fixed_instances.empty(); }
+  /// Every platform group whose instances register with this cluster: the Auto Scaling group
+  /// first, then the fixed list's.
+  [[nodiscard]] std::vector<GroupId> groups() const {
+    std::vector<GroupId> out;
+    if (asg) out.push_back(*asg);
+    for (const FixedInstancesConfig& f : fixed_instances) out.push_back(f.group);
+    return out;
+  }
 };
 
 /// A validated scenario: plain values, ready to simulate.
@@ -163,6 +198,7 @@ struct Scenario {
   SimDuration timeseries_interval = std::chrono::minutes(1);
   platform::PlatformConfig platform;
   std::vector<EcsClusterConfig> ecs;
+  std::vector<EksClusterConfig> eks;
 };
 
 /// A loaded scenario, or every problem that prevented it.

@@ -1,0 +1,390 @@
+#include "eksctl_reader.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "ecsim/platform/catalog.hpp"
+#include "k8s_fields.hpp"
+
+// An eksctl ClusterConfig as `eksctl create cluster -f` reads it, keeping what a simulation
+// needs: the node groups' sizes, instance types, zones, labels, taints, Spot capacity, update
+// configuration and pod limits. Every other field eksctl allows (iam, ssh, tags, volumeSize,
+// securityGroups, preBootstrapCommands, launchTemplate, vpc, cloudWatch, addons, ...) is ignored
+// without a word, as is a field eksctl does not know (eksctl itself refuses those).
+//
+// Sources (eksctl-io/eksctl, pkg/apis/eksctl.io/v1alpha5):
+// [T]  types.go: DefaultNodeType "m5.large", DefaultNodeCount 2, the labels
+//      alpha.eksctl.io/cluster-name and alpha.eksctl.io/nodegroup-name;
+// [D]  defaults.go: a node group without instanceType gets DefaultNodeType (a managed one only
+//      when it has no launchTemplate, instanceTypes or instanceSelector: then the type comes from
+//      elsewhere); both labels are added to every node group;
+// [V]  validation.go (ValidateManagedNodeGroup) and pkg/cfn/builder/nodegroup.go (self-managed):
+//      minSize defaults to desiredCapacity, else DefaultNodeCount; maxSize to desiredCapacity,
+//      else minSize; desiredCapacity to minSize (for self-managed groups CloudFormation's
+//      default for an Auto Scaling group); updateConfig needs exactly one of maxUnavailable and
+//      maxUnavailablePercentage, and maxUnavailable no greater than maxSize; at least two
+//      cluster availabilityZones when any are given;
+// [S]  userdocs usage/spot-instances: instancesDistribution with instanceTypes (required),
+//      onDemandBaseCapacity (default 0) and onDemandPercentageAboveBaseCapacity (default 100).
+
+namespace ecsim::scenario::detail {
+namespace {
+
+constexpr const char* kClusterNameLabel = "alpha.eksctl.io/cluster-name";
+constexpr const char* kNodeGroupNameLabel = "alpha.eksctl.io/nodegroup-name";
+// Labels EKS puts on the nodes of a managed node group.
+constexpr const char* kEksNodeGroupLabel = "eks.amazonaws.com/nodegroup";
+constexpr const char* kEksCapacityTypeLabel = "eks.amazonaws.com/capacityType";
+
+// The most nodes a node group may ask for, as a scenario's Auto Scaling groups (kMaxInstances).
+constexpr std::int64_t kMaxNodes = 1'000'000;
+
+std::optional<platform::InstanceTypeIndex> catalog_type(const Reader& at, const std::string& type) {
+  const auto& catalog = platform::InstanceCatalog::builtin();
+  if (const auto i = catalog.index_of(type); i != platform::kUnknownInstanceType) return i;
+  const auto close = catalog.suggest(type, 3);
+  at.error(fmt::format("unknown EC2 instance type '{}' ({})", type,
+                       close.empty() ? std::string("expected a type of ecsim's EC2 catalog")
+                                     : fmt::format("did you mean {}?", either(close))));
+  return std::nullopt;
+}
+
+class EksctlFile {
+ public:
+  EksctlFile(const Reader& root, const EksctlContext& context) : root_(root), context_(context) {}
+
+  std::optional<eks::ClusterConfig> read() {
+    if (!root_.is_map()) {
+      root_.error("expected an eksctl ClusterConfig (apiVersion eksctl.io/v1alpha5)");
+      return std::nullopt;
+    }
+    const bool have = require_all({root_["apiVersion"], root_["kind"], root_["metadata"]});
+    if (const auto v = root_["apiVersion"].string(); v && *v != "eksctl.io/v1alpha5")
+      fail(root_["apiVersion"],
+           fmt::format("'{}' is not eksctl's (expected apiVersion eksctl.io/v1alpha5)", *v));
+    if (const auto k = root_["kind"].string(); k && *k != "ClusterConfig")
+      fail(root_["kind"],
+           fmt::format("'{}' is not a ClusterConfig (expected kind ClusterConfig)", *k));
+    ok_ = ok_ && have;
+    read_metadata(root_["metadata"]);
+    read_cluster_zones(root_["availabilityZones"]);
+    for (const Reader& g : root_["nodeGroups"].items("a list of node groups"))
+      read_node_group(g, false);
+    for (const Reader& g : root_["managedNodeGroups"].items("a list of managed node groups"))
+      read_node_group(g, true);
+    if (!ok_) return std::nullopt;
+    return std::move(out_);
+  }
+
+ private:
+  void fail(const Reader& at, std::string message) {
+    at.error(std::move(message));
+    ok_ = false;
+  }
+
+  void read_metadata(const Reader& m) {
+    if (!m.expect_object("a mapping with name and region")) {
+      ok_ = false;
+      return;
+    }
+    if (m.present() && m["name"].require())
+      out_.name = m["name"].string().value_or("");
+    else
+      ok_ = false;
+    out_.region = m["region"].string().value_or(context_.region);
+    if (out_.region != context_.region)
+      fail(m["region"], fmt::format("'{}' is not the scenario's platform.region (expected {})",
+                                    out_.region, context_.region));
+  }
+
+  // A zone of the file: one of the platform's zones.
+  bool known_zone(const Reader& at, const std::string& zone) {
+    if (std::find(context_.zones.begin(), context_.zones.end(), zone) != context_.zones.end())
+      return true;
+    const std::string hint = did_you_mean(zone, context_.zones);
+    fail(at, fmt::format("zone '{}' is not among the scenario's platform.azs ({})", zone,
+                         hint.empty() ? "expected one of " + either(context_.zones) : hint));
+    return false;
+  }
+
+  // Zone names, each a zone of the platform and, when `within` is not empty, one of those.
+  std::vector<std::string> read_zones(const Reader& list, const std::vector<std::string>& within) {
+    std::vector<std::string> zones;
+    for (const Reader& z : list.items("a list of availability zone names")) {
+      const auto name = z.string();
+      if (!name) {
+        ok_ = false;
+        continue;
+      }
+      if (std::find(zones.begin(), zones.end(), *name) != zones.end()) {
+        fail(z, fmt::format("zone '{}' is listed twice", *name));
+        continue;
+      }
+      if (!known_zone(z, *name)) continue;
+      if (!within.empty() && std::find(within.begin(), within.end(), *name) == within.end()) {
+        fail(z, fmt::format("zone '{}' is not one of the cluster's availabilityZones (expected "
+                            "one of {})",
+                            *name, either(within)));
+        continue;
+      }
+      zones.push_back(*name);
+    }
+    return zones;
+  }
+
+  void read_cluster_zones(const Reader& list) {
+    if (!list.present()) return;
+    out_.azs = read_zones(list, {});
+    if (list.is_sequence() && list.items().size() < 2)
+      fail(list, fmt::format("only {} zone(s) specified, 2 are required (eksctl's rule)",
+                             list.items().size()));
+  }
+
+  void read_node_group(const Reader& r, bool managed) {
+    if (!r.expect_object("a node group")) {
+      ok_ = false;
+      return;
+    }
+    eks::NodeGroupConfig g;
+    g.managed = managed;
+    if (r["name"].require())
+      g.name = r["name"].string().value_or("");
+    else
+      ok_ = false;
+    if (!g.name.empty() && !names_.insert(g.name).second)
+      fail(r["name"], fmt::format("node group '{}' is defined twice", g.name));
+    read_instance_type(r, g);
+    read_sizes(r, g);
+    if (r["availabilityZones"].is_sequence() && r["availabilityZones"].items().empty())
+      fail(r["availabilityZones"], "no zones given");
+    g.azs = read_zones(r["availabilityZones"], out_.azs);
+    if (auto labels = read_labels(r["labels"]))
+      g.labels = std::move(*labels);
+    else
+      ok_ = false;
+    g.labels[kClusterNameLabel] = out_.name;
+    g.labels[kNodeGroupNameLabel] = g.name;
+    read_taints(r["taints"], managed, g);
+    if (managed) {
+      const auto spot = r["spot"].boolean();
+      if (r["spot"].present() && !spot) ok_ = false;
+      g.spot = spot.value_or(false);
+      g.labels[kEksNodeGroupLabel] = g.name;
+      g.labels[kEksCapacityTypeLabel] = g.spot ? "SPOT" : "ON_DEMAND";
+      read_update_config(r["updateConfig"], g);
+    }
+    if (r["maxPodsPerNode"].present()) {
+      const auto pods = r["maxPodsPerNode"].integer(1, 1000);
+      if (pods)
+        g.max_pods_per_node = static_cast<std::uint32_t>(*pods);
+      else
+        ok_ = false;
+    }
+    out_.node_groups.push_back(std::move(g));
+  }
+
+  // instanceType; for managed groups instanceTypes (the first is simulated); for self-managed
+  // ones instancesDistribution (its first type, Spot when no instance is on demand).
+  void read_instance_type(const Reader& r, eks::NodeGroupConfig& g) {
+    const Reader single = r["instanceType"];
+    const Reader list =
+        g.managed ? r["instanceTypes"] : r["instancesDistribution"]["instanceTypes"];
+    const Reader distribution = r["instancesDistribution"];
+    std::optional<std::string> type = single.string();
+    if (single.present() && !type) ok_ = false;
+    if (!g.managed && distribution.present()) {
+      if (!distribution.expect_object("an instances distribution")) {
+        ok_ = false;
+        return;
+      }
+      if (type && *type != "mixed")
+        fail(single,
+             "instanceType should be \"mixed\" or unset when using the instances "
+             "distribution feature (eksctl's rule)");
+      type.reset();
+      if (!list.require()) ok_ = false;
+      read_spot_share(distribution, g);
+    } else if (list.present()) {
+      if (type) {
+        fail(list, "only one of instanceType or instanceTypes can be specified (eksctl's rule)");
+        return;
+      }
+    }
+    if (list.present()) {
+      const std::vector<Reader> types = list.items("a list of EC2 instance types");
+      if (list.is_sequence() && types.empty()) fail(list, "no instance types given");
+      for (std::size_t i = 0; i < types.size(); ++i) {
+        const auto name = types[i].string();
+        const auto index = name ? catalog_type(types[i], *name) : std::nullopt;
+        if (!index)
+          ok_ = false;
+        else if (i == 0)
+          g.instance_type = *name;
+      }
+      return;
+    }
+    if (type) {
+      g.instance_type = *type;
+      if (!catalog_type(single, *type)) ok_ = false;
+      return;
+    }
+    // eksctl's default type; a managed group with a launch template takes its type from the
+    // template, which ecsim cannot see: it assumes the same default.
+    g.instance_type = kEksctlDefaultInstanceType;
+  }
+
+  void read_spot_share(const Reader& d, eks::NodeGroupConfig& g) {
+    const auto base = d["onDemandBaseCapacity"].present()
+                          ? d["onDemandBaseCapacity"].integer(0, kMaxNodes)
+                          : std::optional<std::int64_t>(0);
+    const auto above = d["onDemandPercentageAboveBaseCapacity"].present()
+                           ? d["onDemandPercentageAboveBaseCapacity"].integer(0, 100)
+                           : std::optional<std::int64_t>(100);
+    if (!base || !above) {
+      ok_ = false;
+      return;
+    }
+    // ecsim's groups are all Spot or all on demand: a mix is read as on demand.
+    g.spot = *base == 0 && *above == 0;
+  }
+
+  void read_sizes(const Reader& r, eks::NodeGroupConfig& g) {
+    bool read = true;
+    const auto size = [&](const char* key) {
+      const auto v = r[key].integer(0, kMaxNodes);
+      read = read && (v || !r[key].present());
+      return v;
+    };
+    const auto desired = size("desiredCapacity");
+    const auto min = size("minSize");
+    const auto max = size("maxSize");
+    if (!read) {
+      ok_ = false;
+      return;
+    }
+    // In eksctl's order: desired against min, then against max, then max against min.
+    const std::int64_t lo = min.value_or(desired.value_or(kEksctlDefaultNodeCount));
+    const std::int64_t hi = max.value_or(desired.value_or(lo));
+    const std::int64_t want = desired.value_or(lo);
+    const std::string expected = "(expected minSize <= desiredCapacity <= maxSize)";
+    if (desired && want < lo)
+      fail(r["desiredCapacity"],
+           fmt::format("desiredCapacity {} is below minSize {} {}", want, lo, expected));
+    else if (desired && want > hi)
+      fail(r["desiredCapacity"],
+           fmt::format("desiredCapacity {} is above maxSize {} {}", want, hi, expected));
+    else if (hi < lo)
+      fail(r["maxSize"], fmt::format("maxSize {} is below minSize {} {}", hi, lo, expected));
+    g.min = static_cast<std::uint32_t>(lo);
+    g.max = static_cast<std::uint32_t>(hi);
+    g.desired = static_cast<std::uint32_t>(want);
+  }
+
+  void read_taints(const Reader& r, bool managed, eks::NodeGroupConfig& g) {
+    if (!r.present()) return;
+    if (r.is_map() && !managed) {
+      // The map form of self-managed groups: `key: "value:Effect"`.
+      for (const auto& [key, value] : r.entries()) {
+        const auto text = value.string();
+        const std::size_t colon = text ? text->rfind(':') : std::string::npos;
+        if (colon == std::string::npos) {
+          fail(value, fmt::format("'{}' is not value:Effect (expected e.g. \"true:NoSchedule\")",
+                                  text.value_or("")));
+          continue;
+        }
+        const std::string effect = text->substr(colon + 1);
+        const auto known = taint_effect_named(effect);
+        if (!known) {
+          fail(value,
+               fmt::format("'{}' is not one of NoSchedule, PreferNoSchedule, NoExecute", effect));
+          continue;
+        }
+        add_taint(value, eks::Taint{key, text->substr(0, colon), *known}, g);
+      }
+      return;
+    }
+    for (const Reader& item : r.items(managed ? "a list of {key, value, effect}"
+                                              : "a list of {key, value, effect} or a mapping of "
+                                                "key to \"value:Effect\"")) {
+      if (!item.expect_object("a taint {key, value, effect}")) {
+        ok_ = false;
+        continue;
+      }
+      const bool have = require_all({item["key"], item["effect"]});
+      eks::Taint t;
+      t.key = item["key"].string().value_or("");
+      t.value = item["value"].string().value_or("");
+      const auto effect = read_taint_effect(item["effect"]);
+      if (!have || !effect) {
+        ok_ = false;
+        continue;
+      }
+      t.effect = *effect;
+      add_taint(item, std::move(t), g);
+    }
+  }
+
+  void add_taint(const Reader& at, eks::Taint t, eks::NodeGroupConfig& g) {
+    const auto same = [&](const eks::Taint& x) { return x.key == t.key && x.effect == t.effect; };
+    if (std::any_of(g.taints.begin(), g.taints.end(), same))
+      fail(at, fmt::format("taint '{}' with effect {} is given twice", t.key,
+                           taint_effect_name(t.effect)));
+    else
+      g.taints.push_back(std::move(t));
+  }
+
+  void read_update_config(const Reader& u, eks::NodeGroupConfig& g) {
+    if (!u.present()) return;
+    if (!u.expect_object("an update configuration")) {
+      ok_ = false;
+      return;
+    }
+    const Reader count = u["maxUnavailable"];
+    const Reader share = u["maxUnavailablePercentage"];
+    if (count.present() == share.present()) {
+      fail(u, count.present()
+                  ? "cannot use maxUnavailable and maxUnavailablePercentage at the same time"
+                  : "invalid UpdateConfig: maxUnavailable or maxUnavailablePercentage must be "
+                    "defined");
+      return;
+    }
+    // EKS's NodegroupUpdateConfig: maxUnavailable 1 to 100, the percentage 1 to 100.
+    const auto v = (count.present() ? count : share).integer(1, 100);
+    if (!v) {
+      ok_ = false;
+      return;
+    }
+    g.max_unavailable = eks::IntOrPercent{*v, share.present()};
+    if (count.present() && *v > g.max)
+      fail(count, fmt::format("maxUnavailable={} cannot be greater than maxSize={}", *v, g.max));
+  }
+
+  Reader root_;
+  const EksctlContext& context_;
+  eks::ClusterConfig out_;
+  std::set<std::string> names_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::optional<eks::ClusterConfig> read_eksctl(const Reader& root, const EksctlContext& context) {
+  return EksctlFile(root, context).read();
+}
+
+std::optional<eks::ClusterConfig> read_eksctl_file(const std::string& path,
+                                                   const EksctlContext& context,
+                                                   Diagnostics& diagnostics,
+                                                   const SourceLocation& referenced_from,
+                                                   const std::string& field) {
+  const auto doc = load_document(path, diagnostics, referenced_from, field);
+  if (!doc) return std::nullopt;
+  const std::size_t before = diagnostics.all().size();
+  auto config = read_eksctl(Reader(*doc, diagnostics), context);
+  if (diagnostics.all().size() != before) return std::nullopt;
+  return config;
+}
+
+}  // namespace ecsim::scenario::detail

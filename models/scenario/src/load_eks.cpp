@@ -1,0 +1,276 @@
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "ecsim/platform/catalog.hpp"
+#include "ecsim/scenario/scenario.hpp"
+#include "eksctl_reader.hpp"
+#include "k8s_fields.hpp"
+#include "loader.hpp"
+#include "manifest_reader.hpp"
+#include "yaml_reader.hpp"
+
+// EKS clusters: the eksctl file and the manifests they name, the scheduler and control-plane
+// options, namespaces' quotas, the Jobs' pod durations; and the EKS operations among the faults
+// (node group updates, cordons, drains). Node groups become Auto Scaling groups of the platform.
+
+namespace ecsim::scenario::detail {
+namespace {
+
+using std::chrono::seconds;
+
+// The scheduler's options: a built-in profile, its shape, and percentageOfNodesToScore.
+SchedulerConfig read_scheduler(const Reader& r) {
+  SchedulerConfig out;
+  if (!r.expect_map({"profile", "shape", "percentage_of_nodes_to_score"})) return out;
+  const std::optional<std::string> profile = r["profile"].string();
+  bool known = true;
+  if (profile) {
+    const std::vector<std::string> names(kSchedulerProfiles.begin(), kSchedulerProfiles.end());
+    if (std::find(names.begin(), names.end(), *profile) != names.end()) {
+      out.profile = *profile;
+    } else {
+      known = false;
+      const std::string hint = did_you_mean(*profile, names);
+      r["profile"].error(fmt::format("unknown scheduler profile '{}' ({})", *profile,
+                                     hint.empty() ? "expected one of " + either(names) : hint));
+    }
+  }
+  // A misspelt profile has been reported; whether a shape belongs is then unknown.
+  if (known && r["shape"].present() && out.profile != "requested-to-capacity-ratio")
+    r["shape"].error(
+        "a shape is for the requested-to-capacity-ratio profile (expected that profile beside "
+        "it)");
+  for (const Reader& p : r["shape"].items("a list of {utilization, score}")) {
+    if (!p.expect_map({"utilization", "score"}) || !require_all({p["utilization"], p["score"]}))
+      continue;
+    UtilizationShapePoint point;
+    point.utilization = static_cast<std::int32_t>(p["utilization"].integer(0, 100).value_or(0));
+    point.score = static_cast<std::int32_t>(p["score"].integer(0, 10).value_or(0));
+    if (!out.shape.empty() && point.utilization <= out.shape.back().utilization)
+      p["utilization"].error(
+          fmt::format("{} is not above the previous point's {} (expected "
+                      "increasing utilization)",
+                      point.utilization, out.shape.back().utilization));
+    out.shape.push_back(point);
+  }
+  if (r["shape"].is_sequence() && out.shape.empty())
+    r["shape"].error("no points given (expected at least one {utilization, score})");
+  if (const auto share = r["percentage_of_nodes_to_score"].integer(0, 100))
+    out.percentage_of_nodes_to_score = static_cast<std::uint32_t>(*share);
+  return out;
+}
+
+// `namespaces: {NAME: {quota: {pods, cpu, memory}}}`, each quota named after its namespace.
+std::vector<eks::ResourceQuota> read_namespaces(const Reader& r) {
+  std::vector<eks::ResourceQuota> out;
+  if (!r.present()) return out;
+  if (!r.is_map()) {
+    r.error("expected a mapping of namespace names to {quota}");
+    return out;
+  }
+  for (const auto& [name, n] : r.entries()) {
+    if (!n.expect_map({"quota"})) continue;
+    const Reader q = n["quota"];
+    if (!q.present() || !q.expect_map({"pods", "cpu", "memory"})) continue;
+    eks::ResourceQuota quota;
+    quota.meta.name = name;
+    quota.meta.name_space = name;
+    if (q["pods"].present()) quota.pods = q["pods"].integer(0, 1'000'000);
+    quota.requests_cpu_millis = read_quantity(q["cpu"], true);
+    quota.requests_memory_bytes = read_quantity(q["memory"], false);
+    out.push_back(std::move(quota));
+  }
+  return out;
+}
+
+// The position of the name `wanted` among `names`, or nothing after reporting it at `at` with a
+// "did you mean"; `what` names the things ("EKS cluster", "node group").
+std::optional<std::size_t> find_named(const Reader& at, const std::string& wanted,
+                                      const std::vector<std::string>& names, std::string_view what,
+                                      std::string_view where) {
+  const auto it = std::find(names.begin(), names.end(), wanted);
+  if (it != names.end()) return static_cast<std::size_t>(it - names.begin());
+  const std::string hint = did_you_mean(wanted, names);
+  at.error(!hint.empty()   ? fmt::format("no {} '{}'{} ({})", what, wanted, where, hint)
+           : names.empty() ? fmt::format("no {} '{}'{} (there is none)", what, wanted, where)
+                           : fmt::format("no {} '{}'{} (expected one of {})", what, wanted, where,
+                                         either(names)));
+  return std::nullopt;
+}
+
+}  // namespace
+
+EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformConfig& platform,
+                                          std::size_t index) {
+  EksClusterConfig out;
+  if (!c.expect_map({"cluster", "config", "manifests", "scheduler", "control_plane",
+                     "node_monitor_grace", "default_toleration", "namespaces", "jobs"}))
+    return out;
+  if (c["cluster"].require()) out.name = c["cluster"].string().value_or("");
+  // ECS and EKS clusters share one namespace: faults and outputs name them.
+  if (!out.name.empty() && !cluster_names_.emplace(out.name, index).second)
+    c["cluster"].error(fmt::format("cluster '{}' is defined twice", out.name));
+  if (c["config"].require()) {
+    if (const auto relative = c["config"].string()) {
+      out.config_path = resolve(*relative);
+      const EksctlContext context{platform.region, platform.azs};
+      if (auto config = read_eksctl_file(out.config_path, context, diagnostics_,
+                                         c["config"].where(), c["config"].path()))
+        out.config = std::move(*config);
+    }
+  }
+  add_node_groups(c["config"], out, platform);
+  ManifestReader manifests(diagnostics_);
+  for (const Reader& m : c["manifests"].items("a list of manifest files")) {
+    const auto relative = m.string();
+    if (!relative) continue;
+    out.manifest_paths.push_back(resolve(*relative));
+    manifests.read_file(out.manifest_paths.back(), m.where(), m.path());
+  }
+  manifests.check();
+  out.manifests = manifests.manifests();
+  out.scheduler = read_scheduler(c["scheduler"]);
+  const Reader control = c["control_plane"];
+  if (control.expect_map({"api_mutating_rps"}) && control["api_mutating_rps"].present()) {
+    out.api_mutating_rps = control["api_mutating_rps"].number(0, 1e6);
+    if (out.api_mutating_rps && *out.api_mutating_rps <= 0) {
+      control["api_mutating_rps"].error("0 is not positive (expected a rate above 0)");
+      out.api_mutating_rps.reset();
+    }
+  }
+  out.node_monitor_grace =
+      c["node_monitor_grace"].duration(seconds(1), kMaxHorizon).value_or(out.node_monitor_grace);
+  out.default_toleration = c["default_toleration"]
+                               .duration(SimDuration::zero(), kMaxHorizon)
+                               .value_or(out.default_toleration);
+  out.quotas = read_namespaces(c["namespaces"]);
+  read_eks_jobs(c["jobs"], manifests, out);
+  return out;
+}
+
+void Loader::add_node_groups(const Reader& at, EksClusterConfig& cluster,
+                             platform::PlatformConfig& platform) {
+  const auto& catalog = platform::InstanceCatalog::builtin();
+  const auto zone_ids = [&](const std::vector<std::string>& names) {
+    std::vector<AzId> ids;
+    for (const std::string& n : names) ids.push_back(az_ids_.at(n));
+    return ids;
+  };
+  for (const eks::NodeGroupConfig& g : cluster.config.node_groups) {
+    platform::AsgConfig asg;
+    asg.name = fmt::format("{}/{}", cluster.name, g.name);
+    asg.instance_type = catalog.index_of(g.instance_type);
+    asg.min = g.min;
+    asg.max = g.max;
+    asg.desired = g.desired;
+    // The group's zones, else the cluster's, else every zone of the platform.
+    asg.azs = !g.azs.empty()                ? zone_ids(g.azs)
+              : !cluster.config.azs.empty() ? zone_ids(cluster.config.azs)
+                                            : zone_ids(platform.azs);
+    asg.spot = g.spot;
+    if (!count_instances(at, asg.max)) return;
+    cluster.groups.push_back(GroupId{static_cast<GroupId::rep_type>(platform.groups.size())});
+    platform.groups.push_back(std::move(asg));
+  }
+}
+
+void Loader::read_eks_jobs(const Reader& list, const ManifestReader& manifests,
+                           EksClusterConfig& out) {
+  const std::vector<eks::Job>& jobs = manifests.manifests().jobs;
+  std::vector<bool> given(jobs.size(), false);
+  for (const Reader& j : list.items("a list of jobs")) {
+    if (!j.expect_map({"name", "namespace", "duration", "arrivals"})) continue;
+    const bool have = require_all({j["name"], j["duration"]});
+    EksJobConfig job;
+    job.name = j["name"].string().value_or("");
+    job.name_space = j["namespace"].string().value_or(job.name_space);
+    std::vector<std::string> names;
+    for (const eks::Job& k : jobs)
+      if (k.meta.name_space == job.name_space) names.push_back(k.meta.name);
+    const auto found =
+        have && !job.name.empty()
+            ? find_named(j["name"], job.name, names, "Job",
+                         fmt::format(" in namespace '{}' of the manifests", job.name_space))
+            : std::nullopt;
+    const auto duration = have ? read_duration(j["duration"]) : std::nullopt;
+    if (j["arrivals"].present()) job.arrivals = read_arrivals(j["arrivals"]);
+    if (!found) continue;
+    for (std::size_t k = 0; k < jobs.size(); ++k)
+      if (jobs[k].meta.name == job.name && jobs[k].meta.name_space == job.name_space) job.job = k;
+    if (given[job.job]) {
+      j["name"].error(fmt::format("Job '{}' is given twice", job.name));
+      continue;
+    }
+    given[job.job] = true;
+    if (!duration) continue;
+    job.duration = *duration;
+    out.jobs.push_back(std::move(job));
+  }
+  for (std::size_t k = 0; k < jobs.size(); ++k)
+    if (!given[k])
+      manifests.job_place(k).error(
+          fmt::format("Job '{}' has no pod duration (expected an entry of {} naming it)",
+                      jobs[k].meta.name, list.path()));
+}
+
+void Loader::read_eks_operation(const std::string& kind, const Reader& v, SimTime at,
+                                std::vector<EksClusterConfig>& clusters) {
+  const bool update = kind == "nodegroup_update";
+  if (!(update ? v.expect_map({"cluster", "node_group", "force"})
+               : v.expect_map({"cluster", "node_group", "node"})))
+    return;
+  if (!require_all({v["cluster"], v["node_group"]})) return;
+  const auto cluster_name = v["cluster"].string();
+  const auto group_name = v["node_group"].string();
+  if (!cluster_name || !group_name) return;
+  std::vector<std::string> names;
+  for (const EksClusterConfig& c : clusters) names.push_back(c.name);
+  const auto c = find_named(v["cluster"], *cluster_name, names, "EKS cluster", "");
+  if (!c) return;
+  EksClusterConfig& cluster = clusters[*c];
+  // A cluster whose eksctl file did not load has no node groups to name: reported already.
+  if (cluster.config.name.empty()) return;
+  names.clear();
+  for (const eks::NodeGroupConfig& g : cluster.config.node_groups) names.push_back(g.name);
+  const auto g = find_named(v["node_group"], *group_name, names, "node group",
+                            fmt::format(" in cluster '{}'", cluster.name));
+  if (!g) return;
+  const eks::NodeGroupConfig& group = cluster.config.node_groups[*g];
+  EksOperation op;
+  op.at = at;
+  op.node_group = *g;
+  if (update) {
+    op.kind = EksOperation::Kind::kNodeGroupUpdate;
+    op.force = v["force"].boolean().value_or(false);
+    if (!group.managed) {
+      v["node_group"].error(
+          fmt::format("node group '{}' is self-managed (expected a managed "
+                      "node group: EKS updates only those)",
+                      group.name));
+      return;
+    }
+  } else {
+    op.kind = kind == "cordon" ? EksOperation::Kind::kCordon : EksOperation::Kind::kDrain;
+    if (v["node"].present()) {
+      const auto n = v["node"].integer(0, kMaxInstances);
+      if (n && *n >= group.max) {
+        v["node"].error(
+            fmt::format("node {} is beyond the group's maxSize of {} (expected 0 to "
+                        "{})",
+                        *n, group.max, std::max<std::int64_t>(0, std::int64_t{group.max} - 1)));
+        return;
+      }
+      if (!n) return;
+      op.node = static_cast<std::uint32_t>(*n);
+    }
+  }
+  // In time order; equal times keep the order of the file.
+  auto& ops = cluster.operations;
+  ops.insert(
+      std::upper_bound(ops.begin(), ops.end(), op,
+                       [](const EksOperation& a, const EksOperation& b) { return a.at < b.at; }),
+      op);
+}
+
+}  // namespace ecsim::scenario::detail

@@ -1,0 +1,638 @@
+#include "manifest_reader.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <limits>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "k8s_fields.hpp"
+
+// Kubernetes manifests as `kubectl apply -f` takes them: a stream of YAML documents, each one
+// object (or a v1 List of them). The workload kinds and what constrains their pods are read;
+// every other kind is skipped with a note; fields the simulator does not need are ignored.
+//
+// Where the rules come from (kubernetes/kubernetes, pkg/apis/*/validation and */v1 defaults;
+// messages follow the API server's wording where it has one):
+// [DEF]  core/v1 defaults: a container's missing request takes its limit; apps/v1: replicas 1,
+//        RollingUpdate with maxSurge and maxUnavailable 25% (DaemonSet: maxUnavailable 1);
+//        batch/v1: completions and parallelism 1 when both are missing, parallelism 1,
+//        backoffLimit 6; policy/v1beta1: minAvailable 1 when neither bound is given.
+// [RES]  the scheduler's pod requests (resourcehelper.PodRequests): per resource, the larger of
+//        the containers' sum (plus every restartable init container, a sidecar) and each init
+//        container's request (plus the sidecars started before it).
+// [VAL]  apps validation: a selector is required, may not be empty, and must match the
+//        template's labels; maxUnavailable and maxSurge are not both 0 and a percentage of
+//        maxUnavailable is at most 100%; core validation of tolerations, selectors, topology
+//        spread constraints, requests above limits; batch: restartPolicy OnFailure or Never;
+//        policy: minAvailable and maxUnavailable not both set; scheduling: values above
+//        1000000000 and names starting `system-` are reserved, one globalDefault at most.
+
+namespace ecsim::scenario::detail {
+namespace {
+
+// Upper bounds that stop a typo from asking for the impossible.
+constexpr std::int64_t kMaxReplicas = 1'000'000;
+constexpr std::int64_t kInt32Max = std::numeric_limits<std::int32_t>::max();
+constexpr std::int64_t kMaxUserPriority = 1'000'000'000;
+
+// The kinds read, with the apiVersions that serve them.
+struct KnownKind {
+  std::string_view kind;
+  std::array<std::string_view, 2> versions;
+};
+constexpr std::array<KnownKind, 8> kKinds{{
+    {"Deployment", {"apps/v1", ""}},
+    {"StatefulSet", {"apps/v1", ""}},
+    {"DaemonSet", {"apps/v1", ""}},
+    {"Job", {"batch/v1", ""}},
+    {"PodDisruptionBudget", {"policy/v1", "policy/v1beta1"}},
+    {"PriorityClass", {"scheduling.k8s.io/v1", "scheduling.k8s.io/v1beta1"}},
+    {"ResourceQuota", {"v1", ""}},
+    {"Namespace", {"v1", ""}},
+}};
+
+// The priority classes every cluster has.
+constexpr std::array<std::string_view, 2> kBuiltinPriorityClasses{"system-cluster-critical",
+                                                                  "system-node-critical"};
+
+// An RFC 1123 subdomain (object names) or label (namespaces).
+bool is_dns_name(std::string_view s, bool subdomain) {
+  const std::size_t most = subdomain ? 253 : 63;
+  if (s.empty() || s.size() > most) return false;
+  const auto alnum = [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c));
+  };
+  if (!alnum(s.front()) || !alnum(s.back())) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [&](char c) { return alnum(c) || c == '-' || (subdomain && c == '.'); });
+}
+
+// Whether `selector` selects an object labelled `labels`.
+bool selects(const eks::LabelSelector& selector, const eks::Labels& labels) {
+  for (const auto& [key, value] : selector.match_labels) {
+    const auto it = labels.find(key);
+    if (it == labels.end() || it->second != value) return false;
+  }
+  for (const eks::SelectorRequirement& r : selector.match_expressions) {
+    const auto it = labels.find(r.key);
+    const bool has = it != labels.end();
+    const bool in =
+        has && std::find(r.values.begin(), r.values.end(), it->second) != r.values.end();
+    using Op = eks::SelectorOperator;
+    // Gt and Lt are not valid in label selectors (refused when read): they match nothing.
+    const bool holds = r.op == Op::kIn       ? in
+                       : r.op == Op::kNotIn  ? !in
+                       : r.op == Op::kExists ? has
+                                             : r.op == Op::kDoesNotExist && !has;
+    if (!holds) return false;
+  }
+  return true;
+}
+
+bool is_integer(std::string_view s) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  return ec == std::errc{} && end == s.data() + s.size();
+}
+
+std::vector<std::string> read_strings(const Reader& list, std::string_view what) {
+  std::vector<std::string> out;
+  for (const Reader& item : list.items(what))
+    if (auto s = item.string()) out.push_back(std::move(*s));
+  return out;
+}
+
+// One requirement of a label selector, or (`node`) of a node selector term, which also allows
+// Gt and Lt.
+eks::SelectorRequirement read_requirement(const Reader& e, bool node) {
+  eks::SelectorRequirement out;
+  if (!e.expect_object("a requirement {key, operator, values}")) return out;
+  (void)require_all({e["key"], e["operator"]});
+  out.key = e["key"].string().value_or("");
+  const auto op = node ? e["operator"].one_of({"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"})
+                       : e["operator"].one_of({"In", "NotIn", "Exists", "DoesNotExist"});
+  out.values = read_strings(e["values"], "a list of values");
+  if (!op) return out;
+  const Reader values = e["values"];
+  if (*op == "In" || *op == "NotIn") {
+    out.op = *op == "In" ? eks::SelectorOperator::kIn : eks::SelectorOperator::kNotIn;
+    if (out.values.empty())
+      values.error("Required value: must be specified when `operator` is 'In' or 'NotIn'");
+  } else if (*op == "Exists" || *op == "DoesNotExist") {
+    out.op =
+        *op == "Exists" ? eks::SelectorOperator::kExists : eks::SelectorOperator::kDoesNotExist;
+    if (!out.values.empty())
+      values.error("Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
+  } else {
+    out.op = *op == "Gt" ? eks::SelectorOperator::kGt : eks::SelectorOperator::kLt;
+    if (out.values.size() != 1)
+      (values.present() ? values : e)
+          .error("Required value: must be specified single value when `operator` is 'Lt' or 'Gt'");
+    else if (!is_integer(out.values.front()))
+      values.items().front().error(
+          fmt::format("Invalid value: \"{}\": must be an integer", out.values.front()));
+  }
+  return out;
+}
+
+eks::LabelSelector read_selector(const Reader& r) {
+  eks::LabelSelector out;
+  if (!r.expect_object("a label selector {matchLabels, matchExpressions}")) return out;
+  out.match_labels = read_labels(r["matchLabels"]).value_or(eks::Labels{});
+  for (const Reader& e : r["matchExpressions"].items("a list of requirements"))
+    out.match_expressions.push_back(read_requirement(e, false));
+  return out;
+}
+
+eks::NodeSelectorTerm read_node_term(const Reader& t) {
+  eks::NodeSelectorTerm out;
+  if (!t.expect_object("a node selector term {matchExpressions}")) return out;
+  for (const Reader& e : t["matchExpressions"].items("a list of requirements"))
+    out.match_expressions.push_back(read_requirement(e, true));
+  return out;
+}
+
+std::int32_t read_weight(const Reader& w) {
+  (void)w.require();
+  return static_cast<std::int32_t>(w.integer(1, 100).value_or(1));
+}
+
+eks::NodeAffinity read_node_affinity(const Reader& a) {
+  eks::NodeAffinity out;
+  if (!a.expect_object("a node affinity")) return out;
+  const Reader required = a["requiredDuringSchedulingIgnoredDuringExecution"];
+  if (required.expect_object("a node selector {nodeSelectorTerms}") && required.present()) {
+    const Reader terms = required["nodeSelectorTerms"];
+    for (const Reader& t : terms.items("a list of node selector terms"))
+      out.required.push_back(read_node_term(t));
+    if (out.required.empty())
+      terms.error("Required value: must have at least one node selector term");
+  }
+  for (const Reader& p : a["preferredDuringSchedulingIgnoredDuringExecution"].items(
+           "a list of {weight, preference}")) {
+    if (!p.expect_object("a preferred term {weight, preference}")) continue;
+    (void)p["preference"].require();
+    out.preferred.push_back(
+        eks::PreferredSchedulingTerm{read_weight(p["weight"]), read_node_term(p["preference"])});
+  }
+  return out;
+}
+
+eks::PodAffinityTerm read_pod_term(const Reader& t) {
+  eks::PodAffinityTerm out;
+  if (!t.expect_object("a pod affinity term {labelSelector, namespaces, topologyKey}")) return out;
+  out.selector = read_selector(t["labelSelector"]);
+  out.namespaces = read_strings(t["namespaces"], "a list of namespaces");
+  if (t["topologyKey"].require()) out.topology_key = t["topologyKey"].string().value_or("");
+  if (t["topologyKey"].present() && out.topology_key.empty())
+    t["topologyKey"].error("Required value: can not be empty");
+  return out;
+}
+
+eks::PodAffinity read_pod_affinity(const Reader& a) {
+  eks::PodAffinity out;
+  if (!a.expect_object("a pod affinity")) return out;
+  for (const Reader& t :
+       a["requiredDuringSchedulingIgnoredDuringExecution"].items("a list of pod affinity terms"))
+    out.required.push_back(read_pod_term(t));
+  for (const Reader& p : a["preferredDuringSchedulingIgnoredDuringExecution"].items(
+           "a list of {weight, podAffinityTerm}")) {
+    if (!p.expect_object("a preferred term {weight, podAffinityTerm}")) continue;
+    (void)p["podAffinityTerm"].require();
+    out.preferred.push_back(eks::WeightedPodAffinityTerm{read_weight(p["weight"]),
+                                                         read_pod_term(p["podAffinityTerm"])});
+  }
+  return out;
+}
+
+eks::Toleration read_toleration(const Reader& t) {
+  eks::Toleration out;
+  if (!t.expect_object("a toleration {key, operator, value, effect, tolerationSeconds}"))
+    return out;
+  out.key = t["key"].string().value_or("");
+  if (t["operator"].present())
+    out.op = t["operator"].one_of({"Equal", "Exists"}).value_or("Equal") == "Exists"
+                 ? eks::TolerationOperator::kExists
+                 : eks::TolerationOperator::kEqual;
+  out.value = t["value"].string().value_or("");
+  // An empty effect tolerates every effect.
+  if (t["effect"].present() && !t["effect"].string().value_or("").empty())
+    out.effect = read_taint_effect(t["effect"]);
+  if (t["tolerationSeconds"].present()) {
+    // Zero and negative values mean "evict at once", as Kubernetes reads them.
+    const auto s = t["tolerationSeconds"].integer(std::numeric_limits<std::int64_t>::min() / 2,
+                                                  std::int64_t{1} << 40);
+    if (s) out.toleration_seconds = std::chrono::seconds(std::max<std::int64_t>(0, *s));
+    if (out.effect != eks::TaintEffect::kNoExecute)
+      t["effect"].error("effect must be 'NoExecute' when `tolerationSeconds` is set");
+  }
+  if (out.key.empty() && out.op != eks::TolerationOperator::kExists)
+    t["operator"].error(
+        "operator must be Exists when `key` is empty, which means \"match all values and all "
+        "keys\"");
+  if (out.op == eks::TolerationOperator::kExists && !out.value.empty())
+    t["value"].error("value must be empty when `operator` is 'Exists'");
+  return out;
+}
+
+eks::TopologySpreadConstraint read_spread(const Reader& c) {
+  eks::TopologySpreadConstraint out;
+  if (!c.expect_object("a topology spread constraint")) return out;
+  (void)require_all({c["maxSkew"], c["topologyKey"], c["whenUnsatisfiable"]});
+  out.max_skew = static_cast<std::int32_t>(c["maxSkew"].integer(1, kInt32Max).value_or(1));
+  out.topology_key = c["topologyKey"].string().value_or("");
+  if (const auto w = c["whenUnsatisfiable"].one_of({"DoNotSchedule", "ScheduleAnyway"}))
+    out.when_unsatisfiable = *w == "DoNotSchedule" ? eks::WhenUnsatisfiable::kDoNotSchedule
+                                                   : eks::WhenUnsatisfiable::kScheduleAnyway;
+  out.selector = read_selector(c["labelSelector"]);
+  if (c["minDomains"].present()) {
+    out.min_domains = static_cast<std::int32_t>(c["minDomains"].integer(1, kInt32Max).value_or(1));
+    if (out.when_unsatisfiable != eks::WhenUnsatisfiable::kDoNotSchedule)
+      c["minDomains"].error("can only use minDomains if whenUnsatisfiable=DoNotSchedule");
+  }
+  return out;
+}
+
+// One container's requests (a missing request takes the limit) and host ports.
+struct ContainerRead {
+  eks::Resources requests;
+  bool sidecar = false;  // an init container with restartPolicy Always
+};
+
+ContainerRead read_container(const Reader& c, bool init, std::vector<eks::HostPort>& ports) {
+  ContainerRead out;
+  if (!c.expect_object("a container")) return out;
+  const Reader resources = c["resources"];
+  const Reader requests = resources["requests"];
+  const Reader limits = resources["limits"];
+  const bool maps = resources.expect_object("resources {requests, limits}") &&
+                    requests.expect_object("a mapping of resource names to quantities") &&
+                    limits.expect_object("a mapping of resource names to quantities");
+  for (const bool cpu : {true, false}) {
+    if (!maps) break;
+    const char* name = cpu ? "cpu" : "memory";
+    const auto request = read_quantity(requests[name], cpu);
+    const auto limit = read_quantity(limits[name], cpu);
+    (cpu ? out.requests.cpu_millis : out.requests.memory_bytes) =
+        request.value_or(limit.value_or(0));
+    if (request && limit && *request > *limit)
+      requests[name].error(fmt::format("'{}' must be less than or equal to {} limit of {}",
+                                       requests[name].string().value_or(""), name,
+                                       limits[name].string().value_or("")));
+  }
+  for (const Reader& p : c["ports"].items("a list of container ports")) {
+    if (!p.expect_object("a container port")) continue;
+    const auto host = p["hostPort"].integer(0, 65535).value_or(0);
+    if (host == 0) continue;
+    const auto protocol = p["protocol"].present() ? p["protocol"].one_of({"TCP", "UDP", "SCTP"})
+                                                  : std::optional<std::string>("TCP");
+    ports.push_back(eks::HostPort{static_cast<std::int32_t>(host), protocol.value_or("TCP")});
+  }
+  if (init && c["restartPolicy"].present())
+    out.sidecar = c["restartPolicy"].one_of({"Always"}).has_value();
+  return out;
+}
+
+// [RES]: the requests the scheduler sees for these containers.
+eks::Resources effective_requests(const std::vector<ContainerRead>& containers,
+                                  const std::vector<ContainerRead>& init) {
+  eks::Resources sum, sidecars, init_peak;
+  for (const ContainerRead& c : containers) {
+    sum.cpu_millis += c.requests.cpu_millis;
+    sum.memory_bytes += c.requests.memory_bytes;
+  }
+  for (const ContainerRead& c : init) {
+    if (c.sidecar) {
+      sidecars.cpu_millis += c.requests.cpu_millis;
+      sidecars.memory_bytes += c.requests.memory_bytes;
+    }
+    // A sidecar runs beside the ones started before it; an init container beside them too.
+    const eks::Resources before = c.sidecar ? eks::Resources{} : sidecars;
+    init_peak.cpu_millis = std::max(
+        {init_peak.cpu_millis, sidecars.cpu_millis, before.cpu_millis + c.requests.cpu_millis});
+    init_peak.memory_bytes = std::max({init_peak.memory_bytes, sidecars.memory_bytes,
+                                       before.memory_bytes + c.requests.memory_bytes});
+  }
+  return eks::Resources{std::max(sum.cpu_millis + sidecars.cpu_millis, init_peak.cpu_millis),
+                        std::max(sum.memory_bytes + sidecars.memory_bytes, init_peak.memory_bytes)};
+}
+
+eks::PodSpec read_pod_spec(const Reader& s) {
+  eks::PodSpec out;
+  if (!s.expect_object("a pod spec")) return out;
+  std::vector<ContainerRead> containers, init;
+  const Reader list = s["containers"];
+  if (list.require())
+    for (const Reader& c : list.items("a list of containers"))
+      containers.push_back(read_container(c, false, out.host_ports));
+  if (list.is_sequence() && containers.empty())
+    list.error("Required value: at least one container");
+  for (const Reader& c : s["initContainers"].items("a list of containers"))
+    init.push_back(read_container(c, true, out.host_ports));
+  out.requests = effective_requests(containers, init);
+  out.node_selector = read_labels(s["nodeSelector"]).value_or(eks::Labels{});
+  const Reader affinity = s["affinity"];
+  if (affinity.expect_object("an affinity {nodeAffinity, podAffinity, podAntiAffinity}")) {
+    out.node_affinity = read_node_affinity(affinity["nodeAffinity"]);
+    out.pod_affinity = read_pod_affinity(affinity["podAffinity"]);
+    out.pod_anti_affinity = read_pod_affinity(affinity["podAntiAffinity"]);
+  }
+  for (const Reader& t : s["tolerations"].items("a list of tolerations"))
+    out.tolerations.push_back(read_toleration(t));
+  std::set<std::pair<std::string, eks::WhenUnsatisfiable>> spread_keys;
+  for (const Reader& c : s["topologySpreadConstraints"].items("a list of constraints")) {
+    out.topology_spread.push_back(read_spread(c));
+    const auto& added = out.topology_spread.back();
+    if (c.is_map() && !spread_keys.emplace(added.topology_key, added.when_unsatisfiable).second)
+      c.error(fmt::format("Duplicate value: topologyKey '{}' with the same whenUnsatisfiable",
+                          added.topology_key));
+  }
+  out.priority_class_name = s["priorityClassName"].string().value_or("");
+  out.node_name = s["nodeName"].string().value_or("");
+  return out;
+}
+
+// The apps/v1 rules for a workload's selector: given, not empty, matching the template.
+void check_selector(const Reader& spec, const eks::LabelSelector& selector,
+                    const eks::Labels& template_labels, std::string_view kind) {
+  if (!spec["selector"].require()) return;
+  if (selector.match_labels.empty() && selector.match_expressions.empty()) {
+    spec["selector"].error(fmt::format("empty selector is invalid for {}", kind));
+    return;
+  }
+  if (!selects(selector, template_labels))
+    spec["template"]["metadata"]["labels"].error("`selector` does not match template `labels`");
+}
+
+// A rolling update's maxSurge and maxUnavailable, as a Deployment's strategy gives them.
+void read_rolling_update(const Reader& r, eks::Deployment& d) {
+  if (!r.expect_object("a rolling update {maxSurge, maxUnavailable}")) return;
+  if (r["maxSurge"].present())
+    d.max_surge = read_int_or_percent(r["maxSurge"], kInt32Max, kInt32Max).value_or(d.max_surge);
+  if (r["maxUnavailable"].present())
+    d.max_unavailable =
+        read_int_or_percent(r["maxUnavailable"], kInt32Max, 100).value_or(d.max_unavailable);
+  if (d.max_surge.value == 0 && d.max_unavailable.value == 0)
+    (r["maxUnavailable"].present() ? r["maxUnavailable"] : r)
+        .error("may not be 0 when `maxSurge` is 0");
+}
+
+void read_strategy(const Reader& s, eks::Deployment& d) {
+  if (!s.expect_object("a deployment strategy {type, rollingUpdate}")) return;
+  const auto type = s["type"].present() ? s["type"].one_of({"RollingUpdate", "Recreate"})
+                                        : std::optional<std::string>("RollingUpdate");
+  if (type == "Recreate") {
+    d.max_surge = eks::IntOrPercent{0, false};
+    d.max_unavailable = eks::IntOrPercent{100, true};
+    if (s["rollingUpdate"].present())
+      s["rollingUpdate"].error("may not be specified when strategy `type` is 'Recreate'");
+  } else if (s["rollingUpdate"].present()) {
+    read_rolling_update(s["rollingUpdate"], d);
+  }
+}
+
+std::int32_t read_count(const Reader& r, std::int32_t otherwise) {
+  return static_cast<std::int32_t>(r.integer(0, kMaxReplicas).value_or(otherwise));
+}
+
+}  // namespace
+
+void ManifestReader::read_file(const std::string& path, const SourceLocation& referenced_from,
+                               const std::string& field) {
+  const auto documents = load_documents(path, diagnostics_, referenced_from, field);
+  if (documents) read(*documents);
+}
+
+void ManifestReader::read(const std::vector<Document>& documents) {
+  for (const Document& d : documents) read_object(Reader(d, diagnostics_));
+}
+
+void ManifestReader::read_object(const Reader& o) {
+  if (!o.present()) return;  // an empty document, such as after a trailing `---`
+  if (!o.is_map()) {
+    o.error("expected a Kubernetes object: a mapping with apiVersion, kind and metadata");
+    return;
+  }
+  if (!require_all({o["apiVersion"], o["kind"]})) return;
+  const auto kind = o["kind"].string();
+  const auto version = o["apiVersion"].string();
+  if (!kind || !version) return;
+  if (*kind == "List") {
+    for (const Reader& item : o["items"].items("a list of objects")) read_object(item);
+    return;
+  }
+  const auto known = std::find_if(kKinds.begin(), kKinds.end(),
+                                  [&](const KnownKind& k) { return k.kind == *kind; });
+  if (known == kKinds.end()) {
+    const std::string name =
+        o["metadata"].is_map() ? o["metadata"]["name"].string().value_or("") : std::string();
+    out_.notes.push_back(
+        fmt::format("{}:{}: skipped {} '{}'", o.file(), o.where().line, *kind, name));
+    return;
+  }
+  if (std::find(known->versions.begin(), known->versions.end(), *version) ==
+      known->versions.end()) {
+    const std::string expected =
+        known->versions[1].empty()
+            ? std::string(known->versions[0])
+            : fmt::format("{} or {}", known->versions[0], known->versions[1]);
+    o["apiVersion"].error(
+        fmt::format("{} {} is not served (expected apiVersion {})", *version, *kind, expected));
+    return;
+  }
+  read_kind(o, *kind, *version);
+}
+
+eks::ObjectMeta ManifestReader::read_meta(const Reader& o, const std::string& kind,
+                                          bool namespaced) {
+  eks::ObjectMeta meta;
+  const Reader m = o["metadata"];
+  if (!m.require() || !m.expect_object("object metadata {name, namespace, labels}")) return meta;
+  if (m["name"].require()) meta.name = m["name"].string().value_or("");
+  if (m["name"].present() && !meta.name.empty() && !is_dns_name(meta.name, true))
+    m["name"].error(fmt::format(
+        "'{}' is not a valid name: a lowercase RFC 1123 subdomain must consist of lower case "
+        "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+        "character",
+        meta.name));
+  if (namespaced && m["namespace"].present()) {
+    meta.name_space = m["namespace"].string().value_or(meta.name_space);
+    if (!is_dns_name(meta.name_space, false))
+      m["namespace"].error(fmt::format(
+          "'{}' is not a valid namespace: a lowercase RFC 1123 label must consist of lower case "
+          "alphanumeric characters or '-', and must start and end with an alphanumeric character",
+          meta.name_space));
+  }
+  if (!namespaced) meta.name_space.clear();
+  meta.labels = read_labels(m["labels"]).value_or(eks::Labels{});
+  const auto key = std::make_tuple(kind, meta.name_space, meta.name);
+  if (!meta.name.empty()) {
+    const auto [it, added] = seen_.emplace(key, m["name"].where());
+    if (!added)
+      m["name"].error(fmt::format("{} '{}{}' is defined twice (first at {}:{}:{})", kind,
+                                  namespaced ? meta.name_space + "/" : "", meta.name,
+                                  it->second.file, it->second.line, it->second.column));
+  }
+  return meta;
+}
+
+eks::PodTemplate ManifestReader::read_template(const Reader& spec, bool job) {
+  eks::PodTemplate out;
+  const Reader t = spec["template"];
+  if (!t.require() || !t.expect_object("a pod template {metadata, spec}")) return out;
+  if (t["metadata"].expect_object("template metadata {labels}"))
+    out.labels = read_labels(t["metadata"]["labels"]).value_or(eks::Labels{});
+  if (t["spec"].require()) out.spec = read_pod_spec(t["spec"]);
+  if (!out.spec.priority_class_name.empty())
+    priority_uses_.emplace_back(out.spec.priority_class_name, t["spec"]["priorityClassName"]);
+  if (job && t["spec"].is_map()) {
+    const Reader policy = t["spec"]["restartPolicy"];
+    const std::string value = policy.string().value_or("Always");
+    if (value != "OnFailure" && value != "Never")
+      (policy.present() ? policy : t["spec"])
+          .error(fmt::format("Unsupported value: \"{}\": supported values: \"OnFailure\", "
+                             "\"Never\"",
+                             value));
+  }
+  return out;
+}
+
+template <class Workload>
+Workload ManifestReader::read_workload(const Reader& spec, eks::ObjectMeta meta,
+                                       std::string_view kind) {
+  Workload w;
+  w.meta = std::move(meta);
+  if constexpr (requires { w.replicas; }) w.replicas = read_count(spec["replicas"], 1);
+  w.selector = read_selector(spec["selector"]);
+  w.pod = read_template(spec, false);
+  check_selector(spec, w.selector, w.pod.labels, kind);
+  return w;
+}
+
+void ManifestReader::read_kind(const Reader& o, const std::string& kind,
+                               const std::string& api_version) {
+  const bool cluster_scoped = kind == "PriorityClass" || kind == "Namespace";
+  eks::ObjectMeta meta = read_meta(o, kind, !cluster_scoped);
+  if (kind == "Namespace") {
+    out_.namespaces.push_back(meta.name);
+    return;
+  }
+  if (kind == "PriorityClass") {
+    read_priority_class(o, std::move(meta));
+    return;
+  }
+  const Reader spec = o["spec"];
+  if (!spec.require() || !spec.expect_object(fmt::format("a {} spec", kind))) return;
+  if (kind == "Deployment") {
+    auto d = read_workload<eks::Deployment>(spec, std::move(meta), "deployment");
+    if (spec["strategy"].present()) read_strategy(spec["strategy"], d);
+    out_.deployments.push_back(std::move(d));
+  } else if (kind == "StatefulSet") {
+    out_.stateful_sets.push_back(
+        read_workload<eks::StatefulSet>(spec, std::move(meta), "statefulset"));
+  } else if (kind == "DaemonSet") {
+    auto d = read_workload<eks::DaemonSet>(spec, std::move(meta), "daemonset");
+    const Reader update = spec["updateStrategy"];
+    if (update.expect_object("an update strategy {type, rollingUpdate}") &&
+        update["rollingUpdate"].expect_object("a rolling update {maxUnavailable, maxSurge}") &&
+        update["rollingUpdate"]["maxUnavailable"].present())
+      d.max_unavailable =
+          read_int_or_percent(update["rollingUpdate"]["maxUnavailable"], kInt32Max, 100)
+              .value_or(d.max_unavailable);
+    out_.daemon_sets.push_back(std::move(d));
+  } else if (kind == "Job") {
+    eks::Job j;
+    j.meta = std::move(meta);
+    j.parallelism = read_count(spec["parallelism"], 1);
+    // A work-queue Job (parallelism without completions) is read as each of its pods
+    // completing once.
+    j.completions =
+        read_count(spec["completions"], spec["parallelism"].present() ? j.parallelism : 1);
+    j.backoff_limit = read_count(spec["backoffLimit"], 6);
+    j.pod = read_template(spec, true);
+    job_places_.push_back(o["metadata"]["name"]);
+    out_.jobs.push_back(std::move(j));
+  } else if (kind == "PodDisruptionBudget") {
+    eks::PodDisruptionBudget p;
+    p.meta = std::move(meta);
+    const Reader min = spec["minAvailable"];
+    const Reader max = spec["maxUnavailable"];
+    if (min.present()) p.min_available = read_int_or_percent(min, kInt32Max, 100);
+    if (max.present()) p.max_unavailable = read_int_or_percent(max, kInt32Max, 100);
+    if (min.present() && max.present())
+      max.error("minAvailable and maxUnavailable cannot be both set");
+    else if (!min.present() && !max.present() && api_version == "policy/v1beta1")
+      p.min_available = eks::IntOrPercent{1, false};
+    else if (!min.present() && !max.present())
+      spec.error("expected minAvailable or maxUnavailable (an integer or a percentage)");
+    if (!spec["selector"].present()) {
+      // policy/v1: a null selector selects no pod, so the budget protects nothing.
+      out_.notes.push_back(
+          fmt::format("{}:{}: skipped PodDisruptionBudget '{}' without a "
+                      "selector (it selects no pod)",
+                      o.file(), o.where().line, p.meta.name));
+      return;
+    }
+    p.selector = read_selector(spec["selector"]);
+    out_.pdbs.push_back(std::move(p));
+  } else {  // ResourceQuota
+    eks::ResourceQuota q;
+    q.meta = std::move(meta);
+    const Reader hard = spec["hard"];
+    if (hard.expect_object("a mapping of resource names to quantities")) {
+      // `cpu` and `memory` mean requests.cpu and requests.memory; given both, the smaller holds.
+      const auto tighter = [&](std::optional<std::int64_t>& slot, const char* key, bool millis) {
+        const auto v = read_quantity(hard[key], millis);
+        if (v) slot = slot ? std::min(*slot, *v) : *v;
+      };
+      tighter(q.pods, "pods", false);
+      tighter(q.requests_cpu_millis, "requests.cpu", true);
+      tighter(q.requests_cpu_millis, "cpu", true);
+      tighter(q.requests_memory_bytes, "requests.memory", false);
+      tighter(q.requests_memory_bytes, "memory", false);
+    }
+    out_.quotas.push_back(std::move(q));
+  }
+}
+
+void ManifestReader::read_priority_class(const Reader& o, eks::ObjectMeta meta) {
+  eks::PriorityClass c;
+  c.name = std::move(meta.name);
+  const Reader value = o["value"];
+  if (value.require())
+    c.value = static_cast<std::int32_t>(
+        value.integer(std::numeric_limits<std::int32_t>::min(), kInt32Max).value_or(0));
+  if (c.value > kMaxUserPriority)
+    value.error(
+        fmt::format("maximum allowed value of a user defined priority is {}", kMaxUserPriority));
+  if (c.name.starts_with("system-"))
+    o["metadata"]["name"].error("priority class names with 'system-' prefix are reserved");
+  c.global_default = o["globalDefault"].boolean().value_or(false);
+  if (c.global_default) global_defaults_.push_back(o["globalDefault"]);
+  if (o["preemptionPolicy"].present())
+    c.preempt_lower_priority =
+        o["preemptionPolicy"].one_of({"PreemptLowerPriority", "Never"}).value_or("") != "Never";
+  out_.priority_classes.push_back(std::move(c));
+}
+
+void ManifestReader::check() {
+  std::vector<std::string> names(kBuiltinPriorityClasses.begin(), kBuiltinPriorityClasses.end());
+  for (const eks::PriorityClass& c : out_.priority_classes) names.push_back(c.name);
+  for (const auto& [name, at] : priority_uses_) {
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    const std::string hint = did_you_mean(name, names);
+    at.error(hint.empty()
+                 ? fmt::format("no PriorityClass with name {} was found", name)
+                 : fmt::format("no PriorityClass with name {} was found ({})", name, hint));
+  }
+  for (std::size_t i = 1; i < global_defaults_.size(); ++i)
+    global_defaults_[i].error(
+        "only one PriorityClass can be marked as globalDefault (another one already is)");
+}
+
+}  // namespace ecsim::scenario::detail

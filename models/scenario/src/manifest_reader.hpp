@@ -1,0 +1,64 @@
+#pragma once
+
+// Reading Kubernetes manifests (multi-document YAML) into eks::Manifests, with the checks the
+// API server would make. Private to models/scenario.
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "ecsim/eks/objects.hpp"
+#include "ecsim/scenario/diagnostics.hpp"
+#include "yaml_reader.hpp"
+
+namespace ecsim::scenario::detail {
+
+/// The objects of one cluster's manifest files, read one file at a time; keeps where each came
+/// from for the checks across files and against the scenario.
+class ManifestReader {
+ public:
+  /// A reader reporting into `diagnostics`, which must outlive it.
+  explicit ManifestReader(Diagnostics& diagnostics) : diagnostics_(diagnostics) {}
+
+  /// Reads every document of the file at `path`; a missing or malformed file is reported at
+  /// `referenced_from` under `field`, every other problem at its place in the file.
+  void read_file(const std::string& path, const SourceLocation& referenced_from,
+                 const std::string& field);
+  /// Reads every document of a parsed stream (all of one file).
+  void read(const std::vector<Document>& documents);
+  /// The checks that span files: each priorityClassName names a PriorityClass (or a built-in
+  /// one), at most one PriorityClass is the global default.
+  void check();
+
+  /// What was read so far; objects with problems are kept, as best read.
+  [[nodiscard]] const eks::Manifests& manifests() const { return out_; }
+  /// Moves the objects out.
+  eks::Manifests take() { return std::move(out_); }
+  /// Where the i-th Job of manifests().jobs is (its metadata.name).
+  [[nodiscard]] const Reader& job_place(std::size_t i) const { return job_places_.at(i); }
+
+ private:
+  void read_object(const Reader& o);
+  void read_kind(const Reader& o, const std::string& kind, const std::string& api_version);
+  eks::ObjectMeta read_meta(const Reader& o, const std::string& kind, bool namespaced);
+  eks::PodTemplate read_template(const Reader& spec, bool job);
+  /// A Deployment, StatefulSet or DaemonSet: metadata, replicas, selector and pod template.
+  template <class Workload>
+  Workload read_workload(const Reader& spec, eks::ObjectMeta meta, std::string_view kind);
+  void read_priority_class(const Reader& o, eks::ObjectMeta meta);
+
+  Diagnostics& diagnostics_;
+  eks::Manifests out_;
+  std::vector<Reader> job_places_;
+  // (kind, namespace, name) of every object read, with where it was: names are unique.
+  std::map<std::tuple<std::string, std::string, std::string>, SourceLocation> seen_;
+  // Each pod template's priorityClassName, where it was given.
+  std::vector<std::pair<std::string, Reader>> priority_uses_;
+  std::vector<Reader> global_defaults_;
+};
+
+}  // namespace ecsim::scenario::detail
