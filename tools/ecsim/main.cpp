@@ -108,11 +108,6 @@ struct RunArgs {
 int run(const RunArgs& args) {
   std::optional<scenario::Scenario> s = load_or_report(args.scenario);
   if (!s) return kExitBadInput;
-  if (!s->eks.empty() && !args.quiet)
-    std::fputs(
-        "ecsim: note: EKS clusters are read and their node groups run, but their pods are "
-        "not simulated yet\n",
-        stderr);
   if (args.seed) s->seed = *args.seed;
   if (args.replications) s->replications = *args.replications;
   if (!args.until.empty()) {

@@ -256,6 +256,24 @@ Json drains_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
   return out;
 }
 
+// control_plane[]: one entry per EKS cluster, in scenario order (the same in every replication).
+Json control_plane_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
+  Json out = Json::array();
+  if (reps.empty()) return out;
+  for (std::size_t k = 0; k < reps.front().control_plane.size(); ++k) {
+    Json cj;
+    cj["cluster"] = reps.front().control_plane[k].cluster;
+    w.number(cj, "api_available_fraction", [k](const ReplicationResult& r) {
+      return r.control_plane[k].api_available_fraction;
+    });
+    w.number(cj, "etcd_quorum_lost_seconds", [k](const ReplicationResult& r) {
+      return r.control_plane[k].etcd_quorum_lost_seconds;
+    });
+    out.push_back(cj);
+  }
+  return out;
+}
+
 // `text` as one CSV field: in double quotes, inner ones doubled, when it holds a comma, a quote
 // or a line break (RFC 4180, as the trace reader reads it).
 std::string csv_field(const std::string& text) {
@@ -403,7 +421,7 @@ std::string summary_json(const RunReport& report, bool include_timing) {
   j["wait_seconds"] = wait;
   j["services"] = services_json(report, w);
   j["drains"] = drains_json(reps, w);
-  j["control_plane"] = Json::array();
+  j["control_plane"] = control_plane_json(reps, w);
   Json cost = Json::object();
   w.number(cost, "total", [](const ReplicationResult& r) { return r.cost.total(); });
   w.number(cost, "ec2", [](const ReplicationResult& r) { return r.cost.ec2; });

@@ -155,6 +155,7 @@ ReplicationResult World::run() {
   const SimTime horizon = kSimStart + options_.horizon;
   // Services exist before the first instances register, so that DAEMON tasks go first.
   create_services();
+  create_eks();
   platform_.start(sim_);
   drain_platform_changes();
   flush_services();
@@ -195,6 +196,7 @@ ReplicationResult World::run() {
     r.jobs.push_back(job.result);
   }
   for (ServiceRuntime& s : services_) r.services.push_back(service_result(s, r.end));
+  eks_results(r);
   for (TaskIndex t = 0; t < state_.size(); ++t) {
     if (state_[t] == TaskState::kStopped) continue;
     TaskCounts& counts = job_of_[t] != kUnset ? r.jobs[job_of_[t]].tasks
@@ -250,6 +252,11 @@ void World::dispatch(const Event& e) {
       on_agent_lost(e.target, static_cast<ecs::ContainerInstanceIndex>(e.payload));
       break;
     case kScalingTick: on_scaling_tick(e.target); break;
+    case kEksCycle:
+    case kEksPodStarted:
+    case kEksBackoffDone:
+    case kEksNotReady:
+    case kEksEvict: eks_dispatch(e); break;
     default: ECSIM_ASSERT(false, "unknown event kind");
   }
   if (!dirty_.empty()) flush_services();
@@ -471,14 +478,17 @@ void World::drain_platform_changes() {
     if (az_state_[z] != platform::AzState::kDown && was == platform::AzState::kDown)
       for (std::uint32_t s = 0; s < services_.size(); ++s) mark_dirty(s);
   }
+  if (!eks_.empty()) eks_zones_changed();
   std::vector<platform::InstanceChange>& changes = platform_.changes();
   // Handling a change may make the platform report more; index, don't iterate.
   for (std::size_t k = 0; k < changes.size(); ++k) on_instance_change(changes[k]);
   changes.clear();
+  if (!eks_.empty()) eks_catch_up();
   if (!fargate_queue_.empty()) launch_fargate();
 }
 
 void World::on_instance_change(const platform::InstanceChange& change) {
+  if (on_eks_instance_change(change)) return;
   const GroupId g = platform_.group(change.instance);
   if (!g.valid() || cluster_of_group_[g.value()] == kUnset) return;
   const std::uint32_t c = cluster_of_group_[g.value()];
@@ -747,8 +757,8 @@ void World::sample() {
   check_invariants();
   TimeseriesRow row;
   row.at = sim_.now();
-  row.running = running_;
-  row.pending = provisioning_ + pending_;
+  row.running = running_ + eks_running_;
+  row.pending = provisioning_ + pending_ + eks_pending_;
   row.cpu_reserved_by_az = cpu_by_az_;
   row.memory_reserved_by_az = memory_by_az_;
   row.cost_usd = platform_.ec2_cost_usd(row.at) + cost_.cost_at(row.at).fargate;
@@ -756,6 +766,10 @@ void World::sample() {
   for (const ServiceRuntime& s : services_)
     for (const std::int64_t n : s.running_by_az)
       row.service_running_by_az.push_back(static_cast<std::uint32_t>(n));
+  for (const EksRuntime& c : eks_)
+    for (const EksWorkload& wl : c.workloads)
+      for (const std::int64_t n : wl.measure.running_by_az)
+        row.service_running_by_az.push_back(static_cast<std::uint32_t>(n));
   rows_.push_back(std::move(row));
   const SimTime next = sim_.now() + scenario_.timeseries_interval;
   if (next <= kSimStart + options_.horizon) sim_.schedule_at(next, kSample);
@@ -774,6 +788,7 @@ TaskCounts World::totals() const {
   for (const ServiceRuntime& s : services_) add(s.result.tasks);
   all.running_at_end = running_;
   all.pending_at_end = provisioning_ + pending_;
+  eks_totals(all);
   return all;
 }
 

@@ -12,6 +12,8 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <span>
 #include <string>
 #include <vector>
@@ -21,6 +23,8 @@
 #include "ecsim/ecs/container_instances.hpp"
 #include "ecsim/ecs/managed_scaling.hpp"
 #include "ecsim/ecs/placement.hpp"
+#include "ecsim/eks/control_plane.hpp"
+#include "ecsim/eks/scheduler.hpp"
 #include "ecsim/engine/engine.hpp"
 #include "ecsim/platform/cost.hpp"
 #include "ecsim/platform/fargate.hpp"
@@ -53,6 +57,11 @@ enum EventKind : std::uint32_t {
   kDrain = 10,             // target: cluster, payload: index of the drain
   kAgentLost = 11,         // target: cluster, payload: container instance
   kScalingTick = 12,       // target: cluster; managed scaling evaluates
+  kEksCycle = 13,          // target: EKS cluster; one scheduling cycle
+  kEksPodStarted = 14,     // target: pod; bound, now RUNNING
+  kEksBackoffDone = 15,    // target: pod; its back-off is over
+  kEksNotReady = 16,       // target: EKS cluster, payload: node record; grace period over
+  kEksEvict = 17,          // target: pod; its toleration of the node's taint is over
 };
 
 /// How a task ended. Scheduler stops (scale-in, deployment, drain) count as completed.
@@ -136,6 +145,69 @@ struct ClusterRuntime {
   ecs::ScalingAlarms alarms;                     // managed scaling's datapoints
 };
 
+// --- EKS (eks.cpp) ---------------------------------------------------------------------------
+
+using PodIndex = std::uint32_t;
+enum class PodState : std::uint8_t { kPending, kStarting, kRunning, kStopped };
+
+/// One pod: what the kubelet and the scheduler know of it.
+struct PodRecord {
+  std::uint32_t cluster = 0;
+  std::uint32_t workload = 0;  // index into the cluster's workloads
+  PodState state = PodState::kPending;
+  bool queued = false;         // in the active queue
+  bool serving = false;        // RUNNING on a reachable node (counted in running)
+  std::uint64_t sequence = 0;  // creation order, the queue's tie-break
+  std::uint32_t attempts = 0;  // failed scheduling cycles, for the back-off
+  SimTime created = kSimStart;
+  SimTime backoff_until = kSimStart;
+  std::uint32_t node = kUnset;    // node record while bound
+  std::uint32_t target = kUnset;  // a DaemonSet pod's node record (spec.nodeName)
+  eks::PodClassId cls = 0;
+  EventHandle started;
+};
+
+/// A Deployment, StatefulSet or DaemonSet and the pods its controller keeps.
+struct EksWorkload {
+  enum class Kind : std::uint8_t { kDeployment, kStatefulSet, kDaemonSet };
+  Kind kind = Kind::kDeployment;
+  const eks::PodTemplate* pod = nullptr;
+  std::int32_t replicas = 0;
+  eks::PodClassId cls = 0;
+  SimDuration toleration{};          // of the not-ready and unreachable taints
+  std::vector<PodIndex> pods;        // not stopped
+  eks::PodDescription description;   // a DaemonSet's, pinned to each node in turn
+  std::vector<eks::PodClassId> node_cls;  // a DaemonSet's class per node record; kUnset: none yet
+  ServiceRuntime measure;            // the measurement ECS services use (config unset)
+};
+
+/// A node of an EKS cluster: one running instance of a node group.
+struct EksNode {
+  InstanceId instance;
+  eks::NodeIndex node = eks::kNoNode;
+  AzId az;
+  bool present = true;
+  bool reachable = true;
+  bool ready = true;
+  std::uint64_t generation = 0;  // bumped at every reachability change
+};
+
+struct EksRuntime {
+  const scenario::EksClusterConfig* config;
+  eks::Scheduler scheduler;
+  eks::ControlPlane control_plane;
+  std::vector<EksWorkload> workloads;
+  std::vector<EksNode> nodes;
+  std::map<InstanceId, std::uint32_t> node_of_instance;
+  // The active queue: (-priority, creation sequence, pod), highest priority then oldest first.
+  std::set<std::tuple<std::int64_t, std::uint64_t, PodIndex>> active;
+  std::vector<PodIndex> unschedulable;  // waiting for something that could help
+  std::vector<PodIndex> deferred_evictions;  // toleration over without quorum
+  bool cycle_scheduled = false;
+  bool catch_up = false;  // quorum returned: controllers catch up after this instant's changes
+  RandomStream start_latency{0};
+};
+
 struct DrainRuntime {
   std::uint32_t cluster;
   std::vector<ecs::ContainerInstanceIndex> instances;
@@ -212,6 +284,27 @@ class World {
   TaskCounts totals() const;
   void check_invariants() const;
 
+  // --- eks.cpp: EKS clusters, their nodes, controllers, scheduling queue and control plane ----
+  void create_eks();
+  void eks_zones_changed();
+  void eks_catch_up();
+  bool on_eks_instance_change(const platform::InstanceChange& change);
+  void eks_dispatch(const Event& e);
+  void eks_reconcile(std::uint32_t c);
+  void eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
+  void eks_enqueue(PodIndex p);
+  void eks_kick(std::uint32_t c);
+  void eks_cycle(std::uint32_t c);
+  void eks_retry_unschedulable(std::uint32_t c);
+  void eks_bind(PodIndex p, std::uint32_t node);
+  void eks_started(PodIndex p);
+  void eks_finish(PodIndex p, Outcome outcome);
+  void eks_set_serving(PodIndex p, bool serving);
+  void eks_not_ready(std::uint32_t c, std::uint32_t n, std::uint64_t generation);
+  void eks_evict_expired(PodIndex p);
+  void eks_results(ReplicationResult& r);
+  void eks_totals(TaskCounts& all) const;
+
   // --- services.cpp: services, deployments, drains, agents, managed scaling -------------------
   void create_services();
   void mark_dirty(std::uint32_t s);
@@ -262,6 +355,10 @@ class World {
   std::vector<JobRuntime> jobs_;
   std::vector<ServiceRuntime> services_;
   std::vector<DrainRuntime> drains_;
+  std::vector<EksRuntime> eks_;
+  std::vector<std::uint32_t> eks_of_group_;  // per platform group: EKS cluster, or kUnset
+  std::vector<PodRecord> pods_;
+  std::uint64_t eks_running_ = 0, eks_pending_ = 0, pod_sequence_ = 0;
   std::vector<workload::Arrival> next_arrival_;
   std::deque<TaskIndex> fargate_queue_;
   bool fargate_launch_scheduled_ = false;

@@ -81,6 +81,13 @@ struct ServiceResult {
   std::vector<DeploymentResult> deployments;  ///< in the order they started
 };
 
+/// One EKS cluster's control plane over the run.
+struct ControlPlaneResult {
+  std::string cluster;
+  double api_available_fraction = 1;  ///< time the API server answered / the run
+  double etcd_quorum_lost_seconds = 0;
+};
+
 /// One scheduled drain (or Spot draining of one instance) and how far it got.
 struct DrainResult {
   std::string cluster;
@@ -115,6 +122,7 @@ struct ReplicationResult {
   std::vector<JobResult> jobs;
   std::vector<ServiceResult> services;  ///< every cluster's services, in scenario order
   std::vector<DrainResult> drains;      ///< scheduled drains, in time order
+  std::vector<ControlPlaneResult> control_plane;  ///< per EKS cluster, in scenario order
   std::vector<TimeseriesRow> timeseries;
 };
 

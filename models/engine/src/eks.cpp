@@ -1,0 +1,519 @@
+// EKS clusters in the engine: nodes from the node groups' instances, the controllers of
+// Deployments, StatefulSets and DaemonSets, the kube-scheduler's queue (priority then creation,
+// back-off for unschedulable pods, preemption), node lifecycle (NotReady after the grace period,
+// evictions after the pods' toleration) and the control plane's etcd quorum, which gates every
+// write: without it nothing is created, scheduled or evicted until it returns.
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "ecsim/platform/catalog.hpp"
+#include "ecsim/sim/assert.hpp"
+#include "world.hpp"
+
+namespace ecsim::engine::detail {
+
+namespace {
+
+/// Kubernetes' scheduling back-off: 1 s for the first failure, doubling, at most 10 s.
+constexpr SimDuration kInitialBackoff = std::chrono::seconds(1);
+constexpr SimDuration kMaxBackoff = std::chrono::seconds(10);
+/// Assumed time from binding to RUNNING (image pull, container start): lognormal, median 5 s.
+constexpr platform::LaunchLatency kPodStartLatency{std::chrono::seconds(5), 0.3};
+
+constexpr std::string_view kUnreachableTaintKey = "node.kubernetes.io/unreachable";
+
+std::int32_t priority_of(const eks::Manifests& m, const eks::PodSpec& spec) {
+  for (const eks::PriorityClass& pc : m.priority_classes)
+    if (spec.priority_class_name.empty() ? pc.global_default : pc.name == spec.priority_class_name)
+      return pc.value;
+  return 0;
+}
+
+bool preempts(const eks::Manifests& m, const eks::PodSpec& spec) {
+  for (const eks::PriorityClass& pc : m.priority_classes)
+    if (spec.priority_class_name.empty() ? pc.global_default : pc.name == spec.priority_class_name)
+      return pc.preempt_lower_priority;
+  return true;
+}
+
+/// How long a pod stays on a NotReady or unreachable node: its own toleration of those taints
+/// when it has one (none: forever), else the admission plugin's default.
+SimDuration toleration_of(const eks::PodSpec& spec, SimDuration fallback, bool daemon) {
+  if (daemon) return kUntilStopped;
+  for (const eks::Toleration& t : spec.tolerations) {
+    const bool matches = (t.key.empty() && t.op == eks::TolerationOperator::kExists) ||
+                         t.key == kUnreachableTaintKey || t.key == eks::kNotReadyTaintKey;
+    if (!matches) continue;
+    if (t.effect && *t.effect != eks::TaintEffect::kNoExecute) continue;
+    return t.toleration_seconds ? *t.toleration_seconds : kUntilStopped;
+  }
+  return fallback;
+}
+
+}  // namespace
+
+// --- setup ------------------------------------------------------------------------------------
+
+void World::create_eks() {
+  eks_of_group_.assign(scenario_.platform.groups.size(), kUnset);
+  std::vector<AzId> zones;
+  for (std::size_t z = 0; z < scenario_.platform.azs.size(); ++z)
+    zones.push_back(AzId{static_cast<AzId::rep_type>(z)});
+  const std::size_t n_zones = zones.size();
+  for (std::size_t c = 0; c < scenario_.eks.size(); ++c) {
+    const scenario::EksClusterConfig& cc = scenario_.eks[c];
+    std::vector<eks::Profile> profiles;
+    if (auto p = eks::builtin_profile(cc.scheduler.profile)) profiles.push_back(*p);
+    else profiles.emplace_back();
+    if (cc.scheduler.percentage_of_nodes_to_score)
+      profiles.back().percentage_of_nodes_to_score = *cc.scheduler.percentage_of_nodes_to_score;
+    EksRuntime& rt = eks_.emplace_back(EksRuntime{
+        &cc, eks::Scheduler(streams_.stream(fmt::format("eks/{}/scheduler", cc.name)), profiles),
+        eks::ControlPlane(eks::default_layout(zones), kSimStart), {}, {}, {}, {}, {}, {}, false, false,
+        streams_.stream(fmt::format("eks/{}/pod_start", cc.name))});
+    for (const GroupId g : cc.groups) eks_of_group_[g.value()] = static_cast<std::uint32_t>(c);
+    const eks::Manifests& m = cc.manifests;
+    auto add = [&](EksWorkload::Kind kind, const eks::ObjectMeta& meta, const eks::PodTemplate& pod,
+                   std::int32_t replicas, const eks::LabelSelector& selector) {
+      EksWorkload& w = rt.workloads.emplace_back();
+      w.kind = kind;
+      w.pod = &pod;
+      w.replicas = replicas;
+      eks::PodDescription d;
+      d.name_space = meta.name_space;
+      d.labels = pod.labels;
+      d.spec = pod.spec;
+      d.priority = priority_of(m, pod.spec);
+      d.preempt_lower_priority = preempts(m, pod.spec);
+      d.owner_selector = selector;
+      w.cls = rt.scheduler.add_pod_class(d);
+      w.description = std::move(d);
+      w.toleration =
+          toleration_of(pod.spec, cc.default_toleration, kind == EksWorkload::Kind::kDaemonSet);
+      w.measure.cluster = static_cast<std::uint32_t>(c);
+      w.measure.running_by_az.assign(n_zones, 0);
+      w.measure.result.cluster = cc.name;
+      w.measure.result.name = meta.name;
+      w.measure.result.orchestrator = "eks";
+      w.measure.desired = kind == EksWorkload::Kind::kDaemonSet ? 0 : replicas;
+    };
+    for (const eks::Deployment& d : m.deployments)
+      add(EksWorkload::Kind::kDeployment, d.meta, d.pod, d.replicas, d.selector);
+    for (const eks::StatefulSet& s : m.stateful_sets)
+      add(EksWorkload::Kind::kStatefulSet, s.meta, s.pod, s.replicas, s.selector);
+    for (const eks::DaemonSet& d : m.daemon_sets)
+      add(EksWorkload::Kind::kDaemonSet, d.meta, d.pod, 0, d.selector);
+  }
+  for (std::uint32_t c = 0; c < eks_.size(); ++c) eks_reconcile(c);
+}
+
+// --- platform changes ---------------------------------------------------------------------------
+
+void World::eks_zones_changed() {
+  for (EksRuntime& rt : eks_) {
+    const bool had = rt.control_plane.quorum();
+    for (std::size_t z = 0; z < az_state_.size(); ++z)
+      rt.control_plane.set_zone(AzId{static_cast<AzId::rep_type>(z)},
+                                az_state_[z] != platform::AzState::kDown, sim_.now());
+    if (!had && rt.control_plane.quorum()) rt.catch_up = true;
+  }
+}
+
+// Quorum is back (after the instance changes of the same instant, so that nodes back with it
+// keep their pods): deferred evictions happen, controllers catch up, the queue runs.
+void World::eks_catch_up() {
+  for (std::uint32_t c = 0; c < eks_.size(); ++c) {
+    EksRuntime& rt = eks_[c];
+    if (!rt.catch_up) continue;
+    rt.catch_up = false;
+    const std::vector<PodIndex> deferred = std::exchange(rt.deferred_evictions, {});
+    for (const PodIndex p : deferred) eks_evict_expired(p);
+    eks_reconcile(c);
+    eks_retry_unschedulable(c);
+    eks_kick(c);
+  }
+}
+
+bool World::on_eks_instance_change(const platform::InstanceChange& change) {
+  const GroupId g = platform_.group(change.instance);
+  if (!g.valid() || eks_of_group_.empty() || eks_of_group_[g.value()] == kUnset) return false;
+  const std::uint32_t c = eks_of_group_[g.value()];
+  EksRuntime& rt = eks_[c];
+  const auto found = rt.node_of_instance.find(change.instance);
+  switch (change.kind) {
+    case platform::ChangeKind::kRunning: {
+      if (found != rt.node_of_instance.end()) break;
+      const platform::InstanceType& type =
+          platform::InstanceCatalog::builtin().at(platform_.type(change.instance));
+      const auto group = std::find(rt.config->groups.begin(), rt.config->groups.end(), g);
+      const eks::NodeGroupConfig& ng =
+          rt.config->config.node_groups[static_cast<std::size_t>(group - rt.config->groups.begin())];
+      eks::NodeSpec spec;
+      spec.name = fmt::format("ip-{:x}.{}", change.instance.value(), rt.config->name);
+      spec.labels = ng.labels;
+      spec.labels["kubernetes.io/hostname"] = spec.name;
+      spec.labels["topology.kubernetes.io/zone"] =
+          scenario_.platform.azs[platform_.az(change.instance).value()];
+      spec.labels["node.kubernetes.io/instance-type"] = type.name;
+      spec.taints = ng.taints;
+      spec.cpu_millis = type.eks_allocatable_cpu_m;
+      spec.memory_bytes = static_cast<std::int64_t>(type.eks_allocatable_memory_mib) * 1024 * 1024;
+      spec.pods = ng.max_pods_per_node ? *ng.max_pods_per_node : type.eks_allocatable_pods;
+      EksNode node;
+      node.instance = change.instance;
+      node.node = rt.scheduler.add_node(spec);
+      node.az = platform_.az(change.instance);
+      node.reachable = platform_.reachable(change.instance);
+      const auto n = static_cast<std::uint32_t>(rt.nodes.size());
+      rt.nodes.push_back(node);
+      rt.node_of_instance[change.instance] = n;
+      if (!node.reachable) {
+        sim_.schedule_in(rt.config->node_monitor_grace, kEksNotReady, c,
+                         static_cast<std::uint64_t>(n) << 32);
+      }
+      eks_reconcile(c);  // DaemonSets
+      eks_retry_unschedulable(c);
+      eks_kick(c);
+      break;
+    }
+    case platform::ChangeKind::kUnreachable:
+      if (found != rt.node_of_instance.end() && rt.nodes[found->second].reachable) {
+        EksNode& node = rt.nodes[found->second];
+        node.reachable = false;
+        ++node.generation;
+        for (const TaskId pod : rt.scheduler.pods_on(node.node))
+          eks_set_serving(static_cast<PodIndex>(pod.value()), false);
+        sim_.schedule_in(rt.config->node_monitor_grace, kEksNotReady, c,
+                         (static_cast<std::uint64_t>(found->second) << 32) | (node.generation & 0xffffffff));
+      }
+      break;
+    case platform::ChangeKind::kReachable:
+      if (found != rt.node_of_instance.end() && !rt.nodes[found->second].reachable) {
+        EksNode& node = rt.nodes[found->second];
+        node.reachable = true;
+        ++node.generation;
+        if (!node.ready) {
+          node.ready = true;
+          rt.scheduler.set_ready(node.node, true);
+        }
+        for (const TaskId pod : rt.scheduler.pods_on(node.node)) {
+          const PodIndex p = static_cast<PodIndex>(pod.value());
+          if (pods_[p].state == PodState::kRunning) eks_set_serving(p, true);
+        }
+        eks_retry_unschedulable(c);
+        eks_kick(c);
+      }
+      break;
+    case platform::ChangeKind::kInterruptionNotice: break;
+    case platform::ChangeKind::kTerminated:
+      if (found != rt.node_of_instance.end()) {
+        const std::uint32_t n = found->second;
+        EksNode& node = rt.nodes[n];
+        ++node.generation;
+        const std::vector<TaskId> doomed(rt.scheduler.pods_on(node.node).begin(),
+                                              rt.scheduler.pods_on(node.node).end());
+        for (const TaskId pod : doomed) eks_finish(static_cast<PodIndex>(pod.value()), Outcome::kEvicted);
+        // DaemonSet pods still waiting for it go with it (they never ran).
+        for (EksWorkload& wl : rt.workloads) {
+          const std::vector<PodIndex> pods = wl.pods;
+          for (const PodIndex p : pods)
+            if (pods_[p].target == n) eks_finish(p, Outcome::kFailed);
+        }
+        rt.scheduler.remove_node(node.node);
+        node.present = false;
+        rt.node_of_instance.erase(found);
+        eks_reconcile(c);
+        eks_kick(c);
+      }
+      break;
+  }
+  return true;
+}
+
+void World::eks_dispatch(const Event& e) {
+  switch (e.kind) {
+    case kEksCycle: eks_cycle(e.target); break;
+    case kEksPodStarted: eks_started(e.target); break;
+    case kEksBackoffDone: {
+      PodRecord& pod = pods_[e.target];
+      if (pod.state == PodState::kPending && !pod.queued) eks_enqueue(e.target);
+      break;
+    }
+    case kEksNotReady:
+      eks_not_ready(e.target, static_cast<std::uint32_t>(e.payload >> 32), e.payload & 0xffffffff);
+      break;
+    case kEksEvict: {
+      // Only while the node is still in the outage that made the eviction due.
+      const PodRecord& pod = pods_[e.target];
+      if (pod.state != PodState::kStopped && pod.node != kUnset &&
+          eks_[pod.cluster].nodes[pod.node].generation == e.payload)
+        eks_evict_expired(e.target);
+      break;
+    }
+    default: ECSIM_ASSERT(false, "unknown EKS event kind");
+  }
+}
+
+// --- controllers ---------------------------------------------------------------------------------
+
+// Each controller creates the pods its object is missing; without etcd quorum nothing is written.
+void World::eks_reconcile(std::uint32_t c) {
+  EksRuntime& rt = eks_[c];
+  if (!rt.control_plane.quorum()) return;
+  for (std::uint32_t w = 0; w < rt.workloads.size(); ++w) {
+    EksWorkload& wl = rt.workloads[w];
+    switch (wl.kind) {
+      case EksWorkload::Kind::kDeployment:
+        while (static_cast<std::int32_t>(wl.pods.size()) < wl.replicas) eks_create_pod(c, w);
+        break;
+      case EksWorkload::Kind::kStatefulSet:
+        // OrderedReady: the next pod once every earlier one runs.
+        while (static_cast<std::int32_t>(wl.pods.size()) < wl.replicas) {
+          const bool all_running = std::all_of(wl.pods.begin(), wl.pods.end(), [&](PodIndex p) {
+            return pods_[p].state == PodState::kRunning;
+          });
+          if (!all_running) break;
+          eks_create_pod(c, w);
+        }
+        break;
+      case EksWorkload::Kind::kDaemonSet: {
+        // One pod per present node, created for that node (spec.nodeName, as the DaemonSet
+        // controller's node affinity does) and scheduled like any other.
+        std::vector<std::uint8_t> has(rt.nodes.size(), 0);
+        for (const PodIndex p : wl.pods) has[pods_[p].target] = 1;
+        std::int64_t eligible = 0;
+        for (std::uint32_t n = 0; n < rt.nodes.size(); ++n) {
+          if (!rt.nodes[n].present) continue;
+          ++eligible;
+          if (!has[n]) eks_create_pod(c, w, n);
+        }
+        wl.measure.desired = eligible;
+        observe(wl.measure);
+        break;
+      }
+    }
+  }
+}
+
+void World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target) {
+  EksRuntime& rt = eks_[c];
+  EksWorkload& wl = rt.workloads[w];
+  eks::PodClassId cls = wl.cls;
+  if (target != kUnset) {
+    if (wl.node_cls.size() <= target) wl.node_cls.resize(target + 1, kUnset);
+    if (wl.node_cls[target] == kUnset) {
+      eks::PodDescription d = wl.description;
+      d.spec.node_name = rt.scheduler.nodes().name(rt.nodes[target].node);
+      wl.node_cls[target] = rt.scheduler.add_pod_class(d);
+    }
+    cls = wl.node_cls[target];
+  }
+  const auto p = static_cast<PodIndex>(pods_.size());
+  PodRecord& pod = pods_.emplace_back();
+  pod.cluster = c;
+  pod.workload = w;
+  pod.cls = cls;
+  pod.target = target;
+  pod.sequence = pod_sequence_++;
+  pod.created = sim_.now();
+  wl.pods.push_back(p);
+  ++wl.measure.result.tasks.submitted;
+  ++eks_pending_;
+  eks_enqueue(p);
+}
+
+// --- the scheduling queue -------------------------------------------------------------------------
+
+void World::eks_enqueue(PodIndex p) {
+  PodRecord& pod = pods_[p];
+  if (pod.queued) return;
+  pod.queued = true;
+  EksRuntime& rt = eks_[pod.cluster];
+  rt.active.emplace(-static_cast<std::int64_t>(rt.scheduler.priority(pod.cls)), pod.sequence, p);
+  eks_kick(pod.cluster);
+}
+
+void World::eks_kick(std::uint32_t c) {
+  EksRuntime& rt = eks_[c];
+  if (rt.cycle_scheduled || !rt.control_plane.quorum()) return;
+  rt.cycle_scheduled = true;
+  sim_.schedule_in(SimDuration{}, kEksCycle, c);
+}
+
+// One scheduling cycle: the queued pod of highest priority, oldest first.
+void World::eks_cycle(std::uint32_t c) {
+  EksRuntime& rt = eks_[c];
+  rt.cycle_scheduled = false;
+  if (!rt.control_plane.quorum()) return;
+  if (rt.active.empty()) return;
+  const PodIndex best = std::get<2>(*rt.active.begin());
+  rt.active.erase(rt.active.begin());
+  PodRecord& pod = pods_[best];
+  pod.queued = false;
+  const eks::PodClassId cls = pod.cls;
+  const eks::ScheduleResult r = rt.scheduler.schedule(cls);
+  if (r.node != eks::kNoNode) {
+    std::uint32_t n = 0;
+    while (rt.nodes[n].node != r.node || !rt.nodes[n].present) ++n;
+    eks_bind(best, n);
+  } else if (const std::optional<eks::PreemptionResult> pre = rt.scheduler.preempt(cls);
+             pre && !pre->victims.empty()) {
+    // The victims are evicted (their controllers recreate them); the preemptor tries again.
+    for (const TaskId v : pre->victims) eks_finish(static_cast<PodIndex>(v.value()), Outcome::kEvicted);
+    eks_enqueue(best);
+    eks_reconcile(c);
+  } else {
+    PodRecord& waiting = pods_[best];
+    const SimDuration backoff =
+        std::min<SimDuration>(kMaxBackoff, kInitialBackoff * (std::int64_t{1} << std::min<std::uint32_t>(waiting.attempts, 4)));
+    ++waiting.attempts;
+    waiting.backoff_until = sim_.now() + backoff;
+    rt.unschedulable.push_back(best);
+  }
+  eks_kick(c);
+}
+
+// Something that could help happened: unschedulable pods go back to the queue once their
+// back-off is over.
+void World::eks_retry_unschedulable(std::uint32_t c) {
+  EksRuntime& rt = eks_[c];
+  const std::vector<PodIndex> waiting = std::exchange(rt.unschedulable, {});
+  for (const PodIndex p : waiting) {
+    PodRecord& pod = pods_[p];
+    if (pod.state != PodState::kPending) continue;
+    if (pod.backoff_until <= sim_.now()) eks_enqueue(p);
+    else sim_.schedule_at(pod.backoff_until, kEksBackoffDone, p);
+  }
+}
+
+// --- pod life --------------------------------------------------------------------------------------
+
+void World::eks_bind(PodIndex p, std::uint32_t n) {
+  PodRecord& pod = pods_[p];
+  EksRuntime& rt = eks_[pod.cluster];
+  rt.scheduler.bind(TaskId{p}, pod.cls, rt.nodes[n].node);
+  pod.node = n;
+  pod.state = PodState::kStarting;
+  pod.started = sim_.schedule_in(platform::sample(kPodStartLatency, rt.start_latency), kEksPodStarted, p);
+}
+
+void World::eks_started(PodIndex p) {
+  PodRecord& pod = pods_[p];
+  EksRuntime& rt = eks_[pod.cluster];
+  EksWorkload& wl = rt.workloads[pod.workload];
+  pod.state = PodState::kRunning;
+  --eks_pending_;
+  ++eks_running_;
+  ++wl.measure.result.tasks.started;
+  const double waited = to_seconds(sim_.now() - pod.created);
+  all_wait_.add(waited);
+  wl.measure.wait.add(waited);
+  if (rt.nodes[pod.node].reachable) eks_set_serving(p, true);
+  if (wl.kind == EksWorkload::Kind::kStatefulSet) eks_reconcile(pod.cluster);
+}
+
+void World::eks_set_serving(PodIndex p, bool serving) {
+  PodRecord& pod = pods_[p];
+  if (pod.serving == serving) return;
+  pod.serving = serving;
+  EksRuntime& rt = eks_[pod.cluster];
+  ServiceRuntime& m = rt.workloads[pod.workload].measure;
+  const std::int64_t delta = serving ? 1 : -1;
+  m.running += delta;
+  m.running_by_az[rt.nodes[pod.node].az.value()] += delta;
+  observe(m);
+}
+
+void World::eks_finish(PodIndex p, Outcome outcome) {
+  PodRecord& pod = pods_[p];
+  ECSIM_ASSERT(pod.state != PodState::kStopped, "a pod stops once");
+  EksRuntime& rt = eks_[pod.cluster];
+  EksWorkload& wl = rt.workloads[pod.workload];
+  eks_set_serving(p, false);
+  if (pod.state == PodState::kRunning) --eks_running_;
+  else --eks_pending_;
+  if (pod.state == PodState::kStarting) sim_.cancel(pod.started);
+  if (pod.node != kUnset) rt.scheduler.unbind(TaskId{p});
+  if (pod.queued)
+    rt.active.erase({-static_cast<std::int64_t>(rt.scheduler.priority(pod.cls)), pod.sequence, p});
+  pod.state = PodState::kStopped;
+  pod.queued = false;
+  TaskCounts& counts = wl.measure.result.tasks;
+  switch (outcome) {
+    case Outcome::kCompleted: ++counts.completed; break;
+    case Outcome::kFailed: ++counts.failed; break;
+    case Outcome::kEvicted: ++counts.evicted; break;
+  }
+  wl.pods.erase(std::find(wl.pods.begin(), wl.pods.end(), p));
+  // A pod removed may let an unschedulable one fit.
+  eks_retry_unschedulable(pod.cluster);
+}
+
+// --- node lifecycle --------------------------------------------------------------------------------
+
+void World::eks_not_ready(std::uint32_t c, std::uint32_t n, std::uint64_t generation) {
+  EksRuntime& rt = eks_[c];
+  EksNode& node = rt.nodes[n];
+  if (!node.present || node.reachable || (node.generation & 0xffffffff) != generation) return;
+  node.ready = false;
+  rt.scheduler.set_ready(node.node, false);
+  for (const TaskId pod : rt.scheduler.pods_on(node.node)) {
+    const PodIndex p = static_cast<PodIndex>(pod.value());
+    const SimDuration toleration = rt.workloads[pods_[p].workload].toleration;
+    if (toleration == kUntilStopped) continue;
+    sim_.schedule_in(toleration, kEksEvict, p, node.generation);
+  }
+}
+
+void World::eks_evict_expired(PodIndex p) {
+  PodRecord& pod = pods_[p];
+  if (pod.state == PodState::kStopped || pod.node == kUnset) return;
+  EksRuntime& rt = eks_[pod.cluster];
+  const EksNode& node = rt.nodes[pod.node];
+  if (node.ready) return;  // the node came back in time
+  if (!rt.control_plane.quorum()) {
+    rt.deferred_evictions.push_back(p);
+    return;
+  }
+  const std::uint32_t c = pod.cluster;
+  eks_finish(p, Outcome::kEvicted);
+  eks_reconcile(c);
+  eks_kick(c);
+}
+
+// --- results -----------------------------------------------------------------------------------------
+
+void World::eks_results(ReplicationResult& r) {
+  for (EksRuntime& rt : eks_) {
+    r.control_plane.push_back(ControlPlaneResult{rt.config->name,
+                                                 rt.control_plane.api_available_fraction(r.end),
+                                                 rt.control_plane.quorum_lost_seconds(r.end)});
+    for (EksWorkload& wl : rt.workloads) {
+      ServiceResult s = service_result(wl.measure, r.end);
+      s.deployments.clear();
+      for (const PodIndex p : wl.pods) {
+        if (pods_[p].state == PodState::kRunning) ++s.tasks.running_at_end;
+        else ++s.tasks.pending_at_end;
+      }
+      r.services.push_back(std::move(s));
+    }
+  }
+}
+
+void World::eks_totals(TaskCounts& all) const {
+  for (const EksRuntime& rt : eks_) {
+    for (const EksWorkload& wl : rt.workloads) {
+      const TaskCounts& c = wl.measure.result.tasks;
+      all.submitted += c.submitted;
+      all.started += c.started;
+      all.completed += c.completed;
+      all.failed += c.failed;
+      all.evicted += c.evicted;
+    }
+  }
+  all.running_at_end += eks_running_;
+  all.pending_at_end += eks_pending_;
+}
+
+}  // namespace ecsim::engine::detail
