@@ -75,7 +75,7 @@ void World::create_eks() {
     for (const GroupId g : cc.groups) eks_of_group_[g.value()] = static_cast<std::uint32_t>(c);
     const eks::Manifests& m = cc.manifests;
     auto add = [&](EksWorkload::Kind kind, const eks::ObjectMeta& meta, const eks::PodTemplate& pod,
-                   std::int32_t replicas, const eks::LabelSelector& selector) {
+                   std::int32_t replicas, std::optional<eks::LabelSelector> selector) {
       EksWorkload& w = rt.workloads.emplace_back();
       w.kind = kind;
       w.pod = &pod;
@@ -86,7 +86,7 @@ void World::create_eks() {
       d.spec = pod.spec;
       d.priority = priority_of(m, pod.spec);
       d.preempt_lower_priority = preempts(m, pod.spec);
-      d.owner_selector = selector;
+      d.owner_selector = std::move(selector);
       w.cls = rt.scheduler.add_pod_class(d);
       w.description = std::move(d);
       w.toleration =
@@ -104,6 +104,25 @@ void World::create_eks() {
       add(EksWorkload::Kind::kStatefulSet, s.meta, s.pod, s.replicas, s.selector);
     for (const eks::DaemonSet& d : m.daemon_sets)
       add(EksWorkload::Kind::kDaemonSet, d.meta, d.pod, 0, d.selector);
+    // Jobs: no owner selector (the default spreading is for the other controllers' pods).
+    for (const scenario::EksJobConfig& jc : cc.jobs) {
+      const eks::Job& job = m.jobs[jc.job];
+      add(EksWorkload::Kind::kJob, job.meta, job.pod, 0, std::nullopt);
+      EksWorkload& w = rt.workloads.back();
+      w.job = &jc;
+      w.job_object = &job;
+      const std::string stream = fmt::format("eks/{}/job/{}/{}", cc.name, jc.name_space, jc.name);
+      w.arrival_stream = streams_.stream(stream + "/arrivals");
+      w.duration_stream = streams_.stream(stream + "/durations");
+      const auto wi = static_cast<std::uint64_t>(rt.workloads.size() - 1);
+      if (!jc.arrivals) {
+        sim_.schedule_at(kSimStart, kEksJobArrival, static_cast<std::uint32_t>(c), wi);
+      } else {
+        w.arrivals.emplace(*jc.arrivals);
+        if (const auto a = w.arrivals->next(w.arrival_stream); a && a->at <= kSimStart + options_.horizon)
+          sim_.schedule_at(a->at, kEksJobArrival, static_cast<std::uint32_t>(c), wi);
+      }
+    }
   }
   for (std::uint32_t c = 0; c < eks_.size(); ++c) eks_reconcile(c);
 }
@@ -243,6 +262,14 @@ void World::eks_dispatch(const Event& e) {
     case kEksNotReady:
       eks_not_ready(e.target, static_cast<std::uint32_t>(e.payload >> 32), e.payload & 0xffffffff);
       break;
+    case kEksPodComplete: {
+      const std::uint32_t c = pods_[e.target].cluster;
+      eks_finish(e.target, Outcome::kCompleted);
+      eks_reconcile(c);
+      eks_kick(c);
+      break;
+    }
+    case kEksJobArrival: eks_job_arrival(e.target, static_cast<std::uint32_t>(e.payload)); break;
     case kEksEvict: {
       // Only while the node is still in the outage that made the eviction due.
       const PodRecord& pod = pods_[e.target];
@@ -292,6 +319,37 @@ void World::eks_reconcile(std::uint32_t c) {
         observe(wl.measure);
         break;
       }
+      case EksWorkload::Kind::kJob: eks_reconcile_job(c, w); break;
+    }
+  }
+}
+
+// A new copy of Job `w`: its pods are created now if etcd has quorum, else when it returns.
+void World::eks_job_arrival(std::uint32_t c, std::uint32_t w) {
+  EksWorkload& wl = eks_[c].workloads[w];
+  wl.runs.emplace_back();
+  if (const auto a = wl.arrivals ? wl.arrivals->next(wl.arrival_stream) : std::nullopt;
+      a && a->at <= kSimStart + options_.horizon)
+    sim_.schedule_at(std::max(a->at, sim_.now()), kEksJobArrival, c, w);
+  eks_reconcile(c);
+}
+
+// The Job controller: each copy keeps up to `parallelism` pods active until `completions` of
+// them succeeded, and gives up once more than `backoffLimit` failed (evicted pods count).
+void World::eks_reconcile_job(std::uint32_t c, std::uint32_t w) {
+  EksWorkload& wl = eks_[c].workloads[w];
+  std::vector<std::int32_t> active(wl.runs.size(), 0);
+  for (const PodIndex p : wl.pods) ++active[pods_[p].run];
+  const eks::Job& job = *wl.job_object;
+  for (std::uint32_t r = 0; r < wl.runs.size(); ++r) {
+    if (wl.runs[r].failed) continue;
+    const std::int32_t want = std::min(job.parallelism - active[r],
+                                       job.completions - wl.runs[r].succeeded - active[r]);
+    for (std::int32_t k = 0; k < want; ++k) {
+      eks_create_pod(c, w);
+      PodRecord& pod = pods_.back();
+      pod.run = r;
+      pod.duration = workload::sample(wl.job->duration, wl.duration_stream);
     }
   }
 }
@@ -410,6 +468,7 @@ void World::eks_started(PodIndex p) {
   all_wait_.add(waited);
   wl.measure.wait.add(waited);
   if (rt.nodes[pod.node].reachable) eks_set_serving(p, true);
+  if (pod.duration != kUntilStopped) pod.started = sim_.schedule_in(pod.duration, kEksPodComplete, p);
   if (wl.kind == EksWorkload::Kind::kStatefulSet) eks_reconcile(pod.cluster);
 }
 
@@ -433,7 +492,7 @@ void World::eks_finish(PodIndex p, Outcome outcome) {
   eks_set_serving(p, false);
   if (pod.state == PodState::kRunning) --eks_running_;
   else --eks_pending_;
-  if (pod.state == PodState::kStarting) sim_.cancel(pod.started);
+  if (outcome != Outcome::kCompleted) sim_.cancel(pod.started);
   if (pod.node != kUnset) rt.scheduler.unbind(TaskId{p});
   if (pod.queued)
     rt.active.erase({-static_cast<std::int64_t>(rt.scheduler.priority(pod.cls)), pod.sequence, p});
@@ -446,6 +505,11 @@ void World::eks_finish(PodIndex p, Outcome outcome) {
     case Outcome::kEvicted: ++counts.evicted; break;
   }
   wl.pods.erase(std::find(wl.pods.begin(), wl.pods.end(), p));
+  if (wl.kind == EksWorkload::Kind::kJob) {
+    EksWorkload::JobRun& run = wl.runs[pod.run];
+    if (outcome == Outcome::kCompleted) ++run.succeeded;
+    else if (++run.failures > wl.job_object->backoff_limit) run.failed = true;
+  }
   // A pod removed may let an unschedulable one fit.
   eks_retry_unschedulable(pod.cluster);
 }
@@ -490,6 +554,16 @@ void World::eks_results(ReplicationResult& r) {
                                                  rt.control_plane.api_available_fraction(r.end),
                                                  rt.control_plane.quorum_lost_seconds(r.end)});
     for (EksWorkload& wl : rt.workloads) {
+      if (wl.kind == EksWorkload::Kind::kJob) {
+        JobResult j{rt.config->name, wl.measure.result.name, wl.measure.result.tasks,
+                    wait_of(wl.measure.wait), {}};
+        for (const PodIndex p : wl.pods) {
+          if (pods_[p].state == PodState::kRunning) ++j.tasks.running_at_end;
+          else ++j.tasks.pending_at_end;
+        }
+        r.jobs.push_back(std::move(j));
+        continue;
+      }
       ServiceResult s = service_result(wl.measure, r.end);
       s.deployments.clear();
       for (const PodIndex p : wl.pods) {

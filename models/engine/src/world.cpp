@@ -53,6 +53,8 @@ std::uint32_t value_id(AttributeColumn& column, std::span<const scenario::Custom
   return column.ids.emplace(it->value, next).first->second;
 }
 
+}  // namespace
+
 WaitSeconds wait_of(const QuantileSketch& s) {
   WaitSeconds w;
   if (s.count() == 0) return w;
@@ -64,7 +66,6 @@ WaitSeconds wait_of(const QuantileSketch& s) {
   return w;
 }
 
-}  // namespace
 
 std::span<const ecs::PlacementStrategy> resolve_strategies(
     const ClusterRuntime& c, std::span<const scenario::StrategyConfig> configs,
@@ -256,7 +257,9 @@ void World::dispatch(const Event& e) {
     case kEksPodStarted:
     case kEksBackoffDone:
     case kEksNotReady:
-    case kEksEvict: eks_dispatch(e); break;
+    case kEksEvict:
+    case kEksPodComplete:
+    case kEksJobArrival: eks_dispatch(e); break;
     default: ECSIM_ASSERT(false, "unknown event kind");
   }
   if (!dirty_.empty()) flush_services();
@@ -768,7 +771,8 @@ void World::sample() {
       row.service_running_by_az.push_back(static_cast<std::uint32_t>(n));
   for (const EksRuntime& c : eks_)
     for (const EksWorkload& wl : c.workloads)
-      for (const std::int64_t n : wl.measure.running_by_az)
+      if (wl.kind != EksWorkload::Kind::kJob)
+        for (const std::int64_t n : wl.measure.running_by_az)
         row.service_running_by_az.push_back(static_cast<std::uint32_t>(n));
   rows_.push_back(std::move(row));
   const SimTime next = sim_.now() + scenario_.timeseries_interval;

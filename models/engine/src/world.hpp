@@ -62,6 +62,8 @@ enum EventKind : std::uint32_t {
   kEksBackoffDone = 15,    // target: pod; its back-off is over
   kEksNotReady = 16,       // target: EKS cluster, payload: node record; grace period over
   kEksEvict = 17,          // target: pod; its toleration of the node's taint is over
+  kEksPodComplete = 18,    // target: pod; a Job's pod ran its duration
+  kEksJobArrival = 19,     // target: EKS cluster, payload: workload; a copy of a Job is created
 };
 
 /// How a task ended. Scheduler stops (scale-in, deployment, drain) count as completed.
@@ -164,12 +166,14 @@ struct PodRecord {
   std::uint32_t node = kUnset;    // node record while bound
   std::uint32_t target = kUnset;  // a DaemonSet pod's node record (spec.nodeName)
   eks::PodClassId cls = 0;
-  EventHandle started;
+  std::uint32_t run = kUnset;            // a Job's pod: which copy of the Job
+  SimDuration duration = kUntilStopped;  // a Job's pod: its run time once RUNNING
+  EventHandle started;                   // start, then (a Job's pod) completion
 };
 
 /// A Deployment, StatefulSet or DaemonSet and the pods its controller keeps.
 struct EksWorkload {
-  enum class Kind : std::uint8_t { kDeployment, kStatefulSet, kDaemonSet };
+  enum class Kind : std::uint8_t { kDeployment, kStatefulSet, kDaemonSet, kJob };
   Kind kind = Kind::kDeployment;
   const eks::PodTemplate* pod = nullptr;
   std::int32_t replicas = 0;
@@ -179,6 +183,16 @@ struct EksWorkload {
   eks::PodDescription description;   // a DaemonSet's, pinned to each node in turn
   std::vector<eks::PodClassId> node_cls;  // a DaemonSet's class per node record; kUnset: none yet
   ServiceRuntime measure;            // the measurement ECS services use (config unset)
+  // A Job: its scenario entry, when copies are created, and each copy's progress.
+  struct JobRun {
+    std::int32_t succeeded = 0, failures = 0;
+    bool failed = false;  // past backoffLimit
+  };
+  const scenario::EksJobConfig* job = nullptr;
+  const eks::Job* job_object = nullptr;
+  std::optional<workload::ArrivalGenerator> arrivals;
+  RandomStream arrival_stream{0}, duration_stream{0};
+  std::vector<JobRun> runs;
 };
 
 /// A node of an EKS cluster: one running instance of a node group.
@@ -244,6 +258,9 @@ std::span<const ecs::PlacementStrategy> resolve_strategies(
     const ClusterRuntime& c, std::span<const scenario::StrategyConfig> configs,
     std::array<ecs::PlacementStrategy, 5>& out);
 
+/// Waiting times in seconds from a sketch of them.
+WaitSeconds wait_of(const QuantileSketch& s);
+
 class World {
  public:
   World(const scenario::Scenario& s, const RunOptions& options);
@@ -292,6 +309,8 @@ class World {
   void eks_dispatch(const Event& e);
   void eks_reconcile(std::uint32_t c);
   void eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
+  void eks_reconcile_job(std::uint32_t c, std::uint32_t w);
+  void eks_job_arrival(std::uint32_t c, std::uint32_t w);
   void eks_enqueue(PodIndex p);
   void eks_kick(std::uint32_t c);
   void eks_cycle(std::uint32_t c);

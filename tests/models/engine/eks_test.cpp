@@ -13,6 +13,8 @@
 namespace ecsim::test {
 namespace {
 
+using std::chrono::minutes;
+
 const engine::ServiceResult& service(const engine::ReplicationResult& r, const std::string& name) {
   for (const engine::ServiceResult& s : r.services)
     if (s.name == name) return s;
@@ -46,19 +48,53 @@ std::int64_t sum(const std::vector<std::int64_t>& v) {
   return std::accumulate(v.begin(), v.end(), std::int64_t{0});
 }
 
+/// One replication of the scenario at `relative` under tests/scenarios, every pod accounted for.
+engine::ReplicationResult run_eks(const std::string& relative) {
+  const engine::ReplicationResult r = run_with_timeseries(load(relative));
+  CHECK(r.tasks.lost() == 0);
+  return r;
+}
+
+/// The time-series row at `when`.
+const engine::TimeseriesRow& row_at(const engine::ReplicationResult& r, SimDuration when) {
+  for (const engine::TimeseriesRow& row : r.timeseries)
+    if (row.at == at(when)) return row;
+  FAIL("no time-series row at that instant");
+  return r.timeseries.front();
+}
+
+/// Web's pods per zone at `before` (none in zone a, `serving` in all) and at `after` (none in
+/// zone a, all 6 recreated elsewhere), with nothing pending at `before`.
+void check_web_moves(const engine::ReplicationResult& r, SimDuration before,
+                     std::int64_t serving, SimDuration after) {
+  CHECK(row_at(r, before).pending == 0);
+  const std::vector<std::int64_t> early = running_at(r, "web", before);
+  CHECK(early[0] == 0);
+  CHECK(sum(early) == serving);
+  const std::vector<std::int64_t> late = running_at(r, "web", after);
+  CHECK(late[0] == 0);
+  CHECK(sum(late) == 6);
+}
+
+/// Workload `name` of `r` is an EKS service that ran `by_zone` pods, as many as it created.
+const engine::ServiceResult& check_steady(const engine::ReplicationResult& r,
+                                          const std::string& name,
+                                          const std::vector<std::int64_t>& by_zone) {
+  const engine::ServiceResult& svc = service(r, name);
+  CHECK(svc.orchestrator == "eks");
+  CHECK(svc.desired == sum(by_zone));
+  CHECK(svc.running_by_az == by_zone);
+  CHECK(svc.tasks.submitted == static_cast<std::uint64_t>(sum(by_zone)));
+  CHECK(svc.tasks.lost() == 0);
+  return svc;
+}
+
 }  // namespace
 
 TEST_CASE("EKS: a Deployment of 6 pods on 3 nodes runs them spread over the zones") {
-  const scenario::Scenario s = load("eks/engine/deployment.yaml");
-  const engine::ReplicationResult r = run_with_timeseries(s);
-  CHECK(r.tasks.lost() == 0);
-  const engine::ServiceResult& web = service(r, "web");
-  CHECK(web.orchestrator == "eks");
-  CHECK(web.desired == 6);
-  CHECK(web.running_by_az == per_zone(2, 2, 2));
-  CHECK(web.tasks.submitted == 6);
+  const engine::ReplicationResult r = run_eks("eks/engine/deployment.yaml");
+  const engine::ServiceResult& web = check_steady(r, "web", per_zone(2, 2, 2));
   CHECK(web.tasks.running_at_end == 6);
-  CHECK(web.tasks.lost() == 0);
   CHECK(web.availability == Approx(1.0));
   CHECK(r.wait.max > 0);
   REQUIRE(r.control_plane.size() == 1);
@@ -68,33 +104,17 @@ TEST_CASE("EKS: a Deployment of 6 pods on 3 nodes runs them spread over the zone
 }
 
 TEST_CASE("EKS: a DaemonSet runs one pod per node") {
-  const scenario::Scenario s = load("eks/engine/deployment.yaml");
-  const engine::ReplicationResult r = run_with_timeseries(s);
-  const engine::ServiceResult& agent = service(r, "agent");
-  CHECK(agent.orchestrator == "eks");
-  CHECK(agent.desired == 3);
-  CHECK(agent.running_by_az == per_zone(1, 1, 1));
-  CHECK(agent.tasks.submitted == 3);
-  CHECK(agent.tasks.lost() == 0);
+  const engine::ReplicationResult r = run_eks("eks/engine/deployment.yaml");
+  check_steady(r, "agent", per_zone(1, 1, 1));
 }
 
 TEST_CASE("EKS: a zone outage evicts the lost nodes' pods after grace and toleration") {
-  const scenario::Scenario s = load("eks/engine/zone-outage.yaml");
-  const engine::ReplicationResult r = run_with_timeseries(s);
-  CHECK(r.tasks.lost() == 0);
-  using std::chrono::minutes;
+  const engine::ReplicationResult r = run_eks("eks/engine/zone-outage.yaml");
   // Zone a goes down at 30m: its pods stop serving at once, but are evicted only 40 s + 2 min
   // later (32m40s), then recreated in the other zones (before the group replaces the
   // instance at 35m).
   CHECK(running_at(r, "web", minutes(29)) == per_zone(2, 2, 2));
-  for (const engine::TimeseriesRow& row : r.timeseries)
-    if (row.at == at(minutes(32))) CHECK(row.pending == 0);
-  const std::vector<std::int64_t> during = running_at(r, "web", minutes(32));
-  CHECK(during[0] == 0);
-  CHECK(sum(during) == 4);
-  const std::vector<std::int64_t> after = running_at(r, "web", minutes(34));
-  CHECK(after[0] == 0);
-  CHECK(sum(after) == 6);
+  check_web_moves(r, minutes(32), 4, minutes(34));
   const engine::ServiceResult& web = service(r, "web");
   CHECK(web.tasks.evicted == 2);
   CHECK(web.tasks.lost() == 0);
@@ -107,28 +127,19 @@ TEST_CASE("EKS: a zone outage evicts the lost nodes' pods after grace and tolera
 }
 
 TEST_CASE("EKS: two zones down lose etcd quorum and nothing is rescheduled until it returns") {
-  const scenario::Scenario s = load("eks/engine/quorum-loss.yaml");
-  const engine::ReplicationResult r = run_with_timeseries(s);
-  CHECK(r.tasks.lost() == 0);
-  using std::chrono::minutes;
+  const engine::ReplicationResult r = run_eks("eks/engine/quorum-loss.yaml");
   // Zones a and b down from 30m to 50m (a until 1h30m): only zone c's pods serve, and the
-  // evictions due at 35m40s wait for quorum.
+  // evictions due at 35m40s wait for quorum (nothing pending: no pod recreated). Quorum is
+  // back at 50m: zone b's pods serve again, zone a's are evicted and recreated.
   CHECK(running_at(r, "web", minutes(45)) == per_zone(0, 0, 2));
-  for (const engine::TimeseriesRow& row : r.timeseries)
-    if (row.at == at(minutes(45))) CHECK(row.pending == 0);
-  // Quorum is back at 50m: zone b's pods serve again, zone a's are evicted and recreated.
-  const std::vector<std::int64_t> after = running_at(r, "web", minutes(55));
-  CHECK(after[0] == 0);
-  CHECK(sum(after) == 6);
+  check_web_moves(r, minutes(45), 2, minutes(55));
   REQUIRE(r.control_plane.size() == 1);
   CHECK(r.control_plane[0].etcd_quorum_lost_seconds == Approx(1200));
   CHECK(r.control_plane[0].api_available_fraction < 1.0);
 }
 
 TEST_CASE("EKS: a higher-priority pod that does not fit preempts a lower-priority one") {
-  const scenario::Scenario s = load("eks/engine/preemption.yaml");
-  const engine::ReplicationResult r = run_with_timeseries(s);
-  CHECK(r.tasks.lost() == 0);
+  const engine::ReplicationResult r = run_eks("eks/engine/preemption.yaml");
   const engine::ServiceResult& db = service(r, "db");
   CHECK(db.tasks.running_at_end == 2);
   CHECK(db.tasks.evicted == 0);
@@ -136,6 +147,21 @@ TEST_CASE("EKS: a higher-priority pod that does not fit preempts a lower-priorit
   CHECK(low.tasks.evicted == 1);
   CHECK(low.tasks.running_at_end == 0);
   CHECK(low.tasks.pending_at_end == 1);
+}
+
+TEST_CASE("EKS: a Job runs its completions, parallelism pods at a time, and reports in jobs[]") {
+  const engine::ReplicationResult r = run_eks("eks/engine/job.yaml");
+  REQUIRE(r.jobs.size() == 1);
+  const engine::JobResult& batch = r.jobs[0];
+  CHECK(batch.cluster == "run");
+  CHECK(batch.name == "batch");
+  CHECK(batch.tasks.submitted == 6);
+  CHECK(batch.tasks.completed == 6);
+  CHECK(batch.tasks.lost() == 0);
+  // Three rounds of two 5-minute pods: all done in a little over 15 minutes.
+  CHECK(row_at(r, minutes(7)).running == 6 + 3 + 2);
+  CHECK(row_at(r, minutes(20)).running == 6 + 3);
+  for (const engine::ServiceResult& svc : r.services) CHECK(svc.name != "batch");
 }
 
 }  // namespace ecsim::test
