@@ -63,6 +63,8 @@ void World::create_eks() {
   const std::size_t n_zones = zones.size();
   for (std::size_t c = 0; c < scenario_.eks.size(); ++c) {
     const scenario::EksClusterConfig& cc = scenario_.eks[c];
+    // Each cluster's control plane is billed per hour for the whole run.
+    (void)cost_.start_eks_control_plane(kSimStart);  // never stopped: the cluster lives all run
     std::vector<eks::Profile> profiles;
     if (auto p = eks::builtin_profile(cc.scheduler.profile)) profiles.push_back(*p);
     else profiles.emplace_back();

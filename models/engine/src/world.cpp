@@ -183,7 +183,9 @@ ReplicationResult World::run() {
   r.tasks = totals();
   r.wait = wait_of(all_wait_);
   r.cost.ec2 = platform_.ec2_cost_usd(r.end);
-  r.cost.fargate = cost_.cost_at(r.end).fargate;
+  const platform::CostBreakdown metered = cost_.cost_at(r.end);
+  r.cost.fargate = metered.fargate;
+  r.cost.eks_control_plane = metered.eks_control_plane;
   const double cpu_registered = cpu_registered_.integral(r.end);
   const double mem_registered = memory_registered_.integral(r.end);
   r.cpu_reserved_mean = cpu_registered > 0 ? cpu_reserved_.integral(r.end) / cpu_registered : 0;
@@ -764,7 +766,8 @@ void World::sample() {
   row.pending = provisioning_ + pending_ + eks_pending_;
   row.cpu_reserved_by_az = cpu_by_az_;
   row.memory_reserved_by_az = memory_by_az_;
-  row.cost_usd = platform_.ec2_cost_usd(row.at) + cost_.cost_at(row.at).fargate;
+  const platform::CostBreakdown metered = cost_.cost_at(row.at);
+  row.cost_usd = platform_.ec2_cost_usd(row.at) + metered.fargate + metered.eks_control_plane;
   row.instances = registered_instances_;
   for (const ServiceRuntime& s : services_)
     for (const std::int64_t n : s.running_by_az)

@@ -363,7 +363,7 @@ class World {
   platform::LaunchTokenBucket fargate_bucket_;
   RandomStream fargate_rng_;
   ecs::Placer placer_;
-  platform::CostMeter cost_;  // Fargate; EC2 is billed by the platform
+  platform::CostMeter cost_;  // Fargate and EKS control planes; EC2 is billed by the platform
   std::vector<platform::AzState> az_state_;
   std::vector<std::uint32_t> fargate_running_by_az_;
   std::vector<std::int64_t> cpu_by_az_, memory_by_az_;

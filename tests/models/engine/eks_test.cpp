@@ -101,6 +101,8 @@ TEST_CASE("EKS: a Deployment of 6 pods on 3 nodes runs them spread over the zone
   CHECK(r.control_plane[0].cluster == "run");
   CHECK(r.control_plane[0].etcd_quorum_lost_seconds == 0);
   CHECK(r.control_plane[0].api_available_fraction == Approx(1.0));
+  // The control plane's fee: 30 minutes at $0.10 per cluster-hour.
+  CHECK(r.cost.eks_control_plane == Approx(0.05));
 }
 
 TEST_CASE("EKS: a DaemonSet runs one pod per node") {
