@@ -23,18 +23,13 @@ constexpr platform::LaunchLatency kPodStartLatency{std::chrono::seconds(5), 0.3}
 
 constexpr std::string_view kUnreachableTaintKey = "node.kubernetes.io/unreachable";
 
-std::int32_t priority_of(const eks::Manifests& m, const eks::PodSpec& spec) {
+/// The PriorityClass of a pod: the one it names, or the global default when it names none;
+/// nullptr when there is none (priority 0, may preempt).
+const eks::PriorityClass* priority_class_of(const eks::Manifests& m, const eks::PodSpec& spec) {
   for (const eks::PriorityClass& pc : m.priority_classes)
     if (spec.priority_class_name.empty() ? pc.global_default : pc.name == spec.priority_class_name)
-      return pc.value;
-  return 0;
-}
-
-bool preempts(const eks::Manifests& m, const eks::PodSpec& spec) {
-  for (const eks::PriorityClass& pc : m.priority_classes)
-    if (spec.priority_class_name.empty() ? pc.global_default : pc.name == spec.priority_class_name)
-      return pc.preempt_lower_priority;
-  return true;
+      return &pc;
+  return nullptr;
 }
 
 /// How long a pod stays on a NotReady or unreachable node: its own toleration of those taints
@@ -86,8 +81,9 @@ void World::create_eks() {
       d.name_space = meta.name_space;
       d.labels = pod.labels;
       d.spec = pod.spec;
-      d.priority = priority_of(m, pod.spec);
-      d.preempt_lower_priority = preempts(m, pod.spec);
+      const eks::PriorityClass* pc = priority_class_of(m, pod.spec);
+      d.priority = pc ? pc->value : 0;
+      d.preempt_lower_priority = pc ? pc->preempt_lower_priority : true;
       d.owner_selector = std::move(selector);
       w.cls = rt.scheduler.add_pod_class(d);
       w.description = std::move(d);
