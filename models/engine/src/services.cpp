@@ -345,6 +345,20 @@ void World::scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among) {
   stop_service_task(pick);
 }
 
+// How many of the `start_new` tasks a rolling-update step allows service `index` may launch
+// now: none once the circuit breaker stopped it, none during its launch back-off (a retry is
+// then scheduled for the back-off's end).
+std::int64_t World::launches_allowed(ServiceRuntime& s, std::uint32_t index,
+                                     std::int64_t start_new) {
+  if (s.failed || start_new <= 0) return 0;
+  if (sim_.now() >= s.throttled_until) return start_new;
+  if (!s.retry_scheduled) {
+    sim_.schedule_at(s.throttled_until, kServiceRetry, index);
+    s.retry_scheduled = true;
+  }
+  return 0;
+}
+
 // --- REPLICA ----------------------------------------------------------------------------------
 
 // One pass of the service scheduler over a REPLICA service: tasks not yet RUNNING that belong to
@@ -393,16 +407,9 @@ void World::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
     }
   }
 
-  std::int64_t want = s.failed ? 0 : step.start_new;
+  const std::int64_t want = launches_allowed(s, index, step.start_new);
   s.unplaced = 0;
   s.wants_capacity = false;
-  if (want > 0 && sim_.now() < s.throttled_until) {
-    if (!s.retry_scheduled) {
-      sim_.schedule_at(s.throttled_until, kServiceRetry, index);
-      s.retry_scheduled = true;
-    }
-    want = 0;
-  }
   for (std::int64_t k = 0; k < want; ++k) {
     if (!start_service_task(index, std::nullopt)) {
       s.unplaced = want - k;
@@ -524,14 +531,7 @@ void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
     stop.resize(static_cast<std::size_t>(step.stop_old));
     for (const TaskIndex t : stop) stop_service_task(t);
   }
-  std::int64_t want = s.failed ? 0 : step.start_new;
-  if (want > 0 && sim_.now() < s.throttled_until) {
-    if (!s.retry_scheduled) {
-      sim_.schedule_at(s.throttled_until, kServiceRetry, index);
-      s.retry_scheduled = true;
-    }
-    want = 0;
-  }
+  std::int64_t want = launches_allowed(s, index, step.start_new);
   const DeploymentRuntime& d = s.deployments.back();
   const std::int64_t cpu = d.task_definition->reserved_cpu_units();
   const std::int64_t memory = d.task_definition->reserved_memory_mib();

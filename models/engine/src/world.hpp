@@ -334,6 +334,7 @@ class World {
   bool start_service_task(std::uint32_t s, std::optional<ecs::ContainerInstanceIndex> on);
   void stop_service_task(TaskIndex t);
   void scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among);
+  std::int64_t launches_allowed(ServiceRuntime& s, std::uint32_t index, std::int64_t start_new);
   void rebalance_zones(ServiceRuntime& s, std::uint32_t index);
   void update_deployment_states(ServiceRuntime& s, bool stuck);
   void on_service_task_failed(TaskIndex t);
