@@ -591,6 +591,16 @@ void World::set_draining(std::uint32_t c, ecs::ContainerInstanceIndex i) {
   for (const std::uint32_t s : cluster.services) mark_dirty(s);
 }
 
+// The service tasks on instance `i` of `c`, copied into the scratch list (stopping them changes
+// the instance's own list; nothing a stop calls uses the scratch list).
+const std::vector<TaskIndex>& World::service_tasks_on(const ClusterRuntime& c,
+                                                       ecs::ContainerInstanceIndex i) {
+  scratch_tasks_.clear();
+  for (const TaskIndex t : c.tasks_on[i])
+    if (service_of_[t] != kUnset) scratch_tasks_.push_back(t);
+  return scratch_tasks_;
+}
+
 // DAEMON tasks leave a DRAINING instance last, once no other service task is on it; a drain is
 // done when no service task is left on its instances.
 void World::check_drains() {
@@ -606,10 +616,7 @@ void World::check_drains() {
         (daemon ? daemon_left : replica_left) = true;
       }
       if (replica_left || !daemon_left) continue;
-      scratch_tasks_.clear();
-      for (const TaskIndex t : cluster.tasks_on[i])
-        if (service_of_[t] != kUnset) scratch_tasks_.push_back(t);
-      for (const TaskIndex t : scratch_tasks_) stop_service_task(t);
+      for (const TaskIndex t : service_tasks_on(cluster, i)) stop_service_task(t);
     }
   }
   for (DrainRuntime& d : drains_) {
@@ -628,11 +635,7 @@ void World::on_agent_lost(std::uint32_t c, ecs::ContainerInstanceIndex i) {
   ClusterRuntime& cluster = clusters_[c];
   if (!cluster.instances.registered(i) || cluster.instances.connected(i)) return;
   if (sim_.now() - cluster.disconnected_since[i] < cluster.config->lost_after) return;
-  scratch_tasks_.clear();
-  for (const TaskIndex t : cluster.tasks_on[i])
-    if (service_of_[t] != kUnset) scratch_tasks_.push_back(t);
-  const std::vector<TaskIndex> lost = scratch_tasks_;  // finish() reuses the scratch list
-  for (const TaskIndex t : lost) finish(t, Outcome::kEvicted);
+  for (const TaskIndex t : service_tasks_on(cluster, i)) finish(t, Outcome::kEvicted);
 }
 
 // --- managed scaling ----------------------------------------------------------------------------

@@ -349,6 +349,8 @@ class World {
   void on_drain(std::uint32_t c, std::size_t drain);
   void set_draining(std::uint32_t c, ecs::ContainerInstanceIndex i);
   void check_drains();
+  const std::vector<TaskIndex>& service_tasks_on(const ClusterRuntime& c,
+                                                 ecs::ContainerInstanceIndex i);
   void on_agent_lost(std::uint32_t c, ecs::ContainerInstanceIndex i);
   void on_scaling_tick(std::uint32_t c);
   std::int64_t instances_needed(std::uint32_t c) const;
