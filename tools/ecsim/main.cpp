@@ -122,11 +122,6 @@ int run(const RunArgs& args) {
   }
   // Say what the run leaves out rather than let a user believe it happened.
   for (const scenario::EksClusterConfig& c : s->eks) {
-    if (!c.operations.empty())
-      std::fprintf(stderr,
-                   "ecsim: note: cluster '%s': %zu EKS operation(s) (node group updates, cordons, "
-                   "drains) are read but not simulated yet\n",
-                   c.name.c_str(), c.operations.size());
     if (c.api_mutating_rps || !c.quotas.empty() || !c.manifests.quotas.empty())
       std::fprintf(stderr,
                    "ecsim: note: cluster '%s': API rate limits and ResourceQuotas are read but not "

@@ -65,10 +65,10 @@ void World::create_eks() {
     else profiles.emplace_back();
     if (cc.scheduler.percentage_of_nodes_to_score)
       profiles.back().percentage_of_nodes_to_score = *cc.scheduler.percentage_of_nodes_to_score;
-    EksRuntime& rt = eks_.emplace_back(EksRuntime{
+    EksRuntime& rt = eks_.emplace_back(
         &cc, eks::Scheduler(streams_.stream(fmt::format("eks/{}/scheduler", cc.name)), profiles),
-        eks::ControlPlane(eks::default_layout(zones), kSimStart), {}, {}, {}, {}, {}, {}, false, false,
-        streams_.stream(fmt::format("eks/{}/pod_start", cc.name))});
+        eks::ControlPlane(eks::default_layout(zones), kSimStart),
+        streams_.stream(fmt::format("eks/{}/pod_start", cc.name)));
     for (const GroupId g : cc.groups) eks_of_group_[g.value()] = static_cast<std::uint32_t>(c);
     const eks::Manifests& m = cc.manifests;
     auto add = [&](EksWorkload::Kind kind, const eks::ObjectMeta& meta, const eks::PodTemplate& pod,
@@ -122,7 +122,11 @@ void World::create_eks() {
       }
     }
   }
-  for (std::uint32_t c = 0; c < eks_.size(); ++c) eks_reconcile(c);
+  for (std::uint32_t c = 0; c < eks_.size(); ++c) {
+    eks_link_budgets(c);
+    eks_schedule_operations(c);
+    eks_reconcile(c);
+  }
 }
 
 // --- platform changes ---------------------------------------------------------------------------
@@ -146,6 +150,7 @@ void World::eks_catch_up() {
     rt.catch_up = false;
     const std::vector<PodIndex> deferred = std::exchange(rt.deferred_evictions, {});
     for (const PodIndex p : deferred) eks_evict_expired(p);
+    for (const std::size_t op : std::exchange(rt.deferred_operations, {})) eks_operation(c, op);
     eks_reconcile(c);
     eks_retry_unschedulable(c);
     eks_kick(c);
@@ -179,6 +184,12 @@ bool World::on_eks_instance_change(const platform::InstanceChange& change) {
       spec.pods = ng.max_pods_per_node ? *ng.max_pods_per_node : type.eks_allocatable_pods;
       EksNode node;
       node.instance = change.instance;
+      node.group = static_cast<std::uint32_t>(group - rt.config->groups.begin());
+      // Launched at or after the k-th update of its group began: the k-th new version.
+      const std::vector<SimTime>& starts = rt.version_starts[node.group];
+      node.version = static_cast<std::uint32_t>(
+          std::upper_bound(starts.begin(), starts.end(), platform_.launched_at(change.instance)) -
+          starts.begin());
       node.node = rt.scheduler.add_node(spec);
       node.az = platform_.az(change.instance);
       node.reachable = platform_.reachable(change.instance);
@@ -192,6 +203,7 @@ bool World::on_eks_instance_change(const platform::InstanceChange& change) {
       eks_reconcile(c);  // DaemonSets
       eks_retry_unschedulable(c);
       eks_kick(c);
+      if (rt.updating[node.group] != kUnset) eks_update_progress(c, rt.updating[node.group]);
       break;
     }
     case platform::ChangeKind::kUnreachable:
@@ -240,6 +252,10 @@ bool World::on_eks_instance_change(const platform::InstanceChange& change) {
         rt.scheduler.remove_node(node.node);
         node.present = false;
         rt.node_of_instance.erase(found);
+        const std::uint32_t drain = std::exchange(node.drain, kUnset);
+        const std::uint32_t group = node.group;
+        if (drain != kUnset) eks_drain_ended(c, drain);
+        else if (rt.updating[group] != kUnset) eks_update_progress(c, rt.updating[group]);
         eks_reconcile(c);
         eks_kick(c);
       }
@@ -268,6 +284,19 @@ void World::eks_dispatch(const Event& e) {
       break;
     }
     case kEksJobArrival: eks_job_arrival(e.target, static_cast<std::uint32_t>(e.payload)); break;
+    // Operations may terminate nodes: the platform's changes are handled at once.
+    case kEksOperation:
+      eks_operation(e.target, e.payload);
+      drain_platform_changes();
+      break;
+    case kEksDrainTick:
+      eks_drain_tick(e.target);
+      drain_platform_changes();
+      break;
+    case kEksNodeTerminate:
+      eks_node_terminate(e.target, static_cast<std::uint32_t>(e.payload));
+      drain_platform_changes();
+      break;
     case kEksEvict: {
       // Only while the node is still in the outage that made the eviction due.
       const PodRecord& pod = pods_[e.target];
@@ -547,6 +576,7 @@ void World::eks_evict_expired(PodIndex p) {
 // --- results -----------------------------------------------------------------------------------------
 
 void World::eks_results(ReplicationResult& r) {
+  eks_operation_results(r);
   for (EksRuntime& rt : eks_) {
     r.control_plane.push_back(ControlPlaneResult{rt.config->name,
                                                  rt.control_plane.api_available_fraction(r.end),

@@ -256,6 +256,48 @@ Json drains_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
   return out;
 }
 
+// node_group_updates[]: one per update operation, in the same order in every replication.
+Json node_group_updates_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
+  auto updates = [](const ReplicationResult& r) -> const auto& { return r.node_group_updates; };
+  Json out = Json::array();
+  for (std::size_t k = 0; k < longest(reps, updates); ++k) {
+    const std::vector<const NodeGroupUpdateResult*> runs = kth(reps, k, updates);
+    const NodeGroupUpdateResult& first = *runs.front();
+    Json uj;
+    uj["cluster"] = first.cluster;
+    uj["node_group"] = first.node_group;
+    uj["force"] = first.force;
+    w.put(uj, "at_seconds",
+          values(runs, [](const NodeGroupUpdateResult& x) { return to_seconds(x.at); }));
+    w.put(uj, "finished_seconds",
+          values(runs, [](const NodeGroupUpdateResult& x) { return seconds(x.finished); }));
+    auto fraction = [&](const char* key, std::string_view status) {
+      w.put(uj, key, values(runs, [status](const NodeGroupUpdateResult& x) {
+              return x.status == status ? 1.0 : 0.0;
+            }));
+    };
+    fraction("successful_fraction", "Successful");
+    fraction("failed_fraction", "Failed");
+    // The errors met, each once, in the order of the replications.
+    Json errors = Json::array();
+    for (const NodeGroupUpdateResult* x : runs)
+      if (!x->error.empty() && std::find(errors.begin(), errors.end(), x->error) == errors.end())
+        errors.push_back(x->error);
+    uj["errors"] = errors;
+    w.put(uj, "nodes_replaced", values(runs, [](const NodeGroupUpdateResult& x) {
+            return static_cast<double>(x.nodes_replaced);
+          }));
+    w.put(uj, "pods_evicted", values(runs, [](const NodeGroupUpdateResult& x) {
+            return static_cast<double>(x.pods_evicted);
+          }));
+    w.put(uj, "pods_deleted", values(runs, [](const NodeGroupUpdateResult& x) {
+            return static_cast<double>(x.pods_deleted);
+          }));
+    out.push_back(uj);
+  }
+  return out;
+}
+
 // control_plane[]: one entry per EKS cluster, in scenario order (the same in every replication).
 Json control_plane_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
   Json out = Json::array();
@@ -395,6 +437,41 @@ std::string drains_table(const std::vector<ReplicationResult>& reps) {
   return out;
 }
 
+// The "Node group updates" table: one row per update, the first replication's status and
+// means over the replications; empty without updates.
+std::string node_group_updates_table(const std::vector<ReplicationResult>& reps) {
+  auto updates = [](const ReplicationResult& r) -> const auto& { return r.node_group_updates; };
+  if (longest(reps, updates) == 0) return {};
+  std::string out = fmt::format("\n{:<36}{:>8}{:>24}{:>12}{:>10}{:>10}\n",
+                                "node group update (cluster/group)", "at", "status", "finished",
+                                "replaced", "evicted");
+  for (std::size_t k = 0; k < longest(reps, updates); ++k) {
+    const std::vector<const NodeGroupUpdateResult*> runs = kth(reps, k, updates);
+    const NodeGroupUpdateResult& first = *runs.front();
+    std::string status = first.error.empty() ? first.status : first.error;
+    if (reps.size() > 1) {
+      const auto ok = std::count_if(runs.begin(), runs.end(), [](const NodeGroupUpdateResult* x) {
+        return x->status == "Successful";
+      });
+      status = fmt::format("{}/{} successful", ok, runs.size());
+    }
+    const std::vector<double> finished =
+        values(runs, [](const NodeGroupUpdateResult& x) { return seconds(x.finished); });
+    out += fmt::format(
+        "{:<36}{:>8}{:>24}{:>12}{:>10}{:>10}\n",
+        fmt::format("{}/{}", first.cluster, first.node_group),
+        time_text(mean_of(values(runs, [](const NodeGroupUpdateResult& x) { return to_seconds(x.at); }))),
+        status, finished.empty() ? "-" : time_text(mean_of(finished)),
+        count_text(mean_of(values(runs, [](const NodeGroupUpdateResult& x) {
+          return static_cast<double>(x.nodes_replaced);
+        }))),
+        count_text(mean_of(values(runs, [](const NodeGroupUpdateResult& x) {
+          return static_cast<double>(x.pods_evicted);
+        }))));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string summary_json(const RunReport& report, bool include_timing) {
@@ -421,6 +498,7 @@ std::string summary_json(const RunReport& report, bool include_timing) {
   j["wait_seconds"] = wait;
   j["services"] = services_json(report, w);
   j["drains"] = drains_json(reps, w);
+  j["node_group_updates"] = node_group_updates_json(reps, w);
   j["control_plane"] = control_plane_json(reps, w);
   Json cost = Json::object();
   w.number(cost, "total", [](const ReplicationResult& r) { return r.cost.total(); });
@@ -553,6 +631,7 @@ std::string terminal_summary(const RunReport& report) {
   }
   out += services_table(report);
   out += drains_table(reps);
+  out += node_group_updates_table(reps);
   out += "\ncost (USD)\n";
   out += fmt::format("  {:<16}{:>16}\n", "EC2", pm([](const ReplicationResult& r) { return r.cost.ec2; }, "{:.2f}"));
   out += fmt::format("  {:<16}{:>16}\n", "Fargate", pm([](const ReplicationResult& r) { return r.cost.fargate; }, "{:.2f}"));

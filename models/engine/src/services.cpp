@@ -235,7 +235,9 @@ void World::observe(ServiceRuntime& s) {
   s.running_gauge.set(now, static_cast<double>(s.running));
   const bool ok = s.running >= s.desired;
   if (s.started_at == kNever) {
-    if (!ok) return;
+    // Started once it has all its tasks RUNNING, and at least one (a DAEMON service or
+    // DaemonSet starts at 0 of 0, before its first instance registers).
+    if (!ok || s.desired == 0) return;
     s.started_at = now;
     s.available = true;
     s.available_since = now;

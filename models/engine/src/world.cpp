@@ -261,7 +261,10 @@ void World::dispatch(const Event& e) {
     case kEksNotReady:
     case kEksEvict:
     case kEksPodComplete:
-    case kEksJobArrival: eks_dispatch(e); break;
+    case kEksJobArrival:
+    case kEksOperation:
+    case kEksDrainTick:
+    case kEksNodeTerminate: eks_dispatch(e); break;
     default: ECSIM_ASSERT(false, "unknown event kind");
   }
   if (!dirty_.empty()) flush_services();
@@ -485,10 +488,13 @@ void World::drain_platform_changes() {
   }
   if (!eks_.empty()) eks_zones_changed();
   std::vector<platform::InstanceChange>& changes = platform_.changes();
-  // Handling a change may make the platform report more; index, don't iterate.
-  for (std::size_t k = 0; k < changes.size(); ++k) on_instance_change(changes[k]);
-  changes.clear();
-  if (!eks_.empty()) eks_catch_up();
+  // Handling a change may make the platform report more (and so may EKS catching up, which can
+  // terminate drained nodes); index, don't iterate.
+  do {
+    for (std::size_t k = 0; k < changes.size(); ++k) on_instance_change(changes[k]);
+    changes.clear();
+    if (!eks_.empty()) eks_catch_up();
+  } while (!changes.empty());
   if (!fargate_queue_.empty()) launch_fargate();
 }
 

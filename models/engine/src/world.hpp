@@ -64,6 +64,9 @@ enum EventKind : std::uint32_t {
   kEksEvict = 17,          // target: pod; its toleration of the node's taint is over
   kEksPodComplete = 18,    // target: pod; a Job's pod ran its duration
   kEksJobArrival = 19,     // target: EKS cluster, payload: workload; a copy of a Job is created
+  kEksOperation = 20,      // target: EKS cluster, payload: operation; a cordon, drain or update
+  kEksDrainTick = 21,      // target: EKS cluster; draining nodes retry their evictions
+  kEksNodeTerminate = 22,  // target: EKS cluster, payload: node drain; its node is terminated
 };
 
 /// How a task ended. Scheduler stops (scale-in, deployment, drain) count as completed.
@@ -200,13 +203,54 @@ struct EksNode {
   InstanceId instance;
   eks::NodeIndex node = eks::kNoNode;
   AzId az;
+  std::uint32_t group = 0;       // index into the cluster's node groups
+  std::uint32_t version = 0;     // the group's launch template version it was launched with
+  std::uint32_t drain = kUnset;  // its EksNodeDrain while one is active
   bool present = true;
   bool reachable = true;
   bool ready = true;
+  bool cordoned = false;         // spec.unschedulable
   std::uint64_t generation = 0;  // bumped at every reachability change
 };
 
+/// A node being drained: by a drain operation, or by a node group update (its upgrade phase or
+/// its scale-down), evicting its pods through the eviction API.
+struct EksNodeDrain {
+  std::uint32_t node = kUnset;       // node record
+  SimTime since = kSimStart;         // when its evictions began
+  std::uint32_t update = kUnset;     // the update draining it; kUnset for a drain operation
+  std::uint32_t operation = kUnset;  // the drain operation's record; kUnset for an update
+  bool scale_down = false;           // an update's scale-down: the group's desired count drops
+  bool active = true;                // still evicting (false once drained, stopped or gone)
+};
+
+/// A drain operation on some nodes, and how far it got.
+struct EksDrainOperation {
+  std::vector<std::uint32_t> nodes;  // node records
+  std::uint32_t left = 0;            // nodes not drained yet
+  DrainResult result;
+};
+
+/// A managed node group update in progress or ended: EKS's scale-up, upgrade and scale-down
+/// phases.
+struct EksNodeGroupUpdate {
+  enum class Phase : std::uint8_t { kScaleUp, kUpgrade, kScaleDown, kEnded };
+  Phase phase = Phase::kScaleUp;
+  std::uint32_t group = 0;            // index into the cluster's node groups
+  std::uint32_t version = 0;          // the launch template version it rolls out
+  std::uint32_t increment = 0;        // the group's desired and max sizes were raised by
+  std::uint32_t max_unavailable = 1;  // nodes drained at a time
+  std::uint32_t original_max = 0;     // the group's max before the update
+  std::uint32_t draining = 0;         // nodes being drained or waiting to be terminated
+  std::uint32_t scale_down_left = 0;  // nodes the scale-down still removes
+  NodeGroupUpdateResult result;
+};
+
 struct EksRuntime {
+  EksRuntime(const scenario::EksClusterConfig* c, eks::Scheduler s, eks::ControlPlane cp,
+             RandomStream start)
+      : config(c), scheduler(std::move(s)), control_plane(std::move(cp)), start_latency(start) {}
+
   const scenario::EksClusterConfig* config;
   eks::Scheduler scheduler;
   eks::ControlPlane control_plane;
@@ -217,9 +261,21 @@ struct EksRuntime {
   std::set<std::tuple<std::int64_t, std::uint64_t, PodIndex>> active;
   std::vector<PodIndex> unschedulable;  // waiting for something that could help
   std::vector<PodIndex> deferred_evictions;  // toleration over without quorum
+  std::vector<std::size_t> deferred_operations;  // operations due without quorum
   bool cycle_scheduled = false;
   bool catch_up = false;  // quorum returned: controllers catch up after this instant's changes
   RandomStream start_latency{0};
+  // PodDisruptionBudgets: those covering each workload's pods, and each budget's workloads.
+  std::vector<std::vector<std::uint32_t>> budgets_of_workload, workloads_of_budget;
+  // Per node group: when each update started (a node launched at or after the k-th start runs
+  // version k + 1), and the update in progress (kUnset: none).
+  std::vector<std::vector<SimTime>> version_starts;
+  std::vector<std::uint32_t> updating;
+  std::vector<EksNodeDrain> drains;
+  std::vector<EksDrainOperation> drain_operations;
+  std::vector<EksNodeGroupUpdate> updates;
+  bool drain_tick_scheduled = false;
+  RandomStream update_rng{0};  // the upgrade phase's random choice of nodes
 };
 
 struct DrainRuntime {
@@ -321,6 +377,25 @@ class World {
   void eks_set_serving(PodIndex p, bool serving);
   void eks_not_ready(std::uint32_t c, std::uint32_t n, std::uint64_t generation);
   void eks_evict_expired(PodIndex p);
+  // --- eks_operations.cpp: cordons, drains with PodDisruptionBudgets, node group updates ----
+  void eks_link_budgets(std::uint32_t c);
+  void eks_schedule_operations(std::uint32_t c);
+  void eks_operation(std::uint32_t c, std::size_t op);
+  std::vector<std::uint32_t> eks_nodes_of(std::uint32_t c, const scenario::EksOperation& op) const;
+  void eks_cordon(std::uint32_t c, std::uint32_t n);
+  void eks_start_drain(std::uint32_t c, std::uint32_t n, std::uint32_t update,
+                       std::uint32_t operation, bool scale_down);
+  void eks_drain_tick(std::uint32_t c);
+  bool eks_drain_node(std::uint32_t c, std::uint32_t d);
+  bool eks_eviction_allowed(std::uint32_t c, PodIndex p) const;
+  void eks_node_drained(std::uint32_t c, std::uint32_t d);
+  void eks_node_terminate(std::uint32_t c, std::uint32_t d);
+  void eks_drain_ended(std::uint32_t c, std::uint32_t d);
+  void eks_start_update(std::uint32_t c, std::size_t op);
+  void eks_update_progress(std::uint32_t c, std::uint32_t u);
+  void eks_update_failed(std::uint32_t c, std::uint32_t u);
+  void eks_operation_results(ReplicationResult& r);
+
   void eks_results(ReplicationResult& r);
   void eks_totals(TaskCounts& all) const;
 

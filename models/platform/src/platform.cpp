@@ -45,13 +45,17 @@ Platform::Platform(const PlatformConfig& config, const InstanceCatalog& catalog,
       impairments_(config.azs.size(), 0),
       failure_rate_(config.azs.size(), 0.0),
       desired_(config.groups.size(), 0),
+      max_(config.groups.size(), 0),
       live_(config.groups.size()),
       rebalancing_(config.groups.size(), InstanceId{}),
       retry_scheduled_(config.groups.size(), 0) {
   // Zone sets are 64-bit masks in reconcile.
   ECSIM_ASSERT(config.azs.size() <= 64, "at most 64 zones");
   fault_active_.assign(config.faults.size(), 0);
-  for (std::size_t g = 0; g < config.groups.size(); ++g) desired_[g] = config.groups[g].desired;
+  for (std::size_t g = 0; g < config.groups.size(); ++g) {
+    desired_[g] = config.groups[g].desired;
+    max_[g] = config.groups[g].max;
+  }
 }
 
 void Platform::start(Simulator& sim) {
@@ -350,7 +354,7 @@ void Platform::end_instance(Simulator& sim, InstanceId id, TerminationCause caus
 
 void Platform::scale_out(Simulator& sim, GroupId group, std::uint32_t desired) {
   const std::size_t g = group.value();
-  desired = std::min(desired, config_.groups[g].max);
+  desired = std::min(desired, max_[g]);
   if (desired <= desired_[g]) return;
   desired_[g] = desired;
   reconcile(sim, group);
@@ -365,6 +369,12 @@ void Platform::terminate(Simulator& sim, InstanceId id, bool decrement_desired) 
   // Replaces the instance if the group is now short; otherwise rebalances, as AWS does when
   // TerminateInstanceInAutoScalingGroup leaves the group unbalanced.
   check_rebalance(sim, group);
+}
+
+void Platform::set_max(GroupId group, std::uint32_t max) {
+  const std::size_t g = group.value();
+  max_[g] = max;
+  desired_[g] = std::min(desired_[g], max);
 }
 
 double Platform::ec2_cost_usd(SimTime now) const { return cost_.cost_at(now).ec2; }

@@ -166,4 +166,96 @@ TEST_CASE("EKS: a Job runs its completions, parallelism pods at a time, and repo
   for (const engine::ServiceResult& svc : r.services) CHECK(svc.name != "batch");
 }
 
+// --- operations: node group updates, cordons and drains --------------------------------------
+
+TEST_CASE("EKS: a node group update replaces every node, one at a time, at the budget's floor") {
+  const engine::ReplicationResult r = run_eks("eks/engine/upgrade.yaml");
+  REQUIRE(r.node_group_updates.size() == 1);
+  const engine::NodeGroupUpdateResult& u = r.node_group_updates[0];
+  CHECK(u.cluster == "run");
+  CHECK(u.node_group == "workers");
+  CHECK(u.status == "Successful");
+  CHECK(u.error.empty());
+  CHECK(u.nodes_replaced == 3);
+  CHECK(u.pods_evicted >= 6);  // every web pod left an old node at least once
+  CHECK(u.pods_deleted == 0);
+  REQUIRE(u.finished);
+  CHECK(*u.finished - u.at < minutes(15));
+  // The budget (minAvailable 5 of 6) let one web pod go at a time: never fewer than 5 ran.
+  const engine::ServiceResult& web = service(r, "web");
+  CHECK(web.min_running == 5);
+  CHECK(web.tasks.running_at_end == 6);
+  CHECK(web.tasks.evicted == u.pods_evicted);  // drains evict only web: DaemonSet pods stay
+  // The group is back to its three nodes: the DaemonSet wants three pods.
+  CHECK(service(r, "agent").desired == 3);
+  // Three old nodes, six added by the scale-up, three replacements: 12 launches at least.
+  CHECK(r.platform.launches >= 12);
+}
+
+TEST_CASE("EKS: an update whose budget allows no eviction fails with PodEvictionFailure") {
+  const engine::ReplicationResult r = run_eks("eks/engine/upgrade-stuck.yaml");
+  REQUIRE(r.node_group_updates.size() == 2);
+  const engine::NodeGroupUpdateResult& u = r.node_group_updates[0];
+  CHECK(u.status == "Failed");
+  CHECK(u.error == "PodEvictionFailure");
+  REQUIRE(u.finished);
+  // The scale-up's nodes are Ready about a minute in; the first node's drain then fails 15
+  // minutes later (checked every 5 s).
+  CHECK(*u.finished - u.at >= minutes(15));
+  CHECK(*u.finished - u.at <= minutes(18));
+  CHECK(u.nodes_replaced == 0);
+  CHECK(u.pods_evicted == 0);
+  const engine::ServiceResult& web = service(r, "web");
+  CHECK(web.min_running == 6);
+  CHECK(web.tasks.evicted == 0);
+  // The second update, at 35m, is refused while the first is in progress.
+  const engine::NodeGroupUpdateResult& second = r.node_group_updates[1];
+  CHECK(second.status == "Failed");
+  CHECK(second.error == "ResourceInUseException");
+  CHECK(second.finished == std::optional(at(minutes(35))));
+}
+
+TEST_CASE("EKS: a forced update deletes the pods its budget protects after 15 minutes") {
+  const engine::ReplicationResult r = run_eks("eks/engine/upgrade-forced.yaml");
+  REQUIRE(r.node_group_updates.size() == 1);
+  const engine::NodeGroupUpdateResult& u = r.node_group_updates[0];
+  CHECK(u.force);
+  CHECK(u.status == "Successful");
+  CHECK(u.nodes_replaced == 3);
+  CHECK(u.pods_evicted == 0);  // the budget never allowed an eviction
+  CHECK(u.pods_deleted >= 6);  // each old node's web pods were deleted after 15 minutes
+  REQUIRE(u.finished);
+  CHECK(*u.finished - u.at >= minutes(45));
+  const engine::ServiceResult& web = service(r, "web");
+  CHECK(web.min_running < 6);
+  CHECK(web.tasks.running_at_end == 6);
+}
+
+TEST_CASE("EKS: a cordoned node takes no new pod; a drain evicts within the budget or is stuck") {
+  const engine::ReplicationResult r = run_eks("eks/engine/drain.yaml");
+  // Node 0 (zone a) cordoned at 10m keeps its pods; node 1 (zone b) drained at 20m, one pod at
+  // a time (minAvailable 5 of 6): both go to the only schedulable node, in zone c.
+  CHECK(running_at(r, "web", minutes(15)) == per_zone(2, 2, 2));
+  CHECK(running_at(r, "web", minutes(25)) == per_zone(2, 0, 4));
+  // Node 2 drained at 40m: the budget lets one pod go, which has nowhere to land (every node
+  // cordoned); the rest stay, so the drain never ends.
+  CHECK(running_at(r, "web", minutes(45)) == per_zone(2, 0, 3));
+  CHECK(row_at(r, minutes(45)).pending == 1);
+  REQUIRE(r.drains.size() == 2);
+  CHECK(r.drains[0].cluster == "run");
+  CHECK(r.drains[0].instances == 1);
+  REQUIRE(r.drains[0].drained);
+  CHECK(*r.drains[0].drained > at(minutes(20)));
+  CHECK(*r.drains[0].drained < at(minutes(21)));
+  CHECK(r.drains[0].service_tasks_left == 0);
+  CHECK_FALSE(r.drains[1].drained);
+  CHECK(r.drains[1].service_tasks_left == 3);
+  const engine::ServiceResult& web = service(r, "web");
+  CHECK(web.min_running == 5);
+  CHECK(web.tasks.evicted == 3);
+  // DaemonSet pods are not evicted by a drain.
+  CHECK(service(r, "agent").tasks.evicted == 0);
+  CHECK(service(r, "agent").running_by_az == per_zone(1, 1, 1));
+}
+
 }  // namespace ecsim::test

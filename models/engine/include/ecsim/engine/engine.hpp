@@ -88,14 +88,33 @@ struct ControlPlaneResult {
   double etcd_quorum_lost_seconds = 0;
 };
 
-/// One scheduled drain (or Spot draining of one instance) and how far it got.
+/// One scheduled drain (or Spot draining of one instance) and how far it got; for EKS, one
+/// drain operation (`kubectl drain` of a node group's nodes).
 struct DrainResult {
   std::string cluster;
-  SimTime at;                        ///< when the instances were set to DRAINING
-  std::uint32_t instances = 0;       ///< how many
-  /// When the last service task left them; none while some remain (a stuck drain).
+  SimTime at;                        ///< when the instances were set to DRAINING (EKS: cordoned)
+  std::uint32_t instances = 0;       ///< how many (EKS: nodes)
+  /// When the last service task left them; none while some remain (a stuck drain). EKS: the
+  /// last pod other than DaemonSet pods.
   std::optional<SimTime> drained;
-  std::uint64_t service_tasks_left = 0;  ///< service tasks still on them at the end
+  /// Service tasks still on them at the end (EKS: pods other than DaemonSet pods).
+  std::uint64_t service_tasks_left = 0;
+};
+
+/// One managed node group update (a scenario operation) and how it ended.
+struct NodeGroupUpdateResult {
+  std::string cluster;
+  std::string node_group;
+  SimTime at;                        ///< when the update started
+  /// When it succeeded or failed; none while still in progress at the end of the run.
+  std::optional<SimTime> finished;
+  /// EKS's update status: "Successful", "Failed" or "InProgress".
+  std::string status = "InProgress";
+  std::string error;                 ///< "PodEvictionFailure" when it failed, else empty
+  bool force = false;                ///< the update was forced
+  std::uint32_t nodes_replaced = 0;  ///< old nodes drained and terminated
+  std::uint64_t pods_evicted = 0;    ///< pods evicted through the eviction API (PDBs honoured)
+  std::uint64_t pods_deleted = 0;    ///< pods deleted past their budgets (forced updates only)
 };
 
 /// What one job stream did.
@@ -121,7 +140,9 @@ struct ReplicationResult {
   platform::PlatformCounters platform;
   std::vector<JobResult> jobs;
   std::vector<ServiceResult> services;  ///< every cluster's services, in scenario order
-  std::vector<DrainResult> drains;      ///< scheduled drains, in time order
+  std::vector<DrainResult> drains;      ///< scheduled drains, in time order (ECS, then EKS)
+  /// Managed node group updates, per EKS cluster in scenario order, each in time order.
+  std::vector<NodeGroupUpdateResult> node_group_updates;
   std::vector<ControlPlaneResult> control_plane;  ///< per EKS cluster, in scenario order
   std::vector<TimeseriesRow> timeseries;
 };

@@ -108,6 +108,11 @@ class Platform {
   void scale_out(Simulator& sim, GroupId group, std::uint32_t desired);
   /// The desired count of `group`.
   [[nodiscard]] std::uint32_t desired(GroupId group) const { return desired_[group.value()]; }
+  /// The maximum size of `group` (its configured max unless `set_max` changed it).
+  [[nodiscard]] std::uint32_t max(GroupId group) const { return max_[group.value()]; }
+  /// Changes the maximum size of `group` (as UpdateAutoScalingGroup does); a desired count above
+  /// it is lowered to it, leaving the instances beyond it to the caller's `terminate`.
+  void set_max(GroupId group, std::uint32_t max);
   /// Pending and running instances of `group`, oldest first.
   [[nodiscard]] const std::vector<InstanceId>& live_instances(GroupId group) const {
     return live_[group.value()];
@@ -179,6 +184,7 @@ class Platform {
 
   // Groups: desired count, live (pending or running) instances, a pending rebalancing launch.
   std::vector<std::uint32_t> desired_;
+  std::vector<std::uint32_t> max_;  // per group: maximum size
   std::vector<std::vector<InstanceId>> live_;
   std::vector<InstanceId> rebalancing_;
   std::vector<std::uint8_t> retry_scheduled_;

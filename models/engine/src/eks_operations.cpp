@@ -1,0 +1,422 @@
+// EKS operations on nodes: cordons, drains through the eviction API (each eviction waits while
+// a PodDisruptionBudget forbids it) and managed node group updates with EKS's phases: scale up by
+// max(2 x the group's zones, maxUnavailable), wait for a Ready new node in every zone, cordon the
+// old nodes, drain them maxUnavailable at a time (PodEvictionFailure after 15 minutes unless
+// forced), terminate each 60 s after it drained, then scale back down. Every step is an API write:
+// without etcd quorum nothing is cordoned or evicted until it returns.
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "ecsim/eks/disruption.hpp"
+#include "ecsim/sim/assert.hpp"
+#include "world.hpp"
+
+namespace ecsim::engine::detail {
+
+namespace {
+
+/// kubectl drain and EKS retry an eviction a budget refused every 5 s.
+constexpr SimDuration kEvictionRetry = std::chrono::seconds(5);
+/// A node that does not drain within 15 minutes fails the update (PodEvictionFailure).
+constexpr SimDuration kPodEvictionTimeout = std::chrono::minutes(15);
+/// After a node drained, the update waits 60 s before it asks the group to terminate it.
+constexpr SimDuration kTerminateDelay = std::chrono::seconds(60);
+/// EKS updates at most 100 nodes in parallel (the maxUnavailable quota).
+constexpr std::int64_t kMaxParallelUpdates = 100;
+
+}  // namespace
+
+// --- setup ------------------------------------------------------------------------------------
+
+// Each PodDisruptionBudget covers the workloads of its namespace whose pod template labels its
+// selector matches (all pods of a workload share their labels).
+void World::eks_link_budgets(std::uint32_t c) {
+  EksRuntime& rt = eks_[c];
+  const std::vector<eks::PodDisruptionBudget>& pdbs = rt.config->manifests.pdbs;
+  rt.budgets_of_workload.assign(rt.workloads.size(), {});
+  rt.workloads_of_budget.assign(pdbs.size(), {});
+  eks::LabelInterner& interner = rt.scheduler.interner();
+  for (std::uint32_t b = 0; b < pdbs.size(); ++b) {
+    const eks::Selector selector = eks::compile_selector(pdbs[b].selector, interner);
+    for (std::uint32_t w = 0; w < rt.workloads.size(); ++w) {
+      const EksWorkload& wl = rt.workloads[w];
+      if (wl.description.name_space != pdbs[b].meta.name_space) continue;
+      if (!eks::matches(selector, eks::intern_labels(wl.description.labels, interner), interner))
+        continue;
+      rt.budgets_of_workload[w].push_back(b);
+      rt.workloads_of_budget[b].push_back(w);
+    }
+  }
+}
+
+void World::eks_schedule_operations(std::uint32_t c) {
+  EksRuntime& rt = eks_[c];
+  const std::size_t groups = rt.config->config.node_groups.size();
+  rt.version_starts.assign(groups, {});
+  rt.updating.assign(groups, kUnset);
+  rt.update_rng = streams_.stream(fmt::format("eks/{}/node_group_updates", rt.config->name));
+  for (std::size_t k = 0; k < rt.config->operations.size(); ++k)
+    sim_.schedule_at(rt.config->operations[k].at, kEksOperation, c, k);
+}
+
+// --- operations ---------------------------------------------------------------------------------
+
+void World::eks_operation(std::uint32_t c, std::size_t op) {
+  EksRuntime& rt = eks_[c];
+  // Every operation writes to the API: without quorum it waits for it (kubectl retries).
+  if (!rt.control_plane.quorum()) {
+    rt.deferred_operations.push_back(op);
+    return;
+  }
+  const scenario::EksOperation& o = rt.config->operations[op];
+  switch (o.kind) {
+    case scenario::EksOperation::Kind::kCordon:
+      for (const std::uint32_t n : eks_nodes_of(c, o)) eks_cordon(c, n);
+      break;
+    case scenario::EksOperation::Kind::kDrain: {
+      const auto record = static_cast<std::uint32_t>(rt.drain_operations.size());
+      EksDrainOperation& d = rt.drain_operations.emplace_back();
+      d.nodes = eks_nodes_of(c, o);
+      d.result.cluster = rt.config->name;
+      d.result.at = sim_.now();
+      d.result.instances = static_cast<std::uint32_t>(d.nodes.size());
+      d.left = d.result.instances;
+      const std::vector<std::uint32_t> nodes = d.nodes;
+      for (const std::uint32_t n : nodes) {
+        if (rt.nodes[n].drain != kUnset) {
+          // Already drained by an update: that drain empties it.
+          if (--rt.drain_operations[record].left == 0) rt.drain_operations[record].result.drained = sim_.now();
+          continue;
+        }
+        eks_start_drain(c, n, kUnset, record, false);
+      }
+      if (nodes.empty()) rt.drain_operations[record].result.drained = sim_.now();
+      break;
+    }
+    case scenario::EksOperation::Kind::kNodeGroupUpdate: eks_start_update(c, op); break;
+  }
+  eks_reconcile(c);
+  eks_kick(c);
+}
+
+// The nodes an operation names: the group's present nodes, oldest first, or only the N-th.
+std::vector<std::uint32_t> World::eks_nodes_of(std::uint32_t c,
+                                               const scenario::EksOperation& op) const {
+  const EksRuntime& rt = eks_[c];
+  std::vector<std::uint32_t> nodes;
+  for (std::uint32_t n = 0; n < rt.nodes.size(); ++n)
+    if (rt.nodes[n].present && rt.nodes[n].group == op.node_group) nodes.push_back(n);
+  std::sort(nodes.begin(), nodes.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return rt.nodes[a].instance < rt.nodes[b].instance;  // launch order
+  });
+  if (!op.node) return nodes;
+  if (*op.node >= nodes.size()) return {};
+  return {nodes[*op.node]};
+}
+
+void World::eks_cordon(std::uint32_t c, std::uint32_t n) {
+  EksRuntime& rt = eks_[c];
+  EksNode& node = rt.nodes[n];
+  if (node.cordoned) return;
+  node.cordoned = true;
+  rt.scheduler.set_unschedulable(node.node, true);
+}
+
+// --- draining -------------------------------------------------------------------------------------
+
+void World::eks_start_drain(std::uint32_t c, std::uint32_t n, std::uint32_t update,
+                            std::uint32_t operation, bool scale_down) {
+  EksRuntime& rt = eks_[c];
+  eks_cordon(c, n);
+  const auto d = static_cast<std::uint32_t>(rt.drains.size());
+  rt.drains.push_back(EksNodeDrain{n, sim_.now(), update, operation, scale_down, true});
+  rt.nodes[n].drain = d;
+  if (eks_drain_node(c, d) && !rt.drain_tick_scheduled) {
+    rt.drain_tick_scheduled = true;
+    sim_.schedule_in(kEvictionRetry, kEksDrainTick, c);
+  }
+}
+
+// Every draining node retries the evictions its budgets refused.
+void World::eks_drain_tick(std::uint32_t c) {
+  EksRuntime& rt = eks_[c];
+  rt.drain_tick_scheduled = false;
+  bool blocked = false;
+  // Draining may end an update phase and start more drains: index, don't iterate.
+  for (std::uint32_t d = 0; d < rt.drains.size(); ++d)
+    if (rt.drains[d].active && eks_drain_node(c, d)) blocked = true;
+  eks_reconcile(c);
+  eks_kick(c);
+  if (blocked && !rt.drain_tick_scheduled) {
+    rt.drain_tick_scheduled = true;
+    sim_.schedule_in(kEvictionRetry, kEksDrainTick, c);
+  }
+}
+
+// Evicts what the budgets allow of drain `d`'s node (DaemonSet pods stay, as with
+// --ignore-daemonsets); true while pods remain that a budget protects.
+bool World::eks_drain_node(std::uint32_t c, std::uint32_t d) {
+  EksRuntime& rt = eks_[c];
+  if (!rt.drains[d].active) return false;
+  if (!rt.control_plane.quorum()) return true;  // no eviction is written without quorum
+  const EksNode& node = rt.nodes[rt.drains[d].node];
+  const std::vector<TaskId> on(rt.scheduler.pods_on(node.node).begin(),
+                               rt.scheduler.pods_on(node.node).end());
+  std::vector<PodIndex> refused;
+  for (const TaskId t : on) {
+    const auto p = static_cast<PodIndex>(t.value());
+    if (rt.workloads[pods_[p].workload].kind == EksWorkload::Kind::kDaemonSet) continue;
+    if (!eks_eviction_allowed(c, p)) {
+      refused.push_back(p);
+      continue;
+    }
+    eks_finish(p, Outcome::kEvicted);
+    if (rt.drains[d].update != kUnset) ++rt.updates[rt.drains[d].update].result.pods_evicted;
+  }
+  const std::uint32_t update = rt.drains[d].update;
+  if (!refused.empty() && update != kUnset &&
+      sim_.now() - rt.drains[d].since >= kPodEvictionTimeout) {
+    if (!rt.updates[update].result.force) {
+      eks_update_failed(c, update);
+      return false;
+    }
+    // Forced: the pods that would not drain are deleted.
+    for (const PodIndex p : refused) eks_finish(p, Outcome::kEvicted);
+    rt.updates[update].result.pods_deleted += refused.size();
+    refused.clear();
+  }
+  if (!refused.empty()) return true;
+  eks_node_drained(c, d);
+  return false;
+}
+
+// The eviction API's check: a pod under no budget may go; under one, only while the budget
+// allows a disruption (healthy pods above its floor); under several, never (Kubernetes refuses).
+// The budget's expected count is the matching pods for an integer minAvailable, else its
+// workloads' scale, as the disruption controller computes it.
+bool World::eks_eviction_allowed(std::uint32_t c, PodIndex p) const {
+  const EksRuntime& rt = eks_[c];
+  const std::vector<std::uint32_t>& budgets = rt.budgets_of_workload[pods_[p].workload];
+  if (budgets.empty()) return true;
+  if (budgets.size() > 1) return false;
+  const eks::PodDisruptionBudget& pdb = rt.config->manifests.pdbs[budgets.front()];
+  std::int64_t pods = 0, healthy = 0, scale = 0;
+  for (const std::uint32_t w : rt.workloads_of_budget[budgets.front()]) {
+    const EksWorkload& wl = rt.workloads[w];
+    for (const PodIndex q : wl.pods) {
+      ++pods;
+      healthy += pods_[q].serving ? 1 : 0;
+    }
+    scale += wl.kind == EksWorkload::Kind::kDaemonSet ? wl.measure.desired : wl.replicas;
+  }
+  const bool by_pods = pdb.min_available && !pdb.min_available->percent;
+  return eks::disruptions_allowed(pdb, by_pods ? pods : scale, healthy) > 0;
+}
+
+void World::eks_node_drained(std::uint32_t c, std::uint32_t d) {
+  EksRuntime& rt = eks_[c];
+  EksNodeDrain& dr = rt.drains[d];
+  dr.active = false;
+  if (dr.operation != kUnset) {
+    rt.nodes[dr.node].drain = kUnset;  // it stays cordoned
+    EksDrainOperation& op = rt.drain_operations[dr.operation];
+    if (--op.left == 0) op.result.drained = sim_.now();
+    return;
+  }
+  // An update's node: the upgrade waits 60 s, then asks the group to terminate it; the
+  // scale-down terminates it at once.
+  if (dr.scale_down) eks_node_terminate(c, d);
+  else sim_.schedule_in(kTerminateDelay, kEksNodeTerminate, c, d);
+}
+
+void World::eks_node_terminate(std::uint32_t c, std::uint32_t d) {
+  EksRuntime& rt = eks_[c];
+  const EksNodeDrain& dr = rt.drains[d];
+  EksNode& node = rt.nodes[dr.node];
+  if (!node.present || node.drain != d) return;  // gone already, or its update failed
+  EksNodeGroupUpdate& update = rt.updates[dr.update];
+  if (!dr.scale_down) ++update.result.nodes_replaced;
+  // The upgrade keeps the group's size (the group launches a new node in its place); the
+  // scale-down lowers it.
+  // The group reports the termination among the platform's changes; drain_platform_changes hands
+  // it to on_eks_instance_change, which ends the drain.
+  platform_.terminate(sim_, node.instance, dr.scale_down);
+}
+
+// Drain `d`'s node is gone (terminated by its update, or failed on its own).
+void World::eks_drain_ended(std::uint32_t c, std::uint32_t d) {
+  EksRuntime& rt = eks_[c];
+  EksNodeDrain& dr = rt.drains[d];
+  const bool was_active = dr.active;
+  dr.active = false;
+  if (dr.operation != kUnset) {
+    EksDrainOperation& op = rt.drain_operations[dr.operation];
+    if (was_active && --op.left == 0) op.result.drained = sim_.now();
+    return;
+  }
+  EksNodeGroupUpdate& update = rt.updates[dr.update];
+  if (update.phase == EksNodeGroupUpdate::Phase::kEnded) return;
+  --update.draining;
+  eks_update_progress(c, dr.update);
+}
+
+// --- managed node group updates --------------------------------------------------------------------
+
+void World::eks_start_update(std::uint32_t c, std::size_t op) {
+  EksRuntime& rt = eks_[c];
+  const scenario::EksOperation& o = rt.config->operations[op];
+  const auto g = static_cast<std::uint32_t>(o.node_group);
+  const eks::NodeGroupConfig& ng = rt.config->config.node_groups[g];
+  const auto u = static_cast<std::uint32_t>(rt.updates.size());
+  EksNodeGroupUpdate& update = rt.updates.emplace_back();
+  update.group = g;
+  update.result.cluster = rt.config->name;
+  update.result.node_group = ng.name;
+  update.result.at = sim_.now();
+  update.result.force = o.force;
+  if (rt.updating[g] != kUnset) {
+    // EKS refuses an update while one is in progress (ResourceInUseException).
+    update.phase = EksNodeGroupUpdate::Phase::kEnded;
+    update.result.status = "Failed";
+    update.result.error = "ResourceInUseException";
+    update.result.finished = sim_.now();
+    return;
+  }
+  rt.updating[g] = u;
+  rt.version_starts[g].push_back(sim_.now());
+  update.version = static_cast<std::uint32_t>(rt.version_starts[g].size());
+  const GroupId pg = rt.config->groups[g];
+  const std::int64_t nodes = platform_.desired(pg);
+  update.max_unavailable = static_cast<std::uint32_t>(std::clamp<std::int64_t>(
+      eks::scaled_value(ng.max_unavailable, nodes, false), 1, kMaxParallelUpdates));
+  const auto zones =
+      static_cast<std::uint32_t>(scenario_.platform.groups[pg.value()].azs.size());
+  update.increment = std::max(2 * zones, update.max_unavailable);
+  update.original_max = platform_.max(pg);
+  // Scale up: the group's max and desired sizes rise by the increment.
+  platform_.set_max(pg, update.original_max + update.increment);
+  platform_.scale_out(sim_, pg, platform_.desired(pg) + update.increment);
+  eks_update_progress(c, u);
+}
+
+// Moves update `u` on as far as it can now: after the scale-up, once every zone with an old
+// node has a Ready new one and every new instance is a Ready node, the old nodes are cordoned;
+// the upgrade drains them maxUnavailable at a time, chosen at random; the scale-down then
+// drains and removes as many nodes as the scale-up added, from the zone with the most nodes.
+void World::eks_update_progress(std::uint32_t c, std::uint32_t u) {
+  EksRuntime& rt = eks_[c];
+  EksNodeGroupUpdate& update = rt.updates[u];
+  const GroupId pg = rt.config->groups[update.group];
+  auto group_nodes = [&](auto keep) {
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t n = 0; n < rt.nodes.size(); ++n)
+      if (rt.nodes[n].present && rt.nodes[n].group == update.group && keep(rt.nodes[n]))
+        out.push_back(n);
+    return out;
+  };
+  const auto old_node = [&](const EksNode& n) { return n.version < update.version; };
+  if (update.phase == EksNodeGroupUpdate::Phase::kScaleUp) {
+    const SimTime started = update.result.at;
+    std::size_t new_instances = 0;
+    for (const InstanceId i : platform_.live_instances(pg))
+      new_instances += platform_.launched_at(i) >= started ? 1U : 0U;
+    std::uint64_t old_zones = 0, new_zones = 0;
+    std::size_t new_ready = 0;
+    for (const std::uint32_t n : group_nodes([](const EksNode&) { return true; })) {
+      const EksNode& node = rt.nodes[n];
+      const std::uint64_t zone = std::uint64_t{1} << node.az.value();
+      if (old_node(node)) {
+        old_zones |= zone;
+      } else if (node.ready) {
+        new_zones |= zone;
+        ++new_ready;
+      }
+    }
+    if (new_instances == 0 || new_ready < new_instances || (old_zones & ~new_zones) != 0) return;
+    for (const std::uint32_t n : group_nodes(old_node)) eks_cordon(c, n);
+    update.phase = EksNodeGroupUpdate::Phase::kUpgrade;
+  }
+  if (update.phase == EksNodeGroupUpdate::Phase::kUpgrade) {
+    std::vector<std::uint32_t> todo =
+        group_nodes([&](const EksNode& n) { return old_node(n) && n.drain == kUnset; });
+    while (update.draining < update.max_unavailable && !todo.empty()) {
+      const std::size_t k = static_cast<std::size_t>(rt.update_rng.uniform_int(todo.size()));
+      const std::uint32_t n = todo[k];
+      todo.erase(todo.begin() + static_cast<std::ptrdiff_t>(k));
+      ++update.draining;
+      eks_start_drain(c, n, u, kUnset, false);
+      if (update.phase == EksNodeGroupUpdate::Phase::kEnded) return;  // failed at once
+    }
+    if (!todo.empty() || update.draining > 0) return;
+    if (!group_nodes(old_node).empty()) return;  // drained, waiting to be terminated
+    update.phase = EksNodeGroupUpdate::Phase::kScaleDown;
+    update.scale_down_left = update.increment;
+  }
+  if (update.phase == EksNodeGroupUpdate::Phase::kScaleDown) {
+    while (update.draining == 0 && update.scale_down_left > 0) {
+      const std::vector<std::uint32_t> candidates =
+          group_nodes([](const EksNode& n) { return n.drain == kUnset; });
+      if (candidates.empty()) {
+        update.scale_down_left = 0;
+        break;
+      }
+      std::vector<std::uint32_t> per_zone(az_state_.size(), 0);
+      for (const std::uint32_t n : candidates) ++per_zone[rt.nodes[n].az.value()];
+      const auto fullest = static_cast<std::uint32_t>(
+          std::max_element(per_zone.begin(), per_zone.end()) - per_zone.begin());
+      std::vector<std::uint32_t> in_zone;
+      for (const std::uint32_t n : candidates)
+        if (rt.nodes[n].az.value() == fullest) in_zone.push_back(n);
+      --update.scale_down_left;
+      ++update.draining;
+      eks_start_drain(c, in_zone[rt.update_rng.uniform_int(in_zone.size())], u, kUnset, true);
+      if (update.phase == EksNodeGroupUpdate::Phase::kEnded) return;
+    }
+    if (update.draining > 0 || update.scale_down_left > 0) return;
+    platform_.set_max(pg, update.original_max);
+    update.phase = EksNodeGroupUpdate::Phase::kEnded;
+    update.result.status = "Successful";
+    update.result.finished = sim_.now();
+    rt.updating[update.group] = kUnset;
+  }
+}
+
+// PodEvictionFailure: the update stops where it is; its nodes stay cordoned and the group keeps
+// its raised size (EKS leaves a failed update for the user to retry, with force or a looser
+// budget).
+void World::eks_update_failed(std::uint32_t c, std::uint32_t u) {
+  EksRuntime& rt = eks_[c];
+  EksNodeGroupUpdate& update = rt.updates[u];
+  update.phase = EksNodeGroupUpdate::Phase::kEnded;
+  update.result.status = "Failed";
+  update.result.error = "PodEvictionFailure";
+  update.result.finished = sim_.now();
+  update.draining = 0;
+  rt.updating[update.group] = kUnset;
+  for (EksNodeDrain& dr : rt.drains) {
+    if (dr.update != u || rt.nodes[dr.node].drain == kUnset) continue;
+    dr.active = false;
+    rt.nodes[dr.node].drain = kUnset;
+  }
+}
+
+// --- results -----------------------------------------------------------------------------------------
+
+void World::eks_operation_results(ReplicationResult& r) {
+  for (EksRuntime& rt : eks_) {
+    for (EksDrainOperation& op : rt.drain_operations) {
+      op.result.service_tasks_left = 0;
+      for (const std::uint32_t n : op.nodes) {
+        if (!rt.nodes[n].present) continue;
+        for (const TaskId t : rt.scheduler.pods_on(rt.nodes[n].node))
+          op.result.service_tasks_left +=
+              rt.workloads[pods_[t.value()].workload].kind != EksWorkload::Kind::kDaemonSet ? 1U : 0U;
+      }
+      r.drains.push_back(op.result);
+    }
+    for (const EksNodeGroupUpdate& update : rt.updates) r.node_group_updates.push_back(update.result);
+  }
+}
+
+}  // namespace ecsim::engine::detail
