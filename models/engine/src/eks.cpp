@@ -403,6 +403,8 @@ void World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t targe
   pod.sequence = pod_sequence_++;
   pod.created = sim_.now();
   wl.pods.push_back(p);
+  const std::vector<std::uint32_t>& budgets = rt.budgets_of_workload[w];
+  pod_budget_.push_back(budgets.empty() ? eks::kNoBudget : budgets.front());
   ++wl.measure.result.tasks.submitted;
   ++eks_pending_;
   eks_enqueue(p);
@@ -442,7 +444,8 @@ void World::eks_cycle(std::uint32_t c) {
     std::uint32_t n = 0;
     while (rt.nodes[n].node != r.node || !rt.nodes[n].present) ++n;
     eks_bind(best, n);
-  } else if (const std::optional<eks::PreemptionResult> pre = rt.scheduler.preempt(cls);
+  } else if (const std::optional<eks::PreemptionResult> pre =
+                 rt.scheduler.preempt(cls, eks_budgets(c));
              pre && !pre->victims.empty()) {
     // The victims are evicted (their controllers recreate them); the preemptor tries again.
     for (const TaskId v : pre->victims) eks_finish(static_cast<PodIndex>(v.value()), Outcome::kEvicted);
@@ -457,6 +460,16 @@ void World::eks_cycle(std::uint32_t c) {
     rt.unschedulable.push_back(best);
   }
   eks_kick(c);
+}
+
+// The budgets as preemption reads them: what each of cluster `c`'s allows now, and each pod's.
+eks::DisruptionBudgets World::eks_budgets(std::uint32_t c) {
+  const EksRuntime& rt = eks_[c];
+  scratch_allowed_.clear();
+  for (std::uint32_t b = 0; b < rt.workloads_of_budget.size(); ++b)
+    scratch_allowed_.push_back(static_cast<std::int32_t>(
+        std::min<std::int64_t>(eks_disruptions_allowed(c, b), std::numeric_limits<std::int32_t>::max())));
+  return eks::DisruptionBudgets{scratch_allowed_, pod_budget_};
 }
 
 // Something that could help happened: unschedulable pods go back to the queue once their

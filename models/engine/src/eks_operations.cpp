@@ -196,13 +196,17 @@ bool World::eks_drain_node(std::uint32_t c, std::uint32_t d) {
 // The budget's expected count is the matching pods for an integer minAvailable, else its
 // workloads' scale, as the disruption controller computes it.
 bool World::eks_eviction_allowed(std::uint32_t c, PodIndex p) const {
-  const EksRuntime& rt = eks_[c];
-  const std::vector<std::uint32_t>& budgets = rt.budgets_of_workload[pods_[p].workload];
+  const std::vector<std::uint32_t>& budgets = eks_[c].budgets_of_workload[pods_[p].workload];
   if (budgets.empty()) return true;
-  if (budgets.size() > 1) return false;
-  const eks::PodDisruptionBudget& pdb = rt.config->manifests.pdbs[budgets.front()];
+  return budgets.size() == 1 && eks_disruptions_allowed(c, budgets.front()) > 0;
+}
+
+// status.disruptionsAllowed of budget `b` of cluster `c` now.
+std::int64_t World::eks_disruptions_allowed(std::uint32_t c, std::uint32_t b) const {
+  const EksRuntime& rt = eks_[c];
+  const eks::PodDisruptionBudget& pdb = rt.config->manifests.pdbs[b];
   std::int64_t pods = 0, healthy = 0, scale = 0;
-  for (const std::uint32_t w : rt.workloads_of_budget[budgets.front()]) {
+  for (const std::uint32_t w : rt.workloads_of_budget[b]) {
     const EksWorkload& wl = rt.workloads[w];
     for (const PodIndex q : wl.pods) {
       ++pods;
@@ -211,7 +215,7 @@ bool World::eks_eviction_allowed(std::uint32_t c, PodIndex p) const {
     scale += wl.kind == EksWorkload::Kind::kDaemonSet ? wl.measure.desired : wl.replicas;
   }
   const bool by_pods = pdb.min_available && !pdb.min_available->percent;
-  return eks::disruptions_allowed(pdb, by_pods ? pods : scale, healthy) > 0;
+  return eks::disruptions_allowed(pdb, by_pods ? pods : scale, healthy);
 }
 
 void World::eks_node_drained(std::uint32_t c, std::uint32_t d) {

@@ -371,6 +371,7 @@ class World {
   void eks_kick(std::uint32_t c);
   void eks_cycle(std::uint32_t c);
   void eks_retry_unschedulable(std::uint32_t c);
+  eks::DisruptionBudgets eks_budgets(std::uint32_t c);
   void eks_bind(PodIndex p, std::uint32_t node);
   void eks_started(PodIndex p);
   void eks_finish(PodIndex p, Outcome outcome);
@@ -388,6 +389,7 @@ class World {
   void eks_drain_tick(std::uint32_t c);
   bool eks_drain_node(std::uint32_t c, std::uint32_t d);
   bool eks_eviction_allowed(std::uint32_t c, PodIndex p) const;
+  std::int64_t eks_disruptions_allowed(std::uint32_t c, std::uint32_t budget) const;
   void eks_node_drained(std::uint32_t c, std::uint32_t d);
   void eks_node_terminate(std::uint32_t c, std::uint32_t d);
   void eks_drain_ended(std::uint32_t c, std::uint32_t d);
@@ -455,6 +457,10 @@ class World {
   std::vector<EksRuntime> eks_;
   std::vector<std::uint32_t> eks_of_group_;  // per platform group: EKS cluster, or kUnset
   std::vector<PodRecord> pods_;
+  // Per pod: the PodDisruptionBudget of its cluster covering it (the first if several), or
+  // eks::kNoBudget; the view preemption reads.
+  std::vector<std::uint32_t> pod_budget_;
+  std::vector<std::int32_t> scratch_allowed_;  // per budget of a cluster, for preemption
   std::uint64_t eks_running_ = 0, eks_pending_ = 0, pod_sequence_ = 0;
   std::vector<workload::Arrival> next_arrival_;
   std::deque<TaskIndex> fargate_queue_;
