@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 
+#include "ecsim/eks/disruption.hpp"
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/sim/assert.hpp"
 #include "world.hpp"
@@ -22,6 +23,9 @@ constexpr SimDuration kMaxBackoff = std::chrono::seconds(10);
 constexpr platform::LaunchLatency kPodStartLatency{std::chrono::seconds(5), 0.3};
 
 constexpr std::string_view kUnreachableTaintKey = "node.kubernetes.io/unreachable";
+/// A Deployment's progressDeadlineSeconds (Kubernetes' default): a rollout without progress
+/// for that long is reported stuck (ProgressDeadlineExceeded).
+constexpr SimDuration kProgressDeadline = std::chrono::seconds(600);
 
 /// The PriorityClass of a pod: the one it names, or the global default when it names none;
 /// nullptr when there is none (priority 0, may preempt).
@@ -96,8 +100,10 @@ void World::create_eks() {
       w.measure.result.orchestrator = "eks";
       w.measure.desired = kind == EksWorkload::Kind::kDaemonSet ? 0 : replicas;
     };
-    for (const eks::Deployment& d : m.deployments)
+    for (const eks::Deployment& d : m.deployments) {
       add(EksWorkload::Kind::kDeployment, d.meta, d.pod, d.replicas, d.selector);
+      rt.workloads.back().deployment = &d;
+    }
     for (const eks::StatefulSet& s : m.stateful_sets)
       add(EksWorkload::Kind::kStatefulSet, s.meta, s.pod, s.replicas, s.selector);
     for (const eks::DaemonSet& d : m.daemon_sets)
@@ -318,9 +324,7 @@ void World::eks_reconcile(std::uint32_t c) {
   for (std::uint32_t w = 0; w < rt.workloads.size(); ++w) {
     EksWorkload& wl = rt.workloads[w];
     switch (wl.kind) {
-      case EksWorkload::Kind::kDeployment:
-        while (static_cast<std::int32_t>(wl.pods.size()) < wl.replicas) eks_create_pod(c, w);
-        break;
+      case EksWorkload::Kind::kDeployment: eks_reconcile_deployment(c, w); break;
       case EksWorkload::Kind::kStatefulSet:
         // OrderedReady: the next pod once every earlier one runs.
         while (static_cast<std::int32_t>(wl.pods.size()) < wl.replicas) {
@@ -381,6 +385,106 @@ void World::eks_reconcile_job(std::uint32_t c, std::uint32_t w) {
   }
 }
 
+// The Deployment controller: `replicas` pods of the current revision; during a rollout, new
+// pods up to maxSurge above replicas, and old ones scaled down (those not available first) while
+// at least replicas - maxUnavailable stay available, as its RollingUpdate strategy does.
+void World::eks_reconcile_deployment(std::uint32_t c, std::uint32_t w) {
+  EksRuntime& rt = eks_[c];
+  for (;;) {
+    EksWorkload& wl = rt.workloads[w];
+    const std::int64_t replicas = wl.replicas;
+    const auto all = static_cast<std::int64_t>(wl.pods.size());
+    const bool rolling = !wl.rollouts.empty() && wl.rollouts.back().state == "IN_PROGRESS";
+    if (wl.old_pods == 0) {
+      for (std::int64_t k = all; k < replicas; ++k) eks_create_pod(c, w);
+      // Fewer replicas: the pods not running go first, then the newest.
+      for (std::int64_t k = replicas; k < all; ++k) {
+        const std::vector<PodIndex>& pods = rt.workloads[w].pods;
+        const auto idle = std::find_if(pods.begin(), pods.end(),
+                                       [&](PodIndex p) { return !pods_[p].serving; });
+        eks_finish(idle != pods.end() ? *idle : pods.back(), Outcome::kCompleted);
+      }
+      EksWorkload& done = rt.workloads[w];
+      if (rolling && std::all_of(done.pods.begin(), done.pods.end(),
+                                 [&](PodIndex p) { return pods_[p].serving; }) &&
+          static_cast<std::int64_t>(done.pods.size()) == replicas) {
+        done.rollouts.back().state = "COMPLETED";
+        done.rollouts.back().finished = sim_.now();
+      }
+      return;
+    }
+    std::int64_t fresh = 0, fresh_available = 0, available = 0;
+    std::vector<PodIndex> old_idle, old_serving;
+    for (const PodIndex p : wl.pods) {
+      const bool serving = pods_[p].serving;
+      available += serving ? 1 : 0;
+      if (pods_[p].revision == wl.revision) {
+        ++fresh;
+        fresh_available += serving ? 1 : 0;
+      } else {
+        (serving ? old_serving : old_idle).push_back(p);
+      }
+    }
+    const eks::RollingLimits limits = eks::rolling_limits(*wl.deployment, replicas);
+    const std::int64_t up = std::min(replicas + limits.max_surge - all, replicas - fresh);
+    for (std::int64_t k = 0; k < up; ++k) eks_create_pod(c, w);
+    const std::int64_t min_available = replicas - limits.max_unavailable;
+    std::int64_t down = all + std::max<std::int64_t>(up, 0) - min_available -
+                        (fresh + std::max<std::int64_t>(up, 0) - fresh_available);
+    bool changed = up > 0;
+    for (const PodIndex p : old_idle) {
+      if (down <= 0) break;
+      eks_finish(p, Outcome::kCompleted);
+      --down;
+      changed = true;
+    }
+    std::int64_t spare = std::min(down, available - min_available);
+    for (const PodIndex p : old_serving) {
+      if (spare <= 0) break;
+      eks_finish(p, Outcome::kCompleted);
+      --spare;
+      changed = true;
+    }
+    if (!changed) return;
+  }
+}
+
+// A new revision of a Deployment (kubectl rollout restart, or a changed template): its pods
+// replace the old ones by the Deployment's strategy.
+void World::eks_rollout(std::uint32_t c, const scenario::EksOperation& op) {
+  EksRuntime& rt = eks_[c];
+  const eks::Deployment* d = &rt.config->manifests.deployments[op.deployment];
+  std::uint32_t w = 0;
+  while (rt.workloads[w].deployment != d) ++w;
+  EksWorkload& wl = rt.workloads[w];
+  ++wl.revision;
+  wl.broken = op.broken;
+  wl.old_pods = static_cast<std::int64_t>(wl.pods.size());
+  if (op.replicas) {
+    wl.replicas = *op.replicas;
+    wl.measure.desired = *op.replicas;
+    observe(wl.measure);
+  }
+  if (op.cpu_millis || op.memory_bytes) {
+    if (op.cpu_millis) wl.description.spec.requests.cpu_millis = *op.cpu_millis;
+    if (op.memory_bytes) wl.description.spec.requests.memory_bytes = *op.memory_bytes;
+    wl.cls = rt.scheduler.add_pod_class(wl.description);
+  }
+  // A rollout still in progress is superseded (STOPPED, as ECS says of a replaced deployment).
+  if (!wl.rollouts.empty() && wl.rollouts.back().state == "IN_PROGRESS") {
+    DeploymentResult& previous = wl.rollouts.back();
+    previous.state = "STOPPED";
+    previous.finished = sim_.now();
+    if (sim_.now() - wl.last_progress >= kProgressDeadline) previous.stuck_since = wl.last_progress;
+  }
+  DeploymentResult& r = wl.rollouts.emplace_back();
+  r.trigger = fmt::format("rollout at {}", format_duration(sim_.now() - kSimStart));
+  r.started = sim_.now();
+  r.state = "IN_PROGRESS";
+  wl.last_progress = sim_.now();
+  eks_reconcile(c);
+}
+
 void World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target) {
   EksRuntime& rt = eks_[c];
   EksWorkload& wl = rt.workloads[w];
@@ -402,6 +506,8 @@ void World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t targe
   pod.target = target;
   pod.sequence = pod_sequence_++;
   pod.created = sim_.now();
+  pod.revision = wl.revision;
+  pod.never_ready = wl.broken;
   wl.pods.push_back(p);
   const std::vector<std::uint32_t>& budgets = rt.budgets_of_workload[w];
   pod_budget_.push_back(budgets.empty() ? eks::kNoBudget : budgets.front());
@@ -493,6 +599,7 @@ void World::eks_bind(PodIndex p, std::uint32_t n) {
   rt.scheduler.bind(TaskId{p}, pod.cls, rt.nodes[n].node);
   pod.node = n;
   pod.state = PodState::kStarting;
+  if (pod.never_ready) return;  // ImagePullBackOff or CrashLoopBackOff: never RUNNING
   pod.started = sim_.schedule_in(platform::sample(kPodStartLatency, rt.start_latency), kEksPodStarted, p);
 }
 
@@ -509,7 +616,12 @@ void World::eks_started(PodIndex p) {
   wl.measure.wait.add(waited);
   if (rt.nodes[pod.node].reachable) eks_set_serving(p, true);
   if (pod.duration != kUntilStopped) pod.started = sim_.schedule_in(pod.duration, kEksPodComplete, p);
-  if (wl.kind == EksWorkload::Kind::kStatefulSet) eks_reconcile(pod.cluster);
+  if (pod.revision == wl.revision) wl.last_progress = sim_.now();
+  // The next StatefulSet pod, or a rollout's next step.
+  if (wl.kind == EksWorkload::Kind::kStatefulSet || wl.old_pods > 0) eks_reconcile(pod.cluster);
+  else if (wl.kind == EksWorkload::Kind::kDeployment && !wl.rollouts.empty() &&
+           wl.rollouts.back().state == "IN_PROGRESS")
+    eks_reconcile_deployment(pod.cluster, pod.workload);
 }
 
 void World::eks_set_serving(PodIndex p, bool serving) {
@@ -545,6 +657,10 @@ void World::eks_finish(PodIndex p, Outcome outcome) {
     case Outcome::kEvicted: ++counts.evicted; break;
   }
   wl.pods.erase(std::find(wl.pods.begin(), wl.pods.end(), p));
+  if (wl.kind == EksWorkload::Kind::kDeployment && pod.revision != wl.revision) {
+    --wl.old_pods;
+    wl.last_progress = sim_.now();
+  }
   if (wl.kind == EksWorkload::Kind::kJob) {
     EksWorkload::JobRun& run = wl.runs[pod.run];
     if (outcome == Outcome::kCompleted) ++run.succeeded;
@@ -606,7 +722,11 @@ void World::eks_results(ReplicationResult& r) {
         continue;
       }
       ServiceResult s = service_result(wl.measure, r.end);
-      s.deployments.clear();
+      s.deployments = wl.rollouts;
+      // progressDeadlineSeconds (600 s) without progress: ProgressDeadlineExceeded.
+      for (DeploymentResult& d : s.deployments)
+        if (d.state == "IN_PROGRESS" && r.end - wl.last_progress >= kProgressDeadline)
+          d.stuck_since = wl.last_progress;
       for (const PodIndex p : wl.pods) {
         if (pods_[p].state == PodState::kRunning) ++s.tasks.running_at_end;
         else ++s.tasks.pending_at_end;

@@ -95,6 +95,7 @@ void World::eks_operation(std::uint32_t c, std::size_t op) {
       break;
     }
     case scenario::EksOperation::Kind::kNodeGroupUpdate: eks_start_update(c, op); break;
+    case scenario::EksOperation::Kind::kRollout: eks_rollout(c, o); break;
   }
   eks_reconcile(c);
   eks_kick(c);

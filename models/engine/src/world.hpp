@@ -169,6 +169,8 @@ struct PodRecord {
   std::uint32_t node = kUnset;    // node record while bound
   std::uint32_t target = kUnset;  // a DaemonSet pod's node record (spec.nodeName)
   eks::PodClassId cls = 0;
+  std::uint32_t revision = 0;            // a Deployment's pod: the revision it was created from
+  bool never_ready = false;              // of a broken revision: bound, never RUNNING
   std::uint32_t run = kUnset;            // a Job's pod: which copy of the Job
   SimDuration duration = kUntilStopped;  // a Job's pod: its run time once RUNNING
   EventHandle started;                   // start, then (a Job's pod) completion
@@ -186,6 +188,14 @@ struct EksWorkload {
   eks::PodDescription description;   // a DaemonSet's, pinned to each node in turn
   std::vector<eks::PodClassId> node_cls;  // a DaemonSet's class per node record; kUnset: none yet
   ServiceRuntime measure;            // the measurement ECS services use (config unset)
+  // A Deployment: its object, the current revision, how many pods of older ones are left, and
+  // each rollout (the last one in progress until its revision runs every replica).
+  const eks::Deployment* deployment = nullptr;
+  std::uint32_t revision = 0;
+  bool broken = false;               // the current revision's pods never become Ready
+  std::int64_t old_pods = 0;
+  std::vector<DeploymentResult> rollouts;
+  SimTime last_progress = kSimStart;  // a new pod RUNNING or an old one removed, during a rollout
   // A Job: its scenario entry, when copies are created, and each copy's progress.
   struct JobRun {
     std::int32_t succeeded = 0, failures = 0;
@@ -366,6 +376,8 @@ class World {
   void eks_reconcile(std::uint32_t c);
   void eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
   void eks_reconcile_job(std::uint32_t c, std::uint32_t w);
+  void eks_reconcile_deployment(std::uint32_t c, std::uint32_t w);
+  void eks_rollout(std::uint32_t c, const scenario::EksOperation& op);
   void eks_job_arrival(std::uint32_t c, std::uint32_t w);
   void eks_enqueue(PodIndex p);
   void eks_kick(std::uint32_t c);

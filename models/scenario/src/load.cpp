@@ -343,9 +343,10 @@ std::optional<workload::ArrivalSpec> Loader::read_trace(const Reader& at, const 
 // --- faults -----------------------------------------------------------------------------------
 
 void Loader::read_fault(const Reader& f, Scenario& s) {
-  static constexpr std::array<std::string_view, 8> kKinds{
+  static constexpr std::array<std::string_view, 9> kKinds{
       "az_outage",          "az_impaired",      "instance_failure", "instance_failures",
-      "spot_interruptions", "nodegroup_update", "cordon",           "drain"};
+      "spot_interruptions", "nodegroup_update", "cordon",           "drain",
+      "rollout"};
   platform::PlatformConfig& platform = s.platform;
   if (!f.is_map()) {
     f.error(fmt::format("expected a fault: a mapping with 'at' and one of {}", either(kKinds)));
@@ -379,7 +380,8 @@ void Loader::read_fault(const Reader& f, Scenario& s) {
   }
   const auto& [name, v] = *kind;
   // EKS operations (load_eks.cpp) happen at a time, as one-off faults do.
-  const bool operation = name == "nodegroup_update" || name == "cordon" || name == "drain";
+  const bool operation =
+      name == "nodegroup_update" || name == "cordon" || name == "drain" || name == "rollout";
   const bool one_off =
       name == "az_outage" || name == "az_impaired" || name == "instance_failure" || operation;
   if (one_off && !has_at) {

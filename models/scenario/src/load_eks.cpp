@@ -84,6 +84,14 @@ std::vector<eks::ResourceQuota> read_namespaces(const Reader& r) {
   return out;
 }
 
+// Adds `op` to `ops` in time order; equal times keep the order of the file.
+void insert_operation(std::vector<EksOperation>& ops, const EksOperation& op) {
+  ops.insert(
+      std::upper_bound(ops.begin(), ops.end(), op,
+                       [](const EksOperation& a, const EksOperation& b) { return a.at < b.at; }),
+      op);
+}
+
 // The position of the name `wanted` among `names`, or nothing after reporting it at `at` with a
 // "did you mean"; `what` names the things ("EKS cluster", "node group").
 std::optional<std::size_t> find_named(const Reader& at, const std::string& wanted,
@@ -217,18 +225,47 @@ void Loader::read_eks_jobs(const Reader& list, const ManifestReader& manifests,
 void Loader::read_eks_operation(const std::string& kind, const Reader& v, SimTime at,
                                 std::vector<EksClusterConfig>& clusters) {
   const bool update = kind == "nodegroup_update";
-  if (!(update ? v.expect_map({"cluster", "node_group", "force"})
-               : v.expect_map({"cluster", "node_group", "node"})))
+  const bool rollout = kind == "rollout";
+  const char* target = rollout ? "deployment" : "node_group";
+  if (!(update    ? v.expect_map({"cluster", "node_group", "force"})
+        : rollout ? v.expect_map({"cluster", "deployment", "namespace", "replicas", "cpu",
+                                  "memory", "broken"})
+                  : v.expect_map({"cluster", "node_group", "node"})))
     return;
-  if (!require_all({v["cluster"], v["node_group"]})) return;
+  if (!require_all({v["cluster"], v[target]})) return;
   const auto cluster_name = v["cluster"].string();
-  const auto group_name = v["node_group"].string();
-  if (!cluster_name || !group_name) return;
+  const auto target_name = v[target].string();
+  if (!cluster_name || !target_name) return;
   std::vector<std::string> names;
   for (const EksClusterConfig& c : clusters) names.push_back(c.name);
   const auto c = find_named(v["cluster"], *cluster_name, names, "EKS cluster", "");
   if (!c) return;
   EksClusterConfig& cluster = clusters[*c];
+  EksOperation op;
+  op.at = at;
+  if (rollout) {
+    op.kind = EksOperation::Kind::kRollout;
+    // The new revision's changes first: every problem is reported, found Deployment or not.
+    if (v["replicas"].present())
+      op.replicas = static_cast<std::int32_t>(v["replicas"].integer(0, 100'000).value_or(0));
+    op.cpu_millis = read_quantity(v["cpu"], true);
+    op.memory_bytes = read_quantity(v["memory"], false);
+    op.broken = v["broken"].boolean().value_or(false);
+    const std::string name_space = v["namespace"].string().value_or("default");
+    names.clear();
+    for (const eks::Deployment& d : cluster.manifests.deployments)
+      if (d.meta.name_space == name_space) names.push_back(d.meta.name);
+    const auto d = find_named(v["deployment"], *target_name, names, "Deployment",
+                              fmt::format(" in namespace '{}' of cluster '{}'", name_space,
+                                          cluster.name));
+    if (!d) return;
+    for (std::size_t k = 0, seen = 0; k < cluster.manifests.deployments.size(); ++k)
+      if (cluster.manifests.deployments[k].meta.name_space == name_space && seen++ == *d)
+        op.deployment = k;
+    insert_operation(cluster.operations, op);
+    return;
+  }
+  const std::optional<std::string> group_name = target_name;
   // A cluster whose eksctl file did not load has no node groups to name: reported already.
   if (cluster.config.name.empty()) return;
   names.clear();
@@ -237,8 +274,6 @@ void Loader::read_eks_operation(const std::string& kind, const Reader& v, SimTim
                             fmt::format(" in cluster '{}'", cluster.name));
   if (!g) return;
   const eks::NodeGroupConfig& group = cluster.config.node_groups[*g];
-  EksOperation op;
-  op.at = at;
   op.node_group = *g;
   if (update) {
     op.kind = EksOperation::Kind::kNodeGroupUpdate;
@@ -265,12 +300,7 @@ void Loader::read_eks_operation(const std::string& kind, const Reader& v, SimTim
       op.node = static_cast<std::uint32_t>(*n);
     }
   }
-  // In time order; equal times keep the order of the file.
-  auto& ops = cluster.operations;
-  ops.insert(
-      std::upper_bound(ops.begin(), ops.end(), op,
-                       [](const EksOperation& a, const EksOperation& b) { return a.at < b.at; }),
-      op);
+  insert_operation(cluster.operations, op);
 }
 
 }  // namespace ecsim::scenario::detail

@@ -274,4 +274,34 @@ TEST_CASE("EKS: a cordoned node takes no new pod, and a drain evicts within the 
   CHECK(service(r, "agent").running_by_az == per_zone(1, 1, 1));
 }
 
+TEST_CASE("EKS: a Deployment rollout keeps within maxSurge and maxUnavailable, and a broken one stalls") {
+  const engine::ReplicationResult r = run_eks("eks/engine/rollout.yaml");
+  const engine::ServiceResult& web = service(r, "web");
+  REQUIRE(web.deployments.size() == 3);
+  // 6 replicas, 25%: maxSurge 2 (rounded up), maxUnavailable 1 (rounded down). The restart at
+  // 10m replaces every pod within seconds, never with fewer than 5 running.
+  const engine::DeploymentResult& restart = web.deployments[0];
+  CHECK(restart.trigger == "rollout at 10m");
+  CHECK(restart.state == "COMPLETED");
+  REQUIRE(restart.finished);
+  CHECK(*restart.finished - restart.started < minutes(1));
+  CHECK(web.min_running == 5);
+  // The broken revision at 30m: 2 new pods (the surge), then one old one removed (down to 5
+  // available) and a third new one; none becomes Ready, so it stalls with 5 old pods serving and
+  // 3 new ones pending, until the next rollout supersedes it.
+  const engine::DeploymentResult& broken = web.deployments[1];
+  CHECK(broken.state == "STOPPED");
+  CHECK(broken.finished == std::optional(at(minutes(50))));
+  CHECK(broken.stuck_since == std::optional(at(minutes(30))));
+  CHECK(sum(running_at(r, "web", minutes(40))) == 5);
+  CHECK(row_at(r, minutes(40)).pending == 3);
+  // The fixed revision asks 750m per pod and 8 replicas: all 8 run by the end.
+  const engine::DeploymentResult& fixed = web.deployments[2];
+  CHECK(fixed.state == "COMPLETED");
+  CHECK(web.desired == 8);
+  CHECK(web.tasks.running_at_end == 8);
+  CHECK(web.tasks.pending_at_end == 0);
+  CHECK(web.tasks.lost() == 0);
+}
+
 }  // namespace ecsim::test

@@ -91,7 +91,7 @@ TEST_CASE("an EKS cluster's every key, its node groups as Auto Scaling groups, i
 
   // In time order; the two at 2h in the order of the file.
   using Kind = EksOperation::Kind;
-  REQUIRE(c.operations.size() == 3);
+  REQUIRE(c.operations.size() == 4);
   CHECK(c.operations[0].kind == Kind::kNodeGroupUpdate);
   CHECK(c.operations[0].at == kSimStart + std::chrono::hours(2));
   CHECK(c.operations[0].node_group == 1);
@@ -102,6 +102,13 @@ TEST_CASE("an EKS cluster's every key, its node groups as Auto Scaling groups, i
   CHECK(c.operations[2].kind == Kind::kDrain);
   CHECK(c.operations[2].at == kSimStart + std::chrono::hours(3));
   CHECK(c.operations[2].node == 0u);
+  CHECK(c.operations[3].kind == Kind::kRollout);
+  CHECK(c.operations[3].at == kSimStart + std::chrono::hours(5));
+  CHECK(c.operations[3].deployment == 0);
+  CHECK(c.operations[3].replicas == 4);
+  CHECK(c.operations[3].cpu_millis == 750);
+  CHECK(c.operations[3].memory_bytes == std::int64_t{1} << 30);
+  CHECK(c.operations[3].broken);
 
   // An instance failure names the cluster: any of its node groups.
   REQUIRE(s.platform.faults.size() == 1);

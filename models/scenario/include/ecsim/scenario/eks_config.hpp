@@ -62,13 +62,14 @@ struct EksJobConfig {
   std::optional<workload::ArrivalSpec> arrivals;
 };
 
-/// Something done to a cluster's nodes at a fixed time (a scenario operation, read among the
-/// faults).
+/// Something done to a cluster at a fixed time (a scenario operation, read among the
+/// faults): node group updates, cordons and drains of a node group's nodes, Deployment rollouts.
 struct EksOperation {
   enum class Kind : std::uint8_t {
     kNodeGroupUpdate,  ///< a managed node group update (new launch template version)
     kCordon,           ///< nodes marked unschedulable
     kDrain,            ///< nodes cordoned, then their pods evicted honouring PDBs
+    kRollout,          ///< a Deployment's new revision, rolled out by its strategy
   };
   SimTime at;
   Kind kind = Kind::kNodeGroupUpdate;
@@ -79,6 +80,15 @@ struct EksOperation {
   /// For kNodeGroupUpdate: --force, evict even when a PodDisruptionBudget forbids it rather than
   /// fail with PodEvictionFailure after 15 minutes.
   bool force = false;
+  /// For kRollout: the Deployment (index into the cluster's manifests.deployments), and what
+  /// its new revision changes: replicas, the pod's CPU (millicores) and memory (bytes) requests;
+  /// none: unchanged.
+  std::size_t deployment = 0;
+  std::optional<std::int32_t> replicas;
+  std::optional<std::int64_t> cpu_millis;
+  std::optional<std::int64_t> memory_bytes;
+  /// For kRollout: the new revision's pods never become Ready (a bad image or a crash loop).
+  bool broken = false;
 };
 
 /// Assumed Kubernetes defaults a scenario may change.
