@@ -274,6 +274,28 @@ Json control_plane_json(const std::vector<ReplicationResult>& reps, const Writer
   return out;
 }
 
+// eks_nodes[]: one entry per EKS cluster, in scenario order: its nodes, and those that run pods
+// other than DaemonSets' ("busy").
+Json eks_nodes_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
+  Json out = Json::array();
+  if (reps.empty()) return out;
+  for (std::size_t k = 0; k < reps.front().eks_nodes.size(); ++k) {
+    Json nj;
+    nj["cluster"] = reps.front().eks_nodes[k].cluster;
+    auto put = [&](const char* key, auto member) {
+      w.number(nj, key, [k, member](const ReplicationResult& r) {
+        return static_cast<double>(r.eks_nodes[k].*member);
+      });
+    };
+    put("nodes_at_end", &EksNodesResult::nodes_at_end);
+    put("busy_nodes_at_end", &EksNodesResult::busy_at_end);
+    put("busy_nodes_mean", &EksNodesResult::busy_mean);
+    put("busy_nodes_max", &EksNodesResult::busy_max);
+    out.push_back(nj);
+  }
+  return out;
+}
+
 // `text` as one CSV field: in double quotes, inner ones doubled, when it holds a comma, a quote
 // or a line break (RFC 4180, as the trace reader reads it).
 std::string csv_field(const std::string& text) {
@@ -422,6 +444,7 @@ std::string summary_json(const RunReport& report, bool include_timing) {
   j["services"] = services_json(report, w);
   j["drains"] = drains_json(reps, w);
   j["control_plane"] = control_plane_json(reps, w);
+  j["eks_nodes"] = eks_nodes_json(reps, w);
   Json cost = Json::object();
   w.number(cost, "total", [](const ReplicationResult& r) { return r.cost.total(); });
   w.number(cost, "ec2", [](const ReplicationResult& r) { return r.cost.ec2; });

@@ -167,6 +167,7 @@ struct PodRecord {
   std::uint32_t target = kUnset;  // a DaemonSet pod's node record (spec.nodeName)
   eks::PodClassId cls = 0;
   std::uint32_t run = kUnset;            // a Job's pod: which copy of the Job
+  std::uint32_t ordinal = 0;             // its name is `<workload>-<ordinal>`
   SimDuration duration = kUntilStopped;  // a Job's pod: its run time once RUNNING
   EventHandle started;                   // start, then (a Job's pod) completion
 };
@@ -183,6 +184,7 @@ struct EksWorkload {
   eks::PodDescription description;   // a DaemonSet's, pinned to each node in turn
   std::vector<eks::PodClassId> node_cls;  // a DaemonSet's class per node record; kUnset: none yet
   ServiceRuntime measure;            // the measurement ECS services use (config unset)
+  std::uint32_t created = 0;         // pods created so far: the next ordinal (not StatefulSets)
   // A Job: its scenario entry, when copies are created, and each copy's progress.
   struct JobRun {
     std::int32_t succeeded = 0, failures = 0;
@@ -204,6 +206,7 @@ struct EksNode {
   bool reachable = true;
   bool ready = true;
   std::uint64_t generation = 0;  // bumped at every reachability change
+  std::uint32_t busy_pods = 0;   // bound pods that no DaemonSet owns
 };
 
 struct EksRuntime {
@@ -220,6 +223,16 @@ struct EksRuntime {
   bool cycle_scheduled = false;
   bool catch_up = false;  // quorum returned: controllers catch up after this instant's changes
   RandomStream start_latency{0};
+  std::int64_t busy_nodes = 0;   // nodes with busy_pods > 0
+  TimeWeightedGauge busy_gauge;  // busy_nodes over time
+};
+
+/// A pod an explain request names: of workload `workload` of EKS cluster `cluster`, the one
+/// with `ordinal` (kUnset: any of its pods).
+struct ExplainTarget {
+  std::uint32_t cluster = 0;
+  std::uint32_t workload = 0;
+  std::uint32_t ordinal = kUnset;
 };
 
 struct DrainRuntime {
@@ -321,6 +334,11 @@ class World {
   void eks_set_serving(PodIndex p, bool serving);
   void eks_not_ready(std::uint32_t c, std::uint32_t n, std::uint64_t generation);
   void eks_evict_expired(PodIndex p);
+  std::string eks_pod_name(PodIndex p) const;
+  void eks_resolve_explain();
+  bool eks_explain_wanted(PodIndex p) const;
+  ExplainResult eks_explanation(PodIndex p, const eks::Explanation& why) const;
+  void eks_count_busy(PodIndex p, std::int64_t delta);
   void eks_results(ReplicationResult& r);
   void eks_totals(TaskCounts& all) const;
 
@@ -381,6 +399,9 @@ class World {
   std::vector<std::uint32_t> eks_of_group_;  // per platform group: EKS cluster, or kUnset
   std::vector<PodRecord> pods_;
   std::uint64_t eks_running_ = 0, eks_pending_ = 0, pod_sequence_ = 0;
+  std::vector<ExplainTarget> explain_targets_;  // what options_.explain names
+  bool explaining_ = false;                     // a decision to explain is still awaited
+  std::optional<ExplainResult> explanation_;
   std::vector<workload::Arrival> next_arrival_;
   std::deque<TaskIndex> fargate_queue_;
   bool fargate_launch_scheduled_ = false;

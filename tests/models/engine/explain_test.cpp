@@ -1,0 +1,135 @@
+// Pod names and explained scheduling decisions (RunOptions::explain), on the scenarios of
+// tests/scenarios/eks/engine.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "ecsim/engine/report.hpp"
+#include "engine_test_support.hpp"
+
+namespace ecsim::test {
+namespace {
+
+/// One replication of `s` explaining the first cycle of `pod` at or after `when`.
+engine::ReplicationResult run_explaining(const scenario::Scenario& s, std::string pod,
+                                         SimDuration when = {}) {
+  engine::RunOptions options;
+  options.seed = 1;
+  options.horizon = s.duration;
+  options.explain = engine::ExplainRequest{std::move(pod), when, {}};
+  return engine::run_replication(s, options);
+}
+
+/// summary.json of one replication, without the machine's timings.
+std::string summary_of(const scenario::Scenario& s, const engine::ReplicationResult& r) {
+  engine::RunReport report;
+  report.scenario = &s;
+  report.seed = 1;
+  report.replications = {r};
+  return engine::summary_json(report, false);
+}
+
+const engine::NodeExplanation* chosen_node(const engine::ExplainResult& x) {
+  const auto it = std::find_if(x.nodes.begin(), x.nodes.end(),
+                               [](const engine::NodeExplanation& n) { return n.chosen; });
+  return it == x.nodes.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+TEST_CASE("EKS explain: the chosen node is where the pod was bound, and the run is unchanged") {
+  const scenario::Scenario s = load("eks/engine/deployment.yaml");
+  const engine::ReplicationResult plain = run_with_timeseries(s);
+  const engine::ReplicationResult explained = run_explaining(s, "default/web-2");
+  CHECK(summary_of(s, explained) == summary_of(s, plain));
+  CHECK(engine::timeseries_csv({&s, 1, {explained}, 0, ""}) ==
+        engine::timeseries_csv({&s, 1, {plain}, 0, ""}));
+  REQUIRE(explained.explanation);
+  const engine::ExplainResult& x = *explained.explanation;
+  CHECK(x.cluster == "run");
+  CHECK(x.pod == "web-2");
+  CHECK(x.workload == "web");
+  CHECK(x.kind == "Deployment");
+  CHECK(x.name_space == "default");
+  CHECK(x.at == at({}));
+  CHECK(x.cpu_millis == 500);
+  CHECK(x.memory_bytes == 1024 * 1024 * 1024);
+  CHECK(x.profile == "default-scheduler");
+  CHECK(x.plugins.size() == 6);
+  CHECK(x.weights == std::vector<std::int64_t>{3, 2, 2, 2, 1, 1});
+  REQUIRE(x.nodes.size() == 3);
+  CHECK(x.feasible == 3);
+  CHECK(x.outcome == engine::ExplainOutcome::kBound);
+  const engine::NodeExplanation* chosen = chosen_node(x);
+  REQUIRE(chosen);
+  CHECK(chosen->name == x.node);
+  for (const engine::NodeExplanation& n : x.nodes) {
+    CHECK(n.filter.empty());
+    CHECK(n.scored);
+    CHECK(n.zone.starts_with("us-east-1"));
+    CHECK(n.total <= chosen->total);
+    std::int64_t sum = 0;
+    for (std::size_t k = 0; k < n.scores.size(); ++k) {
+      const engine::PluginScore& p = n.scores[k];
+      CHECK(p.weighted == p.normalized * x.weights[k]);
+      sum += p.weighted;
+    }
+    CHECK(sum == n.total);
+  }
+}
+
+TEST_CASE("EKS explain: a node without room is rejected by NodeResourcesFit, and preemption evicts") {
+  // One m6i.large (1930m): low (1000m) and db-0 (800m) leave 130m, so db-1 (800m) fits
+  // nowhere and preempts low.
+  const scenario::Scenario s = load("eks/engine/preemption.yaml");
+  const engine::ReplicationResult r = run_explaining(s, "db-1");
+  REQUIRE(r.explanation);
+  const engine::ExplainResult& x = *r.explanation;
+  CHECK(x.kind == "StatefulSet");
+  CHECK(x.priority == 1000);
+  REQUIRE(x.nodes.size() == 1);
+  CHECK(x.nodes[0].filter == "NodeResourcesFit");
+  CHECK(x.nodes[0].reason == "Insufficient cpu");
+  CHECK_FALSE(x.nodes[0].scored);
+  CHECK_FALSE(x.nodes[0].chosen);
+  CHECK(x.feasible == 0);
+  CHECK(x.outcome == engine::ExplainOutcome::kPreempting);
+  CHECK(x.node == x.nodes[0].name);
+  CHECK(x.victims == std::vector<std::string>{"default/low-0"});
+}
+
+TEST_CASE("EKS explain: a workload's name picks its first pod scheduled at or after the time") {
+  const scenario::Scenario s = load("eks/engine/preemption.yaml");
+  const engine::ReplicationResult r = run_explaining(s, "db");
+  REQUIRE(r.explanation);
+  CHECK(r.explanation->pod == "db-0");
+  CHECK(r.explanation->outcome == engine::ExplainOutcome::kBound);
+  // Nothing is scheduled after 20m, nor is there a pod of that name or namespace.
+  CHECK_FALSE(run_explaining(s, "db", std::chrono::minutes(20)).explanation);
+  CHECK_FALSE(run_explaining(s, "db-7").explanation);
+  CHECK_FALSE(run_explaining(s, "kube-system/db-0").explanation);
+  CHECK_FALSE(run_explaining(s, "db-01").explanation);
+}
+
+TEST_CASE("EKS pod names: a StatefulSet's replacement keeps its ordinal, other pods count on") {
+  // A node fails at 10m: its db pod is recreated under its own name, its two web pods as the
+  // Deployment's 7th and 8th (web-6, web-7), and the new node's agent pod as agent-3.
+  const scenario::Scenario s = load("eks/engine/replacement.yaml");
+  const auto first_after = [&](const std::string& name) {
+    const engine::ReplicationResult r = run_explaining(s, name, std::chrono::minutes(10));
+    REQUIRE(r.explanation);
+    return r.explanation->pod;
+  };
+  const std::string db = first_after("db");
+  CHECK((db == "db-0" || db == "db-1" || db == "db-2"));
+  CHECK(first_after("web") == "web-6");
+  CHECK(first_after("agent") == "agent-3");
+  const engine::ReplicationResult before = run_explaining(s, "db");
+  REQUIRE(before.explanation);
+  CHECK(before.explanation->pod == "db-0");
+}
+
+}  // namespace ecsim::test
