@@ -197,8 +197,8 @@ struct ExplainArgs {
   std::optional<std::uint64_t> seed;
 };
 
-// The workloads of the scenario's EKS clusters (only `cluster`'s when given) by name, and
-// their first pods', for the message when no pod matched.
+// The names of the workloads of the scenario's EKS clusters (only `cluster`'s when given), for
+// the message when no pod matched.
 std::vector<std::string> workload_names(const scenario::Scenario& s, const std::string& cluster) {
   std::vector<std::string> names;
   for (const scenario::EksClusterConfig& c : s.eks) {
@@ -209,7 +209,11 @@ std::vector<std::string> workload_names(const scenario::Scenario& s, const std::
     for (const auto& d : m.daemon_sets) names.push_back(d.meta.name);
     for (const auto& j : c.jobs) names.push_back(j.name);
   }
-  return names;
+  // Clusters may share manifests: each name once, in first-seen order.
+  std::vector<std::string> unique;
+  for (std::string& n : names)
+    if (std::find(unique.begin(), unique.end(), n) == unique.end()) unique.push_back(std::move(n));
+  return unique;
 }
 
 int no_decision(const scenario::Scenario& s, const ExplainArgs& args, SimDuration at) {
@@ -217,11 +221,17 @@ int no_decision(const scenario::Scenario& s, const ExplainArgs& args, SimDuratio
                                     args.pod, format_duration(at));
   if (!args.cluster.empty()) message += fmt::format(" in cluster '{}'", args.cluster);
   const std::vector<std::string> workloads = workload_names(s, args.cluster);
-  std::vector<std::string> candidates = workloads;
-  for (const std::string& w : workloads) candidates.push_back(w + "-0");
-  const std::string_view wanted = std::string_view(args.pod).substr(args.pod.find('/') + 1);
-  if (const auto close = closest_names(wanted, candidates, 1); !close.empty())
-    message += fmt::format(" (did you mean '{}'?)", close.front());
+  // A pod's name is its workload's and an ordinal: suggest a workload for the first part.
+  std::string_view wanted = std::string_view(args.pod).substr(args.pod.find('/') + 1);
+  std::string_view ordinal;
+  if (const std::size_t dash = wanted.rfind('-'); dash != std::string_view::npos &&
+      dash + 1 < wanted.size() &&
+      wanted.find_first_not_of("0123456789", dash + 1) == std::string_view::npos) {
+    ordinal = wanted.substr(dash);
+    wanted = wanted.substr(0, dash);
+  }
+  if (const auto close = closest_names(wanted, workloads, 1); !close.empty())
+    message += fmt::format(" (did you mean '{}{}'?)", close.front(), ordinal);
   if (workloads.empty()) {
     message += "; the scenario has no workloads";
   } else {
