@@ -251,7 +251,7 @@ int explain(const ExplainArgs& args) {
   std::optional<scenario::Scenario> s = load_or_report(args.scenario);
   if (!s) return kExitBadInput;
   if (args.seed) s->seed = *args.seed;
-  engine::ExplainRequest request{args.pod, {}, args.cluster};
+  engine::ExplainRequest request{args.pod, {}, args.cluster, true};
   if (!args.at.empty()) {
     std::string why;
     const auto at = parse_duration(args.at, &why);

@@ -556,6 +556,7 @@ void World::eks_cycle(std::uint32_t c) {
     explanation_ = eks_explanation(best, why);
     explaining_ = false;
     explained = &*explanation_;
+    if (options_.explain->stop_once_explained) sim_.stop();  // after this cycle's changes
   }
   const eks::ScheduleResult r = rt.scheduler.schedule(cls);
   ECSIM_ASSERT(!explained || explained_choice == r.node,

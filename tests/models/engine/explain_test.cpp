@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "ecsim/engine/explain.hpp"
 #include "ecsim/engine/report.hpp"
 #include "engine_test_support.hpp"
 
@@ -79,6 +80,21 @@ TEST_CASE("EKS explain: the chosen node is where the pod was bound, and the run 
     }
     CHECK(sum == n.total);
   }
+}
+
+TEST_CASE("EKS explain: a run asked to stop once explained ends there, with the same explanation") {
+  const scenario::Scenario s = load("eks/engine/replacement.yaml");
+  const engine::ReplicationResult whole = run_explaining(s, "web", std::chrono::minutes(10));
+  engine::RunOptions options;
+  options.seed = 1;
+  options.horizon = s.duration;
+  options.explain = engine::ExplainRequest{"web", std::chrono::minutes(10), {}, true};
+  const engine::ReplicationResult stopped = engine::run_replication(s, options);
+  REQUIRE(whole.explanation);
+  REQUIRE(stopped.explanation);
+  CHECK(stopped.end == whole.explanation->at);
+  CHECK(stopped.end < whole.end);
+  CHECK(engine::explain_table(*stopped.explanation) == engine::explain_table(*whole.explanation));
 }
 
 TEST_CASE("EKS explain: a node without room is rejected by NodeResourcesFit, and preemption evicts") {

@@ -153,6 +153,9 @@ struct ExplainRequest {
   std::string pod;
   SimDuration at{};     ///< since the start of the run
   std::string cluster;  ///< empty: any EKS cluster
+  /// End the run once the decision is explained (the rest of the result then covers the run
+  /// up to that instant only).
+  bool stop_once_explained = false;
 };
 
 /// One scheduled drain (or Spot draining of one instance) and how far it got.
