@@ -130,6 +130,60 @@ TEST_CASE("EKS explain: a workload's name picks its first pod scheduled at or af
   CHECK_FALSE(run_explaining(s, "db-01").explanation);
 }
 
+TEST_CASE("EKS explain table: ties, unscored and rejected nodes and the outcome each read as such") {
+  engine::ExplainResult x;
+  x.cluster = "c";
+  x.pod = "web-0";
+  x.workload = "web";
+  x.kind = "Deployment";
+  x.name_space = "default";
+  x.cpu_millis = 1500;
+  x.memory_bytes = std::int64_t{3} << 29;  // 1.5Gi: shown in Mi
+  x.profile = "default-scheduler";
+  x.plugins = {"NodeResourcesFit"};
+  x.weights = {1};
+  const auto scored = [](std::string name, std::int64_t score) {
+    engine::NodeExplanation n;
+    n.name = std::move(name);
+    n.zone = "z";
+    n.scored = true;
+    n.scores = {engine::PluginScore{score, score, score, false}};
+    n.total = score;
+    return n;
+  };
+  engine::NodeExplanation unscored;
+  unscored.name = "a-unscored";
+  engine::NodeExplanation rejected;
+  rejected.name = "a-rejected";
+  rejected.filter = "NodeName";
+  rejected.reason = "node(s) didn't match the requested node name";
+  x.nodes = {rejected, scored("n-low", 40), unscored, scored("n-2", 70), scored("n-1", 70)};
+  x.nodes[3].chosen = true;
+  x.feasible = 4;
+  x.ties = 2;
+  x.outcome = engine::ExplainOutcome::kBound;
+  x.node = "n-2";
+  const std::string text = engine::explain_table(x);
+  CHECK_THAT(text, Catch::Contains("requests    cpu 1500m, memory 1536Mi\n"));
+  // Best first, ties by name; then the feasible node not scored; then the rejected one.
+  const std::size_t n1 = text.find("n-1"), n2 = text.find("n-2"), low = text.find("n-low"),
+                    un = text.find("a-unscored"), rej = text.find("a-rejected");
+  CHECK(n1 < n2);
+  CHECK(n2 < low);
+  CHECK(low < un);
+  CHECK(un < rej);
+  CHECK_THAT(text, Catch::Contains("*  n-2"));
+  CHECK_THAT(text, Catch::Contains("70x1=70"));
+  CHECK_THAT(text, Catch::Contains("feasible, not scored"));
+  CHECK_THAT(text, Catch::Contains("rejected by NodeName: node(s) didn't match the requested node name"));
+  CHECK_THAT(text, Catch::EndsWith("4 feasible of 5 nodes; best total 70 on 2 nodes, one drawn at "
+                                   "random\noutcome: bound to n-2\n"));
+  x.outcome = engine::ExplainOutcome::kUnschedulable;
+  CHECK_THAT(engine::explain_table(x),
+             Catch::EndsWith("outcome: no node fits and preemption cannot help: unschedulable, "
+                             "the pod waits\n"));
+}
+
 TEST_CASE("EKS pod names: a StatefulSet's replacement keeps its ordinal, other pods count on") {
   // A node fails at 10m: its db pod is recreated under its own name, its two web pods as the
   // Deployment's 7th and 8th (web-6, web-7), and the new node's agent pod as agent-3.
