@@ -19,8 +19,10 @@
 #include <fmt/format.h>
 
 #include "ecsim/engine/engine.hpp"
+#include "ecsim/engine/explain.hpp"
 #include "ecsim/engine/report.hpp"
 #include "ecsim/scenario/scenario.hpp"
+#include "ecsim/sim/suggest.hpp"
 #include "ecsim/sim/time.hpp"
 
 namespace {
@@ -182,6 +184,104 @@ int run(const RunArgs& args) {
   return kExitOk;
 }
 
+struct ExplainArgs {
+  std::string scenario;
+  std::string pod;
+  std::string at;
+  std::string cluster;
+  std::optional<std::uint64_t> seed;
+};
+
+// The names of the workloads of the scenario's EKS clusters (only `cluster`'s when given), for
+// the message when no pod matched.
+std::vector<std::string> workload_names(const scenario::Scenario& s, const std::string& cluster) {
+  std::vector<std::string> names;
+  for (const scenario::EksClusterConfig& c : s.eks) {
+    if (!cluster.empty() && c.name != cluster) continue;
+    const auto& m = c.manifests;
+    for (const auto& d : m.deployments) names.push_back(d.meta.name);
+    for (const auto& d : m.stateful_sets) names.push_back(d.meta.name);
+    for (const auto& d : m.daemon_sets) names.push_back(d.meta.name);
+    for (const auto& j : c.jobs) names.push_back(j.name);
+  }
+  // Clusters may share manifests: each name once, in first-seen order.
+  std::vector<std::string> unique;
+  for (std::string& n : names)
+    if (std::find(unique.begin(), unique.end(), n) == unique.end()) unique.push_back(std::move(n));
+  return unique;
+}
+
+int no_decision(const scenario::Scenario& s, const ExplainArgs& args, SimDuration at) {
+  std::string message = fmt::format("ecsim: error: no pod '{}' had a scheduling cycle at or after {}",
+                                    args.pod, format_duration(at));
+  if (!args.cluster.empty()) message += fmt::format(" in cluster '{}'", args.cluster);
+  const std::vector<std::string> workloads = workload_names(s, args.cluster);
+  // A pod's name is its workload's and an ordinal: suggest a workload for the first part.
+  std::string_view wanted = std::string_view(args.pod).substr(args.pod.find('/') + 1);
+  std::string_view ordinal;
+  if (const std::size_t dash = wanted.rfind('-'); dash != std::string_view::npos &&
+      dash + 1 < wanted.size() &&
+      wanted.find_first_not_of("0123456789", dash + 1) == std::string_view::npos) {
+    ordinal = wanted.substr(dash);
+    wanted = wanted.substr(0, dash);
+  }
+  if (const auto close = closest_names(wanted, workloads, 1); !close.empty())
+    message += fmt::format(" (did you mean '{}{}'?)", close.front(), ordinal);
+  if (workloads.empty()) {
+    message += "; the scenario has no workloads";
+  } else {
+    constexpr std::size_t kShown = 8;
+    std::string list;
+    for (std::size_t k = 0; k < std::min(kShown, workloads.size()); ++k)
+      list += (k ? ", " : "") + workloads[k];
+    if (workloads.size() > kShown) list += fmt::format(", and {} more", workloads.size() - kShown);
+    message += fmt::format("\nworkloads: {}; their pods are named <workload>-<ordinal>, e.g. {}-0",
+                           list, workloads.front());
+  }
+  std::fprintf(stderr, "%s\n", message.c_str());
+  return kExitOther;
+}
+
+int explain(const ExplainArgs& args) {
+  std::optional<scenario::Scenario> s = load_or_report(args.scenario);
+  if (!s) return kExitBadInput;
+  if (args.seed) s->seed = *args.seed;
+  engine::ExplainRequest request{args.pod, {}, args.cluster, true};
+  if (!args.at.empty()) {
+    std::string why;
+    const auto at = parse_duration(args.at, &why);
+    if (!at || *at < SimDuration::zero()) {
+      std::fprintf(stderr, "ecsim: error: --at: %s\n", at ? "must be 0s or later" : why.c_str());
+      return kExitBadInput;
+    }
+    request.at = *at;
+  }
+  if (s->eks.empty()) {
+    std::fprintf(stderr, "ecsim: error: %s has no EKS cluster: nothing to explain\n",
+                 args.scenario.c_str());
+    return kExitBadInput;
+  }
+  if (!args.cluster.empty()) {
+    std::vector<std::string> clusters;
+    for (const scenario::EksClusterConfig& c : s->eks) clusters.push_back(c.name);
+    if (std::find(clusters.begin(), clusters.end(), args.cluster) == clusters.end()) {
+      const auto close = closest_names(args.cluster, clusters, 1);
+      std::fprintf(stderr, "ecsim: error: --cluster: no EKS cluster '%s'%s\n", args.cluster.c_str(),
+                   close.empty() ? "" : fmt::format(" (did you mean '{}'?)", close.front()).c_str());
+      return kExitBadInput;
+    }
+  }
+  engine::RunOptions options;
+  options.seed = engine::replication_seed(s->seed, 0);
+  options.horizon = s->duration;
+  options.timeseries = false;
+  options.explain = request;
+  const engine::ReplicationResult r = engine::run_replication(*s, options);
+  if (!r.explanation) return no_decision(*s, args, request.at);
+  std::fputs(engine::explain_table(*r.explanation).c_str(), stdout);
+  return kExitOk;
+}
+
 int validate(const std::string& path) {
   const std::optional<scenario::Scenario> s = load_or_report(path);
   if (!s) return kExitBadInput;
@@ -238,6 +338,18 @@ int main(int argc, char** argv) {
   CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario and report every problem");
   validate_cmd->add_option("scenario", validate_path, "Scenario YAML file")->required();
 
+  ExplainArgs explain_args;
+  CLI::App* explain_cmd = app.add_subcommand(
+      "explain", "Show why a pod landed where it did: every node's filters and scores");
+  explain_cmd->add_option("scenario", explain_args.scenario, "Scenario YAML file")->required();
+  explain_cmd->add_option("--pod", explain_args.pod,
+                          "Pod (<workload>-<ordinal>) or workload, as NAME or NAMESPACE/NAME")
+      ->required();
+  explain_cmd->add_option("--at", explain_args.at,
+                          "The first scheduling cycle at or after this time, e.g. 2h (default 0s)");
+  explain_cmd->add_option("--cluster", explain_args.cluster, "EKS cluster (default: any)");
+  explain_cmd->add_option("--seed", explain_args.seed, "Root random seed (overrides the scenario's)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -247,6 +359,7 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return run(args);
     if (*validate_cmd) return validate(validate_path);
+    if (*explain_cmd) return explain(explain_args);
     std::fputs(app.help().c_str(), stdout);
     return kExitOk;
   } catch (const engine::InvariantViolation& e) {

@@ -5,6 +5,7 @@
 // write: without it nothing is created, scheduled or evicted until it returns.
 
 #include <algorithm>
+#include <charconv>
 #include <fmt/format.h>
 
 #include "ecsim/eks/disruption.hpp"
@@ -48,6 +49,23 @@ SimDuration toleration_of(const eks::PodSpec& spec, SimDuration fallback, bool d
     return t.toleration_seconds ? *t.toleration_seconds : kUntilStopped;
   }
   return fallback;
+}
+
+/// The workload's kind as Kubernetes names it.
+std::string_view kind_name(EksWorkload::Kind kind) {
+  switch (kind) {
+    case EksWorkload::Kind::kDeployment: return "Deployment";
+    case EksWorkload::Kind::kStatefulSet: return "StatefulSet";
+    case EksWorkload::Kind::kDaemonSet: return "DaemonSet";
+    case EksWorkload::Kind::kJob: return "Job";
+  }
+  return "";
+}
+
+/// The profile's weight of each score plugin, in eks::kScorePlugins order.
+std::vector<std::int64_t> score_weights(const eks::Profile& p) {
+  return {p.taint_toleration_weight,   p.node_affinity_weight,      p.pod_topology_spread_weight,
+          p.inter_pod_affinity_weight, p.node_resources_fit_weight, p.balanced_allocation_weight};
 }
 
 }  // namespace
@@ -128,11 +146,122 @@ void World::create_eks() {
       }
     }
   }
+  eks_resolve_explain();
   for (std::uint32_t c = 0; c < eks_.size(); ++c) {
     eks_link_budgets(c);
     eks_schedule_operations(c);
     eks_reconcile(c);
   }
+}
+
+// --- pod names and explanations -------------------------------------------------------------
+
+// Built on demand, so that no pod holds a string.
+std::string World::eks_pod_name(PodIndex p) const {
+  const PodRecord& pod = pods_[p];
+  return fmt::format("{}-{}", eks_[pod.cluster].workloads[pod.workload].measure.result.name,
+                     pod.ordinal);
+}
+
+// The workloads (and ordinals) the explain request's pod name can mean: `NAME` or
+// `NAMESPACE/NAME`, NAME a workload's or one of its pods' (`<workload>-<ordinal>`).
+void World::eks_resolve_explain() {
+  if (!options_.explain) return;
+  const ExplainRequest& q = *options_.explain;
+  std::string_view name = q.pod;
+  std::string_view name_space;
+  if (const std::size_t slash = name.find('/'); slash != std::string_view::npos) {
+    name_space = name.substr(0, slash);
+    name = name.substr(slash + 1);
+  }
+  for (std::uint32_t c = 0; c < eks_.size(); ++c) {
+    if (!q.cluster.empty() && q.cluster != eks_[c].config->name) continue;
+    for (std::uint32_t w = 0; w < eks_[c].workloads.size(); ++w) {
+      const EksWorkload& wl = eks_[c].workloads[w];
+      if (!name_space.empty() && name_space != wl.description.name_space) continue;
+      const std::string& workload = wl.measure.result.name;
+      if (name == workload) {
+        explain_targets_.push_back({c, w, kUnset});
+        continue;
+      }
+      if (name.size() <= workload.size() + 1 || !name.starts_with(workload) ||
+          name[workload.size()] != '-')
+        continue;
+      const std::string_view digits = name.substr(workload.size() + 1);
+      std::uint32_t ordinal = 0;
+      const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), ordinal);
+      if (error != std::errc{} || end != digits.data() + digits.size() || ordinal == kUnset ||
+          (digits.size() > 1 && digits[0] == '0'))
+        continue;
+      explain_targets_.push_back({c, w, ordinal});
+    }
+  }
+  explaining_ = !explain_targets_.empty();
+}
+
+bool World::eks_explain_wanted(PodIndex p) const {
+  if (sim_.now() < kSimStart + options_.explain->at) return false;
+  const PodRecord& pod = pods_[p];
+  return std::any_of(explain_targets_.begin(), explain_targets_.end(), [&](const ExplainTarget& t) {
+    return t.cluster == pod.cluster && t.workload == pod.workload &&
+           (t.ordinal == kUnset || t.ordinal == pod.ordinal);
+  });
+}
+
+// The scheduler's explanation of pod `p`'s cycle now, as plain values; the outcome is filled in
+// once the cycle has run.
+ExplainResult World::eks_explanation(PodIndex p, const eks::Explanation& why) const {
+  const PodRecord& pod = pods_[p];
+  const EksRuntime& rt = eks_[pod.cluster];
+  const EksWorkload& wl = rt.workloads[pod.workload];
+  ExplainResult x;
+  x.cluster = rt.config->name;
+  x.pod = eks_pod_name(p);
+  x.workload = wl.measure.result.name;
+  x.kind = kind_name(wl.kind);
+  x.name_space = wl.description.name_space;
+  x.at = sim_.now();
+  x.priority = rt.scheduler.priority(pod.cls);
+  x.cpu_millis = wl.description.spec.requests.cpu_millis;
+  x.memory_bytes = wl.description.spec.requests.memory_bytes;
+  const std::span<const eks::Profile> profiles = rt.scheduler.profiles();
+  const auto named = std::find_if(profiles.begin(), profiles.end(), [&](const eks::Profile& pr) {
+    return pr.name == wl.description.profile;
+  });
+  const eks::Profile& profile = named != profiles.end() ? *named : profiles.front();
+  x.profile = profile.name;
+  for (const eks::Plugin plugin : eks::kScorePlugins) x.plugins.emplace_back(eks::to_string(plugin));
+  x.weights = score_weights(profile);
+  for (const eks::NodeVerdict& v : why.nodes) {
+    NodeExplanation& n = x.nodes.emplace_back();
+    n.name = rt.scheduler.nodes().name(v.node);
+    for (const EksNode& node : rt.nodes)
+      if (node.present && node.node == v.node) n.zone = scenario_.platform.azs[node.az.value()];
+    if (v.rejected_by) n.filter = eks::to_string(*v.rejected_by);
+    n.reason = v.reason;
+    n.scored = v.scored;
+    if (v.scored)
+      for (const eks::ScoreDetail& d : v.scores)
+        n.scores.push_back(PluginScore{d.raw, d.normalized, d.weighted, d.skipped});
+    n.total = v.total;
+    n.chosen = v.node == why.chosen;
+  }
+  x.feasible = why.feasible;
+  x.ties = why.ties;
+  return x;
+}
+
+// A pod no DaemonSet owns was bound (+1) or unbound (-1): its node's busy count changes.
+void World::eks_count_busy(PodIndex p, std::int64_t delta) {
+  const PodRecord& pod = pods_[p];
+  EksRuntime& rt = eks_[pod.cluster];
+  if (rt.workloads[pod.workload].kind == EksWorkload::Kind::kDaemonSet) return;
+  EksNode& node = rt.nodes[pod.node];
+  const bool was_busy = node.busy_pods > 0;
+  node.busy_pods = static_cast<std::uint32_t>(node.busy_pods + delta);
+  if (was_busy == (node.busy_pods > 0)) return;
+  rt.busy_nodes += was_busy ? -1 : 1;
+  rt.busy_gauge.set(sim_.now(), static_cast<double>(rt.busy_nodes));
 }
 
 // --- platform changes ---------------------------------------------------------------------------
@@ -508,6 +637,16 @@ void World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t targe
   pod.created = sim_.now();
   pod.revision = wl.revision;
   pod.never_ready = wl.broken;
+  if (wl.kind == EksWorkload::Kind::kStatefulSet) {
+    // The lowest ordinal not in use: a replacement keeps the name of the pod it replaces.
+    std::vector<std::uint8_t> used(wl.pods.size() + 1, 0);
+    for (const PodIndex q : wl.pods)
+      if (pods_[q].ordinal < used.size()) used[pods_[q].ordinal] = 1;
+    pod.ordinal = static_cast<std::uint32_t>(std::find(used.begin(), used.end(), 0) - used.begin());
+  } else {
+    pod.ordinal = wl.created;
+  }
+  ++wl.created;
   wl.pods.push_back(p);
   const std::vector<std::uint32_t>& budgets = rt.budgets_of_workload[w];
   pod_budget_.push_back(budgets.empty() ? eks::kNoBudget : budgets.front());
@@ -545,14 +684,41 @@ void World::eks_cycle(std::uint32_t c) {
   PodRecord& pod = pods_[best];
   pod.queued = false;
   const eks::PodClassId cls = pod.cls;
+  // Explaining leaves the scheduler's stream as it was: the run is the same with or without.
+  ExplainResult* explained = nullptr;
+  eks::NodeIndex explained_choice = eks::kNoNode;
+  if (explaining_ && eks_explain_wanted(best)) {
+    const eks::Explanation why = rt.scheduler.explain(cls);
+    explained_choice = why.chosen;
+    explanation_ = eks_explanation(best, why);
+    explaining_ = false;
+    explained = &*explanation_;
+    if (options_.explain->stop_once_explained) sim_.stop();  // after this cycle's changes
+  }
   const eks::ScheduleResult r = rt.scheduler.schedule(cls);
+  ECSIM_ASSERT(!explained || explained_choice == r.node,
+               "the explanation chooses the node the scheduler picks");
   if (r.node != eks::kNoNode) {
     std::uint32_t n = 0;
     while (rt.nodes[n].node != r.node || !rt.nodes[n].present) ++n;
     eks_bind(best, n);
+    if (explained) {
+      explained->outcome = ExplainOutcome::kBound;
+      explained->node = rt.scheduler.nodes().name(r.node);
+    }
   } else if (const std::optional<eks::PreemptionResult> pre =
                  rt.scheduler.preempt(cls, eks_budgets(c));
              pre && !pre->victims.empty()) {
+    if (explained) {
+      explained->outcome = ExplainOutcome::kPreempting;
+      explained->node = rt.scheduler.nodes().name(pre->node);
+      for (const TaskId v : pre->victims) {
+        const auto q = static_cast<PodIndex>(v.value());
+        explained->victims.push_back(fmt::format(
+            "{}/{}", eks_[pods_[q].cluster].workloads[pods_[q].workload].description.name_space,
+            eks_pod_name(q)));
+      }
+    }
     // The victims are evicted (their controllers recreate them); the preemptor tries again.
     for (const TaskId v : pre->victims) eks_finish(static_cast<PodIndex>(v.value()), Outcome::kEvicted);
     eks_enqueue(best);
@@ -598,6 +764,7 @@ void World::eks_bind(PodIndex p, std::uint32_t n) {
   EksRuntime& rt = eks_[pod.cluster];
   rt.scheduler.bind(TaskId{p}, pod.cls, rt.nodes[n].node);
   pod.node = n;
+  eks_count_busy(p, 1);
   pod.state = PodState::kStarting;
   if (pod.never_ready) return;  // ImagePullBackOff or CrashLoopBackOff: never RUNNING
   pod.started = sim_.schedule_in(platform::sample(kPodStartLatency, rt.start_latency), kEksPodStarted, p);
@@ -645,7 +812,10 @@ void World::eks_finish(PodIndex p, Outcome outcome) {
   if (pod.state == PodState::kRunning) --eks_running_;
   else --eks_pending_;
   if (outcome != Outcome::kCompleted) sim_.cancel(pod.started);
-  if (pod.node != kUnset) rt.scheduler.unbind(TaskId{p});
+  if (pod.node != kUnset) {
+    rt.scheduler.unbind(TaskId{p});
+    eks_count_busy(p, -1);
+  }
   if (pod.queued)
     rt.active.erase({-static_cast<std::int64_t>(rt.scheduler.priority(pod.cls)), pod.sequence, p});
   pod.state = PodState::kStopped;
@@ -706,10 +876,15 @@ void World::eks_evict_expired(PodIndex p) {
 
 void World::eks_results(ReplicationResult& r) {
   eks_operation_results(r);
+  r.explanation = explanation_;
   for (EksRuntime& rt : eks_) {
     r.control_plane.push_back(ControlPlaneResult{rt.config->name,
                                                  rt.control_plane.api_available_fraction(r.end),
                                                  rt.control_plane.quorum_lost_seconds(r.end)});
+    r.eks_nodes.push_back(EksNodesResult{
+        rt.config->name,
+        std::count_if(rt.nodes.begin(), rt.nodes.end(), [](const EksNode& n) { return n.present; }),
+        rt.busy_nodes, rt.busy_gauge.mean(r.end), static_cast<std::int64_t>(rt.busy_gauge.max())});
     for (EksWorkload& wl : rt.workloads) {
       if (wl.kind == EksWorkload::Kind::kJob) {
         JobResult j{rt.config->name, wl.measure.result.name, wl.measure.result.tasks,

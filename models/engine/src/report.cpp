@@ -298,22 +298,41 @@ Json node_group_updates_json(const std::vector<ReplicationResult>& reps, const W
   return out;
 }
 
-// control_plane[]: one entry per EKS cluster, in scenario order (the same in every replication).
-Json control_plane_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
+// One object per EKS cluster of `r.*list`, in scenario order (the same in every replication):
+// its `cluster`, then each (key, member) of `fields` as Writer::number writes it.
+template <class Item, class... Members>
+Json per_eks_cluster_json(const std::vector<ReplicationResult>& reps, const Writer& w,
+                          std::vector<Item> ReplicationResult::*list,
+                          std::pair<const char*, Members>... fields) {
   Json out = Json::array();
   if (reps.empty()) return out;
-  for (std::size_t k = 0; k < reps.front().control_plane.size(); ++k) {
-    Json cj;
-    cj["cluster"] = reps.front().control_plane[k].cluster;
-    w.number(cj, "api_available_fraction", [k](const ReplicationResult& r) {
-      return r.control_plane[k].api_available_fraction;
-    });
-    w.number(cj, "etcd_quorum_lost_seconds", [k](const ReplicationResult& r) {
-      return r.control_plane[k].etcd_quorum_lost_seconds;
-    });
-    out.push_back(cj);
+  for (std::size_t k = 0; k < (reps.front().*list).size(); ++k) {
+    Json j;
+    j["cluster"] = (reps.front().*list)[k].cluster;
+    (w.number(j, fields.first, [k, list, member = fields.second](const ReplicationResult& r) {
+      return static_cast<double>((r.*list)[k].*member);
+    }), ...);
+    out.push_back(j);
   }
   return out;
+}
+
+// control_plane[]: each EKS cluster's API availability and etcd quorum.
+Json control_plane_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
+  return per_eks_cluster_json(
+      reps, w, &ReplicationResult::control_plane,
+      std::pair{"api_available_fraction", &ControlPlaneResult::api_available_fraction},
+      std::pair{"etcd_quorum_lost_seconds", &ControlPlaneResult::etcd_quorum_lost_seconds});
+}
+
+// eks_nodes[]: each EKS cluster's nodes, and those that run pods other than DaemonSets'
+// ("busy").
+Json eks_nodes_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
+  return per_eks_cluster_json(reps, w, &ReplicationResult::eks_nodes,
+                              std::pair{"nodes_at_end", &EksNodesResult::nodes_at_end},
+                              std::pair{"busy_nodes_at_end", &EksNodesResult::busy_at_end},
+                              std::pair{"busy_nodes_mean", &EksNodesResult::busy_mean},
+                              std::pair{"busy_nodes_max", &EksNodesResult::busy_max});
 }
 
 // `text` as one CSV field: in double quotes, inner ones doubled, when it holds a comma, a quote
@@ -500,6 +519,7 @@ std::string summary_json(const RunReport& report, bool include_timing) {
   j["drains"] = drains_json(reps, w);
   j["node_group_updates"] = node_group_updates_json(reps, w);
   j["control_plane"] = control_plane_json(reps, w);
+  j["eks_nodes"] = eks_nodes_json(reps, w);
   Json cost = Json::object();
   w.number(cost, "total", [](const ReplicationResult& r) { return r.cost.total(); });
   w.number(cost, "ec2", [](const ReplicationResult& r) { return r.cost.ec2; });

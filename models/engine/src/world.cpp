@@ -168,8 +168,9 @@ ReplicationResult World::run() {
   if (options_.progress) {
     // Slices of 1% of the horizon let the caller show progress without a per-event check.
     for (int slice = 1; slice <= 100; ++slice) {
-      sim_.run_until(kSimStart + options_.horizon * slice / 100, handler);
+      const StopReason why = sim_.run_until(kSimStart + options_.horizon * slice / 100, handler);
       options_.progress(slice / 100.0);
+      if (why == StopReason::kStopped) break;
     }
   } else {
     sim_.run_until(horizon, handler);

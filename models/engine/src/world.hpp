@@ -172,6 +172,7 @@ struct PodRecord {
   std::uint32_t revision = 0;            // a Deployment's pod: the revision it was created from
   bool never_ready = false;              // of a broken revision: bound, never RUNNING
   std::uint32_t run = kUnset;            // a Job's pod: which copy of the Job
+  std::uint32_t ordinal = 0;             // its name is `<workload>-<ordinal>`
   SimDuration duration = kUntilStopped;  // a Job's pod: its run time once RUNNING
   EventHandle started;                   // start, then (a Job's pod) completion
 };
@@ -196,6 +197,7 @@ struct EksWorkload {
   std::int64_t old_pods = 0;
   std::vector<DeploymentResult> rollouts;
   SimTime last_progress = kSimStart;  // a new pod RUNNING or an old one removed, during a rollout
+  std::uint32_t created = 0;         // pods created so far: the next ordinal (not StatefulSets)
   // A Job: its scenario entry, when copies are created, and each copy's progress.
   struct JobRun {
     std::int32_t succeeded = 0, failures = 0;
@@ -221,6 +223,7 @@ struct EksNode {
   bool ready = true;
   bool cordoned = false;         // spec.unschedulable
   std::uint64_t generation = 0;  // bumped at every reachability change
+  std::uint32_t busy_pods = 0;   // bound pods that no DaemonSet owns
 };
 
 /// A node being drained: by a drain operation, or by a node group update (its upgrade phase or
@@ -259,7 +262,8 @@ struct EksNodeGroupUpdate {
 struct EksRuntime {
   EksRuntime(const scenario::EksClusterConfig* c, eks::Scheduler s, eks::ControlPlane cp,
              RandomStream start)
-      : config(c), scheduler(std::move(s)), control_plane(std::move(cp)), start_latency(start) {}
+      : config(c), scheduler(std::move(s)), control_plane(std::move(cp)), start_latency(start),
+        busy_gauge(kSimStart) {}
 
   const scenario::EksClusterConfig* config;
   eks::Scheduler scheduler;
@@ -286,6 +290,16 @@ struct EksRuntime {
   std::vector<EksNodeGroupUpdate> updates;
   bool drain_tick_scheduled = false;
   RandomStream update_rng{0};  // the upgrade phase's random choice of nodes
+  std::int64_t busy_nodes = 0;   // nodes with busy_pods > 0
+  TimeWeightedGauge busy_gauge;  // busy_nodes over time
+};
+
+/// A pod an explain request names: of workload `workload` of EKS cluster `cluster`, the one
+/// with `ordinal` (kUnset: any of its pods).
+struct ExplainTarget {
+  std::uint32_t cluster = 0;
+  std::uint32_t workload = 0;
+  std::uint32_t ordinal = kUnset;
 };
 
 struct DrainRuntime {
@@ -410,6 +424,11 @@ class World {
   void eks_update_failed(std::uint32_t c, std::uint32_t u);
   void eks_operation_results(ReplicationResult& r);
 
+  std::string eks_pod_name(PodIndex p) const;
+  void eks_resolve_explain();
+  bool eks_explain_wanted(PodIndex p) const;
+  ExplainResult eks_explanation(PodIndex p, const eks::Explanation& why) const;
+  void eks_count_busy(PodIndex p, std::int64_t delta);
   void eks_results(ReplicationResult& r);
   void eks_totals(TaskCounts& all) const;
 
@@ -474,6 +493,9 @@ class World {
   std::vector<std::uint32_t> pod_budget_;
   std::vector<std::int32_t> scratch_allowed_;  // per budget of a cluster, for preemption
   std::uint64_t eks_running_ = 0, eks_pending_ = 0, pod_sequence_ = 0;
+  std::vector<ExplainTarget> explain_targets_;  // what options_.explain names
+  bool explaining_ = false;                     // a decision to explain is still awaited
+  std::optional<ExplainResult> explanation_;
   std::vector<workload::Arrival> next_arrival_;
   std::deque<TaskIndex> fargate_queue_;
   bool fargate_launch_scheduled_ = false;

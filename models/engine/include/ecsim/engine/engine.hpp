@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -88,6 +89,75 @@ struct ControlPlaneResult {
   double etcd_quorum_lost_seconds = 0;
 };
 
+/// One EKS cluster's nodes: how many there were and how many ran workload pods.
+struct EksNodesResult {
+  std::string cluster;
+  std::int64_t nodes_at_end = 0;     ///< nodes registered at the end
+  std::int64_t busy_at_end = 0;      ///< nodes with a pod bound that no DaemonSet owns, at the end
+  double busy_mean = 0;              ///< busy nodes, time-weighted over the run
+  std::int64_t busy_max = 0;         ///< most busy nodes at any instant
+};
+
+/// One score plugin's numbers for one node of an explained decision.
+struct PluginScore {
+  std::int64_t raw = 0;         ///< the plugin's Score
+  std::int64_t normalized = 0;  ///< after its NormalizeScore, 0..100
+  std::int64_t weighted = 0;    ///< normalized x the profile's weight
+  bool skipped = false;         ///< the plugin's PreScore skipped this pod (all 0)
+};
+
+/// One node's part in an explained decision.
+struct NodeExplanation {
+  std::string name;
+  std::string zone;
+  std::string filter;   ///< the first filter plugin that rejected the node; empty: feasible
+  std::string reason;   ///< the filter's reason in Kubernetes' wording ("Insufficient cpu")
+  bool scored = false;  ///< feasible and scored (sampling may leave feasible nodes unscored)
+  std::vector<PluginScore> scores;  ///< in ExplainResult::plugins order; empty unless scored
+  std::int64_t total = 0;           ///< the sum of the weighted scores
+  bool chosen = false;              ///< the node the scheduler picked
+};
+
+/// What came of an explained scheduling cycle.
+enum class ExplainOutcome : std::uint8_t {
+  kBound,          ///< bound to `ExplainResult::node`
+  kPreempting,     ///< no node fits: the victims are evicted and the pod nominated to `node`
+  kUnschedulable,  ///< no node fits and preemption cannot help: the pod waits
+};
+
+/// One scheduling decision of one pod, every node's filter result and score, as plain values.
+struct ExplainResult {
+  std::string cluster;
+  std::string pod;         ///< the pod's name, `<workload>-<ordinal>`
+  std::string workload;    ///< its controller's name
+  std::string kind;        ///< Deployment, StatefulSet, DaemonSet or Job
+  std::string name_space;  ///< metadata.namespace
+  SimTime at;              ///< when the scheduling cycle ran
+  std::int32_t priority = 0;
+  std::int64_t cpu_millis = 0;    ///< requested CPU, millicores
+  std::int64_t memory_bytes = 0;  ///< requested memory, bytes
+  std::string profile;            ///< the scheduling profile's name
+  std::vector<std::string> plugins;     ///< the score plugins' names, in column order
+  std::vector<std::int64_t> weights;    ///< their weights in the profile
+  std::vector<NodeExplanation> nodes;   ///< every node present, by slot
+  std::uint32_t feasible = 0;           ///< nodes that passed every filter
+  std::uint32_t ties = 0;               ///< nodes sharing the best total
+  ExplainOutcome outcome = ExplainOutcome::kUnschedulable;
+  std::string node;                  ///< bound to, or nominated by preemption
+  std::vector<std::string> victims;  ///< pods preemption evicts, `namespace/name`
+};
+
+/// Which scheduling decision to explain: the first cycle at or after `at` of the pod `pod`
+/// (`NAME` or `NAMESPACE/NAME`), or of any pod of the workload of that name.
+struct ExplainRequest {
+  std::string pod;
+  SimDuration at{};     ///< since the start of the run
+  std::string cluster;  ///< empty: any EKS cluster
+  /// End the run once the decision is explained (the rest of the result then covers the run
+  /// up to that instant only).
+  bool stop_once_explained = false;
+};
+
 /// One scheduled drain (or Spot draining of one instance) and how far it got; for EKS, one
 /// drain operation (`kubectl drain` of a node group's nodes).
 struct DrainResult {
@@ -144,6 +214,10 @@ struct ReplicationResult {
   /// Managed node group updates, per EKS cluster in scenario order, each in time order.
   std::vector<NodeGroupUpdateResult> node_group_updates;
   std::vector<ControlPlaneResult> control_plane;  ///< per EKS cluster, in scenario order
+  std::vector<EksNodesResult> eks_nodes;          ///< per EKS cluster, in scenario order
+  /// The decision RunOptions::explain asked for; none without a request or when no matching
+  /// pod had a scheduling cycle at or after its time.
+  std::optional<ExplainResult> explanation;
   std::vector<TimeseriesRow> timeseries;
 };
 
@@ -154,6 +228,8 @@ struct RunOptions {
   bool timeseries = true;                 ///< record a row every scenario.timeseries_interval
   /// Called now and then with the fraction of the horizon done (0..1); may be empty.
   std::function<void(double)> progress;
+  /// A scheduling decision to explain in ReplicationResult::explanation; the run is the same.
+  std::optional<ExplainRequest> explain;
 };
 
 /// Simulates `scenario` once; throws InvariantViolation when a self-check fails.

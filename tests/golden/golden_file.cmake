@@ -1,0 +1,17 @@
+# golden_file(GOT EXPECTED SAVED): checks that GOT (text) equals the file EXPECTED; when not,
+# writes GOT to SAVED for a diff and fails. With ECSIM_UPDATE_GOLDEN set, rewrites EXPECTED.
+function(golden_file got expected saved)
+  if(DEFINED ENV{ECSIM_UPDATE_GOLDEN})
+    file(WRITE "${expected}" "${got}")
+    message(STATUS "updated ${expected}")
+    return()
+  endif()
+  if(NOT EXISTS "${expected}")
+    message(FATAL_ERROR "no golden file ${expected} (run with ECSIM_UPDATE_GOLDEN=1 to create it)")
+  endif()
+  file(READ "${expected}" want)
+  if(NOT got STREQUAL want)
+    file(WRITE "${saved}" "${got}")
+    message(FATAL_ERROR "output differs from ${expected}; see: diff ${expected} ${saved}")
+  endif()
+endfunction()

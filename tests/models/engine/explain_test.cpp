@@ -1,0 +1,219 @@
+// Pod names and explained scheduling decisions (RunOptions::explain), on the scenarios of
+// tests/scenarios/eks/engine.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "ecsim/engine/explain.hpp"
+#include "ecsim/engine/report.hpp"
+#include "engine_test_support.hpp"
+
+namespace ecsim::test {
+namespace {
+
+/// One replication of `s` explaining the first cycle of `pod` at or after `when`.
+engine::ReplicationResult run_explaining(const scenario::Scenario& s, std::string pod,
+                                         SimDuration when = {}) {
+  engine::RunOptions options;
+  options.seed = 1;
+  options.horizon = s.duration;
+  options.explain = engine::ExplainRequest{std::move(pod), when, {}};
+  return engine::run_replication(s, options);
+}
+
+/// summary.json of one replication, without the machine's timings.
+std::string summary_of(const scenario::Scenario& s, const engine::ReplicationResult& r) {
+  engine::RunReport report;
+  report.scenario = &s;
+  report.seed = 1;
+  report.replications = {r};
+  return engine::summary_json(report, false);
+}
+
+const engine::NodeExplanation* chosen_node(const engine::ExplainResult& x) {
+  const auto it = std::find_if(x.nodes.begin(), x.nodes.end(),
+                               [](const engine::NodeExplanation& n) { return n.chosen; });
+  return it == x.nodes.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+TEST_CASE("EKS explain: the chosen node is where the pod was bound, and the run is unchanged") {
+  const scenario::Scenario s = load("eks/engine/deployment.yaml");
+  const engine::ReplicationResult plain = run_with_timeseries(s);
+  const engine::ReplicationResult explained = run_explaining(s, "default/web-2");
+  CHECK(summary_of(s, explained) == summary_of(s, plain));
+  CHECK(engine::timeseries_csv({&s, 1, {explained}, 0, ""}) ==
+        engine::timeseries_csv({&s, 1, {plain}, 0, ""}));
+  REQUIRE(explained.explanation);
+  const engine::ExplainResult& x = *explained.explanation;
+  CHECK(x.cluster == "run");
+  CHECK(x.pod == "web-2");
+  CHECK(x.workload == "web");
+  CHECK(x.kind == "Deployment");
+  CHECK(x.name_space == "default");
+  CHECK(x.at == at({}));
+  CHECK(x.cpu_millis == 500);
+  CHECK(x.memory_bytes == 1024 * 1024 * 1024);
+  CHECK(x.profile == "default-scheduler");
+  CHECK(x.plugins.size() == 6);
+  CHECK(x.weights == std::vector<std::int64_t>{3, 2, 2, 2, 1, 1});
+  REQUIRE(x.nodes.size() == 3);
+  CHECK(x.feasible == 3);
+  CHECK(x.outcome == engine::ExplainOutcome::kBound);
+  const engine::NodeExplanation* chosen = chosen_node(x);
+  REQUIRE(chosen);
+  CHECK(chosen->name == x.node);
+  for (const engine::NodeExplanation& n : x.nodes) {
+    CHECK(n.filter.empty());
+    CHECK(n.scored);
+    CHECK(n.zone.starts_with("us-east-1"));
+    CHECK(n.total <= chosen->total);
+    std::int64_t sum = 0;
+    for (std::size_t k = 0; k < n.scores.size(); ++k) {
+      const engine::PluginScore& p = n.scores[k];
+      CHECK(p.weighted == p.normalized * x.weights[k]);
+      sum += p.weighted;
+    }
+    CHECK(sum == n.total);
+  }
+}
+
+TEST_CASE("EKS explain: a run asked to stop once explained ends there, with the same explanation") {
+  const scenario::Scenario s = load("eks/engine/replacement.yaml");
+  const engine::ReplicationResult whole = run_explaining(s, "web", std::chrono::minutes(10));
+  engine::RunOptions options;
+  options.seed = 1;
+  options.horizon = s.duration;
+  options.explain = engine::ExplainRequest{"web", std::chrono::minutes(10), {}, true};
+  const engine::ReplicationResult stopped = engine::run_replication(s, options);
+  REQUIRE(whole.explanation);
+  REQUIRE(stopped.explanation);
+  CHECK(stopped.end == whole.explanation->at);
+  CHECK(stopped.end < whole.end);
+  CHECK(engine::explain_table(*stopped.explanation) == engine::explain_table(*whole.explanation));
+}
+
+TEST_CASE("EKS explain: a node without room is rejected by NodeResourcesFit, and preemption evicts") {
+  // One m6i.large (1930m): low (1000m) and db-0 (800m) leave 130m, so db-1 (800m) fits
+  // nowhere and preempts low.
+  const scenario::Scenario s = load("eks/engine/preemption.yaml");
+  const engine::ReplicationResult r = run_explaining(s, "db-1");
+  REQUIRE(r.explanation);
+  const engine::ExplainResult& x = *r.explanation;
+  CHECK(x.kind == "StatefulSet");
+  CHECK(x.priority == 1000);
+  REQUIRE(x.nodes.size() == 1);
+  CHECK(x.nodes[0].filter == "NodeResourcesFit");
+  CHECK(x.nodes[0].reason == "Insufficient cpu");
+  CHECK_FALSE(x.nodes[0].scored);
+  CHECK_FALSE(x.nodes[0].chosen);
+  CHECK(x.feasible == 0);
+  CHECK(x.outcome == engine::ExplainOutcome::kPreempting);
+  CHECK(x.node == x.nodes[0].name);
+  CHECK(x.victims == std::vector<std::string>{"default/low-0"});
+}
+
+TEST_CASE("EKS explain: a workload's name picks its first pod scheduled at or after the time") {
+  const scenario::Scenario s = load("eks/engine/preemption.yaml");
+  const engine::ReplicationResult r = run_explaining(s, "db");
+  REQUIRE(r.explanation);
+  CHECK(r.explanation->pod == "db-0");
+  CHECK(r.explanation->outcome == engine::ExplainOutcome::kBound);
+  // Nothing is scheduled after 20m, nor is there a pod of that name or namespace.
+  CHECK_FALSE(run_explaining(s, "db", std::chrono::minutes(20)).explanation);
+  CHECK_FALSE(run_explaining(s, "db-7").explanation);
+  CHECK_FALSE(run_explaining(s, "kube-system/db-0").explanation);
+  CHECK_FALSE(run_explaining(s, "db-01").explanation);
+}
+
+TEST_CASE("EKS explain table: ties, unscored and rejected nodes and the outcome each read as such") {
+  engine::ExplainResult x;
+  x.cluster = "c";
+  x.pod = "web-0";
+  x.workload = "web";
+  x.kind = "Deployment";
+  x.name_space = "default";
+  x.cpu_millis = 1500;
+  x.memory_bytes = std::int64_t{3} << 29;  // 1.5Gi: shown in Mi
+  x.profile = "default-scheduler";
+  x.plugins = {"NodeResourcesFit"};
+  x.weights = {1};
+  const auto scored = [](std::string name, std::int64_t score) {
+    engine::NodeExplanation n;
+    n.name = std::move(name);
+    n.zone = "z";
+    n.scored = true;
+    n.scores = {engine::PluginScore{score, score, score, false}};
+    n.total = score;
+    return n;
+  };
+  engine::NodeExplanation unscored;
+  unscored.name = "a-unscored";
+  engine::NodeExplanation rejected;
+  rejected.name = "a-rejected";
+  rejected.filter = "NodeName";
+  rejected.reason = "node(s) didn't match the requested node name";
+  x.nodes = {rejected, scored("n-low", 40), unscored, scored("n-2", 70), scored("n-1", 70)};
+  x.nodes[3].chosen = true;
+  x.feasible = 4;
+  x.ties = 2;
+  x.outcome = engine::ExplainOutcome::kBound;
+  x.node = "n-2";
+  const std::string text = engine::explain_table(x);
+  CHECK_THAT(text, Catch::Contains("requests    cpu 1500m, memory 1536Mi\n"));
+  // Best first, ties by name; then the feasible node not scored; then the rejected one.
+  const std::size_t n1 = text.find("n-1"), n2 = text.find("n-2"), low = text.find("n-low"),
+                    un = text.find("a-unscored"), rej = text.find("a-rejected");
+  CHECK(n1 < n2);
+  CHECK(n2 < low);
+  CHECK(low < un);
+  CHECK(un < rej);
+  CHECK_THAT(text, Catch::Contains("*  n-2"));
+  CHECK_THAT(text, Catch::Contains("70x1=70"));
+  CHECK_THAT(text, Catch::Contains("feasible, not scored"));
+  CHECK_THAT(text, Catch::Contains("rejected by NodeName: node(s) didn't match the requested node name"));
+  CHECK_THAT(text, Catch::EndsWith("4 feasible of 5 nodes; best total 70 on 2 nodes, one drawn at "
+                                   "random\noutcome: bound to n-2\n"));
+  x.outcome = engine::ExplainOutcome::kUnschedulable;
+  CHECK_THAT(engine::explain_table(x),
+             Catch::EndsWith("outcome: no node fits and preemption cannot help: unschedulable, "
+                             "the pod waits\n"));
+}
+
+TEST_CASE("EKS pod names: a StatefulSet's replacement keeps its ordinal, other pods count on") {
+  // A node fails at 10m: its db pod is recreated under its own name, its two web pods as the
+  // Deployment's 7th and 8th (web-6, web-7), and the new node's agent pod as agent-3.
+  const scenario::Scenario s = load("eks/engine/replacement.yaml");
+  const auto first_after = [&](const std::string& name) {
+    const engine::ReplicationResult r = run_explaining(s, name, std::chrono::minutes(10));
+    REQUIRE(r.explanation);
+    return r.explanation->pod;
+  };
+  const std::string db = first_after("db");
+  CHECK((db == "db-0" || db == "db-1" || db == "db-2"));
+  CHECK(first_after("web") == "web-6");
+  CHECK(first_after("agent") == "agent-3");
+  const engine::ReplicationResult before = run_explaining(s, "db");
+  REQUIRE(before.explanation);
+  CHECK(before.explanation->pod == "db-0");
+}
+
+TEST_CASE("EKS eks_nodes: a node with only a DaemonSet pod is not busy") {
+  // Three nodes, each with web, db and agent pods until one fails at 10m: its web and db pods
+  // are recreated on the two others at once, and its replacement, a minute later, gets only
+  // an agent pod. Busy: 3 nodes for 10 of 30 minutes, then 2.
+  const engine::ReplicationResult r = run_with_timeseries(load("eks/engine/replacement.yaml"));
+  REQUIRE(r.eks_nodes.size() == 1);
+  const engine::EksNodesResult& n = r.eks_nodes[0];
+  CHECK(n.cluster == "run");
+  CHECK(n.nodes_at_end == 3);
+  CHECK(n.busy_at_end == 2);
+  CHECK(n.busy_max == 3);
+  CHECK(n.busy_mean == Approx((3.0 * 10 + 2.0 * 20) / 30));
+}
+
+}  // namespace ecsim::test
