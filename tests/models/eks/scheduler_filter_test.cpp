@@ -336,13 +336,7 @@ TEST_CASE("Topology spreading counts only the pods of the pod's own namespace",
   const PodClassId o = s.add_pod_class(other);
   s.bind(TaskId{1}, o, 0);
   s.bind(TaskId{2}, o, 0);
-  PodDescription p = pod(100, 0, {{"app", "web"}});
-  TopologySpreadConstraint t;
-  t.max_skew = 1;
-  t.topology_key = "topology.kubernetes.io/zone";
-  t.when_unsatisfiable = WhenUnsatisfiable::kDoNotSchedule;
-  t.selector.match_labels = {{"app", "web"}};
-  p.spec.topology_spread = {t};
+  PodDescription p = spread_pod(1);  // app=web, zones, maxSkew 1, DoNotSchedule
   CHECK(s.schedule(s.add_pod_class(p)).feasible == 3);
   // The same pod in namespace other sees them: skew 3 on n0.
   p.name_space = "other";
