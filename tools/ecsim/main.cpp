@@ -127,11 +127,6 @@ int run(const RunArgs& args) {
                    "ecsim: note: cluster '%s': %zu EKS operation(s) (node group updates, cordons, "
                    "drains) are read but not simulated yet\n",
                    c.name.c_str(), c.operations.size());
-    if (c.api_mutating_rps || !c.quotas.empty() || !c.manifests.quotas.empty())
-      std::fprintf(stderr,
-                   "ecsim: note: cluster '%s': API rate limits and ResourceQuotas are read but not "
-                   "enforced yet\n",
-                   c.name.c_str());
   }
   const std::uint32_t jobs = std::max<std::uint32_t>(
       1, std::min(s->replications, args.jobs > 0 ? args.jobs

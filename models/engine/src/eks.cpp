@@ -2,9 +2,12 @@
 // Deployments, StatefulSets and DaemonSets, the kube-scheduler's queue (priority then creation,
 // back-off for unschedulable pods, preemption), node lifecycle (NotReady after the grace period,
 // evictions after the pods' toleration) and the control plane's etcd quorum, which gates every
-// write: without it nothing is created, scheduled or evicted until it returns.
+// write: without it nothing is created, scheduled or evicted until it returns. The API servers
+// admit pod creations against the namespaces' ResourceQuotas and, with api_mutating_rps, serve
+// mutating requests one after the other at that rate.
 
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 #include "ecsim/platform/catalog.hpp"
@@ -46,6 +49,63 @@ SimDuration toleration_of(const eks::PodSpec& spec, SimDuration fallback, bool d
   return fallback;
 }
 
+/// The tolerations the DaemonSet controller adds to its pods (AddOrUpdateDaemonPodTolerations;
+/// network-unavailable is added only to hostNetwork pods, which ecsim does not read).
+void add_daemon_tolerations(std::vector<eks::Toleration>& tolerations) {
+  const auto add = [&](std::string_view key, eks::TaintEffect effect) {
+    tolerations.push_back({std::string(key), eks::TolerationOperator::kExists, "", effect, std::nullopt});
+  };
+  add(eks::kNotReadyTaintKey, eks::TaintEffect::kNoExecute);
+  add(kUnreachableTaintKey, eks::TaintEffect::kNoExecute);
+  add("node.kubernetes.io/disk-pressure", eks::TaintEffect::kNoSchedule);
+  add("node.kubernetes.io/memory-pressure", eks::TaintEffect::kNoSchedule);
+  add("node.kubernetes.io/pid-pressure", eks::TaintEffect::kNoSchedule);
+  add(eks::kUnschedulableTaintKey, eks::TaintEffect::kNoSchedule);
+}
+
+/// The tighter of a hard limit and another quota's.
+void tighten(std::optional<std::int64_t>& hard, const std::optional<std::int64_t>& other) {
+  if (other && (!hard || *other < *hard)) hard = other;
+}
+
+/// A mutating request issued now: when the API servers complete it (FIFO, one every
+/// `interval`; at once when unlimited).
+SimTime api_request(ApiQueue& q, SimTime now) {
+  ++q.requests;
+  if (q.interval == SimDuration{}) return now;
+  const SimTime done = std::max(now, q.free_at) + q.interval;
+  q.free_at = done;
+  q.total_wait += done - now;
+  q.max_wait = std::max(q.max_wait, done - now);
+  return done;
+}
+
+/// The cluster's namespaces, by name: those of its workloads and of its quotas, with the
+/// tightest hard limits of every quota of each.
+std::vector<EksNamespace> namespaces_of(const scenario::EksClusterConfig& cc) {
+  const eks::Manifests& m = cc.manifests;
+  std::set<std::string> names;
+  for (const eks::Deployment& d : m.deployments) names.insert(d.meta.name_space);
+  for (const eks::StatefulSet& d : m.stateful_sets) names.insert(d.meta.name_space);
+  for (const eks::DaemonSet& d : m.daemon_sets) names.insert(d.meta.name_space);
+  for (const scenario::EksJobConfig& j : cc.jobs) names.insert(m.jobs[j.job].meta.name_space);
+  for (const eks::ResourceQuota& q : m.quotas) names.insert(q.meta.name_space);
+  for (const eks::ResourceQuota& q : cc.quotas) names.insert(q.meta.name_space);
+  std::vector<EksNamespace> out;
+  for (const std::string& name : names) out.emplace_back().name = name;
+  const auto add = [&](const eks::ResourceQuota& q) {
+    EksNamespace& ns = *std::find_if(out.begin(), out.end(), [&](const EksNamespace& n) {
+      return n.name == q.meta.name_space;
+    });
+    tighten(ns.hard_pods, q.pods);
+    tighten(ns.hard_cpu_millis, q.requests_cpu_millis);
+    tighten(ns.hard_memory_bytes, q.requests_memory_bytes);
+  };
+  for (const eks::ResourceQuota& q : m.quotas) add(q);
+  for (const eks::ResourceQuota& q : cc.quotas) add(q);
+  return out;
+}
+
 }  // namespace
 
 // --- setup ------------------------------------------------------------------------------------
@@ -68,7 +128,10 @@ void World::create_eks() {
     EksRuntime& rt = eks_.emplace_back(EksRuntime{
         &cc, eks::Scheduler(streams_.stream(fmt::format("eks/{}/scheduler", cc.name)), profiles),
         eks::ControlPlane(eks::default_layout(zones), kSimStart), {}, {}, {}, {}, {}, {}, false, false,
-        streams_.stream(fmt::format("eks/{}/pod_start", cc.name))});
+        streams_.stream(fmt::format("eks/{}/pod_start", cc.name)), namespaces_of(cc), {}, {}});
+    if (cc.api_mutating_rps) {
+      rt.api.interval = std::max(SimDuration{1}, from_seconds(1.0 / *cc.api_mutating_rps));
+    }
     for (const GroupId g : cc.groups) eks_of_group_[g.value()] = static_cast<std::uint32_t>(c);
     const eks::Manifests& m = cc.manifests;
     auto add = [&](EksWorkload::Kind kind, const eks::ObjectMeta& meta, const eks::PodTemplate& pod,
@@ -81,6 +144,12 @@ void World::create_eks() {
       d.name_space = meta.name_space;
       d.labels = pod.labels;
       d.spec = pod.spec;
+      if (kind == EksWorkload::Kind::kDaemonSet) add_daemon_tolerations(d.spec.tolerations);
+      const auto ns = std::find_if(rt.namespaces.begin(), rt.namespaces.end(),
+                                   [&](const EksNamespace& n) { return n.name == meta.name_space; });
+      w.name_space = static_cast<std::uint32_t>(ns - rt.namespaces.begin());
+      ns->workloads.push_back(static_cast<std::uint32_t>(rt.workloads.size() - 1));
+      w.requests = pod.spec.requests;
       const eks::PriorityClass* pc = priority_class_of(m, pod.spec);
       d.priority = pc ? pc->value : 0;
       d.preempt_lower_priority = pc ? pc->preempt_lower_priority : true;
@@ -210,7 +279,8 @@ bool World::on_eks_instance_change(const platform::InstanceChange& change) {
         EksNode& node = rt.nodes[found->second];
         node.reachable = true;
         ++node.generation;
-        if (!node.ready) {
+        const bool was_not_ready = !node.ready;
+        if (was_not_ready) {
           node.ready = true;
           rt.scheduler.set_ready(node.node, true);
         }
@@ -218,6 +288,7 @@ bool World::on_eks_instance_change(const platform::InstanceChange& change) {
           const PodIndex p = static_cast<PodIndex>(pod.value());
           if (pods_[p].state == PodState::kRunning) eks_set_serving(p, true);
         }
+        if (was_not_ready) eks_reconcile(c);  // eligible for DaemonSets again
         eks_retry_unschedulable(c);
         eks_kick(c);
       }
@@ -268,6 +339,9 @@ void World::eks_dispatch(const Event& e) {
       break;
     }
     case kEksJobArrival: eks_job_arrival(e.target, static_cast<std::uint32_t>(e.payload)); break;
+    case kEksPodCreated:
+      if (pods_[e.target].state == PodState::kPending) eks_enqueue(e.target);
+      break;
     case kEksEvict: {
       // Only while the node is still in the outage that made the eviction due.
       const PodRecord& pod = pods_[e.target];
@@ -283,6 +357,8 @@ void World::eks_dispatch(const Event& e) {
 // --- controllers ---------------------------------------------------------------------------------
 
 // Each controller creates the pods its object is missing; without etcd quorum nothing is written.
+// A controller whose creation a ResourceQuota refused tries again once a pod of its namespace
+// has stopped.
 void World::eks_reconcile(std::uint32_t c) {
   EksRuntime& rt = eks_[c];
   if (!rt.control_plane.quorum()) return;
@@ -290,11 +366,12 @@ void World::eks_reconcile(std::uint32_t c) {
     EksWorkload& wl = rt.workloads[w];
     switch (wl.kind) {
       case EksWorkload::Kind::kDeployment:
-        while (static_cast<std::int32_t>(wl.pods.size()) < wl.replicas) eks_create_pod(c, w);
+        while (!wl.quota_blocked && static_cast<std::int32_t>(wl.pods.size()) < wl.replicas)
+          eks_create_pod(c, w);
         break;
       case EksWorkload::Kind::kStatefulSet:
         // OrderedReady: the next pod once every earlier one runs.
-        while (static_cast<std::int32_t>(wl.pods.size()) < wl.replicas) {
+        while (!wl.quota_blocked && static_cast<std::int32_t>(wl.pods.size()) < wl.replicas) {
           const bool all_running = std::all_of(wl.pods.begin(), wl.pods.end(), [&](PodIndex p) {
             return pods_[p].state == PodState::kRunning;
           });
@@ -303,15 +380,17 @@ void World::eks_reconcile(std::uint32_t c) {
         }
         break;
       case EksWorkload::Kind::kDaemonSet: {
-        // One pod per present node, created for that node (spec.nodeName, as the DaemonSet
+        // One pod per eligible node (its node selector and required affinity match, its
+        // taints are tolerated), created for that node (spec.nodeName, as the DaemonSet
         // controller's node affinity does) and scheduled like any other.
-        std::vector<std::uint8_t> has(rt.nodes.size(), 0);
+        std::vector<std::uint8_t>& has = rt.has_daemon_pod;
+        has.assign(rt.nodes.size(), 0);
         for (const PodIndex p : wl.pods) has[pods_[p].target] = 1;
         std::int64_t eligible = 0;
         for (std::uint32_t n = 0; n < rt.nodes.size(); ++n) {
-          if (!rt.nodes[n].present) continue;
+          if (!rt.nodes[n].present || !rt.scheduler.node_admits(wl.cls, rt.nodes[n].node)) continue;
           ++eligible;
-          if (!has[n]) eks_create_pod(c, w, n);
+          if (!has[n] && !wl.quota_blocked) eks_create_pod(c, w, n);
         }
         wl.measure.desired = eligible;
         observe(wl.measure);
@@ -343,8 +422,8 @@ void World::eks_reconcile_job(std::uint32_t c, std::uint32_t w) {
     if (wl.runs[r].failed) continue;
     const std::int32_t want = std::min(job.parallelism - active[r],
                                        job.completions - wl.runs[r].succeeded - active[r]);
-    for (std::int32_t k = 0; k < want; ++k) {
-      eks_create_pod(c, w);
+    for (std::int32_t k = 0; k < want && !wl.quota_blocked; ++k) {
+      if (!eks_create_pod(c, w)) break;
       PodRecord& pod = pods_.back();
       pod.run = r;
       pod.duration = workload::sample(wl.job->duration, wl.duration_stream);
@@ -352,9 +431,37 @@ void World::eks_reconcile_job(std::uint32_t c, std::uint32_t w) {
   }
 }
 
-void World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target) {
+// ResourceQuota admission: the namespace's pods with this one stay within every hard limit, and
+// a quota on requests.cpu or requests.memory refuses a pod that does not request it ("must
+// specify requests.cpu"). Admitted pods are counted at once (their creation's turn in the API
+// queue holds their place).
+bool World::eks_admit(EksRuntime& rt, EksWorkload& wl) {
+  EksNamespace& ns = rt.namespaces[wl.name_space];
+  const QuotaAmounts with{ns.used.pods + 1, ns.used.cpu_millis + wl.requests.cpu_millis,
+                          ns.used.memory_bytes + wl.requests.memory_bytes};
+  const auto within = [](const std::optional<std::int64_t>& hard, std::int64_t v, std::int64_t asked) {
+    return !hard || (v <= *hard && asked > 0);
+  };
+  const bool admitted = (!ns.hard_pods || with.pods <= *ns.hard_pods) &&
+                        within(ns.hard_cpu_millis, with.cpu_millis, wl.requests.cpu_millis) &&
+                        within(ns.hard_memory_bytes, with.memory_bytes, wl.requests.memory_bytes);
+  if (!admitted) {
+    ++ns.rejections;
+    wl.quota_blocked = true;
+    return false;
+  }
+  ns.used = with;
+  ns.peak = {std::max(ns.peak.pods, with.pods), std::max(ns.peak.cpu_millis, with.cpu_millis),
+             std::max(ns.peak.memory_bytes, with.memory_bytes)};
+  return true;
+}
+
+// A controller creates a pod: admitted against the quotas, then stored when the API servers
+// get to it, and only then queued for scheduling. False when a quota refused it.
+bool World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target) {
   EksRuntime& rt = eks_[c];
   EksWorkload& wl = rt.workloads[w];
+  if (!eks_admit(rt, wl)) return false;
   eks::PodClassId cls = wl.cls;
   if (target != kUnset) {
     if (wl.node_cls.size() <= target) wl.node_cls.resize(target + 1, kUnset);
@@ -376,7 +483,10 @@ void World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t targe
   wl.pods.push_back(p);
   ++wl.measure.result.tasks.submitted;
   ++eks_pending_;
-  eks_enqueue(p);
+  const SimTime stored = api_request(rt.api, sim_.now());
+  if (rt.api.interval == SimDuration{}) eks_enqueue(p);
+  else pod.started = sim_.schedule_at(stored, kEksPodCreated, p);
+  return true;
 }
 
 // --- the scheduling queue -------------------------------------------------------------------------
@@ -451,7 +561,10 @@ void World::eks_bind(PodIndex p, std::uint32_t n) {
   rt.scheduler.bind(TaskId{p}, pod.cls, rt.nodes[n].node);
   pod.node = n;
   pod.state = PodState::kStarting;
-  pod.started = sim_.schedule_in(platform::sample(kPodStartLatency, rt.start_latency), kEksPodStarted, p);
+  // The kubelet starts the pod once the binding is stored.
+  const SimTime bound = api_request(rt.api, sim_.now());
+  pod.started = sim_.schedule_at(bound + platform::sample(kPodStartLatency, rt.start_latency),
+                                 kEksPodStarted, p);
 }
 
 void World::eks_started(PodIndex p) {
@@ -503,6 +616,15 @@ void World::eks_finish(PodIndex p, Outcome outcome) {
     case Outcome::kEvicted: ++counts.evicted; break;
   }
   wl.pods.erase(std::find(wl.pods.begin(), wl.pods.end(), p));
+  // An eviction or deletion takes effect at once and takes its turn in the API queue.
+  if (outcome != Outcome::kCompleted && rt.control_plane.quorum())
+    (void)api_request(rt.api, sim_.now());
+  // The namespace's quota usage drops: controllers it refused try again.
+  EksNamespace& ns = rt.namespaces[wl.name_space];
+  ns.used.pods -= 1;
+  ns.used.cpu_millis -= wl.requests.cpu_millis;
+  ns.used.memory_bytes -= wl.requests.memory_bytes;
+  for (const std::uint32_t other : ns.workloads) rt.workloads[other].quota_blocked = false;
   if (wl.kind == EksWorkload::Kind::kJob) {
     EksWorkload::JobRun& run = wl.runs[pod.run];
     if (outcome == Outcome::kCompleted) ++run.succeeded;
@@ -526,6 +648,7 @@ void World::eks_not_ready(std::uint32_t c, std::uint32_t n, std::uint64_t genera
     if (toleration == kUntilStopped) continue;
     sim_.schedule_in(toleration, kEksEvict, p, node.generation);
   }
+  eks_reconcile(c);  // the not-ready taint makes the node ineligible for DaemonSets
 }
 
 void World::eks_evict_expired(PodIndex p) {
@@ -548,9 +671,20 @@ void World::eks_evict_expired(PodIndex p) {
 
 void World::eks_results(ReplicationResult& r) {
   for (EksRuntime& rt : eks_) {
-    r.control_plane.push_back(ControlPlaneResult{rt.config->name,
-                                                 rt.control_plane.api_available_fraction(r.end),
-                                                 rt.control_plane.quorum_lost_seconds(r.end)});
+    ControlPlaneResult& cp = r.control_plane.emplace_back();
+    cp.cluster = rt.config->name;
+    cp.api_available_fraction = rt.control_plane.api_available_fraction(r.end);
+    cp.etcd_quorum_lost_seconds = rt.control_plane.quorum_lost_seconds(r.end);
+    cp.api_mutating_requests = rt.api.requests;
+    cp.api_queue_mean_seconds =
+        rt.api.requests == 0 ? 0.0 : to_seconds(rt.api.total_wait) / static_cast<double>(rt.api.requests);
+    cp.api_queue_max_seconds = to_seconds(rt.api.max_wait);
+    for (const EksNamespace& ns : rt.namespaces) {
+      cp.quota_rejections += ns.rejections;
+      r.namespaces.push_back(NamespaceResult{rt.config->name, ns.name, ns.used, ns.peak,
+                                             ns.hard_pods, ns.hard_cpu_millis,
+                                             ns.hard_memory_bytes, ns.rejections});
+    }
     for (EksWorkload& wl : rt.workloads) {
       if (wl.kind == EksWorkload::Kind::kJob) {
         JobResult j{rt.config->name, wl.measure.result.name, wl.measure.result.tasks,

@@ -261,7 +261,8 @@ void World::dispatch(const Event& e) {
     case kEksNotReady:
     case kEksEvict:
     case kEksPodComplete:
-    case kEksJobArrival: eks_dispatch(e); break;
+    case kEksJobArrival:
+    case kEksPodCreated: eks_dispatch(e); break;
     default: ECSIM_ASSERT(false, "unknown event kind");
   }
   if (!dirty_.empty()) flush_services();

@@ -64,6 +64,7 @@ enum EventKind : std::uint32_t {
   kEksEvict = 17,          // target: pod; its toleration of the node's taint is over
   kEksPodComplete = 18,    // target: pod; a Job's pod ran its duration
   kEksJobArrival = 19,     // target: EKS cluster, payload: workload; a copy of a Job is created
+  kEksPodCreated = 20,     // target: pod; the API server has stored its creation
 };
 
 /// How a task ended. Scheduler stops (scale-in, deployment, drain) count as completed.
@@ -183,6 +184,9 @@ struct EksWorkload {
   eks::PodDescription description;   // a DaemonSet's, pinned to each node in turn
   std::vector<eks::PodClassId> node_cls;  // a DaemonSet's class per node record; kUnset: none yet
   ServiceRuntime measure;            // the measurement ECS services use (config unset)
+  std::uint32_t name_space = 0;      // index into the cluster's namespaces
+  eks::Resources requests;           // each pod's, as the quota counts them
+  bool quota_blocked = false;        // a creation was refused: retry once the namespace frees
   // A Job: its scenario entry, when copies are created, and each copy's progress.
   struct JobRun {
     std::int32_t succeeded = 0, failures = 0;
@@ -206,6 +210,24 @@ struct EksNode {
   std::uint64_t generation = 0;  // bumped at every reachability change
 };
 
+/// A namespace of an EKS cluster: the tightest hard limits of its ResourceQuotas, what its
+/// non-terminal pods hold, and the workloads in it.
+struct EksNamespace {
+  std::string name;
+  std::optional<std::int64_t> hard_pods, hard_cpu_millis, hard_memory_bytes;  // none: no limit
+  QuotaAmounts used, peak;
+  std::uint64_t rejections = 0;
+  std::vector<std::uint32_t> workloads;  // indices into the cluster's workloads
+};
+
+/// The API servers' mutating requests: one FIFO served at `interval` per request.
+struct ApiQueue {
+  SimDuration interval{};       // 1 / api_mutating_rps; zero: unlimited
+  SimTime free_at = kSimStart;  // when the last request issued completes
+  std::uint64_t requests = 0;
+  SimDuration total_wait{}, max_wait{};
+};
+
 struct EksRuntime {
   const scenario::EksClusterConfig* config;
   eks::Scheduler scheduler;
@@ -220,6 +242,9 @@ struct EksRuntime {
   bool cycle_scheduled = false;
   bool catch_up = false;  // quorum returned: controllers catch up after this instant's changes
   RandomStream start_latency{0};
+  std::vector<EksNamespace> namespaces;  // by name
+  ApiQueue api;
+  std::vector<std::uint8_t> has_daemon_pod;  // scratch of the DaemonSet controller, per node
 };
 
 struct DrainRuntime {
@@ -308,7 +333,8 @@ class World {
   bool on_eks_instance_change(const platform::InstanceChange& change);
   void eks_dispatch(const Event& e);
   void eks_reconcile(std::uint32_t c);
-  void eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
+  bool eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
+  bool eks_admit(EksRuntime& rt, EksWorkload& wl);
   void eks_reconcile_job(std::uint32_t c, std::uint32_t w);
   void eks_job_arrival(std::uint32_t c, std::uint32_t w);
   void eks_enqueue(PodIndex p);
