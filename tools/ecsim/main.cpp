@@ -122,14 +122,6 @@ int run(const RunArgs& args) {
     }
     s->duration = *until;
   }
-  // Say what the run leaves out rather than let a user believe it happened.
-  for (const scenario::EksClusterConfig& c : s->eks) {
-    if (c.api_mutating_rps || !c.quotas.empty() || !c.manifests.quotas.empty())
-      std::fprintf(stderr,
-                   "ecsim: note: cluster '%s': API rate limits and ResourceQuotas are read but not "
-                   "enforced yet\n",
-                   c.name.c_str());
-  }
   const std::uint32_t jobs = std::max<std::uint32_t>(
       1, std::min(s->replications, args.jobs > 0 ? args.jobs
                                                  : std::max(1u, std::thread::hardware_concurrency())));

@@ -626,6 +626,14 @@ NodeIndex Scheduler::node_of(TaskId pod) const {
 
 std::span<const TaskId> Scheduler::pods_on(NodeIndex n) const { return state_->node_pods[n]; }
 
+bool Scheduler::node_admits(PodClassId cls, NodeIndex n) {
+  SchedulerState& st = *state_;
+  PodClass& c = st.classes[cls];
+  prepare_class(st, c);
+  return st.nodes.present(n) && c.tolerated[st.nodes.taint_set(n)] != 0 &&
+         (!has_node_requirements(c) || c.affinity_ok[n] != 0);
+}
+
 std::uint32_t Scheduler::matching_pods(PodClassId cls, std::size_t constraint,
                                        NodeIndex n) const {
   const PodClass& c = state_->classes[cls];

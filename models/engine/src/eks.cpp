@@ -2,10 +2,13 @@
 // Deployments, StatefulSets and DaemonSets, the kube-scheduler's queue (priority then creation,
 // back-off for unschedulable pods, preemption), node lifecycle (NotReady after the grace period,
 // evictions after the pods' toleration) and the control plane's etcd quorum, which gates every
-// write: without it nothing is created, scheduled or evicted until it returns.
+// write: without it nothing is created, scheduled or evicted until it returns. The API servers
+// admit pod creations against the namespaces' ResourceQuotas and, with api_mutating_rps, serve
+// mutating requests one after the other at that rate.
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <fmt/format.h>
 
 #include "ecsim/eks/disruption.hpp"
@@ -68,6 +71,69 @@ std::vector<std::int64_t> score_weights(const eks::Profile& p) {
           p.inter_pod_affinity_weight, p.node_resources_fit_weight, p.balanced_allocation_weight};
 }
 
+/// The tolerations the DaemonSet controller adds to its pods (AddOrUpdateDaemonPodTolerations;
+/// network-unavailable is added only to hostNetwork pods, which ecsim does not read).
+void add_daemon_tolerations(std::vector<eks::Toleration>& tolerations) {
+  const auto add = [&](std::string_view key, eks::TaintEffect effect) {
+    tolerations.push_back({std::string(key), eks::TolerationOperator::kExists, "", effect, std::nullopt});
+  };
+  add(eks::kNotReadyTaintKey, eks::TaintEffect::kNoExecute);
+  add(kUnreachableTaintKey, eks::TaintEffect::kNoExecute);
+  add("node.kubernetes.io/disk-pressure", eks::TaintEffect::kNoSchedule);
+  add("node.kubernetes.io/memory-pressure", eks::TaintEffect::kNoSchedule);
+  add("node.kubernetes.io/pid-pressure", eks::TaintEffect::kNoSchedule);
+  add(eks::kUnschedulableTaintKey, eks::TaintEffect::kNoSchedule);
+}
+
+/// The requests pod `pod` of `wl` was admitted with: its revision's (a rollout may change them).
+const eks::Resources& pod_requests(const EksWorkload& wl, const PodRecord& pod) {
+  return pod.revision < wl.revision_requests.size() ? wl.revision_requests[pod.revision]
+                                                    : wl.requests;
+}
+
+/// The tighter of a hard limit and another quota's.
+void tighten(std::optional<std::int64_t>& hard, const std::optional<std::int64_t>& other) {
+  if (other && (!hard || *other < *hard)) hard = other;
+}
+
+/// A mutating request issued now: when the API servers complete it (FIFO, one every
+/// `interval`; at once when unlimited).
+SimTime api_request(ApiQueue& q, SimTime now) {
+  ++q.requests;
+  if (q.interval == SimDuration{}) return now;
+  const SimTime done = std::max(now, q.free_at) + q.interval;
+  q.free_at = done;
+  q.total_wait += done - now;
+  q.max_wait = std::max(q.max_wait, done - now);
+  return done;
+}
+
+/// The cluster's namespaces, by name: those of its workloads and of its quotas, with the
+/// tightest hard limits of every quota of each.
+std::vector<EksNamespace> namespaces_of(const scenario::EksClusterConfig& cc) {
+  const eks::Manifests& m = cc.manifests;
+  std::set<std::string> names;
+  for (const eks::Deployment& d : m.deployments) names.insert(d.meta.name_space);
+  for (const eks::StatefulSet& d : m.stateful_sets) names.insert(d.meta.name_space);
+  for (const eks::DaemonSet& d : m.daemon_sets) names.insert(d.meta.name_space);
+  for (const scenario::EksJobConfig& j : cc.jobs) names.insert(m.jobs[j.job].meta.name_space);
+  for (const eks::ResourceQuota& q : m.quotas) names.insert(q.meta.name_space);
+  for (const eks::ResourceQuota& q : cc.quotas) names.insert(q.meta.name_space);
+  std::vector<EksNamespace> out;
+  for (const std::string& name : names) out.emplace_back().name = name;
+  const auto add = [&](const eks::ResourceQuota& q) {
+    EksNamespace& ns = *std::find_if(out.begin(), out.end(), [&](const EksNamespace& n) {
+      return n.name == q.meta.name_space;
+    });
+    tighten(ns.hard_pods, q.pods);
+    tighten(ns.hard_cpu_millis, q.requests_cpu_millis);
+    tighten(ns.hard_memory_bytes, q.requests_memory_bytes);
+  };
+  for (const eks::ResourceQuota& q : m.quotas) add(q);
+  for (const eks::ResourceQuota& q : cc.quotas) add(q);
+  return out;
+}
+
 }  // namespace
 
 // --- setup ------------------------------------------------------------------------------------
@@ -91,6 +157,10 @@ void World::create_eks() {
         &cc, eks::Scheduler(streams_.stream(fmt::format("eks/{}/scheduler", cc.name)), profiles),
         eks::ControlPlane(eks::default_layout(zones), kSimStart),
         streams_.stream(fmt::format("eks/{}/pod_start", cc.name)));
+    rt.namespaces = namespaces_of(cc);
+    if (cc.api_mutating_rps) {
+      rt.api.interval = std::max(SimDuration{1}, from_seconds(1.0 / *cc.api_mutating_rps));
+    }
     for (const GroupId g : cc.groups) eks_of_group_[g.value()] = static_cast<std::uint32_t>(c);
     const eks::Manifests& m = cc.manifests;
     auto add = [&](EksWorkload::Kind kind, const eks::ObjectMeta& meta, const eks::PodTemplate& pod,
@@ -103,6 +173,12 @@ void World::create_eks() {
       d.name_space = meta.name_space;
       d.labels = pod.labels;
       d.spec = pod.spec;
+      if (kind == EksWorkload::Kind::kDaemonSet) add_daemon_tolerations(d.spec.tolerations);
+      const auto ns = std::find_if(rt.namespaces.begin(), rt.namespaces.end(),
+                                   [&](const EksNamespace& n) { return n.name == meta.name_space; });
+      w.name_space = static_cast<std::uint32_t>(ns - rt.namespaces.begin());
+      ns->workloads.push_back(static_cast<std::uint32_t>(rt.workloads.size() - 1));
+      w.requests = pod.spec.requests;
       const eks::PriorityClass* pc = priority_class_of(m, pod.spec);
       d.priority = pc ? pc->value : 0;
       d.preempt_lower_priority = pc ? pc->preempt_lower_priority : true;
@@ -121,6 +197,7 @@ void World::create_eks() {
     for (const eks::Deployment& d : m.deployments) {
       add(EksWorkload::Kind::kDeployment, d.meta, d.pod, d.replicas, d.selector);
       rt.workloads.back().deployment = &d;
+      rt.workloads.back().revision_requests.push_back(rt.workloads.back().requests);
     }
     for (const eks::StatefulSet& s : m.stateful_sets)
       add(EksWorkload::Kind::kStatefulSet, s.meta, s.pod, s.replicas, s.selector);
@@ -357,7 +434,8 @@ bool World::on_eks_instance_change(const platform::InstanceChange& change) {
         EksNode& node = rt.nodes[found->second];
         node.reachable = true;
         ++node.generation;
-        if (!node.ready) {
+        const bool was_not_ready = !node.ready;
+        if (was_not_ready) {
           node.ready = true;
           rt.scheduler.set_ready(node.node, true);
         }
@@ -365,6 +443,7 @@ bool World::on_eks_instance_change(const platform::InstanceChange& change) {
           const PodIndex p = static_cast<PodIndex>(pod.value());
           if (pods_[p].state == PodState::kRunning) eks_set_serving(p, true);
         }
+        if (was_not_ready) eks_reconcile(c);  // eligible for DaemonSets again
         eks_retry_unschedulable(c);
         eks_kick(c);
       }
@@ -432,6 +511,9 @@ void World::eks_dispatch(const Event& e) {
       eks_node_terminate(e.target, static_cast<std::uint32_t>(e.payload));
       drain_platform_changes();
       break;
+    case kEksPodCreated:
+      if (pods_[e.target].state == PodState::kPending) eks_enqueue(e.target);
+      break;
     case kEksEvict: {
       // Only while the node is still in the outage that made the eviction due.
       const PodRecord& pod = pods_[e.target];
@@ -447,6 +529,8 @@ void World::eks_dispatch(const Event& e) {
 // --- controllers ---------------------------------------------------------------------------------
 
 // Each controller creates the pods its object is missing; without etcd quorum nothing is written.
+// A controller whose creation a ResourceQuota refused tries again once a pod of its namespace
+// has stopped.
 void World::eks_reconcile(std::uint32_t c) {
   EksRuntime& rt = eks_[c];
   if (!rt.control_plane.quorum()) return;
@@ -456,7 +540,7 @@ void World::eks_reconcile(std::uint32_t c) {
       case EksWorkload::Kind::kDeployment: eks_reconcile_deployment(c, w); break;
       case EksWorkload::Kind::kStatefulSet:
         // OrderedReady: the next pod once every earlier one runs.
-        while (static_cast<std::int32_t>(wl.pods.size()) < wl.replicas) {
+        while (!wl.quota_blocked && static_cast<std::int32_t>(wl.pods.size()) < wl.replicas) {
           const bool all_running = std::all_of(wl.pods.begin(), wl.pods.end(), [&](PodIndex p) {
             return pods_[p].state == PodState::kRunning;
           });
@@ -465,15 +549,17 @@ void World::eks_reconcile(std::uint32_t c) {
         }
         break;
       case EksWorkload::Kind::kDaemonSet: {
-        // One pod per present node, created for that node (spec.nodeName, as the DaemonSet
+        // One pod per eligible node (its node selector and required affinity match, its
+        // taints are tolerated), created for that node (spec.nodeName, as the DaemonSet
         // controller's node affinity does) and scheduled like any other.
-        std::vector<std::uint8_t> has(rt.nodes.size(), 0);
+        std::vector<std::uint8_t>& has = rt.has_daemon_pod;
+        has.assign(rt.nodes.size(), 0);
         for (const PodIndex p : wl.pods) has[pods_[p].target] = 1;
         std::int64_t eligible = 0;
         for (std::uint32_t n = 0; n < rt.nodes.size(); ++n) {
-          if (!rt.nodes[n].present) continue;
+          if (!rt.nodes[n].present || !rt.scheduler.node_admits(wl.cls, rt.nodes[n].node)) continue;
           ++eligible;
-          if (!has[n]) eks_create_pod(c, w, n);
+          if (!has[n] && !wl.quota_blocked) eks_create_pod(c, w, n);
         }
         wl.measure.desired = eligible;
         observe(wl.measure);
@@ -505,8 +591,8 @@ void World::eks_reconcile_job(std::uint32_t c, std::uint32_t w) {
     if (wl.runs[r].failed) continue;
     const std::int32_t want = std::min(job.parallelism - active[r],
                                        job.completions - wl.runs[r].succeeded - active[r]);
-    for (std::int32_t k = 0; k < want; ++k) {
-      eks_create_pod(c, w);
+    for (std::int32_t k = 0; k < want && !wl.quota_blocked; ++k) {
+      if (!eks_create_pod(c, w)) break;
       PodRecord& pod = pods_.back();
       pod.run = r;
       pod.duration = workload::sample(wl.job->duration, wl.duration_stream);
@@ -525,7 +611,9 @@ void World::eks_reconcile_deployment(std::uint32_t c, std::uint32_t w) {
     const auto all = static_cast<std::int64_t>(wl.pods.size());
     const bool rolling = !wl.rollouts.empty() && wl.rollouts.back().state == "IN_PROGRESS";
     if (wl.old_pods == 0) {
-      for (std::int64_t k = all; k < replicas; ++k) eks_create_pod(c, w);
+      // A pod the namespace's quota refuses stops the creations until the namespace frees.
+      for (std::int64_t k = all; k < replicas && !rt.workloads[w].quota_blocked; ++k)
+        if (!eks_create_pod(c, w)) break;
       // Fewer replicas: the pods not running go first, then the newest.
       for (std::int64_t k = replicas; k < all; ++k) {
         const std::vector<PodIndex>& pods = rt.workloads[w].pods;
@@ -555,11 +643,11 @@ void World::eks_reconcile_deployment(std::uint32_t c, std::uint32_t w) {
       }
     }
     const eks::RollingLimits limits = eks::rolling_limits(*wl.deployment, replicas);
-    const std::int64_t up = std::min(replicas + limits.max_surge - all, replicas - fresh);
-    for (std::int64_t k = 0; k < up; ++k) eks_create_pod(c, w);
+    std::int64_t up = 0;
+    const std::int64_t want = std::min(replicas + limits.max_surge - all, replicas - fresh);
+    while (up < want && !rt.workloads[w].quota_blocked && eks_create_pod(c, w)) ++up;
     const std::int64_t min_available = replicas - limits.max_unavailable;
-    std::int64_t down = all + std::max<std::int64_t>(up, 0) - min_available -
-                        (fresh + std::max<std::int64_t>(up, 0) - fresh_available);
+    std::int64_t down = all + up - min_available - (fresh + up - fresh_available);
     bool changed = up > 0;
     for (const PodIndex p : old_idle) {
       if (down <= 0) break;
@@ -598,7 +686,9 @@ void World::eks_rollout(std::uint32_t c, const scenario::EksOperation& op) {
     if (op.cpu_millis) wl.description.spec.requests.cpu_millis = *op.cpu_millis;
     if (op.memory_bytes) wl.description.spec.requests.memory_bytes = *op.memory_bytes;
     wl.cls = rt.scheduler.add_pod_class(wl.description);
+    wl.requests = wl.description.spec.requests;
   }
+  wl.revision_requests.push_back(wl.requests);
   // A rollout still in progress is superseded (STOPPED, as ECS says of a replaced deployment).
   if (!wl.rollouts.empty() && wl.rollouts.back().state == "IN_PROGRESS") {
     DeploymentResult& previous = wl.rollouts.back();
@@ -614,9 +704,37 @@ void World::eks_rollout(std::uint32_t c, const scenario::EksOperation& op) {
   eks_reconcile(c);
 }
 
-void World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target) {
+// ResourceQuota admission: the namespace's pods with this one stay within every hard limit, and
+// a quota on requests.cpu or requests.memory refuses a pod that does not request it ("must
+// specify requests.cpu"). Admitted pods are counted at once (their creation's turn in the API
+// queue holds their place).
+bool World::eks_admit(EksRuntime& rt, EksWorkload& wl) {
+  EksNamespace& ns = rt.namespaces[wl.name_space];
+  const QuotaAmounts with{ns.used.pods + 1, ns.used.cpu_millis + wl.requests.cpu_millis,
+                          ns.used.memory_bytes + wl.requests.memory_bytes};
+  const auto within = [](const std::optional<std::int64_t>& hard, std::int64_t v, std::int64_t asked) {
+    return !hard || (v <= *hard && asked > 0);
+  };
+  const bool admitted = (!ns.hard_pods || with.pods <= *ns.hard_pods) &&
+                        within(ns.hard_cpu_millis, with.cpu_millis, wl.requests.cpu_millis) &&
+                        within(ns.hard_memory_bytes, with.memory_bytes, wl.requests.memory_bytes);
+  if (!admitted) {
+    ++ns.rejections;
+    wl.quota_blocked = true;
+    return false;
+  }
+  ns.used = with;
+  ns.peak = {std::max(ns.peak.pods, with.pods), std::max(ns.peak.cpu_millis, with.cpu_millis),
+             std::max(ns.peak.memory_bytes, with.memory_bytes)};
+  return true;
+}
+
+// A controller creates a pod: admitted against the quotas, then stored when the API servers
+// get to it, and only then queued for scheduling. False when a quota refused it.
+bool World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target) {
   EksRuntime& rt = eks_[c];
   EksWorkload& wl = rt.workloads[w];
+  if (!eks_admit(rt, wl)) return false;
   eks::PodClassId cls = wl.cls;
   if (target != kUnset) {
     if (wl.node_cls.size() <= target) wl.node_cls.resize(target + 1, kUnset);
@@ -652,7 +770,10 @@ void World::eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t targe
   pod_budget_.push_back(budgets.empty() ? eks::kNoBudget : budgets.front());
   ++wl.measure.result.tasks.submitted;
   ++eks_pending_;
-  eks_enqueue(p);
+  const SimTime stored = api_request(rt.api, sim_.now());
+  if (rt.api.interval == SimDuration{}) eks_enqueue(p);
+  else pod.started = sim_.schedule_at(stored, kEksPodCreated, p);
+  return true;
 }
 
 // --- the scheduling queue -------------------------------------------------------------------------
@@ -766,8 +887,11 @@ void World::eks_bind(PodIndex p, std::uint32_t n) {
   pod.node = n;
   eks_count_busy(p, 1);
   pod.state = PodState::kStarting;
+  // The kubelet starts the pod once the binding is stored.
+  const SimTime bound = api_request(rt.api, sim_.now());
   if (pod.never_ready) return;  // ImagePullBackOff or CrashLoopBackOff: never RUNNING
-  pod.started = sim_.schedule_in(platform::sample(kPodStartLatency, rt.start_latency), kEksPodStarted, p);
+  pod.started = sim_.schedule_at(bound + platform::sample(kPodStartLatency, rt.start_latency),
+                                 kEksPodStarted, p);
 }
 
 void World::eks_started(PodIndex p) {
@@ -831,6 +955,16 @@ void World::eks_finish(PodIndex p, Outcome outcome) {
     --wl.old_pods;
     wl.last_progress = sim_.now();
   }
+  // An eviction or deletion takes effect at once and takes its turn in the API queue.
+  if (outcome != Outcome::kCompleted && rt.control_plane.quorum())
+    (void)api_request(rt.api, sim_.now());
+  // The namespace's quota usage drops: controllers it refused try again.
+  EksNamespace& ns = rt.namespaces[wl.name_space];
+  ns.used.pods -= 1;
+  const eks::Resources& asked = pod_requests(wl, pod);
+  ns.used.cpu_millis -= asked.cpu_millis;
+  ns.used.memory_bytes -= asked.memory_bytes;
+  for (const std::uint32_t other : ns.workloads) rt.workloads[other].quota_blocked = false;
   if (wl.kind == EksWorkload::Kind::kJob) {
     EksWorkload::JobRun& run = wl.runs[pod.run];
     if (outcome == Outcome::kCompleted) ++run.succeeded;
@@ -854,6 +988,7 @@ void World::eks_not_ready(std::uint32_t c, std::uint32_t n, std::uint64_t genera
     if (toleration == kUntilStopped) continue;
     sim_.schedule_in(toleration, kEksEvict, p, node.generation);
   }
+  eks_reconcile(c);  // the not-ready taint makes the node ineligible for DaemonSets
 }
 
 void World::eks_evict_expired(PodIndex p) {
@@ -878,9 +1013,20 @@ void World::eks_results(ReplicationResult& r) {
   eks_operation_results(r);
   r.explanation = explanation_;
   for (EksRuntime& rt : eks_) {
-    r.control_plane.push_back(ControlPlaneResult{rt.config->name,
-                                                 rt.control_plane.api_available_fraction(r.end),
-                                                 rt.control_plane.quorum_lost_seconds(r.end)});
+    ControlPlaneResult& cp = r.control_plane.emplace_back();
+    cp.cluster = rt.config->name;
+    cp.api_available_fraction = rt.control_plane.api_available_fraction(r.end);
+    cp.etcd_quorum_lost_seconds = rt.control_plane.quorum_lost_seconds(r.end);
+    cp.api_mutating_requests = rt.api.requests;
+    cp.api_queue_mean_seconds =
+        rt.api.requests == 0 ? 0.0 : to_seconds(rt.api.total_wait) / static_cast<double>(rt.api.requests);
+    cp.api_queue_max_seconds = to_seconds(rt.api.max_wait);
+    for (const EksNamespace& ns : rt.namespaces) {
+      cp.quota_rejections += ns.rejections;
+      r.namespaces.push_back(NamespaceResult{rt.config->name, ns.name, ns.used, ns.peak,
+                                             ns.hard_pods, ns.hard_cpu_millis,
+                                             ns.hard_memory_bytes, ns.rejections});
+    }
     r.eks_nodes.push_back(EksNodesResult{
         rt.config->name,
         std::count_if(rt.nodes.begin(), rt.nodes.end(), [](const EksNode& n) { return n.present; }),

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -317,12 +318,60 @@ Json per_eks_cluster_json(const std::vector<ReplicationResult>& reps, const Writ
   return out;
 }
 
-// control_plane[]: each EKS cluster's API availability and etcd quorum.
+/// One quota amount in the unit the outputs give it: pods, CPU cores, memory MiB.
+struct QuotaUnit {
+  const char* key;
+  std::int64_t QuotaAmounts::*amount;
+  std::optional<std::int64_t> NamespaceResult::*hard;
+  double scale;  // output units per model unit
+};
+constexpr QuotaUnit kQuotaUnits[] = {
+    {"pods", &QuotaAmounts::pods, &NamespaceResult::hard_pods, 1.0},
+    {"requests_cpu", &QuotaAmounts::cpu_millis, &NamespaceResult::hard_cpu_millis, 1e-3},
+    {"requests_memory_mib", &QuotaAmounts::memory_bytes, &NamespaceResult::hard_memory_bytes,
+     1.0 / (1024.0 * 1024.0)},
+};
+
+// namespaces[]: every EKS cluster's namespaces (the same in every replication), each amount at
+// the end, at its peak and its hard limit (left out without one).
+Json namespaces_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
+  Json out = Json::array();
+  if (reps.empty()) return out;
+  for (std::size_t k = 0; k < reps.front().namespaces.size(); ++k) {
+    const NamespaceResult& first = reps.front().namespaces[k];
+    Json nj;
+    nj["cluster"] = first.cluster;
+    nj["name"] = first.name;
+    for (const QuotaUnit& u : kQuotaUnits) {
+      Json aj = Json::object();
+      w.number(aj, "at_end", [k, u](const ReplicationResult& r) {
+        return static_cast<double>(r.namespaces[k].at_end.*u.amount) * u.scale;
+      });
+      w.number(aj, "peak", [k, u](const ReplicationResult& r) {
+        return static_cast<double>(r.namespaces[k].peak.*u.amount) * u.scale;
+      });
+      if (const auto& hard = first.*u.hard) aj["hard"] = plain(static_cast<double>(*hard) * u.scale);
+      nj[u.key] = aj;
+    }
+    w.number(nj, "quota_rejections", [k](const ReplicationResult& r) {
+      return static_cast<double>(r.namespaces[k].quota_rejections);
+    });
+    out.push_back(nj);
+  }
+  return out;
+}
+
+// control_plane[]: each EKS cluster's API availability, etcd quorum, API queue and quota
+// refusals.
 Json control_plane_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
   return per_eks_cluster_json(
       reps, w, &ReplicationResult::control_plane,
       std::pair{"api_available_fraction", &ControlPlaneResult::api_available_fraction},
-      std::pair{"etcd_quorum_lost_seconds", &ControlPlaneResult::etcd_quorum_lost_seconds});
+      std::pair{"etcd_quorum_lost_seconds", &ControlPlaneResult::etcd_quorum_lost_seconds},
+      std::pair{"api_mutating_requests", &ControlPlaneResult::api_mutating_requests},
+      std::pair{"api_queue_mean_seconds", &ControlPlaneResult::api_queue_mean_seconds},
+      std::pair{"api_queue_max_seconds", &ControlPlaneResult::api_queue_max_seconds},
+      std::pair{"quota_rejections", &ControlPlaneResult::quota_rejections});
 }
 
 // eks_nodes[]: each EKS cluster's nodes, and those that run pods other than DaemonSets'
@@ -491,6 +540,43 @@ std::string node_group_updates_table(const std::vector<ReplicationResult>& reps)
   return out;
 }
 
+// The "Namespaces" table: one row per namespace of an EKS cluster, peak over hard limit, means
+// over replications; empty when no namespace has a quota.
+std::string namespaces_table(const std::vector<ReplicationResult>& reps) {
+  if (reps.empty()) return {};
+  const std::vector<NamespaceResult>& all = reps.front().namespaces;
+  const bool any_quota = std::any_of(all.begin(), all.end(), [](const NamespaceResult& n) {
+    return n.hard_pods || n.hard_cpu_millis || n.hard_memory_bytes;
+  });
+  if (!any_quota) return {};
+  std::size_t name_width = 24;
+  for (const NamespaceResult& n : all)
+    name_width = std::max(name_width, n.cluster.size() + n.name.size() + 3);
+  std::string out = fmt::format("\n{:<{}}{:>12}{:>16}{:>20}{:>10}\n", "namespace (cluster/name)",
+                                name_width, "pods", "cpu (cores)", "memory (MiB)", "refused");
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    const NamespaceResult& first = all[k];
+    out += fmt::format("{:<{}}", fmt::format("{}/{}", first.cluster, first.name), name_width);
+    for (const auto& [u, width] : {std::pair{kQuotaUnits[0], 12}, std::pair{kQuotaUnits[1], 16},
+                                   std::pair{kQuotaUnits[2], 20}}) {
+      const double peak = aggregate(reps, [k, u](const ReplicationResult& r) {
+        return static_cast<double>(r.namespaces[k].peak.*u.amount) * u.scale;
+      }).mean;
+      const auto& hard = first.*u.hard;
+      const auto amount = [](double v) {
+        return v == std::round(v) ? fmt::format("{:.0f}", v) : fmt::format("{:.2f}", v);
+      };
+      const std::string text =
+          amount(peak) + " / " + (hard ? amount(static_cast<double>(*hard) * u.scale) : "-");
+      out += fmt::format("{:>{}}", text, width);
+    }
+    out += fmt::format("{:>10}\n", count_text(aggregate(reps, [k](const ReplicationResult& r) {
+                                      return static_cast<double>(r.namespaces[k].quota_rejections);
+                                    }).mean));
+  }
+  return out + "  (peak / hard limit)\n";
+}
+
 }  // namespace
 
 std::string summary_json(const RunReport& report, bool include_timing) {
@@ -520,6 +606,7 @@ std::string summary_json(const RunReport& report, bool include_timing) {
   j["node_group_updates"] = node_group_updates_json(reps, w);
   j["control_plane"] = control_plane_json(reps, w);
   j["eks_nodes"] = eks_nodes_json(reps, w);
+  j["namespaces"] = namespaces_json(reps, w);
   Json cost = Json::object();
   w.number(cost, "total", [](const ReplicationResult& r) { return r.cost.total(); });
   w.number(cost, "ec2", [](const ReplicationResult& r) { return r.cost.ec2; });
@@ -652,6 +739,7 @@ std::string terminal_summary(const RunReport& report) {
   out += services_table(report);
   out += drains_table(reps);
   out += node_group_updates_table(reps);
+  out += namespaces_table(reps);
   out += "\ncost (USD)\n";
   out += fmt::format("  {:<16}{:>16}\n", "EC2", pm([](const ReplicationResult& r) { return r.cost.ec2; }, "{:.2f}"));
   out += fmt::format("  {:<16}{:>16}\n", "Fargate", pm([](const ReplicationResult& r) { return r.cost.fargate; }, "{:.2f}"));

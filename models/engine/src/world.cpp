@@ -265,7 +265,8 @@ void World::dispatch(const Event& e) {
     case kEksJobArrival:
     case kEksOperation:
     case kEksDrainTick:
-    case kEksNodeTerminate: eks_dispatch(e); break;
+    case kEksNodeTerminate:
+    case kEksPodCreated: eks_dispatch(e); break;
     default: ECSIM_ASSERT(false, "unknown event kind");
   }
   if (!dirty_.empty()) flush_services();

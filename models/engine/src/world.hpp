@@ -67,6 +67,7 @@ enum EventKind : std::uint32_t {
   kEksOperation = 20,      // target: EKS cluster, payload: operation; a cordon, drain or update
   kEksDrainTick = 21,      // target: EKS cluster; draining nodes retry their evictions
   kEksNodeTerminate = 22,  // target: EKS cluster, payload: node drain; its node is terminated
+  kEksPodCreated = 23,     // target: pod; the API server has stored its creation
 };
 
 /// How a task ended. Scheduler stops (scale-in, deployment, drain) count as completed.
@@ -198,6 +199,11 @@ struct EksWorkload {
   std::vector<DeploymentResult> rollouts;
   SimTime last_progress = kSimStart;  // a new pod RUNNING or an old one removed, during a rollout
   std::uint32_t created = 0;         // pods created so far: the next ordinal (not StatefulSets)
+  std::uint32_t name_space = 0;      // index into the cluster's namespaces
+  eks::Resources requests;           // each pod's, as the quota counts them
+  // A Deployment: each revision's pod requests (a rollout may change them), by revision.
+  std::vector<eks::Resources> revision_requests;
+  bool quota_blocked = false;        // a creation was refused: retry once the namespace frees
   // A Job: its scenario entry, when copies are created, and each copy's progress.
   struct JobRun {
     std::int32_t succeeded = 0, failures = 0;
@@ -259,6 +265,24 @@ struct EksNodeGroupUpdate {
   NodeGroupUpdateResult result;
 };
 
+/// A namespace of an EKS cluster: the tightest hard limits of its ResourceQuotas, what its
+/// non-terminal pods hold, and the workloads in it.
+struct EksNamespace {
+  std::string name;
+  std::optional<std::int64_t> hard_pods, hard_cpu_millis, hard_memory_bytes;  // none: no limit
+  QuotaAmounts used, peak;
+  std::uint64_t rejections = 0;
+  std::vector<std::uint32_t> workloads;  // indices into the cluster's workloads
+};
+
+/// The API servers' mutating requests: one FIFO served at `interval` per request.
+struct ApiQueue {
+  SimDuration interval{};       // 1 / api_mutating_rps; zero: unlimited
+  SimTime free_at = kSimStart;  // when the last request issued completes
+  std::uint64_t requests = 0;
+  SimDuration total_wait{}, max_wait{};
+};
+
 struct EksRuntime {
   EksRuntime(const scenario::EksClusterConfig* c, eks::Scheduler s, eks::ControlPlane cp,
              RandomStream start)
@@ -279,6 +303,9 @@ struct EksRuntime {
   bool cycle_scheduled = false;
   bool catch_up = false;  // quorum returned: controllers catch up after this instant's changes
   RandomStream start_latency{0};
+  std::vector<EksNamespace> namespaces;  // by name
+  ApiQueue api;
+  std::vector<std::uint8_t> has_daemon_pod;  // scratch of the DaemonSet controller, per node
   // PodDisruptionBudgets: those covering each workload's pods, and each budget's workloads.
   std::vector<std::vector<std::uint32_t>> budgets_of_workload, workloads_of_budget;
   // Per node group: when each update started (a node launched at or after the k-th start runs
@@ -388,7 +415,8 @@ class World {
   bool on_eks_instance_change(const platform::InstanceChange& change);
   void eks_dispatch(const Event& e);
   void eks_reconcile(std::uint32_t c);
-  void eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
+  bool eks_create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
+  bool eks_admit(EksRuntime& rt, EksWorkload& wl);
   void eks_reconcile_job(std::uint32_t c, std::uint32_t w);
   void eks_reconcile_deployment(std::uint32_t c, std::uint32_t w);
   void eks_rollout(std::uint32_t c, const scenario::EksOperation& op);

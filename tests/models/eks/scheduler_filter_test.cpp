@@ -131,6 +131,48 @@ TEST_CASE("NodeAffinity applies nodeSelector and required terms, ORed", "[eks][s
   CHECK_FALSE(verdict(ex2, 2).rejected_by.has_value());
 }
 
+TEST_CASE("node_admits applies the node selector, required affinity and NoSchedule and NoExecute taints",
+          "[eks][scheduler]") {
+  Scheduler s = scheduler();
+  NodeSpec ssd = node("ssd", "a", 4000, 4 * kGi);
+  ssd.labels["disk"] = "ssd";
+  NodeSpec tainted = node("tainted", "a", 4000, 4 * kGi);
+  tainted.labels["disk"] = "ssd";
+  tainted.taints = {{"dedicated", "batch", TaintEffect::kNoExecute}};
+  NodeSpec soft = node("soft", "a", 4000, 4 * kGi);
+  soft.labels["disk"] = "ssd";
+  soft.taints = {{"spot", "", TaintEffect::kPreferNoSchedule}};
+  NodeSpec hdd = node("hdd", "a", 4000, 4 * kGi);
+  const NodeIndex a = s.add_node(ssd);
+  const NodeIndex t = s.add_node(tainted);
+  const NodeIndex p = s.add_node(soft);
+  const NodeIndex h = s.add_node(hdd);
+  PodDescription d = pod(100, 0);
+  d.spec.node_selector = {{"disk", "ssd"}};
+  const PodClassId c = s.add_pod_class(d);
+  CHECK(s.node_admits(c, a));
+  CHECK_FALSE(s.node_admits(c, t));  // NoExecute not tolerated
+  CHECK(s.node_admits(c, p));        // PreferNoSchedule does not count
+  CHECK_FALSE(s.node_admits(c, h));  // no disk=ssd label
+  // Resources do not count: a full node still admits; cordoning neither (a filter of its own).
+  s.set_unschedulable(a, true);
+  CHECK(s.node_admits(s.add_pod_class(pod(64000, 0, {})), a));
+  // Not ready: the not-ready NoSchedule taint, unless tolerated.
+  s.set_ready(p, false);
+  CHECK_FALSE(s.node_admits(c, p));
+  d.spec.tolerations = {{"node.kubernetes.io/not-ready", TolerationOperator::kExists, "",
+                         TaintEffect::kNoSchedule, std::nullopt},
+                        {"dedicated", TolerationOperator::kExists, "", std::nullopt, std::nullopt}};
+  const PodClassId tolerant = s.add_pod_class(d);
+  CHECK(s.node_admits(tolerant, p));
+  CHECK(s.node_admits(tolerant, t));
+  // Labels that change are seen.
+  NodeSpec relabelled = hdd;
+  relabelled.labels["disk"] = "ssd";
+  s.set_labels(h, relabelled.labels);
+  CHECK(s.node_admits(c, h));
+}
+
 TEST_CASE("NodePorts rejects a node where the host port is taken on the same protocol",
           "[eks][scheduler]") {
   Scheduler s = scheduler();
@@ -283,6 +325,24 @@ TEST_CASE("Selectors are namespaced", "[eks][scheduler]") {
   term.namespaces = {"other"};
   p.spec.pod_anti_affinity.required = {term};
   CHECK(s.schedule(s.add_pod_class(p)).feasible == 1);
+}
+
+TEST_CASE("Topology spreading counts only the pods of the pod's own namespace",
+          "[eks][scheduler]") {
+  Scheduler s = three_nodes("a", "b", "c", 64000, 256 * kGi);
+  // Two pods labelled app=web in namespace other on n0: invisible to a default-namespace pod.
+  PodDescription other = pod(100, 0, {{"app", "web"}});
+  other.name_space = "other";
+  const PodClassId o = s.add_pod_class(other);
+  s.bind(TaskId{1}, o, 0);
+  s.bind(TaskId{2}, o, 0);
+  PodDescription p = spread_pod(1);  // app=web, zones, maxSkew 1, DoNotSchedule
+  CHECK(s.schedule(s.add_pod_class(p)).feasible == 3);
+  // The same pod in namespace other sees them: skew 3 on n0.
+  p.name_space = "other";
+  const PodClassId in_other = s.add_pod_class(p);
+  CHECK(s.schedule(in_other).feasible == 2);
+  CHECK(s.matching_pods(in_other, 0, 0) == 2);
 }
 
 TEST_CASE("Every node a filter rejects comes with a reason, over many placements",

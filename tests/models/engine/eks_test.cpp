@@ -304,4 +304,93 @@ TEST_CASE("EKS: a Deployment rollout keeps within maxSurge and maxUnavailable, a
   CHECK(web.tasks.lost() == 0);
 }
 
+namespace {
+
+/// Namespace `name` of `r`.
+const engine::NamespaceResult& name_space(const engine::ReplicationResult& r,
+                                          const std::string& name) {
+  for (const engine::NamespaceResult& n : r.namespaces)
+    if (n.name == name) return n;
+  FAIL("no namespace " << name);
+  return r.namespaces.front();
+}
+
+}  // namespace
+
+TEST_CASE("EKS: a ResourceQuota refuses pod creations past its pods, CPU or memory") {
+  const engine::ReplicationResult r = run_eks("eks/engine/quota.yaml");
+  // team-a (pods 3): web's 2 pods and one of the Job's; the Job's second pod is refused at the
+  // start and created when the first completes (10 minutes), so both complete.
+  REQUIRE(r.jobs.size() == 1);
+  CHECK(r.jobs[0].tasks.submitted == 2);
+  CHECK(r.jobs[0].tasks.completed == 2);
+  const engine::NamespaceResult& a = name_space(r, "team-a");
+  CHECK(a.cluster == "run");
+  CHECK(a.quota_rejections == 1);
+  CHECK(a.hard_pods == 3);
+  CHECK(a.hard_cpu_millis == 2000);
+  CHECK(a.hard_memory_bytes == 4LL << 30);
+  // Peak: 2 x 500m + 100m, 2 x 512Mi + 128Mi; at the end web's two pods.
+  CHECK(a.peak == engine::QuotaAmounts{3, 1100, 1152LL << 20});
+  CHECK(a.at_end == engine::QuotaAmounts{2, 1000, 1LL << 30});
+  // team-b (the scenario's cpu: 3): 3 of api's 5 one-CPU pods, one refusal (nothing frees).
+  const engine::ServiceResult& api = service(r, "api");
+  CHECK(api.tasks.submitted == 3);
+  CHECK(api.tasks.running_at_end == 3);
+  CHECK(api.availability == 0);
+  const engine::NamespaceResult& b = name_space(r, "team-b");
+  CHECK(b.quota_rejections == 1);
+  CHECK_FALSE(b.hard_pods.has_value());
+  CHECK(b.hard_cpu_millis == 3000);
+  // team-c: a quota on requests.memory refuses a pod that requests none.
+  CHECK(service(r, "bare").tasks.submitted == 0);
+  CHECK(name_space(r, "team-c").quota_rejections == 1);
+  REQUIRE(r.control_plane.size() == 1);
+  CHECK(r.control_plane[0].quota_rejections == 3);
+}
+
+TEST_CASE("EKS: 1,000 pod creations at 50 mutating requests a second queue for 20 s") {
+  const scenario::Scenario s = load("eks/engine/api-rate.yaml");
+  const engine::ReplicationResult r = run_with_timeseries(s);
+  CHECK(r.tasks.lost() == 0);
+  CHECK(r.tasks.running_at_end == 1000);
+  REQUIRE(r.control_plane.size() == 1);
+  const engine::ControlPlaneResult& cp = r.control_plane[0];
+  // 1,000 creations and 1,000 bindings. Creation k completes at k / 50 s (the last at 20 s);
+  // pod k is scheduled then, and its binding waits behind the creations still queued: it
+  // completes at 20 + k / 50 s, 20 s after it was issued.
+  CHECK(cp.api_mutating_requests == 2000);
+  CHECK(cp.api_queue_max_seconds == Approx(20.0));
+  CHECK(cp.api_queue_mean_seconds == Approx((10.01 + 20.0) / 2));
+  // The last pod starts about 5 s (its start latency) after its binding at 40 s.
+  CHECK(r.wait.max > 40.0);
+  CHECK(r.wait.max < 60.0);
+  // Without the limit: the same requests, none waits.
+  scenario::Scenario unlimited = s;
+  unlimited.eks[0].api_mutating_rps.reset();
+  const engine::ReplicationResult u = run_with_timeseries(unlimited);
+  CHECK(u.control_plane[0].api_mutating_requests == 2000);
+  CHECK(u.control_plane[0].api_queue_max_seconds == 0);
+  CHECK(u.wait.max < 25.0);  // the start latency alone (lognormal, median 5 s)
+}
+
+TEST_CASE("EKS: a DaemonSet runs only on the nodes its selector and tolerations admit") {
+  const engine::ReplicationResult r = run_eks("eks/engine/daemons.yaml");
+  // Three workers (one per zone) and two GPU nodes (zones a and b), tainted NoSchedule.
+  check_steady(r, "agent", per_zone(1, 1, 1));
+  check_steady(r, "gpu-agent", per_zone(1, 1, 0));
+  check_steady(r, "logs", per_zone(2, 2, 1));
+}
+
+TEST_CASE("EKS: a DaemonSet's desired count leaves out a node while it is NotReady") {
+  const engine::ReplicationResult r = run_eks("eks/engine/zone-outage.yaml");
+  // Zone a's node is unreachable from 30m and NotReady from 30m40s until the group replaces it
+  // at 35m: from then the agent wants 2 pods, not 3, and has them. It is short for the 40 s of
+  // grace and the starts of its pods on new nodes (about 5 s each, here and when the group
+  // rebalances after the outage), not for the 5 minutes to the replacement (which would leave
+  // it below 1 - 300 / 7200).
+  CHECK(running_at(r, "agent", minutes(32)) == per_zone(0, 1, 1));
+  CHECK(service(r, "agent").availability > 1 - 120.0 / 7200);
+}
+
 }  // namespace ecsim::test

@@ -215,6 +215,10 @@ class Scheduler {
   /// Runs one scheduling cycle for a pod of class `c`: filters, scores, picks a node (ties at
   /// random). Binds nothing.
   ScheduleResult schedule(PodClassId c);
+  /// Whether node `i` passes class `c`'s NodeAffinity filter (nodeSelector and required node
+  /// affinity) and TaintToleration filter (every NoSchedule and NoExecute taint in force
+  /// tolerated): the nodes the DaemonSet controller runs the class's pods on.
+  [[nodiscard]] bool node_admits(PodClassId c, NodeIndex i);
   /// The same decision with every node's filter result and score details; leaves the random
   /// stream and the sampling start where they were, so the next `schedule` chooses `chosen`.
   Explanation explain(PodClassId c);

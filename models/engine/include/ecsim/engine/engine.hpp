@@ -87,6 +87,31 @@ struct ControlPlaneResult {
   std::string cluster;
   double api_available_fraction = 1;  ///< time the API server answered / the run
   double etcd_quorum_lost_seconds = 0;
+  /// Mutating requests made: pod creations, bindings, evictions and deletions.
+  std::uint64_t api_mutating_requests = 0;
+  double api_queue_mean_seconds = 0;  ///< from issue to completion, mean over the requests
+  double api_queue_max_seconds = 0;   ///< from issue to completion, the longest
+  std::uint64_t quota_rejections = 0; ///< pod creations a ResourceQuota refused
+};
+
+/// Pods and requests counted by a namespace's quota.
+struct QuotaAmounts {
+  std::int64_t pods = 0;
+  std::int64_t cpu_millis = 0;    ///< requests.cpu, millicores
+  std::int64_t memory_bytes = 0;  ///< requests.memory, bytes
+
+  friend bool operator==(const QuotaAmounts&, const QuotaAmounts&) = default;
+};
+
+/// One namespace of an EKS cluster: the tightest of its quotas and what its pods used.
+struct NamespaceResult {
+  std::string cluster;
+  std::string name;
+  QuotaAmounts at_end;  ///< non-terminal pods at the end and their requests
+  QuotaAmounts peak;    ///< the most at any time, each amount on its own
+  /// The tightest hard limit of its ResourceQuotas, per amount; none: no limit.
+  std::optional<std::int64_t> hard_pods, hard_cpu_millis, hard_memory_bytes;
+  std::uint64_t quota_rejections = 0;  ///< pod creations refused
 };
 
 /// One EKS cluster's nodes: how many there were and how many ran workload pods.
@@ -218,6 +243,8 @@ struct ReplicationResult {
   /// The decision RunOptions::explain asked for; none without a request or when no matching
   /// pod had a scheduling cycle at or after its time.
   std::optional<ExplainResult> explanation;
+  /// Per EKS cluster in scenario order, its namespaces with workloads or quotas, by name.
+  std::vector<NamespaceResult> namespaces;
   std::vector<TimeseriesRow> timeseries;
 };
 
