@@ -323,13 +323,13 @@ struct QuotaUnit {
   const char* key;
   std::int64_t QuotaAmounts::*amount;
   std::optional<std::int64_t> NamespaceResult::*hard;
-  double scale;  // output units per model unit
+  double per_unit;  // model units per output unit (a division is exact where a product is not)
 };
 constexpr QuotaUnit kQuotaUnits[] = {
     {"pods", &QuotaAmounts::pods, &NamespaceResult::hard_pods, 1.0},
-    {"requests_cpu", &QuotaAmounts::cpu_millis, &NamespaceResult::hard_cpu_millis, 1e-3},
+    {"requests_cpu", &QuotaAmounts::cpu_millis, &NamespaceResult::hard_cpu_millis, 1000.0},
     {"requests_memory_mib", &QuotaAmounts::memory_bytes, &NamespaceResult::hard_memory_bytes,
-     1.0 / (1024.0 * 1024.0)},
+     1024.0 * 1024.0},
 };
 
 // namespaces[]: every EKS cluster's namespaces (the same in every replication), each amount at
@@ -345,12 +345,12 @@ Json namespaces_json(const std::vector<ReplicationResult>& reps, const Writer& w
     for (const QuotaUnit& u : kQuotaUnits) {
       Json aj = Json::object();
       w.number(aj, "at_end", [k, u](const ReplicationResult& r) {
-        return static_cast<double>(r.namespaces[k].at_end.*u.amount) * u.scale;
+        return static_cast<double>(r.namespaces[k].at_end.*u.amount) / u.per_unit;
       });
       w.number(aj, "peak", [k, u](const ReplicationResult& r) {
-        return static_cast<double>(r.namespaces[k].peak.*u.amount) * u.scale;
+        return static_cast<double>(r.namespaces[k].peak.*u.amount) / u.per_unit;
       });
-      if (const auto& hard = first.*u.hard) aj["hard"] = plain(static_cast<double>(*hard) * u.scale);
+      if (const auto& hard = first.*u.hard) aj["hard"] = plain(static_cast<double>(*hard) / u.per_unit);
       nj[u.key] = aj;
     }
     w.number(nj, "quota_rejections", [k](const ReplicationResult& r) {
@@ -560,14 +560,14 @@ std::string namespaces_table(const std::vector<ReplicationResult>& reps) {
     for (const auto& [u, width] : {std::pair{kQuotaUnits[0], 12}, std::pair{kQuotaUnits[1], 16},
                                    std::pair{kQuotaUnits[2], 20}}) {
       const double peak = aggregate(reps, [k, u](const ReplicationResult& r) {
-        return static_cast<double>(r.namespaces[k].peak.*u.amount) * u.scale;
+        return static_cast<double>(r.namespaces[k].peak.*u.amount) / u.per_unit;
       }).mean;
       const auto& hard = first.*u.hard;
       const auto amount = [](double v) {
         return v == std::round(v) ? fmt::format("{:.0f}", v) : fmt::format("{:.2f}", v);
       };
       const std::string text =
-          amount(peak) + " / " + (hard ? amount(static_cast<double>(*hard) * u.scale) : "-");
+          amount(peak) + " / " + (hard ? amount(static_cast<double>(*hard) / u.per_unit) : "-");
       out += fmt::format("{:>{}}", text, width);
     }
     out += fmt::format("{:>10}\n", count_text(aggregate(reps, [k](const ReplicationResult& r) {

@@ -393,4 +393,22 @@ TEST_CASE("EKS: a DaemonSet's desired count leaves out a node while it is NotRea
   CHECK(service(r, "agent").availability > 1 - 120.0 / 7200);
 }
 
+TEST_CASE("EKS: a rollout whose surge a quota refuses goes by maxUnavailable, and counts each revision's requests") {
+  const engine::ReplicationResult r = run_eks("eks/engine/rollout-quota.yaml");
+  const engine::ServiceResult& web = service(r, "web");
+  REQUIRE(web.deployments.size() == 2);
+  CHECK(web.deployments[0].state == "COMPLETED");
+  CHECK(web.deployments[1].state == "COMPLETED");
+  CHECK(web.min_running == 5);  // maxUnavailable 1
+  REQUIRE(r.namespaces.size() == 1);
+  const engine::NamespaceResult& ns = r.namespaces[0];
+  // The quota holds 9 pods and 3.3 CPUs: the namespace never went past them, the surges were
+  // refused, and the old pods left with the requests they came with (6 x 400m + 3 x 100m).
+  CHECK(ns.peak.pods == 9);
+  CHECK(ns.peak.cpu_millis == 3300);
+  CHECK(ns.quota_rejections > 0);
+  CHECK(ns.at_end.pods == 9);
+  CHECK(ns.at_end.cpu_millis == 6 * 400 + 3 * 100);
+}
+
 }  // namespace ecsim::test
