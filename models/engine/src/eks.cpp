@@ -896,6 +896,7 @@ void World::eks_bind(PodIndex p, std::uint32_t n) {
 
 void World::eks_started(PodIndex p) {
   PodRecord& pod = pods_[p];
+  ECSIM_ASSERT(pod.state == PodState::kStarting, "only a bound pod starts");
   EksRuntime& rt = eks_[pod.cluster];
   EksWorkload& wl = rt.workloads[pod.workload];
   pod.state = PodState::kRunning;
@@ -935,7 +936,8 @@ void World::eks_finish(PodIndex p, Outcome outcome) {
   eks_set_serving(p, false);
   if (pod.state == PodState::kRunning) --eks_running_;
   else --eks_pending_;
-  if (outcome != Outcome::kCompleted) sim_.cancel(pod.started);
+  // Its creation, start or completion, whichever is still due (a no-op for the one running now).
+  sim_.cancel(pod.started);
   if (pod.node != kUnset) {
     rt.scheduler.unbind(TaskId{p});
     eks_count_busy(p, -1);
@@ -1053,6 +1055,38 @@ void World::eks_results(ReplicationResult& r) {
         else ++s.tasks.pending_at_end;
       }
       r.services.push_back(std::move(s));
+    }
+  }
+}
+
+// The self-checks of the EKS clusters: the pending and running counts, and each namespace's
+// quota usage, against the pods themselves.
+void World::eks_check_invariants() const {
+  std::uint64_t pending = 0, running = 0;
+  std::vector<std::vector<QuotaAmounts>> used(eks_.size());
+  for (std::size_t c = 0; c < eks_.size(); ++c) used[c].resize(eks_[c].namespaces.size());
+  for (const PodRecord& pod : pods_) {
+    if (pod.state == PodState::kStopped) continue;
+    ++(pod.state == PodState::kRunning ? running : pending);
+    const EksWorkload& wl = eks_[pod.cluster].workloads[pod.workload];
+    QuotaAmounts& u = used[pod.cluster][wl.name_space];
+    ++u.pods;
+    u.cpu_millis += pod_requests(wl, pod).cpu_millis;
+    u.memory_bytes += pod_requests(wl, pod).memory_bytes;
+  }
+  if (pending != eks_pending_ || running != eks_running_)
+    throw InvariantViolation(fmt::format("at {}: pods counted {}/{} (pending/running) but tracked {}/{}",
+                                         format_time(sim_.now()), pending, running, eks_pending_,
+                                         eks_running_));
+  for (std::size_t c = 0; c < eks_.size(); ++c) {
+    for (std::size_t n = 0; n < eks_[c].namespaces.size(); ++n) {
+      const EksNamespace& ns = eks_[c].namespaces[n];
+      if (!(ns.used == used[c][n]))
+        throw InvariantViolation(fmt::format(
+            "at {}: namespace {} of cluster {} holds {} pods, {}m CPU, {} bytes but counts {}, {}m, {}",
+            format_time(sim_.now()), ns.name, eks_[c].config->name, used[c][n].pods,
+            used[c][n].cpu_millis, used[c][n].memory_bytes, ns.used.pods, ns.used.cpu_millis,
+            ns.used.memory_bytes));
     }
   }
 }

@@ -812,6 +812,7 @@ void World::check_invariants() const {
   audit_conservation(sim_.now(), totals());
   for (const ClusterRuntime& c : clusters_)
     audit_instances(sim_.now(), c.config->name, c.instances, c.tasks_on, cpu_, memory_);
+  eks_check_invariants();
 }
 
 }  // namespace ecsim::engine::detail

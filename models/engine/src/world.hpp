@@ -458,6 +458,7 @@ class World {
   ExplainResult eks_explanation(PodIndex p, const eks::Explanation& why) const;
   void eks_count_busy(PodIndex p, std::int64_t delta);
   void eks_results(ReplicationResult& r);
+  void eks_check_invariants() const;
   void eks_totals(TaskCounts& all) const;
 
   // --- services.cpp: services, deployments, drains, agents, managed scaling -------------------

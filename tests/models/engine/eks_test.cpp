@@ -411,4 +411,20 @@ TEST_CASE("EKS: a rollout whose surge a quota refuses goes by maxUnavailable, an
   CHECK(ns.at_end.cpu_millis == 6 * 400 + 3 * 100);
 }
 
+TEST_CASE("EKS: pods a newer rollout removes while they start never run") {
+  // The rollout at 10m2s makes the first one's new pods old while they start (5 s median): they
+  // are removed before they run, and their start is cancelled with them.
+  const engine::ReplicationResult r = run_eks("eks/engine/rollout-twice.yaml");
+  const engine::ServiceResult& web = service(r, "web");
+  REQUIRE(web.deployments.size() == 2);
+  CHECK(web.deployments[0].state == "STOPPED");
+  CHECK(web.deployments[1].state == "COMPLETED");
+  CHECK(web.tasks.started < web.tasks.submitted);
+  CHECK(web.tasks.running_at_end == 6);
+  CHECK(web.tasks.pending_at_end == 0);
+  CHECK(web.tasks.lost() == 0);
+  CHECK(r.tasks.running_at_end == 9);
+  CHECK(r.tasks.pending_at_end == 0);
+}
+
 }  // namespace ecsim::test
