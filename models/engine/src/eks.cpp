@@ -609,7 +609,7 @@ void World::eks_reconcile_deployment(std::uint32_t c, std::uint32_t w) {
     EksWorkload& wl = rt.workloads[w];
     const std::int64_t replicas = wl.replicas;
     const auto all = static_cast<std::int64_t>(wl.pods.size());
-    const bool rolling = !wl.rollouts.empty() && wl.rollouts.back().state == "IN_PROGRESS";
+    const bool rolling = wl.rolling_out();
     if (wl.old_pods == 0) {
       // A pod the namespace's quota refuses stops the creations until the namespace frees.
       for (std::int64_t k = all; k < replicas && !rt.workloads[w].quota_blocked; ++k)
@@ -625,7 +625,7 @@ void World::eks_reconcile_deployment(std::uint32_t c, std::uint32_t w) {
       if (rolling && std::all_of(done.pods.begin(), done.pods.end(),
                                  [&](PodIndex p) { return pods_[p].serving; }) &&
           static_cast<std::int64_t>(done.pods.size()) == replicas) {
-        done.rollouts.back().state = "COMPLETED";
+        done.rollouts.back().state = kRolloutCompleted;
         done.rollouts.back().finished = sim_.now();
       }
       return;
@@ -690,16 +690,16 @@ void World::eks_rollout(std::uint32_t c, const scenario::EksOperation& op) {
   }
   wl.revision_requests.push_back(wl.requests);
   // A rollout still in progress is superseded (STOPPED, as ECS says of a replaced deployment).
-  if (!wl.rollouts.empty() && wl.rollouts.back().state == "IN_PROGRESS") {
+  if (wl.rolling_out()) {
     DeploymentResult& previous = wl.rollouts.back();
-    previous.state = "STOPPED";
+    previous.state = kRolloutStopped;
     previous.finished = sim_.now();
     if (sim_.now() - wl.last_progress >= kProgressDeadline) previous.stuck_since = wl.last_progress;
   }
   DeploymentResult& r = wl.rollouts.emplace_back();
   r.trigger = fmt::format("rollout at {}", format_duration(sim_.now() - kSimStart));
   r.started = sim_.now();
-  r.state = "IN_PROGRESS";
+  r.state = kRolloutInProgress;
   wl.last_progress = sim_.now();
   eks_reconcile(c);
 }
@@ -909,11 +909,9 @@ void World::eks_started(PodIndex p) {
   if (rt.nodes[pod.node].reachable) eks_set_serving(p, true);
   if (pod.duration != kUntilStopped) pod.started = sim_.schedule_in(pod.duration, kEksPodComplete, p);
   if (pod.revision == wl.revision) wl.last_progress = sim_.now();
-  // The next StatefulSet pod, or a rollout's next step.
-  if (wl.kind == EksWorkload::Kind::kStatefulSet || wl.old_pods > 0) eks_reconcile(pod.cluster);
-  else if (wl.kind == EksWorkload::Kind::kDeployment && !wl.rollouts.empty() &&
-           wl.rollouts.back().state == "IN_PROGRESS")
-    eks_reconcile_deployment(pod.cluster, pod.workload);
+  // The next StatefulSet pod, or a rollout's next step (old pods are left only while one runs).
+  if (wl.kind == EksWorkload::Kind::kStatefulSet) eks_reconcile(pod.cluster);
+  else if (wl.rolling_out()) eks_reconcile_deployment(pod.cluster, pod.workload);
 }
 
 void World::eks_set_serving(PodIndex p, bool serving) {
@@ -1048,7 +1046,7 @@ void World::eks_results(ReplicationResult& r) {
       s.deployments = wl.rollouts;
       // progressDeadlineSeconds (600 s) without progress: ProgressDeadlineExceeded.
       for (DeploymentResult& d : s.deployments)
-        if (d.state == "IN_PROGRESS" && r.end - wl.last_progress >= kProgressDeadline)
+        if (d.state == kRolloutInProgress && r.end - wl.last_progress >= kProgressDeadline)
           d.stuck_since = wl.last_progress;
       for (const PodIndex p : wl.pods) {
         if (pods_[p].state == PodState::kRunning) ++s.tasks.running_at_end;
@@ -1070,9 +1068,10 @@ void World::eks_check_invariants() const {
     ++(pod.state == PodState::kRunning ? running : pending);
     const EksWorkload& wl = eks_[pod.cluster].workloads[pod.workload];
     QuotaAmounts& u = used[pod.cluster][wl.name_space];
+    const eks::Resources& asked = pod_requests(wl, pod);
     ++u.pods;
-    u.cpu_millis += pod_requests(wl, pod).cpu_millis;
-    u.memory_bytes += pod_requests(wl, pod).memory_bytes;
+    u.cpu_millis += asked.cpu_millis;
+    u.memory_bytes += asked.memory_bytes;
   }
   if (pending != eks_pending_ || running != eks_running_)
     throw InvariantViolation(fmt::format("at {}: pods counted {}/{} (pending/running) but tracked {}/{}",

@@ -25,6 +25,12 @@ constexpr SimDuration kTerminateDelay = std::chrono::seconds(60);
 /// EKS updates at most 100 nodes in parallel (the maxUnavailable quota).
 constexpr std::int64_t kMaxParallelUpdates = 100;
 
+/// One more of a drain operation's nodes has no pod left to evict (drained, or gone): the
+/// operation is drained when it was the last.
+void node_done(EksDrainOperation& op, SimTime now) {
+  if (--op.left == 0) op.result.drained = now;
+}
+
 }  // namespace
 
 // --- setup ------------------------------------------------------------------------------------
@@ -86,7 +92,7 @@ void World::eks_operation(std::uint32_t c, std::size_t op) {
       for (const std::uint32_t n : nodes) {
         if (rt.nodes[n].drain != kUnset) {
           // Already drained by an update: that drain empties it.
-          if (--rt.drain_operations[record].left == 0) rt.drain_operations[record].result.drained = sim_.now();
+          node_done(rt.drain_operations[record], sim_.now());
           continue;
         }
         eks_start_drain(c, n, kUnset, record, false);
@@ -225,8 +231,7 @@ void World::eks_node_drained(std::uint32_t c, std::uint32_t d) {
   dr.active = false;
   if (dr.operation != kUnset) {
     rt.nodes[dr.node].drain = kUnset;  // it stays cordoned
-    EksDrainOperation& op = rt.drain_operations[dr.operation];
-    if (--op.left == 0) op.result.drained = sim_.now();
+    node_done(rt.drain_operations[dr.operation], sim_.now());
     return;
   }
   // An update's node: the upgrade waits 60 s, then asks the group to terminate it; the
@@ -256,8 +261,7 @@ void World::eks_drain_ended(std::uint32_t c, std::uint32_t d) {
   const bool was_active = dr.active;
   dr.active = false;
   if (dr.operation != kUnset) {
-    EksDrainOperation& op = rt.drain_operations[dr.operation];
-    if (was_active && --op.left == 0) op.result.drained = sim_.now();
+    if (was_active) node_done(rt.drain_operations[dr.operation], sim_.now());
     return;
   }
   EksNodeGroupUpdate& update = rt.updates[dr.update];

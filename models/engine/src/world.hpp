@@ -16,6 +16,7 @@
 #include <tuple>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit.hpp"
@@ -42,6 +43,13 @@ inline constexpr TaskIndex kNoTask = std::numeric_limits<TaskIndex>::max();
 inline constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
 /// The duration of a task that runs until it is stopped (a service's).
 inline constexpr SimDuration kUntilStopped = SimDuration::max();
+
+// The states of a deployment (ECS's rolloutState) and of an EKS Deployment's rollout.
+inline constexpr std::string_view kRolloutInProgress = "IN_PROGRESS";
+inline constexpr std::string_view kRolloutCompleted = "COMPLETED";
+inline constexpr std::string_view kRolloutFailed = "FAILED";
+/// A deployment a newer one replaced before it completed.
+inline constexpr std::string_view kRolloutStopped = "STOPPED";
 
 // Event kinds of the engine; the platform's lie in [platform::kFirstEventKind, kEndEventKind).
 enum EventKind : std::uint32_t {
@@ -198,6 +206,11 @@ struct EksWorkload {
   std::int64_t old_pods = 0;
   std::vector<DeploymentResult> rollouts;
   SimTime last_progress = kSimStart;  // a new pod RUNNING or an old one removed, during a rollout
+
+  /// A rollout is in progress (the last one, until its revision runs every replica).
+  [[nodiscard]] bool rolling_out() const {
+    return !rollouts.empty() && rollouts.back().state == kRolloutInProgress;
+  }
   std::uint32_t created = 0;         // pods created so far: the next ordinal (not StatefulSets)
   std::uint32_t name_space = 0;      // index into the cluster's namespaces
   eks::Resources requests;           // each pod's, as the quota counts them

@@ -259,9 +259,10 @@ void Loader::read_eks_operation(const std::string& kind, const Reader& v, SimTim
                               fmt::format(" in namespace '{}' of cluster '{}'", name_space,
                                           cluster.name));
     if (!d) return;
-    for (std::size_t k = 0, seen = 0; k < cluster.manifests.deployments.size(); ++k)
-      if (cluster.manifests.deployments[k].meta.name_space == name_space && seen++ == *d)
-        op.deployment = k;
+    for (std::size_t k = 0; k < cluster.manifests.deployments.size(); ++k) {
+      const eks::ObjectMeta& meta = cluster.manifests.deployments[k].meta;
+      if (meta.name == *target_name && meta.name_space == name_space) op.deployment = k;
+    }
     insert_operation(cluster.operations, op);
     return;
   }
