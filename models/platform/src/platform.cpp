@@ -296,23 +296,35 @@ void Platform::on_running(Simulator& sim, InstanceId id) {
     // Launch before terminate: only an instance in excess goes. If the group lost one while this
     // one booted, this one stands in for it and nothing is terminated.
     if (live_[group.value()].size() > desired_[group.value()]) {
-      const std::vector<std::uint32_t> count = live_by_zone(group);
-      std::optional<InstanceId> victim;
-      AzId fullest = az_[i];
-      for (const AzId az : config_.groups[group.value()].azs)
-        if (count[az.value()] > count[fullest.value()]) fullest = az;
-      // The newest unprotected instance of the fullest zone goes (a simple, deterministic
-      // choice); scale-in protection holds against rebalancing.
-      for (const InstanceId other : live_[group.value()])
-        if (other != id && az_[other.value()] == fullest && protected_[other.value()] == 0)
-          victim = other;
-      if (victim) {
-        ++counters_.rebalances;
-        end_instance(sim, *victim, TerminationCause::kRebalance, false);
-      }
+      ++counters_.rebalances;
+      end_instance(sim, excess_instance(group, id), TerminationCause::kRebalance, false);
     }
+    ECSIM_ASSERT(live_[group.value()].size() <= desired_[group.value()],
+                 "a group holds no more instances than its desired count once rebalanced");
     check_rebalance(sim, group);
   }
+}
+
+// The instance the group terminates to come back to its desired count after the rebalancing
+// launch `launched` came up, by the rule of the default termination policy: the zone with the
+// most instances among those with one not protected from scale-in (a tie goes to the launched
+// instance's zone, then to the first zone listed); in it, the newest unprotected instance other
+// than `launched`. When every other instance was protected while `launched` booted, `launched`
+// itself is the only candidate: the rebalancing comes to nothing.
+InstanceId Platform::excess_instance(GroupId group, InstanceId launched) const {
+  const std::vector<std::uint32_t> count = live_by_zone(group);
+  std::uint64_t with_candidate = 0;  // zones holding an unprotected instance
+  for (const InstanceId other : live_[group.value()])
+    if (protected_[other.value()] == 0) with_candidate |= std::uint64_t{1} << az_[other.value()].value();
+  const auto eligible = [&](AzId az) { return ((with_candidate >> az.value()) & 1u) != 0; };
+  AzId fullest = az_[launched.value()];  // never protected: nothing has registered on it yet
+  for (const AzId az : config_.groups[group.value()].azs)
+    if (eligible(az) && count[az.value()] > count[fullest.value()]) fullest = az;
+  InstanceId victim = launched;
+  for (const InstanceId other : live_[group.value()])
+    if (other != launched && az_[other.value()] == fullest && protected_[other.value()] == 0)
+      victim = other;
+  return victim;
 }
 
 void Platform::check_rebalance(Simulator& sim, GroupId group) {

@@ -394,6 +394,29 @@ TEST_CASE("managed scaling scales in only instances that run no service task",
   CHECK(r.services[0].tasks.running_at_end == 2);
 }
 
+TEST_CASE("managed scaling survives a group shrinking under termination protection",
+          "[engine][services]") {
+  // The reproducer of an abort (managed_scaling.cpp: group_desired >= warmed): scaled in at 4h,
+  // the group launched to rebalance its zones, and when that launch came up the instances it
+  // was to replace were protected; the group kept one instance over its desired count, which
+  // managed scaling then counted as warmed up. Each seed below aborted. 12 tasks of 512 units
+  // fit 8 to an m6i.xlarge (4096 units), so the first scale-in leaves 2 instances; 40 tasks need
+  // 5: 3 more launches at 2h; at 4h, 8 tasks need 1, and the scale-in to it launches one to
+  // rebalance. So 3 + 3 + 1 = 7 launches, the rebalancing one terminated again, 8 tasks running.
+  const scenario::Scenario sc = test::load("capacity/rebalance-under-protection.yaml");
+  for (const std::uint64_t seed : {3u, 4u, 6u, 8u, 10u}) {
+    INFO("seed " << seed);
+    engine::RunOptions options;
+    options.seed = seed;
+    options.horizon = sc.duration;
+    const engine::ReplicationResult r = engine::run_replication(sc, options);
+    CHECK(r.platform.launches == 7);
+    CHECK(r.platform.rebalances == 1);
+    CHECK(r.services[0].tasks.running_at_end == 8);
+    CHECK(r.tasks.lost() == 0);
+  }
+}
+
 TEST_CASE("a drain leaves standalone tasks alone and is done when the service tasks left",
           "[engine][services]") {
   scenario::Scenario sc = cluster(3, 3, 2h);

@@ -724,6 +724,69 @@ TEST_CASE("rebalancing never terminates an instance protected from scale-in", "[
   CHECK(h.platform->counters().rebalances == 0);
 }
 
+TEST_CASE("a rebalancing launch in a zone tied for fullest still brings the group back to its "
+          "desired count",
+          "[platform]") {
+  // The group shrinks twice while its rebalancing launch boots, leaving that launch's zone tied
+  // with the others. The group must still terminate one, as the default termination policy
+  // does, rather than keep one instance over its desired count (which managed scaling, counting
+  // warmed-up instances against the desired count, found impossible).
+  PlatformConfig config = three_zones();
+  config.groups.push_back(group("web", 4, {kA, kB, kC}));  // a {0, 3}, b {1}, c {2}
+  Harness h(std::move(config));
+  h.start();
+  h.run_until(10min);
+  // 1 goes, desired 3: a 2, b 0, c 1, so a rebalancing launch 4 in b. Then 3 goes, desired 2:
+  // a {0}, b {4 booting}, c {2}.
+  h.platform->terminate(h.sim, iid(1), true);
+  h.platform->terminate(h.sim, iid(3), true);
+  h.drain();
+  REQUIRE(h.platform->instance_count() == 5);
+  REQUIRE(h.platform->az(iid(4)) == kB);
+  CHECK(h.platform->desired(kGroup0) == 2);
+  // 11 min: 4 runs, 3 instances for 2. Every zone holds 1, the tie goes to 4's zone, b, where 4
+  // is the only candidate: 4 itself goes, and the group holds 0 and 2, its desired count.
+  h.run_until(2h);
+  CHECK(h.platform->cause(iid(4)) == TerminationCause::kRebalance);
+  CHECK(h.live_by_zone(kGroup0) == zones(1, 0, 1));
+  CHECK(h.platform->live_instances(kGroup0).size() == h.platform->desired(kGroup0));
+  CHECK(h.platform->counters().rebalances == 1);
+  CHECK(h.platform->counters().launches == 5);
+}
+
+TEST_CASE("a rebalancing launch whose target zone was protected while it booted terminates an "
+          "unprotected instance elsewhere, or itself",
+          "[platform]") {
+  PlatformConfig config = three_zones();
+  config.groups.push_back(group("web", 4, {kA, kB, kC}));  // a {0, 3}, b {1}, c {2}
+  Harness h(std::move(config));
+  h.start();
+  h.run_until(10min);
+  // 1 goes, desired 3: a 2, b 0, c 1, so a rebalancing launch 4 in b, meant to let a lose one.
+  h.platform->terminate(h.sim, iid(1), true);
+  h.drain();
+  REQUIRE(h.platform->az(iid(4)) == kB);
+  SECTION("another zone has an unprotected instance as full as the launch's: the launch goes") {
+    // While 4 boots, both of a's get tasks and are protected. At 11 min, 4 instances for 3: a
+    // has none to give; b {4} and c {2} hold 1 each, the tie goes to 4's zone, so 4 goes.
+    h.platform->set_scale_in_protected(iid(0), true);
+    h.platform->set_scale_in_protected(iid(3), true);
+    h.run_until(2h);
+    CHECK(h.platform->cause(iid(4)) == TerminationCause::kRebalance);
+    CHECK(h.live_by_zone(kGroup0) == zones(2, 0, 1));
+  }
+  SECTION("a fuller zone has an unprotected instance: its newest goes") {
+    // Only 3 of a's is protected: a is the fullest zone with a candidate, 0.
+    h.platform->set_scale_in_protected(iid(3), true);
+    h.run_until(2h);
+    CHECK(h.platform->cause(iid(0)) == TerminationCause::kRebalance);
+    CHECK(h.live_by_zone(kGroup0) == zones(1, 1, 1));
+  }
+  CHECK(h.platform->live_instances(kGroup0).size() == 3);
+  CHECK(h.platform->desired(kGroup0) == 3);
+  CHECK(h.platform->counters().rebalances == 1);
+}
+
 TEST_CASE("terminating without shrinking the group replaces the instance", "[platform]") {
   PlatformConfig config = three_zones();
   config.groups.push_back(group("web", 3, {kA, kB, kC}));

@@ -156,6 +156,8 @@ class Platform {
   void on_running(Simulator& sim, InstanceId id);
   void end_instance(Simulator& sim, InstanceId id, TerminationCause cause, bool replace);
   void check_rebalance(Simulator& sim, GroupId group);
+  // The instance `group` terminates once its rebalancing launch `launched` is up.
+  [[nodiscard]] InstanceId excess_instance(GroupId group, InstanceId launched) const;
   [[nodiscard]] std::vector<std::uint32_t> live_by_zone(GroupId group) const;
 
   const PlatformConfig& config_;
