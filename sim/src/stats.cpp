@@ -43,7 +43,7 @@ void neumaier_add(double& sum, double& c, double x) noexcept {
 
 // --- Counter -----------------------------------------------------------------------------------
 
-void Counter::add(std::uint64_t n) noexcept {
+void Counter::add(std::uint64_t n) {
   ECSIM_ASSERT(value_ + n >= value_, "a counter wrapped around");
   value_ += n;
 }
@@ -55,7 +55,7 @@ TimeWeightedGauge::TimeWeightedGauge(SimTime start, double initial) noexcept
   ECSIM_ASSERT(std::isfinite(initial), "a gauge level must be finite");
 }
 
-void TimeWeightedGauge::set(SimTime now, double value) noexcept {
+void TimeWeightedGauge::set(SimTime now, double value) {
   ECSIM_ASSERT(now >= last_, "gauge time went backwards");
   ECSIM_ASSERT(std::isfinite(value), "a gauge level must be finite");
   add_product(area_hi_, area_lo_, value_, to_micros(now - last_));
@@ -65,25 +65,25 @@ void TimeWeightedGauge::set(SimTime now, double value) noexcept {
   max_ = std::max(max_, value);
 }
 
-void TimeWeightedGauge::add(SimTime now, double delta) noexcept {
+void TimeWeightedGauge::add(SimTime now, double delta) {
   set(now, value_ + delta);
 }
 
-void TimeWeightedGauge::integral_micros(SimTime now, double& hi, double& lo) const noexcept {
+void TimeWeightedGauge::integral_micros(SimTime now, double& hi, double& lo) const {
   ECSIM_ASSERT(now >= last_, "gauge read before its last change");
   hi = area_hi_;
   lo = area_lo_;
   add_product(hi, lo, value_, to_micros(now - last_));
 }
 
-double TimeWeightedGauge::integral(SimTime now) const noexcept {
+double TimeWeightedGauge::integral(SimTime now) const {
   double hi = 0.0;
   double lo = 0.0;
   integral_micros(now, hi, lo);
   return (hi + lo) / 1e6;
 }
 
-double TimeWeightedGauge::mean(SimTime now) const noexcept {
+double TimeWeightedGauge::mean(SimTime now) const {
   double hi = 0.0;
   double lo = 0.0;
   integral_micros(now, hi, lo);
@@ -94,7 +94,7 @@ double TimeWeightedGauge::mean(SimTime now) const noexcept {
 
 // --- RunningMoments ----------------------------------------------------------------------------
 
-void RunningMoments::add(double x) noexcept {
+void RunningMoments::add(double x) {
   ECSIM_ASSERT(std::isfinite(x), "an observation must be finite");
   ++count_;
   const double delta = x - mean_;
@@ -153,7 +153,7 @@ std::uint64_t QuantileSketch::rank_of(double q) const noexcept {
   return static_cast<std::uint64_t>(std::floor(q * static_cast<double>(count_ - 1)));
 }
 
-std::int64_t QuantileSketch::bucket_of_rank(std::uint64_t rank) const noexcept {
+std::int64_t QuantileSketch::bucket_of_rank(std::uint64_t rank) const {
   std::uint64_t cumulative = zero_count_;
   for (std::size_t k = 0; k < counts_.size(); ++k) {
     cumulative += counts_[k];
@@ -163,7 +163,7 @@ std::int64_t QuantileSketch::bucket_of_rank(std::uint64_t rank) const noexcept {
   return offset_;
 }
 
-void QuantileSketch::mark_collapsed(std::int64_t index) noexcept {
+void QuantileSketch::mark_collapsed(std::int64_t index) {
   collapsed_max_index_ = collapsed_ ? std::max(collapsed_max_index_, index) : index;
   collapsed_ = true;
 }

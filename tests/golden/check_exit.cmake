@@ -1,7 +1,10 @@
 # Runs `ECSIM COMMAND SCENARIO` and checks the exit status (EXPECT_RC) and that stderr matches
 # EXPECT_STDERR and stdout EXPECT_STDOUT (regular expressions), when given; ARGS (a CMake list)
-# follow the scenario.
+# follow the scenario. With ABSENT, that path must not exist afterwards (it is removed first).
 set(args ${ARGS})
+if(DEFINED ABSENT)
+  file(REMOVE_RECURSE "${ABSENT}")
+endif()
 execute_process(COMMAND "${ECSIM}" ${COMMAND} "${SCENARIO}" ${args}
   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc STREQUAL "${EXPECT_RC}")
@@ -12,4 +15,7 @@ if(DEFINED EXPECT_STDERR AND NOT err MATCHES "${EXPECT_STDERR}")
 endif()
 if(DEFINED EXPECT_STDOUT AND NOT out MATCHES "${EXPECT_STDOUT}")
   message(FATAL_ERROR "stdout does not match '${EXPECT_STDOUT}':\n${out}")
+endif()
+if(DEFINED ABSENT AND EXISTS "${ABSENT}")
+  message(FATAL_ERROR "'${ABSENT}' exists: nothing should have been written")
 endif()

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -96,6 +97,17 @@ class Progress {
   bool shown_ = false;
 };
 
+// For the tests of exit status 3: ECSIM_TEST_FAIL_CHECK_AT=T makes a self-check fail at simulated
+// time T in every replication, or only from replication ECSIM_TEST_FAIL_FROM_REPLICATION=R on.
+std::optional<SimDuration> test_failure_at(std::uint32_t replication) {
+  const char* at = std::getenv("ECSIM_TEST_FAIL_CHECK_AT");
+  if (at == nullptr) return std::nullopt;
+  if (const char* from = std::getenv("ECSIM_TEST_FAIL_FROM_REPLICATION");
+      from != nullptr && replication < std::strtoul(from, nullptr, 10))
+    return std::nullopt;
+  return parse_duration(at);
+}
+
 struct RunArgs {
   std::string scenario;
   std::optional<std::uint64_t> seed;
@@ -133,20 +145,28 @@ int run(const RunArgs& args) {
   report.replications.resize(s->replications);
   Progress progress(!args.quiet, s->replications);
   std::atomic<std::uint32_t> next{0};
+  // The failure of the lowest replication that failed: replications are claimed in order and
+  // those under way finish, so which one is reported does not depend on the threads.
   std::mutex failure_mutex;
   std::exception_ptr failure;
+  std::uint32_t failed_replication = 0;
   const auto start = std::chrono::steady_clock::now();
   auto worker = [&] {
     for (std::uint32_t r = next++; r < s->replications; r = next++) {
       try {
         engine::RunOptions options;
         options.seed = engine::replication_seed(s->seed, r);
+        options.replication = r;
+        options.fail_check_at = test_failure_at(r);
         options.horizon = s->duration;
         options.progress = [&progress, r](double f) { progress.update(r, f); };
         report.replications[r] = engine::run_replication(*s, options);
       } catch (...) {
         std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
+        if (!failure || r < failed_replication) {
+          failure = std::current_exception();
+          failed_replication = r;
+        }
         next = s->replications;
       }
     }
@@ -305,9 +325,32 @@ int validate(const std::string& path) {
   return kExitOk;
 }
 
+// A failed check inside a function that cannot throw ends the process here rather than in a
+// core dump: the same message and exit status as one caught in main.
+[[noreturn]] void on_terminate() {
+  if (const std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const InternalError& error) {
+      std::fprintf(stderr, "ecsim: %s\n", error.what());
+      std::fflush(stderr);
+      std::_Exit(kExitInvariant);
+    } catch (const std::bad_alloc&) {
+      std::fputs("ecsim: error: out of memory\n", stderr);
+      std::_Exit(kExitOther);
+    } catch (...) {
+    }
+  }
+  std::fputs("ecsim: internal error: the process was terminated; this is a bug in ecsim, please "
+             "report it with the scenario and this message\n",
+             stderr);
+  std::_Exit(kExitInvariant);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::set_terminate(on_terminate);
   CLI::App app{kAbout, "ecsim"};
   app.set_version_flag("--version", std::string("ecsim ") + ECSIM_VERSION);
   app.footer("Exit status: 0 done; 2 bad input; 3 an invariant was violated; 1 anything else.");
@@ -354,9 +397,12 @@ int main(int argc, char** argv) {
     if (*explain_cmd) return explain(explain_args);
     std::fputs(app.help().c_str(), stdout);
     return kExitOk;
-  } catch (const engine::InvariantViolation& e) {
-    std::fprintf(stderr, "ecsim: invariant violated: %s\n", e.what());
+  } catch (const InternalError& e) {
+    std::fprintf(stderr, "ecsim: %s\n", e.what());
     return kExitInvariant;
+  } catch (const std::bad_alloc&) {
+    std::fputs("ecsim: error: out of memory\n", stderr);
+    return kExitOther;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ecsim: error: %s\n", e.what());
     return kExitOther;

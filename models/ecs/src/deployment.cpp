@@ -92,14 +92,14 @@ DeploymentConfiguration from_input(const DeploymentConfigurationInput& input,
   return config;
 }
 
-RollingBounds rolling_bounds(std::int64_t desired, const DeploymentConfiguration& config) noexcept {
+RollingBounds rolling_bounds(std::int64_t desired, const DeploymentConfiguration& config) {
   ECSIM_ASSERT(desired >= 0, "desiredCount is never negative");
   return {ceil_div(desired * config.minimum_healthy_percent, 100),
           desired * config.maximum_percent / 100};
 }
 
 DeploymentStep deployment_step(const DeploymentCounts& counts,
-                               const DeploymentConfiguration& config) noexcept {
+                               const DeploymentConfiguration& config) {
   ECSIM_ASSERT(counts.desired >= 0 && counts.old_running >= 0 && counts.new_healthy >= 0 &&
                    counts.new_pending >= 0,
                "task counts are never negative");
@@ -131,7 +131,7 @@ Problems check(const CircuitBreakerThreshold& threshold) {
 }
 
 std::int64_t circuit_breaker_threshold(std::int64_t desired,
-                                       const CircuitBreakerThreshold& threshold) noexcept {
+                                       const CircuitBreakerThreshold& threshold) {
   ECSIM_ASSERT(desired >= 0, "desiredCount is never negative");
   ECSIM_ASSERT(threshold.value >= 1, "check() rejects a threshold value below 1");
   switch (threshold.type) {
@@ -147,12 +147,12 @@ std::int64_t circuit_breaker_threshold(std::int64_t desired,
 }
 
 bool circuit_breaker_tripped(std::int64_t failures, std::int64_t desired,
-                             const CircuitBreakerThreshold& threshold) noexcept {
+                             const CircuitBreakerThreshold& threshold) {
   return failures >= circuit_breaker_threshold(desired, threshold);
 }
 
 SimDuration launch_throttle_delay(std::int64_t consecutive_failures,
-                                  const LaunchThrottle& throttle) noexcept {
+                                  const LaunchThrottle& throttle) {
   ECSIM_ASSERT(consecutive_failures >= 0, "a failure count is never negative");
   ECSIM_ASSERT(
       throttle.first_delay >= SimDuration::zero() && throttle.max_delay >= throttle.first_delay,

@@ -80,13 +80,13 @@ ManagedScaling from_input(const ManagedScalingInput& input) {
   return scaling;
 }
 
-double capacity_provider_reservation(std::int64_t needed, std::int64_t current) noexcept {
+double capacity_provider_reservation(std::int64_t needed, std::int64_t current) {
   ECSIM_ASSERT(needed >= 0 && current >= 0, "instance counts are never negative");
   if (current == 0) return needed == 0 ? 100.0 : 200.0;
   return 100.0 * static_cast<double>(needed) / static_cast<double>(current);
 }
 
-std::int64_t instances_for_target(std::int64_t needed, std::int32_t target_percent) noexcept {
+std::int64_t instances_for_target(std::int64_t needed, std::int32_t target_percent) {
   ECSIM_ASSERT(needed >= 0, "instance counts are never negative");
   ECSIM_ASSERT(target_percent >= 1 && target_percent <= 100, "targetCapacity is 1..100");
   return (100 * needed + target_percent - 1) / target_percent;
@@ -98,7 +98,7 @@ bool warmed_up(SimTime launched, SimTime now, const ManagedScaling& scaling) noe
 
 ScalingDecision evaluate_managed_scaling(const ManagedScaling& scaling, std::int64_t needed,
                                          std::int64_t warmed, std::int64_t group_desired,
-                                         ScalingAlarms& alarms) noexcept {
+                                         ScalingAlarms& alarms) {
   ECSIM_ASSERT(needed >= 0 && warmed >= 0 && group_desired >= warmed,
                "warmed-up instances are part of the group's desired capacity");
   const std::int64_t target = scaling.target_capacity_percent;

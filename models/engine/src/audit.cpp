@@ -4,24 +4,24 @@
 
 namespace ecsim::engine::detail {
 
-void audit_task_states(SimTime now, std::span<const TaskState> states, std::uint64_t provisioning,
+void audit_task_states(std::span<const TaskState> states, std::uint64_t provisioning,
                        std::uint64_t pending, std::uint64_t running) {
   std::uint64_t counted[4] = {0, 0, 0, 0};
   for (const TaskState s : states) ++counted[static_cast<std::size_t>(s)];
   if (counted[0] != provisioning || counted[1] != pending || counted[2] != running)
-    throw InvariantViolation(fmt::format(
-        "at {}: task states counted {}/{}/{} (provisioning/pending/running) but tracked {}/{}/{}",
-        format_time(now), counted[0], counted[1], counted[2], provisioning, pending, running));
+    check_failed(fmt::format(
+        "self-check failed: task states counted {}/{}/{} (provisioning/pending/running) but tracked {}/{}/{}",
+        counted[0], counted[1], counted[2], provisioning, pending, running));
 }
 
-void audit_conservation(SimTime now, const TaskCounts& t) {
+void audit_conservation(const TaskCounts& t) {
   if (t.lost() != 0)
-    throw InvariantViolation(fmt::format(
-        "at {}: {} tasks submitted but completed + failed + evicted + running + pending = {}",
-        format_time(now), t.submitted, static_cast<std::int64_t>(t.submitted) - t.lost()));
+    check_failed(fmt::format(
+        "self-check failed: {} tasks submitted but completed + failed + evicted + running + pending = {}",
+        t.submitted, static_cast<std::int64_t>(t.submitted) - t.lost()));
 }
 
-void audit_instances(SimTime now, std::string_view cluster, const ecs::ContainerInstances& instances,
+void audit_instances(std::string_view cluster, const ecs::ContainerInstances& instances,
                      const std::vector<std::vector<std::uint32_t>>& tasks_on,
                      std::span<const std::int64_t> cpu, std::span<const std::int64_t> memory) {
   for (ecs::ContainerInstanceIndex i = 0; i < instances.size(); ++i) {
@@ -33,10 +33,10 @@ void audit_instances(SimTime now, std::string_view cluster, const ecs::Container
     if (cpu_held > instances.cpu_registered(i) || memory_held > instances.memory_registered(i) ||
         instances.cpu_free(i) != instances.cpu_registered(i) - cpu_held ||
         instances.memory_free(i) != instances.memory_registered(i) - memory_held)
-      throw InvariantViolation(fmt::format(
-          "at {}: container instance {} of cluster {} holds tasks of {} CPU units and {} MiB "
+      check_failed(fmt::format(
+          "self-check failed: container instance {} of cluster {} holds tasks of {} CPU units and {} MiB "
           "against {} / {} registered and {} / {} free",
-          format_time(now), i, cluster, cpu_held, memory_held, instances.cpu_registered(i),
+          i, cluster, cpu_held, memory_held, instances.cpu_registered(i),
           instances.memory_registered(i), instances.cpu_free(i), instances.memory_free(i)));
   }
 }

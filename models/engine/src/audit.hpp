@@ -18,15 +18,15 @@ namespace ecsim::engine::detail {
 enum class TaskState : std::uint8_t { kProvisioning, kPending, kRunning, kStopped };
 
 /// Every task is in exactly one state, and the counts kept per state match the task table.
-void audit_task_states(SimTime now, std::span<const TaskState> states, std::uint64_t provisioning,
+void audit_task_states(std::span<const TaskState> states, std::uint64_t provisioning,
                        std::uint64_t pending, std::uint64_t running);
 
 /// Every task ever submitted is completed, failed, evicted, running or pending (none is lost).
-void audit_conservation(SimTime now, const TaskCounts& counts);
+void audit_conservation(const TaskCounts& counts);
 
 /// No container instance holds more than it registered, and its free resources equal what it
 /// registered less the tasks it holds (`tasks_on[i]`, sized by `cpu` and `memory`).
-void audit_instances(SimTime now, std::string_view cluster, const ecs::ContainerInstances& instances,
+void audit_instances(std::string_view cluster, const ecs::ContainerInstances& instances,
                      const std::vector<std::vector<std::uint32_t>>& tasks_on,
                      std::span<const std::int64_t> cpu, std::span<const std::int64_t> memory);
 

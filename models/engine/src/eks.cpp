@@ -1074,16 +1074,17 @@ void World::eks_check_invariants() const {
     u.memory_bytes += asked.memory_bytes;
   }
   if (pending != eks_pending_ || running != eks_running_)
-    throw InvariantViolation(fmt::format("at {}: pods counted {}/{} (pending/running) but tracked {}/{}",
-                                         format_time(sim_.now()), pending, running, eks_pending_,
-                                         eks_running_));
+    check_failed(fmt::format("self-check failed: pods counted {}/{} (pending/running) but tracked "
+                             "{}/{}",
+                             pending, running, eks_pending_, eks_running_));
   for (std::size_t c = 0; c < eks_.size(); ++c) {
     for (std::size_t n = 0; n < eks_[c].namespaces.size(); ++n) {
       const EksNamespace& ns = eks_[c].namespaces[n];
       if (!(ns.used == used[c][n]))
-        throw InvariantViolation(fmt::format(
-            "at {}: namespace {} of cluster {} holds {} pods, {}m CPU, {} bytes but counts {}, {}m, {}",
-            format_time(sim_.now()), ns.name, eks_[c].config->name, used[c][n].pods,
+        check_failed(fmt::format(
+            "self-check failed: namespace {} of cluster {} holds {} pods, {}m CPU, {} bytes but "
+            "counts {}, {}m, {}",
+            ns.name, eks_[c].config->name, used[c][n].pods,
             used[c][n].cpu_millis, used[c][n].memory_bytes, ns.used.pods, ns.used.cpu_millis,
             ns.used.memory_bytes));
     }

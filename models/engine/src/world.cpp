@@ -163,6 +163,7 @@ ReplicationResult World::run() {
   next_arrival_.resize(jobs_.size());
   for (std::uint32_t j = 0; j < jobs_.size(); ++j) schedule_next_arrival(j);
   if (options_.timeseries) sim_.schedule_at(kSimStart, kSample);
+  if (options_.fail_check_at) sim_.schedule_at(kSimStart + *options_.fail_check_at, kFailCheck);
 
   auto handler = [this](const Event& e) { dispatch(e); };
   if (options_.progress) {
@@ -246,6 +247,7 @@ void World::dispatch(const Event& e) {
       if (state_[e.target] != TaskState::kStopped) finish(e.target, Outcome::kEvicted);
       break;
     case kSample: sample(); break;
+    case kFailCheck: check_failed("self-check failed: as RunOptions::fail_check_at asked"); break;
     case kServiceRetry:
       services_[e.target].retry_scheduled = false;
       mark_dirty(e.target);
@@ -808,10 +810,10 @@ TaskCounts World::totals() const {
 }
 
 void World::check_invariants() const {
-  audit_task_states(sim_.now(), state_, provisioning_, pending_, running_);
-  audit_conservation(sim_.now(), totals());
+  audit_task_states(state_, provisioning_, pending_, running_);
+  audit_conservation(totals());
   for (const ClusterRuntime& c : clusters_)
-    audit_instances(sim_.now(), c.config->name, c.instances, c.tasks_on, cpu_, memory_);
+    audit_instances(c.config->name, c.instances, c.tasks_on, cpu_, memory_);
   eks_check_invariants();
 }
 
@@ -820,8 +822,20 @@ void World::check_invariants() const {
 namespace ecsim::engine {
 
 ReplicationResult run_replication(const scenario::Scenario& scenario, const RunOptions& options) {
-  detail::World world(scenario, options);
-  return world.run();
+  const std::string run = fmt::format("scenario '{}' ({}), replication {}, seed {}", scenario.name,
+                                      scenario.file, options.replication, options.seed);
+  CheckContext context(run, nullptr);
+  std::optional<detail::World> world;
+  try {
+    world.emplace(scenario, options);
+    context.set_clock(&world->simulator());
+    return world->run();
+  } catch (const std::bad_alloc&) {
+    const SimTime at = world ? world->simulator().now() : kSimStart;
+    context.set_clock(nullptr);
+    world.reset();  // gives the memory back before the message is made
+    throw OutOfMemory(fmt::format("out of memory at simulated time {} in {}", format_time(at), run));
+  }
 }
 
 std::uint64_t replication_seed(std::uint64_t root, std::uint32_t index) {

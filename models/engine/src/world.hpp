@@ -76,6 +76,7 @@ enum EventKind : std::uint32_t {
   kEksDrainTick = 21,      // target: EKS cluster; draining nodes retry their evictions
   kEksNodeTerminate = 22,  // target: EKS cluster, payload: node drain; its node is terminated
   kEksPodCreated = 23,     // target: pod; the API server has stored its creation
+  kFailCheck = 24,         // RunOptions::fail_check_at: a self-check fails (tests of exit 3)
 };
 
 /// How a task ended. Scheduler stops (scale-in, deployment, drain) count as completed.
@@ -385,6 +386,8 @@ class World {
  public:
   World(const scenario::Scenario& s, const RunOptions& options);
   ReplicationResult run();
+  /// The run's clock, for the messages of failed checks.
+  [[nodiscard]] const Simulator& simulator() const noexcept { return sim_; }
 
  private:
   // --- world.cpp: dispatch, jobs, EC2 and Fargate tasks, instances, measurement ---------------

@@ -61,7 +61,7 @@ class Xoshiro256StarStar {
   }
 
   /// A generator with exactly `state` (for reference tests); the state must not be all zero.
-  static constexpr Xoshiro256StarStar from_state(const State& state) noexcept {
+  static constexpr Xoshiro256StarStar from_state(const State& state) {
     ECSIM_ASSERT((state[0] | state[1] | state[2] | state[3]) != 0,
                  "xoshiro256** cannot leave the all-zero state");
     return Xoshiro256StarStar{state};
@@ -142,7 +142,7 @@ class RandomStream {
   double uniform01() noexcept { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
 
   /// A double uniform on [a, b), for finite a <= b (returns a when a == b).
-  double uniform(double a, double b) noexcept {
+  double uniform(double a, double b) {
     ECSIM_ASSERT(a <= b, "uniform(a, b) needs a <= b");
     const double x = a + (b - a) * uniform01();
     // a + (b - a) * u can round up to b when u is just below 1; keep the interval half-open.
@@ -151,7 +151,7 @@ class RandomStream {
 
   /// An integer uniform on [0, n), n > 0, without modulo bias (Lemire 2019: multiply-shift with
   /// rejection of the at most n - 1 biased low products; one draw in all but rare cases).
-  std::uint64_t uniform_int(std::uint64_t n) noexcept {
+  std::uint64_t uniform_int(std::uint64_t n) {
     ECSIM_ASSERT(n > 0, "uniform_int(n) needs n > 0");
     std::uint64_t low = 0;
     std::uint64_t high = detail::mul_64x64(engine_(), n, low);
@@ -163,14 +163,14 @@ class RandomStream {
   }
 
   /// True with probability `p` in [0, 1] (p = 0 never, p = 1 always).
-  bool bernoulli(double p) noexcept {
+  bool bernoulli(double p) {
     ECSIM_ASSERT(p >= 0.0 && p <= 1.0, "bernoulli(p) needs p in [0, 1]");
     return uniform01() < p;
   }
 
   /// An exponential variate with mean `mean` (>= 0, any unit) by inverse CDF,
   /// -mean * log(1 - u) with u = uniform01(), so never log(0); at most 36.74 * mean.
-  double exponential(double mean) noexcept {
+  double exponential(double mean) {
     ECSIM_ASSERT(mean >= 0.0, "exponential(mean) needs mean >= 0");
     // u is a multiple of 2^-53 in [0, 1), so 1 - u is exact and in [2^-53, 1]: log is as
     // accurate here as log1p(-u), and twice as fast.
@@ -179,7 +179,7 @@ class RandomStream {
 
   /// An exponential duration with mean `mean` (>= 0), rounded to the nearest microsecond and
   /// saturating at SimDuration::max().
-  SimDuration exponential(SimDuration mean) noexcept {
+  SimDuration exponential(SimDuration mean) {
     const double micros = exponential(static_cast<double>(mean.count()));
     // 2^63 is the first double above every int64; llround beyond it is undefined.
     if (!(micros < 0x1.0p63)) return SimDuration::max();
@@ -190,7 +190,7 @@ class RandomStream {
   /// polar method. Each polar step yields two standard normals: the second is cached in the
   /// stream and returned (scaled by that call's own parameters) by the next call, so normals
   /// consume 2 uniforms per pair plus rejections (about 27% of pairs).
-  double normal(double mean, double stddev) noexcept {
+  double normal(double mean, double stddev) {
     ECSIM_ASSERT(stddev >= 0.0, "normal(mean, stddev) needs stddev >= 0");
     double z;
     if (has_cached_normal_) {
@@ -204,10 +204,10 @@ class RandomStream {
 
   /// A lognormal variate exp(N(mu, sigma)): `mu` and `sigma` (>= 0) are the mean and standard
   /// deviation of its logarithm, so its mean is exp(mu + sigma^2 / 2); uses `normal`.
-  double lognormal(double mu, double sigma) noexcept { return std::exp(normal(mu, sigma)); }
+  double lognormal(double mu, double sigma) { return std::exp(normal(mu, sigma)); }
 
   /// A lognormal variate with the parameters `params` (see `lognormal_from_mean_cv`).
-  double lognormal(const LognormalParams& params) noexcept {
+  double lognormal(const LognormalParams& params) {
     return lognormal(params.mu, params.sigma);
   }
 

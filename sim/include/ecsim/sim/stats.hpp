@@ -13,9 +13,9 @@ namespace ecsim {
 class Counter {
  public:
   /// Adds `n` occurrences; the count must not wrap around.
-  void add(std::uint64_t n) noexcept;
+  void add(std::uint64_t n);
   /// Adds one occurrence.
-  void increment() noexcept { add(1); }
+  void increment() { add(1); }
   /// The number of occurrences so far.
   [[nodiscard]] std::uint64_t value() const noexcept { return value_; }
 
@@ -36,9 +36,9 @@ class TimeWeightedGauge {
   explicit TimeWeightedGauge(SimTime start = kSimStart, double initial = 0.0) noexcept;
 
   /// Changes the level to `value` at `now` (`now` >= every instant passed before).
-  void set(SimTime now, double value) noexcept;
+  void set(SimTime now, double value);
   /// Changes the level by `delta` at `now` (`now` >= every instant passed before).
-  void add(SimTime now, double delta) noexcept;
+  void add(SimTime now, double delta);
 
   /// The current level.
   [[nodiscard]] double value() const noexcept { return value_; }
@@ -50,13 +50,13 @@ class TimeWeightedGauge {
   [[nodiscard]] SimTime start() const noexcept { return start_; }
 
   /// The integral of the level over [start, now], in level x seconds.
-  [[nodiscard]] double integral(SimTime now) const noexcept;
+  [[nodiscard]] double integral(SimTime now) const;
   /// The time-weighted mean level over [start, now]; the current level when `now` == start.
-  [[nodiscard]] double mean(SimTime now) const noexcept;
+  [[nodiscard]] double mean(SimTime now) const;
 
  private:
   // The integral up to `now` in level x microseconds, as the double-double hi + lo.
-  void integral_micros(SimTime now, double& hi, double& lo) const noexcept;
+  void integral_micros(SimTime now, double& hi, double& lo) const;
 
   SimTime start_;
   SimTime last_;
@@ -72,7 +72,7 @@ class TimeWeightedGauge {
 class RunningMoments {
  public:
   /// Adds one finite observation (any unit; the moments are in the same unit).
-  void add(double x) noexcept;
+  void add(double x);
   /// Adds every observation of `other`, as if they had been added here.
   void merge(const RunningMoments& other) noexcept;
 
@@ -163,7 +163,7 @@ class QuantileSketch {
   // The 0-based rank that quantile q answers.
   [[nodiscard]] std::uint64_t rank_of(double q) const noexcept;
   // The bucket index holding rank `rank` (>= zero_count_).
-  [[nodiscard]] std::int64_t bucket_of_rank(std::uint64_t rank) const noexcept;
+  [[nodiscard]] std::int64_t bucket_of_rank(std::uint64_t rank) const;
   // Makes counts_ cover bucket `index` or, when that would exceed max_buckets_, collapses; returns
   // the slot to count `index` in (0 when it falls below the kept range).
   std::size_t slot_for(std::int64_t index);
@@ -172,7 +172,7 @@ class QuantileSketch {
   // Folds every bucket below `new_lowest` into bucket `new_lowest`.
   void collapse_below(std::int64_t new_lowest);
   // Records that collapsed observations now sit in bucket `index`.
-  void mark_collapsed(std::int64_t index) noexcept;
+  void mark_collapsed(std::int64_t index);
 
   double alpha_;
   double log_gamma_;   // ln(gamma) of the (slightly tightened) internal gamma

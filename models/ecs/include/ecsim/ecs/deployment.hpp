@@ -59,7 +59,7 @@ struct RollingBounds {
 };
 
 /// The bounds of a service with `desired` (>= 0) tasks under `config`.
-RollingBounds rolling_bounds(std::int64_t desired, const DeploymentConfiguration& config) noexcept;
+RollingBounds rolling_bounds(std::int64_t desired, const DeploymentConfiguration& config);
 
 /// One service's tasks at one moment of a rolling update (or a drain), all counts >= 0.
 struct DeploymentCounts {
@@ -87,7 +87,7 @@ struct DeploymentStep {
 /// The starts and stops `config` allows for `counts`. Both come from the same snapshot: a
 /// stopped task frees room under the upper limit only once the caller reports it gone.
 DeploymentStep deployment_step(const DeploymentCounts& counts,
-                               const DeploymentConfiguration& config) noexcept;
+                               const DeploymentConfiguration& config);
 
 /// How the deployment circuit breaker turns desiredCount into a failure threshold
 /// (`thresholdConfiguration.type`).
@@ -111,11 +111,11 @@ Problems check(const CircuitBreakerThreshold& threshold);
 /// The number of failed tasks that fails a deployment of a service with `desired` tasks: by
 /// default max(3, min(200, ceil(0.5 x desired))).
 std::int64_t circuit_breaker_threshold(std::int64_t desired,
-                                       const CircuitBreakerThreshold& threshold = {}) noexcept;
+                                       const CircuitBreakerThreshold& threshold = {});
 
 /// Whether `failures` failed tasks (counted as the breaker counts them) fail the deployment.
 bool circuit_breaker_tripped(std::int64_t failures, std::int64_t desired,
-                             const CircuitBreakerThreshold& threshold = {}) noexcept;
+                             const CircuitBreakerThreshold& threshold = {});
 
 /// The service scheduler's back-off for tasks that go from PENDING to STOPPED without running.
 struct LaunchThrottle {
@@ -128,6 +128,6 @@ struct LaunchThrottle {
 /// How long the scheduler waits before the next launch after `consecutive_failures` (>= 0)
 /// tasks in a row never reached RUNNING: 0 for none, then first_delay x 2^(n-1) up to max_delay.
 SimDuration launch_throttle_delay(std::int64_t consecutive_failures,
-                                  const LaunchThrottle& throttle = {}) noexcept;
+                                  const LaunchThrottle& throttle = {});
 
 }  // namespace ecsim::ecs

@@ -43,11 +43,11 @@ ManagedScaling from_input(const ManagedScalingInput& input);
 /// The CapacityProviderReservation metric in percent, for `needed` instances (M: what the
 /// provider's RUNNING and PROVISIONING tasks need) and `current` instances (N): 100 x M / N;
 /// 100 when both are 0, 200 when N is 0 and M is not.
-double capacity_provider_reservation(std::int64_t needed, std::int64_t current) noexcept;
+double capacity_provider_reservation(std::int64_t needed, std::int64_t current);
 
 /// The ASG size that brings the metric to `target_percent` (1..100) for `needed` instances:
 /// the fewest N with 100 x M / N <= target, that is ceil(100 x M / target).
-std::int64_t instances_for_target(std::int64_t needed, std::int32_t target_percent) noexcept;
+std::int64_t instances_for_target(std::int64_t needed, std::int32_t target_percent);
 
 /// Whether an instance launched at `launched` has finished warming up at `now` and counts in N.
 bool warmed_up(SimTime launched, SimTime now, const ManagedScaling& scaling) noexcept;
@@ -78,6 +78,6 @@ struct ScalingAlarms {
 /// lowers it to `instances_for_target`. Either resets both counts.
 ScalingDecision evaluate_managed_scaling(const ManagedScaling& scaling, std::int64_t needed,
                                          std::int64_t warmed, std::int64_t group_desired,
-                                         ScalingAlarms& alarms) noexcept;
+                                         ScalingAlarms& alarms);
 
 }  // namespace ecsim::ecs

@@ -10,12 +10,18 @@
 
 #include "ecsim/platform/platform.hpp"
 #include "ecsim/scenario/scenario.hpp"
+#include "ecsim/sim/assert.hpp"
 #include "ecsim/sim/time.hpp"
 
 namespace ecsim::engine {
 
-/// Thrown when a run's own self-checks find an impossible state (exit status 3).
-class InvariantViolation : public std::runtime_error {
+/// Thrown when a run's own self-checks (or an internal check) find an impossible state: a bug in
+/// ecsim (exit status 3). Its message names the check, the scenario, replication, seed and
+/// simulated time.
+using InvariantViolation = ::ecsim::InternalError;
+
+/// Thrown when a replication runs out of memory (exit status 1); the message says when.
+class OutOfMemory : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -251,15 +257,19 @@ struct ReplicationResult {
 /// How a replication is run.
 struct RunOptions {
   std::uint64_t seed = 1;                 ///< root of this replication's random streams
+  std::uint32_t replication = 0;          ///< index of this replication, for messages
   SimDuration horizon{};                  ///< simulated time to run
   bool timeseries = true;                 ///< record a row every scenario.timeseries_interval
   /// Called now and then with the fraction of the horizon done (0..1); may be empty.
   std::function<void(double)> progress;
   /// A scheduling decision to explain in ReplicationResult::explanation; the run is the same.
   std::optional<ExplainRequest> explain;
+  /// For tests of the exit status: a self-check fails at this time since the start.
+  std::optional<SimDuration> fail_check_at;
 };
 
-/// Simulates `scenario` once; throws InvariantViolation when a self-check fails.
+/// Simulates `scenario` once; throws InvariantViolation when a self-check fails and OutOfMemory
+/// when memory runs out.
 ReplicationResult run_replication(const scenario::Scenario& scenario, const RunOptions& options);
 
 /// The seed of replication `index` of a scenario whose seed is `root`: replication 0 uses `root`
