@@ -41,10 +41,18 @@ constexpr int kExitOther = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitInvariant = 3;
 
+// The most problems printed for one scenario: beyond them, a count (a file of a million
+// misspelt keys needs its first few fixed, not a million lines).
+constexpr std::size_t kMostProblemsShown = 200;
+
 std::optional<scenario::Scenario> load_or_report(const std::string& path) {
   scenario::LoadResult loaded = scenario::load_scenario(path);
-  for (const scenario::Diagnostic& d : loaded.diagnostics.sorted())
-    std::fprintf(stderr, "%s\n", scenario::format_diagnostic(d).c_str());
+  const std::vector<scenario::Diagnostic> problems = loaded.diagnostics.sorted();
+  for (std::size_t k = 0; k < problems.size() && k < kMostProblemsShown; ++k)
+    std::fprintf(stderr, "%s\n", scenario::format_diagnostic(problems[k]).c_str());
+  if (problems.size() > kMostProblemsShown)
+    std::fprintf(stderr, "%s: ... and %zu more problems not shown\n", path.c_str(),
+                 problems.size() - kMostProblemsShown);
   if (!loaded.scenario) {
     const std::size_t n = loaded.diagnostics.all().size();
     std::fprintf(stderr, "%s: %zu problem%s found; nothing was run\n", path.c_str(), n,

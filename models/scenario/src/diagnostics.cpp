@@ -1,6 +1,7 @@
 #include "ecsim/scenario/diagnostics.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -16,7 +17,38 @@ std::string format_diagnostic(const Diagnostic& d) {
   return out;
 }
 
+namespace {
+
+// The longest message kept whole, in bytes; a longer one (it quotes a huge value) keeps its start
+// and its end, where "(expected ...)" is.
+constexpr std::size_t kLongestMessage = 400;
+constexpr std::size_t kKeptHead = 200;
+constexpr std::size_t kKeptTail = 150;
+
+// The start of `text` cut to at most `n` bytes, not inside a UTF-8 sequence (and the same for
+// the end with `from_end`).
+std::string_view cut(std::string_view text, std::size_t n, bool from_end) {
+  const auto continuation = [&](std::size_t at) {
+    return at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0u) == 0x80u;
+  };
+  if (!from_end) {
+    while (n > 0 && continuation(n)) --n;
+    return text.substr(0, n);
+  }
+  std::size_t start = text.size() - n;
+  while (start < text.size() && continuation(start)) ++start;
+  return text.substr(start);
+}
+
+}  // namespace
+
 void Diagnostics::error(SourceLocation where, std::string path, std::string message) {
+  if (message.size() > kLongestMessage) {
+    const std::size_t size = message.size();
+    message = fmt::format("{} [... {} bytes cut ...] {}", cut(message, kKeptHead, false),
+                          size - kKeptHead - kKeptTail, cut(message, kKeptTail, true));
+  }
+  if (path.size() > kLongestMessage) path = std::string(cut(path, kKeptHead, false)) + "...";
   all_.push_back(Diagnostic{std::move(where), std::move(path), std::move(message)});
 }
 

@@ -1,14 +1,13 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "ecsim/scenario/scenario.hpp"
 #include "ecsim/workload/trace.hpp"
+#include "input_file.hpp"
 #include "loader.hpp"
 #include "yaml_reader.hpp"
 
@@ -320,14 +319,12 @@ std::optional<workload::ArrivalSpec> Loader::read_arrivals(const Reader& r) {
 }
 
 std::optional<workload::ArrivalSpec> Loader::read_trace(const Reader& at, const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    at.error(fmt::format("cannot open '{}' (expected a readable CSV trace)", file));
+  InputText input = read_input_file(file);
+  if (!input.text) {
+    at.error(std::move(input.problem));
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  workload::TraceParseResult parsed = workload::parse_trace_csv(text.str(), file);
+  workload::TraceParseResult parsed = workload::parse_trace_csv(*input.text, file);
   for (const workload::TraceError& e : parsed.errors)
     diagnostics_.error(SourceLocation{file, static_cast<int>(e.line), static_cast<int>(e.column)},
                        "", e.message);

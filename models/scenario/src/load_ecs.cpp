@@ -348,7 +348,7 @@ std::optional<std::vector<CustomAttribute>> read_attributes(const Reader& r) {
   if (!ok)
     r.error(fmt::format("You can apply up to {} custom attributes for each resource. (found {})",
                         ecs::kMaxCustomAttributes, entries.size()));
-  std::set<std::string> seen;
+  // A name given twice was reported with both places when the file was parsed.
   for (const auto& [key, value] : entries) {
     const std::optional<std::string> name = key.string();
     if (!name) {
@@ -361,8 +361,6 @@ std::optional<std::vector<CustomAttribute>> read_attributes(const Reader& r) {
           "'{}' starts with '{}', the prefix of the attributes the ECS agent sets (expected a "
           "custom attribute's name)",
           *name, ecs::kAgentAttributePrefix);
-    if (problem.empty() && !seen.insert(*name).second)
-      problem = "duplicate attribute (each name may appear once)";
     if (!problem.empty()) key.error(problem);
     ok = ok && problem.empty();
     CustomAttribute a{*name, {}};
@@ -667,7 +665,8 @@ ServiceRequest Loader::read_service_keys(const Reader& s, std::string& definitio
   const auto relative = file.string();
   if (!relative) return scenario;
   definition_path = resolve(*relative);
-  const auto doc = load_document(definition_path, diagnostics_, file.where(), file.path());
+  const auto doc =
+      load_document(definition_path, diagnostics_, file.where(), file.path(), Syntax::kJson);
   if (!doc) {
     scenario.ok = false;
     return scenario;

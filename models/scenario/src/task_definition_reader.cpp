@@ -123,7 +123,8 @@ std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
                                                         Diagnostics& diagnostics,
                                                         const SourceLocation& referenced_from,
                                                         const std::string& field) {
-  const std::optional<Document> doc = load_document(path, diagnostics, referenced_from, field);
+  const std::optional<Document> doc =
+      load_document(path, diagnostics, referenced_from, field, Syntax::kJson);
   if (!doc) return std::nullopt;
   Diagnostics found;
   TaskDefinitionJson json(Reader(*doc, found));

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "ecsim/sim/suggest.hpp"
+#include "input_file.hpp"
+#include "syntax_check.hpp"
 
 namespace ecsim::scenario::detail {
 namespace {
@@ -28,33 +28,22 @@ std::string join_quoted(std::span<const std::string_view> names) {
   return out;
 }
 
-// Largest file we read: far beyond any real scenario, small enough not to exhaust memory.
-constexpr std::uintmax_t kMaxFileBytes = 256u << 20;
-
 // The text of the file at `path`, or nothing after reporting why it cannot be read.
 std::optional<std::string> read_text(const std::string& path, Diagnostics& diagnostics,
                                      const SourceLocation& referenced_from,
                                      const std::string& referenced_by_path) {
-  const SourceLocation here = referenced_from.file.empty() ? SourceLocation{path, 0, 0}
-                                                           : referenced_from;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diagnostics.error(here, referenced_by_path,
-                      fmt::format("cannot open '{}' (expected a readable file)", path));
-    return std::nullopt;
+  InputText input = read_input_file(path);
+  if (!input.text) {
+    const SourceLocation here = referenced_from.file.empty() ? SourceLocation{path, 0, 0}
+                                                             : referenced_from;
+    diagnostics.error(here, referenced_by_path, std::move(input.problem));
   }
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::uintmax_t>(in.tellg());
-  if (size > kMaxFileBytes) {
-    diagnostics.error(here, referenced_by_path,
-                      fmt::format("'{}' is {} bytes (expected at most {})", path, size,
-                                  kMaxFileBytes));
-    return std::nullopt;
-  }
-  in.seekg(0);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return std::move(input.text);
+}
+
+void report_parse_error(const YAML::Exception& e, const std::string& file,
+                        Diagnostics& diagnostics) {
+  diagnostics.error(location_of(e.mark, file), "", fmt::format("malformed YAML: {}", e.msg));
 }
 
 }  // namespace
@@ -66,35 +55,37 @@ std::string did_you_mean(std::string_view wanted, const std::vector<std::string>
 }
 
 std::optional<Document> parse_document(const std::string& text, const std::string& file,
-                                       Diagnostics& diagnostics) {
+                                       Diagnostics& diagnostics, Syntax syntax) {
+  const bool readable = syntax == Syntax::kJson ? check_json(text, file, diagnostics)
+                                                : check_yaml(text, file, diagnostics, false);
+  if (!readable) return std::nullopt;
   try {
     return Document{YAML::Load(text), std::make_shared<const std::string>(file)};
   } catch (const YAML::Exception& e) {
-    diagnostics.error(location_of(e.mark, file), "",
-                      fmt::format("malformed YAML or JSON: {}", e.msg));
+    report_parse_error(e, file, diagnostics);
     return std::nullopt;
   }
 }
 
 std::optional<Document> load_document(const std::string& path, Diagnostics& diagnostics,
                                       const SourceLocation& referenced_from,
-                                      const std::string& referenced_by_path) {
+                                      const std::string& referenced_by_path, Syntax syntax) {
   const auto text = read_text(path, diagnostics, referenced_from, referenced_by_path);
   if (!text) return std::nullopt;
-  return parse_document(*text, path, diagnostics);
+  return parse_document(*text, path, diagnostics, syntax);
 }
 
 std::optional<std::vector<Document>> parse_documents(const std::string& text,
                                                      const std::string& file,
                                                      Diagnostics& diagnostics) {
+  if (!check_yaml(text, file, diagnostics, true)) return std::nullopt;
   try {
     const auto name = std::make_shared<const std::string>(file);
     std::vector<Document> out;
     for (YAML::Node& root : YAML::LoadAll(text)) out.push_back(Document{std::move(root), name});
     return out;
   } catch (const YAML::Exception& e) {
-    diagnostics.error(location_of(e.mark, file), "",
-                      fmt::format("malformed YAML or JSON: {}", e.msg));
+    report_parse_error(e, file, diagnostics);
     return std::nullopt;
   }
 }
@@ -209,19 +200,16 @@ bool Reader::expect_map(std::span<const std::string_view> allowed) const {
     }
     const std::string& key = it->first.Scalar();
     const std::string child = path_.empty() ? key : fmt::format("{}.{}", path_, key);
-    if (!seen.insert(key).second) {
-      diagnostics_->error(at, child, "duplicate key (each key may appear once)");
-      continue;
-    }
+    if (!seen.insert(key).second) continue;  // reported with both places when parsed
     bool known = false;
     for (const std::string_view a : allowed) known = known || a == key;
     if (known) continue;
     const std::string hint = did_you_mean(key, names);
     diagnostics_->error(at, child,
                         hint.empty()
-                            ? fmt::format("unknown key '{}' (expected one of {})", key,
+                            ? fmt::format("unknown key '{}' (expected one of {})", shorten(key),
                                           join_quoted(allowed))
-                            : fmt::format("unknown key '{}' ({})", key, hint));
+                            : fmt::format("unknown key '{}' ({})", shorten(key), hint));
   }
   return true;
 }
@@ -254,11 +242,11 @@ std::optional<std::int64_t> Reader::integer(std::int64_t min, std::int64_t max) 
   std::int64_t value = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec == std::errc::result_out_of_range) {
-    error(fmt::format("{} is too large ({})", s, expected));
+    error(fmt::format("{} is too large ({})", shorten(s), expected));
     return std::nullopt;
   }
   if (ec != std::errc{} || ptr != s.data() + s.size()) {
-    error(fmt::format("'{}' is not a whole number ({})", s, expected));
+    error(fmt::format("'{}' is not a whole number ({})", shorten(s), expected));
     return std::nullopt;
   }
   if (value < min || value > max) {
@@ -279,11 +267,12 @@ std::optional<double> Reader::number(double min, double max) const {
   double value = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc{} || ptr != s.data() + s.size() || !std::isfinite(value)) {
-    error(fmt::format("'{}' is not a number ({})", s, expected));
+    error(fmt::format("'{}' is not a number ({})", shorten(s), expected));
     return std::nullopt;
   }
   if (value < min || value > max) {
-    error(fmt::format("{} is {} ({})", s, value < min ? "too small" : "too large", expected));
+    error(fmt::format("{} is {} ({})", shorten(s), value < min ? "too small" : "too large",
+                      expected));
     return std::nullopt;
   }
   return value;
@@ -296,7 +285,7 @@ std::optional<bool> Reader::boolean() const {
     if (s == "true" || s == "True" || s == "TRUE") return true;
     if (s == "false" || s == "False" || s == "FALSE") return false;
   }
-  error(fmt::format("'{}' is not true or false", node_.IsScalar() ? node_.Scalar() : "?"));
+  error(fmt::format("'{}' is not true or false", node_.IsScalar() ? shorten(node_.Scalar()) : "?"));
   return std::nullopt;
 }
 
@@ -313,7 +302,7 @@ std::optional<SimDuration> Reader::duration(SimDuration min, SimDuration max) co
     return std::nullopt;
   }
   if (*d < min || *d > max) {
-    error(fmt::format("{} is {} (expected a duration from {} to {})", node_.Scalar(),
+    error(fmt::format("{} is {} (expected a duration from {} to {})", shorten(node_.Scalar()),
                       *d < min ? "too short" : "too long", format_duration(min),
                       format_duration(max)));
     return std::nullopt;
@@ -328,8 +317,9 @@ std::optional<std::string> Reader::one_of(std::initializer_list<std::string_view
     if (c == *s) return s;
   const std::string hint = did_you_mean(*s, std::vector<std::string>(choices.begin(), choices.end()));
   const std::span<const std::string_view> all(choices.begin(), choices.size());
-  error(hint.empty() ? fmt::format("'{}' is not one of {}", *s, join_quoted(all))
-                     : fmt::format("'{}' is not one of {} ({})", *s, join_quoted(all), hint));
+  error(hint.empty() ? fmt::format("'{}' is not one of {}", shorten(*s), join_quoted(all))
+                     : fmt::format("'{}' is not one of {} ({})", shorten(*s), join_quoted(all),
+                                   hint));
   return std::nullopt;
 }
 
@@ -346,9 +336,11 @@ std::optional<std::pair<std::string, Reader>> one_kind(const Reader& r,
   for (const auto& [key, value] : r.entries()) {
     if (std::find(kinds.begin(), kinds.end(), key) == kinds.end()) {
       const std::string hint = did_you_mean(key, names);
-      value.error(hint.empty() ? fmt::format("unknown {} '{}' (expected one of {})", what, key,
+      value.error(hint.empty() ? fmt::format("unknown {} '{}' (expected one of {})", what,
+                                             shorten(key),
                                              either(kinds))
-                               : fmt::format("unknown {} '{}' ({})", what, key, hint));
+                               : fmt::format("unknown {} '{}' ({})", what, shorten(key),
+                                             hint));
       return std::nullopt;
     }
     if (found) {

@@ -28,18 +28,28 @@ struct Document {
   std::shared_ptr<const std::string> file;
 };
 
-/// Parses YAML or JSON text; on a syntax error reports it and returns nothing.
-std::optional<Document> parse_document(const std::string& text, const std::string& file,
-                                       Diagnostics& diagnostics);
+/// How an input file is written.
+enum class Syntax : std::uint8_t {
+  kYaml,  ///< YAML (JSON too, as YAML reads it): scenarios, eksctl files, manifests
+  kJson,  ///< strict JSON, as AWS reads it: task definitions, create-service requests
+};
 
-/// Reads the file at `path` and parses it; reports a missing or unreadable file or a syntax
-/// error (located at `referenced_from` when the file was named by another file).
+/// Parses one document of YAML or strict JSON text; reports a syntax error (and returns
+/// nothing), every key given twice in one mapping (with both places), nesting deeper than
+/// kMaxNesting, and for YAML a second document.
+std::optional<Document> parse_document(const std::string& text, const std::string& file,
+                                       Diagnostics& diagnostics, Syntax syntax = Syntax::kYaml);
+
+/// Reads the file at `path` and parses it; reports a missing, unreadable, special or oversized
+/// file, and what parse_document reports (located at `referenced_from` when the file was named
+/// by another file).
 std::optional<Document> load_document(const std::string& path, Diagnostics& diagnostics,
                                       const SourceLocation& referenced_from = {},
-                                      const std::string& referenced_by_path = {});
+                                      const std::string& referenced_by_path = {},
+                                      Syntax syntax = Syntax::kYaml);
 
 /// Parses a stream of YAML documents separated by `---` (an empty document has a null root);
-/// on a syntax error reports it and returns nothing.
+/// reports as parse_document does, and returns nothing on a syntax error.
 std::optional<std::vector<Document>> parse_documents(const std::string& text,
                                                      const std::string& file,
                                                      Diagnostics& diagnostics);
@@ -83,8 +93,9 @@ class Reader {
   /// with a name the user chose) and of its value, both under the value's path.
   [[nodiscard]] std::vector<std::pair<Reader, Reader>> key_entries() const;
 
-  /// Reports keys not in `allowed` (with a "did you mean"), and duplicate keys. Returns false
-  /// (after reporting) when this is present but not a mapping.
+  /// Reports keys not in `allowed` (with a "did you mean"; duplicate keys were reported when the
+  /// document was parsed). Returns false (after reporting) when this is present but not a
+  /// mapping.
   bool expect_map(std::span<const std::string_view> allowed) const;
   bool expect_map(std::initializer_list<std::string_view> allowed) const {
     return expect_map(std::span<const std::string_view>(allowed.begin(), allowed.size()));

@@ -42,7 +42,7 @@ TEST_CASE("every bad scenario gets exactly its expected diagnostics", "[scenario
       "malformed-yaml", "unknown-keys",  "missing-required", "bad-values",
       "unknown-instance-type", "too-many-hosts", "jobs", "taskdefs",
       "faults", "duplicate-key", "placement", "services", "capacity", "service-definition",
-      "fixed-instances", "eks", "eks-files"};
+      "fixed-instances", "eks", "eks-files", "inputs", "duplicates-eks"};
   for (const std::string& name : names) {
     SECTION(name) {
       const std::string expected_file = kScenarios + "/bad/" + name + ".expected";
@@ -57,8 +57,8 @@ TEST_CASE("every bad scenario gets exactly its expected diagnostics", "[scenario
 TEST_CASE("a scenario that does not exist is reported, not crashed on", "[scenario]") {
   // (diagnostics_of takes the test folder's path out of the message too.)
   CHECK(diagnostics_of(kScenarios + "/bad/does-not-exist.yaml") ==
-        "bad/does-not-exist.yaml: error: cannot open 'bad/does-not-exist.yaml' (expected a "
-        "readable file)\n");
+        "bad/does-not-exist.yaml: error: cannot open 'bad/does-not-exist.yaml': No such file or "
+        "directory (expected a readable file)\n");
 }
 
 TEST_CASE("the shipped scenarios load without a problem", "[scenario]") {

@@ -28,7 +28,7 @@ using Lines = std::vector<std::string>;
 
 TEST_CASE("malformed YAML is reported at its line and column", "[scenario]") {
   CHECK(problems("a: [1, 2\nb: 3\n", [](const Reader&) {}) ==
-        Lines{"s.yaml:2:2: error: malformed YAML or JSON: end of sequence flow not found"});
+        Lines{"s.yaml:2:2: error: malformed YAML: end of sequence flow not found"});
 }
 
 TEST_CASE("a misspelt key gets a did-you-mean, an unrelated one the list of keys", "[scenario]") {
@@ -41,9 +41,10 @@ TEST_CASE("a misspelt key gets a did-you-mean, an unrelated one the list of keys
                      "seed)"});
 }
 
-TEST_CASE("a duplicate key is an error at its second occurrence", "[scenario]") {
+TEST_CASE("a duplicate key is an error at its second occurrence, naming the first", "[scenario]") {
   CHECK(problems("seed: 1\nseed: 2\n", [](const Reader& r) { r.expect_map({"seed"}); }) ==
-        Lines{"s.yaml:2:1: error: seed: duplicate key (each key may appear once)"});
+        Lines{"s.yaml:2:1: error: seed: duplicate key 'seed' (first at 1:1; each key may appear "
+              "once)"});
 }
 
 TEST_CASE("a missing required key is reported at its parent", "[scenario]") {
@@ -120,6 +121,26 @@ TEST_CASE("a missing file is reported where it was referenced", "[scenario]") {
                             SourceLocation{"s.yaml", 4, 22}, "ecs[0].jobs[0].task_definition"));
   REQUIRE(diagnostics.all().size() == 1);
   CHECK(format_diagnostic(diagnostics.all()[0]) ==
-        "s.yaml:4:22: error: ecs[0].jobs[0].task_definition: cannot open '/nonexistent/x.json' "
-        "(expected a readable file)");
+        "s.yaml:4:22: error: ecs[0].jobs[0].task_definition: cannot open '/nonexistent/x.json': "
+        "No such file or directory (expected a readable file)");
+}
+
+TEST_CASE("a huge value is quoted cut short, and no message grows past a few hundred bytes",
+          "[scenario]") {
+  const std::string huge(1'000'000, '7');
+  const Lines got = problems("n: " + huge + "\nk: x" + huge + "\n", [](const Reader& r) {
+    (void)r["n"].integer(0, 10);
+    (void)r["k"].one_of({"wait", "fail"});
+  });
+  CHECK(got == Lines{"s.yaml:1:4: error: n: 7777777777777777777777777777777777777777... (1000000 "
+                     "bytes) is too large (expected a whole number from 0 to 10)",
+                     "s.yaml:2:4: error: k: 'x777777777777777777777777777777777777777... (1000001 "
+                     "bytes)' is not one of wait, fail"});
+  // Whatever a message quotes, it keeps its first 200 and last 150 bytes: of 1 + 1,000,000 + 33,
+  // 999,684 go; the last 150 are 117 sevens and the 33 bytes of "' is wrong (...)".
+  Diagnostics d;
+  d.error(SourceLocation{"s.yaml", 1, 1}, "a", "'" + huge + "' is wrong (expected a short one)");
+  const std::string& message = d.all().front().message;
+  CHECK(message == "'" + std::string(199, '7') + " [... 999684 bytes cut ...] " +
+                       std::string(117, '7') + "' is wrong (expected a short one)");
 }

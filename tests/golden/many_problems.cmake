@@ -1,0 +1,21 @@
+# Writes a scenario of 1000 unknown keys into OUT and checks that `ecsim validate` prints the
+# first 200 problems, then one line counting the other 800 (and the usual last line).
+file(MAKE_DIRECTORY "${OUT}")
+set(text "name: many\nduration: 1h\nplatform: {azs: [us-east-1a]}\n")
+foreach(k RANGE 1 1000)
+  string(APPEND text "unknown${k}: 1\n")
+endforeach()
+file(WRITE "${OUT}/many.yaml" "${text}")
+execute_process(COMMAND "${ECSIM}" validate "${OUT}/many.yaml" RESULT_VARIABLE rc
+  ERROR_VARIABLE err)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "expected exit status 2, got ${rc}")
+endif()
+string(REGEX MATCHALL "error: unknown" shown "${err}")
+list(LENGTH shown count)
+if(NOT count EQUAL 200)
+  message(FATAL_ERROR "expected 200 problems shown, got ${count}")
+endif()
+if(NOT err MATCHES "many.yaml: \\.\\.\\. and 800 more problems not shown\n[^\n]*many.yaml: 1000 problems found; nothing was run\n$")
+  message(FATAL_ERROR "no count of the problems not shown:\n${err}")
+endif()
