@@ -47,6 +47,7 @@ Platform::Platform(const PlatformConfig& config, const InstanceCatalog& catalog,
       desired_(config.groups.size(), 0),
       max_(config.groups.size(), 0),
       live_(config.groups.size()),
+      live_in_zone_(config.groups.size() * config.azs.size(), 0),
       rebalancing_(config.groups.size(), InstanceId{}),
       retry_scheduled_(config.groups.size(), 0) {
   // Zone sets are 64-bit masks in reconcile.
@@ -211,14 +212,12 @@ void Platform::refresh_az(AzId az, Simulator& sim) {
   }
 }
 
-std::vector<std::uint32_t> Platform::live_by_zone(GroupId group) const {
-  std::vector<std::uint32_t> count(az_state_.size(), 0);
-  for (const InstanceId i : live_[group.value()]) ++count[az_[i.value()].value()];
-  return count;
+std::span<const std::uint32_t> Platform::live_by_zone(GroupId group) const {
+  return std::span(live_in_zone_).subspan(group.value() * az_state_.size(), az_state_.size());
 }
 
 std::optional<AzId> Platform::emptiest_zone(GroupId group, std::uint64_t skip_mask) const {
-  const std::vector<std::uint32_t> count = live_by_zone(group);
+  const std::span<const std::uint32_t> count = live_by_zone(group);
   std::optional<AzId> best;
   for (const AzId az : config_.groups[group.value()].azs) {
     if (az_state_[az.value()] == AzState::kDown || ((skip_mask >> az.value()) & 1u) != 0) continue;
@@ -269,6 +268,7 @@ InstanceId Platform::launch(Simulator& sim, GroupId group, AzId az, bool running
   cost_item_.push_back(
       cost_.start_ec2(sim.now(), catalog_.at(g.instance_type).price_usd_per_hour, g.spot));
   live_[group.value()].push_back(id);
+  ++live_in_zone_[group.value() * az_state_.size() + az.value()];
   ++counters_.launches;
   if (running_now) on_running(sim, id);
   else sim.schedule_in(sample(config_.ec2_launch_latency, latency_rng_), kLaunched, id.value());
@@ -312,7 +312,7 @@ void Platform::on_running(Simulator& sim, InstanceId id) {
 // than `launched`. When every other instance was protected while `launched` booted, `launched`
 // itself is the only candidate: the rebalancing comes to nothing.
 InstanceId Platform::excess_instance(GroupId group, InstanceId launched) const {
-  const std::vector<std::uint32_t> count = live_by_zone(group);
+  const std::span<const std::uint32_t> count = live_by_zone(group);
   std::uint64_t with_candidate = 0;  // zones holding an unprotected instance
   for (const InstanceId other : live_[group.value()])
     if (protected_[other.value()] == 0) with_candidate |= std::uint64_t{1} << az_[other.value()].value();
@@ -334,7 +334,7 @@ void Platform::check_rebalance(Simulator& sim, GroupId group) {
     reconcile(sim, group);
     return;
   }
-  const std::vector<std::uint32_t> count = live_by_zone(group);
+  const std::span<const std::uint32_t> count = live_by_zone(group);
   std::optional<AzId> emptiest, fullest;
   for (const AzId az : config_.groups[g].azs) {
     if (az_state_[az.value()] != AzState::kUp) continue;
@@ -359,6 +359,7 @@ void Platform::end_instance(Simulator& sim, InstanceId id, TerminationCause caus
   cost_.stop(cost_item_[i], sim.now());
   std::vector<InstanceId>& group = live_[group_[i].value()];
   group.erase(std::find(group.begin(), group.end(), id));
+  --live_in_zone_[group_[i].value() * az_state_.size() + az_[i].value()];
   if (rebalancing_[group_[i].value()] == id) rebalancing_[group_[i].value()] = InstanceId{};
   changes_.push_back(InstanceChange{id, ChangeKind::kTerminated, sim.now()});
   if (replace) reconcile(sim, group_[i]);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "ecsim/platform/catalog.hpp"
@@ -158,7 +159,8 @@ class Platform {
   void check_rebalance(Simulator& sim, GroupId group);
   // The instance `group` terminates once its rebalancing launch `launched` is up.
   [[nodiscard]] InstanceId excess_instance(GroupId group, InstanceId launched) const;
-  [[nodiscard]] std::vector<std::uint32_t> live_by_zone(GroupId group) const;
+  // Live instances of `group` per zone, kept up to date on every launch and termination.
+  [[nodiscard]] std::span<const std::uint32_t> live_by_zone(GroupId group) const;
 
   const PlatformConfig& config_;
   const InstanceCatalog& catalog_;
@@ -188,6 +190,7 @@ class Platform {
   std::vector<std::uint32_t> desired_;
   std::vector<std::uint32_t> max_;  // per group: maximum size
   std::vector<std::vector<InstanceId>> live_;
+  std::vector<std::uint32_t> live_in_zone_;  // [group * zones + zone]: live instances
   std::vector<InstanceId> rebalancing_;
   std::vector<std::uint8_t> retry_scheduled_;
 
