@@ -16,9 +16,13 @@ CheckContext::CheckContext(std::string run, const Simulator* clock)
   current_context = this;
 }
 
-CheckContext::~CheckContext() { current_context = outer_; }
+CheckContext::~CheckContext() {
+  current_context = outer_;
+}
 
-const CheckContext* CheckContext::current() noexcept { return current_context; }
+const CheckContext* CheckContext::current() noexcept {
+  return current_context;
+}
 
 std::string CheckContext::describe() const {
   if (clock_ == nullptr) return run_;
@@ -27,17 +31,16 @@ std::string CheckContext::describe() const {
 
 void check_failed(const std::string& what) {
   const CheckContext* context = CheckContext::current();
-  throw InternalError(fmt::format("internal error: {}{}{}; this is a bug in ecsim, please report "
-                                  "it with the scenario and this message",
-                                  what, context ? " in " : "",
-                                  context ? context->describe() : std::string()));
+  throw InternalError(
+      fmt::format("internal error: {}{}{}; this is a bug in ecsim, please report "
+                  "it with the scenario and this message",
+                  what, context ? " in " : "", context ? context->describe() : std::string()));
 }
 
 namespace detail {
 
 void assert_failed(const char* expression, const char* message, const char* file, int line) {
-  check_failed(fmt::format("check '{}' failed ({}) at {}:{}", expression, message,
-                           file, line));
+  check_failed(fmt::format("check '{}' failed ({}) at {}:{}", expression, message, file, line));
 }
 
 }  // namespace detail

@@ -1,7 +1,6 @@
 #include "ecsim/sim/assert.hpp"
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <string>
 
@@ -34,8 +33,9 @@ TEST_CASE("A failed check throws one message naming the check, its place and tha
   // The file is named from the repository's top folder, whatever the build machine's path.
   CHECK(message_of(-1) ==
         "internal error: check 'x > 0' failed (x is a count of something) at "
-        "tests/sim/assert_test.cpp:" + std::to_string(kAssertLine) +
-        "; this is a bug in ecsim, please report it with the scenario and this message");
+        "tests/sim/assert_test.cpp:" +
+            std::to_string(kAssertLine) +
+            "; this is a bug in ecsim, please report it with the scenario and this message");
 }
 
 TEST_CASE("A failed check names the run of the thread's context and its simulated time", "[sim]") {

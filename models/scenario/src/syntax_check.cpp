@@ -1,16 +1,16 @@
 #include "syntax_check.hpp"
 
-#include <cstdint>
-#include <map>
-#include <optional>
-#include <sstream>
-#include <vector>
-
 #include <fmt/format.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <vector>
 
 namespace ecsim::scenario::detail {
 namespace {
@@ -33,9 +33,9 @@ struct JsonError {
 struct JsonFrame {
   bool object;
   std::string path;
-  std::size_t items = 0;                                   // values read so far
-  std::map<std::string, std::size_t, std::less<>> keys;   // key -> offset of its first occurrence
-  std::string key;                                         // of the value being read (objects)
+  std::size_t items = 0;                                 // values read so far
+  std::map<std::string, std::size_t, std::less<>> keys;  // key -> offset of its first occurrence
+  std::string key;                                       // of the value being read (objects)
 };
 
 class JsonChecker {
@@ -63,8 +63,9 @@ class JsonChecker {
       switch (expect) {
         case Expect::kEnd:
           if (end) return std::nullopt;
-          return JsonError{pos_, "text after the end of the JSON value (a file holds one "
-                                 "object; a second document or anything after it is not JSON)"};
+          return JsonError{pos_,
+                           "text after the end of the JSON value (a file holds one "
+                           "object; a second document or anything after it is not JSON)"};
         case Expect::kFirstItem:
           if (c == ']') {
             ++pos_;
@@ -110,8 +111,9 @@ class JsonChecker {
           [[fallthrough]];
         case Expect::kKey: {
           if (c == '}')
-            return JsonError{pos_, "expected a key after ',' (a comma before '}' is not allowed "
-                                   "in JSON)"};
+            return JsonError{pos_,
+                             "expected a key after ',' (a comma before '}' is not allowed "
+                             "in JSON)"};
           if (c != '"') return JsonError{pos_, quote_problem(c, "a key in double quotes")};
           const std::size_t key_at = pos_;
           std::string key;
@@ -127,8 +129,8 @@ class JsonChecker {
           frame.key = std::move(key);
           if (std::optional<JsonError> e = skip_space()) return e;
           if (pos_ >= text_.size() || text_[pos_] != ':')
-            return JsonError{pos_, fmt::format("expected ':' after the key '{}'",
-                                               shorten(frame.key))};
+            return JsonError{pos_,
+                             fmt::format("expected ':' after the key '{}'", shorten(frame.key))};
           ++pos_;
           expect = Expect::kValue;
           continue;
@@ -213,15 +215,15 @@ class JsonChecker {
     for (const std::string_view word : {"true", "false", "null"}) {
       if (text_.substr(pos_, word.size()) == word) {
         const std::size_t next = pos_ + word.size();
-        if (next >= text_.size() ||
-            std::isalnum(static_cast<unsigned char>(text_[next])) == 0) {
+        if (next >= text_.size() || std::isalnum(static_cast<unsigned char>(text_[next])) == 0) {
           pos_ = next;
           return std::nullopt;
         }
       }
     }
-    return JsonError{pos_, quote_problem(c, "a value (an object, a list, a string in double "
-                                            "quotes, a number, true, false or null)")};
+    return JsonError{pos_, quote_problem(c,
+                                         "a value (an object, a list, a string in double "
+                                         "quotes, a number, true, false or null)")};
   }
 
   std::optional<JsonError> number() {
@@ -411,7 +413,7 @@ class YamlChecker : public YAML::EventHandler {
     std::string path;
     std::size_t items = 0;  // nodes seen: in a mapping, keys and values alternate
     std::map<std::string, YAML::Mark, std::less<>> keys;
-    std::string key;        // the key of the value being read (mappings)
+    std::string key;  // the key of the value being read (mappings)
   };
 
   // The path of the node that comes next.
@@ -441,8 +443,7 @@ class YamlChecker : public YAML::EventHandler {
                          child_of(f.path, *value),
                          fmt::format("duplicate key '{}' (first at {}:{}; each key may appear "
                                      "once)",
-                                     shorten(*value), it->second.line + 1,
-                                     it->second.column + 1));
+                                     shorten(*value), it->second.line + 1, it->second.column + 1));
   }
 
   void open(const YAML::Mark& mark, bool map) {

@@ -1,13 +1,13 @@
+#include "input_file.hpp"
+
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include "input_file.hpp"
 
 using namespace ecsim::scenario::detail;
 using Catch::Matchers::Equals;
@@ -39,7 +39,7 @@ TEST_CASE("a regular file is read whole", "[scenario]") {
 TEST_CASE("only regular files are read, and each says what it is", "[scenario]") {
   TempFolder dir;
   CHECK_THAT(read_input_file(dir.path.string()).problem,
-             Equals("'" + dir.path.string() + "' is a directory (expected a file)"));
+             Equals(fmt::format("'{}' is a directory (expected a file)", dir.path.string())));
   CHECK_THAT(read_input_file("/dev/zero").problem,
              Equals("'/dev/zero' is not a regular file: it is a character device (expected a "
                     "file)"));
@@ -47,13 +47,15 @@ TEST_CASE("only regular files are read, and each says what it is", "[scenario]")
   // A FIFO with no writer: refused at once, not waited on.
   const std::string fifo = (dir.path / "pipe").string();
   REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
-  CHECK_THAT(read_input_file(fifo).problem,
-             Equals("'" + fifo + "' is not a regular file: it is a FIFO (expected a file)"));
+  CHECK_THAT(
+      read_input_file(fifo).problem,
+      Equals(fmt::format("'{}' is not a regular file: it is a FIFO (expected a file)", fifo)));
   CHECK_THAT(read_input_file("").problem,
              Equals("the file name is empty (expected a path to a file)"));
   CHECK_THAT(read_input_file((dir.path / "none.json").string()).problem,
-             Equals("cannot open '" + (dir.path / "none.json").string() +
-                    "': No such file or directory (expected a readable file)"));
+             Equals(fmt::format("cannot open '{}': No such file or directory (expected a readable "
+                                "file)",
+                                (dir.path / "none.json").string())));
 }
 
 TEST_CASE("the size cap holds while reading, whatever size the file claims", "[scenario]") {
@@ -61,8 +63,9 @@ TEST_CASE("the size cap holds while reading, whatever size the file claims", "[s
   const std::string file = (dir.path / "big.json").string();
   std::ofstream(file) << std::string(2000, 'x');
   CHECK(read_input_file(file, 2000).text);
-  CHECK_THAT(read_input_file(file, 1999).problem,
-             Equals("'" + file + "' is larger than 0 MiB, the most ecsim reads from one file"));
+  CHECK_THAT(
+      read_input_file(file, 1999).problem,
+      Equals(fmt::format("'{}' is larger than 0 MiB, the most ecsim reads from one file", file)));
   // Files under /proc claim a size of 0 and still have their text.
   const InputText status = read_input_file("/proc/self/status");
   REQUIRE(status.text);

@@ -1,10 +1,11 @@
-#include <catch2/catch.hpp>
+#include "syntax_check.hpp"
+
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include "syntax_check.hpp"
 #include "yaml_reader.hpp"
 
 using namespace ecsim::scenario;
@@ -69,7 +70,8 @@ TEST_CASE("strict JSON explains each syntax error in plain words at its place", 
         Lines{"t.json:1:2: error: expected a key in double quotes: JSON writes strings in "
               "double quotes, not single quotes"});
   CHECK(json("{\"a\": 'x'}").problems.size() == 1);
-  CHECK(json("{\"a\" 1}").problems == Lines{"t.json:1:6: error: a: expected ':' after the key 'a'"});
+  CHECK(json("{\"a\" 1}").problems ==
+        Lines{"t.json:1:6: error: a: expected ':' after the key 'a'"});
   CHECK(json("{\"a\": nope}").problems ==
         Lines{"t.json:1:7: error: a: expected a value (an object, a list, a string in double "
               "quotes, a number, true, false or null) (found 'nope')"});
@@ -149,8 +151,9 @@ TEST_CASE("YAML: a second document in a one-document file is an error, an empty 
 TEST_CASE("YAML: nesting beyond 200 levels is refused, block or flow, even 100,000", "[scenario]") {
   const Lines flow = yaml("a: " + std::string(100'000, '[') + std::string(100'000, ']') + "\n");
   REQUIRE(flow.size() == 1);
-  CHECK(flow[0] == "t.yaml:1:203: error: mappings and lists nest more than 200 deep here (the "
-                   "most ecsim reads)");
+  CHECK(flow[0] ==
+        "t.yaml:1:203: error: mappings and lists nest more than 200 deep here (the "
+        "most ecsim reads)");
   std::string block;
   for (int i = 0; i < 300; ++i) block += std::string(static_cast<std::size_t>(i), ' ') + "k:\n";
   const Lines got = yaml(block);

@@ -57,8 +57,8 @@ namespace detail {
 
 /// Checks `cond` in every build type; `msg` is a string literal explaining the invariant. A
 /// failure throws ecsim::InternalError, so a function that asserts must not be noexcept.
-#define ECSIM_ASSERT(cond, msg)                                                       \
-  do {                                                                                \
-    if (!(cond)) [[unlikely]]                                                         \
-      ::ecsim::detail::assert_failed(#cond, msg, __FILE__, __LINE__);                 \
+#define ECSIM_ASSERT(cond, msg)                                       \
+  do {                                                                \
+    if (!(cond)) [[unlikely]]                                         \
+      ::ecsim::detail::assert_failed(#cond, msg, __FILE__, __LINE__); \
   } while (false)
