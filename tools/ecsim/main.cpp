@@ -1,7 +1,9 @@
 // The `ecsim` command line: validate a scenario, or run it and write its outputs.
 
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -9,22 +11,24 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
-#include <fstream>
+#include <limits>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include "ecsim/engine/engine.hpp"
+#include "ecsim/engine/estimate.hpp"
 #include "ecsim/engine/explain.hpp"
 #include "ecsim/engine/report.hpp"
 #include "ecsim/scenario/scenario.hpp"
 #include "ecsim/sim/suggest.hpp"
 #include "ecsim/sim/time.hpp"
+#include "options.hpp"
+#include "outputs.hpp"
+#include "system.hpp"
 
 namespace {
 
@@ -61,25 +65,23 @@ std::optional<scenario::Scenario> load_or_report(const std::string& path) {
   return std::move(loaded.scenario);
 }
 
-void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
-}
-
-// Progress on stderr, only on a terminal and only once a run has taken more than a second.
+// Progress on stderr, only on a terminal and only once a run has taken more than a second: the
+// share of simulated time done over every replication, events per second and the time left.
 class Progress {
  public:
   Progress(bool enabled, std::size_t replications)
       : enabled_(enabled && isatty(STDERR_FILENO) == 1),
         done_(replications),
+        events_(replications),
         start_(std::chrono::steady_clock::now()) {
     for (auto& d : done_) d = 0;
+    for (auto& e : events_) e = 0;
   }
 
-  void update(std::size_t replication, double fraction) {
+  void update(std::size_t replication, double fraction, std::uint64_t events) {
     if (!enabled_) return;
     done_[replication] = fraction;
+    events_[replication] = events;
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
     if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(200))
@@ -87,18 +89,26 @@ class Progress {
     last_ = now;
     double sum = 0;
     for (const auto& d : done_) sum += d;
-    std::fprintf(stderr, "\r[%5.1f%%] simulating...", 100.0 * sum / static_cast<double>(done_.size()));
+    double handled = 0;
+    for (const auto& e : events_) handled += static_cast<double>(e.load());
+    const double share = sum / static_cast<double>(done_.size());
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double left = share > 0 ? elapsed * (1 - share) / share : 0;
+    std::fprintf(stderr, "\r[%5.1f%%] %.2f M events/s, %s left   ", 100.0 * share,
+                 handled / elapsed / 1e6,
+                 format_duration(std::chrono::seconds(static_cast<std::int64_t>(left))).c_str());
     std::fflush(stderr);
     shown_ = true;
   }
 
   void finish() {
-    if (shown_) std::fprintf(stderr, "\r%30s\r", "");
+    if (shown_) std::fprintf(stderr, "\r%60s\r", "");
   }
 
  private:
   bool enabled_;
   std::vector<std::atomic<double>> done_;
+  std::vector<std::atomic<std::uint64_t>> events_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_{};
   std::mutex mutex_;
@@ -116,35 +126,96 @@ std::optional<SimDuration> test_failure_at(std::uint32_t replication) {
   return parse_duration(at);
 }
 
-struct RunArgs {
+// Refused with exit status 2: a bad value on the command line.
+struct BadArgument : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The value of an option, refused when given empty.
+template <class T>
+T value_of(const cli::Parsed<T>& parsed) {
+  if (!parsed.value) throw BadArgument(parsed.problem);
+  return *parsed.value;
+}
+
+// What `run` and `explain` share: the seed, the memory allowed.
+struct CommonArgs {
   std::string scenario;
-  std::optional<std::uint64_t> seed;
-  std::optional<std::uint32_t> replications;
-  std::uint32_t jobs = 0;
-  std::string until;
-  std::string out;
-  std::string summary_json;
+  std::optional<std::string> seed;
+  std::optional<std::string> max_memory;
+};
+
+// Applies --seed.
+void apply_seed(const CommonArgs& args, scenario::Scenario& s) {
+  if (args.seed)
+    s.seed = value_of(
+        cli::parse_whole("--seed", *args.seed, 0, std::numeric_limits<std::int64_t>::max()));
+}
+
+// The memory a run may use: --max-memory, else three quarters of what the machine (or its
+// control group) has; none when neither is known.
+std::optional<double> memory_limit(const CommonArgs& args, std::string* source) {
+  if (args.max_memory) {
+    *source = "--max-memory";
+    return value_of(cli::parse_bytes("--max-memory", *args.max_memory));
+  }
+  const std::optional<double> usable = cli::usable_memory_bytes();
+  if (!usable) return std::nullopt;
+  *source = fmt::format("the default --max-memory, 3/4 of this machine's {}",
+                        engine::format_bytes(*usable));
+  return *usable * 0.75;
+}
+
+// Refuses (exit status 2) a run whose estimate is more memory than it may use.
+void check_memory(const CommonArgs& args, const engine::RunEstimate& estimate) {
+  std::string source;
+  const std::optional<double> limit = memory_limit(args, &source);
+  if (!limit || estimate.peak_bytes <= *limit) return;
+  throw BadArgument(fmt::format(
+      "this run would need about {} of memory, more than {} ({}); {}. Run it shorter (--until), "
+      "sample less often (timeseries_interval), with fewer replications or fewer at once "
+      "(--jobs), or give it more with --max-memory",
+      engine::format_bytes(estimate.peak_bytes), engine::format_bytes(*limit), source,
+      estimate.describe()));
+}
+
+struct RunArgs : CommonArgs {
+  std::optional<std::string> replications;
+  std::optional<std::string> jobs;
+  std::optional<std::string> until;
+  std::optional<std::string> out;
+  std::optional<std::string> summary_json;
   bool quiet = false;
 };
 
 int run(const RunArgs& args) {
   std::optional<scenario::Scenario> s = load_or_report(args.scenario);
   if (!s) return kExitBadInput;
-  if (args.seed) s->seed = *args.seed;
-  if (args.replications) s->replications = *args.replications;
-  if (!args.until.empty()) {
-    std::string why;
-    const auto until = parse_duration(args.until, &why);
-    if (!until || *until <= SimDuration::zero()) {
-      std::fprintf(stderr, "ecsim: error: --until: %s\n",
-                   until ? "must be longer than 0s" : why.c_str());
-      return kExitBadInput;
-    }
-    s->duration = *until;
-  }
-  const std::uint32_t jobs = std::max<std::uint32_t>(
-      1, std::min(s->replications, args.jobs > 0 ? args.jobs
-                                                 : std::max(1u, std::thread::hardware_concurrency())));
+  apply_seed(args, *s);
+  if (args.replications)
+    s->replications = static_cast<std::uint32_t>(
+        value_of(cli::parse_whole("--replications", *args.replications, 1, 10'000)));
+  if (args.until)
+    s->duration =
+        value_of(cli::parse_positive_duration("--until", *args.until, scenario::kMaxHorizon));
+  const std::uint32_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::uint32_t wanted =
+      args.jobs
+          ? static_cast<std::uint32_t>(value_of(cli::parse_whole("--jobs", *args.jobs, 1, 1024)))
+          : cores;
+  const std::uint32_t jobs = std::max<std::uint32_t>(1, std::min(s->replications, wanted));
+
+  const engine::RunEstimate estimate = engine::estimate_run(*s, jobs);
+  check_memory(args, estimate);
+  // Where the outputs go is checked before the run, not after it.
+  const cli::OutputFolder folder(args.out ? std::filesystem::path(*args.out)
+                                          : std::filesystem::path("out") / s->name);
+  if (!folder.problem().empty()) throw BadArgument("--out: " + folder.problem());
+  const std::filesystem::path& out = folder.path();
+  if (args.summary_json && *args.summary_json != "-")
+    if (const std::string problem = cli::prepare_file(*args.summary_json); !problem.empty())
+      throw BadArgument("--summary-json: " + problem);
+  if (!args.quiet) std::fprintf(stderr, "ecsim: %s\n", estimate.describe().c_str());
 
   engine::RunReport report;
   report.scenario = &*s;
@@ -167,7 +238,9 @@ int run(const RunArgs& args) {
         options.replication = r;
         options.fail_check_at = test_failure_at(r);
         options.horizon = s->duration;
-        options.progress = [&progress, r](double f) { progress.update(r, f); };
+        options.progress = [&progress, r](double f, std::uint64_t events) {
+          progress.update(r, f, events);
+        };
         report.replications[r] = engine::run_replication(*s, options);
       } catch (...) {
         std::lock_guard lock(failure_mutex);
@@ -189,27 +262,26 @@ int run(const RunArgs& args) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const std::string summary = engine::summary_json(report);
-  const std::filesystem::path out =
-      args.out.empty() ? std::filesystem::path("out") / s->name : std::filesystem::path(args.out);
-  std::filesystem::create_directories(out);
-  write_file(out / "summary.json", summary);
-  write_file(out / "timeseries.csv", engine::timeseries_csv(report));
-  if (args.summary_json == "-") std::fputs(summary.c_str(), stdout);
-  else if (!args.summary_json.empty()) write_file(args.summary_json, summary);
+  std::vector<std::pair<std::filesystem::path, std::string>> files;
+  files.emplace_back(out / "summary.json", summary);
+  files.emplace_back(out / "timeseries.csv", engine::timeseries_csv(report));
+  if (args.summary_json && *args.summary_json != "-")
+    files.emplace_back(*args.summary_json, summary);
+  cli::write_outputs(files, out);
+  const bool to_stdout = args.summary_json && *args.summary_json == "-";
+  if (to_stdout) std::fputs(summary.c_str(), stdout);
   if (!args.quiet) {
-    std::FILE* to = args.summary_json == "-" ? stderr : stdout;
+    std::FILE* to = to_stdout ? stderr : stdout;
     std::fputs(engine::terminal_summary(report).c_str(), to);
     std::fprintf(to, "outputs: %s\n", (out / "summary.json").string().c_str());
   }
   return kExitOk;
 }
 
-struct ExplainArgs {
-  std::string scenario;
+struct ExplainArgs : CommonArgs {
   std::string pod;
-  std::string at;
-  std::string cluster;
-  std::optional<std::uint64_t> seed;
+  std::optional<std::string> at;
+  std::optional<std::string> cluster;
 };
 
 // The names of the workloads of the scenario's EKS clusters (only `cluster`'s when given), for
@@ -232,15 +304,17 @@ std::vector<std::string> workload_names(const scenario::Scenario& s, const std::
 }
 
 int no_decision(const scenario::Scenario& s, const ExplainArgs& args, SimDuration at) {
-  std::string message = fmt::format("ecsim: error: no pod '{}' had a scheduling cycle at or after {}",
-                                    args.pod, format_duration(at));
-  if (!args.cluster.empty()) message += fmt::format(" in cluster '{}'", args.cluster);
-  const std::vector<std::string> workloads = workload_names(s, args.cluster);
+  std::string message =
+      fmt::format("ecsim: error: no pod '{}' had a scheduling cycle at or after {}", args.pod,
+                  format_duration(at));
+  const std::string cluster = args.cluster.value_or("");
+  if (!cluster.empty()) message += fmt::format(" in cluster '{}'", cluster);
+  const std::vector<std::string> workloads = workload_names(s, cluster);
   // A pod's name is its workload's and an ordinal: suggest a workload for the first part.
   std::string_view wanted = std::string_view(args.pod).substr(args.pod.find('/') + 1);
   std::string_view ordinal;
-  if (const std::size_t dash = wanted.rfind('-'); dash != std::string_view::npos &&
-      dash + 1 < wanted.size() &&
+  if (const std::size_t dash = wanted.rfind('-');
+      dash != std::string_view::npos && dash + 1 < wanted.size() &&
       wanted.find_first_not_of("0123456789", dash + 1) == std::string_view::npos) {
     ordinal = wanted.substr(dash);
     wanted = wanted.substr(0, dash);
@@ -265,11 +339,11 @@ int no_decision(const scenario::Scenario& s, const ExplainArgs& args, SimDuratio
 int explain(const ExplainArgs& args) {
   std::optional<scenario::Scenario> s = load_or_report(args.scenario);
   if (!s) return kExitBadInput;
-  if (args.seed) s->seed = *args.seed;
-  engine::ExplainRequest request{args.pod, {}, args.cluster, true};
-  if (!args.at.empty()) {
+  apply_seed(args, *s);
+  engine::ExplainRequest request{args.pod, {}, args.cluster.value_or(""), true};
+  if (args.at) {
     std::string why;
-    const auto at = parse_duration(args.at, &why);
+    const auto at = parse_duration(*args.at, &why);
     if (!at || *at < SimDuration::zero()) {
       std::fprintf(stderr, "ecsim: error: --at: %s\n", at ? "must be 0s or later" : why.c_str());
       return kExitBadInput;
@@ -281,16 +355,19 @@ int explain(const ExplainArgs& args) {
                  args.scenario.c_str());
     return kExitBadInput;
   }
-  if (!args.cluster.empty()) {
+  if (args.cluster) {
     std::vector<std::string> clusters;
     for (const scenario::EksClusterConfig& c : s->eks) clusters.push_back(c.name);
-    if (std::find(clusters.begin(), clusters.end(), args.cluster) == clusters.end()) {
-      const auto close = closest_names(args.cluster, clusters, 1);
-      std::fprintf(stderr, "ecsim: error: --cluster: no EKS cluster '%s'%s\n", args.cluster.c_str(),
-                   close.empty() ? "" : fmt::format(" (did you mean '{}'?)", close.front()).c_str());
+    if (std::find(clusters.begin(), clusters.end(), *args.cluster) == clusters.end()) {
+      const auto close = closest_names(*args.cluster, clusters, 1);
+      std::fprintf(
+          stderr, "ecsim: error: --cluster: no EKS cluster '%s'%s\n", args.cluster->c_str(),
+          close.empty() ? "" : fmt::format(" (did you mean '{}'?)", close.front()).c_str());
       return kExitBadInput;
     }
   }
+  s->replications = 1;
+  check_memory(args, engine::estimate_run(*s, 1, false));
   engine::RunOptions options;
   options.seed = engine::replication_seed(s->seed, 0);
   options.horizon = s->duration;
@@ -302,7 +379,8 @@ int explain(const ExplainArgs& args) {
   return kExitOk;
 }
 
-int validate(const std::string& path) {
+int validate(const CommonArgs& args) {
+  const std::string& path = args.scenario;
   const std::optional<scenario::Scenario> s = load_or_report(path);
   if (!s) return kExitBadInput;
   std::size_t jobs = 0;
@@ -330,6 +408,11 @@ int validate(const std::string& path) {
   // What the manifests held that ecsim does not simulate (Services, ConfigMaps, ...).
   for (const auto& c : s->eks)
     for (const std::string& note : c.manifests.notes) std::printf("%s\n", note.c_str());
+  const std::uint32_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const engine::RunEstimate estimate = engine::estimate_run(*s, std::min(cores, s->replications));
+  std::printf("estimate: %s\n", estimate.describe().c_str());
+  std::fflush(stdout);
+  check_memory(args, estimate);
   return kExitOk;
 }
 
@@ -349,9 +432,10 @@ int validate(const std::string& path) {
     } catch (...) {
     }
   }
-  std::fputs("ecsim: internal error: the process was terminated; this is a bug in ecsim, please "
-             "report it with the scenario and this message\n",
-             stderr);
+  std::fputs(
+      "ecsim: internal error: the process was terminated; this is a bug in ecsim, please "
+      "report it with the scenario and this message\n",
+      stderr);
   std::_Exit(kExitInvariant);
 }
 
@@ -361,50 +445,84 @@ int main(int argc, char** argv) {
   std::set_terminate(on_terminate);
   CLI::App app{kAbout, "ecsim"};
   app.set_version_flag("--version", std::string("ecsim ") + ECSIM_VERSION);
-  app.footer("Exit status: 0 done; 2 bad input; 3 an invariant was violated; 1 anything else.");
+  app.footer(
+      "Exit status: 0 done; 2 bad input (or a run that would need more than --max-memory); "
+      "3 a self-check failed (a bug in ecsim); 1 anything else.");
   app.require_subcommand(0, 1);
 
+  const char* max_memory_help =
+      "Refuse a run estimated to need more memory, e.g. 16G (default: 3/4 of this machine's)";
   RunArgs args;
   CLI::App* run_cmd = app.add_subcommand("run", "Simulate a scenario and write its outputs");
   run_cmd->add_option("scenario", args.scenario, "Scenario YAML file")->required();
-  run_cmd->add_option("--seed", args.seed, "Root random seed (overrides the scenario's)");
-  run_cmd->add_option("--replications", args.replications, "Independent replications")
-      ->check(CLI::Range(1, 10000));
-  run_cmd->add_option("--jobs", args.jobs, "Replications run in parallel (default: cores)")
-      ->check(CLI::Range(1, 1024));
-  run_cmd->add_option("--until", args.until, "Simulated time to run, e.g. 6h (overrides duration)");
-  run_cmd->add_option("--out", args.out, "Folder for summary.json and timeseries.csv (default out/NAME)");
-  run_cmd->add_option("--summary-json", args.summary_json, "Also write summary.json to FILE, or - for stdout");
-  run_cmd->add_flag("--quiet", args.quiet, "No terminal summary and no progress");
+  run_cmd->add_option("--seed", args.seed,
+                      "Root random seed, 0 to 2^63-1 (overrides the scenario's)");
+  run_cmd->add_option("--replications", args.replications, "Independent replications, 1 to 10000");
+  run_cmd->add_option("--jobs", args.jobs,
+                      "Replications run in parallel, 1 to 1024 (default: cores)");
+  run_cmd->add_option("--until", args.until,
+                      "Simulated time to run, e.g. 6h, up to 3660d (overrides duration)");
+  run_cmd->add_option("--out", args.out,
+                      "Folder for summary.json and timeseries.csv (default out/NAME)");
+  run_cmd->add_option("--summary-json", args.summary_json,
+                      "Also write summary.json to FILE, or - for stdout");
+  run_cmd->add_option("--max-memory", args.max_memory, max_memory_help);
+  run_cmd->add_flag("--quiet", args.quiet, "No estimate, terminal summary or progress");
 
-  std::string validate_path;
-  CLI::App* validate_cmd = app.add_subcommand("validate", "Check a scenario and report every problem");
-  validate_cmd->add_option("scenario", validate_path, "Scenario YAML file")->required();
+  CommonArgs validate_args;
+  CLI::App* validate_cmd = app.add_subcommand(
+      "validate", "Check a scenario, report every problem and estimate what a run takes");
+  validate_cmd->add_option("scenario", validate_args.scenario, "Scenario YAML file")->required();
+  validate_cmd->add_option("--max-memory", validate_args.max_memory, max_memory_help);
 
   ExplainArgs explain_args;
   CLI::App* explain_cmd = app.add_subcommand(
       "explain", "Show why a pod landed where it did: every node's filters and scores");
   explain_cmd->add_option("scenario", explain_args.scenario, "Scenario YAML file")->required();
-  explain_cmd->add_option("--pod", explain_args.pod,
-                          "Pod (<workload>-<ordinal>) or workload, as NAME or NAMESPACE/NAME")
+  explain_cmd
+      ->add_option("--pod", explain_args.pod,
+                   "Pod (<workload>-<ordinal>) or workload, as NAME or NAMESPACE/NAME")
       ->required();
   explain_cmd->add_option("--at", explain_args.at,
                           "The first scheduling cycle at or after this time, e.g. 2h (default 0s)");
   explain_cmd->add_option("--cluster", explain_args.cluster, "EKS cluster (default: any)");
-  explain_cmd->add_option("--seed", explain_args.seed, "Root random seed (overrides the scenario's)");
+  explain_cmd->add_option("--seed", explain_args.seed,
+                          "Root random seed (overrides the scenario's)");
+  explain_cmd->add_option("--max-memory", explain_args.max_memory, max_memory_help);
 
+  // No command at all: the usage, on stderr, and exit status 2 (as git and kubectl do).
+  if (argc <= 1) {
+    std::fputs(app.help().c_str(), stderr);
+    return kExitBadInput;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 takes an empty value for a missing one ("--seed: 1 required TEXT missing").
+    const std::string what = e.what();
+    if (const std::size_t colon = what.find(": 1 required");
+        colon != std::string::npos && what.ends_with(" missing") && what.starts_with("--")) {
+      std::fprintf(stderr, "ecsim: error: %s: the value is missing or empty\n",
+                   what.substr(0, colon).c_str());
+      return kExitBadInput;
+    }
+    if (what == "scenario is required") {
+      std::fputs("ecsim: error: SCENARIO: the path of a scenario file is missing or empty\n",
+                 stderr);
+      return kExitBadInput;
+    }
     const int code = app.exit(e);
     return code == 0 ? kExitOk : kExitBadInput;
   }
   try {
     if (*run_cmd) return run(args);
-    if (*validate_cmd) return validate(validate_path);
+    if (*validate_cmd) return validate(validate_args);
     if (*explain_cmd) return explain(explain_args);
-    std::fputs(app.help().c_str(), stdout);
-    return kExitOk;
+    std::fputs(app.help().c_str(), stderr);
+    return kExitBadInput;
+  } catch (const BadArgument& e) {
+    std::fprintf(stderr, "ecsim: error: %s\n", e.what());
+    return kExitBadInput;
   } catch (const InternalError& e) {
     std::fprintf(stderr, "ecsim: %s\n", e.what());
     return kExitInvariant;

@@ -168,9 +168,11 @@ ReplicationResult World::run() {
   auto handler = [this](const Event& e) { dispatch(e); };
   if (options_.progress) {
     // Slices of 1% of the horizon let the caller show progress without a per-event check.
+    // (horizon / 100 * slice, not horizon * slice / 100, which overflows past 1e6 days.)
     for (int slice = 1; slice <= 100; ++slice) {
-      const StopReason why = sim_.run_until(kSimStart + options_.horizon * slice / 100, handler);
-      options_.progress(slice / 100.0);
+      const SimTime until = slice == 100 ? horizon : kSimStart + options_.horizon / 100 * slice;
+      const StopReason why = sim_.run_until(until, handler);
+      options_.progress(slice / 100.0, sim_.events_handled());
       if (why == StopReason::kStopped) break;
     }
   } else {

@@ -19,8 +19,7 @@ namespace ecsim::scenario::detail {
 
 class ManifestReader;
 
-/// The latest time a scenario may name (ten years): stops a typo from asking for the impossible.
-inline constexpr SimDuration kMaxHorizon = std::chrono::hours(24 * 366 * 10);
+using scenario::kMaxHorizon;
 
 /// Where a service's tasks run, from its launch type or its capacity provider strategy.
 struct ServiceRuns {

@@ -250,6 +250,37 @@ double mean_rate_per_second(const ArrivalSpec& spec) {
       spec);
 }
 
+double expected_arrivals(const ArrivalSpec& spec, SimDuration horizon) {
+  const double h = to_seconds(horizon);
+  // Arrivals at instants from `first` on, every `every`, up to and including the horizon.
+  const auto periodic = [&](SimDuration first, SimDuration every) {
+    return first > horizon ? 0.0 : static_cast<double>((horizon - first) / every) + 1.0;
+  };
+  return std::visit(
+      detail::Overloaded{
+          [&](const ConstantArrivals& a) { return periodic(a.start, a.interval); },
+          [&](const PoissonArrivals& a) { return a.rate_per_second * h; },
+          [&](const DiurnalArrivals& a) {
+            // The integral of mean x (1 + amplitude x cos(2 pi (t - peak) / period)) over [0, h].
+            const double period = to_seconds(a.period);
+            const double omega = 2.0 * std::numbers::pi / period;
+            const double peak = to_seconds(a.peak_at);
+            return a.mean_rate_per_second *
+                   (h + a.amplitude / omega * (std::sin(omega * (h - peak)) + std::sin(omega * peak)));
+          },
+          [&](const BurstArrivals& a) {
+            return periodic(a.first_at, a.every) * static_cast<double>(a.size);
+          },
+          [&](const TraceArrivals& a) {
+            const auto end = std::upper_bound(
+                a.records->begin(), a.records->end(), kSimStart + horizon,
+                [](SimTime t, const TraceRecord& r) { return t < r.submit_time; });
+            return static_cast<double>(end - a.records->begin());
+          },
+      },
+      spec);
+}
+
 ArrivalGenerator::ArrivalGenerator(const ArrivalSpec& spec)
     : state_(
           std::visit([](const auto& s) -> decltype(state_) { return start(s); }, checked(spec))) {}

@@ -225,3 +225,22 @@ TEST_CASE("Spot instances cost the discounted price and their tasks are evicted 
   CHECK(r.platform.launches >= 2);
   CHECK(r.platform.launches <= 2 + r.platform.interruptions);
 }
+
+TEST_CASE("random instance failures keep their rate over the longest horizon", "[engine]") {
+  // 10 instances, each failing after an exponential time of mean 10 days and replaced within a
+  // minute: failures are (almost exactly) a Poisson process of rate 10 / 10 days, so 3660 of
+  // them over 3660 days, +- 4 standard deviations (4 sqrt(3660) = 242), whether the run goes
+  // in one stretch or in the 100 slices that report progress. (Longer horizons are refused: at
+  // a million days the slices' bounds overflowed and failures stopped well before the end.)
+  const scenario::Scenario s = test::load("engine/failures-ten-years.yaml");
+  for (const bool progress : {false, true}) {
+    engine::RunOptions options;
+    options.horizon = s.duration;
+    options.timeseries = false;
+    if (progress) options.progress = [](double, std::uint64_t) {};
+    const engine::ReplicationResult r = engine::run_replication(s, options);
+    CHECK(r.end == test::at(std::chrono::hours(3660 * 24)));
+    CHECK(std::abs(static_cast<double>(r.platform.failures) - 3660) <= 242);
+    CHECK(r.platform.launches == 10 + r.platform.failures);
+  }
+}

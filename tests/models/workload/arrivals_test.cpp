@@ -318,4 +318,30 @@ TEST_CASE("trace arrival specs report the first bad record", "[workload]") {
                  {"records[0].memory_mib", "is 0 (expected at least 1 MiB)"}});
 }
 
+TEST_CASE("expected arrivals: exact counts where the process is fixed, the rate's integral "
+          "otherwise",
+          "[workload]") {
+  // Every 10 min from 5 min: 5, 15, 25, 35, 45, 55 within an hour; the horizon is inclusive.
+  const ConstantArrivals every10{.interval = 10min, .start = 5min};
+  CHECK(expected_arrivals(every10, 1h) == 6);
+  CHECK(expected_arrivals(every10, 55min) == 6);
+  CHECK(expected_arrivals(every10, 54min) == 5);
+  CHECK(expected_arrivals(every10, 4min) == 0);
+  // Bursts of 3 at 0, 20, 40 and 60 min: 12.
+  CHECK(expected_arrivals(BurstArrivals{.every = 20min, .size = 3}, 1h) == 12);
+  CHECK(expected_arrivals(PoissonArrivals{.rate_per_second = 2}, 1h) == Approx(7200));
+  // A whole day of the diurnal process is its mean rate times a day; part of one, the integral.
+  const DiurnalArrivals diurnal{.mean_rate_per_second = 0.05, .amplitude = 0.8, .peak_at = 14h};
+  CHECK(expected_arrivals(diurnal, 24h) == Approx(4320));
+  CHECK(expected_arrivals(diurnal, 15h) == Approx(diurnal_integral(diurnal, 0, 15 * 3600.0)));
+  // A trace: the records submitted up to the horizon.
+  const TraceArrivals trace{records({{kSimStart, 1s, 256, 512},
+                                     {kSimStart + 10s, 1s, 256, 512},
+                                     {kSimStart + 10s, 1s, 256, 512},
+                                     {kSimStart + 1h, 1s, 256, 512}})};
+  CHECK(expected_arrivals(trace, 9s) == 1);
+  CHECK(expected_arrivals(trace, 10s) == 3);
+  CHECK(expected_arrivals(trace, 2h) == 4);
+}
+
 }  // namespace ecsim::workload

@@ -260,8 +260,9 @@ struct RunOptions {
   std::uint32_t replication = 0;          ///< index of this replication, for messages
   SimDuration horizon{};                  ///< simulated time to run
   bool timeseries = true;                 ///< record a row every scenario.timeseries_interval
-  /// Called now and then with the fraction of the horizon done (0..1); may be empty.
-  std::function<void(double)> progress;
+  /// Called now and then with the fraction of the horizon done (0..1) and the events handled so
+  /// far; may be empty.
+  std::function<void(double, std::uint64_t)> progress;
   /// A scheduling decision to explain in ReplicationResult::explanation; the run is the same.
   std::optional<ExplainRequest> explain;
   /// For tests of the exit status: a self-check fails at this time since the start.

@@ -211,6 +211,10 @@ struct LoadResult {
 /// its folder); collects every problem rather than stopping at the first.
 LoadResult load_scenario(const std::string& path);
 
+/// The latest time a scenario may name, its duration included (3660 days): stops a typo from
+/// asking for the impossible.
+inline constexpr SimDuration kMaxHorizon = std::chrono::hours(24 * 366 * 10);
+
 /// The most instances a scenario may ask for in all, so that a typo cannot exhaust memory.
 inline constexpr std::uint32_t kMaxInstances = 1'000'000;
 

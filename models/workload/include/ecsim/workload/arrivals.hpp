@@ -101,6 +101,11 @@ inline constexpr std::array<std::string_view, 5> kArrivalKinds{"constant", "pois
 /// share one instant.
 [[nodiscard]] double mean_rate_per_second(const ArrivalSpec& spec);
 
+/// The expected number of arrivals of a valid `spec` from the start of a run to `horizon`
+/// (inclusive): exact for constant arrivals, bursts and traces, the integral of the rate for
+/// Poisson and diurnal processes. For estimates made before a run.
+[[nodiscard]] double expected_arrivals(const ArrivalSpec& spec, SimDuration horizon);
+
 /// One job arriving, with what a trace says about it (nothing for the other processes).
 struct Arrival {
   /// When the job arrives.
