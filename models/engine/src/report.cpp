@@ -557,9 +557,11 @@ std::string namespaces_table(const std::vector<ReplicationResult>& reps) {
   for (std::size_t k = 0; k < all.size(); ++k) {
     const NamespaceResult& first = all[k];
     out += fmt::format("{:<{}}", fmt::format("{}/{}", first.cluster, first.name), name_width);
-    for (const auto& [u, width] : {std::pair{kQuotaUnits[0], 12}, std::pair{kQuotaUnits[1], 16},
-                                   std::pair{kQuotaUnits[2], 20}}) {
-      const double peak = aggregate(reps, [k, u](const ReplicationResult& r) {
+    for (const auto& [unit, width] : {std::pair{kQuotaUnits[0], 12},
+                                      std::pair{kQuotaUnits[1], 16},
+                                      std::pair{kQuotaUnits[2], 20}}) {
+      const auto& u = unit;  // clang 14 cannot capture a structured binding (P1091)
+      const double peak = aggregate(reps, [k, &u](const ReplicationResult& r) {
         return static_cast<double>(r.namespaces[k].peak.*u.amount) / u.per_unit;
       }).mean;
       const auto& hard = first.*u.hard;

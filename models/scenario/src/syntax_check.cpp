@@ -383,7 +383,7 @@ class YamlChecker : public YAML::EventHandler {
   YamlChecker(const std::string& file, Diagnostics& diagnostics)
       : file_(file), diagnostics_(diagnostics) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentStart(const YAML::Mark& mark) override { start_ = mark; }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark, nullptr); }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark, nullptr); }
@@ -406,6 +406,8 @@ class YamlChecker : public YAML::EventHandler {
   [[nodiscard]] bool saw_content() const { return content_; }
   /// Where its first node starts.
   [[nodiscard]] const YAML::Mark& first_mark() const { return first_; }
+  /// Where the document starts.
+  [[nodiscard]] const YAML::Mark& start() const { return start_; }
 
  private:
   struct Frame {
@@ -475,6 +477,7 @@ class YamlChecker : public YAML::EventHandler {
   std::vector<Frame> stack_;
   bool content_ = false;
   YAML::Mark first_;
+  YAML::Mark start_;
 };
 
 }  // namespace
@@ -496,9 +499,25 @@ bool check_yaml(const std::string& text, const std::string& file, Diagnostics& d
   std::istringstream in(text);
   try {
     YAML::Parser parser(in);
+    std::optional<int> last_start;  // where the previous document started, as an offset
     for (std::size_t document = 0;; ++document) {
       YamlChecker checker(file, diagnostics);
       if (!parser.HandleNextDocument(checker)) break;
+      // yaml-cpp 0.7 does not consume a ',' outside a flow collection: it returns an empty
+      // document there, again and again. A document that starts where the last one did is that.
+      if (last_start == checker.start().pos) {
+        const YAML::Mark at = checker.start();
+        const char c = static_cast<std::size_t>(at.pos) < text.size()
+                           ? text[static_cast<std::size_t>(at.pos)]
+                           : ' ';
+        diagnostics.error(
+            SourceLocation{file, at.line + 1, at.column + 1}, "",
+            c == ',' ? "a ',' outside [...] or {...} (in YAML a comma separates only the "
+                       "items of a flow list or mapping)"
+                     : fmt::format("'{}' cannot stand here (the parser makes no progress)", c));
+        return false;
+      }
+      last_start = checker.start().pos;
       if (document > 0 && !several_documents && checker.saw_content()) {
         const YAML::Mark start = checker.first_mark();
         diagnostics.error(SourceLocation{file, start.line + 1, start.column + 1}, "",

@@ -123,9 +123,12 @@ std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
                                                         Diagnostics& diagnostics,
                                                         const SourceLocation& referenced_from,
                                                         const std::string& field) {
+  const std::size_t before = diagnostics.all().size();
   const std::optional<Document> doc =
       load_document(path, diagnostics, referenced_from, field, Syntax::kJson);
   if (!doc) return std::nullopt;
+  // A key given twice leaves a document to read on (for its other problems), not a definition.
+  const bool parsed_clean = diagnostics.all().size() == before;
   Diagnostics found;
   TaskDefinitionJson json(Reader(*doc, found));
   const ecs::TaskDefinitionInput input = json.read();
@@ -135,7 +138,7 @@ std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
   const std::vector<Problem> problems = ecs::check(input);
   for (const Problem& p : problems)
     if (!json.mistyped(p.field)) diagnostics.error(json.where(p.field), p.field, p.message);
-  if (!found.ok() || !problems.empty()) return std::nullopt;
+  if (!parsed_clean || !found.ok() || !problems.empty()) return std::nullopt;
   return ecs::from_input(input);
 }
 

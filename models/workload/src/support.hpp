@@ -16,6 +16,9 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+// Spelled out for clang 14, which does not deduce it for an aggregate yet.
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 /// `micros` (>= 0, or NaN) rounded to the nearest whole microsecond, ties away from zero;
 /// SimDuration::max() when it is NaN or beyond the clock's range.

@@ -188,3 +188,17 @@ TEST_CASE("a long value in a message is cut to a readable length", "[scenario]")
   CHECK(shorten(std::string(39, 'x') + "\xC3\xA9" + std::string(30, 'y')) ==
         std::string(39, 'x') + "... (71 bytes)");
 }
+
+TEST_CASE("YAML: a stray comma is refused at its place, not read as documents forever",
+          "[scenario]") {
+  // yaml-cpp 0.7 returns an empty document at a ',' outside a flow collection without moving
+  // on: LoadAll never returned (a manifest ending with a stray comma hung ecsim).
+  const std::string message =
+      "a ',' outside [...] or {...} (in YAML a comma separates only the items of a flow list "
+      "or mapping)";
+  CHECK(yaml(",") == Lines{"t.yaml:1:1: error: " + message});
+  CHECK(yaml("kind: Deployment\n---\n- a\n,\n", true) == Lines{"t.yaml:4:1: error: " + message});
+  Diagnostics d;
+  CHECK_FALSE(parse_documents("\"x\" ,", "t.yaml", d));
+  CHECK(formatted(d) == Lines{"t.yaml:1:5: error: " + message});
+}
