@@ -1,5 +1,6 @@
 # Runs `ECSIM explain SCENARIO ARGS` and compares its whole stdout with EXPECTED. With
-# ECSIM_UPDATE_GOLDEN set, rewrites EXPECTED; else a differing output is saved to OUT.
+# ECSIM_UPDATE_GOLDEN=1, rewrites EXPECTED (see golden_file.cmake); else a differing output is
+# saved to OUT.
 set(args ${ARGS})  # a CMake list: one element per argument
 execute_process(COMMAND "${ECSIM}" explain "${SCENARIO}" ${args}
   RESULT_VARIABLE rc OUTPUT_VARIABLE got ERROR_VARIABLE err)

@@ -1,5 +1,6 @@
 # Runs ECSIM on SCENARIO (with ARGS) into OUT and compares summary.json with EXPECTED, the
-# machine-dependent timing fields zeroed. With ECSIM_UPDATE_GOLDEN set, rewrites EXPECTED.
+# machine-dependent timing fields zeroed. With ECSIM_UPDATE_GOLDEN=1, rewrites EXPECTED (see
+# golden_file.cmake).
 set(args ${ARGS})  # a CMake list: one element per argument
 file(REMOVE_RECURSE "${OUT}")
 execute_process(COMMAND "${ECSIM}" run "${SCENARIO}" --quiet --out "${OUT}" ${args}

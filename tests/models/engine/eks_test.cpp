@@ -304,6 +304,33 @@ TEST_CASE("EKS: a Deployment rollout keeps within maxSurge and maxUnavailable, a
   CHECK(web.tasks.lost() == 0);
 }
 
+TEST_CASE("EKS: a rollout still in progress at the end of a run says so, stuck or not") {
+  // The rollout scenario cut short while its broken revision (30m) stalls: its 3 new pods never
+  // become Ready and the last progress was at 30m (the surge and one old pod removed, within a
+  // second of the rollout). At 35m that is 5 minutes without progress: IN_PROGRESS, not yet
+  // stuck; at 45m, 15 minutes, past progressDeadlineSeconds (600 s): stuck since 30m. Neither
+  // has finished, and the restart at 10m before it has completed.
+  scenario::Scenario s = test::load("eks/engine/rollout.yaml");
+  for (const auto& [end, stuck] :
+       {std::pair{minutes(35), false}, std::pair{minutes(45), true}}) {
+    INFO("run ends at " << format_duration(end));
+    engine::RunOptions options;
+    options.horizon = end;
+    const engine::ReplicationResult r = engine::run_replication(s, options);
+    const engine::ServiceResult& web = service(r, "web");
+    REQUIRE(web.deployments.size() == 2);
+    CHECK(web.deployments[0].state == "COMPLETED");
+    const engine::DeploymentResult& broken = web.deployments[1];
+    CHECK(broken.trigger == "rollout at 30m");
+    CHECK(broken.state == "IN_PROGRESS");
+    CHECK_FALSE(broken.finished);
+    CHECK(broken.stuck_since == (stuck ? std::optional(at(minutes(30))) : std::nullopt));
+    // 5 old pods serve, 3 new ones wait: 8 in all, as the bounds allow (6 + maxSurge 2).
+    CHECK(web.tasks.running_at_end == 5);
+    CHECK(web.tasks.pending_at_end == 3);
+  }
+}
+
 namespace {
 
 /// Namespace `name` of `r`.
