@@ -215,10 +215,12 @@ TEST_CASE("random after spread chooses among the spread's ties only", "[ecs]") {
   Placer placer = make_placer(3);
   std::array<int, 3> hits{};
   for (int k = 0; k < 1000; ++k) ++hits[*placer.place(ci, {256, 256, g, strategies}).instance];
-  // Zone 1 has no task: only 1 and 2, both chosen.
+  // Zone 1 has no task: only 1 and 2, each half the time: binomial(1000, 0.5), 500 +- 4 x
+  // sqrt(250) = 500 +- 63.
   CHECK(hits[0] == 0);
-  CHECK(hits[1] > 0);
-  CHECK(hits[2] > 0);
+  CHECK(hits[1] >= 437);
+  CHECK(hits[1] <= 563);
+  CHECK(hits[1] + hits[2] == 1000);
 }
 
 TEST_CASE("no strategy takes the lowest index that passes resources and constraints", "[ecs]") {
@@ -332,9 +334,11 @@ TEST_CASE("scale-in with spread over zones stops a task in the zone with the mos
   // AWS chooses at random within the zone: both 1 and 2 come up, 0 and 3 never.
   std::array<int, 4> hits{};
   for (int k = 0; k < 1000; ++k) ++hits[*placer.choose_stop(ci, {g, 256, 256, strategies})];
+  // Each half the time: 500 +- 4 x sqrt(250) = 500 +- 63.
   CHECK(hits[0] == 0);
-  CHECK(hits[1] > 0);
-  CHECK(hits[2] > 0);
+  CHECK(hits[1] >= 437);
+  CHECK(hits[1] <= 563);
+  CHECK(hits[1] + hits[2] == 1000);
   CHECK(hits[3] == 0);
 }
 

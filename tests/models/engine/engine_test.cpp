@@ -218,11 +218,18 @@ TEST_CASE("Spot instances cost the discounted price and their tasks are evicted 
   // on the instance, and every task is still accounted for.
   const scenario::Scenario stormy = load("engine/spot.yaml");
   const engine::ReplicationResult r = run(stormy, 1);
-  CHECK(r.platform.interruptions > 0);
-  CHECK(r.tasks.evicted > 0);
+  // Notices are a Poisson count of mean 4: at most 4 + 4 x 2 = 12; this seed has some.
+  CHECK(r.platform.interruptions >= 1);
+  CHECK(r.platform.interruptions <= 12);
   CHECK(r.tasks.lost() == 0);
-  // Each reclaimed instance is replaced; a notice in the last two minutes is not reclaimed yet.
-  CHECK(r.platform.launches >= 2);
+  // Each reclaimed instance is replaced (a notice in the last two minutes is not reclaimed
+  // yet), and takes its tasks with it: at least one (a task arrives every minute and waits, so
+  // an instance is never idle for long) and at most the 4 of 512 units an m6i.large holds.
+  const std::uint64_t reclaims = r.platform.launches - 2;
+  CHECK(reclaims >= 1);
+  CHECK(reclaims <= r.platform.interruptions);
+  CHECK(r.tasks.evicted >= reclaims);
+  CHECK(r.tasks.evicted <= 4 * reclaims);
   CHECK(r.platform.launches <= 2 + r.platform.interruptions);
 }
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -193,8 +194,22 @@ TEST_CASE("EKS pod names: a StatefulSet's replacement keeps its ordinal, other p
     REQUIRE(r.explanation);
     return r.explanation->pod;
   };
-  const std::string db = first_after("db");
-  CHECK((db == "db-0" || db == "db-1" || db == "db-2"));
+  // Which db pod was on the node that failed: each db pod's node from its first decision, and
+  // the node missing from the decisions after the failure.
+  std::map<std::string, std::string> db_on;  // node -> db pod bound to it at the start
+  for (const char* pod : {"db-0", "db-1", "db-2"}) {
+    const engine::ReplicationResult r = run_explaining(s, pod);
+    REQUIRE(r.explanation);
+    REQUIRE(r.explanation->outcome == engine::ExplainOutcome::kBound);
+    db_on[r.explanation->node] = pod;
+  }
+  REQUIRE(db_on.size() == 3);  // one per node, spread by zone
+  const engine::ReplicationResult after = run_explaining(s, "db", std::chrono::minutes(10));
+  REQUIRE(after.explanation);
+  REQUIRE(after.explanation->nodes.size() == 2);
+  for (const engine::NodeExplanation& n : after.explanation->nodes) db_on.erase(n.name);
+  REQUIRE(db_on.size() == 1);
+  CHECK(after.explanation->pod == db_on.begin()->second);
   CHECK(first_after("web") == "web-6");
   CHECK(first_after("agent") == "agent-3");
   const engine::ReplicationResult before = run_explaining(s, "db");
@@ -214,6 +229,39 @@ TEST_CASE("EKS eks_nodes: a node with only a DaemonSet pod is not busy") {
   CHECK(n.busy_at_end == 2);
   CHECK(n.busy_max == 3);
   CHECK(n.busy_mean == Approx((3.0 * 10 + 2.0 * 20) / 30));
+}
+
+TEST_CASE("EKS scheduling queue: the highest priority first, then the oldest, each after its "
+          "back-off") {
+  // queue.yaml: one node with room for one of early (priority 0), urgent (1000, never
+  // preempting) and late (0), created in that order at 0s.
+  const scenario::Scenario s = load("eks/engine/queue.yaml");
+  const auto decision = [&](const std::string& pod, SimDuration when) {
+    const engine::ReplicationResult r = run_explaining(s, pod, when);
+    REQUIRE(r.explanation);
+    return *r.explanation;
+  };
+  // 0s: urgent's cycle comes first though it is younger than early: it binds; early and late
+  // find no room and cannot preempt (lower priority).
+  const engine::ExplainResult urgent = decision("urgent-0", {});
+  CHECK(urgent.at == at(std::chrono::seconds(0)));
+  CHECK(urgent.outcome == engine::ExplainOutcome::kBound);
+  for (const char* pod : {"early-0", "late-0"}) {
+    INFO(pod);
+    const engine::ExplainResult first = decision(pod, {});
+    CHECK(first.at == at(std::chrono::seconds(0)));
+    CHECK(first.outcome == engine::ExplainOutcome::kUnschedulable);
+  }
+  // urgent is scaled to 0 at 500ms, which frees the room; both wait out their first back-off
+  // (1 s), then the older, early, goes first and binds; late fails again.
+  const engine::ExplainResult early = decision("early-0", std::chrono::milliseconds(100));
+  CHECK(early.at == at(std::chrono::seconds(1)));
+  CHECK(early.outcome == engine::ExplainOutcome::kBound);
+  const engine::ExplainResult late = decision("late-0", std::chrono::milliseconds(100));
+  CHECK(late.at == at(std::chrono::seconds(1)));
+  CHECK(late.outcome == engine::ExplainOutcome::kUnschedulable);
+  // Nothing changes after that: late waits, with no other cycle to the end.
+  CHECK_FALSE(run_explaining(s, "late-0", std::chrono::milliseconds(1001)).explanation);
 }
 
 }  // namespace ecsim::test
