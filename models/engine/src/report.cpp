@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <optional>
 #include <set>
@@ -38,6 +39,23 @@ Aggregate aggregate(const std::vector<ReplicationResult>& reps, const Get& get) 
 Json plain(double v) {
   if (v == std::floor(v) && std::abs(v) < 9e15) return static_cast<std::int64_t>(v);
   return v;
+}
+
+/// Significant digits of the floating-point numbers of summary.json: enough for any figure a
+/// run measures, few enough that an output does not depend on the last bits of a maths
+/// library's rounding.
+constexpr int kSummaryDigits = 9;
+
+// Every floating-point number in `j` rounded to kSummaryDigits significant digits (written back
+// as the shortest decimal that reads as the rounded value).
+void round_floats(Json& j) {
+  if (j.is_number_float()) {
+    const double v = j.get<double>();
+    if (std::isfinite(v)) j = std::strtod(fmt::format("{:.{}g}", v, kSummaryDigits).c_str(), nullptr);
+    return;
+  }
+  if (j.is_structured())
+    for (Json& item : j) round_floats(item);
 }
 
 // `t` in seconds since the start, if any.
@@ -658,6 +676,7 @@ std::string summary_json(const RunReport& report, bool include_timing) {
     jobs.push_back(job);
   }
   j["jobs"] = jobs;
+  round_floats(j);
   return j.dump(2) + "\n";
 }
 
