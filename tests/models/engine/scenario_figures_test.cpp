@@ -1,0 +1,347 @@
+// The key figures of every scenario with a golden summary, each asserted on its own with the
+// arithmetic that derives it from the scenario's text, so that a regenerated golden cannot
+// bless a wrong number: counts, costs, availability, placement. Bounds on random counts are the
+// expected value +- 4 standard deviations.
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "ecsim/engine/engine.hpp"
+#include "ecsim/scenario/scenario.hpp"
+#include "engine_test_support.hpp"
+
+using namespace ecsim;
+
+namespace {
+
+// On-demand prices of the catalog, USD an hour.
+constexpr double kM6iLarge = 0.096;
+constexpr double kM6iXlarge = 0.192;
+constexpr double kM5Large = 0.096;
+constexpr double kEksClusterHour = 0.10;
+
+// Replication 0 of the shipped scenario at `relative` under scenarios/, as the golden runs it.
+engine::ReplicationResult run_shipped(const std::string& relative) {
+  scenario::LoadResult loaded =
+      scenario::load_scenario(std::string(ECSIM_SOURCE_DIR) + "/scenarios/" + relative);
+  for (const auto& d : loaded.diagnostics.sorted()) INFO(scenario::format_diagnostic(d));
+  REQUIRE(loaded.scenario);
+  engine::RunOptions options;
+  options.seed = loaded.scenario->seed;
+  options.horizon = loaded.scenario->duration;
+  engine::ReplicationResult r = engine::run_replication(*loaded.scenario, options);
+  CHECK(r.tasks.lost() == 0);
+  return r;
+}
+
+const engine::ServiceResult& service(const engine::ReplicationResult& r, const std::string& cluster,
+                                     const std::string& name) {
+  for (const engine::ServiceResult& s : r.services)
+    if (s.cluster == cluster && s.name == name) return s;
+  FAIL("no service " << cluster << "/" << name);
+  return r.services.front();
+}
+
+std::int64_t total(const std::vector<std::int64_t>& v) {
+  return std::accumulate(v.begin(), v.end(), std::int64_t{0});
+}
+
+// Whether `x` is within `expected` +- 4 sqrt(expected), as a Poisson count is but rarely.
+bool poisson_plausible(double x, double expected) {
+  return std::abs(x - expected) <= 4 * std::sqrt(expected);
+}
+
+}  // namespace
+
+TEST_CASE("quickstart: a day of jobs, the zone outage's replacements, the cost",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("quickstart.yaml");
+  REQUIRE(r.jobs.size() == 2);
+  // report: bursts of 20 every hour from 0h05m: 24 bursts in the day, 480 tasks, all done.
+  CHECK(r.jobs[1].tasks.submitted == 480);
+  CHECK(r.jobs[1].tasks.completed == 480);
+  // etl: diurnal, 75 an hour on average: 1800 expected in the day (a Poisson count).
+  CHECK(poisson_plausible(static_cast<double>(r.jobs[0].tasks.submitted), 1800));
+  // 6 m6i.xlarge, 2 per zone. Zone b is down 10h to 10h45m: its 2 instances are replaced
+  // after 5 minutes unreachable (in a and c); when b is back the group rebalances, launching 2
+  // there and then terminating 2: 6 + 2 + 2 launches.
+  CHECK(r.platform.replacements == 2);
+  CHECK(r.platform.rebalances == 2);
+  CHECK(r.platform.launches == 10);
+  // EC2: 6 instances all day, 6 x 24 x 0.192 = $27.648, plus each rebalancing launch billed
+  // from its launch while the one it replaces still runs: 2 overlaps of about a minute (the
+  // launch latency), $0.0064 or so.
+  CHECK(r.cost.ec2 > 27.648 + 2 * kM6iXlarge * 30 / 3600);
+  CHECK(r.cost.ec2 < 27.648 + 2 * kM6iXlarge * 180 / 3600);
+}
+
+TEST_CASE("ecs/az-outage: replacements, rebalancing, and where the tasks end",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("ecs/az-outage.yaml");
+  // 9 m6i.large, 3 per zone. Zone a is down 1h to 2h: 3 replaced after 5 minutes, then 3
+  // rebalancing launches when it is back: 9 + 3 + 3.
+  CHECK(r.platform.replacements == 3);
+  CHECK(r.platform.rebalances == 3);
+  CHECK(r.platform.launches == 15);
+  // 9 instances for 4 h: 9 x 4 x 0.096 = $3.456, plus 3 rebalancing overlaps of about a minute
+  // each (one rebalancing launch at a time).
+  CHECK(r.cost.ec2 > 3.456 + 3 * kM6iLarge * 30 / 3600);
+  CHECK(r.cost.ec2 < 3.456 + 3 * kM6iLarge * 180 / 3600);
+  // web (from services/web.json) has AZ rebalancing: back to 3 per zone. api has not: its 3
+  // tasks lost in a were replaced in b and c, and stay there.
+  const engine::ServiceResult& web = service(r, "shop", "web");
+  CHECK(web.running_by_az == test::per_zone(3, 3, 3));
+  const engine::ServiceResult& api = service(r, "shop", "api");
+  CHECK(api.running_by_az[0] == 0);
+  CHECK(total(api.running_by_az) == 9);
+  CHECK(api.tasks.evicted == 3);
+  CHECK(api.tasks.submitted == 12);
+  // Both were short 3 tasks for the 3 minutes until the agents were lost and a few seconds
+  // more: availability under 1 - 180 / (4 x 3600) = 0.9875.
+  CHECK(web.availability < 1 - 180.0 / (4 * 3600));
+  CHECK(api.availability < 1 - 180.0 / (4 * 3600));
+  CHECK(api.min_running == 6);
+}
+
+TEST_CASE("ecs/daemon: one agent per instance as managed scaling grows the group",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("ecs/daemon.yaml");
+  // An m6i.large registers 2048 CPU units: the agent (256) and 3 web tasks (512 each, 1792 in
+  // all) fit, a 4th would not (2304). web grows to 30 at 1h: 10 instances, 7 launched.
+  CHECK(r.platform.launches == 10);
+  const engine::ServiceResult& agent = service(r, "logs", "agent");
+  const engine::ServiceResult& web = service(r, "logs", "web");
+  CHECK(agent.desired == 10);
+  CHECK(agent.tasks.running_at_end == 10);
+  CHECK(agent.tasks.submitted == 10);
+  CHECK(web.tasks.running_at_end == 30);
+}
+
+TEST_CASE("ecs/drain: a third of a cluster drained at 100/200, and stuck at 100/100",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("ecs/drain.yaml");
+  REQUIRE(r.drains.size() == 2);
+  // share 0.33 of 6: ceil(1.98) = 2 instances each; 12 tasks spread 2 per instance, so 4 on
+  // them. roomy (100/200) replaces them (16 submitted) and is drained within seconds (a task
+  // starts 10 s after placement, lognormal); tight (100/100) cannot move a task: stuck.
+  CHECK(r.drains[0].instances == 2);
+  REQUIRE(r.drains[0].drained);
+  CHECK(*r.drains[0].drained > test::at(std::chrono::seconds(3600)));
+  CHECK(*r.drains[0].drained < test::at(std::chrono::seconds(3600 + 60)));
+  CHECK(service(r, "roomy", "web").tasks.submitted == 16);
+  CHECK(service(r, "roomy", "web").min_running == 12);
+  CHECK(r.drains[1].instances == 2);
+  CHECK_FALSE(r.drains[1].drained);
+  CHECK(r.drains[1].service_tasks_left == 4);
+  CHECK(service(r, "tight", "web").tasks.submitted == 12);
+  // 12 m6i.xlarge for 3 h: 12 x 3 x 0.192 = $6.912 exactly (nothing launched or ended).
+  CHECK(r.cost.ec2 == Approx(6.912).epsilon(1e-12));
+}
+
+TEST_CASE("ecs/fargate-spot: 6 on FARGATE, 14 on FARGATE_SPOT, interruptions replaced",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("ecs/fargate-spot.yaml");
+  const engine::ServiceResult& web = service(r, "serverless", "web");
+  // 14 Spot tasks interrupted at 0.25 an hour each for 12 h: 42 expected (a Poisson count);
+  // each one replaced, so 20 + evicted created.
+  CHECK(poisson_plausible(static_cast<double>(web.tasks.evicted), 14 * 0.25 * 12));
+  CHECK(web.tasks.submitted == 20 + web.tasks.evicted);
+  CHECK(web.tasks.running_at_end == 20);
+  // 0.5 vCPU and 1 GiB: $0.024685 a task-hour on demand, $0.0074055 on Spot. 6 and 14 for 12
+  // hours: 6 x 12 x 0.024685 + 14 x 12 x 0.0074055 = 1.77732 + 1.244124 = $3.021444; an
+  // interrupted task's replacement takes over its billing within the minute (a split of 7 and
+  // 13 would cost $3.2288, 5 and 15 $2.8141).
+  CHECK(r.cost.fargate == Approx(3.021444).epsilon(1e-3));
+}
+
+TEST_CASE("ecs/managed-scaling: 30 instances for a burst of 120 tasks", "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("ecs/managed-scaling.yaml");
+  // 120 tasks of 1024 units and 2 GiB; an m6i.xlarge takes 4 (4096 units). 30 instances, in
+  // one scale-out (maximum_scaling_step_size 40).
+  CHECK(r.jobs[0].tasks.submitted == 120);
+  CHECK(r.jobs[0].tasks.completed == 120);
+  CHECK(r.platform.launches == 30);
+  // Each instance boots (about a minute), runs its tasks for 20 minutes, then idles until
+  // scale-in after 15 one-minute datapoints below target: 34 to 38 minutes each.
+  CHECK(r.cost.ec2 > 30 * kM6iXlarge * 34 / 60);
+  CHECK(r.cost.ec2 < 30 * kM6iXlarge * 38 / 60);
+}
+
+TEST_CASE("ecs/placement-*: the same workload under three strategies; binpack costs least",
+          "[engine][figures]") {
+  const engine::ReplicationResult binpack = run_shipped("ecs/placement-binpack.yaml");
+  const engine::ReplicationResult spread = run_shipped("ecs/placement-spread.yaml");
+  const engine::ReplicationResult random = run_shipped("ecs/placement-random.yaml");
+  for (const engine::ReplicationResult* r : {&binpack, &spread, &random}) {
+    // web: 12, then 40 at 2h (28 more), then 8 at 4h: 40 tasks made, 8 running at the end.
+    const engine::ServiceResult& web = service(*r, "shop", "web");
+    CHECK(web.tasks.submitted == 40);
+    CHECK(web.tasks.running_at_end == 8);
+    // batch: Poisson at 12 an hour for 8 h, 96 expected; the seed (23) is the same for all
+    // three, and so are the arrivals.
+    CHECK(poisson_plausible(static_cast<double>(r->jobs[0].tasks.submitted), 96));
+    CHECK(r->jobs[0].tasks.submitted == binpack.jobs[0].tasks.submitted);
+  }
+  // binpack packs tasks onto few instances so that scale-in can free the others: it costs
+  // less than random, which costs less than spreading over every instance.
+  CHECK(binpack.cost.ec2 < random.cost.ec2);
+  CHECK(random.cost.ec2 < spread.cost.ec2);
+}
+
+TEST_CASE("ecs/rolling-deployments: 100/200, 50/100, and the circuit breaker",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("ecs/rolling-deployments.yaml");
+  // surge (100/200): 6 new tasks start before the 6 old stop; never below 6.
+  const engine::ServiceResult& surge = service(r, "apps", "surge");
+  CHECK(surge.tasks.submitted == 12);
+  CHECK(surge.min_running == 6);
+  CHECK(surge.deployments.back().state == "COMPLETED");
+  // in-place (50/100): half stop first, so 3 at the least.
+  const engine::ServiceResult& in_place = service(r, "apps", "in-place");
+  CHECK(in_place.tasks.submitted == 12);
+  CHECK(in_place.min_running == 3);
+  // broken: the threshold is max(3, min(200, ceil(0.5 x 6))) = 3 failed tasks; the deployment
+  // fails and rolls back, and the old revision's 6 tasks run on.
+  const engine::ServiceResult& broken = service(r, "apps", "broken");
+  REQUIRE(broken.deployments.size() == 3);
+  CHECK(broken.deployments[1].state == "FAILED");
+  CHECK(broken.deployments[1].rolled_back);
+  CHECK(broken.deployments[2].trigger == "rollback");
+  CHECK(broken.tasks.failed == 3);
+  CHECK(broken.tasks.running_at_end == 6);
+  CHECK(broken.min_running == 6);
+  // 12 m6i.xlarge for 3 h: $6.912.
+  CHECK(r.cost.ec2 == Approx(6.912).epsilon(1e-12));
+}
+
+TEST_CASE("eks/microservices: the demo on 9 nodes, the tainted group left empty",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("eks/microservices.yaml");
+  // 12 Deployments of 1 replica: 12 pods, each created and bound once (24 API requests).
+  CHECK(r.tasks.submitted == 12);
+  CHECK(r.tasks.running_at_end == 12);
+  REQUIRE(r.control_plane.size() == 1);
+  CHECK(r.control_plane[0].api_mutating_requests == 24);
+  // eksctl's defaults: 3 + 2 + 2 + 2 nodes of m5.large. managed-ng-public's 3 carry NoSchedule
+  // and NoExecute taints no pod tolerates: the pods run on the other 6.
+  REQUIRE(r.eks_nodes.size() == 1);
+  CHECK(r.eks_nodes[0].nodes_at_end == 9);
+  CHECK(r.eks_nodes[0].busy_max == 6);
+  // 9 x 6 h x 0.096 = $5.184, and the control plane 6 h x $0.10.
+  CHECK(r.cost.ec2 == Approx(9 * 6 * kM5Large).epsilon(1e-12));
+  CHECK(r.cost.eks_control_plane == Approx(6 * kEksClusterHour).epsilon(1e-12));
+}
+
+TEST_CASE("eks/az-outage: two zones down lose etcd quorum for 20 minutes", "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("eks/az-outage.yaml");
+  REQUIRE(r.control_plane.size() == 1);
+  // At 3h zones a and b fail together for 20 minutes: 2 of 3 etcd members, no quorum. (Zone a
+  // alone at 1h leaves 2 of 3.) The API is unavailable 1200 s of 6 h: 1 - 1200 / 21600.
+  CHECK(r.control_plane[0].etcd_quorum_lost_seconds == Approx(1200));
+  CHECK(r.control_plane[0].api_available_fraction == Approx(1 - 1200.0 / 21600));
+  // Every pod that was lost is back by the end: 12 running.
+  CHECK(r.tasks.running_at_end == 12);
+  CHECK(r.tasks.submitted == 12 + r.tasks.evicted);
+}
+
+TEST_CASE("eks/least-vs-most-allocated: six nodes busy against four", "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("eks/least-vs-most-allocated.yaml");
+  REQUIRE(r.eks_nodes.size() == 2);
+  // 12 pods of 500m on six m6i.large (1930m each): spread, 2 a node; packed, 3 a node (a 4th
+  // needs 2000m), so 4 nodes.
+  CHECK(r.eks_nodes[0].busy_max == 6);
+  CHECK(r.eks_nodes[1].busy_max == 4);
+  CHECK(r.tasks.running_at_end == 24);
+  // 12 m6i.large for an hour, and two control planes.
+  CHECK(r.cost.ec2 == Approx(12 * kM6iLarge).epsilon(1e-12));
+  CHECK(r.cost.eks_control_plane == Approx(2 * kEksClusterHour).epsilon(1e-12));
+}
+
+TEST_CASE("eks/nodegroup-upgrade: six nodes replaced at the budgets' floors", "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("eks/nodegroup-upgrade.yaml");
+  REQUIRE(r.node_group_updates.size() == 1);
+  const engine::NodeGroupUpdateResult& u = r.node_group_updates[0];
+  CHECK(u.status == "Successful");
+  CHECK(u.nodes_replaced == 6);
+  CHECK(u.pods_deleted == 0);
+  // web's budget (minAvailable 5 of 6) and api's (maxUnavailable 1 of 4) hold: 5 and 3.
+  CHECK(service(r, "shop", "web").min_running == 5);
+  CHECK(service(r, "shop", "api").min_running == 3);
+  // One log agent per node again at the end: 6 nodes.
+  CHECK(service(r, "shop", "log-agent").desired == 6);
+  CHECK(r.eks_nodes[0].nodes_at_end == 6);
+  // At least the 6 nodes for 3 h (6 x 3 x 0.096 = $1.728), and the update's extra ones while
+  // they ran: less than 6 more for the hour the update could take.
+  CHECK(r.cost.ec2 > 6 * 3 * kM5Large);
+  CHECK(r.cost.ec2 < 6 * 3 * kM5Large + 6 * kM5Large);
+}
+
+TEST_CASE("eks/nodegroup-upgrade-stuck: PodEvictionFailure, then a forced update",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("eks/nodegroup-upgrade-stuck.yaml");
+  REQUIRE(r.node_group_updates.size() == 2);
+  const engine::NodeGroupUpdateResult& first = r.node_group_updates[0];
+  CHECK(first.status == "Failed");
+  CHECK(first.error == "PodEvictionFailure");
+  const engine::NodeGroupUpdateResult& forced = r.node_group_updates[1];
+  CHECK(forced.force);
+  CHECK(forced.status == "Successful");
+  // Every old node that holds a ledger pod (the budget allows no eviction) waits 15 minutes,
+  // then its pods are deleted: at least the 3 ledger pods (a recreated member may land on an
+  // old node and go again). Only one goes at a time, so ledger keeps 2.
+  CHECK(forced.pods_deleted >= 3);
+  CHECK(service(r, "shop", "ledger").min_running == 2);
+  CHECK(service(r, "shop", "web").min_running == 5);
+  CHECK(service(r, "shop", "api").min_running == 3);
+  // The failed update's scale-up stays (6 + 6 nodes), and the forced one returns to that size.
+  CHECK(r.eks_nodes[0].nodes_at_end == 12);
+  CHECK(service(r, "shop", "log-agent").desired == 12);
+}
+
+TEST_CASE("eks/preemption: the critical pod preempts two batch pods", "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("eks/preemption.yaml");
+  // A node fails at 30m: its api pod and 2 batch pods go. The new api pod preempts 2 batch pods
+  // elsewhere: api evicted 1, batch 2 + 2 = 4. The replacement node takes 3 batch pods; the
+  // 6th finds 330m on the node with 2 api pods and waits.
+  const engine::ServiceResult& api = service(r, "shared", "api");
+  const engine::ServiceResult& batch = service(r, "shared", "batch");
+  CHECK(r.platform.failures == 1);
+  CHECK(api.tasks.evicted == 1);
+  CHECK(api.tasks.running_at_end == 3);
+  CHECK(batch.tasks.evicted == 4);
+  CHECK(batch.tasks.running_at_end == 5);
+  CHECK(batch.tasks.pending_at_end == 1);
+  // batch ran 6 only before the failure: availability about 30 / 120 minutes.
+  CHECK(batch.availability == Approx(0.25).margin(0.01));
+}
+
+TEST_CASE("eks/shared-cluster: a slow API, a quota too small, a quota with room",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("eks/shared-cluster.yaml");
+  REQUIRE(r.control_plane.size() == 1);
+  // 323 pods created and bound: 646 requests at 20 a second. The creations queue first: the
+  // last completes at 323 / 20 = 16.15 s after it was issued at 0 s.
+  CHECK(r.control_plane[0].api_mutating_requests == 646);
+  CHECK(r.control_plane[0].api_queue_max_seconds == Approx(323.0 / 20));
+  CHECK(r.tasks.running_at_end == 323);
+  // ci's quota (400 pods) holds its 300 runners; analytics' refuses one creation.
+  CHECK(service(r, "shared", "runners").tasks.running_at_end == 300);
+  CHECK(r.control_plane[0].quota_rejections == 1);
+}
+
+TEST_CASE("mmc: M/M/4 over 20 hours, 4 replications", "[engine][figures]") {
+  scenario::Scenario s = test::load("mmc/mmc.yaml");
+  // Poisson at 3 a minute for 20 h: 3600 expected per replication.
+  for (std::uint32_t k = 0; k < 4; ++k) {
+    engine::RunOptions options;
+    options.seed = engine::replication_seed(s.seed, k);
+    options.horizon = std::chrono::hours(20);
+    options.timeseries = false;
+    const engine::ReplicationResult r = engine::run_replication(s, options);
+    CHECK(poisson_plausible(static_cast<double>(r.tasks.submitted), 3600));
+    CHECK(r.tasks.lost() == 0);
+  }
+}
