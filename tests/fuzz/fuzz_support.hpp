@@ -90,8 +90,8 @@ inline std::vector<std::pair<std::string, std::string>> unbundle(std::string_vie
     const std::size_t name_start = at + kMarker.size();
     const std::size_t line_end = data.find('\n', name_start);
     std::string name(data.substr(name_start, line_end == std::string_view::npos
-                                                  ? std::string_view::npos
-                                                  : line_end - name_start));
+                                                 ? std::string_view::npos
+                                                 : line_end - name_start));
     std::string plain;
     for (const char c : name)
       if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_')
@@ -99,11 +99,23 @@ inline std::vector<std::pair<std::string, std::string>> unbundle(std::string_vie
     if (plain.empty() || plain.front() == '.' || plain.size() > 64) plain = "file";
     const std::size_t body = line_end == std::string_view::npos ? data.size() : line_end + 1;
     at = data.find(kMarker, body);
-    files.emplace_back(plain, std::string(data.substr(body, at == std::string_view::npos
-                                                                ? std::string_view::npos
-                                                                : at - body)));
+    files.emplace_back(
+        plain, std::string(data.substr(
+                   body, at == std::string_view::npos ? std::string_view::npos : at - body)));
   }
   return files;
+}
+
+/// Writes the bundle `data` into the emptied scratch folder; returns the scenario's path.
+inline std::string write_bundle(const std::uint8_t* data, std::size_t size) {
+  Scratch& folder = scratch();
+  folder.clear();
+  std::string scenario;
+  for (const auto& [name, text] : unbundle({reinterpret_cast<const char*>(data), size})) {
+    const std::string path = folder.write(name, text);
+    if (scenario.empty()) scenario = path;
+  }
+  return scenario;
 }
 
 }  // namespace ecsim::fuzz

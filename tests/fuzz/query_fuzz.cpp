@@ -20,10 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const ecs::Query& query = std::get<ecs::Query>(parsed);
-  static constexpr ecs::InstanceAttribute kAttributes[] = {
-      {"ecs.availability-zone", "us-east-1a"}, {"ecs.instance-type", "m6i.large"},
-      {"ecs.os-type", "linux"},                {"ecs.cpu-architecture", "x86_64"},
-      {"team", "payments"},                    {"flag", ""}};
+  static constexpr ecs::InstanceAttribute kAttributes[] = {{"ecs.availability-zone", "us-east-1a"},
+                                                           {"ecs.instance-type", "m6i.large"},
+                                                           {"ecs.os-type", "linux"},
+                                                           {"ecs.cpu-architecture", "x86_64"},
+                                                           {"team", "payments"},
+                                                           {"flag", ""}};
   static constexpr std::string_view kGroups[] = {"service:web", "family:batch"};
   ecs::InstanceAttributes instance;
   instance.attributes = kAttributes;

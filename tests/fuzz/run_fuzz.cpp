@@ -12,15 +12,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace ecsim;
-  fuzz::Scratch& folder = fuzz::scratch();
-  folder.clear();
-  std::string path;
-  for (const auto& [name, text] :
-       fuzz::unbundle({reinterpret_cast<const char*>(data), size})) {
-    const std::string written = folder.write(name, text);
-    if (path.empty()) path = written;
-  }
-  scenario::LoadResult loaded = scenario::load_scenario(path);
+  scenario::LoadResult loaded = scenario::load_scenario(fuzz::write_bundle(data, size));
   fuzz::check_loaded(loaded);
   if (!loaded.scenario) return 0;
   scenario::Scenario& s = *loaded.scenario;

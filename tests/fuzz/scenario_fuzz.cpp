@@ -7,14 +7,6 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace ecsim;
-  fuzz::Scratch& folder = fuzz::scratch();
-  folder.clear();
-  std::string scenario;
-  for (const auto& [name, text] :
-       fuzz::unbundle({reinterpret_cast<const char*>(data), size})) {
-    const std::string path = folder.write(name, text);
-    if (scenario.empty()) scenario = path;
-  }
-  fuzz::check_loaded(scenario::load_scenario(scenario));
+  fuzz::check_loaded(scenario::load_scenario(fuzz::write_bundle(data, size)));
   return 0;
 }

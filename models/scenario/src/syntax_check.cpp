@@ -68,9 +68,7 @@ class JsonChecker {
                            "object; a second document or anything after it is not JSON)"};
         case Expect::kFirstItem:
           if (c == ']') {
-            ++pos_;
-            stack_.pop_back();
-            expect = after_value();
+            expect = close();
             continue;
           }
           [[fallthrough]];
@@ -81,7 +79,8 @@ class JsonChecker {
                                                c)};
           after_comma = false;
           if (end) {
-            if (stack_.empty() && pos_ <= 3)
+            // At the root the only value expected is the first: the file holds nothing else.
+            if (stack_.empty())
               return JsonError{pos_, "the file is empty (expected a JSON object)"};
             return JsonError{pos_, "the file ends where a value was expected"};
           }
@@ -103,9 +102,7 @@ class JsonChecker {
         }
         case Expect::kFirstKey:
           if (c == '}') {
-            ++pos_;
-            stack_.pop_back();
-            expect = after_value();
+            expect = close();
             continue;
           }
           [[fallthrough]];
@@ -137,7 +134,7 @@ class JsonChecker {
         }
         case Expect::kAfterValue: {
           JsonFrame& frame = stack_.back();
-          const char close = frame.object ? '}' : ']';
+          const char closing = frame.object ? '}' : ']';
           if (c == ',') {
             ++pos_;
             ++frame.items;
@@ -145,16 +142,14 @@ class JsonChecker {
             expect = frame.object ? Expect::kKey : Expect::kValue;
             continue;
           }
-          if (c == close) {
-            ++pos_;
-            stack_.pop_back();
-            expect = after_value();
+          if (c == closing) {
+            expect = close();
             continue;
           }
           if (end)
             return JsonError{pos_, fmt::format("the file ends before the '{}' that closes this {}",
-                                               close, frame.object ? "object" : "list")};
-          return JsonError{pos_, fmt::format("expected ',' or '{}' after the {}", close,
+                                               closing, frame.object ? "object" : "list")};
+          return JsonError{pos_, fmt::format("expected ',' or '{}' after the {}", closing,
                                              frame.object ? "value" : "item")};
         }
       }
@@ -162,6 +157,13 @@ class JsonChecker {
   }
 
   Expect after_value() const { return stack_.empty() ? Expect::kEnd : Expect::kAfterValue; }
+
+  // Consumes the '}' or ']' at pos_, which closes the innermost object or list.
+  Expect close() {
+    ++pos_;
+    stack_.pop_back();
+    return after_value();
+  }
 
   // The path of the value being read: the open containers' keys and indexes.
   std::string path_here() const {

@@ -67,6 +67,16 @@ double measured_bytes(const scenario::Scenario& s, bool timeseries) {
   return busy - idle;
 }
 
+// Checks that one replication of `s` without a time series takes between half and twice the
+// memory its estimate says.
+void check_within_a_factor_of_two(const scenario::Scenario& s) {
+  const engine::RunEstimate e = engine::estimate_run(s, 1, false);
+  const double got = measured_bytes(s, false);
+  INFO("estimated " << e.replication_bytes << " bytes, measured " << got);
+  CHECK(got > 0.5 * e.replication_bytes);
+  CHECK(got < 2.0 * e.replication_bytes);
+}
+
 }  // namespace
 
 TEST_CASE("the estimate counts the tasks, hosts, rows and events a scenario makes", "[engine]") {
@@ -107,20 +117,10 @@ TEST_CASE("the memory estimate is within a factor of two of what runs take", "[e
 #endif
   SECTION("tasks: 200,000 short jobs") {
     // One every 3 s for about 7 days: 201,601 tasks of 1 s each on 3 instances.
-    const scenario::Scenario s = batch(3, 3s, 1s, 7 * 24h);
-    const engine::RunEstimate e = engine::estimate_run(s, 1, false);
-    const double got = measured_bytes(s, false);
-    INFO("estimated " << e.replication_bytes << " bytes, measured " << got);
-    CHECK(got > 0.5 * e.replication_bytes);
-    CHECK(got < 2.0 * e.replication_bytes);
+    check_within_a_factor_of_two(batch(3, 3s, 1s, 7 * 24h));
   }
   SECTION("hosts: 200,000 instances") {
-    const scenario::Scenario s = batch(200'000, 1h, 1s, 1min);
-    const engine::RunEstimate e = engine::estimate_run(s, 1, false);
-    const double got = measured_bytes(s, false);
-    INFO("estimated " << e.replication_bytes << " bytes, measured " << got);
-    CHECK(got > 0.5 * e.replication_bytes);
-    CHECK(got < 2.0 * e.replication_bytes);
+    check_within_a_factor_of_two(batch(200'000, 1h, 1s, 1min));
   }
   SECTION("time series: a row a second for 2 days") {
     scenario::Scenario s = batch(3, 1h, 1s, 48h);

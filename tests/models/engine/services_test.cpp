@@ -78,6 +78,26 @@ engine::ReplicationResult run(const scenario::Scenario& s, std::uint64_t seed = 
   return test::run_with_timeseries(s, seed);
 }
 
+// Zone `az` down from `from` for `length`.
+platform::ScheduledFault zone_outage(AzId az, SimDuration from, SimDuration length) {
+  platform::ScheduledFault f;
+  f.at = at(from);
+  f.kind = platform::ScheduledFault::Kind::kAzOutage;
+  f.az = az;
+  f.duration = length;
+  return f;
+}
+
+// One instance of the cluster's group failing at `when`.
+platform::ScheduledFault instance_failure(SimDuration when) {
+  platform::ScheduledFault f;
+  f.at = at(when);
+  f.kind = platform::ScheduledFault::Kind::kInstanceFailure;
+  f.groups = {GroupId{0}};
+  f.count = 1;
+  return f;
+}
+
 scenario::ServiceUpdate update_at(SimDuration when, const ecs::TaskDefinition& td,
                                   bool fails = false) {
   scenario::ServiceUpdate u;
@@ -279,12 +299,7 @@ TEST_CASE("tasks on an instance cut off by a zone outage are lost after the grac
           "[engine][services]") {
   scenario::Scenario sc = cluster(6, 6, 3h);
   sc.ecs[0].lost_after = 3min;
-  platform::ScheduledFault f;
-  f.at = at(1h);
-  f.kind = platform::ScheduledFault::Kind::kAzOutage;
-  f.az = AzId{0};
-  f.duration = 1h;
-  sc.platform.faults.push_back(f);
+  sc.platform.faults.push_back(zone_outage(AzId{0}, 1h, 1h));
   SECTION("without AZ rebalancing the tasks stay where they moved") {
     const engine::ReplicationResult r = run(sc);
     const engine::ServiceResult& s = r.services[0];
@@ -311,12 +326,7 @@ TEST_CASE("a DAEMON service runs one task on every instance, new ones included",
   d.name = "agent";
   d.scheduling_strategy = ecs::SchedulingStrategy::kDaemon;
   d.deployment = ecs::default_deployment_configuration(ecs::SchedulingStrategy::kDaemon);
-  platform::ScheduledFault f;
-  f.at = at(10min);
-  f.kind = platform::ScheduledFault::Kind::kInstanceFailure;
-  f.groups = {GroupId{0}};
-  f.count = 1;
-  sc.platform.faults.push_back(f);
+  sc.platform.faults.push_back(instance_failure(10min));
   const engine::ReplicationResult r = run(sc);
   const engine::ServiceResult& s = r.services[0];
   // 3 instances: 3 tasks; 10 min: one fails (its task evicted), the replacement registers at
@@ -401,12 +411,7 @@ TEST_CASE("a registering instance takes its DAEMON tasks before the tasks waitin
   job.duration = workload::FixedDuration{10h};
   job.when_no_capacity = scenario::WhenNoCapacity::kWait;
   sc.ecs[0].jobs.push_back(job);
-  platform::ScheduledFault f;
-  f.at = at(10min);
-  f.kind = platform::ScheduledFault::Kind::kInstanceFailure;
-  f.groups = {GroupId{0}};
-  f.count = 1;
-  sc.platform.faults.push_back(f);
+  sc.platform.faults.push_back(instance_failure(10min));
   const engine::ReplicationResult r = run(sc);
   CHECK(r.services[0].tasks.running_at_end == 1);
   CHECK(r.services[0].tasks.evicted == 1);
@@ -432,12 +437,7 @@ TEST_CASE("standalone tasks on a lost agent stay until their instance is termina
   job.arrivals = workload::ConstantArrivals{10h, 1min};
   job.duration = workload::FixedDuration{10h};
   sc.ecs[0].jobs.push_back(job);
-  platform::ScheduledFault f;
-  f.at = at(1h);
-  f.kind = platform::ScheduledFault::Kind::kAzOutage;
-  f.az = AzId{0};
-  f.duration = 1h;
-  sc.platform.faults.push_back(f);
+  sc.platform.faults.push_back(zone_outage(AzId{0}, 1h, 1h));
   for (const auto& [end, job_evicted] : {std::pair{1h + 4min, 0}, std::pair{1h + 6min, 1}}) {
     INFO("run ends at " << format_duration(end));
     scenario::Scenario cut = sc;

@@ -91,6 +91,8 @@ TEST_CASE("strict JSON explains each syntax error in plain words at its place", 
         Lines{"t.json:1:12: error: a[1]: the file ends before the ']' that closes this list"});
   CHECK(json("  \n").problems == Lines{"t.json:2:1: error: the file is empty (expected a JSON "
                                        "object)"});
+  CHECK(json("\n\n\n\n  ").problems == Lines{"t.json:5:3: error: the file is empty (expected a "
+                                              "JSON object)"});
   CHECK_FALSE(json("{").readable);
 }
 
