@@ -170,7 +170,7 @@ TEST_CASE("ecs/managed-scaling: 30 instances for a burst of 120 tasks", "[engine
   CHECK(r.cost.ec2 < 30 * kM6iXlarge * 38 / 60);
 }
 
-TEST_CASE("ecs/placement-*: the same workload under three strategies; binpack costs least",
+TEST_CASE("ecs/placement-binpack, -spread and -random: one workload, binpack the cheapest",
           "[engine][figures]") {
   const engine::ReplicationResult binpack = run_shipped("ecs/placement-binpack.yaml");
   const engine::ReplicationResult spread = run_shipped("ecs/placement-spread.yaml");
