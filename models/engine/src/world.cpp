@@ -831,7 +831,9 @@ ReplicationResult run_replication(const scenario::Scenario& scenario, const RunO
   try {
     world.emplace(scenario, options);
     context.set_clock(&world->simulator());
-    return world->run();
+    ReplicationResult result = world->run();
+    context.set_clock(nullptr);  // the world (and its clock) goes before the context
+    return result;
   } catch (const std::bad_alloc&) {
     const SimTime at = world ? world->simulator().now() : kSimStart;
     context.set_clock(nullptr);
