@@ -10,14 +10,16 @@ void audit_task_states(std::span<const TaskState> states, std::uint64_t provisio
   for (const TaskState s : states) ++counted[static_cast<std::size_t>(s)];
   if (counted[0] != provisioning || counted[1] != pending || counted[2] != running)
     check_failed(fmt::format(
-        "self-check failed: task states counted {}/{}/{} (provisioning/pending/running) but tracked {}/{}/{}",
+        "self-check failed: task states counted {}/{}/{} (provisioning/pending/running) but "
+        "tracked {}/{}/{}",
         counted[0], counted[1], counted[2], provisioning, pending, running));
 }
 
 void audit_conservation(const TaskCounts& t) {
   if (t.lost() != 0)
     check_failed(fmt::format(
-        "self-check failed: {} tasks submitted but completed + failed + evicted + running + pending = {}",
+        "self-check failed: {} tasks submitted but completed + failed + evicted + running + "
+        "pending = {}",
         t.submitted, static_cast<std::int64_t>(t.submitted) - t.lost()));
 }
 
@@ -34,8 +36,8 @@ void audit_instances(std::string_view cluster, const ecs::ContainerInstances& in
         instances.cpu_free(i) != instances.cpu_registered(i) - cpu_held ||
         instances.memory_free(i) != instances.memory_registered(i) - memory_held)
       check_failed(fmt::format(
-          "self-check failed: container instance {} of cluster {} holds tasks of {} CPU units and {} MiB "
-          "against {} / {} registered and {} / {} free",
+          "self-check failed: container instance {} of cluster {} holds tasks of {} CPU units and "
+          "{} MiB against {} / {} registered and {} / {} free",
           i, cluster, cpu_held, memory_held, instances.cpu_registered(i),
           instances.memory_registered(i), instances.cpu_free(i), instances.memory_free(i)));
   }

@@ -51,7 +51,8 @@ constexpr int kSummaryDigits = 9;
 void round_floats(Json& j) {
   if (j.is_number_float()) {
     const double v = j.get<double>();
-    if (std::isfinite(v)) j = std::strtod(fmt::format("{:.{}g}", v, kSummaryDigits).c_str(), nullptr);
+    if (std::isfinite(v))
+      j = std::strtod(fmt::format("{:.{}g}", v, kSummaryDigits).c_str(), nullptr);
     return;
   }
   if (j.is_structured())

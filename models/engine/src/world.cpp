@@ -838,7 +838,8 @@ ReplicationResult run_replication(const scenario::Scenario& scenario, const RunO
     const SimTime at = world ? world->simulator().now() : kSimStart;
     context.set_clock(nullptr);
     world.reset();  // gives the memory back before the message is made
-    throw OutOfMemory(fmt::format("out of memory at simulated time {} in {}", format_time(at), run));
+    throw OutOfMemory(
+        fmt::format("out of memory at simulated time {} in {}", format_time(at), run));
   }
 }
 

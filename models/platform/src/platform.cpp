@@ -315,7 +315,8 @@ InstanceId Platform::excess_instance(GroupId group, InstanceId launched) const {
   const std::span<const std::uint32_t> count = live_by_zone(group);
   std::uint64_t with_candidate = 0;  // zones holding an unprotected instance
   for (const InstanceId other : live_[group.value()])
-    if (protected_[other.value()] == 0) with_candidate |= std::uint64_t{1} << az_[other.value()].value();
+    if (protected_[other.value()] == 0)
+      with_candidate |= std::uint64_t{1} << az_[other.value()].value();
   const auto eligible = [&](AzId az) { return ((with_candidate >> az.value()) & 1u) != 0; };
   AzId fullest = az_[launched.value()];  // never protected: nothing has registered on it yet
   for (const AzId az : config_.groups[group.value()].azs)

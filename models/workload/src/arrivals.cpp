@@ -266,7 +266,8 @@ double expected_arrivals(const ArrivalSpec& spec, SimDuration horizon) {
             const double omega = 2.0 * std::numbers::pi / period;
             const double peak = to_seconds(a.peak_at);
             return a.mean_rate_per_second *
-                   (h + a.amplitude / omega * (std::sin(omega * (h - peak)) + std::sin(omega * peak)));
+                   (h + a.amplitude / omega *
+                            (std::sin(omega * (h - peak)) + std::sin(omega * peak)));
           },
           [&](const BurstArrivals& a) {
             return periodic(a.first_at, a.every) * static_cast<double>(a.size);
