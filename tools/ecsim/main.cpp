@@ -131,7 +131,7 @@ struct BadArgument : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The value of an option, refused when given empty.
+// The parsed value of an option, or its problem thrown as a BadArgument.
 template <class T>
 T value_of(const cli::Parsed<T>& parsed) {
   if (!parsed.value) throw BadArgument(parsed.problem);
