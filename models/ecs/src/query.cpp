@@ -290,6 +290,39 @@ std::optional<std::string_view> java_only(std::string_view pattern) {
   return std::nullopt;
 }
 
+// The most digits of a number a pattern may write after a backslash (a back-reference, an
+// octal escape) or in a repetition's braces: far beyond any real pattern. libstdc++ reads such
+// numbers into an int without checking for overflow (undefined behaviour), so longer ones are
+// refused before it sees them.
+constexpr std::size_t kMaxPatternNumberDigits = 6;
+
+// The first run of digits in `pattern`, after a backslash or inside braces, longer than
+// kMaxPatternNumberDigits.
+std::optional<std::string_view> overlong_number(std::string_view pattern) {
+  bool counted = false;  // digits here are a number libstdc++ reads
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (is_digit(c) && counted) {
+      std::size_t end = i;
+      while (end < pattern.size() && is_digit(pattern[end])) ++end;
+      if (end - i > kMaxPatternNumberDigits) return pattern.substr(i, end - i);
+      i = end - 1;
+      continue;
+    }
+    if (c == '\\' && i + 1 < pattern.size() && is_digit(pattern[i + 1])) {
+      counted = true;
+      continue;
+    }
+    if (c == '\\') {
+      ++i;  // an escaped character, whatever it is
+      counted = false;
+      continue;
+    }
+    counted = c == '{' || (c == ',' && counted);
+  }
+  return std::nullopt;
+}
+
 // Whether `pattern` is plain text with an optional final ".*", where an escaped punctuation
 // character stands for itself; if so, the text in `literal`. Such patterns skip std::regex,
 // which allocates on every match.
@@ -774,6 +807,12 @@ class QueryParser {
         error(value_pos, fmt::format("invalid regular expression '{}' ('{}' is Java syntax that "
                                      "ecsim's ECMAScript regular expressions do not have)",
                                      value, *java));
+        return false;
+      }
+      if (const auto number = overlong_number(value)) {
+        error(value_pos, fmt::format("invalid regular expression '{}' (the number '{}' is too "
+                                     "long: at most {} digits)",
+                                     value, *number, kMaxPatternNumberDigits));
         return false;
       }
       if (const auto repeat = nothing_to_repeat(value)) {

@@ -411,6 +411,15 @@ TEST_CASE("an invalid regular expression is reported where it starts", "[ecs]") 
                 "invalid regular expression 'm5|+' ('+' repeats what comes before it, and "
                 "nothing does; any text is .*)"}});
   CHECK(errors("attribute:ecs.instance-type =~ '[*]x'").empty());
+  // A number of more than 6 digits after a backslash or in braces, which libstdc++ would read
+  // into an int past its range (found by fuzzing).
+  CHECK(errors("attribute:ecs.instance-type =~ 'm\\123456789'") ==
+        Errors{{32, "invalid regular expression 'm\\123456789' (the number '123456789' is too "
+                    "long: at most 6 digits)"}});
+  CHECK(errors("attribute:ecs.instance-type =~ 'm{2,99999999999}'") ==
+        Errors{{32, "invalid regular expression 'm{2,99999999999}' (the number '99999999999' "
+                    "is too long: at most 6 digits)"}});
+  CHECK(errors("attribute:ecs.instance-type =~ 'm{2,3}[0-9]{4}x1234567'").empty());
   // Java syntax that std::regex's ECMAScript grammar lacks or reads differently.
   const auto java = [](std::string_view pattern, std::string_view what) {
     return Errors{{32, "invalid regular expression '" + std::string(pattern) + "' ('" +
