@@ -16,6 +16,15 @@
 using namespace ecsim;
 using namespace std::chrono_literals;
 
+// AddressSanitizer: GCC says so with __SANITIZE_ADDRESS__, clang with __has_feature.
+#if defined(__SANITIZE_ADDRESS__)
+#define ECSIM_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ECSIM_UNDER_ASAN 1
+#endif
+#endif
+
 namespace {
 
 // A cluster "batch" of `instances` m6i.large with one job arriving every `every`, each task
@@ -109,7 +118,7 @@ TEST_CASE("the estimate counts the tasks, hosts, rows and events a scenario make
 }
 
 TEST_CASE("the memory estimate is within a factor of two of what runs take", "[engine][slow]") {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(ECSIM_UNDER_ASAN)
   WARN(
       "not measured under AddressSanitizer, whose shadow memory and quarantine change the "
       "resident set");
