@@ -822,9 +822,19 @@ class QueryParser {
         return false;
       }
       try {
-        pattern.regex = std::regex(pattern.text, std::regex::ECMAScript | std::regex::optimize);
+        // Matched by libstdc++'s breadth-first executor: time polynomial in the value's length,
+        // where its backtracking one takes exponential time on a pattern like "(a*)*b" or
+        // "a**" (found by fuzzing). That executor has no back-references.
+        pattern.regex = std::regex(pattern.text, std::regex::ECMAScript | std::regex::optimize |
+                                                     std::regex_constants::__polynomial);
       } catch (const std::regex_error& e) {
-        error(value_pos, fmt::format("invalid regular expression '{}' ({})", value, e.what()));
+        if (e.code() == std::regex_constants::error_complexity) {
+          error(value_pos, fmt::format("invalid regular expression '{}' (ecsim does not match "
+                                       "back-references such as \\1)",
+                                       value));
+        } else {
+          error(value_pos, fmt::format("invalid regular expression '{}' ({})", value, e.what()));
+        }
         return false;
       }
     }

@@ -232,6 +232,25 @@ TEST_CASE("=~ matches the whole value, so t2.* is a wildcard for every t2 type",
   CHECK_FALSE(selects("attribute:ecs.instance-type == t2.*", Host("t2.micro", "us-east-1a")));
 }
 
+TEST_CASE("a pattern whose repeats nest matches in time polynomial in the value", "[ecs]") {
+  // A backtracking matcher takes 2^n steps on "(a*)*b" against n a's, and hung on the fuzzer's
+  // "~**********%**********": with n = 40 these would not finish within the test's timeout.
+  const std::string many_a(40, 'a');
+  CHECK_FALSE(selects("attribute:rack =~ '(a*)*b'", Host("t3.small", "us-east-1a").add("rack", many_a)));
+  CHECK(selects("attribute:rack =~ '(a*)*'", Host("t3.small", "us-east-1a").add("rack", many_a)));
+  // libstdc++ reads "~**" as "~*" (ECMAScript proper refuses it): any '~'s, then any '%'s.
+  CHECK(selects("attribute:team =~~**********%**********",
+                Host("t3.small", "us-east-1a").add("team", std::string(40, '~'))));
+  CHECK(selects("attribute:team =~~**********%**********",
+                Host("t3.small", "us-east-1a").add("team", "~~~%%")));
+  CHECK_FALSE(selects("attribute:team =~~**********%**********",
+                      Host("t3.small", "us-east-1a").add("team", std::string(39, '~') + "%~")));
+  // Back-references need the backtracking matcher: refused, rather than risk a hang.
+  CHECK(errors("attribute:rack =~ '(a)\\1'") ==
+        Errors{{19, "invalid regular expression '(a)\\1' (ecsim does not match back-references "
+                    "such as \\1)"}});
+}
+
 TEST_CASE("an instance without the attribute fails every test but !exists", "[ecs]") {
   const Host bare("m5.large", "us-east-1a");
   Host dev("m5.large", "us-east-1a");
