@@ -1,0 +1,288 @@
+// Realistic days at scale: 24 hours of an ECS or EKS cluster over 3 zones, with an AZ outage
+// of an hour and random instance failures, at 500 to 5,000 hosts. Each day runs in a child
+// process of its own (so that its peak resident set is its own) and prints events, wall
+// seconds, events per second, peak RSS, the bytes of RSS per live task above a fixed part, and
+// the event core's hold rate at the same number of pending events, measured in the same run,
+// with the ratio of the two: how close the models run to the limit the queue sets.
+//
+//   scale [--only ecs-500,eks-1500,...] [--hours H] [--json]
+//
+// The days (the table of the issue that asked for this benchmark):
+//   ecs-500   500 m6i.2xlarge, 50 services x 40 tasks, jobs at 60/min (10 min mean)
+//   ecs-5000  5,000 m6i.2xlarge, 500 services x 40, jobs at 600/min
+//   eks-500   500 m5.2xlarge nodes, 50 Deployments x 300 pods, a Job of 20 pods arriving 10/min
+//   eks-1500  1,500 nodes, 60 Deployments x 750, the Job arriving 20/min
+//   eks-5000  5,000 nodes, 100 Deployments x 1,500 (150k pods), the Job arriving 50/min
+// The fixed part is the peak RSS of the same scenario's hosts with no tasks, simulated for one
+// second.
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ecsim/engine/engine.hpp"
+#include "ecsim/scenario/scenario.hpp"
+#include "ecsim/sim/event_queue.hpp"
+#include "ecsim/sim/random.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// One day of the table.
+struct Day {
+  std::string name;
+  bool eks = false;
+  std::uint32_t hosts = 0;
+  std::uint32_t services = 0;       ///< ECS services or Deployments
+  std::uint32_t replicas = 0;       ///< tasks or pods of each
+  std::uint32_t jobs_per_minute = 0;
+};
+
+const std::vector<Day> kDays = {
+    {"ecs-500", false, 500, 50, 40, 60},      {"ecs-5000", false, 5000, 500, 40, 600},
+    {"eks-500", true, 500, 50, 300, 10},      {"eks-1500", true, 1500, 60, 750, 20},
+    {"eks-5000", true, 5000, 100, 1500, 50},
+};
+
+/// What a child reports of its run.
+struct Measured {
+  std::uint64_t events = 0;
+  double wall_seconds = 0;
+  std::uint64_t peak_live = 0;  ///< the most tasks or pods pending or running at a sample
+  long peak_rss_kib = 0;        ///< filled in by the parent from the child's rusage
+  bool ok = false;
+};
+
+/// The scenario files of `day` in `folder`; `idle`: the hosts only, for one second.
+fs::path write_day(const fs::path& folder, const Day& day, bool idle, std::uint32_t hours) {
+  fs::create_directories(folder);
+  const std::string duration = idle ? "1s" : fmt::format("{}h", hours);
+  std::string s = fmt::format(
+      "name: {}\nseed: 1\nduration: {}\ntimeseries_interval: 5m\n"
+      "platform: {{azs: [us-east-1a, us-east-1b, us-east-1c]}}\n",
+      day.name, duration);
+  if (!day.eks) {
+    std::ofstream(folder / "web.json")
+        << R"({"family":"web","containerDefinitions":[{"name":"web","image":"nginx",)"
+           R"("cpu":256,"memoryReservation":512}]})";
+    std::ofstream(folder / "job.json")
+        << R"({"family":"job","containerDefinitions":[{"name":"job","image":"batch",)"
+           R"("cpu":512,"memoryReservation":1024}]})";
+    s += fmt::format(
+        "ecs:\n  - cluster: day\n    capacity:\n      asg: {{instance_type: m6i.2xlarge, min: {0}, "
+        "max: {0}, desired: {0}}}\n",
+        day.hosts);
+    if (!idle) {
+      s += "    services:\n";
+      for (std::uint32_t k = 0; k < day.services; ++k)
+        s += fmt::format("      - {{name: svc-{}, task_definition: web.json, desired_count: {}}}\n",
+                         k, day.replicas);
+      s += fmt::format(
+          "    jobs:\n      - {{name: batch, task_definition: job.json, arrivals: {{poisson: "
+          "{{rate_per_minute: {}}}}}, duration: {{exponential: {{mean: 10m}}}}}}\n",
+          day.jobs_per_minute);
+    }
+  } else {
+    std::ofstream(folder / "cluster.yaml") << fmt::format(
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
+        "metadata: {{name: day, region: us-east-1}}\n"
+        "availabilityZones: [us-east-1a, us-east-1b, us-east-1c]\n"
+        "managedNodeGroups:\n  - {{name: workers, instanceType: m5.2xlarge, minSize: {0}, "
+        "maxSize: {0}, desiredCapacity: {0}}}\n",
+        day.hosts);
+    std::string apps;
+    if (!idle) {
+      for (std::uint32_t k = 0; k < day.services; ++k)
+        apps += fmt::format(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: app-{0}}}\n"
+            "spec:\n  replicas: {1}\n  selector: {{matchLabels: {{app: app-{0}}}}}\n"
+            "  template:\n    metadata: {{labels: {{app: app-{0}}}}}\n    spec:\n"
+            "      containers: [{{name: app, image: app, resources: {{requests: {{cpu: 100m, "
+            "memory: 128Mi}}}}}}]\n",
+            k, day.replicas);
+      apps +=
+          "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: batch}\nspec:\n"
+          "  completions: 20\n  parallelism: 20\n  template:\n    spec:\n"
+          "      restartPolicy: Never\n"
+          "      containers: [{name: work, image: work, resources: {requests: {cpu: 250m, "
+          "memory: 256Mi}}}]\n";
+    }
+    std::ofstream(folder / "apps.yaml") << apps;
+    s += fmt::format("eks:\n  - cluster: day\n    config: cluster.yaml\n    manifests: [{}]\n",
+                     idle ? "" : "apps.yaml");
+    if (!idle)
+      s += fmt::format(
+          "    jobs:\n      - {{name: batch, duration: {{exponential: {{mean: 5m}}}}, arrivals: "
+          "{{poisson: {{rate_per_minute: {}}}}}}}\n",
+          day.jobs_per_minute);
+  }
+  if (!idle)
+    s += "faults:\n  - {at: 8h, az_outage: {az: us-east-1b, for: 1h}}\n"
+         "  - {instance_failures: {mtbf: 30d}}\n";
+  const fs::path file = folder / "day.yaml";
+  std::ofstream(file) << s;
+  return file;
+}
+
+/// Loads and runs `file` in this process.
+Measured run_day(const fs::path& file) {
+  Measured m;
+  ecsim::scenario::LoadResult loaded = ecsim::scenario::load_scenario(file.string());
+  for (const auto& d : loaded.diagnostics.sorted())
+    std::fprintf(stderr, "%s\n", ecsim::scenario::format_diagnostic(d).c_str());
+  if (!loaded.scenario) return m;
+  ecsim::engine::RunOptions options;
+  options.horizon = loaded.scenario->duration;
+  const auto start = std::chrono::steady_clock::now();
+  const ecsim::engine::ReplicationResult r =
+      ecsim::engine::run_replication(*loaded.scenario, options);
+  m.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  m.events = r.events;
+  for (const ecsim::engine::TimeseriesRow& row : r.timeseries)
+    m.peak_live = std::max<std::uint64_t>(m.peak_live, row.running + row.pending);
+  m.ok = true;
+  return m;
+}
+
+/// Runs `file` in a child process; its peak RSS from its rusage.
+Measured in_child(const fs::path& file) {
+  int fds[2];
+  if (pipe(fds) != 0) std::exit(1);
+  const pid_t pid = fork();
+  if (pid < 0) std::exit(1);
+  if (pid == 0) {
+    close(fds[0]);
+    const Measured m = run_day(file);
+    const bool written = write(fds[1], &m, sizeof m) == static_cast<ssize_t>(sizeof m);
+    _exit(written && m.ok ? 0 : 1);
+  }
+  close(fds[1]);
+  Measured m;
+  const bool got = read(fds[0], &m, sizeof m) == static_cast<ssize_t>(sizeof m);
+  close(fds[0]);
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  if (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0) m.ok = false;
+  m.peak_rss_kib = usage.ru_maxrss;
+  return m;
+}
+
+/// The event core's holds per second with `pending` events (the hold model of the event_queue
+/// benchmark: pop the earliest, push one Exp(10 min) later).
+double core_holds_per_second(std::size_t pending) {
+  ecsim::RandomStream rng(20261202);
+  const auto delay = [&] {
+    return ecsim::SimDuration{static_cast<std::int64_t>(rng.exponential(600e6))};
+  };
+  ecsim::EventQueue q;
+  for (std::size_t i = 0; i < pending; ++i) q.push(ecsim::kSimStart + delay(), 1, 0, 0);
+  const std::uint64_t holds = std::max<std::uint64_t>(4'000'000, 4 * pending);
+  ecsim::Event e{};
+  for (std::size_t i = 0; i < pending; ++i) {
+    q.pop(e);
+    q.push(e.time + delay(), 1, 0, 0);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < holds; ++i) {
+    q.pop(e);
+    q.push(e.time + delay(), 1, 0, 0);
+  }
+  return static_cast<double>(holds) /
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool json = false;
+  std::uint32_t hours = 24;
+  std::vector<Day> days = kDays;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--json") {
+      json = true;
+    } else if (a == "--hours" && i + 1 < argc) {
+      hours = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
+      if (hours == 0 || hours > 24 * 30) {
+        std::fputs("scale: --hours takes 1 to 720\n", stderr);
+        return 2;
+      }
+    } else if (a == "--only" && i + 1 < argc) {
+      days.clear();
+      std::string_view list = argv[++i];
+      while (!list.empty()) {
+        const std::string_view name = list.substr(0, list.find(','));
+        list.remove_prefix(std::min(list.size(), name.size() + 1));
+        const auto it = std::find_if(kDays.begin(), kDays.end(),
+                                     [&](const Day& d) { return d.name == name; });
+        if (it == kDays.end()) {
+          std::fprintf(stderr, "scale: unknown day '%.*s' (ecs-500, ecs-5000, eks-500, "
+                       "eks-1500, eks-5000)\n", static_cast<int>(name.size()), name.data());
+          return 2;
+        }
+        days.push_back(*it);
+      }
+    } else {
+      std::fputs("usage: scale [--only ecs-500,ecs-5000,eks-500,eks-1500,eks-5000] "
+                 "[--hours H] [--json]\n", a == "--help" ? stdout : stderr);
+      return a == "--help" ? 0 : 2;
+    }
+  }
+  const fs::path root = fs::temp_directory_path() / fmt::format("ecsim-scale-{}", getpid());
+  std::string out = json ? "[" : "";
+  if (!json)
+    out += fmt::format("{:<9} {:>6} {:>10} {:>8} {:>11} {:>9} {:>11} {:>12} {:>7}\n", "day",
+                       "hosts", "events", "wall s", "events/s", "peak MB", "B/live task",
+                       "core holds/s", "ratio");
+  bool ok = true;
+  for (std::size_t k = 0; k < days.size(); ++k) {
+    const Day& day = days[k];
+    const Measured fixed = in_child(write_day(root / (day.name + "-idle"), day, true, hours));
+    const Measured m = in_child(write_day(root / day.name, day, false, hours));
+    if (!fixed.ok || !m.ok) {
+      std::fprintf(stderr, "scale: the day %s failed\n", day.name.c_str());
+      ok = false;
+      continue;
+    }
+    const double eps = static_cast<double>(m.events) / m.wall_seconds;
+    const double rss = static_cast<double>(m.peak_rss_kib) * 1024;
+    const double per_task =
+        m.peak_live == 0 ? 0
+                         : std::max(0.0, rss - static_cast<double>(fixed.peak_rss_kib) * 1024) /
+                               static_cast<double>(m.peak_live);
+    const double core = core_holds_per_second(std::max<std::uint64_t>(m.peak_live, 1000));
+    if (json) {
+      out += fmt::format(
+          "{}\n  {{\"scenario\": \"{}\", \"hosts\": {}, \"events\": {}, \"wall_seconds\": {:.3f}, "
+          "\"events_per_second\": {:.0f}, \"peak_rss_bytes\": {:.0f}, \"bytes_per_live_task\": "
+          "{:.0f}, \"core_holds_per_second\": {:.0f}, \"ratio_to_core\": {:.4f}}}",
+          k == 0 ? "" : ",", day.name, day.hosts, m.events, m.wall_seconds, eps, rss, per_task,
+          core, eps / core);
+    } else {
+      out += fmt::format("{:<9} {:>6} {:>10} {:>8.2f} {:>11.0f} {:>9.1f} {:>11.0f} {:>12.0f} "
+                         "{:>7.3f}\n",
+                         day.name, day.hosts, m.events, m.wall_seconds, eps, rss / 1e6, per_task,
+                         core, eps / core);
+    }
+  }
+  if (json) out += "\n]\n";
+  std::fputs(out.c_str(), stdout);
+  std::error_code ignored;
+  fs::remove_all(root, ignored);
+  return ok ? 0 : 1;
+}
