@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "command_line.hpp"
+#include "hold_model.hpp"
 
 #include "ecsim/sim/event_queue.hpp"
 #include "ecsim/sim/random.hpp"
@@ -27,9 +28,8 @@ namespace {
 using ecsim::Event;
 using ecsim::SimDuration;
 using ecsim::SimTime;
-
-constexpr double kMeanDelayMicros = 1e6;  // Exp(1) in seconds, on the microsecond clock
-constexpr std::uint64_t kSeed = 20261127;
+using ecsim::bench::hold;
+using ecsim::bench::HoldResult;
 
 struct PopsLater {
   bool operator()(const Event& a, const Event& b) const { return ecsim::pops_before(b, a); }
@@ -50,40 +50,6 @@ class StdQueue {
   std::priority_queue<Event, std::vector<Event>, PopsLater> pq_;
   std::uint64_t seq_ = 0;
 };
-
-struct HoldResult {
-  double holds_per_second = 0;
-  std::uint64_t order_hash = 0;  // FNV-1a over the popped (time, seq) sequence
-};
-
-SimDuration draw_delay(ecsim::RandomStream& rng) {
-  // Truncation to whole microseconds makes ties, as a real clock does.
-  return SimDuration{static_cast<std::int64_t>(rng.exponential(kMeanDelayMicros))};
-}
-
-template <class Queue>
-HoldResult hold(std::size_t pending, std::uint64_t holds) {
-  ecsim::RandomStream rng(kSeed);
-  Queue q;
-  for (std::size_t i = 0; i < pending; ++i) q.push(ecsim::kSimStart + draw_delay(rng), 0);
-  Event e{};
-  // Warm up so the measured phase starts from the steady-state distribution of pending times.
-  const std::uint64_t warmup = std::max<std::uint64_t>(pending, holds / 10);
-  for (std::uint64_t i = 0; i < warmup; ++i) {
-    q.pop(e);
-    q.push(e.time + draw_delay(rng), 0);
-  }
-  std::uint64_t hash = 0xcbf29ce484222325ULL;
-  const auto start = std::chrono::steady_clock::now();
-  for (std::uint64_t i = 0; i < holds; ++i) {
-    q.pop(e);
-    hash = (hash ^ static_cast<std::uint64_t>(e.time.time_since_epoch().count()) ^ (e.seq << 40)) *
-           0x100000001b3ULL;
-    q.push(e.time + draw_delay(rng), 0);
-  }
-  const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  return {static_cast<double>(holds) / elapsed.count(), hash};
-}
 
 }  // namespace
 

@@ -2,8 +2,9 @@
 // of an hour and random instance failures, at 500 to 5,000 hosts. Each day runs in a child
 // process of its own (so that its peak resident set is its own) and prints events, wall
 // seconds, events per second, peak RSS, the bytes of RSS per live task above a fixed part, and
-// the event core's hold rate at the same number of pending events, measured in the same run,
-// with the ratio of the two: how close the models run to the limit the queue sets.
+// the event core's hold rate at the same number of pending events (the hold model of the
+// event_queue benchmark), measured in the same run, with the ratio of the two: how close the
+// models run to the limit the queue sets.
 //
 //   scale [--only ecs-500,eks-1500,...] [--hours H] [--json]
 //
@@ -34,9 +35,9 @@
 #include <vector>
 
 #include "ecsim/engine/engine.hpp"
+#include "hold_model.hpp"
 #include "ecsim/scenario/scenario.hpp"
 #include "ecsim/sim/event_queue.hpp"
-#include "ecsim/sim/random.hpp"
 
 namespace {
 
@@ -182,30 +183,6 @@ Measured in_child(const fs::path& file) {
   return m;
 }
 
-/// The event core's holds per second with `pending` events (the hold model of the event_queue
-/// benchmark: pop the earliest, push one Exp(10 min) later).
-double core_holds_per_second(std::size_t pending) {
-  ecsim::RandomStream rng(20261202);
-  const auto delay = [&] {
-    return ecsim::SimDuration{static_cast<std::int64_t>(rng.exponential(600e6))};
-  };
-  ecsim::EventQueue q;
-  for (std::size_t i = 0; i < pending; ++i) q.push(ecsim::kSimStart + delay(), 1, 0, 0);
-  const std::uint64_t holds = std::max<std::uint64_t>(4'000'000, 4 * pending);
-  ecsim::Event e{};
-  for (std::size_t i = 0; i < pending; ++i) {
-    q.pop(e);
-    q.push(e.time + delay(), 1, 0, 0);
-  }
-  const auto start = std::chrono::steady_clock::now();
-  for (std::uint64_t i = 0; i < holds; ++i) {
-    q.pop(e);
-    q.push(e.time + delay(), 1, 0, 0);
-  }
-  return static_cast<double>(holds) /
-         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -265,7 +242,9 @@ int main(int argc, char** argv) {
         m.peak_live == 0 ? 0
                          : std::max(0.0, rss - static_cast<double>(fixed.peak_rss_kib) * 1024) /
                                static_cast<double>(m.peak_live);
-    const double core = core_holds_per_second(std::max<std::uint64_t>(m.peak_live, 1000));
+    const std::uint64_t pending = std::max<std::uint64_t>(m.peak_live, 1000);
+    const std::uint64_t holds = std::max<std::uint64_t>(4'000'000, 4 * pending);
+    const double core = ecsim::bench::hold<ecsim::EventQueue>(pending, holds).holds_per_second;
     if (json) {
       out += fmt::format(
           "{}\n  {{\"scenario\": \"{}\", \"hosts\": {}, \"events\": {}, \"wall_seconds\": {:.3f}, "
