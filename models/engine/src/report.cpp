@@ -152,14 +152,25 @@ struct Outcomes {
   std::vector<const DeploymentResult*> runs;
 };
 
+// AWS's rolloutState (and, for a Deployment's rollout, the same words).
+std::string_view rollout_state_name(RolloutState state) {
+  switch (state) {
+    case RolloutState::kInProgress: return "IN_PROGRESS";
+    case RolloutState::kCompleted: return "COMPLETED";
+    case RolloutState::kFailed: return "FAILED";
+    case RolloutState::kStopped: return "STOPPED";
+  }
+  return "";
+}
+
 Outcomes outcomes(const std::vector<ReplicationResult>& reps, std::size_t k, std::size_t d) {
   Outcomes o;
   o.runs = kth(reps, d, deployments_of(k));
   o.trigger = o.runs.front()->trigger;
   for (const DeploymentResult* run : o.runs) {
-    o.completed += run->state == "COMPLETED";
-    o.failed += run->state == "FAILED";
-    o.in_progress += run->state == "IN_PROGRESS";
+    o.completed += run->state == RolloutState::kCompleted;
+    o.failed += run->state == RolloutState::kFailed;
+    o.in_progress += run->state == RolloutState::kInProgress;
     o.rolled_back += run->rolled_back;
     o.stuck += run->stuck_since.has_value();
   }
@@ -180,7 +191,7 @@ Json deployments_json(const std::vector<ReplicationResult>& reps, std::size_t k,
           values(o.runs, [](const DeploymentResult& x) { return seconds(x.finished); }));
     if (reps.size() == 1) {
       const DeploymentResult& run = *o.runs.front();
-      dj["state"] = run.state;
+      dj["state"] = rollout_state_name(run.state);
       dj["rolled_back"] = run.rolled_back;
       w.put(dj, "stuck_since_seconds",
             values(o.runs, [](const DeploymentResult& x) { return seconds(x.stuck_since); }));
@@ -438,7 +449,8 @@ std::string deployments_text(const std::vector<ReplicationResult>& reps, std::si
     std::string text = o.trigger;
     if (reps.size() == 1) {
       const DeploymentResult& run = *o.runs.front();
-      text += " " + run.state;
+      text += " ";
+      text += rollout_state_name(run.state);
       if (run.finished) text += " at " + time_text(to_seconds(*run.finished));
       if (run.rolled_back) text += " (rolled back)";
       if (run.stuck_since) text += " (stuck since " + time_text(to_seconds(*run.stuck_since)) + ")";

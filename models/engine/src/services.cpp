@@ -110,8 +110,8 @@ void World::start_deployment(ServiceRuntime& s, const ecs::TaskDefinition* td, b
                              std::string trigger) {
   if (!s.deployments.empty()) {
     DeploymentResult& previous = s.deployments.back().result;
-    if (previous.state == kRolloutInProgress) {
-      previous.state = kRolloutStopped;
+    if (previous.state == RolloutState::kInProgress) {
+      previous.state = RolloutState::kStopped;
       previous.finished = sim_.now();
       previous.stuck_since.reset();
     }
@@ -126,7 +126,7 @@ void World::start_deployment(ServiceRuntime& s, const ecs::TaskDefinition* td, b
   d.fails_to_start = fails;
   d.result.trigger = std::move(trigger);
   d.result.started = sim_.now();
-  d.result.state = kRolloutInProgress;
+  d.result.state = RolloutState::kInProgress;
   // A new task definition resets the launch back-off (documented) and the breaker's stop.
   s.consecutive_failures = 0;
   s.throttled_until = sim_.now();
@@ -190,18 +190,18 @@ void World::on_service_task_failed(TaskIndex t) {
   s.throttled_until = sim_.now() + ecs::launch_throttle_delay(
                                        s.consecutive_failures,
                                        clusters_[s.cluster].config->launch_throttle);
-  if (svc_[t].deployment != primary || d.result.state != kRolloutInProgress || !s.config->circuit_breaker)
+  if (svc_[t].deployment != primary || d.result.state != RolloutState::kInProgress || !s.config->circuit_breaker)
     return;
   if (!ecs::circuit_breaker_tripped(d.failures, s.desired, s.config->circuit_breaker_threshold))
     return;
-  d.result.state = kRolloutFailed;
+  d.result.state = RolloutState::kFailed;
   d.result.finished = sim_.now();
   d.result.stuck_since.reset();
   // Rollback goes back to the last deployment that completed; without one the service stops
   // launching tasks.
   std::optional<std::size_t> last_good;
   for (std::size_t k = 0; k < primary; ++k)
-    if (s.deployments[k].result.state == kRolloutCompleted) last_good = k;
+    if (s.deployments[k].result.state == RolloutState::kCompleted) last_good = k;
   if (s.config->rollback && last_good) {
     d.result.rolled_back = true;
     const DeploymentRuntime good = s.deployments[*last_good];
@@ -464,7 +464,7 @@ void World::rebalance_zones(ServiceRuntime& s, std::uint32_t index) {
 // left; notes since when an IN_PROGRESS one cannot progress (`stuck`).
 void World::update_deployment_states(ServiceRuntime& s, bool stuck) {
   DeploymentResult& primary = s.deployments.back().result;
-  if (primary.state != kRolloutInProgress) return;
+  if (primary.state != RolloutState::kInProgress) return;
   const ClusterRuntime& c = clusters_[s.cluster];
   const auto p = static_cast<std::uint32_t>(s.deployments.size() - 1);
   std::int64_t healthy = 0;
@@ -476,7 +476,7 @@ void World::update_deployment_states(ServiceRuntime& s, bool stuck) {
       ++healthy;
   }
   if (!others && healthy >= s.desired && static_cast<std::int64_t>(s.tasks.size()) == healthy) {
-    primary.state = kRolloutCompleted;
+    primary.state = RolloutState::kCompleted;
     primary.finished = sim_.now();
     primary.stuck_since.reset();
   } else if (!stuck) {

@@ -53,18 +53,37 @@ std::uint32_t value_id(AttributeColumn& column, std::span<const scenario::Custom
   return column.ids.emplace(it->value, next).first->second;
 }
 
+/// The EKS runtime's results, in the run's result: its workloads after the ECS services, its
+/// Jobs after the ECS jobs, its drains before the ECS drains.
+void add_eks_results(ReplicationResult& r, eks::Results&& e) {
+  for (const eks::DrainResult& d : e.drains)
+    r.drains.push_back(DrainResult{d.cluster, d.at, d.nodes, d.drained, d.pods_left});
+  r.node_group_updates = std::move(e.node_group_updates);
+  r.explanation = std::move(e.explanation);
+  r.control_plane = std::move(e.control_planes);
+  r.namespaces = std::move(e.namespaces);
+  r.eks_nodes = std::move(e.nodes);
+  for (eks::JobResult& j : e.jobs)
+    r.jobs.push_back(JobResult{std::move(j.cluster), std::move(j.name), j.pods, j.wait, {}});
+  for (eks::WorkloadResult& w : e.workloads) {
+    ServiceResult& s = r.services.emplace_back();
+    s.cluster = std::move(w.cluster);
+    s.name = std::move(w.name);
+    s.orchestrator = "eks";
+    s.desired = w.replicas.desired;
+    s.min_running = w.replicas.min_running;
+    s.mean_running = w.replicas.mean_running;
+    s.availability = w.replicas.availability;
+    s.running_by_az = std::move(w.replicas.running_by_az);
+    s.tasks = w.pods;
+    for (const eks::RolloutResult& d : w.rollouts)
+      s.deployments.push_back(
+          DeploymentResult{d.trigger, d.started, d.finished, d.state, false, d.stuck_since, 0});
+  }
+}
+
 }  // namespace
 
-WaitSeconds wait_of(const QuantileSketch& s) {
-  WaitSeconds w;
-  if (s.count() == 0) return w;
-  w.mean = s.mean();
-  w.p50 = s.quantile(0.5);
-  w.p95 = s.quantile(0.95);
-  w.p99 = s.quantile(0.99);
-  w.max = s.max();
-  return w;
-}
 
 
 std::span<const ecs::PlacementStrategy> resolve_strategies(
@@ -111,7 +130,9 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
       az_state_(s.platform.azs.size(), platform::AzState::kUp),
       fargate_running_by_az_(s.platform.azs.size(), 0),
       cpu_by_az_(s.platform.azs.size(), 0),
-      memory_by_az_(s.platform.azs.size(), 0) {
+      memory_by_az_(s.platform.azs.size(), 0),
+      eks_(s.eks, eks::Context{sim_, platform_, s.platform, all_wait_, kSimStart + options.horizon,
+                               options_.explain ? &*options_.explain : nullptr}) {
   cluster_of_group_.assign(s.platform.groups.size(), kUnset);
   attributes_of_group_.resize(s.platform.groups.size());
   for (std::size_t c = 0; c < s.ecs.size(); ++c) {
@@ -156,7 +177,10 @@ ReplicationResult World::run() {
   const SimTime horizon = kSimStart + options_.horizon;
   // Services exist before the first instances register, so that DAEMON tasks go first.
   create_services();
-  create_eks();
+  // Each EKS cluster's control plane is billed per hour for the whole run (never stopped).
+  for (std::size_t c = 0; c < scenario_.eks.size(); ++c)
+    (void)cost_.start_eks_control_plane(kSimStart);
+  eks_.start(streams_);
   platform_.start(sim_);
   drain_platform_changes();
   flush_services();
@@ -203,7 +227,7 @@ ReplicationResult World::run() {
     r.jobs.push_back(job.result);
   }
   for (ServiceRuntime& s : services_) r.services.push_back(service_result(s, r.end));
-  eks_results(r);
+  add_eks_results(r, eks_.results(r.end));
   for (TaskIndex t = 0; t < state_.size(); ++t) {
     if (state_[t] == TaskState::kStopped) continue;
     TaskCounts& counts = job_of_[t] != kUnset ? r.jobs[job_of_[t]].tasks
@@ -230,6 +254,12 @@ void World::dispatch(const Event& e) {
   if (e.kind >= platform::kFirstEventKind && e.kind < platform::kEndEventKind) {
     platform_.handle(sim_, e);
     drain_platform_changes();
+    if (!dirty_.empty()) flush_services();
+    return;
+  }
+  if (e.kind >= eks::kFirstEventKind && e.kind < eks::kEndEventKind) {
+    // Operations may terminate nodes: the platform's changes are handled at once.
+    if (eks_.handle(e)) drain_platform_changes();
     if (!dirty_.empty()) flush_services();
     return;
   }
@@ -260,17 +290,6 @@ void World::dispatch(const Event& e) {
       on_agent_lost(e.target, static_cast<ecs::ContainerInstanceIndex>(e.payload));
       break;
     case kScalingTick: on_scaling_tick(e.target); break;
-    case kEksCycle:
-    case kEksPodStarted:
-    case kEksBackoffDone:
-    case kEksNotReady:
-    case kEksEvict:
-    case kEksPodComplete:
-    case kEksJobArrival:
-    case kEksOperation:
-    case kEksDrainTick:
-    case kEksNodeTerminate:
-    case kEksPodCreated: eks_dispatch(e); break;
     default: ECSIM_ASSERT(false, "unknown event kind");
   }
   if (!dirty_.empty()) flush_services();
@@ -492,20 +511,20 @@ void World::drain_platform_changes() {
     if (az_state_[z] != platform::AzState::kDown && was == platform::AzState::kDown)
       for (std::uint32_t s = 0; s < services_.size(); ++s) mark_dirty(s);
   }
-  if (!eks_.empty()) eks_zones_changed();
+  if (!eks_.empty()) eks_.zones_changed();
   std::vector<platform::InstanceChange>& changes = platform_.changes();
   // Handling a change may make the platform report more (and so may EKS catching up, which can
   // terminate drained nodes); index, don't iterate.
   do {
     for (std::size_t k = 0; k < changes.size(); ++k) on_instance_change(changes[k]);
     changes.clear();
-    if (!eks_.empty()) eks_catch_up();
+    if (!eks_.empty()) eks_.catch_up();
   } while (!changes.empty());
   if (!fargate_queue_.empty()) launch_fargate();
 }
 
 void World::on_instance_change(const platform::InstanceChange& change) {
-  if (on_eks_instance_change(change)) return;
+  if (eks_.on_instance_change(change)) return;
   const GroupId g = platform_.group(change.instance);
   if (!g.valid() || cluster_of_group_[g.value()] == kUnset) return;
   const std::uint32_t c = cluster_of_group_[g.value()];
@@ -774,8 +793,8 @@ void World::sample() {
   check_invariants();
   TimeseriesRow row;
   row.at = sim_.now();
-  row.running = running_ + eks_running_;
-  row.pending = provisioning_ + pending_ + eks_pending_;
+  row.running = running_ + eks_.running();
+  row.pending = provisioning_ + pending_ + eks_.pending();
   row.cpu_reserved_by_az = cpu_by_az_;
   row.memory_reserved_by_az = memory_by_az_;
   const platform::CostBreakdown metered = cost_.cost_at(row.at);
@@ -784,11 +803,7 @@ void World::sample() {
   for (const ServiceRuntime& s : services_)
     for (const std::int64_t n : s.running_by_az)
       row.service_running_by_az.push_back(static_cast<std::uint32_t>(n));
-  for (const EksRuntime& c : eks_)
-    for (const EksWorkload& wl : c.workloads)
-      if (wl.kind != EksWorkload::Kind::kJob)
-        for (const std::int64_t n : wl.measure.running_by_az)
-        row.service_running_by_az.push_back(static_cast<std::uint32_t>(n));
+  eks_.append_running_by_az(row.service_running_by_az);
   rows_.push_back(std::move(row));
   const SimTime next = sim_.now() + scenario_.timeseries_interval;
   if (next <= kSimStart + options_.horizon) sim_.schedule_at(next, kSample);
@@ -807,7 +822,7 @@ TaskCounts World::totals() const {
   for (const ServiceRuntime& s : services_) add(s.result.tasks);
   all.running_at_end = running_;
   all.pending_at_end = provisioning_ + pending_;
-  eks_totals(all);
+  eks_.add_totals(all);
   return all;
 }
 
@@ -816,7 +831,7 @@ void World::check_invariants() const {
   audit_conservation(totals());
   for (const ClusterRuntime& c : clusters_)
     audit_instances(c.config->name, c.instances, c.tasks_on, cpu_, memory_);
-  eks_check_invariants();
+  eks_.check_invariants();
 }
 
 }  // namespace ecsim::engine::detail

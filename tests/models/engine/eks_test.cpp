@@ -314,7 +314,7 @@ TEST_CASE("EKS: a Deployment rollout keeps within maxSurge and maxUnavailable, a
   // 10m replaces every pod within seconds, never with fewer than 5 running.
   const engine::DeploymentResult& restart = web.deployments[0];
   CHECK(restart.trigger == "rollout at 10m");
-  CHECK(restart.state == "COMPLETED");
+  CHECK(restart.state == RolloutState::kCompleted);
   REQUIRE(restart.finished);
   CHECK(*restart.finished - restart.started < minutes(1));
   CHECK(web.min_running == 5);
@@ -322,14 +322,14 @@ TEST_CASE("EKS: a Deployment rollout keeps within maxSurge and maxUnavailable, a
   // available) and a third new one; none becomes Ready, so it stalls with 5 old pods serving and
   // 3 new ones pending, until the next rollout supersedes it.
   const engine::DeploymentResult& broken = web.deployments[1];
-  CHECK(broken.state == "STOPPED");
+  CHECK(broken.state == RolloutState::kStopped);
   CHECK(broken.finished == std::optional(at(minutes(50))));
   CHECK(broken.stuck_since == std::optional(at(minutes(30))));
   CHECK(sum(running_at(r, "web", minutes(40))) == 5);
   CHECK(row_at(r, minutes(40)).pending == 3);
   // The fixed revision asks 750m per pod and 8 replicas: all 8 run by the end.
   const engine::DeploymentResult& fixed = web.deployments[2];
-  CHECK(fixed.state == "COMPLETED");
+  CHECK(fixed.state == RolloutState::kCompleted);
   CHECK(web.desired == 8);
   CHECK(web.tasks.running_at_end == 8);
   CHECK(web.tasks.pending_at_end == 0);
@@ -351,10 +351,10 @@ TEST_CASE("EKS: a rollout still in progress at the end of a run says so, stuck o
     const engine::ReplicationResult r = engine::run_replication(s, options);
     const engine::ServiceResult& web = service(r, "web");
     REQUIRE(web.deployments.size() == 2);
-    CHECK(web.deployments[0].state == "COMPLETED");
+    CHECK(web.deployments[0].state == RolloutState::kCompleted);
     const engine::DeploymentResult& broken = web.deployments[1];
     CHECK(broken.trigger == "rollout at 30m");
-    CHECK(broken.state == "IN_PROGRESS");
+    CHECK(broken.state == RolloutState::kInProgress);
     CHECK_FALSE(broken.finished);
     CHECK(broken.stuck_since == (stuck ? std::optional(at(minutes(30))) : std::nullopt));
     // 5 old pods serve, 3 new ones wait: 8 in all, as the bounds allow (6 + maxSurge 2).
@@ -456,8 +456,8 @@ TEST_CASE("EKS: a rollout whose surge a quota refuses goes by maxUnavailable, an
   const engine::ReplicationResult r = run_eks("eks/engine/rollout-quota.yaml");
   const engine::ServiceResult& web = service(r, "web");
   REQUIRE(web.deployments.size() == 2);
-  CHECK(web.deployments[0].state == "COMPLETED");
-  CHECK(web.deployments[1].state == "COMPLETED");
+  CHECK(web.deployments[0].state == RolloutState::kCompleted);
+  CHECK(web.deployments[1].state == RolloutState::kCompleted);
   CHECK(web.min_running == 5);  // maxUnavailable 1
   REQUIRE(r.namespaces.size() == 1);
   const engine::NamespaceResult& ns = r.namespaces[0];
@@ -478,8 +478,8 @@ TEST_CASE("EKS: pods a newer rollout removes while they start never run") {
   const engine::ReplicationResult r = run_eks("eks/engine/rollout-twice.yaml");
   const engine::ServiceResult& web = service(r, "web");
   REQUIRE(web.deployments.size() == 2);
-  CHECK(web.deployments[0].state == "STOPPED");
-  CHECK(web.deployments[1].state == "COMPLETED");
+  CHECK(web.deployments[0].state == RolloutState::kStopped);
+  CHECK(web.deployments[1].state == RolloutState::kCompleted);
   CHECK(web.tasks.started < web.tasks.submitted);
   CHECK(web.tasks.running_at_end == 6);
   CHECK(web.tasks.pending_at_end == 0);

@@ -59,8 +59,8 @@ ReplicationResult replication(std::int64_t min_running, double mean_running, dou
 ReplicationResult first() {
   ReplicationResult r = replication(
       3, 3.9, 0.95, {2, 2}, 2,
-      {{"create", kSimStart, at_seconds(42), "COMPLETED", false, {}, 0},
-       {"update at 30m", at_seconds(1800), at_seconds(2100), "FAILED", true, {}, 3}},
+      {{"create", kSimStart, at_seconds(42), RolloutState::kCompleted, false, {}, 0},
+       {"update at 30m", at_seconds(1800), at_seconds(2100), RolloutState::kFailed, true, {}, 3}},
       {"prod", at_seconds(1200), 2, at_seconds(1500), 0});
   TimeseriesRow row;
   row.at = at_seconds(60);
@@ -79,8 +79,8 @@ ReplicationResult first() {
 ReplicationResult second() {
   return replication(
       2, 3.7, 0.85, {1, 3}, 1,
-      {{"create", kSimStart, at_seconds(50), "COMPLETED", false, {}, 0},
-       {"update at 30m", at_seconds(1800), {}, "IN_PROGRESS", false, at_seconds(1900), 1}},
+      {{"create", kSimStart, at_seconds(50), RolloutState::kCompleted, false, {}, 0},
+       {"update at 30m", at_seconds(1800), {}, RolloutState::kInProgress, false, at_seconds(1900), 1}},
       {"prod", at_seconds(1200), 2, {}, 2});
 }
 

@@ -198,7 +198,7 @@ TEST_CASE("ecs/rolling-deployments: 100/200, 50/100, and the circuit breaker",
   const engine::ServiceResult& surge = service(r, "apps", "surge");
   CHECK(surge.tasks.submitted == 12);
   CHECK(surge.min_running == 6);
-  CHECK(surge.deployments.back().state == "COMPLETED");
+  CHECK(surge.deployments.back().state == RolloutState::kCompleted);
   // in-place (50/100): half stop first, so 3 at the least.
   const engine::ServiceResult& in_place = service(r, "apps", "in-place");
   CHECK(in_place.tasks.submitted == 12);
@@ -207,7 +207,7 @@ TEST_CASE("ecs/rolling-deployments: 100/200, 50/100, and the circuit breaker",
   // fails and rolls back, and the old revision's 6 tasks run on.
   const engine::ServiceResult& broken = service(r, "apps", "broken");
   REQUIRE(broken.deployments.size() == 3);
-  CHECK(broken.deployments[1].state == "FAILED");
+  CHECK(broken.deployments[1].state == RolloutState::kFailed);
   CHECK(broken.deployments[1].rolled_back);
   CHECK(broken.deployments[2].trigger == "rollback");
   CHECK(broken.tasks.failed == 3);

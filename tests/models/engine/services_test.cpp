@@ -128,7 +128,7 @@ TEST_CASE("a REPLICA service spreads its tasks over zones, then instances, and k
   CHECK(s.mean_running == Approx(6.0 * 3590 / 3600));
   REQUIRE(s.deployments.size() == 1);
   CHECK(s.deployments[0].trigger == "create");
-  CHECK(s.deployments[0].state == "COMPLETED");
+  CHECK(s.deployments[0].state == RolloutState::kCompleted);
   CHECK(s.deployments[0].finished == at(10s));
   // One task per instance, reserved from placement at 0 s: 512 of each instance's 2048 units.
   CHECK(r.cpu_reserved_mean == Approx(512.0 / 2048));
@@ -163,7 +163,7 @@ TEST_CASE("a rolling update at 100/200 never drops below desired and completes",
   REQUIRE(s.deployments.size() == 2);
   // 1h: 6 new tasks start (200% allows 12), RUNNING at 1h00m10s; then the 6 old ones stop.
   CHECK(s.deployments[1].trigger == "update at 1h");
-  CHECK(s.deployments[1].state == "COMPLETED");
+  CHECK(s.deployments[1].state == RolloutState::kCompleted);
   CHECK(s.deployments[1].finished == at(1h + 10s));
   CHECK(s.min_running == 6);
   CHECK(s.availability == 1.0);
@@ -182,7 +182,7 @@ TEST_CASE("a rolling update at 50/100 stops half, then starts their replacements
   // Lower limit ceil(3) = 3, upper 6. 1h: stop 3 old, start 3 new (RUNNING at 1h00m10s); then
   // stop the other 3 and start 3 more (RUNNING at 1h00m20s).
   CHECK(s.min_running == 3);
-  CHECK(s.deployments[1].state == "COMPLETED");
+  CHECK(s.deployments[1].state == RolloutState::kCompleted);
   CHECK(s.deployments[1].finished == at(1h + 20s));
   // Below desired for 20 s of the 7190 s since the service first ran all its tasks.
   CHECK(s.availability == Approx(1.0 - 20.0 / 7190));
@@ -196,7 +196,7 @@ TEST_CASE("a rolling update at 100/100 cannot start and is reported stuck", "[en
   const engine::ServiceResult& s = r.services[0];
   // Lower = upper = 6: no old task may stop, no new one may start.
   REQUIRE(s.deployments.size() == 2);
-  CHECK(s.deployments[1].state == "IN_PROGRESS");
+  CHECK(s.deployments[1].state == RolloutState::kInProgress);
   CHECK(s.deployments[1].stuck_since == at(1h));
   CHECK_FALSE(s.deployments[1].finished);
   CHECK(s.tasks.submitted == 6);
@@ -214,12 +214,12 @@ TEST_CASE("the circuit breaker fails a deployment whose tasks never run and roll
   // Threshold max(3, min(200, ceil(0.5 x 6))) = 3. 1h: 6 new tasks start; at 1h00m10s they
   // stop before RUNNING one by one: the third trips the breaker, and the rollback stops the
   // three still PENDING.
-  CHECK(s.deployments[1].state == "FAILED");
+  CHECK(s.deployments[1].state == RolloutState::kFailed);
   CHECK(s.deployments[1].rolled_back);
   CHECK(s.deployments[1].finished == at(1h + 10s));
   CHECK(s.deployments[1].failed_tasks == 3);
   CHECK(s.deployments[2].trigger == "rollback");
-  CHECK(s.deployments[2].state == "COMPLETED");
+  CHECK(s.deployments[2].state == RolloutState::kCompleted);
   CHECK(s.deployments[2].finished == at(1h + 10s));
   // The old tasks never stopped: 100% minimum healthy, and no new task got healthy.
   CHECK(s.min_running == 6);
@@ -238,7 +238,7 @@ TEST_CASE("without the circuit breaker a failing revision is retried with a grow
   // by 30 s x 2^(n-1), at most 27 min. Starts at 1h, 1h00m40s (fail at +10 s, wait 30 s),
   // 1h01m50s (+60 s), 1h04m (+2 min), 1h08m10s (+4), 1h16m20s (+8), 1h32m30s (+16), 1h59m40s
   // (+27, not 32): the eighth fails at 1h59m50s.
-  CHECK(s.deployments[1].state == "IN_PROGRESS");
+  CHECK(s.deployments[1].state == RolloutState::kInProgress);
   CHECK(s.deployments[1].failed_tasks == 8);
   CHECK(s.tasks.running_at_end == 1);  // the old task keeps running (100% minimum healthy)
 }
@@ -586,7 +586,7 @@ TEST_CASE("a REPLICA service with a static host port runs at most one task per i
   CHECK(s.tasks.running_at_end == 3);
   CHECK(s.running_by_az == per_zone(1, 1, 1));
   // Never all 5: the deployment never completes and the service never counts as available.
-  CHECK(s.deployments[0].state == "IN_PROGRESS");
+  CHECK(s.deployments[0].state == RolloutState::kInProgress);
   CHECK(s.availability == 0.0);
   CHECK(r.tasks.lost() == 0);
 }
@@ -601,7 +601,7 @@ TEST_CASE("a static host port on every instance blocks a 100/200 rolling update,
     const engine::ReplicationResult r = run(sc);
     const engine::ServiceResult& s = r.services[0];
     // Upper limit 6: start 3 new, which find no instance; lower limit 3: stop no old one.
-    CHECK(s.deployments[1].state == "IN_PROGRESS");
+    CHECK(s.deployments[1].state == RolloutState::kInProgress);
     CHECK(s.tasks.submitted == 3);
     CHECK(s.tasks.running_at_end == 3);
     CHECK(s.min_running == 3);
@@ -612,7 +612,7 @@ TEST_CASE("a static host port on every instance blocks a 100/200 rolling update,
     const engine::ServiceResult& s = r.services[0];
     // Lower limit 0: the 3 old tasks stop at 1h; the 3 new ones take their ports at once and
     // are RUNNING 10 s later.
-    CHECK(s.deployments[1].state == "COMPLETED");
+    CHECK(s.deployments[1].state == RolloutState::kCompleted);
     CHECK(s.deployments[1].finished == at(1h + 10s));
     CHECK(s.tasks.submitted == 6);
     CHECK(s.tasks.completed == 3);
@@ -644,6 +644,6 @@ TEST_CASE("a DAEMON task is not started where another task holds its host port",
   CHECK(a.tasks.submitted == 3 + 1);
   CHECK(a.tasks.completed == 3);
   CHECK(a.running_by_az == per_zone(0, 0, 1));
-  CHECK(a.deployments[1].state == "IN_PROGRESS");
+  CHECK(a.deployments[1].state == RolloutState::kInProgress);
   CHECK(r.tasks.lost() == 0);
 }

@@ -9,10 +9,10 @@
 #include <fmt/format.h>
 
 #include "ecsim/eks/disruption.hpp"
+#include "ecsim/eks/runtime.hpp"
 #include "ecsim/sim/assert.hpp"
-#include "world.hpp"
 
-namespace ecsim::engine::detail {
+namespace ecsim::eks {
 
 namespace {
 
@@ -27,7 +27,7 @@ constexpr std::int64_t kMaxParallelUpdates = 100;
 
 /// One more of a drain operation's nodes has no pod left to evict (drained, or gone): the
 /// operation is drained when it was the last.
-void node_done(EksDrainOperation& op, SimTime now) {
+void node_done(DrainOperation& op, SimTime now) {
   if (--op.left == 0) op.result.drained = now;
 }
 
@@ -37,18 +37,18 @@ void node_done(EksDrainOperation& op, SimTime now) {
 
 // Each PodDisruptionBudget covers the workloads of its namespace whose pod template labels its
 // selector matches (all pods of a workload share their labels).
-void World::eks_link_budgets(std::uint32_t c) {
-  EksRuntime& rt = eks_[c];
-  const std::vector<eks::PodDisruptionBudget>& pdbs = rt.config->manifests.pdbs;
+void Runtime::link_budgets(std::uint32_t c) {
+  ClusterState& rt = clusters_[c];
+  const std::vector<PodDisruptionBudget>& pdbs = rt.config->manifests.pdbs;
   rt.budgets_of_workload.assign(rt.workloads.size(), {});
   rt.workloads_of_budget.assign(pdbs.size(), {});
-  eks::LabelInterner& interner = rt.scheduler.interner();
+  LabelInterner& interner = rt.scheduler.interner();
   for (std::uint32_t b = 0; b < pdbs.size(); ++b) {
-    const eks::Selector selector = eks::compile_selector(pdbs[b].selector, interner);
+    const Selector selector = compile_selector(pdbs[b].selector, interner);
     for (std::uint32_t w = 0; w < rt.workloads.size(); ++w) {
-      const EksWorkload& wl = rt.workloads[w];
+      const WorkloadState& wl = rt.workloads[w];
       if (wl.description.name_space != pdbs[b].meta.name_space) continue;
-      if (!eks::matches(selector, eks::intern_labels(wl.description.labels, interner), interner))
+      if (!matches(selector, intern_labels(wl.description.labels, interner), interner))
         continue;
       rt.budgets_of_workload[w].push_back(b);
       rt.workloads_of_budget[b].push_back(w);
@@ -56,38 +56,38 @@ void World::eks_link_budgets(std::uint32_t c) {
   }
 }
 
-void World::eks_schedule_operations(std::uint32_t c) {
-  EksRuntime& rt = eks_[c];
+void Runtime::schedule_operations(std::uint32_t c, const RandomStreams& streams) {
+  ClusterState& rt = clusters_[c];
   const std::size_t groups = rt.config->config.node_groups.size();
   rt.version_starts.assign(groups, {});
   rt.updating.assign(groups, kUnset);
-  rt.update_rng = streams_.stream(fmt::format("eks/{}/node_group_updates", rt.config->name));
+  rt.update_rng = streams.stream(fmt::format("eks/{}/node_group_updates", rt.config->name));
   for (std::size_t k = 0; k < rt.config->operations.size(); ++k)
-    sim_.schedule_at(rt.config->operations[k].at, kEksOperation, c, k);
+    sim_.schedule_at(rt.config->operations[k].at, kOperation, c, k);
 }
 
 // --- operations ---------------------------------------------------------------------------------
 
-void World::eks_operation(std::uint32_t c, std::size_t op) {
-  EksRuntime& rt = eks_[c];
+void Runtime::operation(std::uint32_t c, std::size_t op) {
+  ClusterState& rt = clusters_[c];
   // Every operation writes to the API: without quorum it waits for it (kubectl retries).
   if (!rt.control_plane.quorum()) {
     rt.deferred_operations.push_back(op);
     return;
   }
-  const scenario::EksOperation& o = rt.config->operations[op];
+  const Operation& o = rt.config->operations[op];
   switch (o.kind) {
-    case scenario::EksOperation::Kind::kCordon:
-      for (const std::uint32_t n : eks_nodes_of(c, o)) eks_cordon(c, n);
+    case Operation::Kind::kCordon:
+      for (const std::uint32_t n : nodes_of(c, o)) cordon(c, n);
       break;
-    case scenario::EksOperation::Kind::kDrain: {
+    case Operation::Kind::kDrain: {
       const auto record = static_cast<std::uint32_t>(rt.drain_operations.size());
-      EksDrainOperation& d = rt.drain_operations.emplace_back();
-      d.nodes = eks_nodes_of(c, o);
+      DrainOperation& d = rt.drain_operations.emplace_back();
+      d.nodes = nodes_of(c, o);
       d.result.cluster = rt.config->name;
       d.result.at = sim_.now();
-      d.result.instances = static_cast<std::uint32_t>(d.nodes.size());
-      d.left = d.result.instances;
+      d.result.nodes = static_cast<std::uint32_t>(d.nodes.size());
+      d.left = d.result.nodes;
       const std::vector<std::uint32_t> nodes = d.nodes;
       for (const std::uint32_t n : nodes) {
         if (rt.nodes[n].drain != kUnset) {
@@ -95,22 +95,22 @@ void World::eks_operation(std::uint32_t c, std::size_t op) {
           node_done(rt.drain_operations[record], sim_.now());
           continue;
         }
-        eks_start_drain(c, n, kUnset, record, false);
+        start_drain(c, n, kUnset, record, false);
       }
       if (nodes.empty()) rt.drain_operations[record].result.drained = sim_.now();
       break;
     }
-    case scenario::EksOperation::Kind::kNodeGroupUpdate: eks_start_update(c, op); break;
-    case scenario::EksOperation::Kind::kRollout: eks_rollout(c, o); break;
+    case Operation::Kind::kNodeGroupUpdate: start_update(c, op); break;
+    case Operation::Kind::kRollout: rollout(c, o); break;
   }
-  eks_reconcile(c);
-  eks_kick(c);
+  reconcile(c);
+  kick(c);
 }
 
 // The nodes an operation names: the group's present nodes, oldest first, or only the N-th.
-std::vector<std::uint32_t> World::eks_nodes_of(std::uint32_t c,
-                                               const scenario::EksOperation& op) const {
-  const EksRuntime& rt = eks_[c];
+std::vector<std::uint32_t> Runtime::nodes_of(std::uint32_t c,
+                                               const Operation& op) const {
+  const ClusterState& rt = clusters_[c];
   std::vector<std::uint32_t> nodes;
   for (std::uint32_t n = 0; n < rt.nodes.size(); ++n)
     if (rt.nodes[n].present && rt.nodes[n].group == op.node_group) nodes.push_back(n);
@@ -122,9 +122,9 @@ std::vector<std::uint32_t> World::eks_nodes_of(std::uint32_t c,
   return {nodes[*op.node]};
 }
 
-void World::eks_cordon(std::uint32_t c, std::uint32_t n) {
-  EksRuntime& rt = eks_[c];
-  EksNode& node = rt.nodes[n];
+void Runtime::cordon(std::uint32_t c, std::uint32_t n) {
+  ClusterState& rt = clusters_[c];
+  NodeRecord& node = rt.nodes[n];
   if (node.cordoned) return;
   node.cordoned = true;
   rt.scheduler.set_unschedulable(node.node, true);
@@ -132,69 +132,69 @@ void World::eks_cordon(std::uint32_t c, std::uint32_t n) {
 
 // --- draining -------------------------------------------------------------------------------------
 
-void World::eks_start_drain(std::uint32_t c, std::uint32_t n, std::uint32_t update,
+void Runtime::start_drain(std::uint32_t c, std::uint32_t n, std::uint32_t update,
                             std::uint32_t operation, bool scale_down) {
-  EksRuntime& rt = eks_[c];
-  eks_cordon(c, n);
+  ClusterState& rt = clusters_[c];
+  cordon(c, n);
   const auto d = static_cast<std::uint32_t>(rt.drains.size());
-  rt.drains.push_back(EksNodeDrain{n, sim_.now(), update, operation, scale_down, true});
+  rt.drains.push_back(NodeDrain{n, sim_.now(), update, operation, scale_down, true});
   rt.nodes[n].drain = d;
-  if (eks_drain_node(c, d) && !rt.drain_tick_scheduled) {
+  if (drain_node(c, d) && !rt.drain_tick_scheduled) {
     rt.drain_tick_scheduled = true;
-    sim_.schedule_in(kEvictionRetry, kEksDrainTick, c);
+    sim_.schedule_in(kEvictionRetry, kDrainTick, c);
   }
 }
 
 // Every draining node retries the evictions its budgets refused.
-void World::eks_drain_tick(std::uint32_t c) {
-  EksRuntime& rt = eks_[c];
+void Runtime::drain_tick(std::uint32_t c) {
+  ClusterState& rt = clusters_[c];
   rt.drain_tick_scheduled = false;
   bool blocked = false;
   // Draining may end an update phase and start more drains: index, don't iterate.
   for (std::uint32_t d = 0; d < rt.drains.size(); ++d)
-    if (rt.drains[d].active && eks_drain_node(c, d)) blocked = true;
-  eks_reconcile(c);
-  eks_kick(c);
+    if (rt.drains[d].active && drain_node(c, d)) blocked = true;
+  reconcile(c);
+  kick(c);
   if (blocked && !rt.drain_tick_scheduled) {
     rt.drain_tick_scheduled = true;
-    sim_.schedule_in(kEvictionRetry, kEksDrainTick, c);
+    sim_.schedule_in(kEvictionRetry, kDrainTick, c);
   }
 }
 
 // Evicts what the budgets allow of drain `d`'s node (DaemonSet pods stay, as with
 // --ignore-daemonsets); true while pods remain that a budget protects.
-bool World::eks_drain_node(std::uint32_t c, std::uint32_t d) {
-  EksRuntime& rt = eks_[c];
+bool Runtime::drain_node(std::uint32_t c, std::uint32_t d) {
+  ClusterState& rt = clusters_[c];
   if (!rt.drains[d].active) return false;
   if (!rt.control_plane.quorum()) return true;  // no eviction is written without quorum
-  const EksNode& node = rt.nodes[rt.drains[d].node];
+  const NodeRecord& node = rt.nodes[rt.drains[d].node];
   const std::vector<TaskId> on(rt.scheduler.pods_on(node.node).begin(),
                                rt.scheduler.pods_on(node.node).end());
   std::vector<PodIndex> refused;
   for (const TaskId t : on) {
     const auto p = static_cast<PodIndex>(t.value());
-    if (rt.workloads[pods_[p].workload].kind == EksWorkload::Kind::kDaemonSet) continue;
-    if (!eks_eviction_allowed(c, p)) {
+    if (rt.workloads[pods_[p].workload].kind == WorkloadState::Kind::kDaemonSet) continue;
+    if (!eviction_allowed(c, p)) {
       refused.push_back(p);
       continue;
     }
-    eks_finish(p, Outcome::kEvicted);
+    finish(p, Outcome::kEvicted);
     if (rt.drains[d].update != kUnset) ++rt.updates[rt.drains[d].update].result.pods_evicted;
   }
   const std::uint32_t update = rt.drains[d].update;
   if (!refused.empty() && update != kUnset &&
       sim_.now() - rt.drains[d].since >= kPodEvictionTimeout) {
     if (!rt.updates[update].result.force) {
-      eks_update_failed(c, update);
+      update_failed(c, update);
       return false;
     }
     // Forced: the pods that would not drain are deleted.
-    for (const PodIndex p : refused) eks_finish(p, Outcome::kEvicted);
+    for (const PodIndex p : refused) finish(p, Outcome::kEvicted);
     rt.updates[update].result.pods_deleted += refused.size();
     refused.clear();
   }
   if (!refused.empty()) return true;
-  eks_node_drained(c, d);
+  node_drained(c, d);
   return false;
 }
 
@@ -202,32 +202,32 @@ bool World::eks_drain_node(std::uint32_t c, std::uint32_t d) {
 // allows a disruption (healthy pods above its floor); under several, never (Kubernetes refuses).
 // The budget's expected count is the matching pods for an integer minAvailable, else its
 // workloads' scale, as the disruption controller computes it.
-bool World::eks_eviction_allowed(std::uint32_t c, PodIndex p) const {
-  const std::vector<std::uint32_t>& budgets = eks_[c].budgets_of_workload[pods_[p].workload];
+bool Runtime::eviction_allowed(std::uint32_t c, PodIndex p) const {
+  const std::vector<std::uint32_t>& budgets = clusters_[c].budgets_of_workload[pods_[p].workload];
   if (budgets.empty()) return true;
-  return budgets.size() == 1 && eks_disruptions_allowed(c, budgets.front()) > 0;
+  return budgets.size() == 1 && allowed_disruptions(c, budgets.front()) > 0;
 }
 
 // status.disruptionsAllowed of budget `b` of cluster `c` now.
-std::int64_t World::eks_disruptions_allowed(std::uint32_t c, std::uint32_t b) const {
-  const EksRuntime& rt = eks_[c];
-  const eks::PodDisruptionBudget& pdb = rt.config->manifests.pdbs[b];
+std::int64_t Runtime::allowed_disruptions(std::uint32_t c, std::uint32_t b) const {
+  const ClusterState& rt = clusters_[c];
+  const PodDisruptionBudget& pdb = rt.config->manifests.pdbs[b];
   std::int64_t pods = 0, healthy = 0, scale = 0;
   for (const std::uint32_t w : rt.workloads_of_budget[b]) {
-    const EksWorkload& wl = rt.workloads[w];
+    const WorkloadState& wl = rt.workloads[w];
     for (const PodIndex q : wl.pods) {
       ++pods;
       healthy += pods_[q].serving ? 1 : 0;
     }
-    scale += wl.kind == EksWorkload::Kind::kDaemonSet ? wl.measure.desired : wl.replicas;
+    scale += wl.kind == WorkloadState::Kind::kDaemonSet ? wl.measure.desired : wl.replicas;
   }
   const bool by_pods = pdb.min_available && !pdb.min_available->percent;
-  return eks::disruptions_allowed(pdb, by_pods ? pods : scale, healthy);
+  return disruptions_allowed(pdb, by_pods ? pods : scale, healthy);
 }
 
-void World::eks_node_drained(std::uint32_t c, std::uint32_t d) {
-  EksRuntime& rt = eks_[c];
-  EksNodeDrain& dr = rt.drains[d];
+void Runtime::node_drained(std::uint32_t c, std::uint32_t d) {
+  ClusterState& rt = clusters_[c];
+  NodeDrain& dr = rt.drains[d];
   dr.active = false;
   if (dr.operation != kUnset) {
     rt.nodes[dr.node].drain = kUnset;  // it stays cordoned
@@ -236,49 +236,49 @@ void World::eks_node_drained(std::uint32_t c, std::uint32_t d) {
   }
   // An update's node: the upgrade waits 60 s, then asks the group to terminate it; the
   // scale-down terminates it at once.
-  if (dr.scale_down) eks_node_terminate(c, d);
-  else sim_.schedule_in(kTerminateDelay, kEksNodeTerminate, c, d);
+  if (dr.scale_down) node_terminate(c, d);
+  else sim_.schedule_in(kTerminateDelay, kNodeTerminate, c, d);
 }
 
-void World::eks_node_terminate(std::uint32_t c, std::uint32_t d) {
-  EksRuntime& rt = eks_[c];
-  const EksNodeDrain& dr = rt.drains[d];
-  EksNode& node = rt.nodes[dr.node];
+void Runtime::node_terminate(std::uint32_t c, std::uint32_t d) {
+  ClusterState& rt = clusters_[c];
+  const NodeDrain& dr = rt.drains[d];
+  NodeRecord& node = rt.nodes[dr.node];
   if (!node.present || node.drain != d) return;  // gone already, or its update failed
-  EksNodeGroupUpdate& update = rt.updates[dr.update];
+  NodeGroupUpdate& update = rt.updates[dr.update];
   if (!dr.scale_down) ++update.result.nodes_replaced;
   // The upgrade keeps the group's size (the group launches a new node in its place); the
   // scale-down lowers it.
-  // The group reports the termination among the platform's changes; drain_platform_changes hands
-  // it to on_eks_instance_change, which ends the drain.
+  // The group reports the termination among the platform's changes; the engine hands it back
+  // to on_instance_change, which ends the drain.
   platform_.terminate(sim_, node.instance, dr.scale_down);
 }
 
 // Drain `d`'s node is gone (terminated by its update, or failed on its own).
-void World::eks_drain_ended(std::uint32_t c, std::uint32_t d) {
-  EksRuntime& rt = eks_[c];
-  EksNodeDrain& dr = rt.drains[d];
+void Runtime::drain_ended(std::uint32_t c, std::uint32_t d) {
+  ClusterState& rt = clusters_[c];
+  NodeDrain& dr = rt.drains[d];
   const bool was_active = dr.active;
   dr.active = false;
   if (dr.operation != kUnset) {
     if (was_active) node_done(rt.drain_operations[dr.operation], sim_.now());
     return;
   }
-  EksNodeGroupUpdate& update = rt.updates[dr.update];
-  if (update.phase == EksNodeGroupUpdate::Phase::kEnded) return;
+  NodeGroupUpdate& update = rt.updates[dr.update];
+  if (update.phase == NodeGroupUpdate::Phase::kEnded) return;
   --update.draining;
-  eks_update_progress(c, dr.update);
+  update_progress(c, dr.update);
 }
 
 // --- managed node group updates --------------------------------------------------------------------
 
-void World::eks_start_update(std::uint32_t c, std::size_t op) {
-  EksRuntime& rt = eks_[c];
-  const scenario::EksOperation& o = rt.config->operations[op];
+void Runtime::start_update(std::uint32_t c, std::size_t op) {
+  ClusterState& rt = clusters_[c];
+  const Operation& o = rt.config->operations[op];
   const auto g = static_cast<std::uint32_t>(o.node_group);
-  const eks::NodeGroupConfig& ng = rt.config->config.node_groups[g];
+  const NodeGroupConfig& ng = rt.config->config.node_groups[g];
   const auto u = static_cast<std::uint32_t>(rt.updates.size());
-  EksNodeGroupUpdate& update = rt.updates.emplace_back();
+  NodeGroupUpdate& update = rt.updates.emplace_back();
   update.group = g;
   update.result.cluster = rt.config->name;
   update.result.node_group = ng.name;
@@ -286,7 +286,7 @@ void World::eks_start_update(std::uint32_t c, std::size_t op) {
   update.result.force = o.force;
   if (rt.updating[g] != kUnset) {
     // EKS refuses an update while one is in progress (ResourceInUseException).
-    update.phase = EksNodeGroupUpdate::Phase::kEnded;
+    update.phase = NodeGroupUpdate::Phase::kEnded;
     update.result.status = "Failed";
     update.result.error = "ResourceInUseException";
     update.result.finished = sim_.now();
@@ -298,24 +298,24 @@ void World::eks_start_update(std::uint32_t c, std::size_t op) {
   const GroupId pg = rt.config->groups[g];
   const std::int64_t nodes = platform_.desired(pg);
   update.max_unavailable = static_cast<std::uint32_t>(std::clamp<std::int64_t>(
-      eks::scaled_value(ng.max_unavailable, nodes, false), 1, kMaxParallelUpdates));
+      scaled_value(ng.max_unavailable, nodes, false), 1, kMaxParallelUpdates));
   const auto zones =
-      static_cast<std::uint32_t>(scenario_.platform.groups[pg.value()].azs.size());
+      static_cast<std::uint32_t>(platform_config_.groups[pg.value()].azs.size());
   update.increment = std::max(2 * zones, update.max_unavailable);
   update.original_max = platform_.max(pg);
   // Scale up: the group's max and desired sizes rise by the increment.
   platform_.set_max(pg, update.original_max + update.increment);
   platform_.scale_out(sim_, pg, platform_.desired(pg) + update.increment);
-  eks_update_progress(c, u);
+  update_progress(c, u);
 }
 
 // Moves update `u` on as far as it can now: after the scale-up, once every zone with an old
 // node has a Ready new one and every new instance is a Ready node, the old nodes are cordoned;
 // the upgrade drains them maxUnavailable at a time, chosen at random; the scale-down then
 // drains and removes as many nodes as the scale-up added, from the zone with the most nodes.
-void World::eks_update_progress(std::uint32_t c, std::uint32_t u) {
-  EksRuntime& rt = eks_[c];
-  EksNodeGroupUpdate& update = rt.updates[u];
+void Runtime::update_progress(std::uint32_t c, std::uint32_t u) {
+  ClusterState& rt = clusters_[c];
+  NodeGroupUpdate& update = rt.updates[u];
   const GroupId pg = rt.config->groups[update.group];
   auto group_nodes = [&](auto keep) {
     std::vector<std::uint32_t> out;
@@ -324,16 +324,16 @@ void World::eks_update_progress(std::uint32_t c, std::uint32_t u) {
         out.push_back(n);
     return out;
   };
-  const auto old_node = [&](const EksNode& n) { return n.version < update.version; };
-  if (update.phase == EksNodeGroupUpdate::Phase::kScaleUp) {
+  const auto old_node = [&](const NodeRecord& n) { return n.version < update.version; };
+  if (update.phase == NodeGroupUpdate::Phase::kScaleUp) {
     const SimTime started = update.result.at;
     std::size_t new_instances = 0;
     for (const InstanceId i : platform_.live_instances(pg))
       new_instances += platform_.launched_at(i) >= started ? 1U : 0U;
     std::uint64_t old_zones = 0, new_zones = 0;
     std::size_t new_ready = 0;
-    for (const std::uint32_t n : group_nodes([](const EksNode&) { return true; })) {
-      const EksNode& node = rt.nodes[n];
+    for (const std::uint32_t n : group_nodes([](const NodeRecord&) { return true; })) {
+      const NodeRecord& node = rt.nodes[n];
       const std::uint64_t zone = std::uint64_t{1} << node.az.value();
       if (old_node(node)) {
         old_zones |= zone;
@@ -343,34 +343,34 @@ void World::eks_update_progress(std::uint32_t c, std::uint32_t u) {
       }
     }
     if (new_instances == 0 || new_ready < new_instances || (old_zones & ~new_zones) != 0) return;
-    for (const std::uint32_t n : group_nodes(old_node)) eks_cordon(c, n);
-    update.phase = EksNodeGroupUpdate::Phase::kUpgrade;
+    for (const std::uint32_t n : group_nodes(old_node)) cordon(c, n);
+    update.phase = NodeGroupUpdate::Phase::kUpgrade;
   }
-  if (update.phase == EksNodeGroupUpdate::Phase::kUpgrade) {
+  if (update.phase == NodeGroupUpdate::Phase::kUpgrade) {
     std::vector<std::uint32_t> todo =
-        group_nodes([&](const EksNode& n) { return old_node(n) && n.drain == kUnset; });
+        group_nodes([&](const NodeRecord& n) { return old_node(n) && n.drain == kUnset; });
     while (update.draining < update.max_unavailable && !todo.empty()) {
       const std::size_t k = static_cast<std::size_t>(rt.update_rng.uniform_int(todo.size()));
       const std::uint32_t n = todo[k];
       todo.erase(todo.begin() + static_cast<std::ptrdiff_t>(k));
       ++update.draining;
-      eks_start_drain(c, n, u, kUnset, false);
-      if (update.phase == EksNodeGroupUpdate::Phase::kEnded) return;  // failed at once
+      start_drain(c, n, u, kUnset, false);
+      if (update.phase == NodeGroupUpdate::Phase::kEnded) return;  // failed at once
     }
     if (!todo.empty() || update.draining > 0) return;
     if (!group_nodes(old_node).empty()) return;  // drained, waiting to be terminated
-    update.phase = EksNodeGroupUpdate::Phase::kScaleDown;
+    update.phase = NodeGroupUpdate::Phase::kScaleDown;
     update.scale_down_left = update.increment;
   }
-  if (update.phase == EksNodeGroupUpdate::Phase::kScaleDown) {
+  if (update.phase == NodeGroupUpdate::Phase::kScaleDown) {
     while (update.draining == 0 && update.scale_down_left > 0) {
       const std::vector<std::uint32_t> candidates =
-          group_nodes([](const EksNode& n) { return n.drain == kUnset; });
+          group_nodes([](const NodeRecord& n) { return n.drain == kUnset; });
       if (candidates.empty()) {
         update.scale_down_left = 0;
         break;
       }
-      std::vector<std::uint32_t> per_zone(az_state_.size(), 0);
+      std::vector<std::uint32_t> per_zone(platform_.az_count(), 0);
       for (const std::uint32_t n : candidates) ++per_zone[rt.nodes[n].az.value()];
       const auto fullest = static_cast<std::uint32_t>(
           std::max_element(per_zone.begin(), per_zone.end()) - per_zone.begin());
@@ -379,12 +379,12 @@ void World::eks_update_progress(std::uint32_t c, std::uint32_t u) {
         if (rt.nodes[n].az.value() == fullest) in_zone.push_back(n);
       --update.scale_down_left;
       ++update.draining;
-      eks_start_drain(c, in_zone[rt.update_rng.uniform_int(in_zone.size())], u, kUnset, true);
-      if (update.phase == EksNodeGroupUpdate::Phase::kEnded) return;
+      start_drain(c, in_zone[rt.update_rng.uniform_int(in_zone.size())], u, kUnset, true);
+      if (update.phase == NodeGroupUpdate::Phase::kEnded) return;
     }
     if (update.draining > 0 || update.scale_down_left > 0) return;
     platform_.set_max(pg, update.original_max);
-    update.phase = EksNodeGroupUpdate::Phase::kEnded;
+    update.phase = NodeGroupUpdate::Phase::kEnded;
     update.result.status = "Successful";
     update.result.finished = sim_.now();
     rt.updating[update.group] = kUnset;
@@ -394,16 +394,16 @@ void World::eks_update_progress(std::uint32_t c, std::uint32_t u) {
 // PodEvictionFailure: the update stops where it is; its nodes stay cordoned and the group keeps
 // its raised size (EKS leaves a failed update for the user to retry, with force or a looser
 // budget).
-void World::eks_update_failed(std::uint32_t c, std::uint32_t u) {
-  EksRuntime& rt = eks_[c];
-  EksNodeGroupUpdate& update = rt.updates[u];
-  update.phase = EksNodeGroupUpdate::Phase::kEnded;
+void Runtime::update_failed(std::uint32_t c, std::uint32_t u) {
+  ClusterState& rt = clusters_[c];
+  NodeGroupUpdate& update = rt.updates[u];
+  update.phase = NodeGroupUpdate::Phase::kEnded;
   update.result.status = "Failed";
   update.result.error = "PodEvictionFailure";
   update.result.finished = sim_.now();
   update.draining = 0;
   rt.updating[update.group] = kUnset;
-  for (EksNodeDrain& dr : rt.drains) {
+  for (NodeDrain& dr : rt.drains) {
     if (dr.update != u || rt.nodes[dr.node].drain == kUnset) continue;
     dr.active = false;
     rt.nodes[dr.node].drain = kUnset;
@@ -412,20 +412,20 @@ void World::eks_update_failed(std::uint32_t c, std::uint32_t u) {
 
 // --- results -----------------------------------------------------------------------------------------
 
-void World::eks_operation_results(ReplicationResult& r) {
-  for (EksRuntime& rt : eks_) {
-    for (EksDrainOperation& op : rt.drain_operations) {
-      op.result.service_tasks_left = 0;
+void Runtime::operation_results(Results& r) {
+  for (ClusterState& rt : clusters_) {
+    for (DrainOperation& op : rt.drain_operations) {
+      op.result.pods_left = 0;
       for (const std::uint32_t n : op.nodes) {
         if (!rt.nodes[n].present) continue;
         for (const TaskId t : rt.scheduler.pods_on(rt.nodes[n].node))
-          op.result.service_tasks_left +=
-              rt.workloads[pods_[t.value()].workload].kind != EksWorkload::Kind::kDaemonSet ? 1U : 0U;
+          op.result.pods_left +=
+              rt.workloads[pods_[t.value()].workload].kind != WorkloadState::Kind::kDaemonSet ? 1U : 0U;
       }
       r.drains.push_back(op.result);
     }
-    for (const EksNodeGroupUpdate& update : rt.updates) r.node_group_updates.push_back(update.result);
+    for (const NodeGroupUpdate& update : rt.updates) r.node_group_updates.push_back(update.result);
   }
 }
 
-}  // namespace ecsim::engine::detail
+}  // namespace ecsim::eks

@@ -1,0 +1,125 @@
+#pragma once
+
+/// An EKS cluster as a scenario sets it up: the eksctl ClusterConfig and Kubernetes manifests it
+/// names, the scheduler and control-plane options, the Jobs' pod durations, and the operations
+/// (node group updates, cordons, drains, rollouts) made at fixed times. Plain validated values;
+/// models/scenario reads them, eks::Runtime runs them.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ecsim/eks/node_group.hpp"
+#include "ecsim/eks/objects.hpp"
+#include "ecsim/sim/ids.hpp"
+#include "ecsim/sim/time.hpp"
+#include "ecsim/workload/arrivals.hpp"
+#include "ecsim/workload/durations.hpp"
+
+namespace ecsim::eks {
+
+
+/// The kube-scheduler's built-in profiles a scenario chooses from (the names of the
+/// scheduler's own table): Kubernetes' default-scheduler (NodeResourcesFit LeastAllocated),
+/// most-allocated (bin packing), requested-to-capacity-ratio (scored by `shape`),
+/// no-default-spreading (without the default topology spread) and kubernetes-sampling
+/// (Kubernetes' adaptive percentageOfNodesToScore).
+inline constexpr std::array<std::string_view, 5> kSchedulerProfiles{
+    "default-scheduler", "most-allocated", "requested-to-capacity-ratio", "no-default-spreading",
+    "kubernetes-sampling"};
+
+/// One point of a RequestedToCapacityRatio shape.
+struct UtilizationShapePoint {
+  std::int32_t utilization = 0;  ///< percent of allocatable requested, 0 to 100
+  std::int32_t score = 0;        ///< 0 to 10, as Kubernetes writes it
+
+  friend bool operator==(const UtilizationShapePoint&, const UtilizationShapePoint&) = default;
+};
+
+/// The kube-scheduler's configuration for one cluster: a built-in profile and what the
+/// scenario changes of it.
+struct SchedulerConfig {
+  std::string profile = "default-scheduler";  ///< one of kSchedulerProfiles
+  /// For requested-to-capacity-ratio: points in increasing utilisation; empty: the profile's.
+  std::vector<UtilizationShapePoint> shape;
+  /// percentageOfNodesToScore, 0 to 100; none: the profile's (100, every node, except for
+  /// kubernetes-sampling). With 1 to 99 the scheduler stops looking for feasible nodes once it
+  /// has found that share of the nodes (at least 100, as Kubernetes does) and scores those; 0
+  /// is Kubernetes' adaptive rule (50% less 1% per 125 nodes, at least 5%).
+  std::optional<std::uint32_t> percentage_of_nodes_to_score;
+};
+
+/// How long the pods of one Job run, and when the Job is created.
+struct JobSpec {
+  std::string name;                    ///< the Job's metadata.name
+  std::string name_space = "default";  ///< the Job's metadata.namespace
+  std::size_t job = 0;                 ///< index into the cluster's manifests.jobs
+  workload::DurationSpec duration;     ///< each pod's run time once running
+  /// When a new copy of the Job is created; none: once, at the start of the run.
+  std::optional<workload::ArrivalSpec> arrivals;
+};
+
+/// Something done to a cluster at a fixed time (a scenario operation, read among the
+/// faults): node group updates, cordons and drains of a node group's nodes, Deployment rollouts.
+struct Operation {
+  enum class Kind : std::uint8_t {
+    kNodeGroupUpdate,  ///< a managed node group update (new launch template version)
+    kCordon,           ///< nodes marked unschedulable
+    kDrain,            ///< nodes cordoned, then their pods evicted honouring PDBs
+    kRollout,          ///< a Deployment's new revision, rolled out by its strategy
+  };
+  SimTime at;
+  Kind kind = Kind::kNodeGroupUpdate;
+  std::size_t node_group = 0;  ///< index into the cluster's config.node_groups
+  /// For kCordon and kDrain: only the node-th live node of the group, 0 the oldest; none:
+  /// every node of the group.
+  std::optional<std::uint32_t> node;
+  /// For kNodeGroupUpdate: --force, evict even when a PodDisruptionBudget forbids it rather than
+  /// fail with PodEvictionFailure after 15 minutes.
+  bool force = false;
+  /// For kRollout: the Deployment (index into the cluster's manifests.deployments), and what
+  /// its new revision changes: replicas, the pod's CPU (millicores) and memory (bytes) requests;
+  /// none: unchanged.
+  std::size_t deployment = 0;
+  std::optional<std::int32_t> replicas;
+  std::optional<std::int64_t> cpu_millis;
+  std::optional<std::int64_t> memory_bytes;
+  /// For kRollout: the new revision's pods never become Ready (a bad image or a crash loop).
+  bool broken = false;
+};
+
+/// Assumed Kubernetes defaults a scenario may change.
+inline constexpr SimDuration kDefaultNodeMonitorGrace = std::chrono::seconds(40);
+inline constexpr SimDuration kDefaultTolerationSeconds = std::chrono::seconds(300);
+
+/// An EKS cluster: eksctl's node groups (each an Auto Scaling group of the platform), the
+/// objects of its manifests and the scenario's options for it.
+struct ClusterSpec {
+  std::string name;                         ///< the scenario's `cluster`, unique among all clusters
+  std::string config_path;                  ///< the eksctl file, resolved
+  std::vector<std::string> manifest_paths;  ///< resolved, in the scenario's order
+  ClusterConfig config;                ///< from the eksctl file, after eksctl's defaults
+  /// The platform group of each node group, parallel to config.node_groups: index into
+  /// PlatformConfig::groups.
+  std::vector<GroupId> groups;
+  Manifests manifests;  ///< every object of every manifest file
+  SchedulerConfig scheduler;
+  /// Mutating API requests per second the control plane accepts; none: unlimited.
+  std::optional<double> api_mutating_rps;
+  /// How long a node may go unheard before it is NotReady (node-monitor-grace-period).
+  SimDuration node_monitor_grace = kDefaultNodeMonitorGrace;
+  /// tolerationSeconds of the not-ready and unreachable NoExecute tolerations every pod gets
+  /// (the DefaultTolerationSeconds admission plugin).
+  SimDuration default_toleration = kDefaultTolerationSeconds;
+  /// The scenario's own quotas (`namespaces.NAME.quota`), each named after its namespace; they
+  /// hold together with the manifests' ResourceQuotas, as several quotas of a namespace do.
+  std::vector<ResourceQuota> quotas;
+  std::vector<JobSpec> jobs;        ///< one per Job of the manifests
+  std::vector<Operation> operations;  ///< in time order (equal times in file order)
+};
+
+}  // namespace ecsim::eks

@@ -1,0 +1,358 @@
+#pragma once
+
+/// The EKS clusters of a run as one component of the engine: nodes from the node groups'
+/// instances, the controllers of Deployments, StatefulSets, DaemonSets and Jobs, ResourceQuota
+/// admission, the API servers' request queue, the kube-scheduler's queue (priority then
+/// creation, back-off, preemption), node lifecycle (NotReady after the grace period, evictions
+/// after the pods' toleration), the control plane's etcd quorum, and operations (cordons,
+/// drains honouring PodDisruptionBudgets, managed node group updates, rollouts).
+///
+/// Like platform::Platform it owns a range of event kinds and handles them; it reads the
+/// platform's instance changes, which the engine hands it, and measures what it runs.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "ecsim/eks/cluster_spec.hpp"
+#include "ecsim/eks/control_plane.hpp"
+#include "ecsim/eks/disruption.hpp"
+#include "ecsim/eks/results.hpp"
+#include "ecsim/eks/scheduler.hpp"
+#include "ecsim/platform/config.hpp"
+#include "ecsim/platform/platform.hpp"
+#include "ecsim/sim/measure.hpp"
+#include "ecsim/sim/random.hpp"
+#include "ecsim/sim/simulator.hpp"
+#include "ecsim/sim/stats.hpp"
+#include "ecsim/workload/arrivals.hpp"
+
+namespace ecsim::eks {
+
+/// First and one-past-last event kind the EKS runtime schedules; the engine routes these to
+/// `Runtime::handle`.
+inline constexpr std::uint32_t kFirstEventKind = 300;
+inline constexpr std::uint32_t kEndEventKind = 400;
+
+/// The EKS runtime's events, each with what its target and payload hold.
+enum EventKind : std::uint32_t {
+  kCycle = kFirstEventKind,  ///< target: cluster; one scheduling cycle
+  kPodStarted,               ///< target: pod; bound, now RUNNING
+  kBackoffDone,              ///< target: pod; its back-off is over
+  kNotReady,                 ///< target: the node's instance; payload: its generation
+  kEvict,                    ///< target: pod; payload: its node's generation
+  kPodComplete,              ///< target: pod; a Job's pod ran its duration
+  kJobArrival,               ///< target: cluster; payload: workload; a copy of a Job is created
+  kOperation,                ///< target: cluster; payload: operation; a cordon, drain, update
+  kDrainTick,                ///< target: cluster; draining nodes retry their evictions
+  kNodeTerminate,            ///< target: cluster; payload: node drain; its node is terminated
+  kPodCreated,               ///< target: pod; the API server has stored its creation
+};
+
+/// A pod's record: an index into the runtime's pod table.
+using PodIndex = std::uint32_t;
+/// An index (of a node record, a workload, a drain, ...) that names none.
+inline constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
+/// The duration of a pod that runs until it is stopped.
+inline constexpr SimDuration kUntilStopped = SimDuration::max();
+
+enum class PodState : std::uint8_t { kPending, kStarting, kRunning, kStopped };
+
+/// One pod: what the kubelet and the scheduler know of it.
+struct PodRecord {
+  std::uint32_t cluster = 0;
+  std::uint32_t workload = 0;  ///< index into the cluster's workloads
+  PodState state = PodState::kPending;
+  bool queued = false;         ///< in the active queue
+  bool serving = false;        ///< RUNNING on a reachable node (counted in running)
+  std::uint64_t sequence = 0;  ///< creation order, the queue's tie-break
+  std::uint32_t attempts = 0;  ///< failed scheduling cycles, for the back-off
+  SimTime created = kSimStart;
+  SimTime backoff_until = kSimStart;
+  std::uint32_t node = kUnset;    ///< node record while bound
+  std::uint32_t target = kUnset;  ///< a DaemonSet pod's node record (spec.nodeName)
+  PodClassId cls = 0;
+  std::uint32_t revision = 0;            ///< a Deployment's pod: the revision it was created from
+  bool never_ready = false;              ///< of a broken revision: bound, never RUNNING
+  std::uint32_t run = kUnset;            ///< a Job's pod: which copy of the Job
+  std::uint32_t ordinal = 0;             ///< its name is `<workload>-<ordinal>`
+  SimDuration duration = kUntilStopped;  ///< a Job's pod: its run time once RUNNING
+  EventHandle started;                   ///< creation, start, then (a Job's pod) completion
+};
+
+/// A Deployment, StatefulSet, DaemonSet or Job and the pods its controller keeps.
+struct WorkloadState {
+  enum class Kind : std::uint8_t { kDeployment, kStatefulSet, kDaemonSet, kJob };
+  Kind kind = Kind::kDeployment;
+  std::string name;  ///< metadata.name
+  const PodTemplate* pod = nullptr;
+  std::int32_t replicas = 0;
+  PodClassId cls = 0;
+  SimDuration toleration{};          ///< of the not-ready and unreachable taints
+  std::vector<PodIndex> pods;        ///< not stopped
+  PodDescription description;        ///< a DaemonSet's, pinned to each node in turn
+  std::vector<PodClassId> node_cls;  ///< a DaemonSet's class per node record; kUnset: none yet
+  ReplicaMeter measure;              ///< running (serving) pods against replicas
+  TaskCounts counts;                 ///< its pods by how they ended
+  // A Deployment: its object, the current revision, how many pods of older ones are left, and
+  // each rollout (the last one in progress until its revision runs every replica).
+  const Deployment* deployment = nullptr;
+  std::uint32_t revision = 0;
+  bool broken = false;  ///< the current revision's pods never become Ready
+  std::int64_t old_pods = 0;
+  std::vector<RolloutResult> rollouts;
+  SimTime last_progress = kSimStart;  ///< a new pod RUNNING or an old one removed, in a rollout
+
+  /// A rollout is in progress (the last one, until its revision runs every replica).
+  [[nodiscard]] bool rolling_out() const {
+    return !rollouts.empty() && rollouts.back().state == RolloutState::kInProgress;
+  }
+  std::uint32_t created = 0;     ///< pods created so far: the next ordinal (not StatefulSets)
+  std::uint32_t name_space = 0;  ///< index into the cluster's namespaces
+  Resources requests;            ///< each pod's, as the quota counts them
+  /// A Deployment: each revision's pod requests (a rollout may change them), by revision.
+  std::vector<Resources> revision_requests;
+  bool quota_blocked = false;  ///< a creation was refused: retry once the namespace frees
+  // A Job: its scenario entry, when copies are created, and each copy's progress.
+  struct JobRun {
+    std::int32_t succeeded = 0, failures = 0;
+    bool failed = false;  ///< past backoffLimit
+  };
+  const JobSpec* job = nullptr;
+  const Job* job_object = nullptr;
+  std::optional<workload::ArrivalGenerator> arrivals;
+  RandomStream arrival_stream{0}, duration_stream{0};
+  std::vector<JobRun> runs;
+};
+
+/// A node of an EKS cluster: one running instance of a node group.
+struct NodeRecord {
+  InstanceId instance;
+  NodeIndex node = kNoNode;
+  AzId az;
+  std::uint32_t group = 0;       ///< index into the cluster's node groups
+  std::uint32_t version = 0;     ///< the group's launch template version it was launched with
+  std::uint32_t drain = kUnset;  ///< its NodeDrain while one is active
+  bool present = true;
+  bool reachable = true;
+  bool ready = true;
+  bool cordoned = false;         ///< spec.unschedulable
+  std::uint64_t generation = 0;  ///< bumped at every reachability change
+  std::uint32_t busy_pods = 0;   ///< bound pods that no DaemonSet owns
+};
+
+/// A node being drained: by a drain operation, or by a node group update (its upgrade phase or
+/// its scale-down), evicting its pods through the eviction API.
+struct NodeDrain {
+  std::uint32_t node = kUnset;       ///< node record
+  SimTime since = kSimStart;         ///< when its evictions began
+  std::uint32_t update = kUnset;     ///< the update draining it; kUnset for a drain operation
+  std::uint32_t operation = kUnset;  ///< the drain operation's record; kUnset for an update
+  bool scale_down = false;           ///< an update's scale-down: the group's desired count drops
+  bool active = true;                ///< still evicting (false once drained, stopped or gone)
+};
+
+/// A drain operation on some nodes, and how far it got.
+struct DrainOperation {
+  std::vector<std::uint32_t> nodes;  ///< node records
+  std::uint32_t left = 0;            ///< nodes not drained yet
+  DrainResult result;
+};
+
+/// A managed node group update in progress or ended: EKS's scale-up, upgrade and scale-down
+/// phases.
+struct NodeGroupUpdate {
+  enum class Phase : std::uint8_t { kScaleUp, kUpgrade, kScaleDown, kEnded };
+  Phase phase = Phase::kScaleUp;
+  std::uint32_t group = 0;            ///< index into the cluster's node groups
+  std::uint32_t version = 0;          ///< the launch template version it rolls out
+  std::uint32_t increment = 0;        ///< the group's desired and max sizes were raised by
+  std::uint32_t max_unavailable = 1;  ///< nodes drained at a time
+  std::uint32_t original_max = 0;     ///< the group's max before the update
+  std::uint32_t draining = 0;         ///< nodes being drained or waiting to be terminated
+  std::uint32_t scale_down_left = 0;  ///< nodes the scale-down still removes
+  NodeGroupUpdateResult result;
+};
+
+/// A namespace of an EKS cluster: the tightest hard limits of its ResourceQuotas, what its
+/// non-terminal pods hold, and the workloads in it.
+struct NamespaceState {
+  std::string name;
+  std::optional<std::int64_t> hard_pods, hard_cpu_millis, hard_memory_bytes;  ///< none: no limit
+  QuotaAmounts used, peak;
+  std::uint64_t rejections = 0;
+  std::vector<std::uint32_t> workloads;  ///< indices into the cluster's workloads
+};
+
+/// The API servers' mutating requests: one FIFO served at `interval` per request.
+struct ApiQueue {
+  SimDuration interval{};       ///< 1 / api_mutating_rps; zero: unlimited
+  SimTime free_at = kSimStart;  ///< when the last request issued completes
+  std::uint64_t requests = 0;
+  SimDuration total_wait{}, max_wait{};
+};
+
+/// One EKS cluster's state.
+struct ClusterState {
+  ClusterState(const ClusterSpec* c, Scheduler s, ControlPlane cp, RandomStream start)
+      : config(c), scheduler(std::move(s)), control_plane(std::move(cp)), start_latency(start),
+        busy_gauge(kSimStart) {}
+
+  const ClusterSpec* config;
+  Scheduler scheduler;
+  ControlPlane control_plane;
+  std::vector<WorkloadState> workloads;
+  std::vector<NodeRecord> nodes;
+  std::map<InstanceId, std::uint32_t> node_of_instance;
+  /// The active queue: (-priority, creation sequence, pod), highest priority then oldest first.
+  std::set<std::tuple<std::int64_t, std::uint64_t, PodIndex>> active;
+  std::vector<PodIndex> unschedulable;           ///< waiting for something that could help
+  std::vector<PodIndex> deferred_evictions;      ///< toleration over without quorum
+  std::vector<std::size_t> deferred_operations;  ///< operations due without quorum
+  bool cycle_scheduled = false;
+  bool catch_up = false;  ///< quorum returned: controllers catch up after this instant's changes
+  RandomStream start_latency{0};
+  std::vector<NamespaceState> namespaces;  ///< by name
+  ApiQueue api;
+  std::vector<std::uint8_t> has_daemon_pod;  ///< scratch of the DaemonSet controller, per node
+  /// PodDisruptionBudgets: those covering each workload's pods, and each budget's workloads.
+  std::vector<std::vector<std::uint32_t>> budgets_of_workload, workloads_of_budget;
+  /// Per node group: when each update started (a node launched at or after the k-th start runs
+  /// version k + 1), and the update in progress (kUnset: none).
+  std::vector<std::vector<SimTime>> version_starts;
+  std::vector<std::uint32_t> updating;
+  std::vector<NodeDrain> drains;
+  std::vector<DrainOperation> drain_operations;
+  std::vector<NodeGroupUpdate> updates;
+  bool drain_tick_scheduled = false;
+  RandomStream update_rng{0};    ///< the upgrade phase's random choice of nodes
+  std::int64_t busy_nodes = 0;   ///< nodes with busy_pods > 0
+  TimeWeightedGauge busy_gauge;  ///< busy_nodes over time
+};
+
+/// What the runtime shares with the rest of the run.
+struct Context {
+  Simulator& sim;
+  platform::Platform& platform;
+  const platform::PlatformConfig& platform_config;  ///< zone and group names and zones
+  QuantileSketch& all_wait;       ///< every task's and pod's wait to RUNNING, seconds
+  SimTime horizon;                ///< the end of the run
+  const ExplainRequest* explain;  ///< the scheduling decision to explain; may be null
+};
+
+/// The EKS clusters of one run.
+class Runtime {
+ public:
+  /// The runtime of `clusters`, which must outlive it, as do the context's references.
+  Runtime(std::span<const ClusterSpec> clusters, Context context);
+
+  /// Builds the clusters (schedulers, workloads, namespaces, budgets), schedules their Jobs'
+  /// arrivals and operations, and creates the first pods. Call once, before the platform starts.
+  void start(const RandomStreams& streams);
+
+  /// No EKS cluster in the run.
+  [[nodiscard]] bool empty() const noexcept { return clusters_.empty(); }
+
+  /// Handles one event whose kind is in [kFirstEventKind, kEndEventKind); true when it may
+  /// have changed the platform (the caller then hands the platform's changes back at once).
+  bool handle(const Event& e);
+  /// Handles an instance change; false when the instance is no node of an EKS cluster.
+  bool on_instance_change(const platform::InstanceChange& change);
+  /// Zones changed state (read from the platform): the control planes' quorum follows.
+  void zones_changed();
+  /// Quorum came back during this instant: deferred work runs, controllers catch up. Call after
+  /// the instant's instance changes.
+  void catch_up();
+
+  /// Pods RUNNING, and pods pending or starting, now.
+  [[nodiscard]] std::uint64_t running() const noexcept { return running_; }
+  [[nodiscard]] std::uint64_t pending() const noexcept { return pending_; }
+  /// Appends the serving pods per zone of every workload but Jobs, workload by workload.
+  void append_running_by_az(std::vector<std::uint32_t>& row) const;
+  /// Adds every pod's outcome and the pods running and pending now to `all`.
+  void add_totals(TaskCounts& all) const;
+  /// The self-checks: the pending and running counts, and each namespace's quota usage, against
+  /// the pods themselves. Throws InternalError when they disagree.
+  void check_invariants() const;
+  /// What the clusters did, at `end`.
+  [[nodiscard]] Results results(SimTime end);
+
+ private:
+  /// A pod an explain request names: of workload `workload` of cluster `cluster`, the one with
+  /// `ordinal` (kUnset: any of its pods).
+  struct ExplainTarget {
+    std::uint32_t cluster = 0;
+    std::uint32_t workload = 0;
+    std::uint32_t ordinal = kUnset;
+  };
+
+  // runtime.cpp: setup, controllers, queue, pod life, node lifecycle, results
+  void reconcile(std::uint32_t c);
+  bool create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
+  bool admit(ClusterState& rt, WorkloadState& wl);
+  void reconcile_job(std::uint32_t c, std::uint32_t w);
+  void reconcile_deployment(std::uint32_t c, std::uint32_t w);
+  void rollout(std::uint32_t c, const Operation& op);
+  void job_arrival(std::uint32_t c, std::uint32_t w);
+  void enqueue(PodIndex p);
+  void kick(std::uint32_t c);
+  void cycle(std::uint32_t c);
+  void retry_unschedulable(std::uint32_t c);
+  DisruptionBudgets budgets(std::uint32_t c);
+  void bind(PodIndex p, std::uint32_t node);
+  void started(PodIndex p);
+  void finish(PodIndex p, Outcome outcome);
+  void set_serving(PodIndex p, bool serving);
+  void not_ready(InstanceId instance, std::uint64_t generation);
+  void evict_expired(PodIndex p);
+  void count_busy(PodIndex p, std::int64_t delta);
+  std::string pod_name(PodIndex p) const;
+  void resolve_explain();
+  bool explain_wanted(PodIndex p) const;
+  ExplainResult explanation(PodIndex p, const Explanation& why) const;
+  // operations.cpp: cordons, drains with PodDisruptionBudgets, node group updates
+  void link_budgets(std::uint32_t c);
+  void schedule_operations(std::uint32_t c, const RandomStreams& streams);
+  void operation(std::uint32_t c, std::size_t op);
+  std::vector<std::uint32_t> nodes_of(std::uint32_t c, const Operation& op) const;
+  void cordon(std::uint32_t c, std::uint32_t n);
+  void start_drain(std::uint32_t c, std::uint32_t n, std::uint32_t update, std::uint32_t operation,
+                   bool scale_down);
+  void drain_tick(std::uint32_t c);
+  bool drain_node(std::uint32_t c, std::uint32_t d);
+  bool eviction_allowed(std::uint32_t c, PodIndex p) const;
+  std::int64_t allowed_disruptions(std::uint32_t c, std::uint32_t budget) const;
+  void node_drained(std::uint32_t c, std::uint32_t d);
+  void node_terminate(std::uint32_t c, std::uint32_t d);
+  void drain_ended(std::uint32_t c, std::uint32_t d);
+  void start_update(std::uint32_t c, std::size_t op);
+  void update_progress(std::uint32_t c, std::uint32_t u);
+  void update_failed(std::uint32_t c, std::uint32_t u);
+  void operation_results(Results& r);
+
+  std::span<const ClusterSpec> specs_;
+  Simulator& sim_;
+  platform::Platform& platform_;
+  const platform::PlatformConfig& platform_config_;
+  QuantileSketch& all_wait_;
+  SimTime horizon_;
+  const ExplainRequest* explain_;
+  std::vector<ClusterState> clusters_;
+  std::vector<std::uint32_t> cluster_of_group_;  ///< per platform group: cluster, or kUnset
+  std::vector<PodRecord> pods_;
+  /// Per pod: the PodDisruptionBudget of its cluster covering it (the first if several), or
+  /// kNoBudget; the view preemption reads.
+  std::vector<std::uint32_t> pod_budget_;
+  std::vector<std::int32_t> scratch_allowed_;  ///< per budget of a cluster, for preemption
+  std::uint64_t running_ = 0, pending_ = 0, pod_sequence_ = 0;
+  std::vector<ExplainTarget> explain_targets_;  ///< what the explain request names
+  bool explaining_ = false;                     ///< a decision to explain is still awaited
+  std::optional<ExplainResult> explanation_;
+};
+
+}  // namespace ecsim::eks
