@@ -2,7 +2,19 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "ecsim/sim/assert.hpp"
+
 namespace ecsim {
+
+void audit_conservation(const TaskCounts& t) {
+  if (t.lost() != 0)
+    check_failed(fmt::format(
+        "self-check failed: {} tasks submitted but completed + failed + evicted + running + "
+        "pending = {}",
+        t.submitted, static_cast<std::int64_t>(t.submitted) - t.lost()));
+}
 
 WaitSeconds wait_of(const QuantileSketch& s) {
   WaitSeconds w;

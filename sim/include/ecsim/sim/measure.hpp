@@ -37,6 +37,10 @@ struct TaskCounts {
   }
 };
 
+/// The self-check that no task went missing: every task submitted is completed, failed,
+/// evicted, running or pending. Throws InternalError otherwise.
+void audit_conservation(const TaskCounts& counts);
+
 /// How a task or pod ended. Scheduler stops (scale-in, deployment, drain) count as completed.
 enum class Outcome : std::uint8_t { kCompleted, kFailed, kEvicted };
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ecsim/ecs/results.hpp"
 #include "ecsim/eks/results.hpp"
 #include "ecsim/platform/platform.hpp"
 #include "ecsim/scenario/scenario.hpp"
@@ -41,6 +42,11 @@ using eks::ExplainOutcome;
 using eks::ExplainResult;
 using eks::ExplainRequest;
 using eks::NodeGroupUpdateResult;
+// ECS's shapes of a deployment, a job stream and a drain are also the report's: EKS rollouts,
+// Jobs and drain operations are reported in them.
+using ecs::DeploymentResult;
+using ecs::DrainResult;
+using ecs::JobResult;
 
 /// One row of the time series: the state of the run at `at`.
 struct TimeseriesRow {
@@ -53,18 +59,6 @@ struct TimeseriesRow {
   std::uint32_t instances = 0;  ///< container instances registered and not deregistered
   /// RUNNING tasks per service and zone: [s * zones + z], services in ReplicationResult order.
   std::vector<std::uint32_t> service_running_by_az;
-};
-
-/// One deployment of a service: the first one (the service's creation) or one an update made.
-struct DeploymentResult {
-  std::string trigger;             ///< "create", or "update at <time>"
-  SimTime started;
-  std::optional<SimTime> finished; ///< when it completed or failed; none while IN_PROGRESS
-  RolloutState state = RolloutState::kInProgress;  ///< AWS's rolloutState
-  bool rolled_back = false;        ///< FAILED and the circuit breaker rolled it back
-  /// IN_PROGRESS and unable to progress (for example 100/100 with no room): since when.
-  std::optional<SimTime> stuck_since;
-  std::uint64_t failed_tasks = 0;  ///< tasks of this deployment that stopped before RUNNING
 };
 
 /// What one service did. Running counts are measured from the moment the service first had
@@ -82,28 +76,6 @@ struct ServiceResult {
   std::vector<DeploymentResult> deployments;  ///< in the order they started
 };
 
-/// One scheduled drain (or Spot draining of one instance) and how far it got; for EKS, one
-/// drain operation (`kubectl drain` of a node group's nodes).
-struct DrainResult {
-  std::string cluster;
-  SimTime at;                        ///< when the instances were set to DRAINING (EKS: cordoned)
-  std::uint32_t instances = 0;       ///< how many (EKS: nodes)
-  /// When the last service task left them; none while some remain (a stuck drain). EKS: the
-  /// last pod other than DaemonSet pods.
-  std::optional<SimTime> drained;
-  /// Service tasks still on them at the end (EKS: pods other than DaemonSet pods).
-  std::uint64_t service_tasks_left = 0;
-};
-
-/// What one job stream did.
-struct JobResult {
-  std::string cluster;
-  std::string name;
-  TaskCounts tasks;
-  WaitSeconds wait;
-  std::map<std::string, std::uint64_t> failure_reasons;  ///< e.g. RESOURCE:MEMORY -> count
-};
-
 /// The outcome of one replication.
 struct ReplicationResult {
   std::uint64_t seed = 0;
@@ -118,7 +90,7 @@ struct ReplicationResult {
   platform::PlatformCounters platform;
   std::vector<JobResult> jobs;
   std::vector<ServiceResult> services;  ///< every cluster's services, in scenario order
-  std::vector<DrainResult> drains;      ///< scheduled drains, in time order (ECS, then EKS)
+  std::vector<DrainResult> drains;  ///< EKS drain operations, then ECS drains, each in time order
   /// Managed node group updates, per EKS cluster in scenario order, each in time order.
   std::vector<NodeGroupUpdateResult> node_group_updates;
   std::vector<ControlPlaneResult> control_plane;  ///< per EKS cluster, in scenario order

@@ -1,8 +1,10 @@
-#include "audit.hpp"
+#include "ecsim/ecs/audit.hpp"
 
 #include <fmt/format.h>
 
-namespace ecsim::engine::detail {
+#include "ecsim/sim/assert.hpp"
+
+namespace ecsim::ecs {
 
 void audit_task_states(std::span<const TaskState> states, std::uint64_t provisioning,
                        std::uint64_t pending, std::uint64_t running) {
@@ -15,18 +17,10 @@ void audit_task_states(std::span<const TaskState> states, std::uint64_t provisio
         counted[0], counted[1], counted[2], provisioning, pending, running));
 }
 
-void audit_conservation(const TaskCounts& t) {
-  if (t.lost() != 0)
-    check_failed(fmt::format(
-        "self-check failed: {} tasks submitted but completed + failed + evicted + running + "
-        "pending = {}",
-        t.submitted, static_cast<std::int64_t>(t.submitted) - t.lost()));
-}
-
-void audit_instances(std::string_view cluster, const ecs::ContainerInstances& instances,
+void audit_instances(std::string_view cluster, const ContainerInstances& instances,
                      const std::vector<std::vector<std::uint32_t>>& tasks_on,
                      std::span<const std::int64_t> cpu, std::span<const std::int64_t> memory) {
-  for (ecs::ContainerInstanceIndex i = 0; i < instances.size(); ++i) {
+  for (ContainerInstanceIndex i = 0; i < instances.size(); ++i) {
     std::int64_t cpu_held = 0, memory_held = 0;
     for (const std::uint32_t task : tasks_on[i]) {
       cpu_held += cpu[task];
@@ -43,4 +37,4 @@ void audit_instances(std::string_view cluster, const ecs::ContainerInstances& in
   }
 }
 
-}  // namespace ecsim::engine::detail
+}  // namespace ecsim::ecs

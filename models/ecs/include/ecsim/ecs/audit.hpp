@@ -1,7 +1,7 @@
 #pragma once
 
-// The run's self-checks: each recomputes from the task table what the incremental bookkeeping
-// claims, and throws InvariantViolation (exit status 3) when the two disagree.
+/// The ECS runtime's self-checks: each recomputes from the task table what the incremental
+/// bookkeeping claims, and throws InternalError (exit status 3) when the two disagree.
 
 #include <cstdint>
 #include <span>
@@ -9,10 +9,9 @@
 #include <vector>
 
 #include "ecsim/ecs/container_instances.hpp"
-#include "ecsim/engine/engine.hpp"
 #include "ecsim/sim/time.hpp"
 
-namespace ecsim::engine::detail {
+namespace ecsim::ecs {
 
 /// Where a task is in its life.
 enum class TaskState : std::uint8_t { kProvisioning, kPending, kRunning, kStopped };
@@ -21,13 +20,10 @@ enum class TaskState : std::uint8_t { kProvisioning, kPending, kRunning, kStoppe
 void audit_task_states(std::span<const TaskState> states, std::uint64_t provisioning,
                        std::uint64_t pending, std::uint64_t running);
 
-/// Every task ever submitted is completed, failed, evicted, running or pending (none is lost).
-void audit_conservation(const TaskCounts& counts);
-
 /// No container instance holds more than it registered, and its free resources equal what it
 /// registered less the tasks it holds (`tasks_on[i]`, sized by `cpu` and `memory`).
-void audit_instances(std::string_view cluster, const ecs::ContainerInstances& instances,
+void audit_instances(std::string_view cluster, const ContainerInstances& instances,
                      const std::vector<std::vector<std::uint32_t>>& tasks_on,
                      std::span<const std::int64_t> cpu, std::span<const std::int64_t> memory);
 
-}  // namespace ecsim::engine::detail
+}  // namespace ecsim::ecs

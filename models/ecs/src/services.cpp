@@ -12,19 +12,18 @@
 #include "ecsim/ecs/capacity_provider.hpp"
 #include "ecsim/ecs/deployment.hpp"
 #include "ecsim/sim/assert.hpp"
-#include "world.hpp"
+#include "ecsim/ecs/runtime.hpp"
 
-namespace ecsim::engine::detail {
+namespace ecsim::ecs {
 namespace {
 
-using ecs::SchedulingStrategy;
 
 /// ECS's default placement of a REPLICA service: spread over zones, then over instances.
-const std::array<scenario::StrategyConfig, 2> kDefaultReplicaStrategies{
-    scenario::StrategyConfig{ecs::StrategyType::kSpread, ecs::StrategyField::kAvailabilityZone,
-                             scenario::ModelledAttribute::kAvailabilityZone, {}},
-    scenario::StrategyConfig{ecs::StrategyType::kSpread, ecs::StrategyField::kInstanceId,
-                             scenario::ModelledAttribute::kAvailabilityZone, {}}};
+const std::array<StrategyConfig, 2> kDefaultReplicaStrategies{
+    StrategyConfig{StrategyType::kSpread, StrategyField::kAvailabilityZone,
+                             ModelledAttribute::kAvailabilityZone, {}},
+    StrategyConfig{StrategyType::kSpread, StrategyField::kInstanceId,
+                             ModelledAttribute::kAvailabilityZone, {}}};
 
 /// Managed scaling evaluates the CapacityProviderReservation metric once a minute.
 constexpr SimDuration kScalingPeriod = std::chrono::minutes(1);
@@ -33,20 +32,20 @@ constexpr SimDuration kScalingPeriod = std::chrono::minutes(1);
 
 // --- creation and bookkeeping -----------------------------------------------------------------
 
-void World::create_services() {
-  const std::size_t zones = scenario_.platform.azs.size();
+void Runtime::create_services() {
+  const std::size_t zones = platform_config_.azs.size();
   for (std::uint32_t c = 0; c < clusters_.size(); ++c) {
     ClusterRuntime& cluster = clusters_[c];
-    const scenario::EcsClusterConfig& cc = *cluster.config;
-    for (const scenario::ServiceConfig& sc : cc.services) {
+    const EcsClusterConfig& cc = *cluster.config;
+    for (const ServiceConfig& sc : cc.services) {
       const auto index = static_cast<std::uint32_t>(services_.size());
       ServiceRuntime& s = services_.emplace_back();
       s.config = &sc;
       s.cluster = c;
       s.group = cluster.instances.add_task_group();
-      s.desired = sc.scheduling_strategy == SchedulingStrategy::kReplica ? sc.desired_count : 0;
+      s.meter.desired = sc.scheduling_strategy == SchedulingStrategy::kReplica ? sc.desired_count : 0;
       s.provider_tasks.assign(sc.capacity_provider_strategy.size(), 0);
-      s.running_by_az.assign(zones, 0);
+      s.meter.running_by_az.assign(zones, 0);
       s.result.cluster = cc.name;
       s.result.name = sc.name;
       start_deployment(s, &sc.task_definition, sc.fails_to_start, "create");
@@ -62,7 +61,7 @@ void World::create_services() {
   }
 }
 
-void World::mark_dirty(std::uint32_t s) {
+void Runtime::mark_dirty(std::uint32_t s) {
   if (services_[s].dirty) return;
   services_[s].dirty = true;
   dirty_.push_back(s);
@@ -70,7 +69,7 @@ void World::mark_dirty(std::uint32_t s) {
 
 // Reconciles every service something happened to, until none is left: a reconcile may stop
 // tasks, which concerns their service again, and a finished drain stops its DAEMON tasks.
-void World::flush_services() {
+void Runtime::flush_services() {
   if (flushing_) return;
   flushing_ = true;
   std::size_t rounds = 0;
@@ -87,7 +86,7 @@ void World::flush_services() {
   flushing_ = false;
 }
 
-void World::reconcile(std::uint32_t s) {
+void Runtime::reconcile(std::uint32_t s) {
   ServiceRuntime& service = services_[s];
   if (service.config->scheduling_strategy == SchedulingStrategy::kDaemon)
     reconcile_daemon(service, s);
@@ -95,7 +94,7 @@ void World::reconcile(std::uint32_t s) {
     reconcile_replica(service, s);
 }
 
-PlacementRules World::rules_of(const ServiceRuntime& s) const {
+PlacementRules Runtime::rules_of(const ServiceRuntime& s) const {
   PlacementRules rules;
   rules.group = s.group;
   rules.strategies = s.config->placement_strategy;
@@ -106,7 +105,7 @@ PlacementRules World::rules_of(const ServiceRuntime& s) const {
   return rules;
 }
 
-void World::start_deployment(ServiceRuntime& s, const ecs::TaskDefinition* td, bool fails,
+void Runtime::start_deployment(ServiceRuntime& s, const TaskDefinition* td, bool fails,
                              std::string trigger) {
   if (!s.deployments.empty()) {
     DeploymentResult& previous = s.deployments.back().result;
@@ -133,11 +132,11 @@ void World::start_deployment(ServiceRuntime& s, const ecs::TaskDefinition* td, b
   s.failed = false;
 }
 
-void World::on_service_update(std::uint32_t index, std::size_t update) {
+void Runtime::on_service_update(std::uint32_t index, std::size_t update) {
   ServiceRuntime& s = services_[index];
-  const scenario::ServiceUpdate& u = s.config->updates[update];
+  const ServiceUpdate& u = s.config->updates[update];
   if (u.desired_count && s.config->scheduling_strategy == SchedulingStrategy::kReplica) {
-    s.desired = *u.desired_count;
+    s.meter.desired = *u.desired_count;
     observe(s);
   }
   if (u.task_definition)
@@ -151,14 +150,14 @@ void World::on_service_update(std::uint32_t index, std::size_t update) {
 // A service's running count is what can serve: RUNNING tasks whose instance is reachable. A
 // task cut off by a zone outage stops counting at once, though ECS sees it RUNNING until its
 // agent is declared lost.
-void World::count_serving(TaskIndex t, std::int64_t delta) {
+void Runtime::count_serving(TaskIndex t, std::int64_t delta) {
   ServiceRuntime& s = services_[service_of_[t]];
-  s.running += delta;
-  s.running_by_az[az_[t].value()] += delta;
+  s.meter.running += delta;
+  s.meter.running_by_az[az_[t].value()] += delta;
   observe(s);
 }
 
-void World::cut_off(std::uint32_t c, ecs::ContainerInstanceIndex i, bool off) {
+void Runtime::cut_off(std::uint32_t c, ContainerInstanceIndex i, bool off) {
   for (const TaskIndex t : clusters_[c].tasks_on[i]) {
     if (service_of_[t] == kUnset || state_[t] != TaskState::kRunning || (svc_[t].cut_off != 0) == off)
       continue;
@@ -167,7 +166,7 @@ void World::cut_off(std::uint32_t c, ecs::ContainerInstanceIndex i, bool off) {
   }
 }
 
-void World::on_service_task_running(TaskIndex t) {
+void Runtime::on_service_task_running(TaskIndex t) {
   ServiceRuntime& s = services_[service_of_[t]];
   if (launch_[t] == LaunchType::kEc2 && !clusters_[s.cluster].instances.connected(instance_[t]))
     svc_[t].cut_off = 1;
@@ -180,19 +179,19 @@ void World::on_service_task_running(TaskIndex t) {
   mark_dirty(service_of_[t]);
 }
 
-void World::on_service_task_failed(TaskIndex t) {
+void Runtime::on_service_task_failed(TaskIndex t) {
   ServiceRuntime& s = services_[service_of_[t]];
   const std::uint32_t primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
   DeploymentRuntime& d = s.deployments[svc_[t].deployment];
   ++d.result.failed_tasks;
   ++d.failures;
   ++s.consecutive_failures;
-  s.throttled_until = sim_.now() + ecs::launch_throttle_delay(
+  s.throttled_until = sim_.now() + launch_throttle_delay(
                                        s.consecutive_failures,
                                        clusters_[s.cluster].config->launch_throttle);
   if (svc_[t].deployment != primary || d.result.state != RolloutState::kInProgress || !s.config->circuit_breaker)
     return;
-  if (!ecs::circuit_breaker_tripped(d.failures, s.desired, s.config->circuit_breaker_threshold))
+  if (!circuit_breaker_tripped(d.failures, s.meter.desired, s.config->circuit_breaker_threshold))
     return;
   d.result.state = RolloutState::kFailed;
   d.result.finished = sim_.now();
@@ -211,7 +210,7 @@ void World::on_service_task_failed(TaskIndex t) {
   }
 }
 
-void World::on_service_task_gone(TaskIndex t, bool was_running) {
+void Runtime::on_service_task_gone(TaskIndex t, bool was_running) {
   ServiceRuntime& s = services_[service_of_[t]];
   const TaskIndex moved = s.tasks.back();
   s.tasks[svc_[t].slot] = moved;
@@ -222,40 +221,13 @@ void World::on_service_task_gone(TaskIndex t, bool was_running) {
   mark_dirty(service_of_[t]);
 }
 
-// Records a change of running or desired: the time-weighted mean, and from the moment the
-// service first had all its tasks running, the time it had them and the fewest it ran.
-void World::observe(ServiceRuntime& s) {
-  const SimTime now = sim_.now();
-  s.running_gauge.set(now, static_cast<double>(s.running));
-  const bool ok = s.running >= s.desired;
-  if (s.started_at == kNever) {
-    // Started once it has all its tasks RUNNING, and at least one (a DAEMON service or
-    // DaemonSet starts at 0 of 0, before its first instance registers).
-    if (!ok || s.desired == 0) return;
-    s.started_at = now;
-    s.available = true;
-    s.available_since = now;
-    s.min_running = s.running;
-    return;
-  }
-  s.min_running = std::min(s.min_running, s.running);
-  if (s.available && !ok) s.available_time += now - s.available_since;
-  else if (!s.available && ok) s.available_since = now;
-  s.available = ok;
-}
+// Records a change of running or desired (ReplicaMeter: the time-weighted mean, availability,
+// the fewest running once started).
+void Runtime::observe(ServiceRuntime& s) { s.meter.observe(sim_.now()); }
 
-ServiceResult World::service_result(ServiceRuntime& s, SimTime end) const {
+ServiceResult Runtime::service_result(const ServiceRuntime& s, SimTime end) const {
   ServiceResult r = s.result;
-  r.desired = s.desired;
-  const double horizon = to_seconds(end - kSimStart);
-  r.mean_running = horizon > 0 ? s.running_gauge.integral(end) / horizon : 0;
-  if (s.started_at != kNever) {
-    const SimDuration up = s.available_time + (s.available ? end - s.available_since : SimDuration{});
-    const SimDuration since = end - s.started_at;
-    r.availability = since > SimDuration{} ? to_seconds(up) / to_seconds(since) : 1.0;
-    r.min_running = s.min_running;
-  }
-  r.running_by_az = s.running_by_az;
+  r.replicas = s.meter.summary(end);
   for (const DeploymentRuntime& d : s.deployments) r.deployments.push_back(d.result);
   return r;
 }
@@ -264,14 +236,14 @@ ServiceResult World::service_result(ServiceRuntime& s, SimTime end) const {
 
 // Starts one task of service `index`'s primary deployment, on instance `on` (DAEMON) or where
 // its placement puts it; false when no container instance can take it.
-bool World::start_service_task(std::uint32_t index, std::optional<ecs::ContainerInstanceIndex> on) {
+bool Runtime::start_service_task(std::uint32_t index, std::optional<ContainerInstanceIndex> on) {
   ServiceRuntime& s = services_[index];
   const DeploymentRuntime& d = s.deployments.back();
-  const ecs::CapacityProviderStrategy& strategy = s.config->capacity_provider_strategy;
+  const CapacityProviderStrategy& strategy = s.config->capacity_provider_strategy;
   std::uint32_t provider = kUnset;
   LaunchType launch = s.config->launch_type;
   if (!strategy.empty()) {
-    provider = static_cast<std::uint32_t>(ecs::next_provider(strategy, s.provider_tasks));
+    provider = static_cast<std::uint32_t>(next_provider(strategy, s.provider_tasks));
     const std::string& name = strategy[provider].capacity_provider;
     launch = name == "FARGATE"        ? LaunchType::kFargate
              : name == "FARGATE_SPOT" ? LaunchType::kFargateSpot
@@ -306,21 +278,21 @@ bool World::start_service_task(std::uint32_t index, std::optional<ecs::Container
 }
 
 // The scheduler stops a task (scale-in, a deployment, a drain): it ends as completed.
-void World::stop_service_task(TaskIndex t) { finish(t, Outcome::kCompleted); }
+void Runtime::stop_service_task(TaskIndex t) { finish(t, Outcome::kCompleted); }
 
 // Stops one task of `s` when it scales in: one not yet RUNNING if any (the newest), else on EC2
 // the instance the placement strategies' scale-in counterparts choose (by default: the zone with
 // the most of its tasks, then the instance with the most), on Fargate the newest task of the
 // zone with the most.
-void World::scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among) {
+void Runtime::scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among) {
   TaskIndex pick = kNoTask;
   for (const TaskIndex t : among)
     if (state_[t] != TaskState::kRunning && (pick == kNoTask || t > pick)) pick = t;
   if (pick == kNoTask && !among.empty() && launch_[among.front()] == LaunchType::kEc2) {
     ClusterRuntime& c = clusters_[s.cluster];
     const PlacementRules rules = rules_of(s);
-    std::array<ecs::PlacementStrategy, 5> strategies;
-    ecs::StopRequest request;
+    std::array<PlacementStrategy, 5> strategies;
+    StopRequest request;
     request.group = s.group;
     request.cpu_units = cpu_[among.front()];
     request.memory_mib = memory_[among.front()];
@@ -332,8 +304,8 @@ void World::scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among) {
   }
   if (pick == kNoTask) {
     std::optional<std::size_t> fullest;
-    for (std::size_t z = 0; z < s.running_by_az.size(); ++z)
-      if (!fullest || s.running_by_az[z] > s.running_by_az[*fullest]) fullest = z;
+    for (std::size_t z = 0; z < s.meter.running_by_az.size(); ++z)
+      if (!fullest || s.meter.running_by_az[z] > s.meter.running_by_az[*fullest]) fullest = z;
     for (const TaskIndex t : among)
       if (az_[t].value() == fullest && (pick == kNoTask || t > pick)) pick = t;
   }
@@ -344,7 +316,7 @@ void World::scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among) {
 // How many of the `start_new` tasks a rolling-update step allows service `index` may launch
 // now: none once the circuit breaker stopped it, none during its launch back-off (a retry is
 // then scheduled for the back-off's end).
-std::int64_t World::launches_allowed(ServiceRuntime& s, std::uint32_t index,
+std::int64_t Runtime::launches_allowed(ServiceRuntime& s, std::uint32_t index,
                                      std::int64_t start_new) {
   if (s.failed || start_new <= 0) return 0;
   if (sim_.now() >= s.throttled_until) return start_new;
@@ -361,7 +333,7 @@ std::int64_t World::launches_allowed(ServiceRuntime& s, std::uint32_t index,
 // an earlier revision or sit on a DRAINING instance stop at once; then the rolling-update
 // arithmetic decides how many old RUNNING tasks (earlier revisions, DRAINING instances) stop and
 // how many new ones start; a service with more tasks than desired and nothing old scales in.
-void World::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
+void Runtime::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
   const ClusterRuntime& c = clusters_[s.cluster];
   const auto primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
   auto is_old = [&](TaskIndex t) {
@@ -375,14 +347,14 @@ void World::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
     if (state_[t] != TaskState::kRunning && is_old(t)) stop.push_back(t);
   for (const TaskIndex t : stop) stop_service_task(t);
 
-  ecs::DeploymentCounts counts;
-  counts.desired = s.desired;
+  DeploymentCounts counts;
+  counts.desired = s.meter.desired;
   for (const TaskIndex t : s.tasks) {
     if (state_[t] != TaskState::kRunning) ++counts.new_pending;
     else if (is_old(t)) ++counts.old_running;
     else ++counts.new_healthy;
   }
-  const ecs::DeploymentStep step = ecs::deployment_step(counts, s.config->deployment);
+  const DeploymentStep step = deployment_step(counts, s.config->deployment);
   if (step.stop_old > 0) {
     stop.clear();
     for (const TaskIndex t : s.tasks)
@@ -396,7 +368,7 @@ void World::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
     for (const TaskIndex t : stop) stop_service_task(t);
   }
   if (counts.old_running == 0) {
-    for (std::int64_t excess = counts.new_healthy + counts.new_pending - s.desired; excess > 0;
+    for (std::int64_t excess = counts.new_healthy + counts.new_pending - s.meter.desired; excess > 0;
          --excess) {
       stop.assign(s.tasks.begin(), s.tasks.end());
       scale_in_one(s, stop);
@@ -422,19 +394,19 @@ void World::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
 // where it would even them out (if the upper limit allows), and the scale-in that follows once
 // it runs stops one in the zone with the most. Only for services whose first strategy spreads
 // over zones (the default), so that the scale-in takes from the fullest zone.
-void World::rebalance_zones(ServiceRuntime& s, std::uint32_t index) {
-  if (!s.config->az_rebalancing || s.running != s.desired || s.desired == 0) return;
+void Runtime::rebalance_zones(ServiceRuntime& s, std::uint32_t index) {
+  if (!s.config->az_rebalancing || s.meter.running != s.meter.desired || s.meter.desired == 0) return;
   if (sim_.now() < s.throttled_until) return;
   const PlacementRules rules = rules_of(s);
   if (rules.strategies.empty() ||
-      rules.strategies.front().field != ecs::StrategyField::kAvailabilityZone)
+      rules.strategies.front().field != StrategyField::kAvailabilityZone)
     return;
-  if (ecs::rolling_bounds(s.desired, s.config->deployment).upper <= s.desired) return;
+  if (rolling_bounds(s.meter.desired, s.config->deployment).upper <= s.meter.desired) return;
   // The zones the service can use now, and its tasks in them.
   const ClusterRuntime& c = clusters_[s.cluster];
-  std::vector<std::uint8_t> usable(s.running_by_az.size(), 0);
+  std::vector<std::uint8_t> usable(s.meter.running_by_az.size(), 0);
   if (launch_[s.tasks.front()] == LaunchType::kEc2) {
-    for (ecs::ContainerInstanceIndex i = 0; i < c.instances.size(); ++i)
+    for (ContainerInstanceIndex i = 0; i < c.instances.size(); ++i)
       if (c.instances.active(i) && c.instances.connected(i)) usable[c.instances.az(i).value()] = 1;
   } else {
     for (std::size_t z = 0; z < usable.size(); ++z)
@@ -442,8 +414,8 @@ void World::rebalance_zones(ServiceRuntime& s, std::uint32_t index) {
   }
   std::int64_t most = 0, fewest = std::numeric_limits<std::int64_t>::max();
   for (std::size_t z = 0; z < usable.size(); ++z) {
-    most = std::max(most, s.running_by_az[z]);
-    if (usable[z] != 0) fewest = std::min(fewest, s.running_by_az[z]);
+    most = std::max(most, s.meter.running_by_az[z]);
+    if (usable[z] != 0) fewest = std::min(fewest, s.meter.running_by_az[z]);
   }
   if (fewest == std::numeric_limits<std::int64_t>::max() || most - fewest < 2) return;
   if (launch_[s.tasks.front()] != LaunchType::kEc2) {
@@ -456,13 +428,13 @@ void World::rebalance_zones(ServiceRuntime& s, std::uint32_t index) {
                       d.task_definition->reserved_memory_mib(), d.task_definition->host_ports())
           .instance;
   // Only a task that lands in a zone it evens out: otherwise the scale-in would undo it.
-  if (where && s.running_by_az[c.instances.az(*where).value()] + 1 < most)
+  if (where && s.meter.running_by_az[c.instances.az(*where).value()] + 1 < most)
     start_service_task(index, where);
 }
 
 // Completes the primary deployment once it runs desiredCount healthy tasks and nothing else is
 // left; notes since when an IN_PROGRESS one cannot progress (`stuck`).
-void World::update_deployment_states(ServiceRuntime& s, bool stuck) {
+void Runtime::update_deployment_states(ServiceRuntime& s, bool stuck) {
   DeploymentResult& primary = s.deployments.back().result;
   if (primary.state != RolloutState::kInProgress) return;
   const ClusterRuntime& c = clusters_[s.cluster];
@@ -475,7 +447,7 @@ void World::update_deployment_states(ServiceRuntime& s, bool stuck) {
              !(launch_[t] == LaunchType::kEc2 && c.instances.draining(instance_[t])))
       ++healthy;
   }
-  if (!others && healthy >= s.desired && static_cast<std::int64_t>(s.tasks.size()) == healthy) {
+  if (!others && healthy >= s.meter.desired && static_cast<std::int64_t>(s.tasks.size()) == healthy) {
     primary.state = RolloutState::kCompleted;
     primary.finished = sim_.now();
     primary.stuck_since.reset();
@@ -492,16 +464,16 @@ void World::update_deployment_states(ServiceRuntime& s, bool stuck) {
 // constraints; each of them without a task of the service gets one (if it has room) within the
 // rolling-update limits (0/100 by default: old tasks stop, then new ones start). Tasks on
 // DRAINING instances stop last, in check_drains.
-void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
+void Runtime::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
   ClusterRuntime& c = clusters_[s.cluster];
   const auto primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
-  auto eligible = [&](ecs::ContainerInstanceIndex i) {
+  auto eligible = [&](ContainerInstanceIndex i) {
     return c.instances.active(i) && (s.member_of.empty() || s.member_of[i] != 0);
   };
   std::int64_t desired = 0;
-  for (ecs::ContainerInstanceIndex i = 0; i < c.instances.size(); ++i) desired += eligible(i);
-  if (desired != s.desired) {
-    s.desired = desired;
+  for (ContainerInstanceIndex i = 0; i < c.instances.size(); ++i) desired += eligible(i);
+  if (desired != s.meter.desired) {
+    s.meter.desired = desired;
     observe(s);
   }
   std::vector<TaskIndex>& stop = scratch_tasks_;
@@ -510,7 +482,7 @@ void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
     if (state_[t] != TaskState::kRunning && svc_[t].deployment != primary) stop.push_back(t);
   for (const TaskIndex t : stop) stop_service_task(t);
 
-  ecs::DeploymentCounts counts;
+  DeploymentCounts counts;
   counts.desired = desired;
   for (const TaskIndex t : s.tasks) {
     if (!eligible(instance_[t])) continue;
@@ -518,7 +490,7 @@ void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
     else if (svc_[t].deployment != primary) ++counts.old_running;
     else ++counts.new_healthy;
   }
-  const ecs::DeploymentStep step = ecs::deployment_step(counts, s.config->deployment);
+  const DeploymentStep step = deployment_step(counts, s.config->deployment);
   if (step.stop_old > 0) {
     stop.clear();
     for (const TaskIndex t : s.tasks)
@@ -532,7 +504,7 @@ void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
   const std::int64_t cpu = d.task_definition->reserved_cpu_units();
   const std::int64_t memory = d.task_definition->reserved_memory_mib();
   s.wants_capacity = false;
-  for (ecs::ContainerInstanceIndex i = 0; want > 0 && i < c.instances.size(); ++i) {
+  for (ContainerInstanceIndex i = 0; want > 0 && i < c.instances.size(); ++i) {
     if (!eligible(i) || !c.instances.connected(i) || c.instances.group_tasks(s.group, i) != 0)
       continue;
     if (c.instances.cpu_free(i) < cpu || c.instances.memory_free(i) < memory ||
@@ -548,39 +520,39 @@ void World::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
 
 // --- draining -----------------------------------------------------------------------------------
 
-void World::on_drain(std::uint32_t c, std::size_t drain) {
+void Runtime::on_drain(std::uint32_t c, std::size_t drain) {
   ClusterRuntime& cluster = clusters_[c];
-  const scenario::DrainConfig& config = cluster.config->drains[drain];
-  std::vector<ecs::ContainerInstanceIndex> active;
-  for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i)
+  const DrainConfig& config = cluster.config->drains[drain];
+  std::vector<ContainerInstanceIndex> active;
+  for (ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i)
     if (cluster.instances.active(i)) active.push_back(i);
   DrainRuntime& d = drains_.emplace_back();
   d.cluster = c;
   switch (config.kind) {
-    case scenario::DrainConfig::Kind::kInstance:
+    case DrainConfig::Kind::kInstance:
       if (config.instance < active.size()) d.instances.push_back(active[config.instance]);
       break;
-    case scenario::DrainConfig::Kind::kShare: {
+    case DrainConfig::Kind::kShare: {
       const auto n = static_cast<std::size_t>(
           std::ceil(config.share * static_cast<double>(active.size()) - 1e-9));
       d.instances.assign(active.begin(), active.begin() + static_cast<std::ptrdiff_t>(
                                                               std::min(n, active.size())));
       break;
     }
-    case scenario::DrainConfig::Kind::kAz:
-      for (const ecs::ContainerInstanceIndex i : active)
+    case DrainConfig::Kind::kAz:
+      for (const ContainerInstanceIndex i : active)
         if (cluster.instances.az(i) == config.az) d.instances.push_back(i);
       break;
   }
   d.result.cluster = cluster.config->name;
   d.result.at = sim_.now();
   d.result.instances = static_cast<std::uint32_t>(d.instances.size());
-  for (const ecs::ContainerInstanceIndex i : d.instances) set_draining(c, i);
+  for (const ContainerInstanceIndex i : d.instances) set_draining(c, i);
 }
 
 // Sets instance `i` of cluster `c` DRAINING: it takes no new tasks; its services replace their
 // tasks on it (PENDING ones stop at once); standalone tasks are left alone.
-void World::set_draining(std::uint32_t c, ecs::ContainerInstanceIndex i) {
+void Runtime::set_draining(std::uint32_t c, ContainerInstanceIndex i) {
   ClusterRuntime& cluster = clusters_[c];
   cluster.instances.set_draining(i);
   cluster.draining.push_back(i);
@@ -589,8 +561,8 @@ void World::set_draining(std::uint32_t c, ecs::ContainerInstanceIndex i) {
 
 // The service tasks on instance `i` of `c`, copied into the scratch list (stopping them changes
 // the instance's own list; nothing a stop calls uses the scratch list).
-const std::vector<TaskIndex>& World::service_tasks_on(const ClusterRuntime& c,
-                                                       ecs::ContainerInstanceIndex i) {
+const std::vector<TaskIndex>& Runtime::service_tasks_on(const ClusterRuntime& c,
+                                                       ContainerInstanceIndex i) {
   scratch_tasks_.clear();
   for (const TaskIndex t : c.tasks_on[i])
     if (service_of_[t] != kUnset) scratch_tasks_.push_back(t);
@@ -599,10 +571,10 @@ const std::vector<TaskIndex>& World::service_tasks_on(const ClusterRuntime& c,
 
 // DAEMON tasks leave a DRAINING instance last, once no other service task is on it; a drain is
 // done when no service task is left on its instances.
-void World::check_drains() {
+void Runtime::check_drains() {
   for (std::uint32_t c = 0; c < clusters_.size(); ++c) {
     ClusterRuntime& cluster = clusters_[c];
-    for (const ecs::ContainerInstanceIndex i : cluster.draining) {
+    for (const ContainerInstanceIndex i : cluster.draining) {
       if (!cluster.instances.registered(i)) continue;
       bool replica_left = false, daemon_left = false;
       for (const TaskIndex t : cluster.tasks_on[i]) {
@@ -619,7 +591,7 @@ void World::check_drains() {
     if (d.result.drained) continue;
     const ClusterRuntime& cluster = clusters_[d.cluster];
     bool left = false;
-    for (const ecs::ContainerInstanceIndex i : d.instances)
+    for (const ContainerInstanceIndex i : d.instances)
       for (const TaskIndex t : cluster.tasks_on[i]) left = left || service_of_[t] != kUnset;
     if (!left) d.result.drained = sim_.now();
   }
@@ -627,7 +599,7 @@ void World::check_drains() {
 
 // The agent of instance `i` has been disconnected for the cluster's `lost_after`: ECS counts
 // its service tasks as lost, and their services replace them elsewhere.
-void World::on_agent_lost(std::uint32_t c, ecs::ContainerInstanceIndex i) {
+void Runtime::on_agent_lost(std::uint32_t c, ContainerInstanceIndex i) {
   ClusterRuntime& cluster = clusters_[c];
   if (!cluster.instances.registered(i) || cluster.instances.connected(i)) return;
   if (sim_.now() - cluster.disconnected_since[i] < cluster.config->lost_after) return;
@@ -638,17 +610,17 @@ void World::on_agent_lost(std::uint32_t c, ecs::ContainerInstanceIndex i) {
 
 // Whether container instance `i` of `c` belongs to its Auto Scaling group (rather than its
 // fixed list): only those count for, and are scaled in by, the group's capacity provider.
-bool World::in_asg(const ClusterRuntime& c, ecs::ContainerInstanceIndex i) const {
+bool Runtime::in_asg(const ClusterRuntime& c, ContainerInstanceIndex i) const {
   return c.config->asg && platform_.group(c.instances.ec2(i)) == *c.config->asg;
 }
 
 // M of the CapacityProviderReservation metric: the group's instances running at least one task
 // other than a DAEMON one, plus the instances the tasks waiting for room would need (their CPU
 // and memory over one of the group's instances, rounded up, at least one).
-std::int64_t World::instances_needed(std::uint32_t c) const {
+std::int64_t Runtime::instances_needed(std::uint32_t c) const {
   const ClusterRuntime& cluster = clusters_[c];
   std::int64_t busy = 0;
-  for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i)
+  for (ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i)
     busy += cluster.instances.registered(i) && cluster.busy[i] != 0 && in_asg(cluster, i);
   std::int64_t cpu = 0, memory = 0;
   for (const JobRuntime& job : jobs_) {
@@ -660,15 +632,15 @@ std::int64_t World::instances_needed(std::uint32_t c) const {
   }
   for (const std::uint32_t s : cluster.services) {
     const ServiceRuntime& service = services_[s];
-    const ecs::TaskDefinition& td = *service.deployments.back().task_definition;
+    const TaskDefinition& td = *service.deployments.back().task_definition;
     cpu += service.unplaced * td.reserved_cpu_units();
     memory += service.unplaced * td.reserved_memory_mib();
   }
   if (cpu == 0 && memory == 0) return busy;
   const platform::InstanceType& type = platform::InstanceCatalog::builtin().at(
-      scenario_.platform.groups[cluster.config->asg->value()].instance_type);
-  const std::int64_t per_cpu = ecs::registered_cpu_units(type.vcpu);
-  const std::int64_t per_memory = ecs::registered_memory_mib(type.memory_mib);
+      platform_config_.groups[cluster.config->asg->value()].instance_type);
+  const std::int64_t per_cpu = registered_cpu_units(type.vcpu);
+  const std::int64_t per_memory = registered_memory_mib(type.memory_mib);
   const std::int64_t extra =
       std::max({std::int64_t{1}, (cpu + per_cpu - 1) / per_cpu, (memory + per_memory - 1) / per_memory});
   return busy + extra;
@@ -678,31 +650,31 @@ std::int64_t World::instances_needed(std::uint32_t c) const {
 // terminating instances of the group the cluster chooses (with managed termination protection,
 // only those running no task but DAEMON ones), the newest of the zone with the most instances
 // first.
-void World::on_scaling_tick(std::uint32_t c) {
+void Runtime::on_scaling_tick(std::uint32_t c) {
   ClusterRuntime& cluster = clusters_[c];
-  const scenario::AsgCapacityProviderConfig& provider = *cluster.config->capacity_provider;
-  const ecs::ManagedScaling& scaling = *provider.managed_scaling;
+  const AsgCapacityProviderConfig& provider = *cluster.config->capacity_provider;
+  const ManagedScaling& scaling = *provider.managed_scaling;
   const GroupId group = *cluster.config->asg;
   std::int64_t warmed = 0;
   for (const InstanceId id : platform_.live_instances(group))
     if (platform_.state(id) == platform::InstanceState::kRunning &&
-        ecs::warmed_up(platform_.launched_at(id), sim_.now(), scaling))
+        warmed_up(platform_.launched_at(id), sim_.now(), scaling))
       ++warmed;
   const std::int64_t desired = platform_.desired(group);
-  const ecs::ScalingDecision decision = ecs::evaluate_managed_scaling(
+  const ScalingDecision decision = evaluate_managed_scaling(
       scaling, instances_needed(c), warmed, desired, cluster.alarms);
-  if (decision.action == ecs::ScalingAction::kScaleOut) {
+  if (decision.action == ScalingAction::kScaleOut) {
     platform_.scale_out(sim_, group, static_cast<std::uint32_t>(decision.desired));
-  } else if (decision.action == ecs::ScalingAction::kScaleIn) {
-    std::vector<ecs::ContainerInstanceIndex> candidates;
-    for (ecs::ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i) {
+  } else if (decision.action == ScalingAction::kScaleIn) {
+    std::vector<ContainerInstanceIndex> candidates;
+    for (ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i) {
       if (cluster.instances.registered(i) && in_asg(cluster, i) &&
           (cluster.busy[i] == 0 || !provider.managed_termination_protection))
         candidates.push_back(i);
     }
     for (std::int64_t n = desired - decision.desired; n > 0 && !candidates.empty(); --n) {
       std::vector<std::uint32_t> per_zone(az_state_.size(), 0);
-      for (const ecs::ContainerInstanceIndex i : candidates) ++per_zone[cluster.instances.az(i).value()];
+      for (const ContainerInstanceIndex i : candidates) ++per_zone[cluster.instances.az(i).value()];
       auto victim = candidates.begin();
       for (auto it = candidates.begin(); it != candidates.end(); ++it) {
         const auto zi = per_zone[cluster.instances.az(*it).value()];
@@ -713,8 +685,7 @@ void World::on_scaling_tick(std::uint32_t c) {
       candidates.erase(victim);
     }
   }
-  drain_platform_changes();
   sim_.schedule_in(kScalingPeriod, kScalingTick, c);
 }
 
-}  // namespace ecsim::engine::detail
+}  // namespace ecsim::ecs

@@ -2,14 +2,15 @@
 
 #include <vector>
 
-#include "audit.hpp"
+#include "ecsim/ecs/audit.hpp"
+#include "ecsim/sim/assert.hpp"
+#include "ecsim/sim/measure.hpp"
 
 using namespace ecsim;
 using Catch::Matchers::Contains;
-using namespace ecsim::engine;
-using namespace ecsim::engine::detail;
+using namespace ecsim::ecs;
 
-TEST_CASE("the state audit accepts matching counts and rejects drifted ones", "[engine]") {
+TEST_CASE("the state audit accepts matching counts and rejects drifted ones", "[ecs]") {
   const std::vector<TaskState> states{TaskState::kRunning, TaskState::kStopped,
                                       TaskState::kPending, TaskState::kRunning};
   // Counted: 0 provisioning, 1 pending, 2 running.
@@ -21,7 +22,7 @@ TEST_CASE("the state audit accepts matching counts and rejects drifted ones", "[
                     "please report it with the scenario and this message");
 }
 
-TEST_CASE("the conservation audit rejects a lost task", "[engine]") {
+TEST_CASE("the conservation audit rejects a lost task", "[ecs]") {
   TaskCounts t;
   t.submitted = 10;
   t.completed = 6;
@@ -39,8 +40,8 @@ TEST_CASE("the conservation audit rejects a lost task", "[engine]") {
                              "seed 7; this is a bug in ecsim"));
 }
 
-TEST_CASE("the instance audit rejects resources that do not add up", "[engine]") {
-  ecs::ContainerInstances ci;
+TEST_CASE("the instance audit rejects resources that do not add up", "[ecs]") {
+  ContainerInstances ci;
   const auto i = ci.register_instance(InstanceId{0}, AzId{0}, 2048, 4000);
   const std::vector<std::int64_t> cpu{1024, 512};
   const std::vector<std::int64_t> memory{1000, 500};
@@ -50,7 +51,7 @@ TEST_CASE("the instance audit rejects resources that do not add up", "[engine]")
   CHECK_NOTHROW(audit_instances("c", ci, tasks_on, cpu, memory));
   // Task 1 vanishes from the instance's list while its reservation stays.
   tasks_on[0].pop_back();
-  CHECK_THROWS_AS(audit_instances("c", ci, tasks_on, cpu, memory), InvariantViolation);
+  CHECK_THROWS_AS(audit_instances("c", ci, tasks_on, cpu, memory), InternalError);
   CHECK_THROWS_WITH(audit_instances("c", ci, tasks_on, cpu, memory),
                     Contains("self-check failed: container instance 0 of cluster c holds tasks of "
                              "1024 CPU units and 1000 MiB against 2048 / 4000 registered and 512 / "

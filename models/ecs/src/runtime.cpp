@@ -1,0 +1,715 @@
+// The ECS runtime: job streams, tasks on EC2 and Fargate, the platform's instance changes as
+// container instances, and measurement. Services live in services.cpp.
+
+#include "ecsim/ecs/runtime.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "ecsim/ecs/query.hpp"
+#include "ecsim/sim/assert.hpp"
+#include "ecsim/workload/durations.hpp"
+
+namespace ecsim::ecs {
+namespace {
+
+void describe(RegisteredAttributes& a, const std::string& az, const platform::InstanceType& type,
+              InstanceId id, std::span<const CustomAttribute> custom) {
+  ECSIM_ASSERT(custom.size() <= kMaxCustomAttributes, "at most 10 custom attributes");
+  a.az = az;
+  a.type = type.name;
+  a.ec2_id = fmt::format("i-{:017x}", id.value());
+  a.list[0] = InstanceAttribute{"ecs.availability-zone", a.az};
+  a.list[1] = InstanceAttribute{"ecs.instance-type", a.type};
+  a.list[2] = InstanceAttribute{"ecs.os-type", "linux"};
+  a.list[3] = InstanceAttribute{"ecs.cpu-architecture",
+                                     type.arch == platform::Arch::kArm64 ? "arm64" : "x86_64"};
+  for (std::size_t k = 0; k < custom.size(); ++k)
+    a.list[4 + k] = InstanceAttribute{custom[k].name, custom[k].value};
+  a.view = InstanceAttributes{};
+  a.view.attributes = std::span(a.list.data(), 4 + custom.size());
+  a.view.ec2_instance_id = a.ec2_id;
+}
+
+// Adds a column for each custom attribute that `strategies` spread over and `c` lacks.
+void add_custom_columns(ClusterRuntime& c, std::span<const StrategyConfig> strategies) {
+  for (const StrategyConfig& sc : strategies) {
+    if (sc.attribute != ModelledAttribute::kCustom) continue;
+    const auto named = [&](const AttributeColumn& col) { return col.name == sc.custom; };
+    if (std::none_of(c.custom.begin(), c.custom.end(), named))
+      c.custom.push_back(AttributeColumn{sc.custom, {}, {}});
+  }
+}
+
+// The id in `column` of the value an instance with attributes `custom` has, numbering a value
+// seen for the first time; kNoAttributeValue when it lacks the attribute.
+std::uint32_t value_id(AttributeColumn& column, std::span<const CustomAttribute> custom) {
+  const auto named = [&](const CustomAttribute& a) { return a.name == column.name; };
+  const auto it = std::find_if(custom.begin(), custom.end(), named);
+  if (it == custom.end()) return kNoAttributeValue;
+  const auto next = static_cast<std::uint32_t>(column.ids.size());
+  return column.ids.emplace(it->value, next).first->second;
+}
+
+}  // namespace
+
+
+
+std::span<const PlacementStrategy> resolve_strategies(
+    const ClusterRuntime& c, std::span<const StrategyConfig> configs,
+    std::array<PlacementStrategy, 5>& out) {
+  ECSIM_ASSERT(configs.size() <= out.size(), "at most 5 placement strategies");
+  std::size_t n = 0;
+  for (const StrategyConfig& sc : configs) {
+    PlacementStrategy& ps = out[n++];
+    ps.type = sc.type;
+    ps.field = sc.field;
+    ps.attribute_values = {};
+    if (sc.field != StrategyField::kAttribute) continue;
+    switch (sc.attribute) {
+      case ModelledAttribute::kInstanceType: ps.attribute_values = c.instance_type; break;
+      case ModelledAttribute::kOsType: ps.attribute_values = c.os_type; break;
+      case ModelledAttribute::kCpuArchitecture:
+        ps.attribute_values = c.cpu_architecture;
+        break;
+      case ModelledAttribute::kCustom: {
+        // A handful of columns at most: a scan by name costs less than the placement.
+        const auto named = [&](const AttributeColumn& a) { return a.name == sc.custom; };
+        const auto column = std::find_if(c.custom.begin(), c.custom.end(), named);
+        ECSIM_ASSERT(column != c.custom.end(), "every custom attribute spread over has a column");
+        ps.attribute_values = column->values;
+        break;
+      }
+      case ModelledAttribute::kAvailabilityZone:
+        ECSIM_ASSERT(false, "the zone is spread over as kAvailabilityZone, not as an attribute");
+    }
+  }
+  return std::span(out.data(), n);
+}
+
+Runtime::Runtime(std::span<const EcsClusterConfig> clusters, Context context)
+    : specs_(clusters),
+      sim_(context.sim),
+      platform_(context.platform),
+      platform_config_(context.platform_config),
+      cost_(context.cost),
+      all_wait_(context.all_wait),
+      horizon_(context.horizon),
+      fargate_bucket_(context.platform_config.fargate.launch_burst,
+                      context.platform_config.fargate.launch_rate_per_second),
+      fargate_rng_(context.streams.stream("fargate")),
+      placer_(context.streams.stream("placement")),
+      az_state_(context.platform_config.azs.size(), platform::AzState::kUp),
+      fargate_running_by_az_(context.platform_config.azs.size(), 0),
+      cpu_by_az_(context.platform_config.azs.size(), 0),
+      memory_by_az_(context.platform_config.azs.size(), 0) {
+  cluster_of_group_.assign(platform_config_.groups.size(), kUnset);
+  attributes_of_group_.resize(platform_config_.groups.size());
+  for (std::size_t c = 0; c < specs_.size(); ++c) {
+    const EcsClusterConfig& cc = specs_[c];
+    ClusterRuntime& cluster = clusters_.emplace_back();
+    cluster.config = &cc;
+    cluster.start_latency = context.streams.stream(fmt::format("cluster/{}/task_start", cc.name));
+    cluster.tracks_busy = cc.capacity_provider && cc.capacity_provider->managed_scaling;
+    // Every group of the cluster, its Auto Scaling group and its fixed list, registers with it.
+    if (cc.asg) {
+      cluster_of_group_[cc.asg->value()] = static_cast<std::uint32_t>(c);
+      attributes_of_group_[cc.asg->value()] = cc.asg_attributes;
+    }
+    for (const FixedInstancesConfig& f : cc.fixed_instances) {
+      cluster_of_group_[f.group.value()] = static_cast<std::uint32_t>(c);
+      attributes_of_group_[f.group.value()] = f.attributes;
+    }
+    for (const ServiceConfig& sc : cc.services)
+      add_custom_columns(cluster, sc.placement_strategy);
+    for (const JobConfig& jc : cc.jobs) {
+      add_custom_columns(cluster, jc.placement_strategy);
+      const std::string stream_name = fmt::format("job/{}/{}", cc.name, jc.name);
+      jobs_.push_back(JobRuntime{&jc,
+                                 static_cast<std::uint32_t>(c),
+                                 workload::ArrivalGenerator(jc.arrivals),
+                                 context.streams.stream(stream_name + "/arrivals"),
+                                 context.streams.stream(stream_name + "/durations"),
+                                 jc.task_definition.reserved_cpu_units(),
+                                 jc.task_definition.reserved_memory_mib(),
+                                 JobResult{cc.name, jc.name, {}, {}, {}},
+                                 QuantileSketch{},
+                                 {},
+                                 std::nullopt,
+                                 {}});
+      if (jc.uses_placement()) jobs_.back().group = clusters_.back().instances.add_task_group();
+    }
+  }
+}
+
+// --- dispatch ---------------------------------------------------------------------------------
+
+bool Runtime::handle(const Event& e) {
+  switch (e.kind) {
+    case kArrival: on_arrival(e.target); break;
+    case kTaskComplete: finish(e.target, Outcome::kCompleted); break;
+    case kTaskStarted: on_task_started(e.target); break;
+    case kFargateLaunch:
+      fargate_launch_scheduled_ = false;
+      launch_fargate();
+      break;
+    case kFargateSpotNotice:
+      if (state_[e.target] != TaskState::kStopped)
+        sim_.schedule_in(platform::kSpotNotice, kFargateSpotReclaim, e.target);
+      break;
+    case kFargateSpotReclaim:
+      if (state_[e.target] != TaskState::kStopped) finish(e.target, Outcome::kEvicted);
+      break;
+    case kServiceRetry:
+      services_[e.target].retry_scheduled = false;
+      mark_dirty(e.target);
+      break;
+    case kServiceUpdate: on_service_update(e.target, e.payload); break;
+    case kDrain: on_drain(e.target, e.payload); break;
+    case kAgentLost:
+      on_agent_lost(e.target, static_cast<ContainerInstanceIndex>(e.payload));
+      break;
+    // Managed scaling launches and terminates instances: their changes are handled at once.
+    case kScalingTick: on_scaling_tick(e.target); return true;
+    default: ECSIM_ASSERT(false, "unknown ECS event kind");
+  }
+  return false;
+}
+
+void Runtime::start_jobs() {
+  flush_services();
+  next_arrival_.resize(jobs_.size());
+  for (std::uint32_t j = 0; j < jobs_.size(); ++j) schedule_next_arrival(j);
+}
+
+// --- arrivals ---------------------------------------------------------------------------------
+
+void Runtime::schedule_next_arrival(std::uint32_t j) {
+  JobRuntime& job = jobs_[j];
+  std::optional<workload::Arrival> a = job.arrivals.next(job.arrival_stream);
+  if (!a || a->at > horizon_) return;
+  next_arrival_[j] = *a;
+  sim_.schedule_at(std::max(a->at, sim_.now()), kArrival, j);
+}
+
+void Runtime::on_arrival(std::uint32_t j) {
+  JobRuntime& job = jobs_[j];
+  const workload::Arrival a = next_arrival_[j];
+  const SimDuration duration =
+      a.duration ? *a.duration : workload::sample(*job.config->duration, job.duration_stream);
+  const LaunchType launch = job.config->launch_type;
+  std::int64_t cpu = a.cpu_units ? *a.cpu_units : job.cpu_units;
+  std::int64_t memory = a.memory_mib ? *a.memory_mib : job.memory_mib;
+  if (launch != LaunchType::kEc2) {
+    // Fargate bills and counts the task definition's size, whatever a trace says.
+    const auto size = *job.config->task_definition.fargate_size();
+    cpu = size.cpu_units;
+    memory = size.memory_mib;
+  }
+  const TaskIndex t = create_task(duration, cpu, memory, job.cluster, launch);
+  job_of_[t] = j;
+  ++job.result.tasks.submitted;
+  if (launch == LaunchType::kEc2) {
+    const PlacementFailure why = place_job_task(t);
+    if (why != PlacementFailure::kNone) {
+      if (job.config->when_no_capacity == WhenNoCapacity::kFail) {
+        ++job.result.failure_reasons[std::string(to_string(why))];
+        finish(t, Outcome::kFailed);
+      } else {
+        job.waiting.push_back(t);
+      }
+    }
+  } else {
+    fargate_queue_.push_back(t);
+    launch_fargate();
+  }
+  schedule_next_arrival(j);
+}
+
+TaskIndex Runtime::create_task(SimDuration duration, std::int64_t cpu, std::int64_t memory,
+                             std::uint32_t cluster, LaunchType launch) {
+  const auto t = static_cast<TaskIndex>(state_.size());
+  ECSIM_ASSERT(t != kNoTask, "fewer than 2^32 tasks per run");
+  job_of_.push_back(kUnset);
+  service_of_.push_back(kUnset);
+  svc_.push_back(ServiceTaskFields{});
+  cluster_of_.push_back(cluster);
+  launch_.push_back(launch);
+  state_.push_back(TaskState::kProvisioning);
+  created_.push_back(sim_.now());
+  duration_.push_back(duration);
+  cpu_.push_back(cpu);
+  memory_.push_back(memory);
+  az_.push_back(AzId{});
+  instance_.push_back(0);
+  slot_.push_back(0);
+  completion_.push_back(EventHandle{});
+  cost_item_.push_back(platform::CostItemId{});
+  ++provisioning_;
+  return t;
+}
+
+// --- EC2 --------------------------------------------------------------------------------------
+
+// The instance a task of `cpu` units and `memory` MiB holding host `ports` would go to under
+// `rules`, without reserving anything.
+PlacementResult Runtime::choose_instance(std::uint32_t c, const PlacementRules& rules,
+                                            std::int64_t cpu, std::int64_t memory,
+                                            std::span<const HostPort> ports) {
+  ClusterRuntime& cluster = clusters_[c];
+  if (!rules.group) {
+    const auto i = cluster.instances.first_fit(cpu, memory, ports);
+    if (!i) return {std::nullopt, cluster.instances.why_not(cpu, memory, ports)};
+    return {i, PlacementFailure::kNone};
+  }
+  std::array<PlacementStrategy, 5> strategies;
+  PlacementRequest request;
+  request.cpu_units = cpu;
+  request.memory_mib = memory;
+  request.group = *rules.group;
+  request.strategies = resolve_strategies(cluster, rules.strategies, strategies);
+  request.distinct_instance = rules.distinct_instance;
+  request.member_of = rules.member_of;
+  request.host_ports = ports;
+  return placer_.place(cluster.instances, request);
+}
+
+// The static host ports EC2 task `t` holds on its instance: its task definition's (a job's, or
+// its service deployment's; a rollback moves a task only to a deployment of the same definition).
+std::span<const HostPort> Runtime::host_ports_of(TaskIndex t) const {
+  if (job_of_[t] != kUnset) return jobs_[job_of_[t]].config->task_definition.host_ports();
+  const ServiceRuntime& s = services_[service_of_[t]];
+  return s.deployments[svc_[t].deployment].task_definition->host_ports();
+}
+
+// Reserves task `t`'s resources on instance `i` of its cluster and starts its containers: it is
+// PENDING until the cluster's task start latency has passed.
+void Runtime::assign_to_instance(TaskIndex t, ContainerInstanceIndex i) {
+  ClusterRuntime& c = clusters_[cluster_of_[t]];
+  std::optional<TaskGroupIndex> group;
+  if (job_of_[t] != kUnset) group = jobs_[job_of_[t]].group;
+  else group = services_[service_of_[t]].group;
+  if (group) c.instances.reserve(i, cpu_[t], memory_[t], *group, host_ports_of(t));
+  else c.instances.reserve(i, cpu_[t], memory_[t], host_ports_of(t));
+  instance_[t] = i;
+  az_[t] = c.instances.az(i);
+  slot_[t] = static_cast<std::uint32_t>(c.tasks_on[i].size());
+  c.tasks_on[i].push_back(t);
+  if (c.tracks_busy) count_busy(t, true);
+  reserve_in_az(az_[t], cpu_[t], memory_[t], true);
+  state_[t] = TaskState::kPending;
+  --provisioning_;
+  ++pending_;
+  const SimDuration latency = platform::sample(c.config->task_start_latency, c.start_latency);
+  // A job's task with no start latency runs at once (no event); a service's always goes through
+  // the event, so that its start never runs inside the scheduler's own pass.
+  if (latency == SimDuration::zero() && job_of_[t] != kUnset) start_running(t);
+  else completion_[t] = sim_.schedule_in(latency, kTaskStarted, t);
+}
+
+// Places job task `t` by its job's strategies and constraints, or on the first instance with
+// room; returns why it could not (kUnset when placed).
+PlacementFailure Runtime::place_job_task(TaskIndex t) {
+  const JobRuntime& job = jobs_[job_of_[t]];
+  PlacementRules rules;
+  rules.group = job.group;
+  rules.strategies = job.config->placement_strategy;
+  rules.distinct_instance = job.config->distinct_instance;
+  if (!job.config->member_of.empty()) rules.member_of = job.member_of;
+  const PlacementResult result = choose_instance(job.cluster, rules, cpu_[t], memory_[t],
+                                                      job.config->task_definition.host_ports());
+  if (!result.instance) return result.failure;
+  assign_to_instance(t, *result.instance);
+  return PlacementFailure::kNone;
+}
+
+// Places waiting EC2 tasks of cluster `c` while any fits: the job whose oldest waiting task is
+// oldest goes first; a job whose oldest task does not fit waits as a whole (its tasks share a
+// size, except trace jobs, whose later tasks wait behind the first).
+void Runtime::place_waiting(std::uint32_t c) {
+  std::vector<std::uint32_t>& candidates = scratch_jobs_;
+  candidates.clear();
+  for (std::uint32_t j = 0; j < jobs_.size(); ++j)
+    if (jobs_[j].cluster == c && !jobs_[j].waiting.empty()) candidates.push_back(j);
+  while (!candidates.empty()) {
+    auto oldest = candidates.begin();
+    for (auto it = candidates.begin(); it != candidates.end(); ++it) {
+      const TaskIndex a = jobs_[*it].waiting.front(), b = jobs_[*oldest].waiting.front();
+      if (created_[a] < created_[b] || (created_[a] == created_[b] && a < b)) oldest = it;
+    }
+    JobRuntime& job = jobs_[*oldest];
+    if (place_job_task(job.waiting.front()) == PlacementFailure::kNone) {
+      job.waiting.pop_front();
+      if (job.waiting.empty()) candidates.erase(oldest);
+    } else {
+      candidates.erase(oldest);
+    }
+  }
+}
+
+void Runtime::release_ec2(TaskIndex t) {
+  ClusterRuntime& c = clusters_[cluster_of_[t]];
+  const ContainerInstanceIndex i = instance_[t];
+  std::optional<TaskGroupIndex> group;
+  if (job_of_[t] != kUnset) group = jobs_[job_of_[t]].group;
+  else group = services_[service_of_[t]].group;
+  if (group) c.instances.release(i, cpu_[t], memory_[t], *group, host_ports_of(t));
+  else c.instances.release(i, cpu_[t], memory_[t], host_ports_of(t));
+  reserve_in_az(c.instances.az(i), -cpu_[t], -memory_[t], true);
+  if (c.tracks_busy) count_busy(t, false);
+  std::vector<TaskIndex>& on = c.tasks_on[i];
+  const TaskIndex moved = on.back();
+  on[slot_[t]] = moved;
+  slot_[moved] = slot_[t];
+  on.pop_back();
+}
+
+// Counts task `t` in (or out of) its instance's non-DAEMON tasks; with managed termination
+// protection, an instance is protected from scale-in exactly while it has one.
+void Runtime::count_busy(TaskIndex t, bool placed) {
+  ClusterRuntime& c = clusters_[cluster_of_[t]];
+  if (service_of_[t] != kUnset &&
+      services_[service_of_[t]].config->scheduling_strategy == SchedulingStrategy::kDaemon)
+    return;
+  const ContainerInstanceIndex i = instance_[t];
+  const std::uint32_t was = c.busy[i];
+  c.busy[i] = placed ? was + 1 : was - 1;
+  const auto& provider = c.config->capacity_provider;
+  if (provider && provider->managed_termination_protection && (was == 0) != (c.busy[i] == 0))
+    platform_.set_scale_in_protected(c.instances.ec2(i), c.busy[i] != 0);
+}
+
+// Room appeared on cluster `c` (a release, a new or reconnected instance): waiting job tasks
+// are placed first, then the services that could not place everything try again.
+void Runtime::capacity_freed(std::uint32_t c) {
+  place_waiting(c);
+  for (const std::uint32_t s : clusters_[c].services)
+    if (services_[s].wants_capacity) mark_dirty(s);
+}
+
+void Runtime::zones_changed() {
+  for (std::size_t z = 0; z < az_state_.size(); ++z) {
+    const AzId az{static_cast<AzId::rep_type>(z)};
+    const platform::AzState was = az_state_[z];
+    // Update first: evictions free capacity, and nothing may launch into the failed zone.
+    az_state_[z] = platform_.az_state(az);
+    if (az_state_[z] == platform::AzState::kDown && was != platform::AzState::kDown)
+      evict_fargate_in(az);
+    if (az_state_[z] != platform::AzState::kDown && was == platform::AzState::kDown)
+      for (std::uint32_t s = 0; s < services_.size(); ++s) mark_dirty(s);
+  }
+}
+
+void Runtime::on_instance_change(const platform::InstanceChange& change) {
+  const GroupId g = platform_.group(change.instance);
+  if (!g.valid() || cluster_of_group_[g.value()] == kUnset) return;
+  const std::uint32_t c = cluster_of_group_[g.value()];
+  ClusterRuntime& cluster = clusters_[c];
+  const std::optional<ContainerInstanceIndex> i = cluster.instances.find(change.instance);
+  switch (change.kind) {
+    case platform::ChangeKind::kRunning: register_instance(c, change.instance); break;
+    case platform::ChangeKind::kUnreachable:
+      if (i && cluster.instances.registered(*i)) {
+        cluster.instances.set_connected(*i, false);
+        cluster.disconnected_since[*i] = sim_.now();
+        sim_.schedule_in(cluster.config->lost_after, kAgentLost, c, *i);
+        cut_off(c, *i, true);
+      }
+      break;
+    case platform::ChangeKind::kReachable:
+      if (i && cluster.instances.registered(*i)) {
+        cluster.instances.set_connected(*i, true);
+        cluster.disconnected_since[*i] = kNever;
+        cut_off(c, *i, false);
+        capacity_freed(c);
+        for (const std::uint32_t s : cluster.services) mark_dirty(s);
+      }
+      break;
+    case platform::ChangeKind::kInterruptionNotice:
+      if (i && cluster.config->spot_draining && cluster.instances.active(*i)) set_draining(c, *i);
+      break;
+    case platform::ChangeKind::kTerminated:
+      if (i && cluster.instances.registered(*i)) {
+        // Deregister first, so that the tasks its evictions let through do not land on it.
+        cluster.instances.deregister(*i);
+        --registered_instances_;
+        adjust_registered(-cluster.instances.cpu_registered(*i),
+                          -cluster.instances.memory_registered(*i));
+        // A copy: each eviction changes the list.
+        const std::vector<TaskIndex> doomed = cluster.tasks_on[*i];
+        for (const TaskIndex t : doomed) finish(t, Outcome::kEvicted);
+        for (const std::uint32_t s : cluster.services) mark_dirty(s);
+      }
+      break;
+  }
+}
+
+void Runtime::register_instance(std::uint32_t c, InstanceId id) {
+  ClusterRuntime& cluster = clusters_[c];
+  const platform::InstanceType& type = platform::InstanceCatalog::builtin().at(platform_.type(id));
+  const std::int64_t cpu = registered_cpu_units(type.vcpu);
+  const std::int64_t mem = registered_memory_mib(type.memory_mib);
+  const ContainerInstanceIndex ci =
+      cluster.instances.register_instance(id, platform_.az(id), cpu, mem);
+  ++registered_instances_;
+  cluster.tasks_on.resize(cluster.instances.size());
+  cluster.instance_type.push_back(platform_.type(id));
+  cluster.os_type.push_back(0);  // every modelled instance runs Linux
+  cluster.cpu_architecture.push_back(type.arch == platform::Arch::kArm64 ? 1 : 0);
+  for (AttributeColumn& column : cluster.custom)
+    column.values.push_back(value_id(column, custom_attributes(id)));
+  cluster.disconnected_since.push_back(kNever);
+  cluster.busy.push_back(0);
+  register_member_of(c, id, type);
+  // Utilisation counts every registered instance, reachable or not, against the tasks it holds.
+  adjust_registered(cpu, mem);
+  if (!platform_.reachable(id)) {
+    cluster.instances.set_connected(ci, false);
+    cluster.disconnected_since[ci] = sim_.now();
+    sim_.schedule_in(cluster.config->lost_after, kAgentLost, c, ci);
+  }
+  // DAEMON tasks are placed first: their resources are reserved ahead of anything waiting.
+  for (const std::uint32_t s : cluster.services)
+    if (services_[s].config->scheduling_strategy == SchedulingStrategy::kDaemon) reconcile(s);
+  capacity_freed(c);
+  for (const std::uint32_t s : cluster.services) mark_dirty(s);
+}
+
+// Evaluates the memberOf expressions of the cluster's jobs and services for a newly registered
+// instance: the attributes they can test do not change while it lives.
+void Runtime::register_member_of(std::uint32_t c, InstanceId id, const platform::InstanceType& type) {
+  RegisteredAttributes attributes;
+  bool described = false;
+  auto evaluate = [&](std::span<const Query> queries) -> std::uint8_t {
+    if (!described) {
+      describe(attributes, platform_config_.azs[platform_.az(id).value()], type, id,
+               custom_attributes(id));
+      described = true;
+    }
+    bool all = true;
+    for (const Query& q : queries) all = all && q.matches(attributes.view);
+    return all ? 1 : 0;
+  };
+  for (JobRuntime& job : jobs_)
+    if (job.cluster == c && !job.config->member_of.empty())
+      job.member_of.push_back(evaluate(job.config->member_of));
+  for (const std::uint32_t s : clusters_[c].services)
+    if (!services_[s].config->member_of.empty())
+      services_[s].member_of.push_back(evaluate(services_[s].config->member_of));
+}
+
+// The custom attributes instance `id` registers with: those of its group.
+std::span<const CustomAttribute> Runtime::custom_attributes(InstanceId id) const {
+  return attributes_of_group_[platform_.group(id).value()];
+}
+
+void Runtime::adjust_registered(std::int64_t cpu, std::int64_t mem) {
+  registered_cpu_ += cpu;
+  registered_memory_ += mem;
+  cpu_registered_.set(sim_.now(), static_cast<double>(registered_cpu_));
+  memory_registered_.set(sim_.now(), static_cast<double>(registered_memory_));
+}
+
+// --- Fargate ----------------------------------------------------------------------------------
+
+// The zone for Fargate task `t`: among zones that are up and have room, the one with the fewest
+// tasks of its service (so a service spreads over zones as its subnets allow), then the fewest
+// Fargate tasks in all, then the first listed.
+std::optional<AzId> Runtime::fargate_zone(TaskIndex t) const {
+  std::optional<AzId> best;
+  const auto cap = platform_config_.fargate.capacity_per_az;
+  const ServiceRuntime* service = service_of_[t] != kUnset ? &services_[service_of_[t]] : nullptr;
+  auto key = [&](std::size_t z) {
+    const std::int64_t mine = service ? service->meter.running_by_az[z] : 0;
+    return std::pair<std::int64_t, std::uint32_t>(mine, fargate_running_by_az_[z]);
+  };
+  for (std::size_t z = 0; z < az_state_.size(); ++z) {
+    if (az_state_[z] == platform::AzState::kDown) continue;
+    if (cap && fargate_running_by_az_[z] >= *cap) continue;
+    if (!best || key(z) < key(best->value())) best = AzId{static_cast<AzId::rep_type>(z)};
+  }
+  return best;
+}
+
+// Starts queued Fargate tasks while the launch-rate bucket and zone capacity allow.
+void Runtime::launch_fargate() {
+  while (!fargate_queue_.empty()) {
+    const TaskIndex t = fargate_queue_.front();
+    const std::optional<AzId> zone = fargate_zone(t);
+    if (!zone) return;  // a release or a zone's recovery calls again
+    const SimTime ready = fargate_bucket_.next_available(sim_.now());
+    if (ready > sim_.now()) {
+      if (!fargate_launch_scheduled_) {
+        sim_.schedule_at(ready, kFargateLaunch);
+        fargate_launch_scheduled_ = true;
+      }
+      return;
+    }
+    fargate_bucket_.take(sim_.now());
+    fargate_queue_.pop_front();
+    const bool spot = launch_[t] == LaunchType::kFargateSpot;
+    az_[t] = *zone;
+    ++fargate_running_by_az_[zone->value()];
+    reserve_in_az(*zone, cpu_[t], memory_[t], false);
+    // Fargate bills from the start of the image pull to the task's end.
+    cost_item_[t] = cost_.start_fargate(sim_.now(), static_cast<std::uint32_t>(cpu_[t]),
+                                        static_cast<std::uint32_t>(memory_[t]),
+                                        platform::Arch::kAmd64, spot);
+    state_[t] = TaskState::kPending;
+    --provisioning_;
+    ++pending_;
+    completion_[t] = sim_.schedule_in(
+        platform::sample(platform_config_.fargate.launch_latency, fargate_rng_), kTaskStarted, t);
+  }
+}
+
+// Task `t` has pulled its image and started its containers: it runs, or (a service revision
+// that fails to start) stops at once.
+void Runtime::on_task_started(TaskIndex t) {
+  if (service_of_[t] != kUnset && services_[service_of_[t]].deployments[svc_[t].deployment].fails_to_start) {
+    finish(t, Outcome::kFailed);
+    return;
+  }
+  start_running(t);
+  const double rate = platform_config_.fargate.spot_interruptions_per_hour;
+  if (launch_[t] == LaunchType::kFargateSpot && rate > 0) {
+    const SimDuration until = from_seconds(fargate_rng_.exponential(3600.0 / rate));
+    if (until < duration_[t]) sim_.schedule_in(until, kFargateSpotNotice, t);
+  }
+}
+
+// A scan of every task: zone outages are rare, and Fargate tasks keep no per-zone list.
+void Runtime::evict_fargate_in(AzId z) {
+  for (TaskIndex t = 0; t < state_.size(); ++t) {
+    if (state_[t] == TaskState::kStopped || state_[t] == TaskState::kProvisioning) continue;
+    if (az_[t] == z && launch_[t] != LaunchType::kEc2) finish(t, Outcome::kEvicted);
+  }
+}
+
+// --- task life --------------------------------------------------------------------------------
+
+void Runtime::start_running(TaskIndex t) {
+  --pending_;
+  state_[t] = TaskState::kRunning;
+  ++running_;
+  ++counts_of(t).started;
+  const double waited = to_seconds(sim_.now() - created_[t]);
+  all_wait_.add(waited);
+  if (job_of_[t] != kUnset) jobs_[job_of_[t]].wait.add(waited);
+  else services_[service_of_[t]].meter.wait.add(waited);
+  completion_[t] = duration_[t] == kUntilStopped
+                       ? EventHandle{}
+                       : sim_.schedule_in(duration_[t], kTaskComplete, t);
+  if (service_of_[t] != kUnset) on_service_task_running(t);
+}
+
+void Runtime::finish(TaskIndex t, Outcome outcome) {
+  const TaskState was = state_[t];
+  ECSIM_ASSERT(was != TaskState::kStopped, "a task stops once");
+  switch (was) {
+    case TaskState::kProvisioning: --provisioning_; break;
+    case TaskState::kPending: --pending_; break;
+    case TaskState::kRunning: --running_; break;
+    case TaskState::kStopped: break;
+  }
+  state_[t] = TaskState::kStopped;
+  if (outcome != Outcome::kCompleted || duration_[t] == kUntilStopped) sim_.cancel(completion_[t]);
+  const bool ec2 = launch_[t] == LaunchType::kEc2;
+  if (was == TaskState::kProvisioning) {
+    // A service stops its queued Fargate task; a job's fails before it queues.
+    std::deque<TaskIndex>* queue = !ec2                  ? &fargate_queue_
+                                   : job_of_[t] != kUnset ? &jobs_[job_of_[t]].waiting
+                                                         : nullptr;
+    if (queue) {
+      const auto it = std::find(queue->begin(), queue->end(), t);
+      if (it != queue->end()) queue->erase(it);
+    }
+  } else if (ec2) {
+    release_ec2(t);
+  } else {
+    --fargate_running_by_az_[az_[t].value()];
+    reserve_in_az(az_[t], -cpu_[t], -memory_[t], false);
+    cost_.stop(cost_item_[t], sim_.now());
+  }
+  count_outcome(counts_of(t), outcome);
+  if (service_of_[t] != kUnset) {
+    if (outcome == Outcome::kFailed) on_service_task_failed(t);
+    on_service_task_gone(t, was == TaskState::kRunning);
+  }
+  if (was != TaskState::kProvisioning) {
+    if (ec2) capacity_freed(cluster_of_[t]);
+    else if (!fargate_queue_.empty()) launch_fargate();
+  }
+}
+
+TaskCounts& Runtime::counts_of(TaskIndex t) {
+  return job_of_[t] != kUnset ? jobs_[job_of_[t]].result.tasks
+                             : services_[service_of_[t]].result.tasks;
+}
+
+void Runtime::reserve_in_az(AzId z, std::int64_t cpu, std::int64_t mem, bool ec2) {
+  cpu_by_az_[z.value()] += cpu;
+  memory_by_az_[z.value()] += mem;
+  if (ec2) {
+    reserved_cpu_ += cpu;
+    reserved_memory_ += mem;
+    cpu_reserved_.set(sim_.now(), static_cast<double>(reserved_cpu_));
+    memory_reserved_.set(sim_.now(), static_cast<double>(reserved_memory_));
+  }
+}
+
+// --- measurement ------------------------------------------------------------------------------
+
+void Runtime::append_running_by_az(std::vector<std::uint32_t>& row) const {
+  for (const ServiceRuntime& s : services_)
+    for (const std::int64_t n : s.meter.running_by_az) row.push_back(static_cast<std::uint32_t>(n));
+}
+
+void Runtime::add_totals(TaskCounts& all) const {
+  for (const JobRuntime& j : jobs_) all.add_outcomes(j.result.tasks);
+  for (const ServiceRuntime& s : services_) all.add_outcomes(s.result.tasks);
+  all.running_at_end += running_;
+  all.pending_at_end += provisioning_ + pending_;
+}
+
+void Runtime::check_invariants() const {
+  audit_task_states(state_, provisioning_, pending_, running_);
+  for (const ClusterRuntime& c : clusters_)
+    audit_instances(c.config->name, c.instances, c.tasks_on, cpu_, memory_);
+}
+
+Results Runtime::results(SimTime end) {
+  Results r;
+  const double cpu_registered = cpu_registered_.integral(end);
+  const double mem_registered = memory_registered_.integral(end);
+  r.cpu_reserved_mean = cpu_registered > 0 ? cpu_reserved_.integral(end) / cpu_registered : 0;
+  r.memory_reserved_mean =
+      mem_registered > 0 ? memory_reserved_.integral(end) / mem_registered : 0;
+  for (JobRuntime& job : jobs_) {
+    job.result.tasks.running_at_end = 0;
+    job.result.tasks.pending_at_end = 0;
+    job.result.wait = wait_of(job.wait);
+    r.jobs.push_back(job.result);
+  }
+  for (const ServiceRuntime& s : services_) r.services.push_back(service_result(s, end));
+  for (TaskIndex t = 0; t < state_.size(); ++t) {
+    if (state_[t] == TaskState::kStopped) continue;
+    TaskCounts& counts = job_of_[t] != kUnset ? r.jobs[job_of_[t]].tasks
+                                              : r.services[service_of_[t]].tasks;
+    if (state_[t] == TaskState::kRunning) ++counts.running_at_end;
+    else ++counts.pending_at_end;
+  }
+  for (DrainRuntime& d : drains_) {
+    const ClusterRuntime& c = clusters_[d.cluster];
+    d.result.service_tasks_left = 0;
+    for (const ContainerInstanceIndex i : d.instances)
+      for (const TaskIndex t : c.tasks_on[i]) d.result.service_tasks_left += service_of_[t] != kUnset;
+    r.drains.push_back(d.result);
+  }
+  return r;
+}
+
+}  // namespace ecsim::ecs
+
