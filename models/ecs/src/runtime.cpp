@@ -132,8 +132,6 @@ Runtime::Runtime(std::span<const EcsClusterConfig> clusters, Context context)
                                  workload::ArrivalGenerator(jc.arrivals),
                                  context.streams.stream(stream_name + "/arrivals"),
                                  context.streams.stream(stream_name + "/durations"),
-                                 jc.task_definition.reserved_cpu_units(),
-                                 jc.task_definition.reserved_memory_mib(),
                                  JobResult{cc.name, jc.name, {}, {}, {}},
                                  QuantileSketch{},
                                  {},
@@ -200,15 +198,13 @@ void Runtime::on_arrival(std::uint32_t j) {
   const SimDuration duration =
       a.duration ? *a.duration : workload::sample(*job.config->duration, job.duration_stream);
   const LaunchType launch = job.config->launch_type;
-  std::int64_t cpu = a.cpu_units ? *a.cpu_units : job.cpu_units;
-  std::int64_t memory = a.memory_mib ? *a.memory_mib : job.memory_mib;
-  if (launch != LaunchType::kEc2) {
-    // Fargate bills and counts the task definition's size, whatever a trace says.
-    const auto size = *job.config->task_definition.fargate_size();
-    cpu = size.cpu_units;
-    memory = size.memory_mib;
+  TaskSize size = job.config->task_definition.held_size(launch != LaunchType::kEc2);
+  // A trace's sizes count on EC2; Fargate bills the task definition's size, whatever it says.
+  if (launch == LaunchType::kEc2) {
+    if (a.cpu_units) size.cpu_units = *a.cpu_units;
+    if (a.memory_mib) size.memory_mib = *a.memory_mib;
   }
-  const TaskIndex t = create_task(duration, cpu, memory, job.cluster, launch);
+  const TaskIndex t = create_task(duration, size.cpu_units, size.memory_mib, job.cluster, launch);
   job_of_[t] = j;
   ++job.result.tasks.submitted;
   if (launch == LaunchType::kEc2) {

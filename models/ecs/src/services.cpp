@@ -249,13 +249,9 @@ bool Runtime::start_service_task(std::uint32_t index, std::optional<ContainerIns
              : name == "FARGATE_SPOT" ? LaunchType::kFargateSpot
                                       : LaunchType::kEc2;
   }
-  std::int64_t cpu = d.task_definition->reserved_cpu_units();
-  std::int64_t memory = d.task_definition->reserved_memory_mib();
-  if (launch != LaunchType::kEc2) {
-    const auto size = *d.task_definition->fargate_size();
-    cpu = size.cpu_units;
-    memory = size.memory_mib;
-  } else if (!on) {
+  const TaskSize size = d.task_definition->held_size(launch != LaunchType::kEc2);
+  const std::int64_t cpu = size.cpu_units, memory = size.memory_mib;
+  if (launch == LaunchType::kEc2 && !on) {
     on = choose_instance(s.cluster, rules_of(s), cpu, memory, d.task_definition->host_ports())
              .instance;
     if (!on) return false;

@@ -559,6 +559,13 @@ std::optional<TaskSize> TaskDefinition::fargate_size() const noexcept {
   return TaskSize{*cpu_units_, *memory_mib_};
 }
 
+TaskSize TaskDefinition::held_size(bool on_fargate) const {
+  if (!on_fargate) return TaskSize{reserved_cpu_units(), reserved_memory_mib()};
+  const std::optional<TaskSize> size = fargate_size();
+  ECSIM_ASSERT(size.has_value(), "a task on Fargate has a task size");
+  return *size;
+}
+
 TaskDefinition from_input(const TaskDefinitionInput& input) {
   ECSIM_ASSERT(check(input).empty(), "from_input needs an input that check() accepts");
   TaskDefinition definition;

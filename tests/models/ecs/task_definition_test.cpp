@@ -296,3 +296,24 @@ TEST_CASE("host mode reserves every container port, awsvpc and none reserve noth
   none.network_mode = "none";
   CHECK(validated(none).host_ports().empty());
 }
+
+TEST_CASE("a task holds what it reserves on EC2 and its task size on Fargate", "[ecs]") {
+  // Containers only: on EC2 the sum of the containers' cpu and memory (128 + 256, 300 + 200).
+  TaskDefinitionInput containers_only;
+  containers_only.family = "sidecars";
+  ContainerDefinitionInput app = container("app");
+  app.cpu = 128;
+  app.memory = 300;
+  ContainerDefinitionInput proxy = container("proxy");
+  proxy.cpu = 256;
+  proxy.memory = 200;
+  containers_only.container_definitions = {app, proxy};
+  CHECK(validated(containers_only).held_size(false) == TaskSize{384, 500});
+  // A task size: what both launch types count, whatever the containers say.
+  TaskDefinitionInput sized = containers_only;
+  sized.cpu = TaskSizeInput::string("512");
+  sized.memory = TaskSizeInput::string("1024");
+  const TaskDefinition td = validated(sized);
+  CHECK(td.held_size(false) == TaskSize{512, 1024});
+  CHECK(td.held_size(true) == TaskSize{512, 1024});
+}

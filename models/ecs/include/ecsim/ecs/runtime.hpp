@@ -74,8 +74,6 @@ struct JobRuntime {
   workload::ArrivalGenerator arrivals;
   RandomStream arrival_stream;
   RandomStream duration_stream;
-  std::int64_t cpu_units;  // reserved per task on EC2, from the task definition
-  std::int64_t memory_mib;
   JobResult result;
   QuantileSketch wait;
   std::deque<TaskIndex> waiting;  // EC2 tasks in PROVISIONING, oldest first

@@ -221,6 +221,10 @@ class TaskDefinition {
   [[nodiscard]] std::int64_t reserved_memory_mib() const noexcept;
   /// The task-level (cpu, memory) pair when both are set, which Fargate bills and must accept.
   [[nodiscard]] std::optional<TaskSize> fargate_size() const noexcept;
+  /// What one task holds and is counted with where it runs: on Fargate the task size Fargate
+  /// bills (which a Fargate task definition must set), on EC2 what it reserves on its container
+  /// instance (`reserved_cpu_units`, `reserved_memory_mib`).
+  [[nodiscard]] TaskSize held_size(bool on_fargate) const;
   /// The static host ports one task reserves on its EC2 container instance, sorted and without
   /// repeats: in bridge mode each mapping with a non-zero hostPort, in host mode every mapping
   /// (host port = container port); none for awsvpc (the task's own network interface), none,
