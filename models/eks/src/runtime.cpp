@@ -571,6 +571,7 @@ void Runtime::reconcile(std::uint32_t c) {
 void Runtime::job_arrival(std::uint32_t c, std::uint32_t w) {
   WorkloadState& wl = clusters_[c].workloads[w];
   wl.runs.emplace_back();
+  wl.want_pods(static_cast<std::uint32_t>(wl.runs.size() - 1));
   if (const auto a = wl.arrivals ? wl.arrivals->next(wl.arrival_stream) : std::nullopt;
       a && a->at <= horizon_)
     sim_.schedule_at(std::max(a->at, sim_.now()), kJobArrival, c, w);
@@ -581,19 +582,26 @@ void Runtime::job_arrival(std::uint32_t c, std::uint32_t w) {
 // them succeeded, and gives up once more than `backoffLimit` failed (evicted pods count).
 void Runtime::reconcile_job(std::uint32_t c, std::uint32_t w) {
   WorkloadState& wl = clusters_[c].workloads[w];
-  std::vector<std::int32_t> active(wl.runs.size(), 0);
-  for (const PodIndex p : wl.pods) ++active[pods_[p].run];
   const Job& job = *wl.job_object;
-  for (std::uint32_t r = 0; r < wl.runs.size(); ++r) {
-    if (wl.runs[r].failed) continue;
-    const std::int32_t want = std::min(job.parallelism - active[r],
-                                       job.completions - wl.runs[r].succeeded - active[r]);
+  // The copies that may want pods, lowest first; each is topped up, unless a quota refuses.
+  std::vector<std::uint32_t>& wanting = wl.wanting;
+  while (!wanting.empty() && !wl.quota_blocked) {
+    const std::uint32_t r = wanting.front();
+    WorkloadState::JobRun& run = wl.runs[r];
+    const std::int32_t want =
+        run.failed ? 0
+                   : std::min(job.parallelism - run.active, job.completions - run.succeeded - run.active);
     for (std::int32_t k = 0; k < want && !wl.quota_blocked; ++k) {
       if (!create_pod(c, w)) break;
       PodRecord& pod = pods_.back();
       pod.run = r;
+      ++run.active;
       pod.duration = workload::sample(wl.job->duration, wl.duration_stream);
     }
+    if (wl.quota_blocked) break;  // still wants pods: it stays for the next reconcile
+    std::pop_heap(wanting.begin(), wanting.end(), std::greater<>{});
+    wanting.pop_back();
+    run.wanting = false;
   }
 }
 
@@ -959,8 +967,10 @@ void Runtime::finish(PodIndex p, Outcome outcome) {
   for (const std::uint32_t other : ns.workloads) rt.workloads[other].quota_blocked = false;
   if (wl.kind == WorkloadState::Kind::kJob) {
     WorkloadState::JobRun& run = wl.runs[pod.run];
+    --run.active;
     if (outcome == Outcome::kCompleted) ++run.succeeded;
     else if (++run.failures > wl.job_object->backoff_limit) run.failed = true;
+    if (!run.failed && run.succeeded + run.active < wl.job_object->completions) wl.want_pods(pod.run);
   }
   // A pod removed may let an unschedulable one fit.
   retry_unschedulable(pod.cluster);

@@ -10,7 +10,9 @@
 /// Like platform::Platform it owns a range of event kinds and handles them; it reads the
 /// platform's instance changes, which the engine hands it, and measures what it runs.
 
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -121,13 +123,27 @@ struct WorkloadState {
   // A Job: its scenario entry, when copies are created, and each copy's progress.
   struct JobRun {
     std::int32_t succeeded = 0, failures = 0;
-    bool failed = false;  ///< past backoffLimit
+    std::int32_t active = 0;  ///< its pods not stopped
+    bool failed = false;      ///< past backoffLimit
+    bool wanting = false;     ///< in `wanting`
   };
   const JobSpec* job = nullptr;
   const Job* job_object = nullptr;
   std::optional<workload::ArrivalGenerator> arrivals;
   RandomStream arrival_stream{0}, duration_stream{0};
   std::vector<JobRun> runs;
+  /// The copies that may want more pods (a min-heap of indices into `runs`): the Job controller
+  /// visits only these, lowest first, so its work follows the copies in progress, not all of
+  /// them since the start.
+  std::vector<std::uint32_t> wanting;
+
+  /// Copy `r` may want more pods.
+  void want_pods(std::uint32_t r) {
+    if (runs[r].wanting) return;
+    runs[r].wanting = true;
+    wanting.push_back(r);
+    std::push_heap(wanting.begin(), wanting.end(), std::greater<>{});
+  }
 };
 
 /// A node of an EKS cluster: one running instance of a node group.
