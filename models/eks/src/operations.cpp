@@ -215,7 +215,7 @@ std::int64_t Runtime::allowed_disruptions(std::uint32_t c, std::uint32_t b) cons
   std::int64_t pods = 0, healthy = 0, scale = 0;
   for (const std::uint32_t w : rt.workloads_of_budget[b]) {
     const WorkloadState& wl = rt.workloads[w];
-    for (const PodIndex q : wl.pods) {
+    for (const PodIndex q : pods_of(wl)) {
       ++pods;
       healthy += pods_[q].serving ? 1 : 0;
     }

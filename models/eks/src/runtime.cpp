@@ -238,6 +238,26 @@ void Runtime::start(const RandomStreams& streams) {
 
 // --- pod names and explanations -------------------------------------------------------------
 
+void Runtime::link(WorkloadState& wl, PodIndex p) {
+  PodRecord& pod = pods_[p];
+  pod.prev = wl.pods.tail;
+  pod.next = kUnset;
+  if (wl.pods.tail != kUnset) pods_[wl.pods.tail].next = p;
+  else wl.pods.head = p;
+  wl.pods.tail = p;
+  ++wl.pods.size;
+}
+
+void Runtime::unlink(WorkloadState& wl, PodIndex p) {
+  PodRecord& pod = pods_[p];
+  if (pod.prev != kUnset) pods_[pod.prev].next = pod.next;
+  else wl.pods.head = pod.next;
+  if (pod.next != kUnset) pods_[pod.next].prev = pod.prev;
+  else wl.pods.tail = pod.prev;
+  pod.prev = pod.next = kUnset;
+  --wl.pods.size;
+}
+
 // Built on demand, so that no pod holds a string.
 std::string Runtime::pod_name(PodIndex p) const {
   const PodRecord& pod = pods_[p];
@@ -317,8 +337,8 @@ ExplainResult Runtime::explanation(PodIndex p, const Explanation& why) const {
   for (const NodeVerdict& v : why.nodes) {
     NodeExplanation& n = x.nodes.emplace_back();
     n.name = rt.scheduler.nodes().name(v.node);
-    for (const NodeRecord& node : rt.nodes)
-      if (node.present && node.node == v.node) n.zone = platform_config_.azs[node.az.value()];
+    if (v.node < rt.record_of_node.size() && rt.record_of_node[v.node] != kUnset)
+      n.zone = platform_config_.azs[rt.nodes[rt.record_of_node[v.node]].az.value()];
     if (v.rejected_by) n.filter = to_string(*v.rejected_by);
     n.reason = v.reason;
     n.scored = v.scored;
@@ -413,6 +433,8 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       node.az = platform_.az(change.instance);
       node.reachable = platform_.reachable(change.instance);
       const auto n = static_cast<std::uint32_t>(rt.nodes.size());
+      if (rt.record_of_node.size() <= node.node) rt.record_of_node.resize(node.node + 1, kUnset);
+      rt.record_of_node[node.node] = n;
       rt.nodes.push_back(node);
       rt.node_of_instance[change.instance] = n;
       if (!node.reachable) {
@@ -466,11 +488,14 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
         for (const TaskId pod : doomed) finish(static_cast<PodIndex>(pod.value()), Outcome::kEvicted);
         // DaemonSet pods still waiting for it go with it (they never ran).
         for (WorkloadState& wl : rt.workloads) {
-          const std::vector<PodIndex> pods = wl.pods;
-          for (const PodIndex p : pods)
+          if (wl.kind != WorkloadState::Kind::kDaemonSet) continue;
+          for (PodIndex p = wl.pods.head, next = kUnset; p != kUnset; p = next) {
+            next = pods_[p].next;
             if (pods_[p].target == n) finish(p, Outcome::kFailed);
+          }
         }
         rt.scheduler.remove_node(node.node);
+        rt.record_of_node[node.node] = kUnset;
         node.present = false;
         rt.node_of_instance.erase(found);
         const std::uint32_t drain = std::exchange(node.drain, kUnset);
@@ -537,11 +562,8 @@ void Runtime::reconcile(std::uint32_t c) {
       case WorkloadState::Kind::kDeployment: reconcile_deployment(c, w); break;
       case WorkloadState::Kind::kStatefulSet:
         // OrderedReady: the next pod once every earlier one runs.
-        while (!wl.quota_blocked && static_cast<std::int32_t>(wl.pods.size()) < wl.replicas) {
-          const bool all_running = std::all_of(wl.pods.begin(), wl.pods.end(), [&](PodIndex p) {
-            return pods_[p].state == PodState::kRunning;
-          });
-          if (!all_running) break;
+        while (!wl.quota_blocked && static_cast<std::int32_t>(wl.pods.size) < wl.replicas) {
+          if (wl.running_pods != static_cast<std::int32_t>(wl.pods.size)) break;
           create_pod(c, w);
         }
         break;
@@ -551,7 +573,7 @@ void Runtime::reconcile(std::uint32_t c) {
         // controller's node affinity does) and scheduled like any other.
         std::vector<std::uint8_t>& has = rt.has_daemon_pod;
         has.assign(rt.nodes.size(), 0);
-        for (const PodIndex p : wl.pods) has[pods_[p].target] = 1;
+        for (const PodIndex p : pods_of(wl)) has[pods_[p].target] = 1;
         std::int64_t eligible = 0;
         for (std::uint32_t n = 0; n < rt.nodes.size(); ++n) {
           if (!rt.nodes[n].present || !rt.scheduler.node_admits(wl.cls, rt.nodes[n].node)) continue;
@@ -613,7 +635,7 @@ void Runtime::reconcile_deployment(std::uint32_t c, std::uint32_t w) {
   for (;;) {
     WorkloadState& wl = rt.workloads[w];
     const std::int64_t replicas = wl.replicas;
-    const auto all = static_cast<std::int64_t>(wl.pods.size());
+    const auto all = static_cast<std::int64_t>(wl.pods.size);
     const bool rolling = wl.rolling_out();
     if (wl.old_pods == 0) {
       // A pod the namespace's quota refuses stops the creations until the namespace frees.
@@ -621,15 +643,19 @@ void Runtime::reconcile_deployment(std::uint32_t c, std::uint32_t w) {
         if (!create_pod(c, w)) break;
       // Fewer replicas: the pods not running go first, then the newest.
       for (std::int64_t k = replicas; k < all; ++k) {
-        const std::vector<PodIndex>& pods = rt.workloads[w].pods;
-        const auto idle = std::find_if(pods.begin(), pods.end(),
-                                       [&](PodIndex p) { return !pods_[p].serving; });
-        finish(idle != pods.end() ? *idle : pods.back(), Outcome::kCompleted);
+        const WorkloadState& scaled = rt.workloads[w];
+        PodIndex victim = scaled.pods.tail;
+        for (const PodIndex p : pods_of(scaled)) {
+          if (pods_[p].serving) continue;
+          victim = p;
+          break;
+        }
+        finish(victim, Outcome::kCompleted);
       }
       WorkloadState& done = rt.workloads[w];
-      if (rolling && std::all_of(done.pods.begin(), done.pods.end(),
-                                 [&](PodIndex p) { return pods_[p].serving; }) &&
-          static_cast<std::int64_t>(done.pods.size()) == replicas) {
+      // Every pod serving (measure.running counts the serving ones).
+      if (rolling && done.measure.running == static_cast<std::int64_t>(done.pods.size) &&
+          static_cast<std::int64_t>(done.pods.size) == replicas) {
         done.rollouts.back().state = RolloutState::kCompleted;
         done.rollouts.back().finished = sim_.now();
       }
@@ -637,7 +663,7 @@ void Runtime::reconcile_deployment(std::uint32_t c, std::uint32_t w) {
     }
     std::int64_t fresh = 0, fresh_available = 0, available = 0;
     std::vector<PodIndex> old_idle, old_serving;
-    for (const PodIndex p : wl.pods) {
+    for (const PodIndex p : pods_of(wl)) {
       const bool serving = pods_[p].serving;
       available += serving ? 1 : 0;
       if (pods_[p].revision == wl.revision) {
@@ -681,7 +707,7 @@ void Runtime::rollout(std::uint32_t c, const Operation& op) {
   WorkloadState& wl = rt.workloads[w];
   ++wl.revision;
   wl.broken = op.broken;
-  wl.old_pods = static_cast<std::int64_t>(wl.pods.size());
+  wl.old_pods = static_cast<std::int64_t>(wl.pods.size);
   if (op.replicas) {
     wl.replicas = *op.replicas;
     wl.measure.desired = *op.replicas;
@@ -725,6 +751,7 @@ bool Runtime::admit(ClusterState& rt, WorkloadState& wl) {
                         within(ns.hard_memory_bytes, with.memory_bytes, wl.requests.memory_bytes);
   if (!admitted) {
     ++ns.rejections;
+    if (!wl.quota_blocked) ns.blocked.push_back(static_cast<std::uint32_t>(&wl - rt.workloads.data()));
     wl.quota_blocked = true;
     return false;
   }
@@ -762,15 +789,15 @@ bool Runtime::create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target)
   pod.never_ready = wl.broken;
   if (wl.kind == WorkloadState::Kind::kStatefulSet) {
     // The lowest ordinal not in use: a replacement keeps the name of the pod it replaces.
-    std::vector<std::uint8_t> used(wl.pods.size() + 1, 0);
-    for (const PodIndex q : wl.pods)
+    std::vector<std::uint8_t> used(wl.pods.size + 1, 0);
+    for (const PodIndex q : pods_of(wl))
       if (pods_[q].ordinal < used.size()) used[pods_[q].ordinal] = 1;
     pod.ordinal = static_cast<std::uint32_t>(std::find(used.begin(), used.end(), 0) - used.begin());
   } else {
     pod.ordinal = wl.created;
   }
   ++wl.created;
-  wl.pods.push_back(p);
+  link(wl, p);
   const std::vector<std::uint32_t>& budgets = rt.budgets_of_workload[w];
   pod_budget_.push_back(budgets.empty() ? kNoBudget : budgets.front());
   ++wl.counts.submitted;
@@ -825,9 +852,7 @@ void Runtime::cycle(std::uint32_t c) {
   ECSIM_ASSERT(!explained || explained_choice == r.node,
                "the explanation chooses the node the scheduler picks");
   if (r.node != kNoNode) {
-    std::uint32_t n = 0;
-    while (rt.nodes[n].node != r.node || !rt.nodes[n].present) ++n;
-    bind(best, n);
+    bind(best, rt.record_of_node[r.node]);
     if (explained) {
       explained->outcome = ExplainOutcome::kBound;
       explained->node = rt.scheduler.nodes().name(r.node);
@@ -907,6 +932,7 @@ void Runtime::started(PodIndex p) {
   pod.state = PodState::kRunning;
   --pending_;
   ++running_;
+  ++wl.running_pods;
   ++wl.counts.started;
   const double waited = to_seconds(sim_.now() - pod.created);
   all_wait_.add(waited);
@@ -937,8 +963,12 @@ void Runtime::finish(PodIndex p, Outcome outcome) {
   ClusterState& rt = clusters_[pod.cluster];
   WorkloadState& wl = rt.workloads[pod.workload];
   set_serving(p, false);
-  if (pod.state == PodState::kRunning) --running_;
-  else --pending_;
+  if (pod.state == PodState::kRunning) {
+    --running_;
+    --wl.running_pods;
+  } else {
+    --pending_;
+  }
   // Its creation, start or completion, whichever is still due (a no-op for the one running now).
   sim_.cancel(pod.started);
   if (pod.node != kUnset) {
@@ -950,7 +980,7 @@ void Runtime::finish(PodIndex p, Outcome outcome) {
   pod.state = PodState::kStopped;
   pod.queued = false;
   count_outcome(wl.counts, outcome);
-  wl.pods.erase(std::find(wl.pods.begin(), wl.pods.end(), p));
+  unlink(wl, p);
   if (wl.kind == WorkloadState::Kind::kDeployment && pod.revision != wl.revision) {
     --wl.old_pods;
     wl.last_progress = sim_.now();
@@ -964,7 +994,8 @@ void Runtime::finish(PodIndex p, Outcome outcome) {
   const Resources& asked = pod_requests(wl, pod);
   ns.used.cpu_millis -= asked.cpu_millis;
   ns.used.memory_bytes -= asked.memory_bytes;
-  for (const std::uint32_t other : ns.workloads) rt.workloads[other].quota_blocked = false;
+  for (const std::uint32_t other : ns.blocked) rt.workloads[other].quota_blocked = false;
+  ns.blocked.clear();
   if (wl.kind == WorkloadState::Kind::kJob) {
     WorkloadState::JobRun& run = wl.runs[pod.run];
     --run.active;
@@ -1042,7 +1073,7 @@ Results Runtime::results(SimTime end) {
         rt.busy_nodes, rt.busy_gauge.mean(end), static_cast<std::int64_t>(rt.busy_gauge.max())});
     for (WorkloadState& wl : rt.workloads) {
       TaskCounts counts = wl.counts;
-      for (const PodIndex p : wl.pods) {
+      for (const PodIndex p : pods_of(wl)) {
         if (pods_[p].state == PodState::kRunning) ++counts.running_at_end;
         else ++counts.pending_at_end;
       }

@@ -85,6 +85,40 @@ struct PodRecord {
   std::uint32_t ordinal = 0;             ///< its name is `<workload>-<ordinal>`
   SimDuration duration = kUntilStopped;  ///< a Job's pod: its run time once RUNNING
   EventHandle started;                   ///< creation, start, then (a Job's pod) completion
+  PodIndex prev = kUnset, next = kUnset;  ///< its workload's pods, in creation order
+};
+
+/// The pods of a workload that are not stopped, in creation order, linked through their records
+/// (appending and removing one is O(1)).
+struct PodList {
+  PodIndex head = kUnset, tail = kUnset;
+  std::uint32_t size = 0;
+};
+
+/// The pods of a PodList in order, for a range-for that does not remove any.
+class PodRange {
+ public:
+  PodRange(const std::vector<PodRecord>& pods, const PodList& list) : pods_(&pods), head_(list.head) {}
+  class iterator {
+   public:
+    iterator(const std::vector<PodRecord>* pods, PodIndex p) : pods_(pods), p_(p) {}
+    PodIndex operator*() const { return p_; }
+    iterator& operator++() {
+      p_ = (*pods_)[p_].next;
+      return *this;
+    }
+    bool operator!=(const iterator& other) const { return p_ != other.p_; }
+
+   private:
+    const std::vector<PodRecord>* pods_;
+    PodIndex p_;
+  };
+  [[nodiscard]] iterator begin() const { return {pods_, head_}; }
+  [[nodiscard]] iterator end() const { return {pods_, kUnset}; }
+
+ private:
+  const std::vector<PodRecord>* pods_;
+  PodIndex head_;
 };
 
 /// A Deployment, StatefulSet, DaemonSet or Job and the pods its controller keeps.
@@ -96,7 +130,8 @@ struct WorkloadState {
   std::int32_t replicas = 0;
   PodClassId cls = 0;
   SimDuration toleration{};          ///< of the not-ready and unreachable taints
-  std::vector<PodIndex> pods;        ///< not stopped
+  PodList pods;                      ///< not stopped, in creation order
+  std::int32_t running_pods = 0;     ///< of `pods`, those RUNNING
   PodDescription description;        ///< a DaemonSet's, pinned to each node in turn
   std::vector<PodClassId> node_cls;  ///< a DaemonSet's class per node record; kUnset: none yet
   ReplicaMeter measure;              ///< running (serving) pods against replicas
@@ -203,6 +238,7 @@ struct NamespaceState {
   QuotaAmounts used, peak;
   std::uint64_t rejections = 0;
   std::vector<std::uint32_t> workloads;  ///< indices into the cluster's workloads
+  std::vector<std::uint32_t> blocked;    ///< workloads whose last creation it refused
 };
 
 /// The API servers' mutating requests: one FIFO served at `interval` per request.
@@ -225,6 +261,7 @@ struct ClusterState {
   std::vector<WorkloadState> workloads;
   std::vector<NodeRecord> nodes;
   std::map<InstanceId, std::uint32_t> node_of_instance;
+  std::vector<std::uint32_t> record_of_node;  ///< per scheduler node slot: its record, or kUnset
   /// The active queue: (-priority, creation sequence, pod), highest priority then oldest first.
   std::set<std::tuple<std::int64_t, std::uint64_t, PodIndex>> active;
   std::vector<PodIndex> unschedulable;           ///< waiting for something that could help
@@ -328,6 +365,9 @@ class Runtime {
   void evict_expired(PodIndex p);
   void count_busy(PodIndex p, std::int64_t delta);
   std::string pod_name(PodIndex p) const;
+  [[nodiscard]] PodRange pods_of(const WorkloadState& wl) const { return {pods_, wl.pods}; }
+  void link(WorkloadState& wl, PodIndex p);
+  void unlink(WorkloadState& wl, PodIndex p);
   void resolve_explain();
   bool explain_wanted(PodIndex p) const;
   ExplainResult explanation(PodIndex p, const Explanation& why) const;
