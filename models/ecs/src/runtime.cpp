@@ -676,6 +676,12 @@ void Runtime::check_invariants() const {
     audit_instances(c.config->name, c.instances, c.tasks_on, cpu_, memory_);
 }
 
+std::uint64_t Runtime::audit_size() const noexcept {
+  std::uint64_t size = state_.size();
+  for (const ClusterRuntime& c : clusters_) size += c.instances.size();
+  return size;
+}
+
 Results Runtime::results(SimTime end) {
   Results r;
   const double cpu_registered = cpu_registered_.integral(end);

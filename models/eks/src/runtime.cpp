@@ -388,7 +388,8 @@ void Runtime::catch_up() {
     if (!rt.catch_up) continue;
     rt.catch_up = false;
     const std::vector<PodIndex> deferred = std::exchange(rt.deferred_evictions, {});
-    for (const PodIndex p : deferred) evict_expired(p);
+    for (const PodIndex p : deferred)
+      if (release(p)) evict_expired(p);
     for (const std::size_t op : std::exchange(rt.deferred_operations, {})) operation(c, op);
     reconcile(c);
     retry_unschedulable(c);
@@ -515,6 +516,7 @@ bool Runtime::handle(const Event& e) {
     case kCycle: cycle(e.target); break;
     case kPodStarted: started(e.target); break;
     case kBackoffDone: {
+      if (!release(e.target)) break;
       PodRecord& pod = pods_[e.target];
       if (pod.state == PodState::kPending && !pod.queued) enqueue(e.target);
       break;
@@ -536,6 +538,7 @@ bool Runtime::handle(const Event& e) {
       if (pods_[e.target].state == PodState::kPending) enqueue(e.target);
       break;
     case kEvict: {
+      if (!release(e.target)) break;
       // Only while the node is still in the outage that made the eviction due.
       const PodRecord& pod = pods_[e.target];
       if (pod.state != PodState::kStopped && pod.node != kUnset &&
@@ -614,8 +617,9 @@ void Runtime::reconcile_job(std::uint32_t c, std::uint32_t w) {
         run.failed ? 0
                    : std::min(job.parallelism - run.active, job.completions - run.succeeded - run.active);
     for (std::int32_t k = 0; k < want && !wl.quota_blocked; ++k) {
-      if (!create_pod(c, w)) break;
-      PodRecord& pod = pods_.back();
+      const PodIndex p = create_pod(c, w);
+      if (p == kUnset) break;
+      PodRecord& pod = pods_[p];
       pod.run = r;
       ++run.active;
       pod.duration = workload::sample(wl.job->duration, wl.duration_stream);
@@ -640,7 +644,7 @@ void Runtime::reconcile_deployment(std::uint32_t c, std::uint32_t w) {
     if (wl.old_pods == 0) {
       // A pod the namespace's quota refuses stops the creations until the namespace frees.
       for (std::int64_t k = all; k < replicas && !rt.workloads[w].quota_blocked; ++k)
-        if (!create_pod(c, w)) break;
+        if (create_pod(c, w) == kUnset) break;
       // Fewer replicas: the pods not running go first, then the newest.
       for (std::int64_t k = replicas; k < all; ++k) {
         const WorkloadState& scaled = rt.workloads[w];
@@ -676,7 +680,7 @@ void Runtime::reconcile_deployment(std::uint32_t c, std::uint32_t w) {
     const RollingLimits limits = rolling_limits(*wl.deployment, replicas);
     std::int64_t up = 0;
     const std::int64_t want = std::min(replicas + limits.max_surge - all, replicas - fresh);
-    while (up < want && !rt.workloads[w].quota_blocked && create_pod(c, w)) ++up;
+    while (up < want && !rt.workloads[w].quota_blocked && create_pod(c, w) != kUnset) ++up;
     const std::int64_t min_available = replicas - limits.max_unavailable;
     std::int64_t down = all + up - min_available - (fresh + up - fresh_available);
     bool changed = up > 0;
@@ -763,10 +767,10 @@ bool Runtime::admit(ClusterState& rt, WorkloadState& wl) {
 
 // A controller creates a pod: admitted against the quotas, then stored when the API servers
 // get to it, and only then queued for scheduling. False when a quota refused it.
-bool Runtime::create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target) {
+PodIndex Runtime::create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target) {
   ClusterState& rt = clusters_[c];
   WorkloadState& wl = rt.workloads[w];
-  if (!admit(rt, wl)) return false;
+  if (!admit(rt, wl)) return kUnset;
   PodClassId cls = wl.cls;
   if (target != kUnset) {
     if (wl.node_cls.size() <= target) wl.node_cls.resize(target + 1, kUnset);
@@ -777,8 +781,17 @@ bool Runtime::create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target)
     }
     cls = wl.node_cls[target];
   }
-  const auto p = static_cast<PodIndex>(pods_.size());
-  PodRecord& pod = pods_.emplace_back();
+  PodIndex p;
+  if (free_pods_.empty()) {
+    p = static_cast<PodIndex>(pods_.size());
+    ECSIM_ASSERT(p != kUnset, "fewer than 2^32 pods at a time");
+    pods_.emplace_back();
+  } else {
+    p = free_pods_.back();
+    free_pods_.pop_back();
+    pods_[p] = PodRecord{};
+  }
+  PodRecord& pod = pods_[p];
   pod.cluster = c;
   pod.workload = w;
   pod.cls = cls;
@@ -799,13 +812,15 @@ bool Runtime::create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target)
   ++wl.created;
   link(wl, p);
   const std::vector<std::uint32_t>& budgets = rt.budgets_of_workload[w];
-  pod_budget_.push_back(budgets.empty() ? kNoBudget : budgets.front());
+  const std::uint32_t budget = budgets.empty() ? kNoBudget : budgets.front();
+  if (p == pod_budget_.size()) pod_budget_.push_back(budget);
+  else pod_budget_[p] = budget;
   ++wl.counts.submitted;
   ++pending_;
   const SimTime stored = api_request(rt.api, sim_.now());
   if (rt.api.interval == SimDuration{}) enqueue(p);
   else pod.started = sim_.schedule_at(stored, kPodCreated, p);
-  return true;
+  return p;
 }
 
 // --- the scheduling queue -------------------------------------------------------------------------
@@ -880,6 +895,7 @@ void Runtime::cycle(std::uint32_t c) {
         std::min<SimDuration>(kMaxBackoff, kInitialBackoff * (std::int64_t{1} << std::min<std::uint32_t>(waiting.attempts, 4)));
     ++waiting.attempts;
     waiting.backoff_until = sim_.now() + backoff;
+    ++waiting.refs;
     rt.unschedulable.push_back(best);
   }
   kick(c);
@@ -899,13 +915,36 @@ DisruptionBudgets Runtime::budgets(std::uint32_t c) {
 // back-off is over.
 void Runtime::retry_unschedulable(std::uint32_t c) {
   ClusterState& rt = clusters_[c];
-  const std::vector<PodIndex> waiting = std::exchange(rt.unschedulable, {});
-  for (const PodIndex p : waiting) {
+  if (rt.unschedulable.empty()) return;
+  retry_.clear();
+  std::swap(retry_, rt.unschedulable);
+  for (const PodIndex p : retry_) {
+    if (!release(p)) continue;
     PodRecord& pod = pods_[p];
     if (pod.state != PodState::kPending) continue;
-    if (pod.backoff_until <= sim_.now()) enqueue(p);
-    else sim_.schedule_at(pod.backoff_until, kBackoffDone, p);
+    if (pod.backoff_until <= sim_.now()) {
+      enqueue(p);
+    } else {
+      ++pod.refs;
+      sim_.schedule_at(pod.backoff_until, kBackoffDone, p);
+    }
   }
+}
+
+bool Runtime::release(PodIndex p) {
+  PodRecord& pod = pods_[p];
+  ECSIM_ASSERT(pod.refs > 0, "a reference to a pod record is released once");
+  --pod.refs;
+  if (pod.state != PodState::kStopped) return true;
+  free_if_unused(p);
+  return false;
+}
+
+void Runtime::free_if_unused(PodIndex p) {
+  PodRecord& pod = pods_[p];
+  if (pod.state != PodState::kStopped || pod.refs != 0 || pod.freed) return;
+  pod.freed = true;
+  free_pods_.push_back(p);
 }
 
 // --- pod life --------------------------------------------------------------------------------------
@@ -1005,6 +1044,7 @@ void Runtime::finish(PodIndex p, Outcome outcome) {
   }
   // A pod removed may let an unschedulable one fit.
   retry_unschedulable(pod.cluster);
+  free_if_unused(p);
 }
 
 // --- node lifecycle --------------------------------------------------------------------------------
@@ -1025,6 +1065,7 @@ void Runtime::not_ready(InstanceId instance, std::uint64_t generation) {
     const PodIndex p = static_cast<PodIndex>(pod.value());
     const SimDuration toleration = rt.workloads[pods_[p].workload].toleration;
     if (toleration == kUntilStopped) continue;
+    ++pods_[p].refs;
     sim_.schedule_in(toleration, kEvict, p, node.generation);
   }
   reconcile(c);  // the not-ready taint makes the node ineligible for DaemonSets
@@ -1037,6 +1078,7 @@ void Runtime::evict_expired(PodIndex p) {
   const NodeRecord& node = rt.nodes[pod.node];
   if (node.ready) return;  // the node came back in time
   if (!rt.control_plane.quorum()) {
+    ++pod.refs;
     rt.deferred_evictions.push_back(p);
     return;
   }

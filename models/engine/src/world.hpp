@@ -55,6 +55,7 @@ class World {
   ecs::Runtime ecs_;
   eks::Runtime eks_;
   std::vector<TimeseriesRow> rows_;
+  std::uint64_t audited_at_ = 0;  ///< events handled when the self-checks last ran
 };
 
 }  // namespace ecsim::engine::detail

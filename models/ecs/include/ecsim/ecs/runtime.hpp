@@ -228,6 +228,8 @@ class Runtime {
   /// The self-checks: task states against their counts, container instances' free resources
   /// against the tasks they hold. Throws InternalError when they disagree.
   void check_invariants() const;
+  /// How many records check_invariants walks (task slots and container instances).
+  [[nodiscard]] std::uint64_t audit_size() const noexcept;
   /// What the clusters did, at `end`.
   [[nodiscard]] Results results(SimTime end);
 

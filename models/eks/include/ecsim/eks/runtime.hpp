@@ -86,6 +86,10 @@ struct PodRecord {
   SimDuration duration = kUntilStopped;  ///< a Job's pod: its run time once RUNNING
   EventHandle started;                   ///< creation, start, then (a Job's pod) completion
   PodIndex prev = kUnset, next = kUnset;  ///< its workload's pods, in creation order
+  /// Events (back-off, eviction) and lists (unschedulable, deferred evictions) that name this
+  /// record without a handle to cancel; a stopped pod's record is reused once none is left.
+  std::uint32_t refs = 0;
+  bool freed = false;  ///< stopped, unnamed and in the free list
 };
 
 /// The pods of a workload that are not stopped, in creation order, linked through their records
@@ -332,6 +336,8 @@ class Runtime {
   /// The self-checks: the pending and running counts, and each namespace's quota usage, against
   /// the pods themselves. Throws InternalError when they disagree.
   void check_invariants() const;
+  /// How many records check_invariants walks (pod slots).
+  [[nodiscard]] std::uint64_t audit_size() const noexcept { return pods_.size(); }
   /// What the clusters did, at `end`.
   [[nodiscard]] Results results(SimTime end);
 
@@ -346,7 +352,12 @@ class Runtime {
 
   // runtime.cpp: setup, controllers, queue, pod life, node lifecycle, results
   void reconcile(std::uint32_t c);
-  bool create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
+  PodIndex create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
+  /// Drops one reference to pod `p`'s record (reusing it once a stopped pod has none left);
+  /// true while the pod is not stopped.
+  bool release(PodIndex p);
+  /// Puts a stopped pod's record in the free list once nothing names it.
+  void free_if_unused(PodIndex p);
   bool admit(ClusterState& rt, WorkloadState& wl);
   void reconcile_job(std::uint32_t c, std::uint32_t w);
   void reconcile_deployment(std::uint32_t c, std::uint32_t w);
@@ -401,6 +412,8 @@ class Runtime {
   std::vector<ClusterState> clusters_;
   std::vector<std::uint32_t> cluster_of_group_;  ///< per platform group: cluster, or kUnset
   std::vector<PodRecord> pods_;
+  std::vector<PodIndex> free_pods_;  ///< records of stopped pods that nothing names, to reuse
+  std::vector<PodIndex> retry_;      ///< scratch of retry_unschedulable
   /// Per pod: the PodDisruptionBudget of its cluster covering it (the first if several), or
   /// kNoBudget; the view preemption reads.
   std::vector<std::uint32_t> pod_budget_;
