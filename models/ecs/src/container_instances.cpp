@@ -1,6 +1,7 @@
 #include "ecsim/ecs/container_instances.hpp"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <limits>
 
@@ -63,7 +64,60 @@ ContainerInstanceIndex ContainerInstances::register_instance(
     azs_ = std::size_t{az.value()} + 1;
     for (auto& counts : group_az_tasks_) counts.resize(azs_, 0);
   }
+  refresh_fit(i);
   return i;
+}
+
+void ContainerInstances::refresh_fit(ContainerInstanceIndex i) {
+  if (i >= fit_leaves_) {
+    // Grown past the tree: twice the leaves, every instance's leaf set, every node recomputed.
+    fit_leaves_ = std::max<std::size_t>(fit_leaves_ * 2, 64);
+    while (fit_leaves_ <= i) fit_leaves_ *= 2;
+    fit_cpu_.assign(2 * fit_leaves_, kFitUnusable);
+    fit_mem_.assign(2 * fit_leaves_, kFitUnusable);
+    for (std::size_t k = 0; k < ec2_.size(); ++k) {
+      const auto c = static_cast<ContainerInstanceIndex>(k);
+      fit_cpu_[fit_leaves_ + k] = usable(c) ? cpu_free_[k] : kFitUnusable;
+      fit_mem_[fit_leaves_ + k] = usable(c) ? mem_free_[k] : kFitUnusable;
+    }
+    for (std::size_t k = fit_leaves_ - 1; k >= 1; --k) {
+      fit_cpu_[k] = std::max(fit_cpu_[2 * k], fit_cpu_[2 * k + 1]);
+      fit_mem_[k] = std::max(fit_mem_[2 * k], fit_mem_[2 * k + 1]);
+    }
+    return;
+  }
+  std::size_t k = fit_leaves_ + i;
+  fit_cpu_[k] = usable(i) ? cpu_free_[i] : kFitUnusable;
+  fit_mem_[k] = usable(i) ? mem_free_[i] : kFitUnusable;
+  for (k /= 2; k >= 1; k /= 2) {
+    const std::int32_t cpu = std::max(fit_cpu_[2 * k], fit_cpu_[2 * k + 1]);
+    const std::int32_t mem = std::max(fit_mem_[2 * k], fit_mem_[2 * k + 1]);
+    if (fit_cpu_[k] == cpu && fit_mem_[k] == mem) break;  // the ancestors are unchanged too
+    fit_cpu_[k] = cpu;
+    fit_mem_[k] = mem;
+  }
+}
+
+std::optional<ContainerInstanceIndex> ContainerInstances::search_fit(
+    std::int64_t cpu_units, std::int64_t memory_mib, std::span<const HostPort> ports,
+    bool check_ports) const {
+  if (fit_leaves_ == 0) return std::nullopt;
+  // Depth first, left child first: the stack holds at most one pending sibling per level.
+  std::array<std::size_t, 2 * std::numeric_limits<std::size_t>::digits> stack;
+  std::size_t top = 0;
+  stack[top++] = 1;
+  while (top > 0) {
+    const std::size_t k = stack[--top];
+    if (fit_cpu_[k] < cpu_units || fit_mem_[k] < memory_mib) continue;
+    if (k >= fit_leaves_) {
+      const auto i = static_cast<ContainerInstanceIndex>(k - fit_leaves_);
+      if (!check_ports || ports_free(i, ports)) return i;
+      continue;
+    }
+    stack[top++] = 2 * k + 1;
+    stack[top++] = 2 * k;
+  }
+  return std::nullopt;
 }
 
 std::optional<ContainerInstanceIndex> ContainerInstances::find(InstanceId ec2) const {
@@ -73,49 +127,35 @@ std::optional<ContainerInstanceIndex> ContainerInstances::find(InstanceId ec2) c
 
 void ContainerInstances::set_connected(ContainerInstanceIndex i, bool connected) {
   connected_[i] = connected ? 1 : 0;
+  refresh_fit(i);
 }
 
 void ContainerInstances::set_draining(ContainerInstanceIndex i) {
   ECSIM_ASSERT(registered_[i] != 0, "only a registered instance drains");
   draining_[i] = 1;
   active_[i] = 0;
+  refresh_fit(i);
 }
 
 void ContainerInstances::deregister(ContainerInstanceIndex i) {
   active_[i] = 0;
   registered_[i] = 0;
+  refresh_fit(i);
 }
 
 std::optional<ContainerInstanceIndex> ContainerInstances::first_fit(
     std::int64_t cpu_units, std::int64_t memory_mib, std::span<const HostPort> ports) const {
-  const std::size_t n = ec2_.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    const auto c = static_cast<ContainerInstanceIndex>(i);
-    if (usable(c) && cpu_free_[i] >= cpu_units && mem_free_[i] >= memory_mib &&
-        ports_free(c, ports))
-      return c;
-  }
-  return std::nullopt;
+  return search_fit(cpu_units, memory_mib, ports, true);
 }
 
 PlacementFailure ContainerInstances::why_not(std::int64_t cpu_units, std::int64_t memory_mib,
                                              std::span<const HostPort> ports) const {
-  bool any = false;
-  bool cpu_fits = false;
-  bool memory_fits = false;
-  for (std::size_t i = 0; i < ec2_.size(); ++i) {
-    const auto c = static_cast<ContainerInstanceIndex>(i);
-    if (!usable(c)) continue;
-    any = true;
-    if (cpu_free_[i] < cpu_units) continue;
-    cpu_fits = true;
-    if (mem_free_[i] < memory_mib) continue;
-    memory_fits = true;
-    if (ports_free(c, ports)) return PlacementFailure::kNone;
-  }
-  if (!any) return PlacementFailure::kNoInstances;
-  if (!cpu_fits) return PlacementFailure::kResourceCpu;
-  return memory_fits ? PlacementFailure::kResourcePorts : PlacementFailure::kResourceMemory;
+  // The tree's root holds the most free CPU and memory over the usable instances.
+  if (fit_leaves_ == 0 || fit_cpu_[1] == kFitUnusable) return PlacementFailure::kNoInstances;
+  if (fit_cpu_[1] < cpu_units) return PlacementFailure::kResourceCpu;
+  if (!search_fit(cpu_units, memory_mib, ports, false)) return PlacementFailure::kResourceMemory;
+  return search_fit(cpu_units, memory_mib, ports, true) ? PlacementFailure::kNone
+                                                         : PlacementFailure::kResourcePorts;
 }
 
 bool ContainerInstances::ports_free(ContainerInstanceIndex i,
@@ -141,6 +181,7 @@ void ContainerInstances::reserve(ContainerInstanceIndex i, std::int64_t cpu_unit
   // Both amounts are at most the free ones here, so they fit 32 bits.
   cpu_free_[i] = static_cast<std::int32_t>(cpu_free_[i] - cpu_units);
   mem_free_[i] = static_cast<std::int32_t>(mem_free_[i] - memory_mib);
+  refresh_fit(i);
 }
 
 void ContainerInstances::reserve_ports(ContainerInstanceIndex i, std::span<const HostPort> ports) {
@@ -159,6 +200,7 @@ void ContainerInstances::release(ContainerInstanceIndex i, std::int64_t cpu_unit
                "released more than was reserved");
   cpu_free_[i] = static_cast<std::int32_t>(cpu_free_[i] + cpu_units);
   mem_free_[i] = static_cast<std::int32_t>(mem_free_[i] + memory_mib);
+  refresh_fit(i);
 }
 
 // The overloads with ports keep the ones without as they were: the placement benchmark and most

@@ -138,6 +138,7 @@ Runtime::Runtime(std::span<const EcsClusterConfig> clusters, Context context)
                                  std::nullopt,
                                  {}});
       if (jc.uses_placement()) jobs_.back().group = clusters_.back().instances.add_task_group();
+      cluster.jobs.push_back(static_cast<std::uint32_t>(jobs_.size() - 1));
     }
   }
 }
@@ -327,8 +328,8 @@ PlacementFailure Runtime::place_job_task(TaskIndex t) {
 void Runtime::place_waiting(std::uint32_t c) {
   std::vector<std::uint32_t>& candidates = scratch_jobs_;
   candidates.clear();
-  for (std::uint32_t j = 0; j < jobs_.size(); ++j)
-    if (jobs_[j].cluster == c && !jobs_[j].waiting.empty()) candidates.push_back(j);
+  for (const std::uint32_t j : clusters_[c].jobs)
+    if (!jobs_[j].waiting.empty()) candidates.push_back(j);
   while (!candidates.empty()) {
     auto oldest = candidates.begin();
     for (auto it = candidates.begin(); it != candidates.end(); ++it) {
@@ -381,8 +382,29 @@ void Runtime::count_busy(TaskIndex t, bool placed) {
 // are placed first, then the services that could not place everything try again.
 void Runtime::capacity_freed(std::uint32_t c) {
   place_waiting(c);
-  for (const std::uint32_t s : clusters_[c].services)
-    if (services_[s].wants_capacity) mark_dirty(s);
+  ClusterRuntime& cluster = clusters_[c];
+  if (cluster.wanting.empty()) return;
+  // In service order, as the cluster lists them; those that stopped wanting leave the list.
+  std::erase_if(cluster.wanting, [&](std::uint32_t s) {
+    if (services_[s].wants_capacity) return false;
+    services_[s].in_wanting = false;
+    return true;
+  });
+  if (!cluster.wanting_sorted) {
+    std::sort(cluster.wanting.begin(), cluster.wanting.end());
+    cluster.wanting_sorted = true;
+  }
+  for (const std::uint32_t s : cluster.wanting) mark_dirty(s);
+}
+
+void Runtime::set_wants_capacity(std::uint32_t s, bool wants) {
+  ServiceRuntime& service = services_[s];
+  service.wants_capacity = wants;
+  if (!wants || service.in_wanting) return;
+  service.in_wanting = true;
+  ClusterRuntime& cluster = clusters_[service.cluster];
+  if (!cluster.wanting.empty() && cluster.wanting.back() > s) cluster.wanting_sorted = false;
+  cluster.wanting.push_back(s);
 }
 
 void Runtime::zones_changed() {

@@ -373,11 +373,11 @@ void Runtime::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
 
   const std::int64_t want = launches_allowed(s, index, step.start_new);
   s.unplaced = 0;
-  s.wants_capacity = false;
+  set_wants_capacity(index, false);
   for (std::int64_t k = 0; k < want; ++k) {
     if (!start_service_task(index, std::nullopt)) {
       s.unplaced = want - k;
-      s.wants_capacity = true;
+      set_wants_capacity(index, true);
       break;
     }
   }
@@ -499,13 +499,13 @@ void Runtime::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
   const DeploymentRuntime& d = s.deployments.back();
   const std::int64_t cpu = d.task_definition->reserved_cpu_units();
   const std::int64_t memory = d.task_definition->reserved_memory_mib();
-  s.wants_capacity = false;
+  set_wants_capacity(index, false);
   for (ContainerInstanceIndex i = 0; want > 0 && i < c.instances.size(); ++i) {
     if (!eligible(i) || !c.instances.connected(i) || c.instances.group_tasks(s.group, i) != 0)
       continue;
     if (c.instances.cpu_free(i) < cpu || c.instances.memory_free(i) < memory ||
         !c.instances.ports_free(i, d.task_definition->host_ports())) {
-      s.wants_capacity = true;  // AWS does not stop other tasks to make room for a daemon
+      set_wants_capacity(index, true);  // AWS does not stop other tasks to make room for a daemon
       continue;
     }
     start_service_task(index, i);

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -195,6 +196,14 @@ class ContainerInstances {
   void release_ports(ContainerInstanceIndex i, std::span<const HostPort> ports);
   // Recomputes port_bits_[i] from ports_[i].
   void summarize_ports(ContainerInstanceIndex i);
+  // Brings instance `i`'s leaf of the fit tree and its ancestors up to date.
+  void refresh_fit(ContainerInstanceIndex i);
+  // The lowest usable instance with `cpu_units` and `memory_mib` free and `ports` free (when
+  // `check_ports`), from the fit tree.
+  [[nodiscard]] std::optional<ContainerInstanceIndex> search_fit(std::int64_t cpu_units,
+                                                                 std::int64_t memory_mib,
+                                                                 std::span<const HostPort> ports,
+                                                                 bool check_ports) const;
 
   std::vector<InstanceId> ec2_;
   std::vector<AzId> az_;
@@ -219,6 +228,14 @@ class ContainerInstances {
   std::vector<std::vector<std::uint32_t>> group_tasks_;
   std::vector<std::vector<std::uint32_t>> group_az_tasks_;
   std::size_t azs_ = 0;  // 1 + the largest AzId registered
+  // The fit tree: a max tree over the instances in index order (node k's children are 2k and
+  // 2k + 1, instance i's leaf is fit_leaves_ + i), holding per node the most free CPU and the
+  // most free memory among the usable instances below it, kFitUnusable where there is none.
+  // First fit descends it leftmost first, skipping every subtree that cannot hold the task,
+  // instead of scanning every instance; each reservation updates one leaf-to-root path.
+  static constexpr std::int32_t kFitUnusable = std::numeric_limits<std::int32_t>::min();
+  std::vector<std::int32_t> fit_cpu_, fit_mem_;
+  std::size_t fit_leaves_ = 0;  // a power of two, at least size()
 };
 
 }  // namespace ecsim::ecs

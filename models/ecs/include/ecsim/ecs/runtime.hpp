@@ -104,6 +104,7 @@ struct ServiceRuntime {
   bool retry_scheduled = false;
   bool dirty = false;
   bool wants_capacity = false;  // could not place every task it wanted on EC2
+  bool in_wanting = false;      // in its cluster's `wanting` list
   std::int64_t unplaced = 0;    // tasks it could not place at its last reconcile
   bool failed = false;          // the circuit breaker stopped it (no rollback)
   ReplicaMeter meter;   // RUNNING tasks (not cut off) against desiredCount
@@ -129,6 +130,12 @@ struct ClusterRuntime {
   std::vector<std::uint32_t> busy;               // per container instance: non-DAEMON tasks
   bool tracks_busy = false;                      // managed scaling reads `busy`; else not kept
   std::vector<std::uint32_t> services;           // indices into Runtime::services_
+  std::vector<std::uint32_t> jobs;               // indices into Runtime::jobs_
+  // Services that could not place every task they wanted on EC2 (a superset: those that no
+  // longer want are dropped when it is next read, and it is sorted then), woken when
+  // capacity frees.
+  std::vector<std::uint32_t> wanting;
+  bool wanting_sorted = true;
   std::vector<ContainerInstanceIndex> draining;  // set DRAINING, in that order
   RandomStream start_latency{0};                 // placement to RUNNING on its instances
   ScalingAlarms alarms;                     // managed scaling's datapoints
@@ -249,6 +256,7 @@ class Runtime {
   void release_ec2(TaskIndex t);
   void count_busy(TaskIndex t, bool placed);
   void capacity_freed(std::uint32_t c);
+  void set_wants_capacity(std::uint32_t s, bool wants);
   void register_instance(std::uint32_t c, InstanceId id);
   void register_member_of(std::uint32_t c, InstanceId id, const platform::InstanceType& type);
   std::span<const CustomAttribute> custom_attributes(InstanceId id) const;
