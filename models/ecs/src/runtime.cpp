@@ -442,7 +442,7 @@ void Runtime::on_instance_change(const platform::InstanceChange& change) {
         cluster.disconnected_since[*i] = kNever;
         cut_off(c, *i, false);
         capacity_freed(c);
-        for (const std::uint32_t s : cluster.services) mark_dirty(s);
+        mark_unsteady(c);
       }
       break;
     case platform::ChangeKind::kInterruptionNotice:
@@ -458,7 +458,7 @@ void Runtime::on_instance_change(const platform::InstanceChange& change) {
         // A copy: each eviction changes the list.
         const std::vector<TaskIndex> doomed = cluster.tasks_on[*i];
         for (const TaskIndex t : doomed) finish(t, Outcome::kEvicted);
-        for (const std::uint32_t s : cluster.services) mark_dirty(s);
+        mark_unsteady(c);
       }
       break;
   }
@@ -492,7 +492,7 @@ void Runtime::register_instance(std::uint32_t c, InstanceId id) {
   for (const std::uint32_t s : cluster.services)
     if (services_[s].config->scheduling_strategy == SchedulingStrategy::kDaemon) reconcile(s);
   capacity_freed(c);
-  for (const std::uint32_t s : cluster.services) mark_dirty(s);
+  mark_unsteady(c);
 }
 
 // Evaluates the memberOf expressions of the cluster's jobs and services for a newly registered

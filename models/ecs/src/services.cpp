@@ -61,6 +61,24 @@ void Runtime::create_services() {
   }
 }
 
+// A REPLICA service whose reconcile would do nothing whatever its cluster's instances do: its
+// primary deployment COMPLETED (so every task is of it), desiredCount tasks all serving, none
+// wanting room, no zone rebalancing, and no DRAINING instance in the cluster (whose tasks would
+// count as old). A new, lost or returning instance changes nothing for it.
+bool Runtime::steady(const ServiceRuntime& s) const {
+  const auto desired = s.meter.desired;
+  return s.config->scheduling_strategy == SchedulingStrategy::kReplica && !s.failed &&
+         s.deployments.back().result.state == RolloutState::kCompleted && !s.wants_capacity &&
+         !s.config->az_rebalancing && s.meter.running == desired &&
+         static_cast<std::int64_t>(s.tasks.size()) == desired &&
+         clusters_[s.cluster].draining.empty();
+}
+
+void Runtime::mark_unsteady(std::uint32_t c) {
+  for (const std::uint32_t s : clusters_[c].services)
+    if (!steady(services_[s])) mark_dirty(s);
+}
+
 void Runtime::mark_dirty(std::uint32_t s) {
   if (services_[s].dirty) return;
   services_[s].dirty = true;

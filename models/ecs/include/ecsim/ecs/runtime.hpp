@@ -272,6 +272,9 @@ class Runtime {
 
   // --- services.cpp: services, deployments, drains, agents, managed scaling -------------------
   void mark_dirty(std::uint32_t s);
+  bool steady(const ServiceRuntime& s) const;
+  /// Marks every service of cluster `c` dirty but the steady ones: its instances changed.
+  void mark_unsteady(std::uint32_t c);
   void flush_services();
   void reconcile(std::uint32_t s);
   void reconcile_replica(ServiceRuntime& s, std::uint32_t index);
