@@ -155,11 +155,13 @@ bool Runtime::handle(const Event& e) {
       launch_fargate();
       break;
     case kFargateSpotNotice:
-      if (state_[e.target] != TaskState::kStopped)
+      if (release_ref(e.target)) {
+        ++refs_[e.target];
         sim_.schedule_in(platform::kSpotNotice, kFargateSpotReclaim, e.target);
+      }
       break;
     case kFargateSpotReclaim:
-      if (state_[e.target] != TaskState::kStopped) finish(e.target, Outcome::kEvicted);
+      if (release_ref(e.target)) finish(e.target, Outcome::kEvicted);
       break;
     case kServiceRetry:
       services_[e.target].retry_scheduled = false;
@@ -227,25 +229,56 @@ void Runtime::on_arrival(std::uint32_t j) {
 
 TaskIndex Runtime::create_task(SimDuration duration, std::int64_t cpu, std::int64_t memory,
                              std::uint32_t cluster, LaunchType launch) {
-  const auto t = static_cast<TaskIndex>(state_.size());
-  ECSIM_ASSERT(t != kNoTask, "fewer than 2^32 tasks per run");
-  job_of_.push_back(kUnset);
-  service_of_.push_back(kUnset);
-  svc_.push_back(ServiceTaskFields{});
-  cluster_of_.push_back(cluster);
-  launch_.push_back(launch);
-  state_.push_back(TaskState::kProvisioning);
-  created_.push_back(sim_.now());
-  duration_.push_back(duration);
-  cpu_.push_back(cpu);
-  memory_.push_back(memory);
-  az_.push_back(AzId{});
-  instance_.push_back(0);
-  slot_.push_back(0);
-  completion_.push_back(EventHandle{});
-  cost_item_.push_back(platform::CostItemId{});
+  // A stopped task's slot is reused once nothing names it, so the table follows the live tasks.
+  TaskIndex t;
+  if (!free_tasks_.empty()) {
+    t = free_tasks_.back();
+    free_tasks_.pop_back();
+  } else {
+    t = static_cast<TaskIndex>(state_.size());
+    ECSIM_ASSERT(t != kNoTask, "fewer than 2^32 tasks at a time");
+    for (auto* column : {&job_of_, &service_of_, &cluster_of_, &instance_, &slot_})
+      column->emplace_back();
+    svc_.emplace_back();
+    launch_.emplace_back();
+    state_.emplace_back();
+    sequence_.emplace_back();
+    created_.emplace_back();
+    duration_.emplace_back();
+    cpu_.emplace_back();
+    memory_.emplace_back();
+    az_.emplace_back();
+    completion_.emplace_back();
+    cost_item_.emplace_back();
+    refs_.emplace_back();
+  }
+  job_of_[t] = kUnset;
+  service_of_[t] = kUnset;
+  svc_[t] = ServiceTaskFields{};
+  cluster_of_[t] = cluster;
+  launch_[t] = launch;
+  state_[t] = TaskState::kProvisioning;
+  sequence_[t] = next_sequence_++;
+  created_[t] = sim_.now();
+  duration_[t] = duration;
+  cpu_[t] = cpu;
+  memory_[t] = memory;
+  az_[t] = AzId{};
+  instance_[t] = 0;
+  slot_[t] = 0;
+  completion_[t] = EventHandle{};
+  cost_item_[t] = platform::CostItemId{};
+  refs_[t] = 0;
   ++provisioning_;
   return t;
+}
+
+bool Runtime::release_ref(TaskIndex t) {
+  ECSIM_ASSERT(refs_[t] > 0, "a reference to a task slot is released once");
+  --refs_[t];
+  if (state_[t] != TaskState::kStopped) return true;
+  if (refs_[t] == 0) free_tasks_.push_back(t);
+  return false;
 }
 
 // --- EC2 --------------------------------------------------------------------------------------
@@ -334,7 +367,8 @@ void Runtime::place_waiting(std::uint32_t c) {
     auto oldest = candidates.begin();
     for (auto it = candidates.begin(); it != candidates.end(); ++it) {
       const TaskIndex a = jobs_[*it].waiting.front(), b = jobs_[*oldest].waiting.front();
-      if (created_[a] < created_[b] || (created_[a] == created_[b] && a < b)) oldest = it;
+      if (created_[a] < created_[b] || (created_[a] == created_[b] && sequence_[a] < sequence_[b]))
+        oldest = it;
     }
     JobRuntime& job = jobs_[*oldest];
     if (place_job_task(job.waiting.front()) == PlacementFailure::kNone) {
@@ -594,16 +628,24 @@ void Runtime::on_task_started(TaskIndex t) {
   const double rate = platform_config_.fargate.spot_interruptions_per_hour;
   if (launch_[t] == LaunchType::kFargateSpot && rate > 0) {
     const SimDuration until = from_seconds(fargate_rng_.exponential(3600.0 / rate));
-    if (until < duration_[t]) sim_.schedule_in(until, kFargateSpotNotice, t);
+    if (until < duration_[t]) {
+      ++refs_[t];
+      sim_.schedule_in(until, kFargateSpotNotice, t);
+    }
   }
 }
 
-// A scan of every task: zone outages are rare, and Fargate tasks keep no per-zone list.
+// A scan of every task slot: zone outages are rare, and Fargate tasks keep no per-zone list.
+// The tasks go in the order they were created.
 void Runtime::evict_fargate_in(AzId z) {
+  std::vector<TaskIndex> doomed;
   for (TaskIndex t = 0; t < state_.size(); ++t) {
     if (state_[t] == TaskState::kStopped || state_[t] == TaskState::kProvisioning) continue;
-    if (az_[t] == z && launch_[t] != LaunchType::kEc2) finish(t, Outcome::kEvicted);
+    if (az_[t] == z && launch_[t] != LaunchType::kEc2) doomed.push_back(t);
   }
+  std::sort(doomed.begin(), doomed.end(),
+            [&](TaskIndex a, TaskIndex b) { return sequence_[a] < sequence_[b]; });
+  for (const TaskIndex t : doomed) finish(t, Outcome::kEvicted);
 }
 
 // --- task life --------------------------------------------------------------------------------
@@ -660,6 +702,7 @@ void Runtime::finish(TaskIndex t, Outcome outcome) {
     if (ec2) capacity_freed(cluster_of_[t]);
     else if (!fargate_queue_.empty()) launch_fargate();
   }
+  if (refs_[t] == 0) free_tasks_.push_back(t);
 }
 
 TaskCounts& Runtime::counts_of(TaskIndex t) {

@@ -301,7 +301,7 @@ void Runtime::stop_service_task(TaskIndex t) { finish(t, Outcome::kCompleted); }
 void Runtime::scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among) {
   TaskIndex pick = kNoTask;
   for (const TaskIndex t : among)
-    if (state_[t] != TaskState::kRunning && (pick == kNoTask || t > pick)) pick = t;
+    if (state_[t] != TaskState::kRunning && newer(t, pick)) pick = t;
   if (pick == kNoTask && !among.empty() && launch_[among.front()] == LaunchType::kEc2) {
     ClusterRuntime& c = clusters_[s.cluster];
     const PlacementRules rules = rules_of(s);
@@ -313,7 +313,7 @@ void Runtime::scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among) 
     request.strategies = resolve_strategies(c, rules.strategies, strategies);
     if (const auto i = placer_.choose_stop(c.instances, request)) {
       for (const TaskIndex t : c.tasks_on[*i])
-        if (service_of_[t] == service_of_[among.front()] && (pick == kNoTask || t > pick)) pick = t;
+        if (service_of_[t] == service_of_[among.front()] && newer(t, pick)) pick = t;
     }
   }
   if (pick == kNoTask) {
@@ -321,7 +321,7 @@ void Runtime::scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among) 
     for (std::size_t z = 0; z < s.meter.running_by_az.size(); ++z)
       if (!fullest || s.meter.running_by_az[z] > s.meter.running_by_az[*fullest]) fullest = z;
     for (const TaskIndex t : among)
-      if (az_[t].value() == fullest && (pick == kNoTask || t > pick)) pick = t;
+      if (az_[t].value() == fullest && newer(t, pick)) pick = t;
   }
   ECSIM_ASSERT(pick != kNoTask, "a service scaling in has a task to stop");
   stop_service_task(pick);
@@ -376,7 +376,7 @@ void Runtime::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
     // Earlier revisions go first, then tasks on DRAINING instances; the oldest first within.
     std::sort(stop.begin(), stop.end(), [&](TaskIndex a, TaskIndex b) {
       const bool a_new = svc_[a].deployment == primary, b_new = svc_[b].deployment == primary;
-      return a_new != b_new ? b_new : a < b;
+      return a_new != b_new ? b_new : sequence_[a] < sequence_[b];
     });
     stop.resize(static_cast<std::size_t>(step.stop_old));
     for (const TaskIndex t : stop) stop_service_task(t);

@@ -6,6 +6,9 @@
 #include <cmath>
 
 #include "ecsim/engine/engine.hpp"
+#include "ecsim/platform/catalog.hpp"
+#include "ecsim/workload/durations.hpp"
+#include "ecsim/workload/trace.hpp"
 #include "ecsim/workload/arrivals.hpp"
 
 namespace ecsim::engine {
@@ -14,17 +17,19 @@ namespace {
 // Memory per item, measured with the peak resident set of whole runs of this build (Release,
 // GCC 12): the difference between two runs that differ only in the item's count, divided by
 // the difference of the counts. A change to what the engine keeps per item is a change here;
-// the engine's estimate test compares the estimate with measured runs.
+// the engine's estimate test compares the estimate with measured runs. Records of stopped tasks
+// and pods are reused, so memory follows the tasks and pods alive at once, not those created.
 //   program: the 100-hour M/M/4 run (18,000 tasks) peaked at 8.4 MB;
-//   ECS task: M/M/4 over 1000 h and 4000 h (179,122 and 718,020 tasks): 44.3 and 146.3 MB, 194
-//   B a task; 201,601 one-second tasks on 3 instances without a queue: 25 MB, 124 B (the
-//   estimate takes 160);
-//   EKS pod: a Job of 50,000 and 200,000 completions: 15.3 and 42.0 MB;
+//   replication: 3 instances and 10 to 200,000 one-second tasks, one at a time: 2.5 MB each;
+//   live ECS task: the scale benchmark's ECS days, 1.3 to 1.5 KB per task alive at the peak
+//   (its record, its events, its share of the lists that hold it);
+//   live EKS pod: the scale benchmark's EKS days, 540 to 620 bytes per pod alive at the peak;
 //   EC2 instance in an ECS cluster: 100,000 and 1,000,000 instances: 31.8 and 240.7 MB;
 //   EKS node: 100,000 and 300,000 nodes: 73.0 and 236.6 MB.
 constexpr double kProgramBytes = 8.0 * (1 << 20);
-constexpr double kBytesPerTask = 160;
-constexpr double kBytesPerPod = 190;
+constexpr double kReplicationBytes = 2.4 * (1 << 20);
+constexpr double kBytesPerLiveTask = 1500;
+constexpr double kBytesPerLivePod = 600;
 constexpr double kBytesPerInstance = 240;
 constexpr double kBytesPerNode = 840;
 // Events per item: a standalone task's arrival, start and completion (3); a pod's creation,
@@ -37,6 +42,26 @@ constexpr double kEventsPerHost = 2;
 // Bytes of a heap block holding `n` bytes (glibc: 16-byte steps, 32 at least, 8 of header).
 double heap_block(double n) {
   return n <= 0 ? 0 : std::max(32.0, std::ceil((n + 8) / 16) * 16);
+}
+
+// The mean run time of a job's tasks, in seconds: its duration distribution's, or its trace's.
+double mean_job_seconds(const scenario::JobConfig& j) {
+  if (j.duration) return workload::mean_seconds(*j.duration);
+  const auto* trace = std::get_if<workload::TraceArrivals>(&j.arrivals);
+  if (!trace || !trace->records || trace->records->empty()) return 0;
+  double sum = 0;
+  for (const workload::TraceRecord& r : *trace->records) sum += to_seconds(r.duration);
+  return sum / static_cast<double>(trace->records->size());
+}
+
+// The most of a job's tasks alive at once (running or queued): its offered load (arrivals per
+// second x mean run time, Little's law) with room for its peaks, unless the load reaches the
+// tasks its cluster's instances hold at once, when the queue may hold every arrival.
+double live_job_tasks(const scenario::JobConfig& j, double arrivals, double seconds,
+                      double slots) {
+  const double offered = seconds > 0 ? arrivals / seconds * mean_job_seconds(j) : arrivals;
+  if (j.launch_type == scenario::LaunchType::kEc2 && offered >= slots) return arrivals;
+  return std::min(arrivals, 2 * offered + 10);
 }
 
 // The tasks a REPLICA service creates: its first desiredCount, each increase, and a whole new
@@ -88,15 +113,42 @@ RunEstimate estimate_run(const scenario::Scenario& s, std::uint32_t concurrent, 
 
   // Tasks and pods.
   double tasks = 0, pods = 0, ticks = 0;
+  double live = 0, live_pods = 0;  // tasks and pods alive at once, at most
   std::size_t workload_columns = 0;
   for (const scenario::EcsClusterConfig& c : s.ecs) {
     double cluster_hosts = 0;
     for (const GroupId g : c.groups()) cluster_hosts += hosts_of_group[g.value()];
-    for (const scenario::JobConfig& j : c.jobs)
-      tasks += workload::expected_arrivals(j.arrivals, horizon);
-    for (const scenario::ServiceConfig& sv : c.services)
-      tasks += sv.scheduling_strategy == ecs::SchedulingStrategy::kDaemon ? cluster_hosts
-                                                                          : replica_tasks(sv);
+    for (const scenario::JobConfig& j : c.jobs) {
+      const double arrivals = workload::expected_arrivals(j.arrivals, horizon);
+      tasks += arrivals;
+      // The tasks of this job the cluster's instances hold at once, by CPU and memory.
+      const ecs::TaskSize size = j.task_definition.held_size(false);
+      double slots = 0;
+      for (const GroupId g : c.groups()) {
+        const platform::InstanceType& type =
+            platform::InstanceCatalog::builtin().at(s.platform.groups[g.value()].instance_type);
+        const double by_cpu = size.cpu_units > 0
+                                  ? static_cast<double>(ecs::registered_cpu_units(type.vcpu) / size.cpu_units)
+                                  : 1e18;
+        const double by_memory =
+            static_cast<double>(ecs::registered_memory_mib(type.memory_mib) / size.memory_mib);
+        slots += hosts_of_group[g.value()] * std::min(by_cpu, by_memory);
+      }
+      live += live_job_tasks(j, arrivals, to_seconds(horizon), slots);
+    }
+    for (const scenario::ServiceConfig& sv : c.services) {
+      const double made = sv.scheduling_strategy == ecs::SchedulingStrategy::kDaemon
+                              ? cluster_hosts
+                              : replica_tasks(sv);
+      tasks += made;
+      // At most maximumPercent of the largest desiredCount at once (a deployment's surge).
+      double desired = static_cast<double>(sv.desired_count);
+      for (const scenario::ServiceUpdate& u : sv.updates)
+        if (u.desired_count) desired = std::max(desired, static_cast<double>(*u.desired_count));
+      live += sv.scheduling_strategy == ecs::SchedulingStrategy::kDaemon
+                  ? cluster_hosts
+                  : desired * std::max(1.0, sv.deployment.maximum_percent / 100.0);
+    }
     workload_columns += c.services.size();
     if (c.capacity_provider && c.capacity_provider->managed_scaling) ticks += hours * 60;
   }
@@ -113,12 +165,28 @@ RunEstimate estimate_run(const scenario::Scenario& s, std::uint32_t concurrent, 
         made += replicas;
       }
       pods += made;
+      live_pods += replicas * 1.25 + 1;  // maxSurge's default share during a rollout
     }
-    for (const eks::StatefulSet& st : m.stateful_sets) pods += st.replicas;
+    for (const eks::StatefulSet& st : m.stateful_sets) {
+      pods += st.replicas;
+      live_pods += st.replicas;
+    }
     pods += static_cast<double>(m.daemon_sets.size()) * cluster_nodes;
+    live_pods += static_cast<double>(m.daemon_sets.size()) * cluster_nodes;
     for (const scenario::EksJobConfig& j : c.jobs) {
       const double copies = j.arrivals ? workload::expected_arrivals(*j.arrivals, horizon) : 1.0;
-      pods += copies * m.jobs[j.job].completions;
+      const eks::Job& job = m.jobs[j.job];
+      pods += copies * job.completions;
+      // Little's law over the copies: each keeps up to `parallelism` pods for the waves its
+      // completions take.
+      const double seconds = to_seconds(horizon);
+      const double pod_seconds = workload::mean_seconds(j.duration);
+      const double per_copy = std::min(job.parallelism, job.completions);
+      const double offered =
+          j.arrivals && seconds > 0
+              ? copies / seconds * job.completions * pod_seconds
+              : per_copy;
+      live_pods += std::min(copies * job.completions, 2 * std::max(offered, per_copy) + 10);
     }
     workload_columns += m.deployments.size() + m.stateful_sets.size() + m.daemon_sets.size();
   }
@@ -138,7 +206,8 @@ RunEstimate estimate_run(const scenario::Scenario& s, std::uint32_t concurrent, 
 
   e.events = tasks * kEventsPerTask + pods * kEventsPerPod + e.hosts * kEventsPerHost +
              e.timeseries_rows + ticks;
-  e.replication_bytes = tasks * kBytesPerTask + pods * kBytesPerPod +
+  e.live_tasks = live + live_pods;
+  e.replication_bytes = kReplicationBytes + live * kBytesPerLiveTask + live_pods * kBytesPerLivePod +
                         instances * kBytesPerInstance + nodes * kBytesPerNode;
   e.replications = s.replications;
   const double replications = s.replications;

@@ -246,6 +246,13 @@ class Runtime {
   void on_arrival(std::uint32_t j);
   TaskIndex create_task(SimDuration duration, std::int64_t cpu, std::int64_t memory,
                         std::uint32_t cluster, LaunchType launch);
+  /// Drops one event's reference to task `t`'s slot (freeing a stopped task's once none is
+  /// left); true while the task is not stopped.
+  bool release_ref(TaskIndex t);
+  /// `t` was created after `than` (or `than` is kNoTask).
+  [[nodiscard]] bool newer(TaskIndex t, TaskIndex than) const {
+    return than == kNoTask || sequence_[t] > sequence_[than];
+  }
   PlacementResult choose_instance(std::uint32_t c, const PlacementRules& rules,
                                        std::int64_t cpu, std::int64_t memory,
                                        std::span<const HostPort> ports);
@@ -335,13 +342,16 @@ class Runtime {
   bool flushing_ = false;
   std::uint32_t registered_instances_ = 0;
 
-  // The task table, structure of arrays, indexed by TaskIndex.
+  // The task table, structure of arrays, indexed by TaskIndex. A stopped task's slot goes to
+  // free_tasks_ once no event names it (refs_), and is reused: order among tasks is by
+  // sequence_, never by slot.
   std::vector<std::uint32_t> job_of_;      // kUnset for service tasks
   std::vector<std::uint32_t> service_of_;  // kUnset for job tasks
   std::vector<ServiceTaskFields> svc_;     // meaningful for service tasks only
   std::vector<std::uint32_t> cluster_of_;
   std::vector<LaunchType> launch_;
   std::vector<TaskState> state_;
+  std::vector<std::uint64_t> sequence_;  // creation order over the run
   std::vector<SimTime> created_;
   std::vector<SimDuration> duration_;
   std::vector<std::int64_t> cpu_, memory_;
@@ -350,6 +360,9 @@ class Runtime {
   std::vector<std::uint32_t> slot_;  // position in tasks_on[instance]
   std::vector<EventHandle> completion_;
   std::vector<platform::CostItemId> cost_item_;
+  std::vector<std::uint16_t> refs_;  // pending Fargate Spot notices and reclaims naming it
+  std::vector<TaskIndex> free_tasks_;
+  std::uint64_t next_sequence_ = 0;
   std::uint64_t provisioning_ = 0, pending_ = 0, running_ = 0;
 
   std::int64_t reserved_cpu_ = 0, reserved_memory_ = 0, registered_cpu_ = 0, registered_memory_ = 0;

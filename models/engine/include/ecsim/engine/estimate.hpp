@@ -12,6 +12,7 @@ namespace ecsim::engine {
 /// measured on this build (see estimate.cpp), so it is an estimate, not a bound.
 struct RunEstimate {
   double tasks = 0;                ///< ECS tasks and EKS pods created, per replication
+  double live_tasks = 0;           ///< the most tasks and pods alive at once (memory follows these)
   double hosts = 0;                ///< EC2 instances and EKS nodes launched, per replication
   double timeseries_rows = 0;      ///< time-series rows, per replication
   double events = 0;               ///< events handled, per replication
