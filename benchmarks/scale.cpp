@@ -6,7 +6,12 @@
 // event_queue benchmark), measured in the same run, with the ratio of the two: how close the
 // models run to the limit the queue sets.
 //
-//   scale [--only ecs-500,eks-1500,...] [--hours H] [--json]
+//   scale [--only ecs-500,eks-1500,...] [--hours H] [--json] [--replications N]
+//
+// With --replications N it also runs the first day of the list N times with the ecsim binary,
+// `ecsim run DAY --replications N --jobs 1` and then `--jobs 2`, and prints the wall seconds of
+// each and the speed-up of two jobs over one (2 on two idle cores when replications share
+// nothing).
 //
 // The days (the table of the issue that asked for this benchmark):
 //   ecs-500   500 m6i.2xlarge, 50 services x 40 tasks, jobs at 60/min (10 min mean)
@@ -183,11 +188,26 @@ Measured in_child(const fs::path& file) {
   return m;
 }
 
+/// Wall seconds of `ecsim run file --replications n --jobs jobs`, the outputs in `out`; negative
+/// when it failed.
+double run_replications(const fs::path& file, std::uint32_t n, std::uint32_t jobs,
+                        const fs::path& out) {
+  const std::string command =
+      fmt::format("'{}' run '{}' --replications {} --jobs {} --quiet --out '{}' > /dev/null",
+                  ECSIM_BINARY, file.string(), n, jobs, out.string());
+  const auto start = std::chrono::steady_clock::now();
+  const int status = std::system(command.c_str());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return status == 0 ? seconds : -1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   bool json = false;
   std::uint32_t hours = 24;
+  std::uint32_t replications = 0;
   std::vector<Day> days = kDays;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
@@ -197,6 +217,12 @@ int main(int argc, char** argv) {
       hours = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
       if (hours == 0 || hours > 24 * 30) {
         std::fputs("scale: --hours takes 1 to 720\n", stderr);
+        return 2;
+      }
+    } else if (a == "--replications" && i + 1 < argc) {
+      replications = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
+      if (replications < 2 || replications > 1000) {
+        std::fputs("scale: --replications takes 2 to 1000\n", stderr);
         return 2;
       }
     } else if (a == "--only" && i + 1 < argc) {
@@ -216,7 +242,7 @@ int main(int argc, char** argv) {
       }
     } else {
       std::fputs("usage: scale [--only ecs-500,ecs-5000,eks-500,eks-1500,eks-5000] "
-                 "[--hours H] [--json]\n", a == "--help" ? stdout : stderr);
+                 "[--hours H] [--json] [--replications N]\n", a == "--help" ? stdout : stderr);
       return a == "--help" ? 0 : 2;
     }
   }
@@ -257,6 +283,26 @@ int main(int argc, char** argv) {
                          "{:>7.3f}\n",
                          day.name, day.hosts, m.events, m.wall_seconds, eps, rss / 1e6, per_task,
                          core, eps / core);
+    }
+  }
+  if (replications > 0 && !days.empty()) {
+    // The replications of one day over one and two jobs, with the ecsim binary itself.
+    const Day& day = days.front();
+    const fs::path file = write_day(root / (day.name + "-replications"), day, false, hours);
+    const double one = run_replications(file, replications, 1, root / "jobs-1");
+    const double two = run_replications(file, replications, 2, root / "jobs-2");
+    if (one < 0 || two < 0) {
+      std::fprintf(stderr, "scale: the replications of %s failed\n", day.name.c_str());
+      ok = false;
+    } else if (json) {
+      out += fmt::format(
+          ",\n  {{\"replications\": {}, \"scenario\": \"{}\", \"jobs_1_seconds\": {:.3f}, "
+          "\"jobs_2_seconds\": {:.3f}, \"speedup\": {:.3f}}}",
+          replications, day.name, one, two, one / two);
+    } else {
+      out += fmt::format("\n{} replications of {}: --jobs 1 {:.2f} s, --jobs 2 {:.2f} s, "
+                         "speed-up {:.2f}\n",
+                         replications, day.name, one, two, one / two);
     }
   }
   if (json) out += "\n]\n";
