@@ -562,7 +562,13 @@ void Runtime::reconcile(std::uint32_t c) {
   for (std::uint32_t w = 0; w < rt.workloads.size(); ++w) {
     WorkloadState& wl = rt.workloads[w];
     switch (wl.kind) {
-      case WorkloadState::Kind::kDeployment: reconcile_deployment(c, w); break;
+      case WorkloadState::Kind::kDeployment:
+        // Settled (no rollout, no old pods, its replicas made): the controller has nothing to do.
+        if (wl.old_pods == 0 && !wl.rolling_out() &&
+            static_cast<std::int64_t>(wl.pods.size) == wl.replicas)
+          break;
+        reconcile_deployment(c, w);
+        break;
       case WorkloadState::Kind::kStatefulSet:
         // OrderedReady: the next pod once every earlier one runs.
         while (!wl.quota_blocked && static_cast<std::int32_t>(wl.pods.size) < wl.replicas) {

@@ -17,7 +17,7 @@ struct RunReport {
   std::string version;                           ///< of ecsim
 };
 
-/// summary.json: the output contract of DESIGN.md (with several replications every number is the
+/// summary.json: the output contract of docs/design.md (with several replications every number is the
 /// mean over them and a `*_ci95` twin holds the 95% confidence half-width). `wall_seconds` and
 /// `events_per_second` are the only values that depend on the machine; `include_timing` false
 /// sets both to 0, for byte-for-byte comparisons. Services, deployments and drains are laid out as
