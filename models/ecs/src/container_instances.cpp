@@ -63,62 +63,62 @@ ContainerInstanceIndex ContainerInstances::register_instance(
   if (az.value() >= azs_) {
     azs_ = std::size_t{az.value()} + 1;
     for (auto& counts : group_az_tasks_) counts.resize(azs_, 0);
+    zone_fit_.resize(azs_);
+    zone_members_.resize(azs_);
   }
+  zone_slot_.push_back(static_cast<std::uint32_t>(zone_members_[az.value()].size()));
+  zone_members_[az.value()].push_back(i);
   refresh_fit(i);
   return i;
 }
 
 void ContainerInstances::refresh_fit(ContainerInstanceIndex i) {
-  if (i >= fit_leaves_) {
-    // Grown past the tree: twice the leaves, every instance's leaf set, every node recomputed.
-    fit_leaves_ = std::max<std::size_t>(fit_leaves_ * 2, 64);
-    while (fit_leaves_ <= i) fit_leaves_ *= 2;
-    fit_cpu_.assign(2 * fit_leaves_, kFitUnusable);
-    fit_mem_.assign(2 * fit_leaves_, kFitUnusable);
-    for (std::size_t k = 0; k < ec2_.size(); ++k) {
-      const auto c = static_cast<ContainerInstanceIndex>(k);
-      fit_cpu_[fit_leaves_ + k] = usable(c) ? cpu_free_[k] : kFitUnusable;
-      fit_mem_[fit_leaves_ + k] = usable(c) ? mem_free_[k] : kFitUnusable;
+  const bool ok = usable(i);
+  const std::int32_t cpu = ok ? cpu_free_[i] : detail::FitTree::kUnusable;
+  const std::int32_t mem = ok ? mem_free_[i] : detail::FitTree::kUnusable;
+  fit_.set(i, cpu, mem);
+  zone_fit_[az_[i].value()].set(zone_slot_[i], cpu, mem);
+}
+
+namespace detail {
+
+void FitTree::set(std::size_t s, std::int32_t cpu, std::int32_t memory) {
+  if (s >= leaves_) {
+    // Grown past the leaves: twice as many (at least 64), the old leaves kept, every node
+    // recomputed.
+    std::size_t leaves = std::max<std::size_t>(leaves_ * 2, 64);
+    while (leaves <= s) leaves *= 2;
+    std::vector<std::int32_t> cpu_tree(2 * leaves, kUnusable), mem_tree(2 * leaves, kUnusable);
+    if (leaves_ > 0) {
+      std::copy_n(cpu_.begin() + static_cast<std::ptrdiff_t>(leaves_), leaves_,
+                  cpu_tree.begin() + static_cast<std::ptrdiff_t>(leaves));
+      std::copy_n(mem_.begin() + static_cast<std::ptrdiff_t>(leaves_), leaves_,
+                  mem_tree.begin() + static_cast<std::ptrdiff_t>(leaves));
     }
-    for (std::size_t k = fit_leaves_ - 1; k >= 1; --k) {
-      fit_cpu_[k] = std::max(fit_cpu_[2 * k], fit_cpu_[2 * k + 1]);
-      fit_mem_[k] = std::max(fit_mem_[2 * k], fit_mem_[2 * k + 1]);
+    cpu_tree[leaves + s] = cpu;
+    mem_tree[leaves + s] = memory;
+    for (std::size_t k = leaves - 1; k >= 1; --k) {
+      cpu_tree[k] = std::max(cpu_tree[2 * k], cpu_tree[2 * k + 1]);
+      mem_tree[k] = std::max(mem_tree[2 * k], mem_tree[2 * k + 1]);
     }
+    cpu_ = std::move(cpu_tree);
+    mem_ = std::move(mem_tree);
+    leaves_ = leaves;
     return;
   }
-  std::size_t k = fit_leaves_ + i;
-  fit_cpu_[k] = usable(i) ? cpu_free_[i] : kFitUnusable;
-  fit_mem_[k] = usable(i) ? mem_free_[i] : kFitUnusable;
+  std::size_t k = leaves_ + s;
+  cpu_[k] = cpu;
+  mem_[k] = memory;
   for (k /= 2; k >= 1; k /= 2) {
-    const std::int32_t cpu = std::max(fit_cpu_[2 * k], fit_cpu_[2 * k + 1]);
-    const std::int32_t mem = std::max(fit_mem_[2 * k], fit_mem_[2 * k + 1]);
-    if (fit_cpu_[k] == cpu && fit_mem_[k] == mem) break;  // the ancestors are unchanged too
-    fit_cpu_[k] = cpu;
-    fit_mem_[k] = mem;
+    const std::int32_t c = std::max(cpu_[2 * k], cpu_[2 * k + 1]);
+    const std::int32_t m = std::max(mem_[2 * k], mem_[2 * k + 1]);
+    if (cpu_[k] == c && mem_[k] == m) break;  // the ancestors are unchanged too
+    cpu_[k] = c;
+    mem_[k] = m;
   }
 }
 
-std::optional<ContainerInstanceIndex> ContainerInstances::search_fit(
-    std::int64_t cpu_units, std::int64_t memory_mib, std::span<const HostPort> ports,
-    bool check_ports) const {
-  if (fit_leaves_ == 0) return std::nullopt;
-  // Depth first, left child first: the stack holds at most one pending sibling per level.
-  std::array<std::size_t, 2 * std::numeric_limits<std::size_t>::digits> stack;
-  std::size_t top = 0;
-  stack[top++] = 1;
-  while (top > 0) {
-    const std::size_t k = stack[--top];
-    if (fit_cpu_[k] < cpu_units || fit_mem_[k] < memory_mib) continue;
-    if (k >= fit_leaves_) {
-      const auto i = static_cast<ContainerInstanceIndex>(k - fit_leaves_);
-      if (!check_ports || ports_free(i, ports)) return i;
-      continue;
-    }
-    stack[top++] = 2 * k + 1;
-    stack[top++] = 2 * k;
-  }
-  return std::nullopt;
-}
+}  // namespace detail
 
 std::optional<ContainerInstanceIndex> ContainerInstances::find(InstanceId ec2) const {
   if (ec2.value() >= by_ec2_.size() || by_ec2_[ec2.value()] == kNoIndex) return std::nullopt;
@@ -145,17 +145,22 @@ void ContainerInstances::deregister(ContainerInstanceIndex i) {
 
 std::optional<ContainerInstanceIndex> ContainerInstances::first_fit(
     std::int64_t cpu_units, std::int64_t memory_mib, std::span<const HostPort> ports) const {
-  return search_fit(cpu_units, memory_mib, ports, true);
+  const auto s = fit_.search(cpu_units, memory_mib, [&](std::size_t i) {
+    return ports_free(static_cast<ContainerInstanceIndex>(i), ports);
+  });
+  if (!s) return std::nullopt;
+  return static_cast<ContainerInstanceIndex>(*s);
 }
 
 PlacementFailure ContainerInstances::why_not(std::int64_t cpu_units, std::int64_t memory_mib,
                                              std::span<const HostPort> ports) const {
   // The tree's root holds the most free CPU and memory over the usable instances.
-  if (fit_leaves_ == 0 || fit_cpu_[1] == kFitUnusable) return PlacementFailure::kNoInstances;
-  if (fit_cpu_[1] < cpu_units) return PlacementFailure::kResourceCpu;
-  if (!search_fit(cpu_units, memory_mib, ports, false)) return PlacementFailure::kResourceMemory;
-  return search_fit(cpu_units, memory_mib, ports, true) ? PlacementFailure::kNone
-                                                         : PlacementFailure::kResourcePorts;
+  if (fit_.max_cpu() == detail::FitTree::kUnusable) return PlacementFailure::kNoInstances;
+  if (fit_.max_cpu() < cpu_units) return PlacementFailure::kResourceCpu;
+  if (!fit_.search(cpu_units, memory_mib, [](std::size_t) { return true; }))
+    return PlacementFailure::kResourceMemory;
+  return first_fit(cpu_units, memory_mib, ports) ? PlacementFailure::kNone
+                                                 : PlacementFailure::kResourcePorts;
 }
 
 bool ContainerInstances::ports_free(ContainerInstanceIndex i,

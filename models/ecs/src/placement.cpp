@@ -221,6 +221,13 @@ PlacementResult Placer::place(const ContainerInstances& instances,
   const bool fits_32 = request.cpu_units <= kMax32 && request.memory_mib <= kMax32;
   const auto cpu = static_cast<std::int32_t>(std::min(request.cpu_units, kMax32));
   const auto mem = static_cast<std::int32_t>(std::min(request.memory_mib, kMax32));
+  const std::span<const PlacementStrategy> st = request.strategies;
+  if (fits_32 && request.member_of.empty() && st.size() == 2 &&
+      st[0].type == StrategyType::kSpread && st[0].field == StrategyField::kAvailabilityZone &&
+      st[1].type == StrategyType::kSpread && st[1].field == StrategyField::kInstanceId) {
+    if (const auto chosen = place_default_spread(instances, request))
+      return {*chosen, PlacementFailure::kNone};
+  }
   std::uint8_t* flags = flags_.data();
   const bool has_mask = !request.member_of.empty();
   if (has_mask) {
@@ -244,6 +251,55 @@ PlacementResult Placer::place(const ContainerInstances& instances,
 
   n = apply_strategies(instances, request.group, request.strategies, n, false, true);
   return {candidates_[0], PlacementFailure::kNone};
+}
+
+// The strategies' key is (the group's tasks in the instance's zone, the group's tasks on the
+// instance), smallest first, the lowest index among ties. Over the zones with the fewest tasks
+// (among those where some instance fits), an instance with none of the group's tasks has the
+// smallest key possible; the lowest such instance of those zones is the answer. When those
+// zones have an instance that fits but none without a task of the group, the smallest
+// per-instance count is not known here, and the passes decide.
+std::optional<ContainerInstanceIndex> Placer::place_default_spread(
+    const ContainerInstances& instances, const PlacementRequest& request) {
+  const std::uint32_t* counts = instances.group_tasks_[request.group].data();
+  const std::uint32_t* zone_counts = instances.group_az_tasks_[request.group].data();
+  const std::size_t zones = instances.zone_fit_.size();
+  const std::span<const HostPort> ports = request.host_ports;
+  const bool distinct = request.distinct_instance;
+  // The zones in order of their counts (few: one per zone of the region).
+  std::array<std::pair<std::uint32_t, std::size_t>, 64> order;
+  if (zones > order.size()) return std::nullopt;
+  for (std::size_t z = 0; z < zones; ++z) order[z] = {zone_counts[z], z};
+  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(zones));
+  for (std::size_t g = 0; g < zones;) {
+    std::size_t end = g;
+    while (end < zones && order[end].first == order[g].first) ++end;
+    bool fits = false;
+    std::optional<ContainerInstanceIndex> best;
+    for (std::size_t k = g; k < end; ++k) {
+      const std::size_t z = order[k].second;
+      const detail::FitTree& tree = instances.zone_fit_[z];
+      const std::vector<ContainerInstanceIndex>& members = instances.zone_members_[z];
+      // The lowest instance of the zone that fits (with distinctInstance: holds none of the
+      // group's tasks), then the lowest that fits and holds none.
+      const auto feasible = tree.search(request.cpu_units, request.memory_mib, [&](std::size_t s) {
+        const ContainerInstanceIndex i = members[s];
+        return (!distinct || counts[i] == 0) && instances.ports_free(i, ports);
+      });
+      if (!feasible) continue;
+      fits = true;
+      std::optional<std::size_t> empty = feasible;
+      if (counts[members[*feasible]] != 0)
+        empty = tree.search(request.cpu_units, request.memory_mib, [&](std::size_t s) {
+          const ContainerInstanceIndex i = members[s];
+          return counts[i] == 0 && instances.ports_free(i, ports);
+        });
+      if (empty && (!best || members[*empty] < *best)) best = members[*empty];
+    }
+    if (fits) return best;
+    g = end;
+  }
+  return std::nullopt;
 }
 
 std::optional<ContainerInstanceIndex> Placer::choose_stop(const ContainerInstances& instances,

@@ -586,3 +586,56 @@ TEST_CASE("placement with host ports agrees with the exact check, collisions and
   CHECK(placed > 1000);
   CHECK(refused > 10);
 }
+
+TEST_CASE("the default spread from the zones' fit trees chooses what a pass over every instance "
+          "chooses", "[ecs]") {
+  // Random clusters in random states: the placer (which takes the trees' shortcut for ECS's
+  // default spread) against the rule itself, the smallest (zone's tasks of the group, the
+  // instance's) among the instances that fit, the lowest index among ties.
+  RandomStream rng{42};
+  const std::array strategies{PlacementStrategy::spread(StrategyField::kAvailabilityZone),
+                              PlacementStrategy::spread(StrategyField::kInstanceId)};
+  int shortcut_cases = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    ContainerInstances ci;
+    const auto n = static_cast<std::size_t>(1 + rng.uniform_int(200));
+    const auto zones = static_cast<std::uint16_t>(1 + rng.uniform_int(3));
+    for (std::size_t k = 0; k < n; ++k)
+      add(ci, static_cast<std::uint16_t>(rng.uniform_int(zones)), 2048, 4096);
+    const TaskGroupIndex g = ci.add_task_group();
+    const TaskGroupIndex other = ci.add_task_group();
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto i = static_cast<ContainerInstanceIndex>(k);
+      const auto state = rng.uniform_int(10);
+      if (state == 0) ci.set_connected(i, false);
+      if (state == 1) ci.set_draining(i);
+      put_tasks(ci, i, g, static_cast<int>(rng.uniform_int(3) == 0 ? rng.uniform_int(3) : 0));
+      const auto used = static_cast<std::int64_t>(rng.uniform_int(5)) * 512;
+      ci.reserve(i, used, used, other);
+    }
+    const bool distinct = rng.uniform_int(4) == 0;
+    PlacementRequest request{512, 512, g, strategies};
+    request.distinct_instance = distinct;
+    Placer placer = make_placer();
+    const PlacementResult got = placer.place(ci, request);
+    // The rule, by brute force.
+    std::optional<ContainerInstanceIndex> want;
+    std::pair<std::uint32_t, std::uint32_t> best{};
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto i = static_cast<ContainerInstanceIndex>(k);
+      if (!ci.active(i) || !ci.connected(i) || ci.cpu_free(i) < 512 || ci.memory_free(i) < 512)
+        continue;
+      if (distinct && ci.group_tasks(g, i) != 0) continue;
+      const std::pair key{ci.group_tasks_in_az(g, ci.az(i)), ci.group_tasks(g, i)};
+      if (!want || key < best) {
+        want = i;
+        best = key;
+      }
+    }
+    INFO("trial " << trial);
+    CHECK(got.instance == want);
+    shortcut_cases += want && best.second == 0 ? 1 : 0;
+  }
+  // Most trials are ones the shortcut settles (an instance without the group's tasks wins).
+  CHECK(shortcut_cases > 150);
+}

@@ -59,6 +59,48 @@ constexpr std::uint64_t port_bit(HostPort p) noexcept {
 /// "none taken" also says the limit is not reached.
 inline constexpr std::size_t kPortSummaryMaxRequest = 16;
 
+/// A max tree over slots 0, 1, ... (node k's children are 2k and 2k + 1, slot s's leaf is
+/// leaves + s), holding per node the most free CPU and the most free memory among the slots
+/// below it that are candidates (kUnusable where none is). The lowest slot that can hold a task
+/// is found by descending it leftmost first, skipping every subtree that cannot, instead of
+/// scanning every slot; a change of one slot updates one leaf-to-root path.
+class FitTree {
+ public:
+  static constexpr std::int32_t kUnusable = std::numeric_limits<std::int32_t>::min();
+
+  /// Sets slot `s` to `cpu` and `memory` free (kUnusable for both: not a candidate), growing
+  /// the tree when `s` is past its leaves.
+  void set(std::size_t s, std::int32_t cpu, std::int32_t memory);
+  /// The most CPU free at a candidate slot; kUnusable when there is none.
+  [[nodiscard]] std::int32_t max_cpu() const noexcept { return leaves_ == 0 ? kUnusable : cpu_[1]; }
+
+  /// The lowest slot with at least `cpu` and `memory` free for which `accept(slot)` holds.
+  template <class Accept>
+  [[nodiscard]] std::optional<std::size_t> search(std::int64_t cpu, std::int64_t memory,
+                                                  Accept&& accept) const {
+    if (leaves_ == 0) return std::nullopt;
+    // Depth first, left child first: the stack holds at most one pending sibling per level.
+    std::array<std::size_t, 2 * std::numeric_limits<std::size_t>::digits> stack;
+    std::size_t top = 0;
+    stack[top++] = 1;
+    while (top > 0) {
+      const std::size_t k = stack[--top];
+      if (cpu_[k] < cpu || mem_[k] < memory) continue;
+      if (k >= leaves_) {
+        if (accept(k - leaves_)) return k - leaves_;
+        continue;
+      }
+      stack[top++] = 2 * k + 1;
+      stack[top++] = 2 * k;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::vector<std::int32_t> cpu_, mem_;
+  std::size_t leaves_ = 0;  // a power of two
+};
+
 }  // namespace detail
 
 /// Why RunTask could not place a task on any container instance (AWS's failure reasons). The
@@ -196,14 +238,8 @@ class ContainerInstances {
   void release_ports(ContainerInstanceIndex i, std::span<const HostPort> ports);
   // Recomputes port_bits_[i] from ports_[i].
   void summarize_ports(ContainerInstanceIndex i);
-  // Brings instance `i`'s leaf of the fit tree and its ancestors up to date.
+  // Brings instance `i`'s leaves of the fit trees (the cluster's and its zone's) up to date.
   void refresh_fit(ContainerInstanceIndex i);
-  // The lowest usable instance with `cpu_units` and `memory_mib` free and `ports` free (when
-  // `check_ports`), from the fit tree.
-  [[nodiscard]] std::optional<ContainerInstanceIndex> search_fit(std::int64_t cpu_units,
-                                                                 std::int64_t memory_mib,
-                                                                 std::span<const HostPort> ports,
-                                                                 bool check_ports) const;
 
   std::vector<InstanceId> ec2_;
   std::vector<AzId> az_;
@@ -228,14 +264,14 @@ class ContainerInstances {
   std::vector<std::vector<std::uint32_t>> group_tasks_;
   std::vector<std::vector<std::uint32_t>> group_az_tasks_;
   std::size_t azs_ = 0;  // 1 + the largest AzId registered
-  // The fit tree: a max tree over the instances in index order (node k's children are 2k and
-  // 2k + 1, instance i's leaf is fit_leaves_ + i), holding per node the most free CPU and the
-  // most free memory among the usable instances below it, kFitUnusable where there is none.
-  // First fit descends it leftmost first, skipping every subtree that cannot hold the task,
-  // instead of scanning every instance; each reservation updates one leaf-to-root path.
-  static constexpr std::int32_t kFitUnusable = std::numeric_limits<std::int32_t>::min();
-  std::vector<std::int32_t> fit_cpu_, fit_mem_;
-  std::size_t fit_leaves_ = 0;  // a power of two, at least size()
+  // Free CPU and memory of the usable instances as fit trees: one over every instance in index
+  // order (first fit), and one per zone over its instances in index order (the default spread
+  // over zones and instances): zone_members_[z][s] is the instance of slot s of zone z's tree,
+  // zone_slot_[i] instance i's slot in its zone's.
+  detail::FitTree fit_;
+  std::vector<detail::FitTree> zone_fit_;
+  std::vector<std::vector<ContainerInstanceIndex>> zone_members_;
+  std::vector<std::uint32_t> zone_slot_;
 };
 
 }  // namespace ecsim::ecs

@@ -143,6 +143,13 @@ class Placer {
                                               TaskGroupIndex group,
                                               const PlacementStrategy& strategy, int slot);
 
+  // ECS's default spread (over zones, then instances, by the group's tasks) without a memberOf
+  // constraint, from the zones' fit trees instead of a pass over every instance: the lowest
+  // instance holding none of the group's tasks in the zones with the fewest. None when that
+  // does not settle it (no such instance in those zones, or no instance fits): the passes do.
+  std::optional<ContainerInstanceIndex> place_default_spread(const ContainerInstances& instances,
+                                                             const PlacementRequest& request);
+
   // Why `request` found no instance, once the filter left none (the slow path).
   PlacementFailure why_none(const ContainerInstances& instances, const PlacementRequest& request);
   // Keeps, in order, the first `n` candidates on which `ports` are free; returns how many.
