@@ -88,33 +88,25 @@ void FitTree::set(std::size_t s, std::int32_t cpu, std::int32_t memory) {
     // recomputed.
     std::size_t leaves = std::max<std::size_t>(leaves_ * 2, 64);
     while (leaves <= s) leaves *= 2;
-    std::vector<std::int32_t> cpu_tree(2 * leaves, kUnusable), mem_tree(2 * leaves, kUnusable);
-    if (leaves_ > 0) {
-      std::copy_n(cpu_.begin() + static_cast<std::ptrdiff_t>(leaves_), leaves_,
-                  cpu_tree.begin() + static_cast<std::ptrdiff_t>(leaves));
-      std::copy_n(mem_.begin() + static_cast<std::ptrdiff_t>(leaves_), leaves_,
-                  mem_tree.begin() + static_cast<std::ptrdiff_t>(leaves));
-    }
-    cpu_tree[leaves + s] = cpu;
-    mem_tree[leaves + s] = memory;
-    for (std::size_t k = leaves - 1; k >= 1; --k) {
-      cpu_tree[k] = std::max(cpu_tree[2 * k], cpu_tree[2 * k + 1]);
-      mem_tree[k] = std::max(mem_tree[2 * k], mem_tree[2 * k + 1]);
-    }
-    cpu_ = std::move(cpu_tree);
-    mem_ = std::move(mem_tree);
+    std::vector<Node> tree(2 * leaves);
+    if (leaves_ > 0)
+      std::copy_n(nodes_.begin() + static_cast<std::ptrdiff_t>(leaves_), leaves_,
+                  tree.begin() + static_cast<std::ptrdiff_t>(leaves));
+    tree[leaves + s] = {cpu, memory};
+    for (std::size_t k = leaves - 1; k >= 1; --k)
+      tree[k] = {std::max(tree[2 * k].cpu, tree[2 * k + 1].cpu),
+                 std::max(tree[2 * k].memory, tree[2 * k + 1].memory)};
+    nodes_ = std::move(tree);
     leaves_ = leaves;
     return;
   }
   std::size_t k = leaves_ + s;
-  cpu_[k] = cpu;
-  mem_[k] = memory;
+  nodes_[k] = {cpu, memory};
   for (k /= 2; k >= 1; k /= 2) {
-    const std::int32_t c = std::max(cpu_[2 * k], cpu_[2 * k + 1]);
-    const std::int32_t m = std::max(mem_[2 * k], mem_[2 * k + 1]);
-    if (cpu_[k] == c && mem_[k] == m) break;  // the ancestors are unchanged too
-    cpu_[k] = c;
-    mem_[k] = m;
+    const Node up{std::max(nodes_[2 * k].cpu, nodes_[2 * k + 1].cpu),
+                  std::max(nodes_[2 * k].memory, nodes_[2 * k + 1].memory)};
+    if (nodes_[k].cpu == up.cpu && nodes_[k].memory == up.memory) break;  // ancestors too
+    nodes_[k] = up;
   }
 }
 

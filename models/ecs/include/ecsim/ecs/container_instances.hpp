@@ -72,7 +72,9 @@ class FitTree {
   /// the tree when `s` is past its leaves.
   void set(std::size_t s, std::int32_t cpu, std::int32_t memory);
   /// The most CPU free at a candidate slot; kUnusable when there is none.
-  [[nodiscard]] std::int32_t max_cpu() const noexcept { return leaves_ == 0 ? kUnusable : cpu_[1]; }
+  [[nodiscard]] std::int32_t max_cpu() const noexcept {
+    return leaves_ == 0 ? kUnusable : nodes_[1].cpu;
+  }
 
   /// The lowest slot with at least `cpu` and `memory` free for which `accept(slot)` holds.
   template <class Accept>
@@ -85,7 +87,7 @@ class FitTree {
     stack[top++] = 1;
     while (top > 0) {
       const std::size_t k = stack[--top];
-      if (cpu_[k] < cpu || mem_[k] < memory) continue;
+      if (nodes_[k].cpu < cpu || nodes_[k].memory < memory) continue;
       if (k >= leaves_) {
         if (accept(k - leaves_)) return k - leaves_;
         continue;
@@ -97,7 +99,12 @@ class FitTree {
   }
 
  private:
-  std::vector<std::int32_t> cpu_, mem_;
+  // A node's two maxima side by side: a step of a search or an update reads one cache line.
+  struct Node {
+    std::int32_t cpu = kUnusable;
+    std::int32_t memory = kUnusable;
+  };
+  std::vector<Node> nodes_;
   std::size_t leaves_ = 0;  // a power of two
 };
 
