@@ -19,6 +19,8 @@
 //   eks-500   500 m5.2xlarge nodes, 50 Deployments x 300 pods, a Job of 20 pods arriving 10/min
 //   eks-1500  1,500 nodes, 60 Deployments x 750, the Job arriving 20/min
 //   eks-5000  5,000 nodes, 100 Deployments x 1,500 (150k pods), the Job arriving 50/min
+//   eks-5000-sampling  the same with Kubernetes' adaptive sampling (kubernetes-sampling: 50%
+//             of the nodes less 1% per 125, at least 5%, are scored); the others score all
 // The fixed part is the peak RSS of the same scenario's hosts with no tasks, simulated for one
 // second.
 
@@ -56,12 +58,14 @@ struct Day {
   std::uint32_t services = 0;       ///< ECS services or Deployments
   std::uint32_t replicas = 0;       ///< tasks or pods of each
   std::uint32_t jobs_per_minute = 0;
+  std::string profile = "default-scheduler";  ///< EKS: the kube-scheduler profile
 };
 
 const std::vector<Day> kDays = {
     {"ecs-500", false, 500, 50, 40, 60},      {"ecs-5000", false, 5000, 500, 40, 600},
     {"eks-500", true, 500, 50, 300, 10},      {"eks-1500", true, 1500, 60, 750, 20},
     {"eks-5000", true, 5000, 100, 1500, 50},
+    {"eks-5000-sampling", true, 5000, 100, 1500, 50, "kubernetes-sampling"},
 };
 
 /// What a child reports of its run.
@@ -128,8 +132,10 @@ fs::path write_day(const fs::path& folder, const Day& day, bool idle, std::uint3
           "memory: 256Mi}}}]\n";
     }
     std::ofstream(folder / "apps.yaml") << apps;
-    s += fmt::format("eks:\n  - cluster: day\n    config: cluster.yaml\n    manifests: [{}]\n",
-                     idle ? "" : "apps.yaml");
+    s += fmt::format(
+        "eks:\n  - cluster: day\n    config: cluster.yaml\n    manifests: [{}]\n"
+        "    scheduler: {{profile: {}}}\n",
+        idle ? "" : "apps.yaml", day.profile);
     if (!idle)
       s += fmt::format(
           "    jobs:\n      - {{name: batch, duration: {{exponential: {{mean: 5m}}}}, arrivals: "
@@ -235,13 +241,14 @@ int main(int argc, char** argv) {
                                      [&](const Day& d) { return d.name == name; });
         if (it == kDays.end()) {
           std::fprintf(stderr, "scale: unknown day '%.*s' (ecs-500, ecs-5000, eks-500, "
-                       "eks-1500, eks-5000)\n", static_cast<int>(name.size()), name.data());
+                       "eks-1500, eks-5000, eks-5000-sampling)\n", static_cast<int>(name.size()), name.data());
           return 2;
         }
         days.push_back(*it);
       }
     } else {
-      std::fputs("usage: scale [--only ecs-500,ecs-5000,eks-500,eks-1500,eks-5000] "
+      std::fputs("usage: scale [--only ecs-500,ecs-5000,eks-500,eks-1500,eks-5000,"
+                 "eks-5000-sampling] "
                  "[--hours H] [--json] [--replications N]\n", a == "--help" ? stdout : stderr);
       return a == "--help" ? 0 : 2;
     }
@@ -249,7 +256,7 @@ int main(int argc, char** argv) {
   const fs::path root = fs::temp_directory_path() / fmt::format("ecsim-scale-{}", getpid());
   std::string out = json ? "[" : "";
   if (!json)
-    out += fmt::format("{:<9} {:>6} {:>10} {:>8} {:>11} {:>9} {:>11} {:>12} {:>7}\n", "day",
+    out += fmt::format("{:<17} {:>6} {:>10} {:>8} {:>11} {:>9} {:>11} {:>12} {:>7}\n", "day",
                        "hosts", "events", "wall s", "events/s", "peak MB", "B/live task",
                        "core holds/s", "ratio");
   bool ok = true;
@@ -279,7 +286,7 @@ int main(int argc, char** argv) {
           k == 0 ? "" : ",", day.name, day.hosts, m.events, m.wall_seconds, eps, rss, per_task,
           core, eps / core);
     } else {
-      out += fmt::format("{:<9} {:>6} {:>10} {:>8.2f} {:>11.0f} {:>9.1f} {:>11.0f} {:>12.0f} "
+      out += fmt::format("{:<17} {:>6} {:>10} {:>8.2f} {:>11.0f} {:>9.1f} {:>11.0f} {:>12.0f} "
                          "{:>7.3f}\n",
                          day.name, day.hosts, m.events, m.wall_seconds, eps, rss / 1e6, per_task,
                          core, eps / core);
