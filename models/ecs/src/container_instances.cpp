@@ -65,7 +65,9 @@ ContainerInstanceIndex ContainerInstances::register_instance(
     for (auto& counts : group_az_tasks_) counts.resize(azs_, 0);
     zone_fit_.resize(azs_);
     zone_members_.resize(azs_);
+    zone_stale_.resize(azs_);
   }
+  stale_.push_back(0);
   zone_slot_.push_back(static_cast<std::uint32_t>(zone_members_[az.value()].size()));
   zone_members_[az.value()].push_back(i);
   refresh_fit(i);
@@ -74,10 +76,21 @@ ContainerInstanceIndex ContainerInstances::register_instance(
 
 void ContainerInstances::refresh_fit(ContainerInstanceIndex i) {
   const bool ok = usable(i);
-  const std::int32_t cpu = ok ? cpu_free_[i] : detail::FitTree::kUnusable;
-  const std::int32_t mem = ok ? mem_free_[i] : detail::FitTree::kUnusable;
-  fit_.set(i, cpu, mem);
-  zone_fit_[az_[i].value()].set(zone_slot_[i], cpu, mem);
+  fit_.set(i, ok ? cpu_free_[i] : detail::FitTree::kUnusable,
+           ok ? mem_free_[i] : detail::FitTree::kUnusable);
+  if (stale_[i] != 0) return;
+  stale_[i] = 1;
+  zone_stale_[az_[i].value()].push_back(i);
+}
+
+void ContainerInstances::sync_zone_fit(std::size_t z) const {
+  for (const ContainerInstanceIndex i : zone_stale_[z]) {
+    const bool ok = usable(i);
+    zone_fit_[z].set(zone_slot_[i], ok ? cpu_free_[i] : detail::FitTree::kUnusable,
+                     ok ? mem_free_[i] : detail::FitTree::kUnusable);
+    stale_[i] = 0;
+  }
+  zone_stale_[z].clear();
 }
 
 namespace detail {

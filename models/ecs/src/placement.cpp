@@ -278,6 +278,7 @@ std::optional<ContainerInstanceIndex> Placer::place_default_spread(
     std::optional<ContainerInstanceIndex> best;
     for (std::size_t k = g; k < end; ++k) {
       const std::size_t z = order[k].second;
+      instances.sync_zone_fit(z);
       const detail::FitTree& tree = instances.zone_fit_[z];
       const std::vector<ContainerInstanceIndex>& members = instances.zone_members_[z];
       // The lowest instance of the zone that fits (with distinctInstance: holds none of the

@@ -245,8 +245,13 @@ class ContainerInstances {
   void release_ports(ContainerInstanceIndex i, std::span<const HostPort> ports);
   // Recomputes port_bits_[i] from ports_[i].
   void summarize_ports(ContainerInstanceIndex i);
-  // Brings instance `i`'s leaves of the fit trees (the cluster's and its zone's) up to date.
+  // Brings instance `i`'s leaf of the cluster's fit tree up to date, and marks its zone's
+  // tree stale for it.
   void refresh_fit(ContainerInstanceIndex i);
+  // Brings zone `z`'s fit tree up to date (the instances whose free amounts or status changed
+  // since it was last read): most changes are jobs' first-fit reservations, which never read
+  // the zones' trees, so these are updated only when a spread reads them.
+  void sync_zone_fit(std::size_t z) const;
 
   std::vector<InstanceId> ec2_;
   std::vector<AzId> az_;
@@ -276,9 +281,11 @@ class ContainerInstances {
   // over zones and instances): zone_members_[z][s] is the instance of slot s of zone z's tree,
   // zone_slot_[i] instance i's slot in its zone's.
   detail::FitTree fit_;
-  std::vector<detail::FitTree> zone_fit_;
+  mutable std::vector<detail::FitTree> zone_fit_;
   std::vector<std::vector<ContainerInstanceIndex>> zone_members_;
   std::vector<std::uint32_t> zone_slot_;
+  mutable std::vector<std::vector<ContainerInstanceIndex>> zone_stale_;  // per zone
+  mutable std::vector<std::uint8_t> stale_;                              // per instance
 };
 
 }  // namespace ecsim::ecs
