@@ -414,7 +414,7 @@ void Runtime::count_busy(TaskIndex t, bool placed) {
 
 // Room appeared on cluster `c` (a release, a new or reconnected instance): waiting job tasks
 // are placed first, then the services that could not place everything try again.
-void Runtime::capacity_freed(std::uint32_t c) {
+void Runtime::capacity_freed(std::uint32_t c, std::optional<ContainerInstanceIndex> on) {
   place_waiting(c);
   ClusterRuntime& cluster = clusters_[c];
   if (cluster.wanting.empty()) return;
@@ -428,7 +428,20 @@ void Runtime::capacity_freed(std::uint32_t c) {
     std::sort(cluster.wanting.begin(), cluster.wanting.end());
     cluster.wanting_sorted = true;
   }
-  for (const std::uint32_t s : cluster.wanting) mark_dirty(s);
+  // A task stopped on instance `on`: nothing else gained room since each waiting service last
+  // tried (any other gain woke it), so only those whose task now fits there can place one
+  // (a DAEMON service waits for room on particular instances: it always tries).
+  const bool usable = on && cluster.instances.active(*on) && cluster.instances.connected(*on);
+  for (const std::uint32_t s : cluster.wanting) {
+    const ServiceRuntime& service = services_[s];
+    if (on && service.config->scheduling_strategy == SchedulingStrategy::kReplica) {
+      const TaskSize size = service.deployments.back().task_definition->held_size(false);
+      if (!usable || cluster.instances.cpu_free(*on) < size.cpu_units ||
+          cluster.instances.memory_free(*on) < size.memory_mib)
+        continue;
+    }
+    mark_dirty(s);
+  }
 }
 
 void Runtime::set_wants_capacity(std::uint32_t s, bool wants) {
@@ -699,7 +712,7 @@ void Runtime::finish(TaskIndex t, Outcome outcome) {
     on_service_task_gone(t, was == TaskState::kRunning);
   }
   if (was != TaskState::kProvisioning) {
-    if (ec2) capacity_freed(cluster_of_[t]);
+    if (ec2) capacity_freed(cluster_of_[t], instance_[t]);
     else if (!fargate_queue_.empty()) launch_fargate();
   }
   if (refs_[t] == 0) free_tasks_.push_back(t);

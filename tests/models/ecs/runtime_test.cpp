@@ -13,18 +13,20 @@ namespace {
 
 using std::chrono::minutes;
 
-// A task definition of 512 CPU units and 1024 MiB (task level), one container.
-ecs::TaskDefinition small_task() {
+// A task definition of `cpu` CPU units and `memory` MiB (task level), one container.
+ecs::TaskDefinition sized_task(const char* cpu, const char* memory) {
   ecs::TaskDefinitionInput input;
   input.family = "web";
-  input.cpu = ecs::TaskSizeInput::string("512");
-  input.memory = ecs::TaskSizeInput::string("1024");
+  input.cpu = ecs::TaskSizeInput::string(cpu);
+  input.memory = ecs::TaskSizeInput::string(memory);
   ecs::ContainerDefinitionInput c;
   c.name = "app";
   input.container_definitions.push_back(c);
   REQUIRE(ecs::check(input).empty());
   return ecs::from_input(input);
 }
+
+ecs::TaskDefinition small_task() { return sized_task("512", "1024"); }
 
 /// Two zones, `instances` m5.large container instances registered by hand, spread over them.
 struct Harness {
@@ -132,6 +134,37 @@ TEST_CASE("the ECS runtime runs a job stream's tasks to completion on EC2", "[ec
   // 10:30 those of minutes 9 and 10 run, those of minutes 0 to 8 are done.
   CHECK(r.jobs[0].tasks.running_at_end == 2);
   CHECK(r.jobs[0].tasks.completed == 9);
+}
+
+TEST_CASE("the ECS runtime wakes a service that waits for room once a stopped task makes room",
+          "[ecs]") {
+  // One m5.large (2,048 CPU units). The service's first task (1,024) is placed at the start,
+  // a job's task (1,024, 15 minutes) fills the rest; at 1 minute the service wants a second task
+  // and waits. The job's next task arrives only at 20 minutes, so the room its first task frees
+  // at about 15 minutes goes to the service.
+  Harness h(1);
+  ecs::ServiceConfig& s = h.specs[0].services.emplace_back();
+  s.name = "web";
+  s.task_definition = sized_task("1024", "1024");
+  s.desired_count = 1;
+  ecs::ServiceUpdate more;
+  more.at = kSimStart + minutes(1);
+  more.desired_count = 2;
+  s.updates.push_back(more);
+  ecs::JobConfig& j = h.specs[0].jobs.emplace_back();
+  j.name = "batch";
+  j.task_definition = sized_task("1024", "1024");
+  j.arrivals = workload::ConstantArrivals{minutes(20), {}};
+  j.duration = workload::FixedDuration{minutes(15)};
+  h.run(kSimStart + minutes(19));
+  const ecs::Results r = h.runtime->results(h.sim.now());
+  REQUIRE(r.services.size() == 1);
+  CHECK(r.services[0].tasks.started == 2);
+  CHECK(r.services[0].tasks.running_at_end == 2);
+  CHECK(r.jobs[0].tasks.completed == 1);
+  // Before the job's task stopped the service ran one task: it was short for about 14 minutes.
+  CHECK(r.services[0].replicas.availability < 0.95);
+  CHECK(r.services[0].replicas.desired == 2);
 }
 
 }  // namespace ecsim::test

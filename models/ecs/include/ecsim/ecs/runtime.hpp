@@ -262,7 +262,9 @@ class Runtime {
   void place_waiting(std::uint32_t c);
   void release_ec2(TaskIndex t);
   void count_busy(TaskIndex t, bool placed);
-  void capacity_freed(std::uint32_t c);
+  /// Room was freed in cluster `c` (on instance `on` alone, when given): waiting job tasks are
+  /// placed and the services that want room and may now find it reconcile.
+  void capacity_freed(std::uint32_t c, std::optional<ContainerInstanceIndex> on = std::nullopt);
   void set_wants_capacity(std::uint32_t s, bool wants);
   void register_instance(std::uint32_t c, InstanceId id);
   void register_member_of(std::uint32_t c, InstanceId id, const platform::InstanceType& type);
