@@ -66,8 +66,24 @@ ContainerInstanceIndex ContainerInstances::register_instance(
     zone_fit_.resize(azs_);
     zone_members_.resize(azs_);
     zone_stale_.resize(azs_);
+    if (!zone_memory_.empty()) zone_memory_.resize(azs_, empty_buckets());
+    memory_stale_.resize(azs_);
   }
   stale_.push_back(0);
+  // Memory buckets: wide enough for the largest instance so far (rebuilt, rarely, when one
+  // is larger); the new instance joins its bucket when a spread next reads its zone.
+  if ((static_cast<std::uint64_t>(memory_mib) >> memory_shift_) >= kMemoryBuckets) {
+    while ((static_cast<std::uint64_t>(memory_mib) >> memory_shift_) >= kMemoryBuckets)
+      ++memory_shift_;
+    if (!zone_memory_.empty()) {
+      zone_memory_.assign(azs_, empty_buckets());
+      std::fill(bucket_of_.begin(), bucket_of_.end(), kNoBucket);
+      mark_memory_stale();
+    }
+  }
+  bucket_of_.push_back(kNoBucket);
+  slot_in_bucket_.push_back(0);
+  memory_stale_flag_.push_back(0);
   zone_slot_.push_back(static_cast<std::uint32_t>(zone_members_[az.value()].size()));
   zone_members_[az.value()].push_back(i);
   refresh_fit(i);
@@ -78,9 +94,61 @@ void ContainerInstances::refresh_fit(ContainerInstanceIndex i) {
   const bool ok = usable(i);
   fit_.set(i, ok ? cpu_free_[i] : detail::FitTree::kUnusable,
            ok ? mem_free_[i] : detail::FitTree::kUnusable);
+  if (memory_stale_flag_[i] == 0) {
+    memory_stale_flag_[i] = 1;
+    memory_stale_[az_[i].value()].push_back(i);
+  }
   if (stale_[i] != 0) return;
   stale_[i] = 1;
   zone_stale_[az_[i].value()].push_back(i);
+}
+
+void ContainerInstances::rebucket(ContainerInstanceIndex i) const {
+  MemoryBuckets& zone = zone_memory_[az_[i].value()];
+  const std::uint32_t was = bucket_of_[i];
+  const std::uint32_t now =
+      usable(i) ? static_cast<std::uint32_t>(mem_free_[i]) >> memory_shift_ : kNoBucket;
+  if (was == now) return;
+  if (was != kNoBucket) {
+    std::vector<ContainerInstanceIndex>& from = zone.bucket[was];
+    const ContainerInstanceIndex moved = from.back();
+    from[slot_in_bucket_[i]] = moved;
+    slot_in_bucket_[moved] = slot_in_bucket_[i];
+    from.pop_back();
+    if (from.empty()) zone.used[was / 64] &= ~(std::uint64_t{1} << (was % 64));
+  }
+  bucket_of_[i] = now;
+  if (now == kNoBucket) return;
+  std::vector<ContainerInstanceIndex>& to = zone.bucket[now];
+  slot_in_bucket_[i] = static_cast<std::uint32_t>(to.size());
+  to.push_back(i);
+  zone.used[now / 64] |= std::uint64_t{1} << (now % 64);
+}
+
+ContainerInstances::MemoryBuckets ContainerInstances::empty_buckets() {
+  return MemoryBuckets{std::vector<std::vector<ContainerInstanceIndex>>(kMemoryBuckets),
+                       std::vector<std::uint64_t>(kMemoryBuckets / 64, 0)};
+}
+
+void ContainerInstances::mark_memory_stale() const {
+  for (std::size_t k = 0; k < bucket_of_.size(); ++k) {
+    if (memory_stale_flag_[k] != 0) continue;
+    memory_stale_flag_[k] = 1;
+    memory_stale_[az_[k].value()].push_back(static_cast<ContainerInstanceIndex>(k));
+  }
+}
+
+void ContainerInstances::sync_zone_memory(std::size_t z) const {
+  // Built on first use: clusters that never spread then binpack on memory keep no buckets.
+  if (zone_memory_.empty()) {
+    zone_memory_.assign(azs_, empty_buckets());
+    mark_memory_stale();
+  }
+  for (const ContainerInstanceIndex i : memory_stale_[z]) {
+    memory_stale_flag_[i] = 0;
+    rebucket(i);
+  }
+  memory_stale_[z].clear();
 }
 
 void ContainerInstances::sync_zone_fit(std::size_t z) const {

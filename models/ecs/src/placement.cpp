@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <functional>
 #if defined(__SSE2__)
@@ -228,6 +229,12 @@ PlacementResult Placer::place(const ContainerInstances& instances,
     if (const auto chosen = place_default_spread(instances, request))
       return {*chosen, PlacementFailure::kNone};
   }
+  if (fits_32 && st.size() == 2 && st[0].type == StrategyType::kSpread &&
+      st[0].field == StrategyField::kAvailabilityZone && st[1].type == StrategyType::kBinpack &&
+      st[1].field == StrategyField::kMemory) {
+    if (const auto chosen = place_zone_binpack(instances, request))
+      return {*chosen, PlacementFailure::kNone};
+  }
   std::uint8_t* flags = flags_.data();
   const bool has_mask = !request.member_of.empty();
   if (has_mask) {
@@ -298,6 +305,71 @@ std::optional<ContainerInstanceIndex> Placer::place_default_spread(
       if (empty && (!best || members[*empty] < *best)) best = members[*empty];
     }
     if (fits) return best;
+    g = end;
+  }
+  return std::nullopt;
+}
+
+// The strategies' key is (the group's tasks in the instance's zone, the instance's free
+// memory), smallest first, the lowest index among ties. Each zone's instances are kept in
+// order of (free memory, index), so the first one at or past the task's memory that passes
+// the other filters is its zone's best; the zones with the fewest tasks among those where one
+// passes decide, the smallest (free memory, index) among them.
+std::optional<ContainerInstanceIndex> Placer::place_zone_binpack(
+    const ContainerInstances& instances, const PlacementRequest& request) {
+  // Past this many instances that pass on memory but fail the rest, a pass over the candidates
+  // costs no more.
+  constexpr std::size_t kMaxScan = 256;
+  const std::uint32_t* counts = instances.group_tasks_[request.group].data();
+  const std::uint32_t* zone_counts = instances.group_az_tasks_[request.group].data();
+  const std::size_t zones = instances.memory_stale_.size();
+  const std::uint8_t* mask = request.member_of.empty() ? nullptr : request.member_of.data();
+  const std::int32_t* cpu_free = instances.cpu_free_.data();
+  const std::int32_t* mem_free = instances.mem_free_.data();
+  const auto cpu = static_cast<std::int32_t>(request.cpu_units);
+  const auto mem = static_cast<std::int32_t>(request.memory_mib);
+  std::array<std::pair<std::uint32_t, std::size_t>, 64> order;
+  if (zones > order.size()) return std::nullopt;
+  for (std::size_t z = 0; z < zones; ++z) order[z] = {zone_counts[z], z};
+  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(zones));
+  const std::size_t first = static_cast<std::size_t>(mem) >> instances.memory_shift_;
+  if (first >= ContainerInstances::kMemoryBuckets) return std::nullopt;
+  std::size_t scanned = 0;
+  for (std::size_t g = 0; g < zones;) {
+    std::size_t end = g;
+    while (end < zones && order[end].first == order[g].first) ++end;
+    std::optional<std::pair<std::int32_t, ContainerInstanceIndex>> best;
+    for (std::size_t k = g; k < end; ++k) {
+      const std::size_t z = order[k].second;
+      instances.sync_zone_memory(z);
+      const ContainerInstances::MemoryBuckets& zone = instances.zone_memory_[z];
+      // The buckets in use from the task's memory up: the first holding an instance that
+      // passes has the zone's least (free memory, index) among those that pass.
+      for (std::size_t word = first / 64; word < zone.used.size(); ++word) {
+        std::uint64_t bits = zone.used[word];
+        if (word == first / 64) bits &= ~std::uint64_t{0} << (first % 64);
+        bool found = false;
+        for (; bits != 0; bits &= bits - 1) {
+          const std::size_t b = word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+          std::optional<std::pair<std::int32_t, ContainerInstanceIndex>> in_bucket;
+          for (const ContainerInstanceIndex i : zone.bucket[b]) {
+            if (++scanned > kMaxScan) return std::nullopt;
+            if (mem_free[i] < mem || cpu_free[i] < cpu || (mask != nullptr && mask[i] == 0) ||
+                (request.distinct_instance && counts[i] != 0) ||
+                !instances.ports_free(i, request.host_ports))
+              continue;
+            const std::pair candidate{mem_free[i], i};
+            if (!in_bucket || candidate < *in_bucket) in_bucket = candidate;
+          }
+          if (!in_bucket) continue;
+          if (!best || *in_bucket < *best) best = in_bucket;
+          found = true;
+          break;
+        }
+        if (found) break;
+      }
+    }
+    if (best) return best->second;
     g = end;
   }
   return std::nullopt;

@@ -639,3 +639,74 @@ TEST_CASE("the default spread from the zones' fit trees chooses what a pass over
   // Most trials are ones the shortcut settles (an instance without the group's tasks wins).
   CHECK(shortcut_cases > 150);
 }
+
+TEST_CASE("spread over zones then binpack on memory from the zones' memory orders chooses what a "
+          "pass over every instance chooses", "[ecs]") {
+  // Random clusters, random free memory, a random memberOf mask: the placer (which takes the
+  // memory orders' shortcut for this pair) against the rule by brute force, the smallest (the
+  // zone's tasks of the group, the instance's free memory) among the instances that pass, the
+  // lowest index among ties. Placements are reserved as they go, so the orders must follow.
+  RandomStream rng{7};
+  const std::array strategies{PlacementStrategy::spread(StrategyField::kAvailabilityZone),
+                              PlacementStrategy::binpack(StrategyField::kMemory)};
+  for (int trial = 0; trial < 100; ++trial) {
+    ContainerInstances ci;
+    const auto n = static_cast<std::size_t>(1 + rng.uniform_int(150));
+    const auto zones = static_cast<std::uint16_t>(1 + rng.uniform_int(3));
+    for (std::size_t k = 0; k < n; ++k)
+      add(ci, static_cast<std::uint16_t>(rng.uniform_int(zones)), 4096,
+          1024 * static_cast<std::int64_t>(1 + rng.uniform_int(8)));
+    const TaskGroupIndex g = ci.add_task_group();
+    std::vector<std::uint8_t> mask(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const auto i = static_cast<ContainerInstanceIndex>(k);
+      mask[k] = rng.uniform_int(10) != 0 ? 1 : 0;
+      if (rng.uniform_int(12) == 0) ci.set_connected(i, false);
+      if (rng.uniform_int(12) == 0) ci.set_draining(i);
+    }
+    const bool with_mask = rng.uniform_int(2) == 0;
+    const bool distinct = rng.uniform_int(5) == 0;
+    Placer placer = make_placer();
+    std::size_t n_now = n;
+    for (int step = 0; step < 20; ++step) {
+      if (step == 10) {
+        // A much larger instance registers after the memory orders were first read: they are
+        // rebuilt with wider buckets.
+        add(ci, static_cast<std::uint16_t>(rng.uniform_int(zones)), 4096, 65536);
+        mask.push_back(1);
+        ++n_now;
+      }
+      PlacementRequest request{256, 512 * static_cast<std::int64_t>(1 + rng.uniform_int(3)), g,
+                               strategies};
+      request.distinct_instance = distinct;
+      if (with_mask) request.member_of = mask;
+      const PlacementResult got = placer.place(ci, request);
+      std::optional<ContainerInstanceIndex> want;
+      std::pair<std::uint32_t, std::int64_t> best{};
+      for (std::size_t k = 0; k < n_now; ++k) {
+        const auto i = static_cast<ContainerInstanceIndex>(k);
+        if (!ci.active(i) || !ci.connected(i) || ci.cpu_free(i) < request.cpu_units ||
+            ci.memory_free(i) < request.memory_mib)
+          continue;
+        if (with_mask && mask[k] == 0) continue;
+        if (distinct && ci.group_tasks(g, i) != 0) continue;
+        const std::pair key{ci.group_tasks_in_az(g, ci.az(i)), ci.memory_free(i)};
+        if (!want || key < best) {
+          want = i;
+          best = key;
+        }
+      }
+      INFO("trial " << trial << " step " << step);
+      REQUIRE(got.instance == want);
+      if (!want) continue;
+      ci.reserve(*want, request.cpu_units, request.memory_mib, g);
+      // Now and then a task of the group stops somewhere, as in a service's life.
+      if (rng.uniform_int(3) == 0) {
+        const auto i = static_cast<ContainerInstanceIndex>(rng.uniform_int(n));
+        if (ci.group_tasks(g, i) > 0 && ci.cpu_free(i) + 256 <= ci.cpu_registered(i) &&
+            ci.memory_free(i) + 512 <= ci.memory_registered(i))
+          ci.release(i, 256, 512, g);
+      }
+    }
+  }
+}

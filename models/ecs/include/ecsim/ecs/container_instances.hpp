@@ -252,6 +252,13 @@ class ContainerInstances {
   // since it was last read): most changes are jobs' first-fit reservations, which never read
   // the zones' trees, so these are updated only when a spread reads them.
   void sync_zone_fit(std::size_t z) const;
+  // Brings zone `z`'s memory buckets up to date (as sync_zone_fit does for its tree).
+  void sync_zone_memory(std::size_t z) const;
+  // Puts instance `i` in the bucket of its free memory (none when unusable) and takes it out
+  // of the one it was in.
+  void rebucket(ContainerInstanceIndex i) const;
+  // Marks every instance's bucket stale (the buckets were built or rebuilt).
+  void mark_memory_stale() const;
 
   std::vector<InstanceId> ec2_;
   std::vector<AzId> az_;
@@ -286,6 +293,24 @@ class ContainerInstances {
   std::vector<std::uint32_t> zone_slot_;
   mutable std::vector<std::vector<ContainerInstanceIndex>> zone_stale_;  // per zone
   mutable std::vector<std::uint8_t> stale_;                              // per instance
+  // Each zone's usable instances by free memory, in buckets of 2^memory_shift_ MiB (at most
+  // kMemoryBuckets of them, the shift rising when a larger instance registers), with a bitset
+  // of the buckets in use: a spread over zones then binpack on memory reads, in the zones with
+  // the fewest of the group's tasks, the first bucket at or past the task's memory holding an
+  // instance that passes the rest, and takes its least (free memory, index). Brought up to date
+  // when read (memory_stale_), as the zones' trees are.
+  static constexpr std::size_t kMemoryBuckets = 4096;
+  static constexpr std::uint32_t kNoBucket = std::numeric_limits<std::uint32_t>::max();
+  struct MemoryBuckets {
+    std::vector<std::vector<ContainerInstanceIndex>> bucket;
+    std::vector<std::uint64_t> used;  // bit b: bucket b holds an instance
+  };
+  static MemoryBuckets empty_buckets();
+  mutable std::vector<MemoryBuckets> zone_memory_;  // empty until a spread first reads it
+  mutable std::vector<std::uint32_t> bucket_of_, slot_in_bucket_;  // per instance
+  mutable std::uint32_t memory_shift_ = 0;
+  mutable std::vector<std::vector<ContainerInstanceIndex>> memory_stale_;  // per zone
+  mutable std::vector<std::uint8_t> memory_stale_flag_;                   // per instance
 };
 
 }  // namespace ecsim::ecs

@@ -150,6 +150,13 @@ class Placer {
   std::optional<ContainerInstanceIndex> place_default_spread(const ContainerInstances& instances,
                                                              const PlacementRequest& request);
 
+  // Spread over zones then binpack on memory (the console's "AZ balanced binpack"), with or
+  // without memberOf, from the zones' memory orders: in the zones with the fewest of the
+  // group's tasks, the first instance at or past the task's memory that passes the rest. None
+  // when no instance fits (the passes then say why) or the scan grows long (they decide).
+  std::optional<ContainerInstanceIndex> place_zone_binpack(const ContainerInstances& instances,
+                                                           const PlacementRequest& request);
+
   // Why `request` found no instance, once the filter left none (the slow path).
   PlacementFailure why_none(const ContainerInstances& instances, const PlacementRequest& request);
   // Keeps, in order, the first `n` candidates on which `ports` are free; returns how many.
