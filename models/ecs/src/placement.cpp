@@ -311,10 +311,11 @@ std::optional<ContainerInstanceIndex> Placer::place_default_spread(
 }
 
 // The strategies' key is (the group's tasks in the instance's zone, the instance's free
-// memory), smallest first, the lowest index among ties. Each zone's instances are kept in
-// order of (free memory, index), so the first one at or past the task's memory that passes
-// the other filters is its zone's best; the zones with the fewest tasks among those where one
-// passes decide, the smallest (free memory, index) among them.
+// memory), smallest first, the lowest index among ties. Each zone's usable instances are kept
+// in buckets by free memory, the buckets in order, so the least (free memory, index) that
+// passes the other filters in the first bucket at or past the task's memory holding one is
+// its zone's best; the zones with the fewest tasks among those where one passes decide, the
+// smallest (free memory, index) among them.
 std::optional<ContainerInstanceIndex> Placer::place_zone_binpack(
     const ContainerInstances& instances, const PlacementRequest& request) {
   // Past this many instances that pass on memory but fail the rest, a pass over the candidates

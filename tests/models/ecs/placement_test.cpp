@@ -640,12 +640,12 @@ TEST_CASE("the default spread from the zones' fit trees chooses what a pass over
   CHECK(shortcut_cases > 150);
 }
 
-TEST_CASE("spread over zones then binpack on memory from the zones' memory orders chooses what a "
+TEST_CASE("spread over zones then binpack on memory from the zones' memory buckets chooses what a "
           "pass over every instance chooses", "[ecs]") {
   // Random clusters, random free memory, a random memberOf mask: the placer (which takes the
-  // memory orders' shortcut for this pair) against the rule by brute force, the smallest (the
+  // memory buckets' shortcut for this pair) against the rule by brute force, the smallest (the
   // zone's tasks of the group, the instance's free memory) among the instances that pass, the
-  // lowest index among ties. Placements are reserved as they go, so the orders must follow.
+  // lowest index among ties. Placements are reserved as they go, so the buckets must follow.
   RandomStream rng{7};
   const std::array strategies{PlacementStrategy::spread(StrategyField::kAvailabilityZone),
                               PlacementStrategy::binpack(StrategyField::kMemory)};
@@ -670,7 +670,7 @@ TEST_CASE("spread over zones then binpack on memory from the zones' memory order
     std::size_t n_now = n;
     for (int step = 0; step < 20; ++step) {
       if (step == 10) {
-        // A much larger instance registers after the memory orders were first read: they are
+        // A much larger instance registers after the memory buckets were first read: they are
         // rebuilt with wider buckets.
         add(ci, static_cast<std::uint16_t>(rng.uniform_int(zones)), 4096, 65536);
         mask.push_back(1);

@@ -151,7 +151,7 @@ class Placer {
                                                              const PlacementRequest& request);
 
   // Spread over zones then binpack on memory (the console's "AZ balanced binpack"), with or
-  // without memberOf, from the zones' memory orders: in the zones with the fewest of the
+  // without memberOf, from the zones' memory buckets: in the zones with the fewest of the
   // group's tasks, the first instance at or past the task's memory that passes the rest. None
   // when no instance fits (the passes then say why) or the scan grows long (they decide).
   std::optional<ContainerInstanceIndex> place_zone_binpack(const ContainerInstances& instances,
