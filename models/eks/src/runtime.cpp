@@ -808,7 +808,8 @@ PodIndex Runtime::create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t tar
   pod.never_ready = wl.broken;
   if (wl.kind == WorkloadState::Kind::kStatefulSet) {
     // The lowest ordinal not in use: a replacement keeps the name of the pod it replaces.
-    std::vector<std::uint8_t> used(wl.pods.size + 1, 0);
+    std::vector<std::uint8_t>& used = ordinals_;
+    used.assign(wl.pods.size + 1, 0);
     for (const PodIndex q : pods_of(wl))
       if (pods_[q].ordinal < used.size()) used[pods_[q].ordinal] = 1;
     pod.ordinal = static_cast<std::uint32_t>(std::find(used.begin(), used.end(), 0) - used.begin());

@@ -414,6 +414,7 @@ class Runtime {
   std::vector<PodRecord> pods_;
   std::vector<PodIndex> free_pods_;  ///< records of stopped pods that nothing names, to reuse
   std::vector<PodIndex> retry_;      ///< scratch of retry_unschedulable
+  std::vector<std::uint8_t> ordinals_;  ///< scratch of a StatefulSet's ordinals in use
   /// Per pod: the PodDisruptionBudget of its cluster covering it (the first if several), or
   /// kNoBudget; the view preemption reads.
   std::vector<std::uint32_t> pod_budget_;
