@@ -63,27 +63,31 @@ ContainerInstanceIndex ContainerInstances::register_instance(
   if (az.value() >= azs_) {
     azs_ = std::size_t{az.value()} + 1;
     for (auto& counts : group_az_tasks_) counts.resize(azs_, 0);
-    zone_fit_.resize(azs_);
     zone_members_.resize(azs_);
-    zone_stale_.resize(azs_);
-    if (!zone_memory_.empty()) zone_memory_.resize(azs_, empty_buckets());
-    memory_stale_.resize(azs_);
+    if (fit_changes_.built) {
+      zone_fit_.resize(azs_);
+      fit_changes_.of_zone.resize(azs_);
+    }
+    if (memory_changes_.built) {
+      zone_memory_.resize(azs_, empty_buckets());
+      memory_changes_.of_zone.resize(azs_);
+    }
   }
-  stale_.push_back(0);
   // Memory buckets: wide enough for the largest instance so far (rebuilt, rarely, when one
   // is larger); the new instance joins its bucket when a spread next reads its zone.
   if ((static_cast<std::uint64_t>(memory_mib) >> memory_shift_) >= kMemoryBuckets) {
     while ((static_cast<std::uint64_t>(memory_mib) >> memory_shift_) >= kMemoryBuckets)
       ++memory_shift_;
-    if (!zone_memory_.empty()) {
+    if (memory_changes_.built) {
       zone_memory_.assign(azs_, empty_buckets());
       std::fill(bucket_of_.begin(), bucket_of_.end(), kNoBucket);
-      mark_memory_stale();
+      note_all_changed(memory_changes_);
     }
   }
   bucket_of_.push_back(kNoBucket);
   slot_in_bucket_.push_back(0);
-  memory_stale_flag_.push_back(0);
+  fit_changes_.pending.push_back(0);
+  memory_changes_.pending.push_back(0);
   zone_slot_.push_back(static_cast<std::uint32_t>(zone_members_[az.value()].size()));
   zone_members_[az.value()].push_back(i);
   refresh_fit(i);
@@ -94,13 +98,21 @@ void ContainerInstances::refresh_fit(ContainerInstanceIndex i) {
   const bool ok = usable(i);
   fit_.set(i, ok ? cpu_free_[i] : detail::FitTree::kUnusable,
            ok ? mem_free_[i] : detail::FitTree::kUnusable);
-  if (memory_stale_flag_[i] == 0) {
-    memory_stale_flag_[i] = 1;
-    memory_stale_[az_[i].value()].push_back(i);
-  }
-  if (stale_[i] != 0) return;
-  stale_[i] = 1;
-  zone_stale_[az_[i].value()].push_back(i);
+  note_change(fit_changes_, i);
+  note_change(memory_changes_, i);
+}
+
+void ContainerInstances::note_change(PendingChanges& changes, ContainerInstanceIndex i) const {
+  if (!changes.built || changes.pending[i] != 0) return;
+  changes.pending[i] = 1;
+  changes.of_zone[az_[i].value()].push_back(i);
+}
+
+void ContainerInstances::note_all_changed(PendingChanges& changes) const {
+  changes.built = true;
+  changes.of_zone.resize(azs_);
+  for (std::size_t k = 0; k < ec2_.size(); ++k)
+    note_change(changes, static_cast<ContainerInstanceIndex>(k));
 }
 
 void ContainerInstances::rebucket(ContainerInstanceIndex i) const {
@@ -130,35 +142,33 @@ ContainerInstances::MemoryBuckets ContainerInstances::empty_buckets() {
                        std::vector<std::uint64_t>(kMemoryBuckets / 64, 0)};
 }
 
-void ContainerInstances::mark_memory_stale() const {
-  for (std::size_t k = 0; k < bucket_of_.size(); ++k) {
-    if (memory_stale_flag_[k] != 0) continue;
-    memory_stale_flag_[k] = 1;
-    memory_stale_[az_[k].value()].push_back(static_cast<ContainerInstanceIndex>(k));
-  }
-}
 
 void ContainerInstances::sync_zone_memory(std::size_t z) const {
   // Built on first use: clusters that never spread then binpack on memory keep no buckets.
-  if (zone_memory_.empty()) {
+  if (!memory_changes_.built) {
     zone_memory_.assign(azs_, empty_buckets());
-    mark_memory_stale();
+    note_all_changed(memory_changes_);
   }
-  for (const ContainerInstanceIndex i : memory_stale_[z]) {
-    memory_stale_flag_[i] = 0;
+  for (const ContainerInstanceIndex i : memory_changes_.of_zone[z]) {
+    memory_changes_.pending[i] = 0;
     rebucket(i);
   }
-  memory_stale_[z].clear();
+  memory_changes_.of_zone[z].clear();
 }
 
 void ContainerInstances::sync_zone_fit(std::size_t z) const {
-  for (const ContainerInstanceIndex i : zone_stale_[z]) {
+  // Built on first use: clusters without a default spread keep no zone trees.
+  if (!fit_changes_.built) {
+    zone_fit_.assign(azs_, detail::FitTree{});
+    note_all_changed(fit_changes_);
+  }
+  for (const ContainerInstanceIndex i : fit_changes_.of_zone[z]) {
     const bool ok = usable(i);
     zone_fit_[z].set(zone_slot_[i], ok ? cpu_free_[i] : detail::FitTree::kUnusable,
                      ok ? mem_free_[i] : detail::FitTree::kUnusable);
-    stale_[i] = 0;
+    fit_changes_.pending[i] = 0;
   }
-  zone_stale_[z].clear();
+  fit_changes_.of_zone[z].clear();
 }
 
 namespace detail {

@@ -24,6 +24,7 @@
 #include <emmintrin.h>
 #endif
 #include <limits>
+#include <span>
 
 #include "ecsim/sim/assert.hpp"
 
@@ -260,6 +261,37 @@ PlacementResult Placer::place(const ContainerInstances& instances,
   return {candidates_[0], PlacementFailure::kNone};
 }
 
+namespace {
+
+/// A run of zones decided the choice (`chosen`; none: the passes decide), or did not.
+struct Settled {
+  bool settled = false;
+  std::optional<ContainerInstanceIndex> chosen;
+};
+
+/// Calls `visit` with each run of zones holding equally many of a group's tasks (its count per
+/// zone in `zone_counts`), fewest first, zones in order within a run, until one settles the
+/// choice; none when none does, or when there are more zones than this orders.
+template <class Visit>
+std::optional<ContainerInstanceIndex> by_fewest_tasks(const std::uint32_t* zone_counts,
+                                                      std::size_t zones, Visit&& visit) {
+  std::array<std::pair<std::uint32_t, std::size_t>, 64> order;
+  if (zones > order.size()) return std::nullopt;
+  for (std::size_t z = 0; z < zones; ++z) order[z] = {zone_counts[z], z};
+  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(zones));
+  std::array<std::size_t, 64> run;
+  for (std::size_t g = 0; g < zones;) {
+    std::size_t n = 0;
+    for (const std::uint32_t count = order[g].first; g < zones && order[g].first == count; ++g)
+      run[n++] = order[g].second;
+    const Settled s = visit(std::span<const std::size_t>(run.data(), n));
+    if (s.settled) return s.chosen;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 // The strategies' key is (the group's tasks in the instance's zone, the group's tasks on the
 // instance), smallest first, the lowest index among ties. Over the zones with the fewest tasks
 // (among those where some instance fits), an instance with none of the group's tasks has the
@@ -270,21 +302,12 @@ std::optional<ContainerInstanceIndex> Placer::place_default_spread(
     const ContainerInstances& instances, const PlacementRequest& request) {
   const std::uint32_t* counts = instances.group_tasks_[request.group].data();
   const std::uint32_t* zone_counts = instances.group_az_tasks_[request.group].data();
-  const std::size_t zones = instances.zone_fit_.size();
   const std::span<const HostPort> ports = request.host_ports;
   const bool distinct = request.distinct_instance;
-  // The zones in order of their counts (few: one per zone of the region).
-  std::array<std::pair<std::uint32_t, std::size_t>, 64> order;
-  if (zones > order.size()) return std::nullopt;
-  for (std::size_t z = 0; z < zones; ++z) order[z] = {zone_counts[z], z};
-  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(zones));
-  for (std::size_t g = 0; g < zones;) {
-    std::size_t end = g;
-    while (end < zones && order[end].first == order[g].first) ++end;
+  return by_fewest_tasks(zone_counts, instances.azs_, [&](std::span<const std::size_t> run) {
     bool fits = false;
     std::optional<ContainerInstanceIndex> best;
-    for (std::size_t k = g; k < end; ++k) {
-      const std::size_t z = order[k].second;
+    for (const std::size_t z : run) {
       instances.sync_zone_fit(z);
       const detail::FitTree& tree = instances.zone_fit_[z];
       const std::vector<ContainerInstanceIndex>& members = instances.zone_members_[z];
@@ -304,10 +327,8 @@ std::optional<ContainerInstanceIndex> Placer::place_default_spread(
         });
       if (empty && (!best || members[*empty] < *best)) best = members[*empty];
     }
-    if (fits) return best;
-    g = end;
-  }
-  return std::nullopt;
+    return fits ? Settled{true, best} : Settled{};
+  });
 }
 
 // The strategies' key is (the group's tasks in the instance's zone, the instance's free
@@ -323,25 +344,17 @@ std::optional<ContainerInstanceIndex> Placer::place_zone_binpack(
   constexpr std::size_t kMaxScan = 256;
   const std::uint32_t* counts = instances.group_tasks_[request.group].data();
   const std::uint32_t* zone_counts = instances.group_az_tasks_[request.group].data();
-  const std::size_t zones = instances.memory_stale_.size();
   const std::uint8_t* mask = request.member_of.empty() ? nullptr : request.member_of.data();
   const std::int32_t* cpu_free = instances.cpu_free_.data();
   const std::int32_t* mem_free = instances.mem_free_.data();
   const auto cpu = static_cast<std::int32_t>(request.cpu_units);
   const auto mem = static_cast<std::int32_t>(request.memory_mib);
-  std::array<std::pair<std::uint32_t, std::size_t>, 64> order;
-  if (zones > order.size()) return std::nullopt;
-  for (std::size_t z = 0; z < zones; ++z) order[z] = {zone_counts[z], z};
-  std::sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(zones));
   const std::size_t first = static_cast<std::size_t>(mem) >> instances.memory_shift_;
   if (first >= ContainerInstances::kMemoryBuckets) return std::nullopt;
   std::size_t scanned = 0;
-  for (std::size_t g = 0; g < zones;) {
-    std::size_t end = g;
-    while (end < zones && order[end].first == order[g].first) ++end;
+  return by_fewest_tasks(zone_counts, instances.azs_, [&](std::span<const std::size_t> run) {
     std::optional<std::pair<std::int32_t, ContainerInstanceIndex>> best;
-    for (std::size_t k = g; k < end; ++k) {
-      const std::size_t z = order[k].second;
+    for (const std::size_t z : run) {
       instances.sync_zone_memory(z);
       const ContainerInstances::MemoryBuckets& zone = instances.zone_memory_[z];
       // The buckets in use from the task's memory up: the first holding an instance that
@@ -354,7 +367,7 @@ std::optional<ContainerInstanceIndex> Placer::place_zone_binpack(
           const std::size_t b = word * 64 + static_cast<std::size_t>(std::countr_zero(bits));
           std::optional<std::pair<std::int32_t, ContainerInstanceIndex>> in_bucket;
           for (const ContainerInstanceIndex i : zone.bucket[b]) {
-            if (++scanned > kMaxScan) return std::nullopt;
+            if (++scanned > kMaxScan) return Settled{true, std::nullopt};
             if (mem_free[i] < mem || cpu_free[i] < cpu || (mask != nullptr && mask[i] == 0) ||
                 (request.distinct_instance && counts[i] != 0) ||
                 !instances.ports_free(i, request.host_ports))
@@ -370,10 +383,8 @@ std::optional<ContainerInstanceIndex> Placer::place_zone_binpack(
         if (found) break;
       }
     }
-    if (best) return best->second;
-    g = end;
-  }
-  return std::nullopt;
+    return best ? Settled{true, best->second} : Settled{};
+  });
 }
 
 std::optional<ContainerInstanceIndex> Placer::choose_stop(const ContainerInstances& instances,

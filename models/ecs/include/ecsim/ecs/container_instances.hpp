@@ -245,20 +245,29 @@ class ContainerInstances {
   void release_ports(ContainerInstanceIndex i, std::span<const HostPort> ports);
   // Recomputes port_bits_[i] from ports_[i].
   void summarize_ports(ContainerInstanceIndex i);
-  // Brings instance `i`'s leaf of the cluster's fit tree up to date, and marks its zone's
-  // tree stale for it.
+  // Brings instance `i`'s leaf of the cluster's fit tree up to date, and notes the change for
+  // the zones' indexes that exist.
   void refresh_fit(ContainerInstanceIndex i);
-  // Brings zone `z`'s fit tree up to date (the instances whose free amounts or status changed
-  // since it was last read): most changes are jobs' first-fit reservations, which never read
-  // the zones' trees, so these are updated only when a spread reads them.
+
+  // The instances whose free amounts or status changed since a zone index (the zones' fit
+  // trees, or their memory buckets) last read them. An index is built on first use, when every
+  // instance is pending, and brought up to date when a spread reads a zone: most changes are
+  // jobs' first-fit reservations, which read neither, so they cost the zone indexes nothing.
+  struct PendingChanges {
+    bool built = false;
+    std::vector<std::vector<ContainerInstanceIndex>> of_zone;  // per zone
+    std::vector<std::uint8_t> pending;                         // per instance
+  };
+  // Notes that instance `i` changed, for an index that exists.
+  void note_change(PendingChanges& changes, ContainerInstanceIndex i) const;
+  // The index is (re)built: every instance is pending.
+  void note_all_changed(PendingChanges& changes) const;
+  // Brings zone `z`'s fit tree, or its memory buckets, up to date.
   void sync_zone_fit(std::size_t z) const;
-  // Brings zone `z`'s memory buckets up to date (as sync_zone_fit does for its tree).
   void sync_zone_memory(std::size_t z) const;
   // Puts instance `i` in the bucket of its free memory (none when unusable) and takes it out
   // of the one it was in.
   void rebucket(ContainerInstanceIndex i) const;
-  // Marks every instance's bucket stale (the buckets were built or rebuilt).
-  void mark_memory_stale() const;
 
   std::vector<InstanceId> ec2_;
   std::vector<AzId> az_;
@@ -285,20 +294,19 @@ class ContainerInstances {
   std::size_t azs_ = 0;  // 1 + the largest AzId registered
   // Free CPU and memory of the usable instances as fit trees: one over every instance in index
   // order (first fit), and one per zone over its instances in index order (the default spread
-  // over zones and instances): zone_members_[z][s] is the instance of slot s of zone z's tree,
-  // zone_slot_[i] instance i's slot in its zone's.
+  // over zones and instances; built on first use): zone_members_[z][s] is the instance of
+  // slot s of zone z's tree, zone_slot_[i] instance i's slot in its zone's.
   detail::FitTree fit_;
   mutable std::vector<detail::FitTree> zone_fit_;
   std::vector<std::vector<ContainerInstanceIndex>> zone_members_;
   std::vector<std::uint32_t> zone_slot_;
-  mutable std::vector<std::vector<ContainerInstanceIndex>> zone_stale_;  // per zone
-  mutable std::vector<std::uint8_t> stale_;                              // per instance
+  mutable PendingChanges fit_changes_;
   // Each zone's usable instances by free memory, in buckets of 2^memory_shift_ MiB (at most
   // kMemoryBuckets of them, the shift rising when a larger instance registers), with a bitset
   // of the buckets in use: a spread over zones then binpack on memory reads, in the zones with
   // the fewest of the group's tasks, the first bucket at or past the task's memory holding an
-  // instance that passes the rest, and takes its least (free memory, index). Brought up to date
-  // when read (memory_stale_), as the zones' trees are.
+  // instance that passes the rest, and takes its least (free memory, index). Built on first
+  // use and brought up to date when read, as the zones' trees are.
   static constexpr std::size_t kMemoryBuckets = 4096;
   static constexpr std::uint32_t kNoBucket = std::numeric_limits<std::uint32_t>::max();
   struct MemoryBuckets {
@@ -306,11 +314,10 @@ class ContainerInstances {
     std::vector<std::uint64_t> used;  // bit b: bucket b holds an instance
   };
   static MemoryBuckets empty_buckets();
-  mutable std::vector<MemoryBuckets> zone_memory_;  // empty until a spread first reads it
+  mutable std::vector<MemoryBuckets> zone_memory_;
   mutable std::vector<std::uint32_t> bucket_of_, slot_in_bucket_;  // per instance
   mutable std::uint32_t memory_shift_ = 0;
-  mutable std::vector<std::vector<ContainerInstanceIndex>> memory_stale_;  // per zone
-  mutable std::vector<std::uint8_t> memory_stale_flag_;                   // per instance
+  mutable PendingChanges memory_changes_;
 };
 
 }  // namespace ecsim::ecs
