@@ -73,6 +73,13 @@ ContainerInstanceIndex ContainerInstances::register_instance(
       memory_changes_.of_zone.resize(azs_);
     }
   }
+  // Its entries in the zone indexes' bookkeeping before anything may walk every instance.
+  zone_slot_.push_back(static_cast<std::uint32_t>(zone_members_[az.value()].size()));
+  zone_members_[az.value()].push_back(i);
+  bucket_of_.push_back(kNoBucket);
+  slot_in_bucket_.push_back(0);
+  fit_changes_.pending.push_back(0);
+  memory_changes_.pending.push_back(0);
   // Memory buckets: wide enough for the largest instance so far (rebuilt, rarely, when one
   // is larger); the new instance joins its bucket when a spread next reads its zone.
   if ((static_cast<std::uint64_t>(memory_mib) >> memory_shift_) >= kMemoryBuckets) {
@@ -84,12 +91,6 @@ ContainerInstanceIndex ContainerInstances::register_instance(
       note_all_changed(memory_changes_);
     }
   }
-  bucket_of_.push_back(kNoBucket);
-  slot_in_bucket_.push_back(0);
-  fit_changes_.pending.push_back(0);
-  memory_changes_.pending.push_back(0);
-  zone_slot_.push_back(static_cast<std::uint32_t>(zone_members_[az.value()].size()));
-  zone_members_[az.value()].push_back(i);
   refresh_fit(i);
   return i;
 }
