@@ -47,6 +47,7 @@ struct Row {
   double cpu_per_second = 0;
   std::uint64_t failures = 0;
   bool same_choices = true;
+  std::uint64_t choice_hash = 0;  ///< the last run's
 };
 
 /// This thread's CPU time in seconds.
@@ -88,7 +89,7 @@ std::vector<Row> measure(const Settings& settings, Run&& run) {
   std::vector<Row> rows;
   for (const std::uint64_t n : settings.sizes) {
     std::vector<double> rates, cpu_rates;
-    Row row{n, 0, 0, 0, true};
+    Row row{n, 0, 0, 0, true, 0};
     std::uint64_t hash = 0;
     for (std::uint64_t r = 0; r < settings.repeat; ++r) {
       const RunResult res = run(n);
@@ -98,6 +99,7 @@ std::vector<Row> measure(const Settings& settings, Run&& run) {
       row.same_choices = row.same_choices && (r == 0 || res.choice_hash == hash);
       hash = res.choice_hash;
     }
+    row.choice_hash = hash;
     row.per_second = median(rates);
     row.cpu_per_second = median(cpu_rates);
     rows.push_back(row);

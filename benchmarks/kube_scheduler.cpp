@@ -3,8 +3,10 @@
 // default profile on N nodes (8 vCPU, 32 GiB, 110 pods) over 3 zones. The cluster is first
 // filled to about 70% of its memory; then each step unbinds a random pod and schedules and
 // binds a new one, so the load stays the same. Every node is filtered and scored exactly.
-// Prints pods per second, microseconds per pod and nanoseconds per pod per node (flat when the
-// cost grows linearly with the nodes).
+// Each size runs twice: with the scheduler's per-class node indexes (what ecsim runs) and, as
+// the baseline measured in the same run, with a pass over every node per cycle. Both must choose
+// the same nodes (exit status 1 if not). Prints pods per second, microseconds per pod,
+// nanoseconds per pod per node and the speed-up over the pass.
 //
 //   kube_scheduler [--pods N] [--repeat K] [--sizes 100,1000,5000] [--json]
 
@@ -43,8 +45,10 @@ constexpr Workload kWorkloads[] = {{"web", 250, kGi / 2},
                                    {"cache", 250, 3 * kGi},
                                    {"batch", 350, kGi + kGi / 2}};
 
-ecsim::bench::RunResult run(std::size_t nodes, std::uint64_t pods) {
+ecsim::bench::RunResult run(std::size_t nodes, std::uint64_t pods, bool indexed) {
   ecsim::eks::Scheduler scheduler{ecsim::RandomStream{kSeed}};
+  scheduler.set_cycle_index(indexed ? ecsim::eks::CycleIndex::kAuto
+                                    : ecsim::eks::CycleIndex::kNever);
   const char* zones[] = {"us-east-1a", "us-east-1b", "us-east-1c"};
   for (std::size_t i = 0; i < nodes; ++i) {
     ecsim::eks::NodeSpec n;
@@ -109,15 +113,20 @@ int main(int argc, char** argv) {
           "steady-state benchmark of the kube-scheduler's default plugins", settings))
     return *done;
 
-  const std::vector<ecsim::bench::Row> rows =
-      ecsim::bench::measure(settings, [&](std::uint64_t n) { return run(n, settings.count); });
+  const std::vector<ecsim::bench::Row> rows = ecsim::bench::measure(
+      settings, [&](std::uint64_t n) { return run(n, settings.count, true); });
+  const std::vector<ecsim::bench::Row> scans = ecsim::bench::measure(
+      settings, [&](std::uint64_t n) { return run(n, settings.count, false); });
 
   if (settings.json) {
     std::string out = "[";
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const ecsim::bench::Row& r = rows[i];
-      out += fmt::format("{}\n  {{\"nodes\": {}, \"pods_per_second\": {:.0f}, \"us_per_pod\": {:.3f}}}",
-                         i == 0 ? "" : ",", r.size, r.per_second, 1e6 / r.per_second);
+      out += fmt::format("{}\n  {{\"nodes\": {}, \"pods_per_second\": {:.0f}, "
+                         "\"us_per_pod\": {:.3f}, \"scan_us_per_pod\": {:.3f}, "
+                         "\"speedup_over_scan\": {:.2f}}}",
+                         i == 0 ? "" : ",", r.size, r.per_second, 1e6 / r.per_second,
+                         1e6 / scans[i].per_second, r.per_second / scans[i].per_second);
     }
     out += "\n]\n";
     std::fputs(out.c_str(), stdout);
@@ -125,16 +134,30 @@ int main(int argc, char** argv) {
     fmt::print("default profile (5 Deployments, default topology spreading), 3 zones, ~70% memory "
                "requested; {} pods, median of {} runs\n\n",
                settings.count, settings.repeat);
-    fmt::print("{:>8}  {:>12}  {:>10}  {:>18}  {:>14}  {:>14}  {}\n", "nodes", "pods/s", "us/pod",
-               "ns/pod/node", "cpu us/pod", "unschedulable", "choices");
-    for (const ecsim::bench::Row& r : rows) {
+    fmt::print("{:>8}  {:>12}  {:>10}  {:>18}  {:>14}  {:>14}  {:>10}  {}\n", "nodes", "pods/s",
+               "us/pod", "ns/pod/node", "cpu us/pod", "scan us/pod", "vs scan", "choices");
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const ecsim::bench::Row& r = rows[i];
       const double us = 1e6 / r.per_second;
-      fmt::print("{:>8}  {:>12.0f}  {:>10.3f}  {:>18.3f}  {:>14.3f}  {:>14}  {}\n", r.size,
-                 r.per_second, us, us * 1e3 / static_cast<double>(r.size), 1e6 / r.cpu_per_second,
-                 r.failures,
-                 r.same_choices ? "identical" : "DIFFERENT");
+      fmt::print("{:>8}  {:>12.0f}  {:>10.3f}  {:>18.3f}  {:>14.3f}  {:>14.3f}  {:>9.2f}x  {}\n",
+                 r.size, r.per_second, us, us * 1e3 / static_cast<double>(r.size),
+                 1e6 / r.cpu_per_second, 1e6 / scans[i].per_second,
+                 r.per_second / scans[i].per_second,
+                 !r.same_choices ? "DIFFERENT"
+                 : r.choice_hash != scans[i].choice_hash ? "DIFFERENT FROM SCAN"
+                                                         : "identical");
     }
   }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i].choice_hash != scans[i].choice_hash || rows[i].failures != scans[i].failures) {
+      std::fputs("kube_scheduler: the indexed and the scanning cycle chose different nodes\n",
+                 stderr);
+      return 1;
+    }
+  }
+  if (const int status = ecsim::bench::check_same_choices(
+          scans, "kube_scheduler: repeated runs chose different nodes\n"))
+    return status;
   return ecsim::bench::check_same_choices(rows,
                                           "kube_scheduler: repeated runs chose different nodes\n");
 }

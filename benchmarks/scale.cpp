@@ -6,7 +6,11 @@
 // event_queue benchmark), measured in the same run, with the ratio of the two: how close the
 // models run to the limit the queue sets.
 //
-//   scale [--only ecs-500,eks-1500,...] [--hours H] [--json] [--replications N]
+//   scale [--only ecs-500,eks-1500,...] [--hours H] [--json] [--replications N] [--keep DIR]
+//
+// With --keep DIR the generated days (DIR/NAME/day.yaml and its manifests) stay in DIR, to be
+// run, profiled or changed by hand; without it they are written to a temporary folder that is
+// removed at the end.
 //
 // With --replications N it also runs the first day of the list N times with the ecsim binary,
 // `ecsim run DAY --replications N --jobs 1` and then `--jobs 2`, and prints the wall seconds of
@@ -215,6 +219,7 @@ int main(int argc, char** argv) {
   std::uint32_t hours = 24;
   std::uint32_t replications = 0;
   std::vector<Day> days = kDays;
+  std::string keep;
   for (int i = 1; i < argc; ++i) {
     const std::string_view a = argv[i];
     if (a == "--json") {
@@ -231,6 +236,8 @@ int main(int argc, char** argv) {
         std::fputs("scale: --replications takes 2 to 1000\n", stderr);
         return 2;
       }
+    } else if (a == "--keep" && i + 1 < argc) {
+      keep = argv[++i];
     } else if (a == "--only" && i + 1 < argc) {
       days.clear();
       std::string_view list = argv[++i];
@@ -249,11 +256,14 @@ int main(int argc, char** argv) {
     } else {
       std::fputs("usage: scale [--only ecs-500,ecs-5000,eks-500,eks-1500,eks-5000,"
                  "eks-5000-sampling] "
-                 "[--hours H] [--json] [--replications N]\n", a == "--help" ? stdout : stderr);
+                 "[--hours H] [--json] [--replications N] [--keep DIR]\n",
+                 a == "--help" ? stdout : stderr);
       return a == "--help" ? 0 : 2;
     }
   }
-  const fs::path root = fs::temp_directory_path() / fmt::format("ecsim-scale-{}", getpid());
+  const fs::path root = !keep.empty() ? fs::path(keep)
+                                      : fs::temp_directory_path() /
+                                            fmt::format("ecsim-scale-{}", getpid());
   std::string out = json ? "[" : "";
   if (!json)
     out += fmt::format("{:<17} {:>6} {:>10} {:>8} {:>11} {:>9} {:>11} {:>12} {:>7}\n", "day",
@@ -315,6 +325,6 @@ int main(int argc, char** argv) {
   if (json) out += "\n]\n";
   std::fputs(out.c_str(), stdout);
   std::error_code ignored;
-  fs::remove_all(root, ignored);
+  if (keep.empty()) fs::remove_all(root, ignored);
   return ok ? 0 : 1;
 }

@@ -387,6 +387,19 @@ namespace {
   return static_cast<std::size_t>(count);
 }
 
+// mask[n] &= tolerated[taint_set[n]] (TaintToleration's filter); returns how many are 1.
+[[gnu::noinline]] std::size_t and_tolerated(std::uint8_t* __restrict mask,
+                                            const std::uint8_t* __restrict tolerated,
+                                            const TaintSetId* __restrict taint_set,
+                                            std::size_t size) {
+  std::size_t count = 0;
+  for (std::size_t n = 0; n < size; ++n) {
+    mask[n] = static_cast<std::uint8_t>(mask[n] & tolerated[taint_set[n]]);
+    count += mask[n];
+  }
+  return count;
+}
+
 // Takes the infeasible nodes' keys off `count` (how many present nodes have each key): the
 // nodes present (present[n] = 1) whose mask[n] is 0, found eight at a time.
 [[gnu::noinline]] void subtract_infeasible(const std::uint8_t* __restrict present, const std::uint8_t* __restrict mask,
@@ -854,8 +867,10 @@ void build_spread_table(SchedulerState& st, const PodClass& c, std::size_t m,
   key_norm.resize(entries);
   std::vector<std::int32_t>& key_weighted = st.key_weighted;
   key_weighted.resize(entries);
+  // Only the keys present are read (a node's key is present when the node is a candidate);
+  // the others are 0, which saves their division.
   for (std::size_t key = 0; key < entries; ++key) {
-    key_norm[key] = spread_normalize(key_raw[key], min, max);
+    key_norm[key] = present[key] != 0 ? spread_normalize(key_raw[key], min, max) : 0;
     key_weighted[key] = static_cast<std::int32_t>(weight * key_norm[key]);
   }
 }
@@ -1071,17 +1086,20 @@ std::size_t filter_all(SchedulerState& st, PodClass& c, const ResourceCache& cac
   return m;
 }
 
-// The whole cycle for the usual pod, fused into two passes over the nodes: no taint it does
-// not tolerate, no node name, node requirements, host ports, hard spreading or inter-pod
-// terms, no PreferNoSchedule taint or preferred node affinity to score, every node scored, and
-// either no spreading or the tabulated shape. Short passes over all node slots: filter bytes,
-// spread keys, the keys present, the totals (cached resource scores plus the key's spread
-// score), the best and its ties. The result equals the general path's (tests compare them). False when the pod is
-// not that usual.
-bool fast_cycle(SchedulerState& st, PodClass& c, const ResourceCache& cache, ScheduleResult& r) {
+// The whole cycle for the usual pod: no node name, node requirements, host ports, hard
+// spreading or inter-pod terms, no PreferNoSchedule taint or preferred node affinity to score,
+// every node scored, and either no spreading or the tabulated shape (NoSchedule and NoExecute
+// taints, such as a node's not-ready taint, only filter). From the class's node index when it
+// has one (see node_index.cpp), else in short passes over all node slots: filter bytes, spread
+// keys, the keys present, the totals (cached resource scores plus the key's spread score), the
+// best and its ties. The result equals the general path's (tests compare them). False when
+// the pod is not that usual.
+bool fast_cycle(SchedulerState& st, PodClassId cls, const ResourceCache& cache,
+                ScheduleResult& r) {
+  PodClass& c = st.classes[cls];
   const NodeTable& nodes = st.nodes;
   const Profile& profile = st.profiles[c.profile];
-  if (!c.tolerates_all_taint_sets || c.node_name != kNoValue || has_node_requirements(c) ||
+  if (c.node_name != kNoValue || has_node_requirements(c) ||
       !c.ports.empty() || !c.hard_spread.empty() || !c.required_affinity.empty() ||
       !c.required_anti.empty() || !c.preferred_affinity.empty() || !c.preferred_anti.empty() ||
       !c.preferred_terms.empty() || nodes.prefer_no_schedule_nodes() != 0)
@@ -1099,15 +1117,44 @@ bool fast_cycle(SchedulerState& st, PodClass& c, const ResourceCache& cache, Sch
   const std::size_t entries = spread ? spread_table_entries(st, c, count) : 0;
   if (spread && entries == 0) return false;
 
+  // TaintToleration gives every node 100 (no PreferNoSchedule taint anywhere); the other
+  // plugins skip.
+  const std::int64_t constant = profile.taint_toleration_weight * kMaxNodeScore;
+  const bool indexed =
+      st.cycle_index == CycleIndex::kAlways ||
+      (st.cycle_index == CycleIndex::kAuto && nodes.size() >= kIndexedCycleNodes);
+  if (indexed) {
+    const PodSelector::KeyColumn* keys =
+        spread ? &key_column(st, c.soft_spread[0].selector, c.soft_spread[1].topology) : nullptr;
+    if (ClassNodeIndex* ix = class_node_index(st, cls, cache, keys,
+                                              spread ? static_cast<std::uint32_t>(entries) : 1)) {
+      r.feasible = ix->feasible;
+      if (ix->feasible == 0) return true;
+      if (spread) {
+        st.domain_seen.resize(entries);
+        for (std::size_t k = 0; k < entries; ++k)
+          st.domain_seen[k] = ix->key_count[k] > 0 ? 1 : 0;
+        build_spread_table(st, c, ix->feasible, entries, st.domain_seen.data(),
+                           profile.pod_topology_spread_weight);
+      }
+      std::int32_t best = 0;
+      choose_from_index(st, *ix, spread ? st.key_weighted.data() : nullptr, r, best);
+      r.score = best + constant;
+      return true;
+    }
+  }
+
   const std::size_t size = nodes.size();
   if (st.total.size() < size) st.total.resize(size);
   if (st.keys.size() < size) st.keys.resize(size);
   if (st.mask.size() < size) st.mask.resize(size);
   // The filters: one pass over byte columns, eight nodes at a time.
   const NodeTable::Columns col = nodes.columns();
-  const std::size_t m =
+  std::size_t m =
       and_columns(st.mask.data(), col.present, cache.fits.data(), col.schedulable,
                   static_cast<std::uint8_t>(c.tolerates_unschedulable ? 1 : 0), size);
+  if (!c.tolerates_all_taint_sets) m = and_tolerated(st.mask.data(), c.tolerated.data(),
+                                                     col.taint_set, size);
   r.feasible = static_cast<std::uint32_t>(m);
   if (m == 0) return true;
   // No compaction: every pass runs over all node slots in order, and a node that did not pass
@@ -1145,9 +1192,7 @@ bool fast_cycle(SchedulerState& st, PodClass& c, const ResourceCache& cache, Sch
   const std::uint64_t pick = ties > 1 ? st.random.uniform_int(ties) : 0;
   r.node = static_cast<NodeIndex>(nth_equal(total, size, best, pick));  // slot i: node i
   r.ties = ties;
-  // TaintToleration gives every node 100 (no PreferNoSchedule taint anywhere); the other
-  // plugins skip.
-  r.score = best + profile.taint_toleration_weight * kMaxNodeScore;
+  r.score = best + constant;
   return true;
 }
 
@@ -1159,7 +1204,7 @@ ScheduleResult Scheduler::schedule(PodClassId cls) {
   prepare_class(st, c);
   const ResourceCache& cache = resource_cache(st, c);
   ScheduleResult fast;
-  if (fast_cycle(st, c, cache, fast)) return fast;
+  if (fast_cycle(st, cls, cache, fast)) return fast;
   const Prefilter pf = prefilter(st, c);
   std::uint32_t feasible = 0;
   const std::size_t m = filter_all(st, c, cache, pf, feasible);
@@ -1168,6 +1213,8 @@ ScheduleResult Scheduler::schedule(PodClassId cls) {
   r.feasible = feasible;
   return r;
 }
+
+void Scheduler::set_cycle_index(CycleIndex mode) noexcept { state_->cycle_index = mode; }
 
 Explanation Scheduler::explain(PodClassId cls) {
   SchedulerState& st = *state_;

@@ -288,6 +288,7 @@ ResourceCache& resource_cache(SchedulerState& st, const PodClass& c) {
 }
 
 void refresh_caches(SchedulerState& st, NodeIndex n) {
+  note_change(st, n);
   for (ResourceCache& e : st.caches) {
     if (e.fits.size() < st.nodes.size()) {
       e.fits.resize(st.nodes.size(), 0);
@@ -448,12 +449,17 @@ void Scheduler::remove_node(NodeIndex n) {
 
 void Scheduler::set_unschedulable(NodeIndex n, bool unschedulable) {
   state_->nodes.set_unschedulable(n, unschedulable);
+  note_change(*state_, n);
 }
 
-void Scheduler::set_ready(NodeIndex n, bool ready) { state_->nodes.set_ready(n, ready); }
+void Scheduler::set_ready(NodeIndex n, bool ready) {
+  state_->nodes.set_ready(n, ready);
+  note_change(*state_, n);
+}
 
 void Scheduler::set_taints(NodeIndex n, const std::vector<Taint>& taints) {
   state_->nodes.set_taints(n, taints);
+  note_change(*state_, n);
 }
 
 void Scheduler::set_labels(NodeIndex n, const Labels& labels) {
@@ -466,6 +472,7 @@ void Scheduler::set_labels(NodeIndex n, const Labels& labels) {
     topology_add_node(st, st.topologies[t], t, n);
   for (PodSelector& s : st.selectors) update_keys(st, s, n);
   for (const TaskId p : st.node_pods[n]) count_pod(st, st.pods[p.value()].cls, n, +1);
+  note_change(st, n);
 }
 
 PodClassId Scheduler::add_pod_class(const PodDescription& pod) {

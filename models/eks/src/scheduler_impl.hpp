@@ -139,6 +139,7 @@ struct PodClass {
   std::uint64_t node_epoch = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::uint8_t> affinity_ok;        // per node: nodeSelector and required terms
   std::vector<std::uint32_t> preferred_sum;     // per node: matching preferred weights
+  std::uint32_t node_index = kNone;  // its slot in SchedulerState::node_indexes, if it has one
 };
 
 // NodeResourcesFit's filter and both resource scores of one request size under one profile,
@@ -152,6 +153,32 @@ struct ResourceCache {
   std::vector<std::uint8_t> balanced;  // NodeResourcesBalancedAllocation score, 0..100
   // fit x its weight + balanced x its weight (0 for a best-effort pod, which it skips).
   std::vector<std::uint32_t> weighted;
+};
+
+// The nodes whose scheduling inputs changed (requests, presence, cordon, labels, counts of
+// matching pods), as a ring of the last kChangeRing: the node indexes catch up from it.
+inline constexpr std::size_t kChangeRing = 4096;
+
+// The fused cycle's index for one pod class: its feasible nodes (present, resources fit, not
+// cordoned unless tolerated) grouped in cells by (spread key, weighted resource score), so
+// that a cycle reads the best cell of each key instead of passing over every node. Kept up to
+// date lazily: a cycle first applies the nodes changed since its last one (or rebuilds when
+// more changed than a rebuild costs).
+struct ClassNodeIndex {
+  PodClassId owner = kNone;
+  std::uint64_t last_used = 0;
+  std::uint64_t applied = 0;           // changes applied (a position in the change log)
+  std::uint32_t keys = 0;              // spread keys (1 without spreading)
+  std::uint32_t values = 0;            // weighted resource scores are 0..values-1
+  std::uint32_t words = 0;             // per key: 64-bit words of its bitmap of values
+  std::uint32_t feasible = 0;          // nodes in cells
+  std::vector<std::uint32_t> cell_of;  // per node slot: key x values + score; kNone: infeasible
+  std::vector<std::uint32_t> next;     // per node slot: the next node of its cell's list
+  std::vector<std::uint32_t> prev;     // per node slot: the previous one (kNone: the head)
+  std::vector<std::uint32_t> head;     // per cell: its first node, kNone when empty
+  std::vector<std::uint32_t> count;    // per cell: its nodes
+  std::vector<std::uint32_t> key_count;  // per key: feasible nodes with it
+  std::vector<std::uint64_t> nonempty;   // per key, `words` words: bit v set if cell v has nodes
 };
 
 struct BoundPod {
@@ -182,6 +209,11 @@ struct SchedulerState {
   std::vector<std::vector<TaskId>> node_pods;   // per node slot
   std::uint64_t bind_seq = 0;
   std::uint32_t next_start = 0;                 // percentageOfNodesToScore's rotation
+  std::vector<NodeIndex> change_ring = std::vector<NodeIndex>(kChangeRing);
+  std::uint64_t changes = 0;                    // nodes noted in change_ring, ever
+  std::vector<ClassNodeIndex> node_indexes;     // at most kMaxNodeIndexes, reused by age
+  std::uint64_t index_clock = 0;
+  CycleIndex cycle_index = CycleIndex::kAuto;   // whether the fused cycle reads the indexes
 
   // Scratch, grown to the node count and reused.
   std::vector<std::uint8_t> mask;
@@ -205,6 +237,9 @@ struct SchedulerState {
   std::vector<std::int64_t> key_raw;
   std::vector<std::vector<std::int64_t>> topology_scores;
   std::vector<TopologyId> active_topologies;
+  std::vector<std::uint32_t> tied_cells;
+  std::vector<std::uint32_t> tied_nodes;
+  std::vector<std::uint8_t> tied_marks;
 };
 
 // PodTopologySpread's PreFilter for one DoNotSchedule constraint: the matching pods per
@@ -238,6 +273,21 @@ ResourceCache& resource_cache(SchedulerState& st, const PodClass& c);
 bool fits_resources(const NodeTable& nodes, NodeIndex n, const PodResources& r);
 bool tolerates(const CompiledToleration& t, const InternedTaint& taint);
 void count_pod(SchedulerState& st, PodClassId cls, NodeIndex n, int sign);
+
+// Notes that node n's scheduling inputs changed, for the node indexes.
+inline void note_change(SchedulerState& st, NodeIndex n) {
+  st.change_ring[st.changes++ % kChangeRing] = n;
+}
+
+// Class `cls`'s node index over `cache`'s scores and `keys` (nullptr without spreading;
+// `key_count` keys, else 1), brought up to date; nullptr when its cells would be too many.
+ClassNodeIndex* class_node_index(SchedulerState& st, PodClassId cls, const ResourceCache& cache,
+                                 const PodSelector::KeyColumn* keys, std::uint32_t key_count);
+// The top cell of each key, the best total (score + key_weighted[key]; key_weighted nullptr
+// without spreading), the ties and the uniform choice among them in node order, from st.random
+// as the scanning cycle draws it. The index has a feasible node.
+void choose_from_index(SchedulerState& st, ClassNodeIndex& ix, const std::int32_t* key_weighted,
+                       ScheduleResult& r, std::int32_t& best);
 void refresh_caches(SchedulerState& st, NodeIndex n);
 PodSelector::KeyColumn& key_column(SchedulerState& st, SelectorId s, TopologyId t);
 void update_keys(SchedulerState& st, PodSelector& sel, NodeIndex n);

@@ -277,9 +277,12 @@ TEST_CASE("Profiles are chosen by the pod's schedulerName", "[eks][scheduler]") 
 }
 
 TEST_CASE("The fused cycle and the explained one agree on every decision", "[eks][scheduler]") {
-  // schedule() takes the fused path for these pods, explain() the general one; with the same
-  // random stream they must find the same best total and the same ties, so the same node.
+  // schedule() takes the fused path for these pods (reading the node index or passing over
+  // the nodes), explain() the general one; with the same random stream they must find the
+  // same best total and the same ties, so the same node.
+  const CycleIndex mode = GENERATE(CycleIndex::kAlways, CycleIndex::kNever);
   Scheduler s{RandomStream{42}};
+  s.set_cycle_index(mode);
   const char* zones[] = {"a", "b", "c"};
   for (std::size_t i = 0; i < 60; ++i) {
     const auto gib = static_cast<std::int64_t>(8 + i % 3 * 8);
@@ -312,6 +315,9 @@ TEST_CASE("The fused cycle and the explained one agree on every decision", "[eks
       // an empty node replaced by a new one.
       const auto some = static_cast<NodeIndex>(workload.uniform_int(s.nodes().size()));
       if (s.nodes().present(some)) s.set_unschedulable(some, !s.nodes().unschedulable(some));
+      // A node turning NotReady or Ready again (its not-ready taint only filters).
+      const auto flaky = static_cast<NodeIndex>(workload.uniform_int(s.nodes().size()));
+      if (s.nodes().present(flaky)) s.set_ready(flaky, workload.bernoulli(0.5));
       const auto moved = static_cast<NodeIndex>(workload.uniform_int(s.nodes().size()));
       if (s.nodes().present(moved))
         s.set_labels(moved, {{"topology.kubernetes.io/zone", zones[workload.uniform_int(3)]}});
@@ -335,6 +341,142 @@ TEST_CASE("The fused cycle and the explained one agree on every decision", "[eks
     s.bind(TaskId{next}, c, r.node);
     running.push_back(TaskId{next++});
   }
+}
+
+TEST_CASE("The node index and the pass over every node choose alike", "[eks][scheduler]") {
+  // Two schedulers fed the same cluster and pods, one reading its per-class node indexes and
+  // one passing over the nodes, must return the same result for every cycle. The workload
+  // reaches every way an index goes stale: more classes than index slots and more request
+  // sizes than resource caches (both reused by age), a node's matching pods passing a power
+  // of two (the keys' stride grows), a new zone (more keys), cordons, nodes replaced, labels
+  // moved, and bursts of more changes than the change log keeps.
+  const std::uint64_t seed = GENERATE(1U, 2U, 3U);
+  Scheduler indexed{RandomStream{seed}};
+  Scheduler scanned{RandomStream{seed}};
+  indexed.set_cycle_index(CycleIndex::kAlways);
+  scanned.set_cycle_index(CycleIndex::kNever);
+  const auto both = [&](auto&& f) {
+    f(indexed);
+    f(scanned);
+  };
+  const char* zones[] = {"a", "b", "c", "d"};
+  std::size_t named = 0;
+  const auto add_node = [&](const char* zone) {
+    const std::size_t i = named++;
+    NodeSpec n = node(numbered(i), zone, 4000 + 4000 * static_cast<std::int64_t>(i % 2),
+                      static_cast<std::int64_t>(8 + 8 * (i % 3)) * kGi);
+    n.pods = 30;
+    both([&](Scheduler& s) { s.add_node(n); });
+  };
+  // Enough nodes that most cycles catch up from the change log rather than rebuild.
+  for (std::size_t i = 0; i < 600; ++i) add_node(zones[i % 3]);
+
+  std::vector<PodClassId> classes;
+  const auto add_class = [&](PodDescription p) {
+    PodClassId id = 0;
+    both([&](Scheduler& s) { id = s.add_pod_class(p); });
+    classes.push_back(id);
+  };
+  for (std::size_t k = 0; k < 20; ++k) {
+    PodDescription p = pod(static_cast<std::int64_t>(100 + 50 * (k % 7)),
+                           static_cast<std::int64_t>(1 + k % 5) * kGi / 4,
+                           {{"app", "app-" + std::to_string(k)}});
+    p.owner_selector = LabelSelector{p.labels, {}};
+    if (k == 3) {
+      p.spec.tolerations = {Toleration{"node.kubernetes.io/unschedulable",
+                                       TolerationOperator::kExists, "", TaintEffect::kNoSchedule,
+                                       std::nullopt}};
+    }
+    if (k == 4) {
+      p.spec.tolerations = {Toleration{"dedicated", TolerationOperator::kEqual, "batch",
+                                       std::nullopt, std::nullopt}};
+    }
+    add_class(p);
+  }
+  add_class(pod(0, 0));     // best effort, no owner: no spreading
+  add_class(pod(300, kGi)); // no owner
+
+  RandomStream workload(seed + 100);
+  std::vector<TaskId> running;
+  std::uint32_t next = 0;
+  std::size_t indexed_cycles = 0;
+  for (int step = 0; step < 6000; ++step) {
+    const double u = workload.uniform01();
+    if (!running.empty() && (u < 0.45 || running.size() > 2500)) {
+      const std::size_t k = workload.uniform_int(running.size());
+      both([&](Scheduler& s) { s.unbind(running[k]); });
+      running[k] = running.back();
+      running.pop_back();
+    }
+    if (step % 500 == 250) {
+      // A burst: many pods of one class, then most of them gone, with no cycle of the other
+      // classes in between (more changes than the log holds).
+      const PodClassId c = classes[workload.uniform_int(classes.size())];
+      for (int round = 0; round < 3; ++round) {
+        while (running.size() < 3000) {
+          const ScheduleResult r = indexed.schedule(c);
+          REQUIRE(r.node == scanned.schedule(c).node);
+          if (r.node == kNoNode) break;
+          both([&](Scheduler& s) { s.bind(TaskId{next}, c, r.node); });
+          running.push_back(TaskId{next++});
+        }
+        while (running.size() > 1000) {
+          both([&](Scheduler& s) { s.unbind(running.back()); });
+          running.pop_back();
+        }
+      }
+    }
+    if (step % 97 == 0) {
+      const auto n = static_cast<NodeIndex>(workload.uniform_int(indexed.nodes().size()));
+      if (indexed.nodes().present(n)) {
+        const bool cordon = !indexed.nodes().unschedulable(n);
+        both([&](Scheduler& s) { s.set_unschedulable(n, cordon); });
+      }
+    }
+    if (step % 89 == 0) {
+      // NotReady and Ready again, and a NoExecute taint one class tolerates.
+      const auto n = static_cast<NodeIndex>(workload.uniform_int(indexed.nodes().size()));
+      const bool ready = workload.bernoulli(0.4);
+      if (indexed.nodes().present(n)) both([&](Scheduler& s) { s.set_ready(n, ready); });
+      const auto t = static_cast<NodeIndex>(workload.uniform_int(indexed.nodes().size()));
+      std::vector<Taint> taints;
+      if (workload.bernoulli(0.7))
+        taints.push_back(Taint{"dedicated", "batch", TaintEffect::kNoExecute});
+      if (indexed.nodes().present(t)) both([&](Scheduler& s) { s.set_taints(t, taints); });
+    }
+    if (step % 211 == 0) {
+      const auto n = static_cast<NodeIndex>(workload.uniform_int(indexed.nodes().size()));
+      // The fourth zone appears after a while.
+      const char* zone = zones[workload.uniform_int(step > 3000 ? 4 : 3)];
+      if (indexed.nodes().present(n))
+        both([&](Scheduler& s) { s.set_labels(n, {{"topology.kubernetes.io/zone", zone}}); });
+    }
+    if (step % 307 == 0) {
+      for (NodeIndex n = 0; n < indexed.nodes().size(); ++n) {
+        if (indexed.nodes().present(n) && indexed.pods_on(n).empty()) {
+          both([&](Scheduler& s) { s.remove_node(n); });
+          add_node(zones[step % 4]);
+          break;
+        }
+      }
+    }
+    if (step % 1000 == 999) {
+      // Another request size, so that the resource caches are reused by age.
+      add_class(pod(static_cast<std::int64_t>(150 + step / 10), kGi / 3));
+    }
+    const PodClassId c = classes[workload.uniform_int(classes.size())];
+    const ScheduleResult a = indexed.schedule(c);
+    const ScheduleResult b = scanned.schedule(c);
+    REQUIRE(a.node == b.node);
+    REQUIRE(a.feasible == b.feasible);
+    REQUIRE(a.score == b.score);
+    REQUIRE(a.ties == b.ties);
+    if (a.node == kNoNode) continue;
+    ++indexed_cycles;
+    both([&](Scheduler& s) { s.bind(TaskId{next}, c, a.node); });
+    running.push_back(TaskId{next++});
+  }
+  CHECK(indexed_cycles > 4000);
 }
 
 TEST_CASE("An explanation covers every node: the filter that rejected it or its scores",

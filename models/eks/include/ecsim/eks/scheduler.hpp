@@ -118,6 +118,11 @@ inline constexpr std::array<Plugin, 6> kScorePlugins{
     Plugin::kInterPodAffinity, Plugin::kNodeResourcesFit, Plugin::kNodeResourcesBalancedAllocation};
 
 /// The outcome of one scheduling cycle (nothing is bound: the caller binds).
+/// How the usual pod's cycle finds the best node (see Scheduler::set_cycle_index).
+enum class CycleIndex : std::uint8_t { kAuto, kAlways, kNever };
+/// kAuto's threshold: from this many node slots the index is used.
+inline constexpr std::size_t kIndexedCycleNodes = 512;
+
 struct ScheduleResult {
   NodeIndex node = kNoNode;   ///< the chosen node, or kNoNode when none is feasible
   std::uint32_t feasible = 0; ///< nodes that passed every filter (among those looked at)
@@ -215,6 +220,11 @@ class Scheduler {
   /// Runs one scheduling cycle for a pod of class `c`: filters, scores, picks a node (ties at
   /// random). Binds nothing.
   ScheduleResult schedule(PodClassId c);
+  /// Whether the usual pod's cycle reads its class's index of feasible nodes (its cost follows
+  /// the nodes changed since, not the nodes) or passes over every node. Both choose the same
+  /// node with the same draws; kAuto (the default) takes the index from kIndexedCycleNodes
+  /// node slots, where it is the faster; the others are for tests and benchmarks.
+  void set_cycle_index(CycleIndex mode) noexcept;
   /// Whether node `i` passes class `c`'s NodeAffinity filter (nodeSelector and required node
   /// affinity) and TaintToleration filter (every NoSchedule and NoExecute taint in force
   /// tolerated): the nodes the DaemonSet controller runs the class's pods on.
