@@ -172,38 +172,6 @@ void ContainerInstances::sync_zone_fit(std::size_t z) const {
   fit_changes_.of_zone[z].clear();
 }
 
-namespace detail {
-
-void FitTree::set(std::size_t s, std::int32_t cpu, std::int32_t memory) {
-  if (s >= leaves_) {
-    // Grown past the leaves: twice as many (at least 64), the old leaves kept, every node
-    // recomputed.
-    std::size_t leaves = std::max<std::size_t>(leaves_ * 2, 64);
-    while (leaves <= s) leaves *= 2;
-    std::vector<Node> tree(2 * leaves);
-    if (leaves_ > 0)
-      std::copy_n(nodes_.begin() + static_cast<std::ptrdiff_t>(leaves_), leaves_,
-                  tree.begin() + static_cast<std::ptrdiff_t>(leaves));
-    tree[leaves + s] = {cpu, memory};
-    for (std::size_t k = leaves - 1; k >= 1; --k)
-      tree[k] = {std::max(tree[2 * k].cpu, tree[2 * k + 1].cpu),
-                 std::max(tree[2 * k].memory, tree[2 * k + 1].memory)};
-    nodes_ = std::move(tree);
-    leaves_ = leaves;
-    return;
-  }
-  std::size_t k = leaves_ + s;
-  nodes_[k] = {cpu, memory};
-  for (k /= 2; k >= 1; k /= 2) {
-    const Node up{std::max(nodes_[2 * k].cpu, nodes_[2 * k + 1].cpu),
-                  std::max(nodes_[2 * k].memory, nodes_[2 * k + 1].memory)};
-    if (nodes_[k].cpu == up.cpu && nodes_[k].memory == up.memory) break;  // ancestors too
-    nodes_[k] = up;
-  }
-}
-
-}  // namespace detail
-
 std::optional<ContainerInstanceIndex> ContainerInstances::find(InstanceId ec2) const {
   if (ec2.value() >= by_ec2_.size() || by_ec2_[ec2.value()] == kNoIndex) return std::nullopt;
   return by_ec2_[ec2.value()];

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ecsim/ecs/fit_tree.hpp"
 #include "ecsim/ecs/task_definition.hpp"
 #include "ecsim/sim/ids.hpp"
 
@@ -58,55 +59,6 @@ constexpr std::uint64_t port_bit(HostPort p) noexcept {
 /// kMaxReservedPorts less this many has its summary saturated (all ones), so one that says
 /// "none taken" also says the limit is not reached.
 inline constexpr std::size_t kPortSummaryMaxRequest = 16;
-
-/// A max tree over slots 0, 1, ... (node k's children are 2k and 2k + 1, slot s's leaf is
-/// leaves + s), holding per node the most free CPU and the most free memory among the slots
-/// below it that are candidates (kUnusable where none is). The lowest slot that can hold a task
-/// is found by descending it leftmost first, skipping every subtree that cannot, instead of
-/// scanning every slot; a change of one slot updates one leaf-to-root path.
-class FitTree {
- public:
-  static constexpr std::int32_t kUnusable = std::numeric_limits<std::int32_t>::min();
-
-  /// Sets slot `s` to `cpu` and `memory` free (kUnusable for both: not a candidate), growing
-  /// the tree when `s` is past its leaves.
-  void set(std::size_t s, std::int32_t cpu, std::int32_t memory);
-  /// The most CPU free at a candidate slot; kUnusable when there is none.
-  [[nodiscard]] std::int32_t max_cpu() const noexcept {
-    return leaves_ == 0 ? kUnusable : nodes_[1].cpu;
-  }
-
-  /// The lowest slot with at least `cpu` and `memory` free for which `accept(slot)` holds.
-  template <class Accept>
-  [[nodiscard]] std::optional<std::size_t> search(std::int64_t cpu, std::int64_t memory,
-                                                  Accept&& accept) const {
-    if (leaves_ == 0) return std::nullopt;
-    // Depth first, left child first: the stack holds at most one pending sibling per level.
-    std::array<std::size_t, 2 * std::numeric_limits<std::size_t>::digits> stack;
-    std::size_t top = 0;
-    stack[top++] = 1;
-    while (top > 0) {
-      const std::size_t k = stack[--top];
-      if (nodes_[k].cpu < cpu || nodes_[k].memory < memory) continue;
-      if (k >= leaves_) {
-        if (accept(k - leaves_)) return k - leaves_;
-        continue;
-      }
-      stack[top++] = 2 * k + 1;
-      stack[top++] = 2 * k;
-    }
-    return std::nullopt;
-  }
-
- private:
-  // A node's two maxima side by side: a step of a search or an update reads one cache line.
-  struct Node {
-    std::int32_t cpu = kUnusable;
-    std::int32_t memory = kUnusable;
-  };
-  std::vector<Node> nodes_;
-  std::size_t leaves_ = 0;  // a power of two
-};
 
 }  // namespace detail
 
