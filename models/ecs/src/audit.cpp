@@ -18,11 +18,12 @@ void audit_task_states(std::span<const TaskState> states, std::uint64_t provisio
 }
 
 void audit_instances(std::string_view cluster, const ContainerInstances& instances,
-                     const std::vector<std::vector<std::uint32_t>>& tasks_on,
-                     std::span<const std::int64_t> cpu, std::span<const std::int64_t> memory) {
+                     const std::vector<std::vector<TaskId>>& tasks_on,
+                     const IdVector<TaskId, std::int64_t>& cpu,
+                     const IdVector<TaskId, std::int64_t>& memory) {
   for (ContainerInstanceIndex i = 0; i < instances.size(); ++i) {
     std::int64_t cpu_held = 0, memory_held = 0;
-    for (const std::uint32_t task : tasks_on[i]) {
+    for (const TaskId task : tasks_on[i]) {
       cpu_held += cpu[task];
       memory_held += memory[task];
     }

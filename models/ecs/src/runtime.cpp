@@ -105,21 +105,21 @@ Runtime::Runtime(std::span<const EcsClusterConfig> clusters, Context context)
       fargate_running_by_az_(context.platform_config.azs.size(), 0),
       cpu_by_az_(context.platform_config.azs.size(), 0),
       memory_by_az_(context.platform_config.azs.size(), 0) {
-  cluster_of_group_.assign(platform_config_.groups.size(), kUnset);
+  cluster_of_group_.assign(platform_config_.groups.size(), ClusterId::invalid());
   attributes_of_group_.resize(platform_config_.groups.size());
-  for (std::size_t c = 0; c < specs_.size(); ++c) {
-    const EcsClusterConfig& cc = specs_[c];
+  for (const ClusterId c : IdRange<ClusterId>{specs_.size()}) {
+    const EcsClusterConfig& cc = specs_[c.value()];
     ClusterRuntime& cluster = clusters_.emplace_back();
     cluster.config = &cc;
     cluster.start_latency = context.streams.stream(fmt::format("cluster/{}/task_start", cc.name));
     cluster.tracks_busy = cc.capacity_provider && cc.capacity_provider->managed_scaling;
     // Every group of the cluster, its Auto Scaling group and its fixed list, registers with it.
     if (cc.asg) {
-      cluster_of_group_[cc.asg->value()] = static_cast<std::uint32_t>(c);
+      cluster_of_group_[cc.asg->value()] = c;
       attributes_of_group_[cc.asg->value()] = cc.asg_attributes;
     }
     for (const FixedInstancesConfig& f : cc.fixed_instances) {
-      cluster_of_group_[f.group.value()] = static_cast<std::uint32_t>(c);
+      cluster_of_group_[f.group.value()] = c;
       attributes_of_group_[f.group.value()] = f.attributes;
     }
     for (const ServiceConfig& sc : cc.services)
@@ -128,7 +128,7 @@ Runtime::Runtime(std::span<const EcsClusterConfig> clusters, Context context)
       add_custom_columns(cluster, jc.placement_strategy);
       const std::string stream_name = fmt::format("job/{}/{}", cc.name, jc.name);
       jobs_.push_back(JobRuntime{&jc,
-                                 static_cast<std::uint32_t>(c),
+                                 c,
                                  workload::ArrivalGenerator(jc.arrivals),
                                  context.streams.stream(stream_name + "/arrivals"),
                                  context.streams.stream(stream_name + "/durations"),
@@ -146,34 +146,38 @@ Runtime::Runtime(std::span<const EcsClusterConfig> clusters, Context context)
 // --- dispatch ---------------------------------------------------------------------------------
 
 bool Runtime::handle(const Event& e) {
+  // The target as the id of what the kind names (see EventKind).
+  const TaskIndex task{e.target};
+  const ServiceId service{e.target};
+  const ClusterId cluster{static_cast<ClusterId::rep_type>(e.target)};
   switch (e.kind) {
     case kArrival: on_arrival(e.target); break;
-    case kTaskComplete: finish(e.target, Outcome::kCompleted); break;
-    case kTaskStarted: on_task_started(e.target); break;
+    case kTaskComplete: finish(task, Outcome::kCompleted); break;
+    case kTaskStarted: on_task_started(task); break;
     case kFargateLaunch:
       fargate_launch_scheduled_ = false;
       launch_fargate();
       break;
     case kFargateSpotNotice:
-      if (release_ref(e.target)) {
-        ++refs_[e.target];
-        sim_.schedule_in(platform::kSpotNotice, kFargateSpotReclaim, e.target);
+      if (release_ref(task)) {
+        ++refs_[task];
+        sim_.schedule_in(platform::kSpotNotice, kFargateSpotReclaim, task.value());
       }
       break;
     case kFargateSpotReclaim:
-      if (release_ref(e.target)) finish(e.target, Outcome::kEvicted);
+      if (release_ref(task)) finish(task, Outcome::kEvicted);
       break;
     case kServiceRetry:
-      services_[e.target].retry_scheduled = false;
-      mark_dirty(e.target);
+      services_[service].retry_scheduled = false;
+      mark_dirty(service);
       break;
-    case kServiceUpdate: on_service_update(e.target, e.payload); break;
-    case kDrain: on_drain(e.target, e.payload); break;
+    case kServiceUpdate: on_service_update(service, e.payload); break;
+    case kDrain: on_drain(cluster, e.payload); break;
     case kAgentLost:
-      on_agent_lost(e.target, static_cast<ContainerInstanceIndex>(e.payload));
+      on_agent_lost(cluster, static_cast<ContainerInstanceIndex>(e.payload));
       break;
     // Managed scaling launches and terminates instances: their changes are handled at once.
-    case kScalingTick: on_scaling_tick(e.target); return true;
+    case kScalingTick: on_scaling_tick(cluster); return true;
     default: ECSIM_ASSERT(false, "unknown ECS event kind");
   }
   return false;
@@ -228,17 +232,18 @@ void Runtime::on_arrival(std::uint32_t j) {
 }
 
 TaskIndex Runtime::create_task(SimDuration duration, std::int64_t cpu, std::int64_t memory,
-                             std::uint32_t cluster, LaunchType launch) {
+                             ClusterId cluster, LaunchType launch) {
   // A stopped task's slot is reused once nothing names it, so the table follows the live tasks.
   TaskIndex t;
   if (!free_tasks_.empty()) {
     t = free_tasks_.back();
     free_tasks_.pop_back();
   } else {
-    t = static_cast<TaskIndex>(state_.size());
+    t = state_.next_id();
     ECSIM_ASSERT(t != kNoTask, "fewer than 2^32 tasks at a time");
-    for (auto* column : {&job_of_, &service_of_, &cluster_of_, &instance_, &slot_})
-      column->emplace_back();
+    for (auto* column : {&job_of_, &instance_, &slot_}) column->emplace_back();
+    service_of_.emplace_back();
+    cluster_of_.emplace_back();
     svc_.emplace_back();
     launch_.emplace_back();
     state_.emplace_back();
@@ -253,7 +258,7 @@ TaskIndex Runtime::create_task(SimDuration duration, std::int64_t cpu, std::int6
     refs_.emplace_back();
   }
   job_of_[t] = kUnset;
-  service_of_[t] = kUnset;
+  service_of_[t] = ServiceId::invalid();
   svc_[t] = ServiceTaskFields{};
   cluster_of_[t] = cluster;
   launch_[t] = launch;
@@ -285,7 +290,7 @@ bool Runtime::release_ref(TaskIndex t) {
 
 // The instance a task of `cpu` units and `memory` MiB holding host `ports` would go to under
 // `rules`, without reserving anything.
-PlacementResult Runtime::choose_instance(std::uint32_t c, const PlacementRules& rules,
+PlacementResult Runtime::choose_instance(ClusterId c, const PlacementRules& rules,
                                             std::int64_t cpu, std::int64_t memory,
                                             std::span<const HostPort> ports) {
   ClusterRuntime& cluster = clusters_[c];
@@ -336,7 +341,7 @@ void Runtime::assign_to_instance(TaskIndex t, ContainerInstanceIndex i) {
   // A job's task with no start latency runs at once (no event); a service's always goes through
   // the event, so that its start never runs inside the scheduler's own pass.
   if (latency == SimDuration::zero() && job_of_[t] != kUnset) start_running(t);
-  else completion_[t] = sim_.schedule_in(latency, kTaskStarted, t);
+  else completion_[t] = sim_.schedule_in(latency, kTaskStarted, t.value());
 }
 
 // Places job task `t` by its job's strategies and constraints, or on the first instance with
@@ -358,7 +363,7 @@ PlacementFailure Runtime::place_job_task(TaskIndex t) {
 // Places waiting EC2 tasks of cluster `c` while any fits: the job whose oldest waiting task is
 // oldest goes first; a job whose oldest task does not fit waits as a whole (its tasks share a
 // size, except trace jobs, whose later tasks wait behind the first).
-void Runtime::place_waiting(std::uint32_t c) {
+void Runtime::place_waiting(ClusterId c) {
   std::vector<std::uint32_t>& candidates = scratch_jobs_;
   candidates.clear();
   for (const std::uint32_t j : clusters_[c].jobs)
@@ -401,7 +406,7 @@ void Runtime::release_ec2(TaskIndex t) {
 // protection, an instance is protected from scale-in exactly while it has one.
 void Runtime::count_busy(TaskIndex t, bool placed) {
   ClusterRuntime& c = clusters_[cluster_of_[t]];
-  if (service_of_[t] != kUnset &&
+  if (service_of_[t].valid() &&
       services_[service_of_[t]].config->scheduling_strategy == SchedulingStrategy::kDaemon)
     return;
   const ContainerInstanceIndex i = instance_[t];
@@ -414,12 +419,12 @@ void Runtime::count_busy(TaskIndex t, bool placed) {
 
 // Room appeared on cluster `c` (a release, a new or reconnected instance): waiting job tasks
 // are placed first, then the services that could not place everything try again.
-void Runtime::capacity_freed(std::uint32_t c, std::optional<ContainerInstanceIndex> on) {
+void Runtime::capacity_freed(ClusterId c, std::optional<ContainerInstanceIndex> on) {
   place_waiting(c);
   ClusterRuntime& cluster = clusters_[c];
   if (cluster.wanting.empty()) return;
   // In service order, as the cluster lists them; those that stopped wanting leave the list.
-  std::erase_if(cluster.wanting, [&](std::uint32_t s) {
+  std::erase_if(cluster.wanting, [&](ServiceId s) {
     if (services_[s].wants_capacity) return false;
     services_[s].in_wanting = false;
     return true;
@@ -432,7 +437,7 @@ void Runtime::capacity_freed(std::uint32_t c, std::optional<ContainerInstanceInd
   // tried (any other gain woke it), so only those whose task now fits there can place one
   // (a DAEMON service waits for room on particular instances: it always tries).
   const bool usable = on && cluster.instances.active(*on) && cluster.instances.connected(*on);
-  for (const std::uint32_t s : cluster.wanting) {
+  for (const ServiceId s : cluster.wanting) {
     const ServiceRuntime& service = services_[s];
     if (on && service.config->scheduling_strategy == SchedulingStrategy::kReplica) {
       const TaskSize size = service.deployments.back().task_definition->held_size(false);
@@ -444,7 +449,7 @@ void Runtime::capacity_freed(std::uint32_t c, std::optional<ContainerInstanceInd
   }
 }
 
-void Runtime::set_wants_capacity(std::uint32_t s, bool wants) {
+void Runtime::set_wants_capacity(ServiceId s, bool wants) {
   ServiceRuntime& service = services_[s];
   service.wants_capacity = wants;
   if (!wants || service.in_wanting) return;
@@ -463,14 +468,14 @@ void Runtime::zones_changed() {
     if (az_state_[z] == platform::AzState::kDown && was != platform::AzState::kDown)
       evict_fargate_in(az);
     if (az_state_[z] != platform::AzState::kDown && was == platform::AzState::kDown)
-      for (std::uint32_t s = 0; s < services_.size(); ++s) mark_dirty(s);
+      for (const ServiceId s : services_.ids()) mark_dirty(s);
   }
 }
 
 void Runtime::on_instance_change(const platform::InstanceChange& change) {
   const GroupId g = platform_.group(change.instance);
-  if (!g.valid() || cluster_of_group_[g.value()] == kUnset) return;
-  const std::uint32_t c = cluster_of_group_[g.value()];
+  if (!g.valid() || !cluster_of_group_[g.value()].valid()) return;
+  const ClusterId c = cluster_of_group_[g.value()];
   ClusterRuntime& cluster = clusters_[c];
   const std::optional<ContainerInstanceIndex> i = cluster.instances.find(change.instance);
   switch (change.kind) {
@@ -479,7 +484,7 @@ void Runtime::on_instance_change(const platform::InstanceChange& change) {
       if (i && cluster.instances.registered(*i)) {
         cluster.instances.set_connected(*i, false);
         cluster.disconnected_since[*i] = sim_.now();
-        sim_.schedule_in(cluster.config->lost_after, kAgentLost, c, *i);
+        sim_.schedule_in(cluster.config->lost_after, kAgentLost, c.value(), *i);
         cut_off(c, *i, true);
       }
       break;
@@ -511,7 +516,7 @@ void Runtime::on_instance_change(const platform::InstanceChange& change) {
   }
 }
 
-void Runtime::register_instance(std::uint32_t c, InstanceId id) {
+void Runtime::register_instance(ClusterId c, InstanceId id) {
   ClusterRuntime& cluster = clusters_[c];
   const platform::InstanceType& type = platform::InstanceCatalog::builtin().at(platform_.type(id));
   const std::int64_t cpu = registered_cpu_units(type.vcpu);
@@ -533,10 +538,10 @@ void Runtime::register_instance(std::uint32_t c, InstanceId id) {
   if (!platform_.reachable(id)) {
     cluster.instances.set_connected(ci, false);
     cluster.disconnected_since[ci] = sim_.now();
-    sim_.schedule_in(cluster.config->lost_after, kAgentLost, c, ci);
+    sim_.schedule_in(cluster.config->lost_after, kAgentLost, c.value(), ci);
   }
   // DAEMON tasks are placed first: their resources are reserved ahead of anything waiting.
-  for (const std::uint32_t s : cluster.services)
+  for (const ServiceId s : cluster.services)
     if (services_[s].config->scheduling_strategy == SchedulingStrategy::kDaemon) reconcile(s);
   capacity_freed(c);
   mark_unsteady(c);
@@ -544,7 +549,7 @@ void Runtime::register_instance(std::uint32_t c, InstanceId id) {
 
 // Evaluates the memberOf expressions of the cluster's jobs and services for a newly registered
 // instance: the attributes they can test do not change while it lives.
-void Runtime::register_member_of(std::uint32_t c, InstanceId id, const platform::InstanceType& type) {
+void Runtime::register_member_of(ClusterId c, InstanceId id, const platform::InstanceType& type) {
   RegisteredAttributes attributes;
   bool described = false;
   auto evaluate = [&](std::span<const Query> queries) -> std::uint8_t {
@@ -560,7 +565,7 @@ void Runtime::register_member_of(std::uint32_t c, InstanceId id, const platform:
   for (JobRuntime& job : jobs_)
     if (job.cluster == c && !job.config->member_of.empty())
       job.member_of.push_back(evaluate(job.config->member_of));
-  for (const std::uint32_t s : clusters_[c].services)
+  for (const ServiceId s : clusters_[c].services)
     if (!services_[s].config->member_of.empty())
       services_[s].member_of.push_back(evaluate(services_[s].config->member_of));
 }
@@ -585,7 +590,7 @@ void Runtime::adjust_registered(std::int64_t cpu, std::int64_t mem) {
 std::optional<AzId> Runtime::fargate_zone(TaskIndex t) const {
   std::optional<AzId> best;
   const auto cap = platform_config_.fargate.capacity_per_az;
-  const ServiceRuntime* service = service_of_[t] != kUnset ? &services_[service_of_[t]] : nullptr;
+  const ServiceRuntime* service = service_of_[t].valid() ? &services_[service_of_[t]] : nullptr;
   auto key = [&](std::size_t z) {
     const std::int64_t mine = service ? service->meter.running_by_az[z] : 0;
     return std::pair<std::int64_t, std::uint32_t>(mine, fargate_running_by_az_[z]);
@@ -626,14 +631,15 @@ void Runtime::launch_fargate() {
     --provisioning_;
     ++pending_;
     completion_[t] = sim_.schedule_in(
-        platform::sample(platform_config_.fargate.launch_latency, fargate_rng_), kTaskStarted, t);
+        platform::sample(platform_config_.fargate.launch_latency, fargate_rng_), kTaskStarted,
+        t.value());
   }
 }
 
 // Task `t` has pulled its image and started its containers: it runs, or (a service revision
 // that fails to start) stops at once.
 void Runtime::on_task_started(TaskIndex t) {
-  if (service_of_[t] != kUnset && services_[service_of_[t]].deployments[svc_[t].deployment].fails_to_start) {
+  if (service_of_[t].valid() && services_[service_of_[t]].deployments[svc_[t].deployment].fails_to_start) {
     finish(t, Outcome::kFailed);
     return;
   }
@@ -643,7 +649,7 @@ void Runtime::on_task_started(TaskIndex t) {
     const SimDuration until = from_seconds(fargate_rng_.exponential(3600.0 / rate));
     if (until < duration_[t]) {
       ++refs_[t];
-      sim_.schedule_in(until, kFargateSpotNotice, t);
+      sim_.schedule_in(until, kFargateSpotNotice, t.value());
     }
   }
 }
@@ -652,7 +658,7 @@ void Runtime::on_task_started(TaskIndex t) {
 // The tasks go in the order they were created.
 void Runtime::evict_fargate_in(AzId z) {
   std::vector<TaskIndex> doomed;
-  for (TaskIndex t = 0; t < state_.size(); ++t) {
+  for (const TaskIndex t : state_.ids()) {
     if (state_[t] == TaskState::kStopped || state_[t] == TaskState::kProvisioning) continue;
     if (az_[t] == z && launch_[t] != LaunchType::kEc2) doomed.push_back(t);
   }
@@ -674,8 +680,8 @@ void Runtime::start_running(TaskIndex t) {
   else services_[service_of_[t]].meter.wait.add(waited);
   completion_[t] = duration_[t] == kUntilStopped
                        ? EventHandle{}
-                       : sim_.schedule_in(duration_[t], kTaskComplete, t);
-  if (service_of_[t] != kUnset) on_service_task_running(t);
+                       : sim_.schedule_in(duration_[t], kTaskComplete, t.value());
+  if (service_of_[t].valid()) on_service_task_running(t);
 }
 
 void Runtime::finish(TaskIndex t, Outcome outcome) {
@@ -707,7 +713,7 @@ void Runtime::finish(TaskIndex t, Outcome outcome) {
     cost_.stop(cost_item_[t], sim_.now());
   }
   count_outcome(counts_of(t), outcome);
-  if (service_of_[t] != kUnset) {
+  if (service_of_[t].valid()) {
     if (outcome == Outcome::kFailed) on_service_task_failed(t);
     on_service_task_gone(t, was == TaskState::kRunning);
   }
@@ -749,7 +755,7 @@ void Runtime::add_totals(TaskCounts& all) const {
 }
 
 void Runtime::check_invariants() const {
-  audit_task_states(state_, provisioning_, pending_, running_);
+  audit_task_states(state_.raw(), provisioning_, pending_, running_);
   for (const ClusterRuntime& c : clusters_)
     audit_instances(c.config->name, c.instances, c.tasks_on, cpu_, memory_);
 }
@@ -774,10 +780,10 @@ Results Runtime::results(SimTime end) {
     r.jobs.push_back(job.result);
   }
   for (const ServiceRuntime& s : services_) r.services.push_back(service_result(s, end));
-  for (TaskIndex t = 0; t < state_.size(); ++t) {
+  for (const TaskIndex t : state_.ids()) {
     if (state_[t] == TaskState::kStopped) continue;
     TaskCounts& counts = job_of_[t] != kUnset ? r.jobs[job_of_[t]].tasks
-                                              : r.services[service_of_[t]].tasks;
+                                              : r.services[service_of_[t].value()].tasks;
     if (state_[t] == TaskState::kRunning) ++counts.running_at_end;
     else ++counts.pending_at_end;
   }
@@ -785,7 +791,7 @@ Results Runtime::results(SimTime end) {
     const ClusterRuntime& c = clusters_[d.cluster];
     d.result.service_tasks_left = 0;
     for (const ContainerInstanceIndex i : d.instances)
-      for (const TaskIndex t : c.tasks_on[i]) d.result.service_tasks_left += service_of_[t] != kUnset;
+      for (const TaskIndex t : c.tasks_on[i]) d.result.service_tasks_left += service_of_[t].valid();
     r.drains.push_back(d.result);
   }
   return r;

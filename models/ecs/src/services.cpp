@@ -34,11 +34,11 @@ constexpr SimDuration kScalingPeriod = std::chrono::minutes(1);
 
 void Runtime::create_services() {
   const std::size_t zones = platform_config_.azs.size();
-  for (std::uint32_t c = 0; c < clusters_.size(); ++c) {
+  for (const ClusterId c : clusters_.ids()) {
     ClusterRuntime& cluster = clusters_[c];
     const EcsClusterConfig& cc = *cluster.config;
     for (const ServiceConfig& sc : cc.services) {
-      const auto index = static_cast<std::uint32_t>(services_.size());
+      const ServiceId index = services_.next_id();
       ServiceRuntime& s = services_.emplace_back();
       s.config = &sc;
       s.cluster = c;
@@ -50,14 +50,14 @@ void Runtime::create_services() {
       s.result.name = sc.name;
       start_deployment(s, &sc.task_definition, sc.fails_to_start, "create");
       for (std::size_t u = 0; u < sc.updates.size(); ++u)
-        sim_.schedule_at(sc.updates[u].at, kServiceUpdate, index, u);
+        sim_.schedule_at(sc.updates[u].at, kServiceUpdate, index.value(), u);
       cluster.services.push_back(index);
       mark_dirty(index);
     }
     for (std::size_t d = 0; d < cc.drains.size(); ++d)
-      sim_.schedule_at(cc.drains[d].at, kDrain, c, d);
+      sim_.schedule_at(cc.drains[d].at, kDrain, c.value(), d);
     if (cc.capacity_provider && cc.capacity_provider->managed_scaling)
-      sim_.schedule_in(kScalingPeriod, kScalingTick, c);
+      sim_.schedule_in(kScalingPeriod, kScalingTick, c.value());
   }
 }
 
@@ -74,12 +74,12 @@ bool Runtime::steady(const ServiceRuntime& s) const {
          clusters_[s.cluster].draining.empty();
 }
 
-void Runtime::mark_unsteady(std::uint32_t c) {
-  for (const std::uint32_t s : clusters_[c].services)
+void Runtime::mark_unsteady(ClusterId c) {
+  for (const ServiceId s : clusters_[c].services)
     if (!steady(services_[s])) mark_dirty(s);
 }
 
-void Runtime::mark_dirty(std::uint32_t s) {
+void Runtime::mark_dirty(ServiceId s) {
   if (services_[s].dirty) return;
   services_[s].dirty = true;
   dirty_.push_back(s);
@@ -93,7 +93,7 @@ void Runtime::flush_services() {
   std::size_t rounds = 0;
   while (!dirty_.empty()) {
     for (std::size_t k = 0; k < dirty_.size(); ++k) {
-      const std::uint32_t s = dirty_[k];
+      const ServiceId s = dirty_[k];
       services_[s].dirty = false;
       reconcile(s);
       ECSIM_ASSERT(++rounds < 100'000'000, "service reconciles converge");
@@ -104,7 +104,7 @@ void Runtime::flush_services() {
   flushing_ = false;
 }
 
-void Runtime::reconcile(std::uint32_t s) {
+void Runtime::reconcile(ServiceId s) {
   ServiceRuntime& service = services_[s];
   if (service.config->scheduling_strategy == SchedulingStrategy::kDaemon)
     reconcile_daemon(service, s);
@@ -150,7 +150,7 @@ void Runtime::start_deployment(ServiceRuntime& s, const TaskDefinition* td, bool
   s.failed = false;
 }
 
-void Runtime::on_service_update(std::uint32_t index, std::size_t update) {
+void Runtime::on_service_update(ServiceId index, std::size_t update) {
   ServiceRuntime& s = services_[index];
   const ServiceUpdate& u = s.config->updates[update];
   if (u.desired_count && s.config->scheduling_strategy == SchedulingStrategy::kReplica) {
@@ -175,9 +175,9 @@ void Runtime::count_serving(TaskIndex t, std::int64_t delta) {
   observe(s);
 }
 
-void Runtime::cut_off(std::uint32_t c, ContainerInstanceIndex i, bool off) {
+void Runtime::cut_off(ClusterId c, ContainerInstanceIndex i, bool off) {
   for (const TaskIndex t : clusters_[c].tasks_on[i]) {
-    if (service_of_[t] == kUnset || state_[t] != TaskState::kRunning || (svc_[t].cut_off != 0) == off)
+    if (!service_of_[t].valid() || state_[t] != TaskState::kRunning || (svc_[t].cut_off != 0) == off)
       continue;
     svc_[t].cut_off = off ? 1 : 0;
     count_serving(t, off ? -1 : 1);
@@ -254,7 +254,7 @@ ServiceResult Runtime::service_result(const ServiceRuntime& s, SimTime end) cons
 
 // Starts one task of service `index`'s primary deployment, on instance `on` (DAEMON) or where
 // its placement puts it; false when no container instance can take it.
-bool Runtime::start_service_task(std::uint32_t index, std::optional<ContainerInstanceIndex> on) {
+bool Runtime::start_service_task(ServiceId index, std::optional<ContainerInstanceIndex> on) {
   ServiceRuntime& s = services_[index];
   const DeploymentRuntime& d = s.deployments.back();
   const CapacityProviderStrategy& strategy = s.config->capacity_provider_strategy;
@@ -330,12 +330,12 @@ void Runtime::scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among) 
 // How many of the `start_new` tasks a rolling-update step allows service `index` may launch
 // now: none once the circuit breaker stopped it, none during its launch back-off (a retry is
 // then scheduled for the back-off's end).
-std::int64_t Runtime::launches_allowed(ServiceRuntime& s, std::uint32_t index,
+std::int64_t Runtime::launches_allowed(ServiceRuntime& s, ServiceId index,
                                      std::int64_t start_new) {
   if (s.failed || start_new <= 0) return 0;
   if (sim_.now() >= s.throttled_until) return start_new;
   if (!s.retry_scheduled) {
-    sim_.schedule_at(s.throttled_until, kServiceRetry, index);
+    sim_.schedule_at(s.throttled_until, kServiceRetry, index.value());
     s.retry_scheduled = true;
   }
   return 0;
@@ -347,7 +347,7 @@ std::int64_t Runtime::launches_allowed(ServiceRuntime& s, std::uint32_t index,
 // an earlier revision or sit on a DRAINING instance stop at once; then the rolling-update
 // arithmetic decides how many old RUNNING tasks (earlier revisions, DRAINING instances) stop and
 // how many new ones start; a service with more tasks than desired and nothing old scales in.
-void Runtime::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
+void Runtime::reconcile_replica(ServiceRuntime& s, ServiceId index) {
   const ClusterRuntime& c = clusters_[s.cluster];
   const auto primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
   auto is_old = [&](TaskIndex t) {
@@ -408,7 +408,7 @@ void Runtime::reconcile_replica(ServiceRuntime& s, std::uint32_t index) {
 // where it would even them out (if the upper limit allows), and the scale-in that follows once
 // it runs stops one in the zone with the most. Only for services whose first strategy spreads
 // over zones (the default), so that the scale-in takes from the fullest zone.
-void Runtime::rebalance_zones(ServiceRuntime& s, std::uint32_t index) {
+void Runtime::rebalance_zones(ServiceRuntime& s, ServiceId index) {
   if (!s.config->az_rebalancing || s.meter.running != s.meter.desired || s.meter.desired == 0) return;
   if (sim_.now() < s.throttled_until) return;
   const PlacementRules rules = rules_of(s);
@@ -478,7 +478,7 @@ void Runtime::update_deployment_states(ServiceRuntime& s, bool stuck) {
 // constraints; each of them without a task of the service gets one (if it has room) within the
 // rolling-update limits (0/100 by default: old tasks stop, then new ones start). Tasks on
 // DRAINING instances stop last, in check_drains.
-void Runtime::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
+void Runtime::reconcile_daemon(ServiceRuntime& s, ServiceId index) {
   ClusterRuntime& c = clusters_[s.cluster];
   const auto primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
   auto eligible = [&](ContainerInstanceIndex i) {
@@ -534,7 +534,7 @@ void Runtime::reconcile_daemon(ServiceRuntime& s, std::uint32_t index) {
 
 // --- draining -----------------------------------------------------------------------------------
 
-void Runtime::on_drain(std::uint32_t c, std::size_t drain) {
+void Runtime::on_drain(ClusterId c, std::size_t drain) {
   ClusterRuntime& cluster = clusters_[c];
   const DrainConfig& config = cluster.config->drains[drain];
   std::vector<ContainerInstanceIndex> active;
@@ -566,11 +566,11 @@ void Runtime::on_drain(std::uint32_t c, std::size_t drain) {
 
 // Sets instance `i` of cluster `c` DRAINING: it takes no new tasks; its services replace their
 // tasks on it (PENDING ones stop at once); standalone tasks are left alone.
-void Runtime::set_draining(std::uint32_t c, ContainerInstanceIndex i) {
+void Runtime::set_draining(ClusterId c, ContainerInstanceIndex i) {
   ClusterRuntime& cluster = clusters_[c];
   cluster.instances.set_draining(i);
   cluster.draining.push_back(i);
-  for (const std::uint32_t s : cluster.services) mark_dirty(s);
+  for (const ServiceId s : cluster.services) mark_dirty(s);
 }
 
 // The service tasks on instance `i` of `c`, copied into the scratch list (stopping them changes
@@ -579,20 +579,20 @@ const std::vector<TaskIndex>& Runtime::service_tasks_on(const ClusterRuntime& c,
                                                        ContainerInstanceIndex i) {
   scratch_tasks_.clear();
   for (const TaskIndex t : c.tasks_on[i])
-    if (service_of_[t] != kUnset) scratch_tasks_.push_back(t);
+    if (service_of_[t].valid()) scratch_tasks_.push_back(t);
   return scratch_tasks_;
 }
 
 // DAEMON tasks leave a DRAINING instance last, once no other service task is on it; a drain is
 // done when no service task is left on its instances.
 void Runtime::check_drains() {
-  for (std::uint32_t c = 0; c < clusters_.size(); ++c) {
+  for (const ClusterId c : clusters_.ids()) {
     ClusterRuntime& cluster = clusters_[c];
     for (const ContainerInstanceIndex i : cluster.draining) {
       if (!cluster.instances.registered(i)) continue;
       bool replica_left = false, daemon_left = false;
       for (const TaskIndex t : cluster.tasks_on[i]) {
-        if (service_of_[t] == kUnset) continue;
+        if (!service_of_[t].valid()) continue;
         const bool daemon = services_[service_of_[t]].config->scheduling_strategy ==
                             SchedulingStrategy::kDaemon;
         (daemon ? daemon_left : replica_left) = true;
@@ -606,14 +606,14 @@ void Runtime::check_drains() {
     const ClusterRuntime& cluster = clusters_[d.cluster];
     bool left = false;
     for (const ContainerInstanceIndex i : d.instances)
-      for (const TaskIndex t : cluster.tasks_on[i]) left = left || service_of_[t] != kUnset;
+      for (const TaskIndex t : cluster.tasks_on[i]) left = left || service_of_[t].valid();
     if (!left) d.result.drained = sim_.now();
   }
 }
 
 // The agent of instance `i` has been disconnected for the cluster's `lost_after`: ECS counts
 // its service tasks as lost, and their services replace them elsewhere.
-void Runtime::on_agent_lost(std::uint32_t c, ContainerInstanceIndex i) {
+void Runtime::on_agent_lost(ClusterId c, ContainerInstanceIndex i) {
   ClusterRuntime& cluster = clusters_[c];
   if (!cluster.instances.registered(i) || cluster.instances.connected(i)) return;
   if (sim_.now() - cluster.disconnected_since[i] < cluster.config->lost_after) return;
@@ -631,7 +631,7 @@ bool Runtime::in_asg(const ClusterRuntime& c, ContainerInstanceIndex i) const {
 // M of the CapacityProviderReservation metric: the group's instances running at least one task
 // other than a DAEMON one, plus the instances the tasks waiting for room would need (their CPU
 // and memory over one of the group's instances, rounded up, at least one).
-std::int64_t Runtime::instances_needed(std::uint32_t c) const {
+std::int64_t Runtime::instances_needed(ClusterId c) const {
   const ClusterRuntime& cluster = clusters_[c];
   std::int64_t busy = 0;
   for (ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i)
@@ -644,7 +644,7 @@ std::int64_t Runtime::instances_needed(std::uint32_t c) const {
       memory += memory_[t];
     }
   }
-  for (const std::uint32_t s : cluster.services) {
+  for (const ServiceId s : cluster.services) {
     const ServiceRuntime& service = services_[s];
     const TaskDefinition& td = *service.deployments.back().task_definition;
     cpu += service.unplaced * td.reserved_cpu_units();
@@ -664,7 +664,7 @@ std::int64_t Runtime::instances_needed(std::uint32_t c) const {
 // terminating instances of the group the cluster chooses (with managed termination protection,
 // only those running no task but DAEMON ones), the newest of the zone with the most instances
 // first.
-void Runtime::on_scaling_tick(std::uint32_t c) {
+void Runtime::on_scaling_tick(ClusterId c) {
   ClusterRuntime& cluster = clusters_[c];
   const AsgCapacityProviderConfig& provider = *cluster.config->capacity_provider;
   const ManagedScaling& scaling = *provider.managed_scaling;
@@ -699,7 +699,7 @@ void Runtime::on_scaling_tick(std::uint32_t c) {
       candidates.erase(victim);
     }
   }
-  sim_.schedule_in(kScalingPeriod, kScalingTick, c);
+  sim_.schedule_in(kScalingPeriod, kScalingTick, c.value());
 }
 
 }  // namespace ecsim::ecs

@@ -43,9 +43,12 @@ TEST_CASE("the conservation audit rejects a lost task", "[ecs]") {
 TEST_CASE("the instance audit rejects resources that do not add up", "[ecs]") {
   ContainerInstances ci;
   const auto i = ci.register_instance(InstanceId{0}, AzId{0}, 2048, 4000);
-  const std::vector<std::int64_t> cpu{1024, 512};
-  const std::vector<std::int64_t> memory{1000, 500};
-  std::vector<std::vector<std::uint32_t>> tasks_on{{0, 1}};
+  IdVector<TaskId, std::int64_t> cpu, memory;
+  cpu.push_back(1024);
+  cpu.push_back(512);
+  memory.push_back(1000);
+  memory.push_back(500);
+  std::vector<std::vector<TaskId>> tasks_on{{TaskId{0}, TaskId{1}}};
   ci.reserve(i, 1024, 1000);
   ci.reserve(i, 512, 500);
   CHECK_NOTHROW(audit_instances("c", ci, tasks_on, cpu, memory));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ecsim/ecs/container_instances.hpp"
+#include "ecsim/sim/id_vector.hpp"
 #include "ecsim/sim/time.hpp"
 
 namespace ecsim::ecs {
@@ -23,7 +24,8 @@ void audit_task_states(std::span<const TaskState> states, std::uint64_t provisio
 /// No container instance holds more than it registered, and its free resources equal what it
 /// registered less the tasks it holds (`tasks_on[i]`, sized by `cpu` and `memory`).
 void audit_instances(std::string_view cluster, const ContainerInstances& instances,
-                     const std::vector<std::vector<std::uint32_t>>& tasks_on,
-                     std::span<const std::int64_t> cpu, std::span<const std::int64_t> memory);
+                     const std::vector<std::vector<TaskId>>& tasks_on,
+                     const IdVector<TaskId, std::int64_t>& cpu,
+                     const IdVector<TaskId, std::int64_t>& memory);
 
 }  // namespace ecsim::ecs

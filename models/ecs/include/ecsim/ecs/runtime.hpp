@@ -34,6 +34,8 @@
 #include "ecsim/platform/cost.hpp"
 #include "ecsim/platform/fargate.hpp"
 #include "ecsim/platform/platform.hpp"
+#include "ecsim/sim/id_vector.hpp"
+#include "ecsim/sim/ids.hpp"
 #include "ecsim/sim/measure.hpp"
 #include "ecsim/sim/random.hpp"
 #include "ecsim/sim/simulator.hpp"
@@ -42,8 +44,10 @@
 
 namespace ecsim::ecs {
 
-using TaskIndex = std::uint32_t;
-inline constexpr TaskIndex kNoTask = std::numeric_limits<TaskIndex>::max();
+/// A task's record: a slot of the runtime's task table, reused once the task stopped and no
+/// event names it.
+using TaskIndex = TaskId;
+inline constexpr TaskIndex kNoTask = TaskIndex::invalid();
 inline constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
 /// The duration of a task that runs until it is stopped (a service's).
 inline constexpr SimDuration kUntilStopped = SimDuration::max();
@@ -70,7 +74,7 @@ enum EventKind : std::uint32_t {
 
 struct JobRuntime {
   const JobConfig* config;
-  std::uint32_t cluster;
+  ClusterId cluster;
   workload::ArrivalGenerator arrivals;
   RandomStream arrival_stream;
   RandomStream duration_stream;
@@ -93,7 +97,7 @@ struct DeploymentRuntime {
 
 struct ServiceRuntime {
   const ServiceConfig* config;
-  std::uint32_t cluster;
+  ClusterId cluster;
   TaskGroupIndex group;           // the service's tasks, for spread and distinctInstance
   std::vector<std::uint8_t> member_of; // per container instance of the cluster
   std::vector<DeploymentRuntime> deployments;  // the last one is the primary
@@ -129,12 +133,12 @@ struct ClusterRuntime {
   std::vector<SimTime> disconnected_since;       // per container instance; kNever if connected
   std::vector<std::uint32_t> busy;               // per container instance: non-DAEMON tasks
   bool tracks_busy = false;                      // managed scaling reads `busy`; else not kept
-  std::vector<std::uint32_t> services;           // indices into Runtime::services_
+  std::vector<ServiceId> services;               // its services
   std::vector<std::uint32_t> jobs;               // indices into Runtime::jobs_
   // Services that could not place every task they wanted on EC2 (a superset: those that no
   // longer want are dropped when it is next read, and it is sorted then), woken when
   // capacity frees.
-  std::vector<std::uint32_t> wanting;
+  std::vector<ServiceId> wanting;
   bool wanting_sorted = true;
   std::vector<ContainerInstanceIndex> draining;  // set DRAINING, in that order
   RandomStream start_latency{0};                 // placement to RUNNING on its instances
@@ -142,7 +146,7 @@ struct ClusterRuntime {
 };
 
 struct DrainRuntime {
-  std::uint32_t cluster;
+  ClusterId cluster;
   std::vector<ContainerInstanceIndex> instances;
   DrainResult result;
 };
@@ -245,7 +249,7 @@ class Runtime {
   void schedule_next_arrival(std::uint32_t j);
   void on_arrival(std::uint32_t j);
   TaskIndex create_task(SimDuration duration, std::int64_t cpu, std::int64_t memory,
-                        std::uint32_t cluster, LaunchType launch);
+                        ClusterId cluster, LaunchType launch);
   /// Drops one event's reference to task `t`'s slot (freeing a stopped task's once none is
   /// left); true while the task is not stopped.
   bool release_ref(TaskIndex t);
@@ -253,21 +257,21 @@ class Runtime {
   [[nodiscard]] bool newer(TaskIndex t, TaskIndex than) const {
     return than == kNoTask || sequence_[t] > sequence_[than];
   }
-  PlacementResult choose_instance(std::uint32_t c, const PlacementRules& rules,
+  PlacementResult choose_instance(ClusterId c, const PlacementRules& rules,
                                        std::int64_t cpu, std::int64_t memory,
                                        std::span<const HostPort> ports);
   std::span<const HostPort> host_ports_of(TaskIndex t) const;
   void assign_to_instance(TaskIndex t, ContainerInstanceIndex i);
   PlacementFailure place_job_task(TaskIndex t);
-  void place_waiting(std::uint32_t c);
+  void place_waiting(ClusterId c);
   void release_ec2(TaskIndex t);
   void count_busy(TaskIndex t, bool placed);
   /// Room was freed in cluster `c` (on instance `on` alone, when given): waiting job tasks are
   /// placed and the services that want room and may now find it reconcile.
-  void capacity_freed(std::uint32_t c, std::optional<ContainerInstanceIndex> on = std::nullopt);
-  void set_wants_capacity(std::uint32_t s, bool wants);
-  void register_instance(std::uint32_t c, InstanceId id);
-  void register_member_of(std::uint32_t c, InstanceId id, const platform::InstanceType& type);
+  void capacity_freed(ClusterId c, std::optional<ContainerInstanceIndex> on = std::nullopt);
+  void set_wants_capacity(ServiceId s, bool wants);
+  void register_instance(ClusterId c, InstanceId id);
+  void register_member_of(ClusterId c, InstanceId id, const platform::InstanceType& type);
   std::span<const CustomAttribute> custom_attributes(InstanceId id) const;
   void adjust_registered(std::int64_t cpu, std::int64_t mem);
   std::optional<AzId> fargate_zone(TaskIndex t) const;
@@ -280,37 +284,37 @@ class Runtime {
   void reserve_in_az(AzId z, std::int64_t cpu, std::int64_t mem, bool ec2);
 
   // --- services.cpp: services, deployments, drains, agents, managed scaling -------------------
-  void mark_dirty(std::uint32_t s);
+  void mark_dirty(ServiceId s);
   bool steady(const ServiceRuntime& s) const;
   /// Marks every service of cluster `c` dirty but the steady ones: its instances changed.
-  void mark_unsteady(std::uint32_t c);
+  void mark_unsteady(ClusterId c);
   void flush_services();
-  void reconcile(std::uint32_t s);
-  void reconcile_replica(ServiceRuntime& s, std::uint32_t index);
-  void reconcile_daemon(ServiceRuntime& s, std::uint32_t index);
-  bool start_service_task(std::uint32_t s, std::optional<ContainerInstanceIndex> on);
+  void reconcile(ServiceId s);
+  void reconcile_replica(ServiceRuntime& s, ServiceId index);
+  void reconcile_daemon(ServiceRuntime& s, ServiceId index);
+  bool start_service_task(ServiceId s, std::optional<ContainerInstanceIndex> on);
   void stop_service_task(TaskIndex t);
   void scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among);
-  std::int64_t launches_allowed(ServiceRuntime& s, std::uint32_t index, std::int64_t start_new);
-  void rebalance_zones(ServiceRuntime& s, std::uint32_t index);
+  std::int64_t launches_allowed(ServiceRuntime& s, ServiceId index, std::int64_t start_new);
+  void rebalance_zones(ServiceRuntime& s, ServiceId index);
   void update_deployment_states(ServiceRuntime& s, bool stuck);
   void on_service_task_failed(TaskIndex t);
   void on_service_task_running(TaskIndex t);
   void on_service_task_gone(TaskIndex t, bool was_running);
-  void cut_off(std::uint32_t c, ContainerInstanceIndex i, bool off);
+  void cut_off(ClusterId c, ContainerInstanceIndex i, bool off);
   void count_serving(TaskIndex t, std::int64_t delta);
   void observe(ServiceRuntime& s);
-  void on_service_update(std::uint32_t s, std::size_t update);
+  void on_service_update(ServiceId s, std::size_t update);
   void start_deployment(ServiceRuntime& s, const TaskDefinition* td, bool fails,
                         std::string trigger);
-  void on_drain(std::uint32_t c, std::size_t drain);
-  void set_draining(std::uint32_t c, ContainerInstanceIndex i);
+  void on_drain(ClusterId c, std::size_t drain);
+  void set_draining(ClusterId c, ContainerInstanceIndex i);
   void check_drains();
   const std::vector<TaskIndex>& service_tasks_on(const ClusterRuntime& c,
                                                  ContainerInstanceIndex i);
-  void on_agent_lost(std::uint32_t c, ContainerInstanceIndex i);
-  void on_scaling_tick(std::uint32_t c);
-  std::int64_t instances_needed(std::uint32_t c) const;
+  void on_agent_lost(ClusterId c, ContainerInstanceIndex i);
+  void on_scaling_tick(ClusterId c);
+  std::int64_t instances_needed(ClusterId c) const;
   bool in_asg(const ClusterRuntime& c, ContainerInstanceIndex i) const;
   PlacementRules rules_of(const ServiceRuntime& s) const;
   ServiceResult service_result(const ServiceRuntime& s, SimTime end) const;
@@ -328,18 +332,18 @@ class Runtime {
   std::vector<platform::AzState> az_state_;
   std::vector<std::uint32_t> fargate_running_by_az_;
   std::vector<std::int64_t> cpu_by_az_, memory_by_az_;
-  std::vector<ClusterRuntime> clusters_;
-  std::vector<std::uint32_t> cluster_of_group_;
+  IdVector<ClusterId, ClusterRuntime> clusters_;
+  std::vector<ClusterId> cluster_of_group_;  // per platform group: its cluster, or invalid
   // Per platform group of a cluster: the custom attributes its instances register with.
   std::vector<std::span<const CustomAttribute>> attributes_of_group_;
   std::vector<JobRuntime> jobs_;
-  std::vector<ServiceRuntime> services_;
+  IdVector<ServiceId, ServiceRuntime> services_;
   std::vector<DrainRuntime> drains_;
   std::vector<workload::Arrival> next_arrival_;
   std::deque<TaskIndex> fargate_queue_;
   bool fargate_launch_scheduled_ = false;
   std::vector<std::uint32_t> scratch_jobs_;
-  std::vector<std::uint32_t> dirty_;      // services to reconcile before the next event
+  std::vector<ServiceId> dirty_;          // services to reconcile before the next event
   std::vector<TaskIndex> scratch_tasks_;  // reused by reconciles
   bool flushing_ = false;
   std::uint32_t registered_instances_ = 0;
@@ -347,22 +351,22 @@ class Runtime {
   // The task table, structure of arrays, indexed by TaskIndex. A stopped task's slot goes to
   // free_tasks_ once no event names it (refs_), and is reused: order among tasks is by
   // sequence_, never by slot.
-  std::vector<std::uint32_t> job_of_;      // kUnset for service tasks
-  std::vector<std::uint32_t> service_of_;  // kUnset for job tasks
-  std::vector<ServiceTaskFields> svc_;     // meaningful for service tasks only
-  std::vector<std::uint32_t> cluster_of_;
-  std::vector<LaunchType> launch_;
-  std::vector<TaskState> state_;
-  std::vector<std::uint64_t> sequence_;  // creation order over the run
-  std::vector<SimTime> created_;
-  std::vector<SimDuration> duration_;
-  std::vector<std::int64_t> cpu_, memory_;
-  std::vector<AzId> az_;
-  std::vector<ContainerInstanceIndex> instance_;
-  std::vector<std::uint32_t> slot_;  // position in tasks_on[instance]
-  std::vector<EventHandle> completion_;
-  std::vector<platform::CostItemId> cost_item_;
-  std::vector<std::uint16_t> refs_;  // pending Fargate Spot notices and reclaims naming it
+  IdVector<TaskIndex, std::uint32_t> job_of_;  // kUnset for service tasks
+  IdVector<TaskIndex, ServiceId> service_of_;  // invalid for job tasks
+  IdVector<TaskIndex, ServiceTaskFields> svc_;  // meaningful for service tasks only
+  IdVector<TaskIndex, ClusterId> cluster_of_;
+  IdVector<TaskIndex, LaunchType> launch_;
+  IdVector<TaskIndex, TaskState> state_;
+  IdVector<TaskIndex, std::uint64_t> sequence_;  // creation order over the run
+  IdVector<TaskIndex, SimTime> created_;
+  IdVector<TaskIndex, SimDuration> duration_;
+  IdVector<TaskIndex, std::int64_t> cpu_, memory_;
+  IdVector<TaskIndex, AzId> az_;
+  IdVector<TaskIndex, ContainerInstanceIndex> instance_;
+  IdVector<TaskIndex, std::uint32_t> slot_;  // position in tasks_on[instance]
+  IdVector<TaskIndex, EventHandle> completion_;
+  IdVector<TaskIndex, platform::CostItemId> cost_item_;
+  IdVector<TaskIndex, std::uint16_t> refs_;  // pending Fargate Spot notices and reclaims naming it
   std::vector<TaskIndex> free_tasks_;
   std::uint64_t next_sequence_ = 0;
   std::uint64_t provisioning_ = 0, pending_ = 0, running_ = 0;
