@@ -37,7 +37,7 @@ void node_done(DrainOperation& op, SimTime now) {
 
 // Each PodDisruptionBudget covers the workloads of its namespace whose pod template labels its
 // selector matches (all pods of a workload share their labels).
-void Runtime::link_budgets(std::uint32_t c) {
+void Runtime::link_budgets(ClusterId c) {
   ClusterState& rt = clusters_[c];
   const std::vector<PodDisruptionBudget>& pdbs = rt.config->manifests.pdbs;
   rt.budgets_of_workload.assign(rt.workloads.size(), {});
@@ -45,7 +45,7 @@ void Runtime::link_budgets(std::uint32_t c) {
   LabelInterner& interner = rt.scheduler.interner();
   for (std::uint32_t b = 0; b < pdbs.size(); ++b) {
     const Selector selector = compile_selector(pdbs[b].selector, interner);
-    for (std::uint32_t w = 0; w < rt.workloads.size(); ++w) {
+    for (const ServiceId w : rt.workloads.ids()) {
       const WorkloadState& wl = rt.workloads[w];
       if (wl.description.name_space != pdbs[b].meta.name_space) continue;
       if (!matches(selector, intern_labels(wl.description.labels, interner), interner))
@@ -56,19 +56,19 @@ void Runtime::link_budgets(std::uint32_t c) {
   }
 }
 
-void Runtime::schedule_operations(std::uint32_t c, const RandomStreams& streams) {
+void Runtime::schedule_operations(ClusterId c, const RandomStreams& streams) {
   ClusterState& rt = clusters_[c];
   const std::size_t groups = rt.config->config.node_groups.size();
   rt.version_starts.assign(groups, {});
   rt.updating.assign(groups, kUnset);
   rt.update_rng = streams.stream(fmt::format("eks/{}/node_group_updates", rt.config->name));
   for (std::size_t k = 0; k < rt.config->operations.size(); ++k)
-    sim_.schedule_at(rt.config->operations[k].at, kOperation, c, k);
+    sim_.schedule_at(rt.config->operations[k].at, kOperation, c.value(), k);
 }
 
 // --- operations ---------------------------------------------------------------------------------
 
-void Runtime::operation(std::uint32_t c, std::size_t op) {
+void Runtime::operation(ClusterId c, std::size_t op) {
   ClusterState& rt = clusters_[c];
   // Every operation writes to the API: without quorum it waits for it (kubectl retries).
   if (!rt.control_plane.quorum()) {
@@ -78,7 +78,7 @@ void Runtime::operation(std::uint32_t c, std::size_t op) {
   const Operation& o = rt.config->operations[op];
   switch (o.kind) {
     case Operation::Kind::kCordon:
-      for (const std::uint32_t n : nodes_of(c, o)) cordon(c, n);
+      for (const NodeId n : nodes_of(c, o)) cordon(c, n);
       break;
     case Operation::Kind::kDrain: {
       const auto record = static_cast<std::uint32_t>(rt.drain_operations.size());
@@ -88,8 +88,8 @@ void Runtime::operation(std::uint32_t c, std::size_t op) {
       d.result.at = sim_.now();
       d.result.nodes = static_cast<std::uint32_t>(d.nodes.size());
       d.left = d.result.nodes;
-      const std::vector<std::uint32_t> nodes = d.nodes;
-      for (const std::uint32_t n : nodes) {
+      const std::vector<NodeId> nodes = d.nodes;
+      for (const NodeId n : nodes) {
         if (rt.nodes[n].drain != kUnset) {
           // Already drained by an update: that drain empties it.
           node_done(rt.drain_operations[record], sim_.now());
@@ -108,13 +108,12 @@ void Runtime::operation(std::uint32_t c, std::size_t op) {
 }
 
 // The nodes an operation names: the group's present nodes, oldest first, or only the N-th.
-std::vector<std::uint32_t> Runtime::nodes_of(std::uint32_t c,
-                                               const Operation& op) const {
+std::vector<NodeId> Runtime::nodes_of(ClusterId c, const Operation& op) const {
   const ClusterState& rt = clusters_[c];
-  std::vector<std::uint32_t> nodes;
-  for (std::uint32_t n = 0; n < rt.nodes.size(); ++n)
+  std::vector<NodeId> nodes;
+  for (const NodeId n : rt.nodes.ids())
     if (rt.nodes[n].present && rt.nodes[n].group == op.node_group) nodes.push_back(n);
-  std::sort(nodes.begin(), nodes.end(), [&](std::uint32_t a, std::uint32_t b) {
+  std::sort(nodes.begin(), nodes.end(), [&](NodeId a, NodeId b) {
     return rt.nodes[a].instance < rt.nodes[b].instance;  // launch order
   });
   if (!op.node) return nodes;
@@ -122,7 +121,7 @@ std::vector<std::uint32_t> Runtime::nodes_of(std::uint32_t c,
   return {nodes[*op.node]};
 }
 
-void Runtime::cordon(std::uint32_t c, std::uint32_t n) {
+void Runtime::cordon(ClusterId c, NodeId n) {
   ClusterState& rt = clusters_[c];
   NodeRecord& node = rt.nodes[n];
   if (node.cordoned) return;
@@ -132,8 +131,8 @@ void Runtime::cordon(std::uint32_t c, std::uint32_t n) {
 
 // --- draining -------------------------------------------------------------------------------------
 
-void Runtime::start_drain(std::uint32_t c, std::uint32_t n, std::uint32_t update,
-                            std::uint32_t operation, bool scale_down) {
+void Runtime::start_drain(ClusterId c, NodeId n, std::uint32_t update, std::uint32_t operation,
+                          bool scale_down) {
   ClusterState& rt = clusters_[c];
   cordon(c, n);
   const auto d = static_cast<std::uint32_t>(rt.drains.size());
@@ -141,12 +140,12 @@ void Runtime::start_drain(std::uint32_t c, std::uint32_t n, std::uint32_t update
   rt.nodes[n].drain = d;
   if (drain_node(c, d) && !rt.drain_tick_scheduled) {
     rt.drain_tick_scheduled = true;
-    sim_.schedule_in(kEvictionRetry, kDrainTick, c);
+    sim_.schedule_in(kEvictionRetry, kDrainTick, c.value());
   }
 }
 
 // Every draining node retries the evictions its budgets refused.
-void Runtime::drain_tick(std::uint32_t c) {
+void Runtime::drain_tick(ClusterId c) {
   ClusterState& rt = clusters_[c];
   rt.drain_tick_scheduled = false;
   bool blocked = false;
@@ -157,22 +156,21 @@ void Runtime::drain_tick(std::uint32_t c) {
   kick(c);
   if (blocked && !rt.drain_tick_scheduled) {
     rt.drain_tick_scheduled = true;
-    sim_.schedule_in(kEvictionRetry, kDrainTick, c);
+    sim_.schedule_in(kEvictionRetry, kDrainTick, c.value());
   }
 }
 
 // Evicts what the budgets allow of drain `d`'s node (DaemonSet pods stay, as with
 // --ignore-daemonsets); true while pods remain that a budget protects.
-bool Runtime::drain_node(std::uint32_t c, std::uint32_t d) {
+bool Runtime::drain_node(ClusterId c, std::uint32_t d) {
   ClusterState& rt = clusters_[c];
   if (!rt.drains[d].active) return false;
   if (!rt.control_plane.quorum()) return true;  // no eviction is written without quorum
   const NodeRecord& node = rt.nodes[rt.drains[d].node];
   const std::vector<TaskId> on(rt.scheduler.pods_on(node.node).begin(),
                                rt.scheduler.pods_on(node.node).end());
-  std::vector<PodIndex> refused;
-  for (const TaskId t : on) {
-    const auto p = static_cast<PodIndex>(t.value());
+  std::vector<TaskId> refused;
+  for (const TaskId p : on) {
     if (rt.workloads[pods_[p].workload].kind == WorkloadState::Kind::kDaemonSet) continue;
     if (!eviction_allowed(c, p)) {
       refused.push_back(p);
@@ -189,7 +187,7 @@ bool Runtime::drain_node(std::uint32_t c, std::uint32_t d) {
       return false;
     }
     // Forced: the pods that would not drain are deleted.
-    for (const PodIndex p : refused) finish(p, Outcome::kEvicted);
+    for (const TaskId p : refused) finish(p, Outcome::kEvicted);
     rt.updates[update].result.pods_deleted += refused.size();
     refused.clear();
   }
@@ -202,20 +200,20 @@ bool Runtime::drain_node(std::uint32_t c, std::uint32_t d) {
 // allows a disruption (healthy pods above its floor); under several, never (Kubernetes refuses).
 // The budget's expected count is the matching pods for an integer minAvailable, else its
 // workloads' scale, as the disruption controller computes it.
-bool Runtime::eviction_allowed(std::uint32_t c, PodIndex p) const {
+bool Runtime::eviction_allowed(ClusterId c, TaskId p) const {
   const std::vector<std::uint32_t>& budgets = clusters_[c].budgets_of_workload[pods_[p].workload];
   if (budgets.empty()) return true;
   return budgets.size() == 1 && allowed_disruptions(c, budgets.front()) > 0;
 }
 
 // status.disruptionsAllowed of budget `b` of cluster `c` now.
-std::int64_t Runtime::allowed_disruptions(std::uint32_t c, std::uint32_t b) const {
+std::int64_t Runtime::allowed_disruptions(ClusterId c, std::uint32_t b) const {
   const ClusterState& rt = clusters_[c];
   const PodDisruptionBudget& pdb = rt.config->manifests.pdbs[b];
   std::int64_t pods = 0, healthy = 0, scale = 0;
-  for (const std::uint32_t w : rt.workloads_of_budget[b]) {
+  for (const ServiceId w : rt.workloads_of_budget[b]) {
     const WorkloadState& wl = rt.workloads[w];
-    for (const PodIndex q : pods_of(wl)) {
+    for (const TaskId q : pods_of(wl)) {
       ++pods;
       healthy += pods_[q].serving ? 1 : 0;
     }
@@ -225,7 +223,7 @@ std::int64_t Runtime::allowed_disruptions(std::uint32_t c, std::uint32_t b) cons
   return disruptions_allowed(pdb, by_pods ? pods : scale, healthy);
 }
 
-void Runtime::node_drained(std::uint32_t c, std::uint32_t d) {
+void Runtime::node_drained(ClusterId c, std::uint32_t d) {
   ClusterState& rt = clusters_[c];
   NodeDrain& dr = rt.drains[d];
   dr.active = false;
@@ -237,10 +235,10 @@ void Runtime::node_drained(std::uint32_t c, std::uint32_t d) {
   // An update's node: the upgrade waits 60 s, then asks the group to terminate it; the
   // scale-down terminates it at once.
   if (dr.scale_down) node_terminate(c, d);
-  else sim_.schedule_in(kTerminateDelay, kNodeTerminate, c, d);
+  else sim_.schedule_in(kTerminateDelay, kNodeTerminate, c.value(), d);
 }
 
-void Runtime::node_terminate(std::uint32_t c, std::uint32_t d) {
+void Runtime::node_terminate(ClusterId c, std::uint32_t d) {
   ClusterState& rt = clusters_[c];
   const NodeDrain& dr = rt.drains[d];
   NodeRecord& node = rt.nodes[dr.node];
@@ -255,7 +253,7 @@ void Runtime::node_terminate(std::uint32_t c, std::uint32_t d) {
 }
 
 // Drain `d`'s node is gone (terminated by its update, or failed on its own).
-void Runtime::drain_ended(std::uint32_t c, std::uint32_t d) {
+void Runtime::drain_ended(ClusterId c, std::uint32_t d) {
   ClusterState& rt = clusters_[c];
   NodeDrain& dr = rt.drains[d];
   const bool was_active = dr.active;
@@ -272,7 +270,7 @@ void Runtime::drain_ended(std::uint32_t c, std::uint32_t d) {
 
 // --- managed node group updates --------------------------------------------------------------------
 
-void Runtime::start_update(std::uint32_t c, std::size_t op) {
+void Runtime::start_update(ClusterId c, std::size_t op) {
   ClusterState& rt = clusters_[c];
   const Operation& o = rt.config->operations[op];
   const auto g = static_cast<std::uint32_t>(o.node_group);
@@ -313,13 +311,13 @@ void Runtime::start_update(std::uint32_t c, std::size_t op) {
 // node has a Ready new one and every new instance is a Ready node, the old nodes are cordoned;
 // the upgrade drains them maxUnavailable at a time, chosen at random; the scale-down then
 // drains and removes as many nodes as the scale-up added, from the zone with the most nodes.
-void Runtime::update_progress(std::uint32_t c, std::uint32_t u) {
+void Runtime::update_progress(ClusterId c, std::uint32_t u) {
   ClusterState& rt = clusters_[c];
   NodeGroupUpdate& update = rt.updates[u];
   const GroupId pg = rt.config->groups[update.group];
   auto group_nodes = [&](auto keep) {
-    std::vector<std::uint32_t> out;
-    for (std::uint32_t n = 0; n < rt.nodes.size(); ++n)
+    std::vector<NodeId> out;
+    for (const NodeId n : rt.nodes.ids())
       if (rt.nodes[n].present && rt.nodes[n].group == update.group && keep(rt.nodes[n]))
         out.push_back(n);
     return out;
@@ -332,7 +330,7 @@ void Runtime::update_progress(std::uint32_t c, std::uint32_t u) {
       new_instances += platform_.launched_at(i) >= started ? 1U : 0U;
     std::uint64_t old_zones = 0, new_zones = 0;
     std::size_t new_ready = 0;
-    for (const std::uint32_t n : group_nodes([](const NodeRecord&) { return true; })) {
+    for (const NodeId n : group_nodes([](const NodeRecord&) { return true; })) {
       const NodeRecord& node = rt.nodes[n];
       const std::uint64_t zone = std::uint64_t{1} << node.az.value();
       if (old_node(node)) {
@@ -343,15 +341,15 @@ void Runtime::update_progress(std::uint32_t c, std::uint32_t u) {
       }
     }
     if (new_instances == 0 || new_ready < new_instances || (old_zones & ~new_zones) != 0) return;
-    for (const std::uint32_t n : group_nodes(old_node)) cordon(c, n);
+    for (const NodeId n : group_nodes(old_node)) cordon(c, n);
     update.phase = NodeGroupUpdate::Phase::kUpgrade;
   }
   if (update.phase == NodeGroupUpdate::Phase::kUpgrade) {
-    std::vector<std::uint32_t> todo =
+    std::vector<NodeId> todo =
         group_nodes([&](const NodeRecord& n) { return old_node(n) && n.drain == kUnset; });
     while (update.draining < update.max_unavailable && !todo.empty()) {
       const std::size_t k = static_cast<std::size_t>(rt.update_rng.uniform_int(todo.size()));
-      const std::uint32_t n = todo[k];
+      const NodeId n = todo[k];
       todo.erase(todo.begin() + static_cast<std::ptrdiff_t>(k));
       ++update.draining;
       start_drain(c, n, u, kUnset, false);
@@ -364,18 +362,18 @@ void Runtime::update_progress(std::uint32_t c, std::uint32_t u) {
   }
   if (update.phase == NodeGroupUpdate::Phase::kScaleDown) {
     while (update.draining == 0 && update.scale_down_left > 0) {
-      const std::vector<std::uint32_t> candidates =
+      const std::vector<NodeId> candidates =
           group_nodes([](const NodeRecord& n) { return n.drain == kUnset; });
       if (candidates.empty()) {
         update.scale_down_left = 0;
         break;
       }
       std::vector<std::uint32_t> per_zone(platform_.az_count(), 0);
-      for (const std::uint32_t n : candidates) ++per_zone[rt.nodes[n].az.value()];
+      for (const NodeId n : candidates) ++per_zone[rt.nodes[n].az.value()];
       const auto fullest = static_cast<std::uint32_t>(
           std::max_element(per_zone.begin(), per_zone.end()) - per_zone.begin());
-      std::vector<std::uint32_t> in_zone;
-      for (const std::uint32_t n : candidates)
+      std::vector<NodeId> in_zone;
+      for (const NodeId n : candidates)
         if (rt.nodes[n].az.value() == fullest) in_zone.push_back(n);
       --update.scale_down_left;
       ++update.draining;
@@ -394,7 +392,7 @@ void Runtime::update_progress(std::uint32_t c, std::uint32_t u) {
 // PodEvictionFailure: the update stops where it is; its nodes stay cordoned and the group keeps
 // its raised size (EKS leaves a failed update for the user to retry, with force or a looser
 // budget).
-void Runtime::update_failed(std::uint32_t c, std::uint32_t u) {
+void Runtime::update_failed(ClusterId c, std::uint32_t u) {
   ClusterState& rt = clusters_[c];
   NodeGroupUpdate& update = rt.updates[u];
   update.phase = NodeGroupUpdate::Phase::kEnded;
@@ -416,11 +414,11 @@ void Runtime::operation_results(Results& r) {
   for (ClusterState& rt : clusters_) {
     for (DrainOperation& op : rt.drain_operations) {
       op.result.pods_left = 0;
-      for (const std::uint32_t n : op.nodes) {
+      for (const NodeId n : op.nodes) {
         if (!rt.nodes[n].present) continue;
         for (const TaskId t : rt.scheduler.pods_on(rt.nodes[n].node))
           op.result.pods_left +=
-              rt.workloads[pods_[t.value()].workload].kind != WorkloadState::Kind::kDaemonSet ? 1U : 0U;
+              rt.workloads[pods_[t].workload].kind != WorkloadState::Kind::kDaemonSet ? 1U : 0U;
       }
       r.drains.push_back(op.result);
     }

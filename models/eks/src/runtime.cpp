@@ -109,6 +109,14 @@ SimTime api_request(ApiQueue& q, SimTime now) {
   return done;
 }
 
+/// The cluster an event's target names (kCycle, kJobArrival, kOperation, ...).
+ClusterId cluster_target(const Event& e) {
+  return ClusterId{static_cast<ClusterId::rep_type>(e.target)};
+}
+
+/// The pod an event's target names (kPodStarted, kBackoffDone, kEvict, ...).
+TaskId pod_target(const Event& e) { return TaskId{e.target}; }
+
 /// The cluster's namespaces, by name: those of its workloads and of its quotas, with the
 /// tightest hard limits of every quota of each.
 std::vector<NamespaceState> namespaces_of(const ClusterSpec& cc) {
@@ -149,13 +157,15 @@ Runtime::Runtime(std::span<const ClusterSpec> clusters, Context context)
       explain_(context.explain) {}
 
 void Runtime::start(const RandomStreams& streams) {
-  cluster_of_group_.assign(platform_config_.groups.size(), kUnset);
+  cluster_of_group_.assign(platform_config_.groups.size(), ClusterId::invalid());
+  ECSIM_ASSERT(specs_.size() <= std::numeric_limits<ClusterId::rep_type>::max(),
+               "at most 65535 EKS clusters (what a ClusterId can name)");
   std::vector<AzId> zones;
   for (std::size_t z = 0; z < platform_config_.azs.size(); ++z)
     zones.push_back(AzId{static_cast<AzId::rep_type>(z)});
   const std::size_t n_zones = zones.size();
-  for (std::size_t c = 0; c < specs_.size(); ++c) {
-    const ClusterSpec& cc = specs_[c];
+  for (const ClusterSpec& cc : specs_) {
+    const ClusterId c = clusters_.next_id();
     std::vector<Profile> profiles;
     if (auto p = builtin_profile(cc.scheduler.profile)) profiles.push_back(*p);
     else profiles.emplace_back();
@@ -169,10 +179,11 @@ void Runtime::start(const RandomStreams& streams) {
     if (cc.api_mutating_rps) {
       rt.api.interval = std::max(SimDuration{1}, from_seconds(1.0 / *cc.api_mutating_rps));
     }
-    for (const GroupId g : cc.groups) cluster_of_group_[g.value()] = static_cast<std::uint32_t>(c);
+    for (const GroupId g : cc.groups) cluster_of_group_[g] = c;
     const Manifests& m = cc.manifests;
     auto add = [&](WorkloadState::Kind kind, const ObjectMeta& meta, const PodTemplate& pod,
                    std::int32_t replicas, std::optional<LabelSelector> selector) {
+      const ServiceId id = rt.workloads.next_id();
       WorkloadState& w = rt.workloads.emplace_back();
       w.kind = kind;
       w.pod = &pod;
@@ -185,7 +196,7 @@ void Runtime::start(const RandomStreams& streams) {
       const auto ns = std::find_if(rt.namespaces.begin(), rt.namespaces.end(),
                                    [&](const NamespaceState& n) { return n.name == meta.name_space; });
       w.name_space = static_cast<std::uint32_t>(ns - rt.namespaces.begin());
-      ns->workloads.push_back(static_cast<std::uint32_t>(rt.workloads.size() - 1));
+      ns->workloads.push_back(id);
       w.requests = pod.spec.requests;
       const PriorityClass* pc = priority_class_of(m, pod.spec);
       d.priority = pc ? pc->value : 0;
@@ -198,11 +209,14 @@ void Runtime::start(const RandomStreams& streams) {
       w.name = meta.name;
       w.measure.running_by_az.assign(n_zones, 0);
       w.measure.desired = kind == WorkloadState::Kind::kDaemonSet ? 0 : replicas;
+      return id;
     };
     for (const Deployment& d : m.deployments) {
-      add(WorkloadState::Kind::kDeployment, d.meta, d.pod, d.replicas, d.selector);
-      rt.workloads.back().deployment = &d;
-      rt.workloads.back().revision_requests.push_back(rt.workloads.back().requests);
+      const ServiceId id =
+          add(WorkloadState::Kind::kDeployment, d.meta, d.pod, d.replicas, d.selector);
+      WorkloadState& w = rt.workloads[id];
+      w.deployment = &d;
+      w.revision_requests.push_back(w.requests);
     }
     for (const StatefulSet& s : m.stateful_sets)
       add(WorkloadState::Kind::kStatefulSet, s.meta, s.pod, s.replicas, s.selector);
@@ -211,25 +225,24 @@ void Runtime::start(const RandomStreams& streams) {
     // Jobs: no owner selector (the default spreading is for the other controllers' pods).
     for (const JobSpec& jc : cc.jobs) {
       const Job& job = m.jobs[jc.job];
-      add(WorkloadState::Kind::kJob, job.meta, job.pod, 0, std::nullopt);
-      WorkloadState& w = rt.workloads.back();
+      const ServiceId wi = add(WorkloadState::Kind::kJob, job.meta, job.pod, 0, std::nullopt);
+      WorkloadState& w = rt.workloads[wi];
       w.job = &jc;
       w.job_object = &job;
       const std::string stream = fmt::format("eks/{}/job/{}/{}", cc.name, jc.name_space, jc.name);
       w.arrival_stream = streams.stream(stream + "/arrivals");
       w.duration_stream = streams.stream(stream + "/durations");
-      const auto wi = static_cast<std::uint64_t>(rt.workloads.size() - 1);
       if (!jc.arrivals) {
-        sim_.schedule_at(kSimStart, kJobArrival, static_cast<std::uint32_t>(c), wi);
+        sim_.schedule_at(kSimStart, kJobArrival, c.value(), wi.value());
       } else {
         w.arrivals.emplace(*jc.arrivals);
         if (const auto a = w.arrivals->next(w.arrival_stream); a && a->at <= horizon_)
-          sim_.schedule_at(a->at, kJobArrival, static_cast<std::uint32_t>(c), wi);
+          sim_.schedule_at(a->at, kJobArrival, c.value(), wi.value());
       }
     }
   }
   resolve_explain();
-  for (std::uint32_t c = 0; c < clusters_.size(); ++c) {
+  for (const ClusterId c : clusters_.ids()) {
     link_budgets(c);
     schedule_operations(c, streams);
     reconcile(c);
@@ -238,28 +251,28 @@ void Runtime::start(const RandomStreams& streams) {
 
 // --- pod names and explanations -------------------------------------------------------------
 
-void Runtime::link(WorkloadState& wl, PodIndex p) {
+void Runtime::link(WorkloadState& wl, TaskId p) {
   PodRecord& pod = pods_[p];
   pod.prev = wl.pods.tail;
-  pod.next = kUnset;
-  if (wl.pods.tail != kUnset) pods_[wl.pods.tail].next = p;
+  pod.next = TaskId::invalid();
+  if (wl.pods.tail.valid()) pods_[wl.pods.tail].next = p;
   else wl.pods.head = p;
   wl.pods.tail = p;
   ++wl.pods.size;
 }
 
-void Runtime::unlink(WorkloadState& wl, PodIndex p) {
+void Runtime::unlink(WorkloadState& wl, TaskId p) {
   PodRecord& pod = pods_[p];
-  if (pod.prev != kUnset) pods_[pod.prev].next = pod.next;
+  if (pod.prev.valid()) pods_[pod.prev].next = pod.next;
   else wl.pods.head = pod.next;
-  if (pod.next != kUnset) pods_[pod.next].prev = pod.prev;
+  if (pod.next.valid()) pods_[pod.next].prev = pod.prev;
   else wl.pods.tail = pod.prev;
-  pod.prev = pod.next = kUnset;
+  pod.prev = pod.next = TaskId::invalid();
   --wl.pods.size;
 }
 
 // Built on demand, so that no pod holds a string.
-std::string Runtime::pod_name(PodIndex p) const {
+std::string Runtime::pod_name(TaskId p) const {
   const PodRecord& pod = pods_[p];
   return fmt::format("{}-{}", clusters_[pod.cluster].workloads[pod.workload].name,
                      pod.ordinal);
@@ -276,9 +289,9 @@ void Runtime::resolve_explain() {
     name_space = name.substr(0, slash);
     name = name.substr(slash + 1);
   }
-  for (std::uint32_t c = 0; c < clusters_.size(); ++c) {
+  for (const ClusterId c : clusters_.ids()) {
     if (!q.cluster.empty() && q.cluster != clusters_[c].config->name) continue;
-    for (std::uint32_t w = 0; w < clusters_[c].workloads.size(); ++w) {
+    for (const ServiceId w : clusters_[c].workloads.ids()) {
       const WorkloadState& wl = clusters_[c].workloads[w];
       if (!name_space.empty() && name_space != wl.description.name_space) continue;
       const std::string& workload = wl.name;
@@ -301,7 +314,7 @@ void Runtime::resolve_explain() {
   explaining_ = !explain_targets_.empty();
 }
 
-bool Runtime::explain_wanted(PodIndex p) const {
+bool Runtime::explain_wanted(TaskId p) const {
   if (sim_.now() < kSimStart + explain_->at) return false;
   const PodRecord& pod = pods_[p];
   return std::any_of(explain_targets_.begin(), explain_targets_.end(), [&](const ExplainTarget& t) {
@@ -312,7 +325,7 @@ bool Runtime::explain_wanted(PodIndex p) const {
 
 // The scheduler's explanation of pod `p`'s cycle now, as plain values; the outcome is filled in
 // once the cycle has run.
-ExplainResult Runtime::explanation(PodIndex p, const Explanation& why) const {
+ExplainResult Runtime::explanation(TaskId p, const Explanation& why) const {
   const PodRecord& pod = pods_[p];
   const ClusterState& rt = clusters_[pod.cluster];
   const WorkloadState& wl = rt.workloads[pod.workload];
@@ -337,7 +350,7 @@ ExplainResult Runtime::explanation(PodIndex p, const Explanation& why) const {
   for (const NodeVerdict& v : why.nodes) {
     NodeExplanation& n = x.nodes.emplace_back();
     n.name = rt.scheduler.nodes().name(v.node);
-    if (v.node < rt.record_of_node.size() && rt.record_of_node[v.node] != kUnset)
+    if (v.node < rt.record_of_node.size() && rt.record_of_node[v.node].valid())
       n.zone = platform_config_.azs[rt.nodes[rt.record_of_node[v.node]].az.value()];
     if (v.rejected_by) n.filter = to_string(*v.rejected_by);
     n.reason = v.reason;
@@ -354,7 +367,7 @@ ExplainResult Runtime::explanation(PodIndex p, const Explanation& why) const {
 }
 
 // A pod no DaemonSet owns was bound (+1) or unbound (-1): its node's busy count changes.
-void Runtime::count_busy(PodIndex p, std::int64_t delta) {
+void Runtime::count_busy(TaskId p, std::int64_t delta) {
   const PodRecord& pod = pods_[p];
   ClusterState& rt = clusters_[pod.cluster];
   if (rt.workloads[pod.workload].kind == WorkloadState::Kind::kDaemonSet) return;
@@ -383,12 +396,12 @@ void Runtime::zones_changed() {
 // Quorum is back (after the instance changes of the same instant, so that nodes back with it
 // keep their pods): deferred evictions happen, controllers catch up, the queue runs.
 void Runtime::catch_up() {
-  for (std::uint32_t c = 0; c < clusters_.size(); ++c) {
+  for (const ClusterId c : clusters_.ids()) {
     ClusterState& rt = clusters_[c];
     if (!rt.catch_up) continue;
     rt.catch_up = false;
-    const std::vector<PodIndex> deferred = std::exchange(rt.deferred_evictions, {});
-    for (const PodIndex p : deferred)
+    const std::vector<TaskId> deferred = std::exchange(rt.deferred_evictions, {});
+    for (const TaskId p : deferred)
       if (release(p)) evict_expired(p);
     for (const std::size_t op : std::exchange(rt.deferred_operations, {})) operation(c, op);
     reconcile(c);
@@ -399,8 +412,8 @@ void Runtime::catch_up() {
 
 bool Runtime::on_instance_change(const platform::InstanceChange& change) {
   const GroupId g = platform_.group(change.instance);
-  if (!g.valid() || cluster_of_group_.empty() || cluster_of_group_[g.value()] == kUnset) return false;
-  const std::uint32_t c = cluster_of_group_[g.value()];
+  if (!cluster_of_group_.contains(g) || !cluster_of_group_[g].valid()) return false;
+  const ClusterId c = cluster_of_group_[g];
   ClusterState& rt = clusters_[c];
   const auto found = rt.node_of_instance.find(change.instance);
   switch (change.kind) {
@@ -433,10 +446,10 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       node.node = rt.scheduler.add_node(spec);
       node.az = platform_.az(change.instance);
       node.reachable = platform_.reachable(change.instance);
-      const auto n = static_cast<std::uint32_t>(rt.nodes.size());
-      if (rt.record_of_node.size() <= node.node) rt.record_of_node.resize(node.node + 1, kUnset);
+      const NodeId n = rt.nodes.push_back(node);
+      if (rt.record_of_node.size() <= node.node)
+        rt.record_of_node.resize(node.node + 1, NodeId::invalid());
       rt.record_of_node[node.node] = n;
-      rt.nodes.push_back(node);
       rt.node_of_instance[change.instance] = n;
       if (!node.reachable) {
         sim_.schedule_in(rt.config->node_monitor_grace, kNotReady, change.instance.value(),
@@ -453,8 +466,7 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
         NodeRecord& node = rt.nodes[found->second];
         node.reachable = false;
         ++node.generation;
-        for (const TaskId pod : rt.scheduler.pods_on(node.node))
-          set_serving(static_cast<PodIndex>(pod.value()), false);
+        for (const TaskId p : rt.scheduler.pods_on(node.node)) set_serving(p, false);
         sim_.schedule_in(rt.config->node_monitor_grace, kNotReady, change.instance.value(),
                          node.generation);
       }
@@ -469,10 +481,8 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
           node.ready = true;
           rt.scheduler.set_ready(node.node, true);
         }
-        for (const TaskId pod : rt.scheduler.pods_on(node.node)) {
-          const PodIndex p = static_cast<PodIndex>(pod.value());
+        for (const TaskId p : rt.scheduler.pods_on(node.node))
           if (pods_[p].state == PodState::kRunning) set_serving(p, true);
-        }
         if (was_not_ready) reconcile(c);  // eligible for DaemonSets again
         retry_unschedulable(c);
         kick(c);
@@ -481,22 +491,22 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
     case platform::ChangeKind::kInterruptionNotice: break;
     case platform::ChangeKind::kTerminated:
       if (found != rt.node_of_instance.end()) {
-        const std::uint32_t n = found->second;
+        const NodeId n = found->second;
         NodeRecord& node = rt.nodes[n];
         ++node.generation;
         const std::vector<TaskId> doomed(rt.scheduler.pods_on(node.node).begin(),
-                                              rt.scheduler.pods_on(node.node).end());
-        for (const TaskId pod : doomed) finish(static_cast<PodIndex>(pod.value()), Outcome::kEvicted);
+                                         rt.scheduler.pods_on(node.node).end());
+        for (const TaskId p : doomed) finish(p, Outcome::kEvicted);
         // DaemonSet pods still waiting for it go with it (they never ran).
         for (WorkloadState& wl : rt.workloads) {
           if (wl.kind != WorkloadState::Kind::kDaemonSet) continue;
-          for (PodIndex p = wl.pods.head, next = kUnset; p != kUnset; p = next) {
+          for (TaskId p = wl.pods.head, next; p.valid(); p = next) {
             next = pods_[p].next;
             if (pods_[p].target == n) finish(p, Outcome::kFailed);
           }
         }
         rt.scheduler.remove_node(node.node);
-        rt.record_of_node[node.node] = kUnset;
+        rt.record_of_node[node.node] = NodeId::invalid();
         node.present = false;
         rt.node_of_instance.erase(found);
         const std::uint32_t drain = std::exchange(node.drain, kUnset);
@@ -513,37 +523,46 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
 
 bool Runtime::handle(const Event& e) {
   switch (e.kind) {
-    case kCycle: cycle(e.target); break;
-    case kPodStarted: started(e.target); break;
+    case kCycle: cycle(cluster_target(e)); break;
+    case kPodStarted: started(pod_target(e)); break;
     case kBackoffDone: {
-      if (!release(e.target)) break;
-      PodRecord& pod = pods_[e.target];
-      if (pod.state == PodState::kPending && !pod.queued) enqueue(e.target);
+      const TaskId p = pod_target(e);
+      if (!release(p)) break;
+      PodRecord& pod = pods_[p];
+      if (pod.state == PodState::kPending && !pod.queued) enqueue(p);
       break;
     }
     case kNotReady: not_ready(InstanceId{e.target}, e.payload); break;
     case kPodComplete: {
-      const std::uint32_t c = pods_[e.target].cluster;
-      finish(e.target, Outcome::kCompleted);
+      const TaskId p = pod_target(e);
+      const ClusterId c = pods_[p].cluster;
+      finish(p, Outcome::kCompleted);
       reconcile(c);
       kick(c);
       break;
     }
-    case kJobArrival: job_arrival(e.target, static_cast<std::uint32_t>(e.payload)); break;
-    // Operations may terminate nodes: the platform's changes are handled at once.
-    case kOperation: operation(e.target, e.payload); return true;
-    case kDrainTick: drain_tick(e.target); return true;
-    case kNodeTerminate: node_terminate(e.target, static_cast<std::uint32_t>(e.payload)); return true;
-    case kPodCreated:
-      if (pods_[e.target].state == PodState::kPending) enqueue(e.target);
+    case kJobArrival:
+      job_arrival(cluster_target(e), ServiceId{static_cast<ServiceId::rep_type>(e.payload)});
       break;
+    // Operations may terminate nodes: the platform's changes are handled at once.
+    case kOperation: operation(cluster_target(e), e.payload); return true;
+    case kDrainTick: drain_tick(cluster_target(e)); return true;
+    case kNodeTerminate:
+      node_terminate(cluster_target(e), static_cast<std::uint32_t>(e.payload));
+      return true;
+    case kPodCreated: {
+      const TaskId p = pod_target(e);
+      if (pods_[p].state == PodState::kPending) enqueue(p);
+      break;
+    }
     case kEvict: {
-      if (!release(e.target)) break;
+      const TaskId p = pod_target(e);
+      if (!release(p)) break;
       // Only while the node is still in the outage that made the eviction due.
-      const PodRecord& pod = pods_[e.target];
-      if (pod.state != PodState::kStopped && pod.node != kUnset &&
+      const PodRecord& pod = pods_[p];
+      if (pod.state != PodState::kStopped && pod.node.valid() &&
           clusters_[pod.cluster].nodes[pod.node].generation == e.payload)
-        evict_expired(e.target);
+        evict_expired(p);
       break;
     }
     default: ECSIM_ASSERT(false, "unknown EKS event kind");
@@ -556,10 +575,10 @@ bool Runtime::handle(const Event& e) {
 // Each controller creates the pods its object is missing; without etcd quorum nothing is written.
 // A controller whose creation a ResourceQuota refused tries again once a pod of its namespace
 // has stopped.
-void Runtime::reconcile(std::uint32_t c) {
+void Runtime::reconcile(ClusterId c) {
   ClusterState& rt = clusters_[c];
   if (!rt.control_plane.quorum()) return;
-  for (std::uint32_t w = 0; w < rt.workloads.size(); ++w) {
+  for (const ServiceId w : rt.workloads.ids()) {
     WorkloadState& wl = rt.workloads[w];
     switch (wl.kind) {
       case WorkloadState::Kind::kDeployment:
@@ -580,11 +599,11 @@ void Runtime::reconcile(std::uint32_t c) {
         // One pod per eligible node (its node selector and required affinity match, its
         // taints are tolerated), created for that node (spec.nodeName, as the DaemonSet
         // controller's node affinity does) and scheduled like any other.
-        std::vector<std::uint8_t>& has = rt.has_daemon_pod;
+        IdVector<NodeId, std::uint8_t>& has = rt.has_daemon_pod;
         has.assign(rt.nodes.size(), 0);
-        for (const PodIndex p : pods_of(wl)) has[pods_[p].target] = 1;
+        for (const TaskId p : pods_of(wl)) has[pods_[p].target] = 1;
         std::int64_t eligible = 0;
-        for (std::uint32_t n = 0; n < rt.nodes.size(); ++n) {
+        for (const NodeId n : rt.nodes.ids()) {
           if (!rt.nodes[n].present || !rt.scheduler.node_admits(wl.cls, rt.nodes[n].node)) continue;
           ++eligible;
           if (!has[n] && !wl.quota_blocked) create_pod(c, w, n);
@@ -599,19 +618,19 @@ void Runtime::reconcile(std::uint32_t c) {
 }
 
 // A new copy of Job `w`: its pods are created now if etcd has quorum, else when it returns.
-void Runtime::job_arrival(std::uint32_t c, std::uint32_t w) {
+void Runtime::job_arrival(ClusterId c, ServiceId w) {
   WorkloadState& wl = clusters_[c].workloads[w];
   wl.runs.emplace_back();
   wl.want_pods(static_cast<std::uint32_t>(wl.runs.size() - 1));
   if (const auto a = wl.arrivals ? wl.arrivals->next(wl.arrival_stream) : std::nullopt;
       a && a->at <= horizon_)
-    sim_.schedule_at(std::max(a->at, sim_.now()), kJobArrival, c, w);
+    sim_.schedule_at(std::max(a->at, sim_.now()), kJobArrival, c.value(), w.value());
   reconcile(c);
 }
 
 // The Job controller: each copy keeps up to `parallelism` pods active until `completions` of
 // them succeeded, and gives up once more than `backoffLimit` failed (evicted pods count).
-void Runtime::reconcile_job(std::uint32_t c, std::uint32_t w) {
+void Runtime::reconcile_job(ClusterId c, ServiceId w) {
   WorkloadState& wl = clusters_[c].workloads[w];
   const Job& job = *wl.job_object;
   // The copies that may want pods, lowest first; each is topped up, unless a quota refuses.
@@ -623,8 +642,8 @@ void Runtime::reconcile_job(std::uint32_t c, std::uint32_t w) {
         run.failed ? 0
                    : std::min(job.parallelism - run.active, job.completions - run.succeeded - run.active);
     for (std::int32_t k = 0; k < want && !wl.quota_blocked; ++k) {
-      const PodIndex p = create_pod(c, w);
-      if (p == kUnset) break;
+      const TaskId p = create_pod(c, w);
+      if (!p.valid()) break;
       PodRecord& pod = pods_[p];
       pod.run = r;
       ++run.active;
@@ -640,7 +659,7 @@ void Runtime::reconcile_job(std::uint32_t c, std::uint32_t w) {
 // The Deployment controller: `replicas` pods of the current revision; during a rollout, new
 // pods up to maxSurge above replicas, and old ones scaled down (those not available first) while
 // at least replicas - maxUnavailable stay available, as its RollingUpdate strategy does.
-void Runtime::reconcile_deployment(std::uint32_t c, std::uint32_t w) {
+void Runtime::reconcile_deployment(ClusterId c, ServiceId w) {
   ClusterState& rt = clusters_[c];
   for (;;) {
     WorkloadState& wl = rt.workloads[w];
@@ -650,12 +669,12 @@ void Runtime::reconcile_deployment(std::uint32_t c, std::uint32_t w) {
     if (wl.old_pods == 0) {
       // A pod the namespace's quota refuses stops the creations until the namespace frees.
       for (std::int64_t k = all; k < replicas && !rt.workloads[w].quota_blocked; ++k)
-        if (create_pod(c, w) == kUnset) break;
+        if (!create_pod(c, w).valid()) break;
       // Fewer replicas: the pods not running go first, then the newest.
       for (std::int64_t k = replicas; k < all; ++k) {
         const WorkloadState& scaled = rt.workloads[w];
-        PodIndex victim = scaled.pods.tail;
-        for (const PodIndex p : pods_of(scaled)) {
+        TaskId victim = scaled.pods.tail;
+        for (const TaskId p : pods_of(scaled)) {
           if (pods_[p].serving) continue;
           victim = p;
           break;
@@ -672,8 +691,8 @@ void Runtime::reconcile_deployment(std::uint32_t c, std::uint32_t w) {
       return;
     }
     std::int64_t fresh = 0, fresh_available = 0, available = 0;
-    std::vector<PodIndex> old_idle, old_serving;
-    for (const PodIndex p : pods_of(wl)) {
+    std::vector<TaskId> old_idle, old_serving;
+    for (const TaskId p : pods_of(wl)) {
       const bool serving = pods_[p].serving;
       available += serving ? 1 : 0;
       if (pods_[p].revision == wl.revision) {
@@ -686,18 +705,18 @@ void Runtime::reconcile_deployment(std::uint32_t c, std::uint32_t w) {
     const RollingLimits limits = rolling_limits(*wl.deployment, replicas);
     std::int64_t up = 0;
     const std::int64_t want = std::min(replicas + limits.max_surge - all, replicas - fresh);
-    while (up < want && !rt.workloads[w].quota_blocked && create_pod(c, w) != kUnset) ++up;
+    while (up < want && !rt.workloads[w].quota_blocked && create_pod(c, w).valid()) ++up;
     const std::int64_t min_available = replicas - limits.max_unavailable;
     std::int64_t down = all + up - min_available - (fresh + up - fresh_available);
     bool changed = up > 0;
-    for (const PodIndex p : old_idle) {
+    for (const TaskId p : old_idle) {
       if (down <= 0) break;
       finish(p, Outcome::kCompleted);
       --down;
       changed = true;
     }
     std::int64_t spare = std::min(down, available - min_available);
-    for (const PodIndex p : old_serving) {
+    for (const TaskId p : old_serving) {
       if (spare <= 0) break;
       finish(p, Outcome::kCompleted);
       --spare;
@@ -709,11 +728,15 @@ void Runtime::reconcile_deployment(std::uint32_t c, std::uint32_t w) {
 
 // A new revision of a Deployment (kubectl rollout restart, or a changed template): its pods
 // replace the old ones by the Deployment's strategy.
-void Runtime::rollout(std::uint32_t c, const Operation& op) {
+void Runtime::rollout(ClusterId c, const Operation& op) {
   ClusterState& rt = clusters_[c];
   const Deployment* d = &rt.config->manifests.deployments[op.deployment];
-  std::uint32_t w = 0;
-  while (rt.workloads[w].deployment != d) ++w;
+  ServiceId w;
+  for (const ServiceId s : rt.workloads.ids()) {
+    if (rt.workloads[s].deployment != d) continue;
+    w = s;
+    break;
+  }
   WorkloadState& wl = rt.workloads[w];
   ++wl.revision;
   wl.broken = op.broken;
@@ -749,7 +772,8 @@ void Runtime::rollout(std::uint32_t c, const Operation& op) {
 // a quota on requests.cpu or requests.memory refuses a pod that does not request it ("must
 // specify requests.cpu"). Admitted pods are counted at once (their creation's turn in the API
 // queue holds their place).
-bool Runtime::admit(ClusterState& rt, WorkloadState& wl) {
+bool Runtime::admit(ClusterState& rt, ServiceId w) {
+  WorkloadState& wl = rt.workloads[w];
   NamespaceState& ns = rt.namespaces[wl.name_space];
   const QuotaAmounts with{ns.used.pods + 1, ns.used.cpu_millis + wl.requests.cpu_millis,
                           ns.used.memory_bytes + wl.requests.memory_bytes};
@@ -761,7 +785,7 @@ bool Runtime::admit(ClusterState& rt, WorkloadState& wl) {
                         within(ns.hard_memory_bytes, with.memory_bytes, wl.requests.memory_bytes);
   if (!admitted) {
     ++ns.rejections;
-    if (!wl.quota_blocked) ns.blocked.push_back(static_cast<std::uint32_t>(&wl - rt.workloads.data()));
+    if (!wl.quota_blocked) ns.blocked.push_back(w);
     wl.quota_blocked = true;
     return false;
   }
@@ -773,13 +797,13 @@ bool Runtime::admit(ClusterState& rt, WorkloadState& wl) {
 
 // A controller creates a pod: admitted against the quotas, then stored when the API servers
 // get to it, and only then queued for scheduling. False when a quota refused it.
-PodIndex Runtime::create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target) {
+TaskId Runtime::create_pod(ClusterId c, ServiceId w, NodeId target) {
   ClusterState& rt = clusters_[c];
   WorkloadState& wl = rt.workloads[w];
-  if (!admit(rt, wl)) return kUnset;
+  if (!admit(rt, w)) return TaskId::invalid();
   PodClassId cls = wl.cls;
-  if (target != kUnset) {
-    if (wl.node_cls.size() <= target) wl.node_cls.resize(target + 1, kUnset);
+  if (target.valid()) {
+    if (!wl.node_cls.contains(target)) wl.node_cls.resize(target.value() + 1, kUnset);
     if (wl.node_cls[target] == kUnset) {
       PodDescription d = wl.description;
       d.spec.node_name = rt.scheduler.nodes().name(rt.nodes[target].node);
@@ -787,10 +811,10 @@ PodIndex Runtime::create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t tar
     }
     cls = wl.node_cls[target];
   }
-  PodIndex p;
+  TaskId p;
   if (free_pods_.empty()) {
-    p = static_cast<PodIndex>(pods_.size());
-    ECSIM_ASSERT(p != kUnset, "fewer than 2^32 pods at a time");
+    p = pods_.next_id();
+    ECSIM_ASSERT(p.valid(), "fewer than 2^32 pods at a time");
     pods_.emplace_back();
   } else {
     p = free_pods_.back();
@@ -810,7 +834,7 @@ PodIndex Runtime::create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t tar
     // The lowest ordinal not in use: a replacement keeps the name of the pod it replaces.
     std::vector<std::uint8_t>& used = ordinals_;
     used.assign(wl.pods.size + 1, 0);
-    for (const PodIndex q : pods_of(wl))
+    for (const TaskId q : pods_of(wl))
       if (pods_[q].ordinal < used.size()) used[pods_[q].ordinal] = 1;
     pod.ordinal = static_cast<std::uint32_t>(std::find(used.begin(), used.end(), 0) - used.begin());
   } else {
@@ -820,19 +844,19 @@ PodIndex Runtime::create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t tar
   link(wl, p);
   const std::vector<std::uint32_t>& budgets = rt.budgets_of_workload[w];
   const std::uint32_t budget = budgets.empty() ? kNoBudget : budgets.front();
-  if (p == pod_budget_.size()) pod_budget_.push_back(budget);
+  if (p == pod_budget_.next_id()) pod_budget_.push_back(budget);
   else pod_budget_[p] = budget;
   ++wl.counts.submitted;
   ++pending_;
   const SimTime stored = api_request(rt.api, sim_.now());
   if (rt.api.interval == SimDuration{}) enqueue(p);
-  else pod.started = sim_.schedule_at(stored, kPodCreated, p);
+  else pod.started = sim_.schedule_at(stored, kPodCreated, p.value());
   return p;
 }
 
 // --- the scheduling queue -------------------------------------------------------------------------
 
-void Runtime::enqueue(PodIndex p) {
+void Runtime::enqueue(TaskId p) {
   PodRecord& pod = pods_[p];
   if (pod.queued) return;
   pod.queued = true;
@@ -841,20 +865,20 @@ void Runtime::enqueue(PodIndex p) {
   kick(pod.cluster);
 }
 
-void Runtime::kick(std::uint32_t c) {
+void Runtime::kick(ClusterId c) {
   ClusterState& rt = clusters_[c];
   if (rt.cycle_scheduled || !rt.control_plane.quorum()) return;
   rt.cycle_scheduled = true;
-  sim_.schedule_in(SimDuration{}, kCycle, c);
+  sim_.schedule_in(SimDuration{}, kCycle, c.value());
 }
 
 // One scheduling cycle: the queued pod of highest priority, oldest first.
-void Runtime::cycle(std::uint32_t c) {
+void Runtime::cycle(ClusterId c) {
   ClusterState& rt = clusters_[c];
   rt.cycle_scheduled = false;
   if (!rt.control_plane.quorum()) return;
   if (rt.active.empty()) return;
-  const PodIndex best = std::get<2>(*rt.active.begin());
+  const TaskId best = std::get<2>(*rt.active.begin());
   rt.active.erase(rt.active.begin());
   PodRecord& pod = pods_[best];
   pod.queued = false;
@@ -886,14 +910,14 @@ void Runtime::cycle(std::uint32_t c) {
       explained->outcome = ExplainOutcome::kPreempting;
       explained->node = rt.scheduler.nodes().name(pre->node);
       for (const TaskId v : pre->victims) {
-        const auto q = static_cast<PodIndex>(v.value());
+        const PodRecord& victim = pods_[v];
         explained->victims.push_back(fmt::format(
-            "{}/{}", clusters_[pods_[q].cluster].workloads[pods_[q].workload].description.name_space,
-            pod_name(q)));
+            "{}/{}", clusters_[victim.cluster].workloads[victim.workload].description.name_space,
+            pod_name(v)));
       }
     }
     // The victims are evicted (their controllers recreate them); the preemptor tries again.
-    for (const TaskId v : pre->victims) finish(static_cast<PodIndex>(v.value()), Outcome::kEvicted);
+    for (const TaskId v : pre->victims) finish(v, Outcome::kEvicted);
     enqueue(best);
     reconcile(c);
   } else {
@@ -909,23 +933,23 @@ void Runtime::cycle(std::uint32_t c) {
 }
 
 // The budgets as preemption reads them: what each of cluster `c`'s allows now, and each pod's.
-DisruptionBudgets Runtime::budgets(std::uint32_t c) {
+DisruptionBudgets Runtime::budgets(ClusterId c) {
   const ClusterState& rt = clusters_[c];
   scratch_allowed_.clear();
   for (std::uint32_t b = 0; b < rt.workloads_of_budget.size(); ++b)
     scratch_allowed_.push_back(static_cast<std::int32_t>(
         std::min<std::int64_t>(allowed_disruptions(c, b), std::numeric_limits<std::int32_t>::max())));
-  return DisruptionBudgets{scratch_allowed_, pod_budget_};
+  return DisruptionBudgets{scratch_allowed_, pod_budget_.raw()};
 }
 
 // Something that could help happened: unschedulable pods go back to the queue once their
 // back-off is over.
-void Runtime::retry_unschedulable(std::uint32_t c) {
+void Runtime::retry_unschedulable(ClusterId c) {
   ClusterState& rt = clusters_[c];
   if (rt.unschedulable.empty()) return;
   retry_.clear();
   std::swap(retry_, rt.unschedulable);
-  for (const PodIndex p : retry_) {
+  for (const TaskId p : retry_) {
     if (!release(p)) continue;
     PodRecord& pod = pods_[p];
     if (pod.state != PodState::kPending) continue;
@@ -933,12 +957,12 @@ void Runtime::retry_unschedulable(std::uint32_t c) {
       enqueue(p);
     } else {
       ++pod.refs;
-      sim_.schedule_at(pod.backoff_until, kBackoffDone, p);
+      sim_.schedule_at(pod.backoff_until, kBackoffDone, p.value());
     }
   }
 }
 
-bool Runtime::release(PodIndex p) {
+bool Runtime::release(TaskId p) {
   PodRecord& pod = pods_[p];
   ECSIM_ASSERT(pod.refs > 0, "a reference to a pod record is released once");
   --pod.refs;
@@ -947,7 +971,7 @@ bool Runtime::release(PodIndex p) {
   return false;
 }
 
-void Runtime::free_if_unused(PodIndex p) {
+void Runtime::free_if_unused(TaskId p) {
   PodRecord& pod = pods_[p];
   if (pod.state != PodState::kStopped || pod.refs != 0 || pod.freed) return;
   pod.freed = true;
@@ -956,10 +980,10 @@ void Runtime::free_if_unused(PodIndex p) {
 
 // --- pod life --------------------------------------------------------------------------------------
 
-void Runtime::bind(PodIndex p, std::uint32_t n) {
+void Runtime::bind(TaskId p, NodeId n) {
   PodRecord& pod = pods_[p];
   ClusterState& rt = clusters_[pod.cluster];
-  rt.scheduler.bind(TaskId{p}, pod.cls, rt.nodes[n].node);
+  rt.scheduler.bind(p, pod.cls, rt.nodes[n].node);
   pod.node = n;
   count_busy(p, 1);
   pod.state = PodState::kStarting;
@@ -967,10 +991,10 @@ void Runtime::bind(PodIndex p, std::uint32_t n) {
   const SimTime bound = api_request(rt.api, sim_.now());
   if (pod.never_ready) return;  // ImagePullBackOff or CrashLoopBackOff: never RUNNING
   pod.started = sim_.schedule_at(bound + platform::sample(kPodStartLatency, rt.start_latency),
-                                 kPodStarted, p);
+                                 kPodStarted, p.value());
 }
 
-void Runtime::started(PodIndex p) {
+void Runtime::started(TaskId p) {
   PodRecord& pod = pods_[p];
   ECSIM_ASSERT(pod.state == PodState::kStarting, "only a bound pod starts");
   ClusterState& rt = clusters_[pod.cluster];
@@ -984,14 +1008,15 @@ void Runtime::started(PodIndex p) {
   all_wait_.add(waited);
   wl.measure.wait.add(waited);
   if (rt.nodes[pod.node].reachable) set_serving(p, true);
-  if (pod.duration != kUntilStopped) pod.started = sim_.schedule_in(pod.duration, kPodComplete, p);
+  if (pod.duration != kUntilStopped)
+    pod.started = sim_.schedule_in(pod.duration, kPodComplete, p.value());
   if (pod.revision == wl.revision) wl.last_progress = sim_.now();
   // The next StatefulSet pod, or a rollout's next step (old pods are left only while one runs).
   if (wl.kind == WorkloadState::Kind::kStatefulSet) reconcile(pod.cluster);
   else if (wl.rolling_out()) reconcile_deployment(pod.cluster, pod.workload);
 }
 
-void Runtime::set_serving(PodIndex p, bool serving) {
+void Runtime::set_serving(TaskId p, bool serving) {
   PodRecord& pod = pods_[p];
   if (pod.serving == serving) return;
   pod.serving = serving;
@@ -1003,7 +1028,7 @@ void Runtime::set_serving(PodIndex p, bool serving) {
   m.observe(sim_.now());
 }
 
-void Runtime::finish(PodIndex p, Outcome outcome) {
+void Runtime::finish(TaskId p, Outcome outcome) {
   PodRecord& pod = pods_[p];
   ECSIM_ASSERT(pod.state != PodState::kStopped, "a pod stops once");
   ClusterState& rt = clusters_[pod.cluster];
@@ -1017,8 +1042,8 @@ void Runtime::finish(PodIndex p, Outcome outcome) {
   }
   // Its creation, start or completion, whichever is still due (a no-op for the one running now).
   sim_.cancel(pod.started);
-  if (pod.node != kUnset) {
-    rt.scheduler.unbind(TaskId{p});
+  if (pod.node.valid()) {
+    rt.scheduler.unbind(p);
     count_busy(p, -1);
   }
   if (pod.queued)
@@ -1040,7 +1065,7 @@ void Runtime::finish(PodIndex p, Outcome outcome) {
   const Resources& asked = pod_requests(wl, pod);
   ns.used.cpu_millis -= asked.cpu_millis;
   ns.used.memory_bytes -= asked.memory_bytes;
-  for (const std::uint32_t other : ns.blocked) rt.workloads[other].quota_blocked = false;
+  for (const ServiceId other : ns.blocked) rt.workloads[other].quota_blocked = false;
   ns.blocked.clear();
   if (wl.kind == WorkloadState::Kind::kJob) {
     WorkloadState::JobRun& run = wl.runs[pod.run];
@@ -1060,7 +1085,7 @@ void Runtime::finish(PodIndex p, Outcome outcome) {
 // to generation `generation`: NotReady, unless it is gone or came back since.
 void Runtime::not_ready(InstanceId instance, std::uint64_t generation) {
   const GroupId g = platform_.group(instance);
-  const std::uint32_t c = cluster_of_group_[g.value()];
+  const ClusterId c = cluster_of_group_[g];
   ClusterState& rt = clusters_[c];
   const auto found = rt.node_of_instance.find(instance);
   if (found == rt.node_of_instance.end()) return;  // terminated
@@ -1068,19 +1093,18 @@ void Runtime::not_ready(InstanceId instance, std::uint64_t generation) {
   if (!node.present || node.reachable || node.generation != generation) return;
   node.ready = false;
   rt.scheduler.set_ready(node.node, false);
-  for (const TaskId pod : rt.scheduler.pods_on(node.node)) {
-    const PodIndex p = static_cast<PodIndex>(pod.value());
+  for (const TaskId p : rt.scheduler.pods_on(node.node)) {
     const SimDuration toleration = rt.workloads[pods_[p].workload].toleration;
     if (toleration == kUntilStopped) continue;
     ++pods_[p].refs;
-    sim_.schedule_in(toleration, kEvict, p, node.generation);
+    sim_.schedule_in(toleration, kEvict, p.value(), node.generation);
   }
   reconcile(c);  // the not-ready taint makes the node ineligible for DaemonSets
 }
 
-void Runtime::evict_expired(PodIndex p) {
+void Runtime::evict_expired(TaskId p) {
   PodRecord& pod = pods_[p];
-  if (pod.state == PodState::kStopped || pod.node == kUnset) return;
+  if (pod.state == PodState::kStopped || !pod.node.valid()) return;
   ClusterState& rt = clusters_[pod.cluster];
   const NodeRecord& node = rt.nodes[pod.node];
   if (node.ready) return;  // the node came back in time
@@ -1089,7 +1113,7 @@ void Runtime::evict_expired(PodIndex p) {
     rt.deferred_evictions.push_back(p);
     return;
   }
-  const std::uint32_t c = pod.cluster;
+  const ClusterId c = pod.cluster;
   finish(p, Outcome::kEvicted);
   reconcile(c);
   kick(c);
@@ -1122,7 +1146,7 @@ Results Runtime::results(SimTime end) {
         rt.busy_nodes, rt.busy_gauge.mean(end), static_cast<std::int64_t>(rt.busy_gauge.max())});
     for (WorkloadState& wl : rt.workloads) {
       TaskCounts counts = wl.counts;
-      for (const PodIndex p : pods_of(wl)) {
+      for (const TaskId p : pods_of(wl)) {
         if (pods_[p].state == PodState::kRunning) ++counts.running_at_end;
         else ++counts.pending_at_end;
       }
@@ -1149,8 +1173,8 @@ Results Runtime::results(SimTime end) {
 // quota usage, against the pods themselves.
 void Runtime::check_invariants() const {
   std::uint64_t pending = 0, running = 0;
-  std::vector<std::vector<QuotaAmounts>> used(clusters_.size());
-  for (std::size_t c = 0; c < clusters_.size(); ++c) used[c].resize(clusters_[c].namespaces.size());
+  IdVector<ClusterId, std::vector<QuotaAmounts>> used(clusters_.size());
+  for (const ClusterId c : clusters_.ids()) used[c].resize(clusters_[c].namespaces.size());
   for (const PodRecord& pod : pods_) {
     if (pod.state == PodState::kStopped) continue;
     ++(pod.state == PodState::kRunning ? running : pending);
@@ -1165,7 +1189,7 @@ void Runtime::check_invariants() const {
     check_failed(fmt::format("self-check failed: pods counted {}/{} (pending/running) but tracked "
                              "{}/{}",
                              pending, running, pending_, running_));
-  for (std::size_t c = 0; c < clusters_.size(); ++c) {
+  for (const ClusterId c : clusters_.ids()) {
     for (std::size_t n = 0; n < clusters_[c].namespaces.size(); ++n) {
       const NamespaceState& ns = clusters_[c].namespaces[n];
       if (!(ns.used == used[c][n]))

@@ -28,6 +28,8 @@
 #include "ecsim/eks/scheduler.hpp"
 #include "ecsim/platform/config.hpp"
 #include "ecsim/platform/platform.hpp"
+#include "ecsim/sim/id_vector.hpp"
+#include "ecsim/sim/ids.hpp"
 #include "ecsim/sim/measure.hpp"
 #include "ecsim/sim/random.hpp"
 #include "ecsim/sim/simulator.hpp"
@@ -56,9 +58,8 @@ enum EventKind : std::uint32_t {
   kPodCreated,               ///< target: pod; the API server has stored its creation
 };
 
-/// A pod's record: an index into the runtime's pod table.
-using PodIndex = std::uint32_t;
-/// An index (of a node record, a workload, a drain, ...) that names none.
+/// An index (of a drain, an update, a Job run, an ordinal, a pod class, ...) that names none;
+/// pods, nodes, workloads and clusters have ids, whose `invalid()` names none.
 inline constexpr std::uint32_t kUnset = std::numeric_limits<std::uint32_t>::max();
 /// The duration of a pod that runs until it is stopped.
 inline constexpr SimDuration kUntilStopped = SimDuration::max();
@@ -67,8 +68,8 @@ enum class PodState : std::uint8_t { kPending, kStarting, kRunning, kStopped };
 
 /// One pod: what the kubelet and the scheduler know of it.
 struct PodRecord {
-  std::uint32_t cluster = 0;
-  std::uint32_t workload = 0;  ///< index into the cluster's workloads
+  ClusterId cluster;           ///< its cluster
+  ServiceId workload;          ///< its workload, of the cluster's workloads
   PodState state = PodState::kPending;
   bool queued = false;         ///< in the active queue
   bool serving = false;        ///< RUNNING on a reachable node (counted in running)
@@ -76,8 +77,8 @@ struct PodRecord {
   std::uint32_t attempts = 0;  ///< failed scheduling cycles, for the back-off
   SimTime created = kSimStart;
   SimTime backoff_until = kSimStart;
-  std::uint32_t node = kUnset;    ///< node record while bound
-  std::uint32_t target = kUnset;  ///< a DaemonSet pod's node record (spec.nodeName)
+  NodeId node;                 ///< its node record while bound; invalid: none
+  NodeId target;               ///< a DaemonSet pod's node record (spec.nodeName); invalid: none
   PodClassId cls = 0;
   std::uint32_t revision = 0;            ///< a Deployment's pod: the revision it was created from
   bool never_ready = false;              ///< of a broken revision: bound, never RUNNING
@@ -85,7 +86,7 @@ struct PodRecord {
   std::uint32_t ordinal = 0;             ///< its name is `<workload>-<ordinal>`
   SimDuration duration = kUntilStopped;  ///< a Job's pod: its run time once RUNNING
   EventHandle started;                   ///< creation, start, then (a Job's pod) completion
-  PodIndex prev = kUnset, next = kUnset;  ///< its workload's pods, in creation order
+  TaskId prev, next;                     ///< its workload's pods, in creation order; invalid: end
   /// Events (back-off, eviction) and lists (unschedulable, deferred evictions) that name this
   /// record without a handle to cancel; a stopped pod's record is reused once none is left.
   std::uint32_t refs = 0;
@@ -95,18 +96,19 @@ struct PodRecord {
 /// The pods of a workload that are not stopped, in creation order, linked through their records
 /// (appending and removing one is O(1)).
 struct PodList {
-  PodIndex head = kUnset, tail = kUnset;
+  TaskId head, tail;  ///< invalid: the list is empty
   std::uint32_t size = 0;
 };
 
 /// The pods of a PodList in order, for a range-for that does not remove any.
 class PodRange {
  public:
-  PodRange(const std::vector<PodRecord>& pods, const PodList& list) : pods_(&pods), head_(list.head) {}
+  PodRange(const IdVector<TaskId, PodRecord>& pods, const PodList& list)
+      : pods_(&pods), head_(list.head) {}
   class iterator {
    public:
-    iterator(const std::vector<PodRecord>* pods, PodIndex p) : pods_(pods), p_(p) {}
-    PodIndex operator*() const { return p_; }
+    iterator(const IdVector<TaskId, PodRecord>* pods, TaskId p) : pods_(pods), p_(p) {}
+    TaskId operator*() const { return p_; }
     iterator& operator++() {
       p_ = (*pods_)[p_].next;
       return *this;
@@ -114,15 +116,15 @@ class PodRange {
     bool operator!=(const iterator& other) const { return p_ != other.p_; }
 
    private:
-    const std::vector<PodRecord>* pods_;
-    PodIndex p_;
+    const IdVector<TaskId, PodRecord>* pods_;
+    TaskId p_;
   };
   [[nodiscard]] iterator begin() const { return {pods_, head_}; }
-  [[nodiscard]] iterator end() const { return {pods_, kUnset}; }
+  [[nodiscard]] iterator end() const { return {pods_, TaskId::invalid()}; }
 
  private:
-  const std::vector<PodRecord>* pods_;
-  PodIndex head_;
+  const IdVector<TaskId, PodRecord>* pods_;
+  TaskId head_;
 };
 
 /// A Deployment, StatefulSet, DaemonSet or Job and the pods its controller keeps.
@@ -137,7 +139,7 @@ struct WorkloadState {
   PodList pods;                      ///< not stopped, in creation order
   std::int32_t running_pods = 0;     ///< of `pods`, those RUNNING
   PodDescription description;        ///< a DaemonSet's, pinned to each node in turn
-  std::vector<PodClassId> node_cls;  ///< a DaemonSet's class per node record; kUnset: none yet
+  IdVector<NodeId, PodClassId> node_cls;  ///< a DaemonSet's class per node; kUnset: none yet
   ReplicaMeter measure;              ///< running (serving) pods against replicas
   TaskCounts counts;                 ///< its pods by how they ended
   // A Deployment: its object, the current revision, how many pods of older ones are left, and
@@ -204,7 +206,7 @@ struct NodeRecord {
 /// A node being drained: by a drain operation, or by a node group update (its upgrade phase or
 /// its scale-down), evicting its pods through the eviction API.
 struct NodeDrain {
-  std::uint32_t node = kUnset;       ///< node record
+  NodeId node;                       ///< node record
   SimTime since = kSimStart;         ///< when its evictions began
   std::uint32_t update = kUnset;     ///< the update draining it; kUnset for a drain operation
   std::uint32_t operation = kUnset;  ///< the drain operation's record; kUnset for an update
@@ -214,8 +216,8 @@ struct NodeDrain {
 
 /// A drain operation on some nodes, and how far it got.
 struct DrainOperation {
-  std::vector<std::uint32_t> nodes;  ///< node records
-  std::uint32_t left = 0;            ///< nodes not drained yet
+  std::vector<NodeId> nodes;  ///< node records
+  std::uint32_t left = 0;     ///< nodes not drained yet
   DrainResult result;
 };
 
@@ -241,8 +243,8 @@ struct NamespaceState {
   std::optional<std::int64_t> hard_pods, hard_cpu_millis, hard_memory_bytes;  ///< none: no limit
   QuotaAmounts used, peak;
   std::uint64_t rejections = 0;
-  std::vector<std::uint32_t> workloads;  ///< indices into the cluster's workloads
-  std::vector<std::uint32_t> blocked;    ///< workloads whose last creation it refused
+  std::vector<ServiceId> workloads;  ///< of the cluster's workloads
+  std::vector<ServiceId> blocked;    ///< workloads whose last creation it refused
 };
 
 /// The API servers' mutating requests: one FIFO served at `interval` per request.
@@ -262,23 +264,24 @@ struct ClusterState {
   const ClusterSpec* config;
   Scheduler scheduler;
   ControlPlane control_plane;
-  std::vector<WorkloadState> workloads;
-  std::vector<NodeRecord> nodes;
-  std::map<InstanceId, std::uint32_t> node_of_instance;
-  std::vector<std::uint32_t> record_of_node;  ///< per scheduler node slot: its record, or kUnset
+  IdVector<ServiceId, WorkloadState> workloads;
+  IdVector<NodeId, NodeRecord> nodes;
+  std::map<InstanceId, NodeId> node_of_instance;
+  std::vector<NodeId> record_of_node;  ///< per scheduler node slot: its record, or invalid
   /// The active queue: (-priority, creation sequence, pod), highest priority then oldest first.
-  std::set<std::tuple<std::int64_t, std::uint64_t, PodIndex>> active;
-  std::vector<PodIndex> unschedulable;           ///< waiting for something that could help
-  std::vector<PodIndex> deferred_evictions;      ///< toleration over without quorum
+  std::set<std::tuple<std::int64_t, std::uint64_t, TaskId>> active;
+  std::vector<TaskId> unschedulable;             ///< waiting for something that could help
+  std::vector<TaskId> deferred_evictions;        ///< toleration over without quorum
   std::vector<std::size_t> deferred_operations;  ///< operations due without quorum
   bool cycle_scheduled = false;
   bool catch_up = false;  ///< quorum returned: controllers catch up after this instant's changes
   RandomStream start_latency{0};
   std::vector<NamespaceState> namespaces;  ///< by name
   ApiQueue api;
-  std::vector<std::uint8_t> has_daemon_pod;  ///< scratch of the DaemonSet controller, per node
+  IdVector<NodeId, std::uint8_t> has_daemon_pod;  ///< scratch of the DaemonSet controller
   /// PodDisruptionBudgets: those covering each workload's pods, and each budget's workloads.
-  std::vector<std::vector<std::uint32_t>> budgets_of_workload, workloads_of_budget;
+  IdVector<ServiceId, std::vector<std::uint32_t>> budgets_of_workload;
+  std::vector<std::vector<ServiceId>> workloads_of_budget;
   /// Per node group: when each update started (a node launched at or after the k-th start runs
   /// version k + 1), and the update in progress (kUnset: none).
   std::vector<std::vector<SimTime>> version_starts;
@@ -345,61 +348,61 @@ class Runtime {
   /// A pod an explain request names: of workload `workload` of cluster `cluster`, the one with
   /// `ordinal` (kUnset: any of its pods).
   struct ExplainTarget {
-    std::uint32_t cluster = 0;
-    std::uint32_t workload = 0;
+    ClusterId cluster;
+    ServiceId workload;
     std::uint32_t ordinal = kUnset;
   };
 
   // runtime.cpp: setup, controllers, queue, pod life, node lifecycle, results
-  void reconcile(std::uint32_t c);
-  PodIndex create_pod(std::uint32_t c, std::uint32_t w, std::uint32_t target = kUnset);
+  void reconcile(ClusterId c);
+  TaskId create_pod(ClusterId c, ServiceId w, NodeId target = NodeId::invalid());
   /// Drops one reference to pod `p`'s record (reusing it once a stopped pod has none left);
   /// true while the pod is not stopped.
-  bool release(PodIndex p);
+  bool release(TaskId p);
   /// Puts a stopped pod's record in the free list once nothing names it.
-  void free_if_unused(PodIndex p);
-  bool admit(ClusterState& rt, WorkloadState& wl);
-  void reconcile_job(std::uint32_t c, std::uint32_t w);
-  void reconcile_deployment(std::uint32_t c, std::uint32_t w);
-  void rollout(std::uint32_t c, const Operation& op);
-  void job_arrival(std::uint32_t c, std::uint32_t w);
-  void enqueue(PodIndex p);
-  void kick(std::uint32_t c);
-  void cycle(std::uint32_t c);
-  void retry_unschedulable(std::uint32_t c);
-  DisruptionBudgets budgets(std::uint32_t c);
-  void bind(PodIndex p, std::uint32_t node);
-  void started(PodIndex p);
-  void finish(PodIndex p, Outcome outcome);
-  void set_serving(PodIndex p, bool serving);
+  void free_if_unused(TaskId p);
+  bool admit(ClusterState& rt, ServiceId w);
+  void reconcile_job(ClusterId c, ServiceId w);
+  void reconcile_deployment(ClusterId c, ServiceId w);
+  void rollout(ClusterId c, const Operation& op);
+  void job_arrival(ClusterId c, ServiceId w);
+  void enqueue(TaskId p);
+  void kick(ClusterId c);
+  void cycle(ClusterId c);
+  void retry_unschedulable(ClusterId c);
+  DisruptionBudgets budgets(ClusterId c);
+  void bind(TaskId p, NodeId n);
+  void started(TaskId p);
+  void finish(TaskId p, Outcome outcome);
+  void set_serving(TaskId p, bool serving);
   void not_ready(InstanceId instance, std::uint64_t generation);
-  void evict_expired(PodIndex p);
-  void count_busy(PodIndex p, std::int64_t delta);
-  std::string pod_name(PodIndex p) const;
+  void evict_expired(TaskId p);
+  void count_busy(TaskId p, std::int64_t delta);
+  std::string pod_name(TaskId p) const;
   [[nodiscard]] PodRange pods_of(const WorkloadState& wl) const { return {pods_, wl.pods}; }
-  void link(WorkloadState& wl, PodIndex p);
-  void unlink(WorkloadState& wl, PodIndex p);
+  void link(WorkloadState& wl, TaskId p);
+  void unlink(WorkloadState& wl, TaskId p);
   void resolve_explain();
-  bool explain_wanted(PodIndex p) const;
-  ExplainResult explanation(PodIndex p, const Explanation& why) const;
+  bool explain_wanted(TaskId p) const;
+  ExplainResult explanation(TaskId p, const Explanation& why) const;
   // operations.cpp: cordons, drains with PodDisruptionBudgets, node group updates
-  void link_budgets(std::uint32_t c);
-  void schedule_operations(std::uint32_t c, const RandomStreams& streams);
-  void operation(std::uint32_t c, std::size_t op);
-  std::vector<std::uint32_t> nodes_of(std::uint32_t c, const Operation& op) const;
-  void cordon(std::uint32_t c, std::uint32_t n);
-  void start_drain(std::uint32_t c, std::uint32_t n, std::uint32_t update, std::uint32_t operation,
+  void link_budgets(ClusterId c);
+  void schedule_operations(ClusterId c, const RandomStreams& streams);
+  void operation(ClusterId c, std::size_t op);
+  std::vector<NodeId> nodes_of(ClusterId c, const Operation& op) const;
+  void cordon(ClusterId c, NodeId n);
+  void start_drain(ClusterId c, NodeId n, std::uint32_t update, std::uint32_t operation,
                    bool scale_down);
-  void drain_tick(std::uint32_t c);
-  bool drain_node(std::uint32_t c, std::uint32_t d);
-  bool eviction_allowed(std::uint32_t c, PodIndex p) const;
-  std::int64_t allowed_disruptions(std::uint32_t c, std::uint32_t budget) const;
-  void node_drained(std::uint32_t c, std::uint32_t d);
-  void node_terminate(std::uint32_t c, std::uint32_t d);
-  void drain_ended(std::uint32_t c, std::uint32_t d);
-  void start_update(std::uint32_t c, std::size_t op);
-  void update_progress(std::uint32_t c, std::uint32_t u);
-  void update_failed(std::uint32_t c, std::uint32_t u);
+  void drain_tick(ClusterId c);
+  bool drain_node(ClusterId c, std::uint32_t d);
+  bool eviction_allowed(ClusterId c, TaskId p) const;
+  std::int64_t allowed_disruptions(ClusterId c, std::uint32_t budget) const;
+  void node_drained(ClusterId c, std::uint32_t d);
+  void node_terminate(ClusterId c, std::uint32_t d);
+  void drain_ended(ClusterId c, std::uint32_t d);
+  void start_update(ClusterId c, std::size_t op);
+  void update_progress(ClusterId c, std::uint32_t u);
+  void update_failed(ClusterId c, std::uint32_t u);
   void operation_results(Results& r);
 
   std::span<const ClusterSpec> specs_;
@@ -409,15 +412,15 @@ class Runtime {
   QuantileSketch& all_wait_;
   SimTime horizon_;
   const ExplainRequest* explain_;
-  std::vector<ClusterState> clusters_;
-  std::vector<std::uint32_t> cluster_of_group_;  ///< per platform group: cluster, or kUnset
-  std::vector<PodRecord> pods_;
-  std::vector<PodIndex> free_pods_;  ///< records of stopped pods that nothing names, to reuse
-  std::vector<PodIndex> retry_;      ///< scratch of retry_unschedulable
+  IdVector<ClusterId, ClusterState> clusters_;
+  IdVector<GroupId, ClusterId> cluster_of_group_;  ///< per platform group: cluster, or invalid
+  IdVector<TaskId, PodRecord> pods_;
+  std::vector<TaskId> free_pods_;  ///< records of stopped pods that nothing names, to reuse
+  std::vector<TaskId> retry_;      ///< scratch of retry_unschedulable
   std::vector<std::uint8_t> ordinals_;  ///< scratch of a StatefulSet's ordinals in use
   /// Per pod: the PodDisruptionBudget of its cluster covering it (the first if several), or
   /// kNoBudget; the view preemption reads.
-  std::vector<std::uint32_t> pod_budget_;
+  IdVector<TaskId, std::uint32_t> pod_budget_;
   std::vector<std::int32_t> scratch_allowed_;  ///< per budget of a cluster, for preemption
   std::uint64_t running_ = 0, pending_ = 0, pod_sequence_ = 0;
   std::vector<ExplainTarget> explain_targets_;  ///< what the explain request names
