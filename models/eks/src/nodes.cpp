@@ -32,7 +32,8 @@ void grow(std::vector<T>& v, std::size_t n, const T& value) {
 
 }  // namespace
 
-PodResources pod_resources(const Resources& r) noexcept {
+PodResources pod_resources(const Resources& r, const std::optional<Resources>& nonzero) noexcept {
+  if (nonzero) return {r.cpu_millis, r.memory_bytes, nonzero->cpu_millis, nonzero->memory_bytes};
   return {r.cpu_millis, r.memory_bytes,
           r.cpu_millis != 0 ? r.cpu_millis : kDefaultMilliCpuRequest,
           r.memory_bytes != 0 ? r.memory_bytes : kDefaultMemoryRequest};

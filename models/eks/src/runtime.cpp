@@ -747,8 +747,16 @@ void Runtime::rollout(ClusterId c, const Operation& op) {
     wl.measure.observe(sim_.now());
   }
   if (op.cpu_millis || op.memory_bytes) {
-    if (op.cpu_millis) wl.description.spec.requests.cpu_millis = *op.cpu_millis;
-    if (op.memory_bytes) wl.description.spec.requests.memory_bytes = *op.memory_bytes;
+    // The new revision names the pod's request: scoring counts it as given, even 0.
+    PodSpec& spec = wl.description.spec;
+    if (op.cpu_millis) {
+      spec.requests.cpu_millis = *op.cpu_millis;
+      if (spec.nonzero_requests) spec.nonzero_requests->cpu_millis = *op.cpu_millis;
+    }
+    if (op.memory_bytes) {
+      spec.requests.memory_bytes = *op.memory_bytes;
+      if (spec.nonzero_requests) spec.nonzero_requests->memory_bytes = *op.memory_bytes;
+    }
     wl.cls = rt.scheduler.add_pod_class(wl.description);
     wl.requests = wl.description.spec.requests;
   }

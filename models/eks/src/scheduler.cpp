@@ -482,7 +482,7 @@ PodClassId Scheduler::add_pod_class(const PodDescription& pod) {
   c.name_space = in.value(pod.name_space);
   c.labels = intern_labels(pod.labels, in);
   const PodSpec& spec = pod.spec;
-  c.resources = pod_resources(spec.requests);
+  c.resources = pod_resources(spec.requests, spec.nonzero_requests);
   for (const HostPort& p : spec.host_ports) c.ports.push_back(host_port_key(p));
   c.node_name = spec.node_name.empty() ? kNoValue : in.value(spec.node_name);
   c.priority = pod.priority;

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ecsim/eks/scoring.hpp"
 #include "k8s_fields.hpp"
 
 // Kubernetes manifests as `kubectl apply -f` takes them: a stream of YAML documents, each one
@@ -23,7 +24,9 @@
 //        backoffLimit 6; policy/v1beta1: minAvailable 1 when neither bound is given.
 // [RES]  the scheduler's pod requests (resourcehelper.PodRequests): per resource, the larger of
 //        the containers' sum (plus every restartable init container, a sidecar) and each init
-//        container's request (plus the sidecars started before it).
+//        container's request (plus the sidecars started before it); for the resource scores,
+//        the same with NonMissingContainerRequests: 100m and 200Mi for each container that
+//        names no such request (an explicit 0 stays 0).
 // [VAL]  apps validation: a selector is required, may not be empty, and must match the
 //        template's labels; maxUnavailable and maxSurge are not both 0 and a percentage of
 //        maxUnavailable is at most 100%; core validation of tolerations, selectors, topology
@@ -261,6 +264,9 @@ eks::TopologySpreadConstraint read_spread(const Reader& c) {
 // One container's requests (a missing request takes the limit) and host ports.
 struct ContainerRead {
   eks::Resources requests;
+  // The same with the scheduler's defaults where the container names no request (nor limit,
+  // which the API server would have copied into the request).
+  eks::Resources nonzero;
   bool sidecar = false;  // an init container with restartPolicy Always
 };
 
@@ -280,6 +286,8 @@ ContainerRead read_container(const Reader& c, bool init, std::vector<eks::HostPo
     const auto limit = read_quantity(limits[name], cpu);
     (cpu ? out.requests.cpu_millis : out.requests.memory_bytes) =
         request.value_or(limit.value_or(0));
+    (cpu ? out.nonzero.cpu_millis : out.nonzero.memory_bytes) = request.value_or(
+        limit.value_or(cpu ? eks::kDefaultMilliCpuRequest : eks::kDefaultMemoryRequest));
     if (request && limit && *request > *limit)
       requests[name].error(fmt::format("'{}' must be less than or equal to {} limit of {}",
                                        requests[name].string().value_or(""), name,
@@ -298,25 +306,27 @@ ContainerRead read_container(const Reader& c, bool init, std::vector<eks::HostPo
   return out;
 }
 
-// [RES]: the requests the scheduler sees for these containers.
+// [RES]: the requests the scheduler sees for these containers (each container's `of` it).
 eks::Resources effective_requests(const std::vector<ContainerRead>& containers,
-                                  const std::vector<ContainerRead>& init) {
+                                  const std::vector<ContainerRead>& init,
+                                  eks::Resources ContainerRead::*of) {
   eks::Resources sum, sidecars, init_peak;
   for (const ContainerRead& c : containers) {
-    sum.cpu_millis += c.requests.cpu_millis;
-    sum.memory_bytes += c.requests.memory_bytes;
+    sum.cpu_millis += (c.*of).cpu_millis;
+    sum.memory_bytes += (c.*of).memory_bytes;
   }
   for (const ContainerRead& c : init) {
+    const eks::Resources& r = c.*of;
     if (c.sidecar) {
-      sidecars.cpu_millis += c.requests.cpu_millis;
-      sidecars.memory_bytes += c.requests.memory_bytes;
+      sidecars.cpu_millis += r.cpu_millis;
+      sidecars.memory_bytes += r.memory_bytes;
     }
     // A sidecar runs beside the ones started before it; an init container beside them too.
     const eks::Resources before = c.sidecar ? eks::Resources{} : sidecars;
-    init_peak.cpu_millis = std::max(
-        {init_peak.cpu_millis, sidecars.cpu_millis, before.cpu_millis + c.requests.cpu_millis});
+    init_peak.cpu_millis =
+        std::max({init_peak.cpu_millis, sidecars.cpu_millis, before.cpu_millis + r.cpu_millis});
     init_peak.memory_bytes = std::max({init_peak.memory_bytes, sidecars.memory_bytes,
-                                       before.memory_bytes + c.requests.memory_bytes});
+                                       before.memory_bytes + r.memory_bytes});
   }
   return eks::Resources{std::max(sum.cpu_millis + sidecars.cpu_millis, init_peak.cpu_millis),
                         std::max(sum.memory_bytes + sidecars.memory_bytes, init_peak.memory_bytes)};
@@ -334,7 +344,8 @@ eks::PodSpec read_pod_spec(const Reader& s) {
     list.error("Required value: at least one container");
   for (const Reader& c : s["initContainers"].items("a list of containers"))
     init.push_back(read_container(c, true, out.host_ports));
-  out.requests = effective_requests(containers, init);
+  out.requests = effective_requests(containers, init, &ContainerRead::requests);
+  out.nonzero_requests = effective_requests(containers, init, &ContainerRead::nonzero);
   out.node_selector = read_labels(s["nodeSelector"]).value_or(eks::Labels{});
   const Reader affinity = s["affinity"];
   if (affinity.expect_object("an affinity {nodeAffinity, podAffinity, podAntiAffinity}")) {

@@ -80,6 +80,21 @@ TEST_CASE("Scoring counts 100m and 200 MiB for pods that request nothing", "[eks
   CHECK(score_of(ex, 0, Plugin::kNodeResourcesBalancedAllocation).skipped);
 }
 
+TEST_CASE("Scoring counts each container's missing request, and an explicit zero as zero",
+          "[eks][scheduler]") {
+  Scheduler s = scheduler();
+  s.add_node(node("n", "a", 1000, 1000LL * 1024 * 1024));
+  // memory: "0" named in the one container: cpu (1000 - 100) * 100 / 1000 = 90, memory 100:
+  // (90 + 100) / 2 = 95 (the pod's total alone would have counted 200 MiB and given 85).
+  PodDescription zero = pod(100, 0);
+  zero.spec.nonzero_requests = Resources{100, 0};
+  CHECK(score_of(s.explain(s.add_pod_class(zero)), 0, Plugin::kNodeResourcesFit).raw == 95);
+  // Two containers that name nothing: 200m and 400 MiB, so cpu 80, memory 60: 70.
+  PodDescription two = pod(0, 0);
+  two.spec.nonzero_requests = Resources{200, 400LL * 1024 * 1024};
+  CHECK(score_of(s.explain(s.add_pod_class(two)), 0, Plugin::kNodeResourcesFit).raw == 70);
+}
+
 TEST_CASE("TaintToleration counts intolerable PreferNoSchedule taints and reverses",
           "[eks][scheduler]") {
   Scheduler s = scheduler();

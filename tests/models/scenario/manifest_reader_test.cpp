@@ -393,6 +393,21 @@ TEST_CASE("a pod's requests: the containers' sum or the largest init container, 
     REQUIRE(r.problems == Lines{});
     CHECK(r.manifests.deployments[0].pod.spec.requests == requests(1100, 0));
   }
+  SECTION("for scoring, each container that names no request counts 100m and 200Mi") {
+    // a: cpu named (by its limit), memory an explicit 0 (stays 0); b: nothing (100m, 200Mi);
+    // the init container: nothing (100m, 200Mi), below the containers' 350m and 200Mi.
+    const Read r = read_text(deployment("a", R"(      initContainers:
+        - {name: i}
+      containers:
+        - {name: a, resources: {limits: {cpu: 250m}, requests: {memory: "0"}}}
+        - {name: b}
+)"));
+    REQUIRE(r.problems == Lines{});
+    const eks::PodSpec& spec = r.manifests.deployments[0].pod.spec;
+    CHECK(spec.requests == requests(250, 0));
+    REQUIRE(spec.nonzero_requests);
+    CHECK(*spec.nonzero_requests == requests(350, 200 * kMi));
+  }
 }
 
 TEST_CASE("Deployment strategies: Recreate, and the defaults of a rolling update",

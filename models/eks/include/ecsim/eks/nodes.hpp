@@ -6,6 +6,7 @@
 /// counts that inter-pod affinity and topology spreading need on top.
 
 #include <cstdint>
+#include <optional>
 #include <limits>
 #include <span>
 #include <string>
@@ -52,8 +53,11 @@ struct PodResources {
   friend bool operator==(const PodResources&, const PodResources&) = default;
 };
 
-/// `requests` with the scheduler's defaults for missing CPU and memory filled in.
-PodResources pod_resources(const Resources& requests) noexcept;
+/// A pod's `requests`, and for scoring `nonzero` (its requests with the scheduler's defaults for
+/// each container's missing CPU and memory), or when none is given `requests` as one
+/// container's: 100m for no CPU, 200 MiB for no memory.
+PodResources pod_resources(const Resources& requests,
+                           const std::optional<Resources>& nonzero = std::nullopt) noexcept;
 
 /// A host port in use: protocol in the high 16 bits (0 TCP, 1 UDP, 2 SCTP), port in the low 16.
 using HostPortKey = std::uint32_t;

@@ -155,6 +155,10 @@ struct PodSpec {
   /// Effective requests: the sum over containers, or the largest init container's if larger
   /// (per resource), as the scheduler computes them.
   Resources requests;
+  /// The same with 100m CPU and 200 MiB memory for each container that names no such request
+  /// (resourcehelper's NonMissingContainerRequests, which the resource scores count; an
+  /// explicit zero stays zero). None: `requests` counted as one container's.
+  std::optional<Resources> nonzero_requests;
   Labels node_selector;
   NodeAffinity node_affinity;
   PodAffinity pod_affinity;
