@@ -1067,12 +1067,14 @@ std::size_t filter_all(SchedulerState& st, PodClass& c, const ResourceCache& cac
       m += mask[n];
     }
   } else {
-    // Upstream stops once it has found enough feasible nodes and starts the next cycle after
-    // the last node it looked at.
-    const std::uint32_t start = st.next_start % static_cast<std::uint32_t>(size);
-    std::size_t looked = size;
-    for (std::size_t k = 0; k < size; ++k) {
-      const auto n = static_cast<NodeIndex>((start + k) % size);
+    // Upstream walks the nodes in its node tree's order (zones interleaved), stops once it has
+    // found enough feasible nodes and starts the next cycle after the last node it looked at.
+    const std::vector<NodeIndex>& order = tree_order(st);
+    const std::size_t count = order.size();
+    const std::uint32_t start = st.next_start % static_cast<std::uint32_t>(count);
+    std::size_t looked = count;
+    for (std::size_t k = 0; k < count; ++k) {
+      const NodeIndex n = order[(start + k) % count];
       if (mask[n] == 0) continue;
       cand[m++] = n;
       if (m == want) {
@@ -1080,7 +1082,7 @@ std::size_t filter_all(SchedulerState& st, PodClass& c, const ResourceCache& cac
         break;
       }
     }
-    st.next_start = static_cast<std::uint32_t>((start + looked) % size);
+    st.next_start = static_cast<std::uint32_t>((start + looked) % count);
   }
   feasible = static_cast<std::uint32_t>(m);
   return m;

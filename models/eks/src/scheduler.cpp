@@ -300,6 +300,73 @@ void refresh_caches(SchedulerState& st, NodeIndex n) {
   }
 }
 
+// --- the node tree -------------------------------------------------------------------------
+
+namespace {
+
+// utilnode.GetZoneKey: the beta failure-domain labels where present, else the topology ones;
+// region + ":\0:" + zone, or empty when both are empty.
+std::string zone_key(const SchedulerState& st, NodeIndex n) {
+  const LabelInterner& in = st.nodes.interner();
+  const auto label = [&](std::string_view beta, std::string_view stable) -> std::string {
+    for (const std::string_view name : {beta, stable}) {
+      const std::optional<LabelKey> key = in.find_key(name);
+      if (!key) continue;
+      const LabelValue v = st.nodes.label(n, *key);
+      if (v != kNoValue) return in.value_name(v);
+    }
+    return {};
+  };
+  const std::string zone =
+      label("failure-domain.beta.kubernetes.io/zone", "topology.kubernetes.io/zone");
+  const std::string region =
+      label("failure-domain.beta.kubernetes.io/region", "topology.kubernetes.io/region");
+  if (region.empty() && zone.empty()) return {};
+  return region + std::string(":\0:", 3) + zone;
+}
+
+void tree_add(SchedulerState& st, NodeIndex n) {
+  if (st.zone_key_of.size() <= n) st.zone_key_of.resize(std::size_t{n} + 1);
+  std::string key = zone_key(st, n);
+  const auto zone = std::find_if(st.node_zones.begin(), st.node_zones.end(),
+                                 [&](const NodeZone& z) { return z.key == key; });
+  if (zone != st.node_zones.end()) {
+    zone->nodes.push_back(n);
+  } else {
+    st.node_zones.push_back(NodeZone{key, {n}});
+  }
+  st.zone_key_of[n] = std::move(key);
+  st.tree_order_stale = true;
+}
+
+void tree_remove(SchedulerState& st, NodeIndex n) {
+  const auto zone = std::find_if(st.node_zones.begin(), st.node_zones.end(),
+                                 [&](const NodeZone& z) { return z.key == st.zone_key_of[n]; });
+  ECSIM_ASSERT(zone != st.node_zones.end(), "a node leaves the zone of the tree it is in");
+  zone->nodes.erase(std::find(zone->nodes.begin(), zone->nodes.end(), n));
+  if (zone->nodes.empty()) st.node_zones.erase(zone);
+  st.tree_order_stale = true;
+}
+
+}  // namespace
+
+const std::vector<NodeIndex>& tree_order(SchedulerState& st) {
+  if (!st.tree_order_stale) return st.tree_order;
+  // nodeTree.list(): the first node of each zone in zone order, then the second, ...
+  st.tree_order.clear();
+  for (std::size_t i = 0;; ++i) {
+    bool any = false;
+    for (const NodeZone& z : st.node_zones) {
+      if (i >= z.nodes.size()) continue;
+      st.tree_order.push_back(z.nodes[i]);
+      any = true;
+    }
+    if (!any) break;
+  }
+  st.tree_order_stale = false;
+  return st.tree_order;
+}
+
 // --- key columns for the fused cycle ------------------------------------------------------
 
 namespace {
@@ -435,6 +502,7 @@ NodeIndex Scheduler::add_node(const NodeSpec& spec) {
     topology_add_node(st, st.topologies[t], t, n);
   for (PodSelector& s : st.selectors) update_keys(st, s, n);
   refresh_caches(st, n);
+  tree_add(st, n);
   return n;
 }
 
@@ -442,6 +510,7 @@ void Scheduler::remove_node(NodeIndex n) {
   SchedulerState& st = *state_;
   ECSIM_ASSERT(st.node_pods[n].empty(), "a node is removed after its pods are unbound");
   for (Topology& t : st.topologies) topology_remove_node(t, n);
+  tree_remove(st, n);
   st.nodes.remove(n);
   for (PodSelector& s : st.selectors) update_keys(st, s, n);
   refresh_caches(st, n);
@@ -472,6 +541,11 @@ void Scheduler::set_labels(NodeIndex n, const Labels& labels) {
     topology_add_node(st, st.topologies[t], t, n);
   for (PodSelector& s : st.selectors) update_keys(st, s, n);
   for (const TaskId p : st.node_pods[n]) count_pod(st, st.pods[p.value()].cls, n, +1);
+  // nodeTree.updateNode: a node whose zone changed leaves the old one for the end of the new.
+  if (zone_key(st, n) != st.zone_key_of[n]) {
+    tree_remove(st, n);
+    tree_add(st, n);
+  }
   note_change(st, n);
 }
 

@@ -181,6 +181,15 @@ struct ClassNodeIndex {
   std::vector<std::uint64_t> nonempty;   // per key, `words` words: bit v set if cell v has nodes
 };
 
+// kube-scheduler's node tree: the zones (a node's region and zone labels) in the order they
+// first appeared, each with its nodes in the order they were added. Sampling cycles
+// (percentageOfNodesToScore below 100) walk the nodes in the tree's order: one node of each
+// zone in turn.
+struct NodeZone {
+  std::string key;                // region + ":\0:" + zone; empty without either label
+  std::vector<NodeIndex> nodes;   // in the order added
+};
+
 struct BoundPod {
   PodClassId cls = kNone;
   NodeIndex node = kNoNode;
@@ -208,7 +217,11 @@ struct SchedulerState {
   std::vector<BoundPod> pods;                   // by TaskId value
   std::vector<std::vector<TaskId>> node_pods;   // per node slot
   std::uint64_t bind_seq = 0;
-  std::uint32_t next_start = 0;                 // percentageOfNodesToScore's rotation
+  std::uint32_t next_start = 0;                 // percentageOfNodesToScore's rotation (tree order)
+  std::vector<NodeZone> node_zones;             // the node tree, zones in the order first seen
+  std::vector<std::string> zone_key_of;         // per node slot: its zone's key in the tree
+  std::vector<NodeIndex> tree_order;            // the tree's nodes interleaved over the zones
+  bool tree_order_stale = true;
   std::vector<NodeIndex> change_ring = std::vector<NodeIndex>(kChangeRing);
   std::uint64_t changes = 0;                    // nodes noted in change_ring, ever
   std::vector<ClassNodeIndex> node_indexes;     // at most kMaxNodeIndexes, reused by age
@@ -289,6 +302,8 @@ ClassNodeIndex* class_node_index(SchedulerState& st, PodClassId cls, const Resou
 void choose_from_index(SchedulerState& st, ClassNodeIndex& ix, const std::int32_t* key_weighted,
                        ScheduleResult& r, std::int32_t& best);
 void refresh_caches(SchedulerState& st, NodeIndex n);
+// The present nodes in the node tree's order (rebuilt when nodes or their zones changed).
+const std::vector<NodeIndex>& tree_order(SchedulerState& st);
 PodSelector::KeyColumn& key_column(SchedulerState& st, SelectorId s, TopologyId t);
 void update_keys(SchedulerState& st, PodSelector& sel, NodeIndex n);
 void prepare_class(SchedulerState& st, PodClass& c);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <set>
 #include <stdexcept>
 #include <vector>
@@ -276,6 +277,65 @@ TEST_CASE("percentageOfNodesToScore samples from a rotating start", "[eks][sched
   const ScheduleResult r2 = s.schedule(c);
   CHECK(r2.node >= 100);
   CHECK(r2.node < 200);
+}
+
+TEST_CASE("percentageOfNodesToScore walks the node tree: one node of each zone in turn",
+          "[eks][scheduler]") {
+  // 100 nodes of zone a registered first, then 100 of b, then 100 of c: the first 100 nodes
+  // upstream looks at are a0 b0 c0 a1 b1 c1 ..., so 34 of a and 33 each of b and c.
+  Profile p;
+  p.percentage_of_nodes_to_score = 10;
+  Scheduler s = scheduler({p});
+  const char* zones[] = {"a", "b", "c"};
+  for (std::size_t i = 0; i < 300; ++i)
+    s.add_node(node(numbered(i), zones[i / 100], 4000, 4 * kGi));
+  const PodClassId c = s.add_pod_class(pod(100, 0));
+  const auto scored_per_zone = [&](const Explanation& ex) {
+    std::array<int, 3> per{};
+    for (const NodeVerdict& v : ex.nodes)
+      if (v.scored) ++per[v.node / 100];
+    return per;
+  };
+  const Explanation first = s.explain(c);
+  CHECK(first.feasible == 100);
+  CHECK(scored_per_zone(first) == std::array<int, 3>{34, 33, 33});
+  CHECK(s.schedule(c).node < 300);
+  // The next cycle starts after the 100th node of the tree (c33): a34 b34 c34 ...
+  const Explanation second = s.explain(c);
+  CHECK(scored_per_zone(second) == std::array<int, 3>{33, 34, 33});
+  CHECK_FALSE(verdict(second, 33).scored);
+  CHECK(verdict(second, 34).scored);
+}
+
+TEST_CASE("The node tree keeps each zone's order when nodes leave, move or come back",
+          "[eks][scheduler]") {
+  // 200 nodes alternating zones a and b; node 0 (a) is removed, node 1 (b) moves to a new
+  // zone c, and a node of zone a is added. The tree's order is a2 b3 c1 a4 b5 a6 b7 ...; the
+  // sample is its first 100 nodes (10% of 200, raised to 100).
+  Profile p;
+  p.percentage_of_nodes_to_score = 10;
+  Scheduler s = scheduler({p});
+  for (std::size_t i = 0; i < 200; ++i)
+    s.add_node(node(numbered(i), i % 2 == 0 ? "a" : "b", 4000, 4 * kGi));
+  s.remove_node(0);
+  s.set_labels(1, {{"topology.kubernetes.io/zone", "c"}});
+  const NodeIndex added = s.add_node(node(numbered(500), "a", 4000, 4 * kGi));
+  const PodClassId c = s.add_pod_class(pod(100, 0));
+  const Explanation ex = s.explain(c);
+  CHECK(ex.feasible == 100);
+  // Zones a, b, c in that order (c is new); the first round takes a2 b3 c1, the next ones a
+  // and b only: 100 nodes are c1, 50 of a and 49 of b, and the re-added node is a's last.
+  CHECK(verdict(ex, 1).scored);   // c's only node, in the first round
+  CHECK(verdict(ex, 2).scored);   // a's first
+  CHECK(verdict(ex, 3).scored);   // b's first
+  CHECK_FALSE(verdict(ex, added).scored);  // the end of zone a
+  int a = 0, b = 0;
+  for (const NodeVerdict& v : ex.nodes) {
+    if (!v.scored || v.node == 1) continue;
+    (v.node % 2 == 0 || v.node == added ? a : b) += 1;
+  }
+  CHECK(a == 50);
+  CHECK(b == 49);
 }
 
 TEST_CASE("Profiles are chosen by the pod's schedulerName", "[eks][scheduler]") {
