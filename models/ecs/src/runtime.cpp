@@ -624,9 +624,17 @@ void Runtime::launch_fargate() {
     ++fargate_running_by_az_[zone->value()];
     reserve_in_az(*zone, cpu_[t], memory_[t], false);
     // Fargate bills from the start of the image pull to the task's end.
+    // Fargate's ARM price for a task definition whose runtimePlatform says ARM64.
+    const TaskDefinition& td = job_of_[t] != kUnset
+                                   ? jobs_[job_of_[t]].config->task_definition
+                                   : *services_[service_of_[t]]
+                                          .deployments[svc_[t].deployment]
+                                          .task_definition;
+    const platform::Arch arch = td.cpu_architecture() == CpuArchitecture::kArm64
+                                    ? platform::Arch::kArm64
+                                    : platform::Arch::kAmd64;
     cost_item_[t] = cost_.start_fargate(sim_.now(), static_cast<std::uint32_t>(cpu_[t]),
-                                        static_cast<std::uint32_t>(memory_[t]),
-                                        platform::Arch::kAmd64, spot);
+                                        static_cast<std::uint32_t>(memory_[t]), arch, spot);
     state_[t] = TaskState::kPending;
     --provisioning_;
     ++pending_;

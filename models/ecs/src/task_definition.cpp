@@ -214,6 +214,10 @@ constexpr std::array<std::pair<std::string_view, Compatibility>, 4> kCompatibili
     {"EXTERNAL", Compatibility::kExternal},
     {"MANAGED_INSTANCES", Compatibility::kManagedInstances},
 }};
+constexpr std::array<std::pair<std::string_view, CpuArchitecture>, 2> kCpuArchitectures{{
+    {"X86_64", CpuArchitecture::kX86_64},
+    {"ARM64", CpuArchitecture::kArm64},
+}};
 constexpr std::array<std::pair<std::string_view, Protocol>, 2> kProtocols{{
     {"tcp", Protocol::kTcp},
     {"udp", Protocol::kUdp},
@@ -229,6 +233,7 @@ class Checker {
     check_task_size();
     check_network_mode();
     check_compatibilities();
+    check_runtime_platform();
     if (fargate_) check_fargate();
     check_containers();
     return std::move(problems_);
@@ -279,6 +284,29 @@ class Checker {
       add("networkMode",
           fmt::format("networkMode must be one of bridge, host, awsvpc, none (got \"{}\")",
                       *input_.network_mode));
+    }
+  }
+
+  // [API] runtimePlatform: cpuArchitecture is X86_64 or ARM64; operatingSystemFamily is LINUX or
+  // one of the Windows Server names, and ecsim simulates Linux only.
+  void check_runtime_platform() {
+    if (input_.cpu_architecture && !lookup(kCpuArchitectures, *input_.cpu_architecture)) {
+      add("runtimePlatform.cpuArchitecture",
+          fmt::format("cpuArchitecture must be X86_64 or ARM64 (got \"{}\")",
+                      *input_.cpu_architecture));
+    }
+    if (!input_.operating_system_family || *input_.operating_system_family == "LINUX") return;
+    if (input_.operating_system_family->starts_with("WINDOWS_SERVER_")) {
+      add("runtimePlatform.operatingSystemFamily",
+          fmt::format("operatingSystemFamily {} is a Windows task, which ecsim does not simulate "
+                      "(Windows container instances, Fargate's Windows prices and licence fees "
+                      "are not modelled); expected LINUX",
+                      *input_.operating_system_family));
+    } else {
+      add("runtimePlatform.operatingSystemFamily",
+          fmt::format("operatingSystemFamily must be LINUX or a WINDOWS_SERVER_... family (got "
+                      "\"{}\")",
+                      *input_.operating_system_family));
     }
   }
 
@@ -579,6 +607,8 @@ TaskDefinition from_input(const TaskDefinitionInput& input) {
       definition.requires_compatibilities_.push_back(compatibility);
     }
   }
+  if (input.cpu_architecture)
+    definition.cpu_architecture_ = *lookup(kCpuArchitectures, *input.cpu_architecture);
   const bool same_port_mode = definition.network_mode_ == NetworkMode::kHost ||
                               definition.network_mode_ == NetworkMode::kAwsvpc;
   for (const ContainerDefinitionInput& in : input.container_definitions) {

@@ -1,10 +1,12 @@
 #include <algorithm>
 #include <set>
+#include <variant>
 
 #include <fmt/format.h>
 
 #include "ecs_fields.hpp"
 #include "ecsim/ecs/attributes.hpp"
+#include "ecsim/ecs/query.hpp"
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/platform/fargate.hpp"
 #include "ecsim/scenario/scenario.hpp"
@@ -48,6 +50,25 @@ constexpr std::string_view kDaemonDesiredCount =
     "desired count value and try again. (a DAEMON service runs one task on each container "
     "instance)";
 
+// The memberOf expression AWS requires of a task definition whose runtimePlatform names a CPU
+// architecture (the `ecs.cpu-architecture` attribute of its requiresAttributes), for EC2.
+void require_architecture(const ecs::TaskDefinition& td, std::vector<ecs::Query>& member_of) {
+  if (!td.cpu_architecture()) return;
+  const bool arm = *td.cpu_architecture() == ecs::CpuArchitecture::kArm64;
+  auto parsed = ecs::parse_query(arm ? "attribute:ecs.cpu-architecture == arm64"
+                                     : "attribute:ecs.cpu-architecture == x86_64");
+  member_of.push_back(std::move(std::get<ecs::Query>(parsed)));
+}
+
+// Fargate Spot runs no ARM64 task ("Linux tasks with the ARM64 architecture don't support the
+// Fargate Spot capacity provider", Fargate's architecture documentation).
+void check_spot_architecture(const Reader& at, const ecs::TaskDefinition& td) {
+  if (td.cpu_architecture() == ecs::CpuArchitecture::kArm64)
+    at.error(
+        "Fargate Spot does not run tasks whose runtimePlatform.cpuArchitecture is ARM64 "
+        "(expected FARGATE, or X86_64)");
+}
+
 // RunTask's and CreateService's own checks of a task definition against the launch type and the
 // cluster; `tasks` names what runs them ("jobs", "services").
 void check_launch_type(const Reader& at, const ecs::TaskDefinition& td, LaunchType launch,
@@ -69,6 +90,7 @@ void check_launch_type(const Reader& at, const ecs::TaskDefinition& td, LaunchTy
     at.error(
         "Task definition does not support launch_type FARGATE. (expected requiresCompatibilities "
         "to include FARGATE)");
+  if (launch == LaunchType::kFargateSpot) check_spot_architecture(at, td);
   if (td.network_mode() != ecs::NetworkMode::kAwsvpc)
     at.error("Fargate only supports network mode 'awsvpc'. (expected networkMode awsvpc)");
   const auto size = td.fargate_size();
@@ -87,6 +109,8 @@ void check_launch_type(const Reader& at, const ecs::TaskDefinition& td, LaunchTy
 // both, which ecs::check refuses).
 void check_runs(const Reader& at, const ecs::TaskDefinition& td, const ServiceRuns& runs,
                 const EcsClusterConfig& cluster) {
+  if (runs.fargate_spot && runs.fargate != LaunchType::kFargateSpot)
+    check_spot_architecture(at, td);
   if (runs.ec2 && runs.fargate) return;
   if (runs.ec2) check_launch_type(at, td, LaunchType::kEc2, cluster, "services");
   if (runs.fargate) check_launch_type(at, td, *runs.fargate, cluster, "services");
@@ -145,6 +169,7 @@ ServiceRuns runs_of(const ServiceRequest& req, const EcsClusterConfig& cluster) 
     const std::string& name = item.capacity_provider;
     if (name == "FARGATE") runs.fargate = LaunchType::kFargate;
     if (name == "FARGATE_SPOT" && !runs.fargate) runs.fargate = LaunchType::kFargateSpot;
+    if (name == "FARGATE_SPOT") runs.fargate_spot = true;
     if (cluster.capacity_provider && name == cluster.capacity_provider->name) runs.ec2 = true;
   }
   return runs;
@@ -620,6 +645,7 @@ std::optional<JobConfig> Loader::read_job(const Reader& j, const EcsClusterConfi
   }
   if (!read_job_placement(j, job)) ok = false;
   if (!ok) return std::nullopt;
+  if (job.launch_type == LaunchType::kEc2) require_architecture(*td, job.member_of);
   job.task_definition = std::move(*td);
   job.arrivals = std::move(*arrivals);
   return job;
@@ -649,10 +675,11 @@ std::optional<ServiceConfig> Loader::read_service(const Reader& s,
   const ServiceRuns runs = runs_of(req, cluster);
   if (td) check_runs(s["task_definition"], *td, runs, cluster);
   check_placement(s, req, runs, out);
+  if (td && runs.ec2) require_architecture(*td, out.member_of);
   check_deployment(s, req, out);
   out.az_rebalancing = req.az_rebalancing.value_or(false);
   out.fails_to_start = s["fails_to_start"].boolean().value_or(false);
-  read_updates(s["updates"], runs, cluster, out);
+  read_updates(s["updates"], runs, cluster, td ? &*td : nullptr, out);
   if (!td) return std::nullopt;
   out.task_definition = std::move(*td);
   return out;
@@ -676,11 +703,18 @@ ServiceRequest Loader::read_service_keys(const Reader& s, std::string& definitio
 }
 
 void Loader::read_updates(const Reader& list, const ServiceRuns& runs,
-                          const EcsClusterConfig& cluster, ServiceConfig& out) {
+                          const EcsClusterConfig& cluster, const ecs::TaskDefinition* first,
+                          ServiceConfig& out) {
   std::optional<SimTime> previous;
   for (const Reader& u : list.items("a list of updates")) {
     std::optional<ServiceUpdate> update = read_update(u, runs, cluster, out.scheduling_strategy);
     if (!update) continue;
+    // The service's memberOf carries its first revision's architecture.
+    if (runs.ec2 && first && update->task_definition &&
+        update->task_definition->cpu_architecture() != first->cpu_architecture())
+      u["task_definition"].error(
+          "a new revision with another runtimePlatform.cpuArchitecture is not simulated yet "
+          "(expected the cpuArchitecture of the service's task definition)");
     check_order(u["at"], update->at, previous, "updates", true);
     previous = update->at;
     out.updates.push_back(std::move(*update));

@@ -26,6 +26,7 @@ struct ServiceRuns {
   bool ec2 = false;                   ///< on the cluster's container instances
   std::optional<LaunchType> fargate;  ///< on Fargate: kFargate, or kFargateSpot only
   bool by_strategy = false;           ///< chosen by a capacity provider strategy
+  bool fargate_spot = false;          ///< the strategy has a FARGATE_SPOT item
   /// True when the tasks run on Fargate and nowhere else.
   [[nodiscard]] bool fargate_only() const { return fargate && !ec2; }
 };
@@ -81,7 +82,7 @@ class Loader {
   std::optional<ServiceConfig> read_service(const Reader& s, const EcsClusterConfig& cluster);
   ServiceRequest read_service_keys(const Reader& s, std::string& definition_path);
   void read_updates(const Reader& list, const ServiceRuns& runs, const EcsClusterConfig& cluster,
-                    ServiceConfig& out);
+                    const ecs::TaskDefinition* first, ServiceConfig& out);
   std::optional<ServiceUpdate> read_update(const Reader& u, const ServiceRuns& runs,
                                            const EcsClusterConfig& cluster,
                                            ecs::SchedulingStrategy strategy);

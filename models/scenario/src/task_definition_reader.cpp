@@ -33,6 +33,16 @@ class TaskDefinitionJson {
       if (auto s = text(item, fmt::format("requiresCompatibilities[{}]", i++)))
         in.requires_compatibilities.push_back(*s);
     }
+    const Reader platform = root_["runtimePlatform"];
+    remember("runtimePlatform", platform);
+    if (platform.present() && !platform.is_map()) {
+      platform.error("expected an object {cpuArchitecture, operatingSystemFamily}");
+    } else if (platform.present()) {
+      in.cpu_architecture =
+          text(platform["cpuArchitecture"], "runtimePlatform.cpuArchitecture");
+      in.operating_system_family =
+          text(platform["operatingSystemFamily"], "runtimePlatform.operatingSystemFamily");
+    }
     const Reader containers = root_["containerDefinitions"];
     remember("containerDefinitions", containers);
     i = 0;

@@ -403,3 +403,29 @@ TEST_CASE("every problem is reported, not only the first", "[ecs]") {
                 "'memoryReservation' must be specified. (or set memory at the task level)"},
                {"containerDefinitions", "Task definition doesn't have any essential container."}});
 }
+
+TEST_CASE("runtimePlatform: X86_64 or ARM64 on Linux", "[ecs]") {
+  TaskDefinitionInput arm = fargate_input();
+  arm.cpu_architecture = "ARM64";
+  arm.operating_system_family = "LINUX";
+  CHECK(check(arm).empty());
+  CHECK(from_input(arm).cpu_architecture() == CpuArchitecture::kArm64);
+  CHECK_FALSE(from_input(fargate_input()).cpu_architecture());
+
+  TaskDefinitionInput odd = ec2_input();
+  odd.cpu_architecture = "arm64";  // the API's enum is case-sensitive
+  CHECK(check(odd) == std::vector<Problem>{{"runtimePlatform.cpuArchitecture",
+                                            "cpuArchitecture must be X86_64 or ARM64 (got "
+                                            "\"arm64\")"}});
+  TaskDefinitionInput windows = ec2_input();
+  windows.operating_system_family = "WINDOWS_SERVER_2022_CORE";
+  const std::vector<Problem> problems = check(windows);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].field == "runtimePlatform.operatingSystemFamily");
+  CHECK(problems[0].message.find("a Windows task, which ecsim does not simulate") !=
+        std::string::npos);
+  TaskDefinitionInput unknown = ec2_input();
+  unknown.operating_system_family = "MACOS";
+  REQUIRE(check(unknown).size() == 1);
+  CHECK(check(unknown)[0].message.find("must be LINUX or a WINDOWS_SERVER_") != std::string::npos);
+}

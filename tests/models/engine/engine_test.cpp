@@ -116,6 +116,26 @@ TEST_CASE("a burst of Fargate tasks waits for the launch-rate bucket", "[engine]
   CHECK(r.cost.ec2 == 0);
 }
 
+TEST_CASE("a task definition's cpuArchitecture picks its instances and its Fargate price",
+          "[engine]") {
+  // Each instance has room for two of the 1024-unit tasks. Three ARM64 tasks: two on the
+  // m6g.large, the third refused although the m6i.large has room (first fit would have put
+  // it there); the same for X86_64 in the other cluster.
+  const scenario::Scenario s = load("engine/architectures.yaml");
+  const engine::ReplicationResult r = run(s, 1);
+  REQUIRE(r.jobs.size() == 3);
+  for (const std::size_t j : {0U, 2U}) {
+    INFO(r.jobs[j].name);
+    CHECK(r.jobs[j].tasks.started == 2);
+    CHECK(r.jobs[j].failure_reasons ==
+          std::map<std::string, std::uint64_t>{{"MemberOf placement constraint unsatisfied.", 1}});
+  }
+  // Ten ARM64 Fargate tasks launched at 0 s, billed to the end of the run (300 s) at 0.25 vCPU
+  // and 0.5 GB of Fargate's ARM prices.
+  CHECK(r.cost.fargate ==
+        Approx(10 * 300.0 / 3600 * (0.25 * 0.03238 + 0.5 * 0.00356)).epsilon(1e-9));
+}
+
 TEST_CASE("a zone outage stops its Fargate tasks and the queue waits for capacity", "[engine]") {
   // 40 tasks, 12 per zone over three zones: 36 run, 4 wait. At 1h us-east-1a goes down and its
   // 12 tasks are evicted; the 4 waiting ones find b and c full and a down until 1h10m, when they

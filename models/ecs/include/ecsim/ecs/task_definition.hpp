@@ -69,6 +69,8 @@ struct TaskDefinitionInput {
   std::optional<std::string> network_mode;            ///< `networkMode`.
   std::vector<std::string> requires_compatibilities;  ///< `requiresCompatibilities`; absent: empty.
   std::vector<ContainerDefinitionInput> container_definitions;  ///< `containerDefinitions`.
+  std::optional<std::string> cpu_architecture;         ///< `runtimePlatform.cpuArchitecture`.
+  std::optional<std::string> operating_system_family;  ///< `runtimePlatform.operatingSystemFamily`.
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -124,6 +126,12 @@ enum class NetworkMode {
 };
 
 /// A launch type a task definition asks to be validated against (`requiresCompatibilities`).
+/// `runtimePlatform.cpuArchitecture`: the CPU architecture the task's images are built for.
+enum class CpuArchitecture {
+  kX86_64,  ///< `X86_64`
+  kArm64,   ///< `ARM64`
+};
+
 enum class Compatibility {
   kEc2,               ///< `EC2`: container instances the cluster's Auto Scaling groups run.
   kFargate,           ///< `FARGATE`: AWS Fargate.
@@ -208,6 +216,12 @@ class TaskDefinition {
   }
   /// True when `requiresCompatibilities` lists `compatibility`.
   [[nodiscard]] bool requires_compatibility(Compatibility compatibility) const noexcept;
+  /// `runtimePlatform.cpuArchitecture`, if the definition sets one: on EC2 its tasks go only to
+  /// instances of that architecture (AWS adds the `ecs.cpu-architecture` attribute to the
+  /// definition's required attributes); on Fargate ARM64 is billed at Fargate's ARM price.
+  [[nodiscard]] std::optional<CpuArchitecture> cpu_architecture() const noexcept {
+    return cpu_architecture_;
+  }
   /// The containers, 1 to 10, in file order.
   [[nodiscard]] const std::vector<ContainerDefinition>& containers() const noexcept {
     return containers_;
@@ -241,6 +255,7 @@ class TaskDefinition {
   std::optional<std::int64_t> memory_mib_;
   NetworkMode network_mode_ = NetworkMode::kBridge;
   std::vector<Compatibility> requires_compatibilities_;
+  std::optional<CpuArchitecture> cpu_architecture_;
   std::vector<ContainerDefinition> containers_;
   std::vector<HostPort> host_ports_;  // derived from containers_ once, in from_input
 };
