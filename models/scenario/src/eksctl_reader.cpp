@@ -74,6 +74,7 @@ class EksctlFile {
       read_node_group(g, false);
     for (const Reader& g : root_["managedNodeGroups"].items("a list of managed node groups"))
       read_node_group(g, true);
+    refuse_unsimulated();
     if (!ok_) return std::nullopt;
     return std::move(out_);
   }
@@ -82,6 +83,23 @@ class EksctlFile {
   void fail(const Reader& at, std::string message) {
     at.error(std::move(message));
     ok_ = false;
+  }
+
+  // What would run differently from what the file asks if it were skipped: refused, each with
+  // what ecsim would need to simulate it.
+  void refuse_unsimulated() {
+    const Reader auto_mode = root_["autoModeConfig"];
+    if (auto_mode.expect_object("an object {enabled, nodePools, nodeRoleARN, ...}") &&
+        auto_mode["enabled"].boolean().value_or(false))
+      fail(auto_mode["enabled"],
+           "EKS Auto Mode is not simulated yet: it launches and removes nodes for the pods, "
+           "which needs node autoscaling (expected autoModeConfig.enabled false, with "
+           "nodeGroups or managedNodeGroups)");
+    if (!root_["fargateProfiles"].items("a list of Fargate profiles").empty())
+      fail(root_["fargateProfiles"],
+           "EKS on Fargate is not simulated yet: pods matching a profile would run on Fargate, "
+           "one pod per Fargate node (expected no fargateProfiles, or node groups for those "
+           "pods)");
   }
 
   void read_metadata(const Reader& m) {

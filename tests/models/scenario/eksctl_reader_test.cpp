@@ -246,6 +246,25 @@ TEST_CASE("Spot capacity: spot on managed groups, an all-Spot instances distribu
   CHECK(g[2].max_unavailable == eks::IntOrPercent{33, true});
 }
 
+TEST_CASE("Auto Mode and Fargate profiles are refused rather than skipped", "[scenario][eks]") {
+  const Read r = read_text(kHeader +
+                           "autoModeConfig: {enabled: true}\n"
+                           "fargateProfiles:\n"
+                           "  - name: default\n"
+                           "    selectors: [{namespace: default}]\n");
+  CHECK_FALSE(r.config);
+  REQUIRE(r.problems.size() == 2);
+  CHECK(r.problems[0].starts_with("c.yaml:4:27: error: autoModeConfig.enabled: EKS Auto Mode is "
+                                  "not simulated yet"));
+  CHECK(r.problems[1].starts_with("c.yaml:6:3: error: fargateProfiles: EKS on Fargate is not "
+                                  "simulated yet"));
+  // Auto Mode switched off is what eksctl does without it.
+  const Read off = read_text(kHeader + "autoModeConfig: {enabled: false}\n" +
+                             "nodeGroups: [{name: a, instanceType: m5.large}]\n");
+  CHECK(off.problems == Lines{});
+  CHECK(off.config);
+}
+
 TEST_CASE("eksctl files with problems get every one, at its place", "[scenario][eks]") {
   const Read r = read_text(
       "apiVersion: eksctl.io/v1alpha4\n"
