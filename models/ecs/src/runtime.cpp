@@ -313,10 +313,13 @@ PlacementResult Runtime::choose_instance(ClusterId c, const PlacementRules& rule
 
 // The static host ports EC2 task `t` holds on its instance: its task definition's (a job's, or
 // its service deployment's; a rollback moves a task only to a deployment of the same definition).
+const TaskDefinition& Runtime::task_definition_of(TaskIndex t) const {
+  if (job_of_[t] != kUnset) return jobs_[job_of_[t]].config->task_definition;
+  return *services_[service_of_[t]].deployments[svc_[t].deployment].task_definition;
+}
+
 std::span<const HostPort> Runtime::host_ports_of(TaskIndex t) const {
-  if (job_of_[t] != kUnset) return jobs_[job_of_[t]].config->task_definition.host_ports();
-  const ServiceRuntime& s = services_[service_of_[t]];
-  return s.deployments[svc_[t].deployment].task_definition->host_ports();
+  return task_definition_of(t).host_ports();
 }
 
 // Reserves task `t`'s resources on instance `i` of its cluster and starts its containers: it is
@@ -625,14 +628,8 @@ void Runtime::launch_fargate() {
     reserve_in_az(*zone, cpu_[t], memory_[t], false);
     // Fargate bills from the start of the image pull to the task's end.
     // Fargate's ARM price for a task definition whose runtimePlatform says ARM64.
-    const TaskDefinition& td = job_of_[t] != kUnset
-                                   ? jobs_[job_of_[t]].config->task_definition
-                                   : *services_[service_of_[t]]
-                                          .deployments[svc_[t].deployment]
-                                          .task_definition;
-    const platform::Arch arch = td.cpu_architecture() == CpuArchitecture::kArm64
-                                    ? platform::Arch::kArm64
-                                    : platform::Arch::kAmd64;
+    const bool arm = task_definition_of(t).cpu_architecture() == CpuArchitecture::kArm64;
+    const platform::Arch arch = arm ? platform::Arch::kArm64 : platform::Arch::kAmd64;
     cost_item_[t] = cost_.start_fargate(sim_.now(), static_cast<std::uint32_t>(cpu_[t]),
                                         static_cast<std::uint32_t>(memory_[t]), arch, spot);
     state_[t] = TaskState::kPending;

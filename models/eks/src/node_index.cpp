@@ -170,22 +170,22 @@ ClassNodeIndex* class_node_index(SchedulerState& st, PodClassId cls, const Resou
 void choose_from_index(SchedulerState& st, ClassNodeIndex& ix, const std::int32_t* key_weighted,
                        ScheduleResult& r, std::int32_t& best) {
   ECSIM_ASSERT(ix.feasible > 0, "a choice is made among feasible nodes");
+  // Each key's top cell, in one pass: the best total and the cells that reach it.
   best = std::numeric_limits<std::int32_t>::min();
-  for (std::uint32_t k = 0; k < ix.keys; ++k) {
-    if (ix.key_count[k] == 0) continue;
-    const std::int32_t total = static_cast<std::int32_t>(top_value(ix, k)) +
-                               (key_weighted != nullptr ? key_weighted[k] : 0);
-    best = std::max(best, total);
-  }
-  // The cells that reach the best: each key's top cell, where it does.
   std::vector<std::uint32_t>& tied = st.tied_cells;
   tied.clear();
   std::uint64_t ties = 0;
   for (std::uint32_t k = 0; k < ix.keys; ++k) {
     if (ix.key_count[k] == 0) continue;
     const std::uint32_t top = top_value(ix, k);
-    if (static_cast<std::int32_t>(top) + (key_weighted != nullptr ? key_weighted[k] : 0) != best)
-      continue;
+    const std::int32_t total =
+        static_cast<std::int32_t>(top) + (key_weighted != nullptr ? key_weighted[k] : 0);
+    if (total < best) continue;
+    if (total > best) {
+      best = total;
+      tied.clear();
+      ties = 0;
+    }
     const std::uint32_t cell = k * ix.values + top;
     tied.push_back(cell);
     ties += ix.count[cell];

@@ -260,6 +260,8 @@ class Runtime {
   PlacementResult choose_instance(ClusterId c, const PlacementRules& rules,
                                        std::int64_t cpu, std::int64_t memory,
                                        std::span<const HostPort> ports);
+  /// The task definition task `t` was created from: its job's, or its service deployment's.
+  const TaskDefinition& task_definition_of(TaskIndex t) const;
   std::span<const HostPort> host_ports_of(TaskIndex t) const;
   void assign_to_instance(TaskIndex t, ContainerInstanceIndex i);
   PlacementFailure place_job_task(TaskIndex t);
