@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "ecsim/engine/engine.hpp"
@@ -49,8 +50,10 @@ constexpr int kExitInvariant = 3;
 // misspelt keys needs its first few fixed, not a million lines).
 constexpr std::size_t kMostProblemsShown = 200;
 
-std::optional<scenario::Scenario> load_or_report(const std::string& path) {
+std::optional<scenario::Scenario> load_or_report(const std::string& path,
+                                                std::vector<scenario::Diagnostic>* notes = nullptr) {
   scenario::LoadResult loaded = scenario::load_scenario(path);
+  if (notes) *notes = loaded.diagnostics.notes();
   const std::vector<scenario::Diagnostic> problems = loaded.diagnostics.sorted();
   for (std::size_t k = 0; k < problems.size() && k < kMostProblemsShown; ++k)
     std::fprintf(stderr, "%s\n", scenario::format_diagnostic(problems[k]).c_str());
@@ -143,7 +146,26 @@ struct CommonArgs {
   std::string scenario;
   std::optional<std::string> seed;
   std::optional<std::string> max_memory;
+  bool verbose = false;  ///< validate: also list the fields accepted and not simulated
 };
+
+// Each note once, by file, line and column: a file named by several services is read for each.
+void print_notes(std::vector<scenario::Diagnostic> notes) {
+  const auto key = [](const scenario::Diagnostic& d) {
+    return std::tie(d.where.file, d.where.line, d.where.column, d.path, d.message);
+  };
+  std::sort(notes.begin(), notes.end(),
+            [&](const scenario::Diagnostic& a, const scenario::Diagnostic& b) {
+              return key(a) < key(b);
+            });
+  notes.erase(std::unique(notes.begin(), notes.end(),
+                          [&](const scenario::Diagnostic& a, const scenario::Diagnostic& b) {
+                            return key(a) == key(b);
+                          }),
+              notes.end());
+  for (const scenario::Diagnostic& n : notes)
+    std::printf("%s\n", scenario::format_note(n).c_str());
+}
 
 // Applies --seed.
 void apply_seed(const CommonArgs& args, scenario::Scenario& s) {
@@ -381,7 +403,8 @@ int explain(const ExplainArgs& args) {
 
 int validate(const CommonArgs& args) {
   const std::string& path = args.scenario;
-  const std::optional<scenario::Scenario> s = load_or_report(path);
+  std::vector<scenario::Diagnostic> notes;
+  const std::optional<scenario::Scenario> s = load_or_report(path, &notes);
   if (!s) return kExitBadInput;
   std::size_t jobs = 0;
   std::size_t services = 0;
@@ -408,6 +431,7 @@ int validate(const CommonArgs& args) {
   // What the manifests held that ecsim does not simulate (Services, ConfigMaps, ...).
   for (const auto& c : s->eks)
     for (const std::string& note : c.manifests.notes) std::printf("%s\n", note.c_str());
+  if (args.verbose) print_notes(std::move(notes));
   const std::uint32_t cores = std::max(1u, std::thread::hardware_concurrency());
   const engine::RunEstimate estimate = engine::estimate_run(*s, std::min(cores, s->replications));
   std::printf("estimate: %s\n", estimate.describe().c_str());
@@ -474,6 +498,9 @@ int main(int argc, char** argv) {
       "validate", "Check a scenario, report every problem and estimate what a run takes");
   validate_cmd->add_option("scenario", validate_args.scenario, "Scenario YAML file")->required();
   validate_cmd->add_option("--max-memory", validate_args.max_memory, max_memory_help);
+  validate_cmd->add_flag("--verbose", validate_args.verbose,
+                         "Also list each field of the real files that is accepted and not "
+                         "simulated");
 
   ExplainArgs explain_args;
   CLI::App* explain_cmd = app.add_subcommand(

@@ -29,7 +29,8 @@
 //        blank." (aws-actions/amazon-ecs-deploy-task-definition#630), "Family contains invalid
 //        characters." (aws/amazon-ecs-cli#37), "Container.name should not be null or empty."
 //        (awsdocs/aws-cloudformation-user-guide#612), "Container.name contains invalid
-//        characters." (hashicorp/terraform-provider-aws#5950), "Container list cannot be empty."
+//        characters." (hashicorp/terraform-provider-aws#5950), "Container.image should not be null
+//        or empty." (convox/praxis#121), "Container list cannot be empty."
 //        (awsdocs/aws-cloudformation-user-guide#454), "Too many containers."
 //        (aws/amazon-ecs-cli#184), "Container names must be unique within a Task Definition."
 //        (Shippable/support#2946), "Task definition doesn't have any essential container"
@@ -378,6 +379,10 @@ class Checker {
       const ContainerDefinitionInput& container = containers[i];
       const std::string path = fmt::format("containerDefinitions[{}]", i);
       check_container_name(i, path);
+      // [ERR] an image is required (not simulated: nothing is pulled).
+      const std::optional<std::string>& image = input_.container_definitions[i].image;
+      if (!image || image->empty())
+        add(path + ".image", "Container.image should not be null or empty.");
       const std::string label = container.name && !container.name->empty() ? *container.name : path;
 
       if (container.cpu &&

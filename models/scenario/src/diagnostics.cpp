@@ -8,21 +8,22 @@
 
 namespace ecsim::scenario {
 
-std::string format_diagnostic(const Diagnostic& d) {
+namespace {
+
+std::string format_as(const Diagnostic& d, std::string_view kind) {
   std::string out = d.where.file;
   if (d.where.line > 0) out += fmt::format(":{}:{}", d.where.line, d.where.column);
-  out += ": error: ";
+  out += fmt::format(": {}: ", kind);
   if (!d.path.empty()) out += d.path + ": ";
   out += d.message;
   return out;
 }
 
-namespace {
-
-// The longest message kept whole, in bytes; a longer one (it quotes a huge value) keeps its start
-// and its end, where "(expected ...)" is.
-constexpr std::size_t kLongestMessage = 400;
-constexpr std::size_t kKeptHead = 200;
+// The longest message kept whole, in bytes (AWS's "must be one of" lists every field of a
+// container definition); a longer one (it quotes a huge value) keeps its start and its end,
+// where "(expected ...)" is.
+constexpr std::size_t kLongestMessage = 2000;
+constexpr std::size_t kKeptHead = 1000;
 constexpr std::size_t kKeptTail = 150;
 
 // The start of `text` cut to at most `n` bytes, not inside a UTF-8 sequence (and the same for
@@ -42,6 +43,14 @@ std::string_view cut(std::string_view text, std::size_t n, bool from_end) {
 
 }  // namespace
 
+std::string format_diagnostic(const Diagnostic& d) { return format_as(d, "error"); }
+
+std::string format_note(const Diagnostic& d) { return format_as(d, "note"); }
+
+void Diagnostics::note(SourceLocation where, std::string path, std::string message) {
+  notes_.push_back(Diagnostic{std::move(where), std::move(path), std::move(message)});
+}
+
 void Diagnostics::error(SourceLocation where, std::string path, std::string message) {
   if (message.size() > kLongestMessage) {
     const std::size_t size = message.size();
@@ -54,6 +63,7 @@ void Diagnostics::error(SourceLocation where, std::string path, std::string mess
 
 void Diagnostics::append(const Diagnostics& other) {
   all_.insert(all_.end(), other.all_.begin(), other.all_.end());
+  notes_.insert(notes_.end(), other.notes_.begin(), other.notes_.end());
 }
 
 std::vector<Diagnostic> Diagnostics::sorted() const {

@@ -6,13 +6,16 @@
 #include <fmt/format.h>
 
 #include "ecsim/platform/catalog.hpp"
+#include "api_schema.hpp"
 #include "k8s_fields.hpp"
 
 // An eksctl ClusterConfig as `eksctl create cluster -f` reads it, keeping what a simulation
 // needs: the node groups' sizes, instance types, zones, labels, taints, Spot capacity, update
-// configuration and pod limits. Every other field eksctl allows (iam, ssh, tags, volumeSize,
-// securityGroups, preBootstrapCommands, launchTemplate, vpc, cloudWatch, addons, ...) is ignored
-// without a word, as is a field eksctl does not know (eksctl itself refuses those).
+// configuration and pod limits. The file is first checked against eksctl's ClusterConfig schema
+// as eksctl decodes it (strictly: a field eksctl does not know is an error); every other field
+// eksctl allows (iam, ssh, tags, volumeSize, securityGroups, preBootstrapCommands, vpc, addons,
+// ...) is accepted and noted as not simulated. `eksctl get nodegroup -o yaml` output (a list of
+// node group summaries) is read too.
 //
 // Sources (eksctl-io/eksctl, pkg/apis/eksctl.io/v1alpha5):
 // [T]  types.go: DefaultNodeType "m5.large", DefaultNodeCount 2, the labels
@@ -56,10 +59,14 @@ class EksctlFile {
   EksctlFile(const Reader& root, const EksctlContext& context) : root_(root), context_(context) {}
 
   std::optional<eks::ClusterConfig> read() {
+    // `eksctl get nodegroup -o yaml` prints a list of node group summaries.
+    if (root_.is_sequence()) return read_summaries();
     if (!root_.is_map()) {
       root_.error("expected an eksctl ClusterConfig (apiVersion eksctl.io/v1alpha5)");
       return std::nullopt;
     }
+    if (!check_api(root_, *api_root("eksctl.ClusterConfig"), ApiReader::kEksctl))
+      return std::nullopt;
     const bool have = require_all({root_["apiVersion"], root_["kind"], root_["metadata"]});
     if (const auto v = root_["apiVersion"].string(); v && *v != "eksctl.io/v1alpha5")
       fail(root_["apiVersion"],
@@ -80,6 +87,88 @@ class EksctlFile {
   }
 
  private:
+  // The node groups of `eksctl get nodegroup -o yaml` output (eksctl's nodegroup.Summary, one
+  // per group): name, instance type, sizes and whether it is managed. It names no zones (the
+  // cluster's are used), labels, taints or capacity type (on demand).
+  std::optional<eks::ClusterConfig> read_summaries() {
+    const std::uint16_t summary = *api_root("eksctl.NodeGroupSummary");
+    const std::vector<Reader> items = root_.items();
+    if (items.empty()) {
+      fail(root_, "no node group in the `eksctl get nodegroup` output (expected at least one)");
+      return std::nullopt;
+    }
+    for (const Reader& item : items) {
+      if (!check_api(item, summary, ApiReader::kEksctl)) {
+        ok_ = false;
+        continue;
+      }
+      read_summary(item);
+    }
+    if (!ok_) return std::nullopt;
+    return std::move(out_);
+  }
+
+  void read_summary(const Reader& r) {
+    if (!r.is_map()) {
+      fail(r, "expected a node group summary {Name, Cluster, InstanceType, DesiredCapacity, ...}");
+      return;
+    }
+    if (!require_all({r["Name"], r["Cluster"], r["InstanceType"], r["DesiredCapacity"]})) {
+      ok_ = false;
+      return;
+    }
+    const std::string cluster = r["Cluster"].string().value_or("");
+    if (out_.name.empty()) out_.name = cluster;
+    if (cluster != out_.name)
+      fail(r["Cluster"], fmt::format("node group of cluster '{}' among those of '{}' (expected "
+                                     "the node groups of one cluster)",
+                                     cluster, out_.name));
+    out_.region = context_.region;
+    eks::NodeGroupConfig g;
+    g.name = r["Name"].string().value_or("");
+    if (!names_.insert(g.name).second)
+      fail(r["Name"], fmt::format("node group '{}' is listed twice", g.name));
+    const std::string type = r["Type"].string().value_or("unmanaged");
+    if (type != "managed" && type != "unmanaged")
+      fail(r["Type"], fmt::format("'{}' is not a node group type (expected managed or unmanaged)",
+                                  type));
+    g.managed = type == "managed";
+    const std::string types = r["InstanceType"].string().value_or("");
+    if (types == "-" || types.empty()) {
+      fail(r["InstanceType"], "the summary names no instance type (eksctl prints '-' when it "
+                              "could not find one; expected an EC2 instance type)");
+    } else {
+      // Several types are printed joined by commas; the first is simulated, as for
+      // instanceTypes in a ClusterConfig.
+      const std::string first = types.substr(0, types.find(','));
+      if (catalog_type(r["InstanceType"], first))
+        g.instance_type = first;
+      else
+        ok_ = false;
+    }
+    const auto size = [&](const char* key) -> std::optional<std::uint32_t> {
+      const auto v = r[key].integer(0, kMaxNodes);
+      if (!v) return std::nullopt;
+      return static_cast<std::uint32_t>(*v);
+    };
+    const auto desired = size("DesiredCapacity");
+    g.desired = desired.value_or(0);
+    g.min = r["MinSize"].present() ? size("MinSize").value_or(g.desired) : g.desired;
+    g.max = r["MaxSize"].present() ? size("MaxSize").value_or(g.desired) : g.desired;
+    if (!desired) ok_ = false;
+    if (g.min > g.desired || g.desired > g.max)
+      fail(r["DesiredCapacity"],
+           fmt::format("DesiredCapacity {} is not within MinSize {} and MaxSize {}", g.desired,
+                       g.min, g.max));
+    g.labels[kClusterNameLabel] = out_.name;
+    g.labels[kNodeGroupNameLabel] = g.name;
+    if (g.managed) {
+      g.labels[kEksNodeGroupLabel] = g.name;
+      g.labels[kEksCapacityTypeLabel] = "ON_DEMAND";
+    }
+    out_.node_groups.push_back(std::move(g));
+  }
+
   void fail(const Reader& at, std::string message) {
     at.error(std::move(message));
     ok_ = false;
@@ -402,6 +491,7 @@ std::optional<eks::ClusterConfig> read_eksctl_file(const std::string& path,
   const std::size_t before = diagnostics.all().size();
   auto config = read_eksctl(Reader(*doc, diagnostics), context);
   if (diagnostics.all().size() != before) return std::nullopt;
+  note_unread(*doc, diagnostics);
   return config;
 }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "api_schema.hpp"
 #include "ecs_fields.hpp"
 #include "ecsim/ecs/attributes.hpp"
 #include "ecsim/ecs/query.hpp"
@@ -664,6 +665,7 @@ std::optional<ServiceConfig> Loader::read_service(const Reader& s,
     return std::nullopt;
   ServiceConfig out;
   const ServiceRequest req = read_service_keys(s, out.service_definition_path);
+  if (req.file_failed) return std::nullopt;
   check_service_name(s, req, cluster, out);
   std::optional<ecs::TaskDefinition> td;
   if (s["task_definition"].require())
@@ -696,10 +698,60 @@ ServiceRequest Loader::read_service_keys(const Reader& s, std::string& definitio
       load_document(definition_path, diagnostics_, file.where(), file.path(), Syntax::kJson);
   if (!doc) {
     scenario.ok = false;
+    scenario.file_failed = true;
     return scenario;
   }
-  return merge(read_service_request(Reader(*doc, diagnostics_), Dialect::kCreateServiceJson),
-               std::move(scenario));
+  const std::optional<Reader> request = service_in_file(Reader(*doc, diagnostics_), scenario);
+  if (!request) {
+    scenario.ok = false;
+    scenario.file_failed = true;
+    return scenario;
+  }
+  ServiceRequest from_file = read_service_request(*request, Dialect::kCreateServiceJson);
+  note_unread(*doc, diagnostics_);
+  return merge(std::move(from_file), std::move(scenario));
+}
+
+// The request a service_definition file holds, checked against the ECS API model: the file
+// itself (create-service --cli-input-json), or the one service of `aws ecs describe-services`
+// output ({"services": [...]}) that has the scenario's name (or is the only one).
+std::optional<Reader> Loader::service_in_file(const Reader& root, const ServiceRequest& scenario) {
+  if (!root.is_map()) {
+    root.error("expected a JSON object holding a create-service request");
+    return std::nullopt;
+  }
+  if (!root["services"].present()) {
+    if (!check_api(root, *api_root("aws.ecs.CreateServiceRequest"), ApiReader::kAwsCli))
+      return std::nullopt;
+    return root;
+  }
+  if (!check_api(root, *api_root("aws.ecs.DescribeServicesResponse"), ApiReader::kAwsCli))
+    return std::nullopt;
+  const std::vector<Reader> services = root["services"].items();
+  std::vector<std::string> names;
+  for (const Reader& s : services) names.push_back(s["serviceName"].string().value_or(""));
+  if (services.size() == 1 && (!scenario.name || *scenario.name == names.front()))
+    return services.front();
+  if (services.empty()) {
+    root["services"].error("describe-services output with no service (expected one service)");
+    return std::nullopt;
+  }
+  if (!scenario.name) {
+    root["services"].error(fmt::format(
+        "describe-services output with {} services (expected the scenario's service to have a "
+        "name: one of {})",
+        services.size(), either(names)));
+    return std::nullopt;
+  }
+  const auto it = std::find(names.begin(), names.end(), *scenario.name);
+  if (it == names.end()) {
+    const std::string hint = did_you_mean(*scenario.name, names);
+    root["services"].error(fmt::format("no service '{}' in the describe-services output ({})",
+                                       *scenario.name,
+                                       hint.empty() ? "expected one of " + either(names) : hint));
+    return std::nullopt;
+  }
+  return services[static_cast<std::size_t>(it - names.begin())];
 }
 
 void Loader::read_updates(const Reader& list, const ServiceRuns& runs,

@@ -81,6 +81,7 @@ class Loader {
   std::optional<ecs::TaskDefinition> load_task_definition(const Reader& at, std::string& path);
   std::optional<ServiceConfig> read_service(const Reader& s, const EcsClusterConfig& cluster);
   ServiceRequest read_service_keys(const Reader& s, std::string& definition_path);
+  std::optional<Reader> service_in_file(const Reader& root, const ServiceRequest& scenario);
   void read_updates(const Reader& list, const ServiceRuns& runs, const EcsClusterConfig& cluster,
                     const ecs::TaskDefinition* first, ServiceConfig& out);
   std::optional<ServiceUpdate> read_update(const Reader& u, const ServiceRuns& runs,

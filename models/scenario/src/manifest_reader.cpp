@@ -10,11 +10,14 @@
 #include <fmt/format.h>
 
 #include "ecsim/eks/scoring.hpp"
+#include "api_schema.hpp"
 #include "k8s_fields.hpp"
 
 // Kubernetes manifests as `kubectl apply -f` takes them: a stream of YAML documents, each one
 // object (or a v1 List of them). The workload kinds and what constrains their pods are read;
-// every other kind is skipped with a note; fields the simulator does not need are ignored.
+// every other kind is skipped with a note. Each object is first checked against the Kubernetes
+// API types as the API server decodes it (an unknown field is an error, as with kubectl apply's
+// default --validate=strict); fields the simulator does not need are noted as not simulated.
 //
 // Where the rules come from (kubernetes/kubernetes, pkg/apis/*/validation and */v1 defaults;
 // messages follow the API server's wording where it has one):
@@ -95,6 +98,15 @@ bool selects(const eks::LabelSelector& selector, const eks::Labels& labels) {
     if (!holds) return false;
   }
   return true;
+}
+
+// The version whose types check an object of `api_version`: the beta versions ecsim still reads
+// (policy/v1beta1 PodDisruptionBudget, scheduling.k8s.io/v1beta1 PriorityClass) have the fields
+// of their v1 successors.
+std::string served_as(const std::string& api_version) {
+  if (api_version == "policy/v1beta1") return "policy/v1";
+  if (api_version == "scheduling.k8s.io/v1beta1") return "scheduling.k8s.io/v1";
+  return api_version;
 }
 
 bool is_integer(std::string_view s) {
@@ -416,7 +428,9 @@ std::int32_t read_count(const Reader& r, std::int32_t otherwise) {
 void ManifestReader::read_file(const std::string& path, const SourceLocation& referenced_from,
                                const std::string& field) {
   const auto documents = load_documents(path, diagnostics_, referenced_from, field);
-  if (documents) read(*documents);
+  if (!documents) return;
+  read(*documents);
+  for (const Document& d : *documents) note_unread(d, diagnostics_);
 }
 
 void ManifestReader::read(const std::vector<Document>& documents) {
@@ -434,16 +448,21 @@ void ManifestReader::read_object(const Reader& o) {
   const auto version = o["apiVersion"].string();
   if (!kind || !version) return;
   if (*kind == "List") {
+    if (!check_api(o, *api_root("k8s.v1.List"), ApiReader::kKubectl)) return;
     for (const Reader& item : o["items"].items("a list of objects")) read_object(item);
     return;
   }
+  // The API server decodes every object of a kind it serves strictly (kubectl apply's default
+  // --validate=strict); an object of a group whose types ecsim does not have is skipped unread.
+  const std::optional<std::uint16_t> schema = api_root(fmt::format("k8s.{}.{}", served_as(*version), *kind));
+  if (schema && !check_api(o, *schema, ApiReader::kKubectl)) return;
   const auto known = std::find_if(kKinds.begin(), kKinds.end(),
                                   [&](const KnownKind& k) { return k.kind == *kind; });
   if (known == kKinds.end()) {
     const std::string name =
         o["metadata"].is_map() ? o["metadata"]["name"].string().value_or("") : std::string();
-    out_.notes.push_back(
-        fmt::format("{}:{}: skipped {} '{}'", o.file(), o.where().line, *kind, name));
+    out_.notes.push_back(fmt::format("{}:{}: skipped {} '{}'{}", o.file(), o.where().line, *kind,
+                                     name, schema ? "" : " (its fields are not checked)"));
     return;
   }
   if (std::find(known->versions.begin(), known->versions.end(), *version) ==

@@ -47,6 +47,9 @@ struct ServiceRequest {
   /// when its value was wrong: a field is "given" when it has a place.
   Places places;
   bool ok = true;  ///< false when a value was wrong (and reported)
+  /// The service_definition file could not be read, or is not a request AWS would take
+  /// (reported): nothing else about the service is checked.
+  bool file_failed = false;
 };
 
 /// Reads the request at `r`, written in `dialect`. The caller checks a scenario service's keys

@@ -4,24 +4,21 @@
 
 #include <fmt/format.h>
 
+#include "api_schema.hpp"
 #include "yaml_reader.hpp"
 
 namespace ecsim::scenario::detail {
 namespace {
 
 // Reads the fields the simulator uses and remembers where each was, keyed by the JSON path
-// ecs::check reports problems under. Unknown fields are legal task definition fields the
-// simulator does not need: they are skipped, never rejected.
+// ecs::check reports problems under. Every field has been checked against the API model before
+// (check_api); the fields the simulator does not need are left, and noted as not simulated.
 class TaskDefinitionJson {
  public:
   explicit TaskDefinitionJson(const Reader& root) : root_(root) {}
 
   ecs::TaskDefinitionInput read() {
     ecs::TaskDefinitionInput in;
-    if (!root_.is_map()) {
-      root_.error("expected a JSON object holding a task definition");
-      return in;
-    }
     in.family = text(root_["family"], "family");
     in.cpu = size(root_["cpu"], "cpu");
     in.memory = size(root_["memory"], "memory");
@@ -101,6 +98,7 @@ class TaskDefinitionJson {
       return out;
     }
     out.name = text(c["name"], field + ".name");
+    out.image = text(c["image"], field + ".image");
     out.cpu = integer(c["cpu"], field + ".cpu");
     out.memory = integer(c["memory"], field + ".memory");
     out.memory_reservation = integer(c["memoryReservation"], field + ".memoryReservation");
@@ -140,8 +138,24 @@ std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
   // A key given twice leaves a document to read on (for its other problems), not a definition.
   const bool parsed_clean = diagnostics.all().size() == before;
   Diagnostics found;
-  TaskDefinitionJson json(Reader(*doc, found));
+  const Reader root(*doc, found);
+  // `aws ecs describe-task-definition` prints {"taskDefinition": {...}, "tags": [...]}; a file
+  // for register-task-definition is the request itself.
+  if (!root.is_map()) {
+    root.error("expected a JSON object holding a task definition");
+    diagnostics.append(found);
+    return std::nullopt;
+  }
+  const bool described = root["taskDefinition"].present();
+  const std::uint16_t shape = *api_root(described ? "aws.ecs.DescribeTaskDefinitionResponse"
+                                                  : "aws.ecs.RegisterTaskDefinitionRequest");
+  if (!check_api(root, shape, ApiReader::kAwsCli)) {
+    diagnostics.append(found);
+    return std::nullopt;
+  }
+  TaskDefinitionJson json(described ? root["taskDefinition"] : root);
   const ecs::TaskDefinitionInput input = json.read();
+  note_unread(*doc, found);
   diagnostics.append(found);
   // AWS's rules run even after a type error, so that every problem shows at once; a field that
   // had the wrong type reads as absent, and "missing" problems about it are not repeated.

@@ -99,16 +99,57 @@ std::optional<std::vector<Document>> load_documents(const std::string& path,
   return parse_documents(*text, path, diagnostics);
 }
 
+namespace {
+
+void note_unread_in(const YAML::Node& node, const std::string& path, const Document& doc,
+                    Diagnostics& diagnostics) {
+  if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      const std::string child =
+          path.empty() ? it->first.Scalar() : fmt::format("{}.{}", path, it->first.Scalar());
+      if (doc.read->contains(child)) {
+        note_unread_in(it->second, child, doc, diagnostics);
+      } else {
+        diagnostics.note(location_of(it->first.Mark(), *doc.file), child,
+                         "accepted and not simulated");
+      }
+    }
+  } else if (node.IsSequence()) {
+    std::size_t i = 0;
+    for (const YAML::Node& item : node) {
+      const std::string child = fmt::format("{}[{}]", path, i++);
+      if (doc.read->contains(child)) {
+        note_unread_in(item, child, doc, diagnostics);
+      } else {
+        diagnostics.note(location_of(item.Mark(), *doc.file), child,
+                         "accepted and not simulated");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void note_unread(const Document& doc, Diagnostics& diagnostics) {
+  note_unread_in(doc.root, "", doc, diagnostics);
+}
+
 Reader::Reader(const Document& doc, Diagnostics& diagnostics)
-    : Reader(doc.root, "", doc.file, &diagnostics, SourceLocation{*doc.file, 1, 1}) {}
+    : Reader(doc.root, "", doc.file, &diagnostics, SourceLocation{*doc.file, 1, 1}, doc.read) {}
 
 Reader::Reader(YAML::Node node, std::string path, std::shared_ptr<const std::string> file,
-               Diagnostics* diagnostics, SourceLocation fallback)
+               Diagnostics* diagnostics, SourceLocation fallback, std::shared_ptr<ReadPaths> read)
     : node_(std::move(node)),
       path_(std::move(path)),
       file_(std::move(file)),
       diagnostics_(diagnostics),
-      fallback_(std::move(fallback)) {}
+      fallback_(std::move(fallback)),
+      read_(std::move(read)) {}
+
+void Reader::mark(const Reader& child) const {
+  if (read_ && child.node_.IsDefined()) read_->insert(child.path_);
+}
 
 bool Reader::present() const { return node_.IsDefined() && !node_.IsNull(); }
 
@@ -132,14 +173,19 @@ Reader Reader::operator[](std::string_view key) const {
       if (it->first.IsScalar() && it->first.Scalar() == key) {
         value = it->second;
         // A present key with a null value (`key:`) is located at the key.
-        if (value.IsNull())
-          return Reader(value, std::move(child), file_, diagnostics_,
-                        location_of(it->first.Mark(), *file_));
+        if (value.IsNull()) {
+          Reader out(value, std::move(child), file_, diagnostics_,
+                     location_of(it->first.Mark(), *file_), read_);
+          mark(out);
+          return out;
+        }
         break;
       }
     }
   }
-  return Reader(value, std::move(child), file_, diagnostics_, where());
+  Reader out(value, std::move(child), file_, diagnostics_, where(), read_);
+  mark(out);
+  return out;
 }
 
 std::vector<Reader> Reader::items(std::string_view expected) const {
@@ -152,7 +198,9 @@ std::vector<Reader> Reader::items(std::string_view expected) const {
   out.reserve(node_.size());
   std::size_t i = 0;
   for (const YAML::Node& item : node_) {
-    out.push_back(Reader(item, fmt::format("{}[{}]", path_, i), file_, diagnostics_, where()));
+    out.push_back(
+        Reader(item, fmt::format("{}[{}]", path_, i), file_, diagnostics_, where(), read_));
+    mark(out.back());
     ++i;
   }
   return out;
@@ -172,8 +220,9 @@ std::vector<std::pair<Reader, Reader>> Reader::key_entries() const {
     const std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string();
     const std::string child = path_.empty() ? key : fmt::format("{}.{}", path_, key);
     const SourceLocation at = location_of(it->first.Mark(), *file_);
-    out.emplace_back(Reader(it->first, child, file_, diagnostics_, at),
-                     Reader(it->second, child, file_, diagnostics_, at));
+    out.emplace_back(Reader(it->first, child, file_, diagnostics_, at, nullptr),
+                     Reader(it->second, child, file_, diagnostics_, at, read_));
+    mark(out.back().second);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,11 +23,21 @@
 
 namespace ecsim::scenario::detail {
 
-/// A parsed document: its root node and the file name used in diagnostics.
+/// The paths of a document's values that a reader looked at (`containerDefinitions[0].cpu`).
+using ReadPaths = std::set<std::string, std::less<>>;
+
+/// A parsed document: its root node, the file name used in diagnostics, and the paths of the
+/// values read from it so far.
 struct Document {
   YAML::Node root;
   std::shared_ptr<const std::string> file;
+  std::shared_ptr<ReadPaths> read = std::make_shared<ReadPaths>();
 };
+
+/// Notes (in `diagnostics`) each value of `doc` that no reader looked at: the fields a real
+/// file may hold that ecsim accepts and does not simulate. Only the outermost unread value of
+/// each branch is named.
+void note_unread(const Document& doc, Diagnostics& diagnostics);
 
 /// How an input file is written.
 enum class Syntax : std::uint8_t {
@@ -73,8 +84,18 @@ class Reader {
   [[nodiscard]] bool is_map() const { return present() && node_.IsMap(); }
   [[nodiscard]] bool is_sequence() const { return present() && node_.IsSequence(); }
   [[nodiscard]] bool is_scalar() const { return present() && node_.IsScalar(); }
-  /// True for a scalar that was written in quotes (JSON strings, quoted YAML).
-  [[nodiscard]] bool is_quoted() const { return is_scalar() && node_.Tag() == "!"; }
+  /// True for a scalar that was written in quotes (JSON strings, quoted YAML) or tagged !!str.
+  [[nodiscard]] bool is_quoted() const {
+    return is_scalar() && (node_.Tag() == "!" || node_.Tag() == "tag:yaml.org,2002:str");
+  }
+  /// True for a key that is given with no value (`key:`, `key: null`).
+  [[nodiscard]] bool is_null() const { return node_.IsDefined() && node_.IsNull(); }
+  /// This node, with what is read through it not counted as read (see note_unread).
+  [[nodiscard]] Reader untracked() const {
+    Reader out = *this;
+    out.read_ = nullptr;
+    return out;
+  }
 
   /// The dotted path of this node, e.g. `ecs[0].jobs`.
   [[nodiscard]] const std::string& path() const { return path_; }
@@ -126,13 +147,16 @@ class Reader {
 
  private:
   Reader(YAML::Node node, std::string path, std::shared_ptr<const std::string> file,
-         Diagnostics* diagnostics, SourceLocation fallback);
+         Diagnostics* diagnostics, SourceLocation fallback, std::shared_ptr<ReadPaths> read);
+  // Counts `child` as read when it is present and this reader tracks what is read.
+  void mark(const Reader& child) const;
 
   YAML::Node node_;
   std::string path_;
   std::shared_ptr<const std::string> file_;
   Diagnostics* diagnostics_;
   SourceLocation fallback_;  // the parent's location, for absent nodes
+  std::shared_ptr<ReadPaths> read_;  // the document's read paths; null when untracked
 };
 
 /// "did you mean 'x'?" for the closest of `candidates` to `wanted`, or "" when none is close.

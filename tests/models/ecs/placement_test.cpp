@@ -413,6 +413,7 @@ TaskDefinition web_task(std::int64_t host_port, const char* mode = "bridge") {
   in.network_mode = mode;
   ContainerDefinitionInput c;
   c.name = "web";
+  c.image = "nginx";
   c.cpu = 256;
   c.memory = 512;
   PortMappingInput http;

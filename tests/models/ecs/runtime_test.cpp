@@ -21,6 +21,7 @@ ecs::TaskDefinition sized_task(const char* cpu, const char* memory) {
   input.memory = ecs::TaskSizeInput::string(memory);
   ecs::ContainerDefinitionInput c;
   c.name = "app";
+  c.image = "busybox";
   input.container_definitions.push_back(c);
   REQUIRE(ecs::check(input).empty());
   return ecs::from_input(input);

@@ -12,6 +12,7 @@ namespace {
 ContainerDefinitionInput container(std::string name, std::optional<std::int64_t> memory = 256) {
   ContainerDefinitionInput c;
   c.name = std::move(name);
+  c.image = "busybox";
   c.memory = memory;
   return c;
 }
@@ -428,4 +429,19 @@ TEST_CASE("runtimePlatform: X86_64 or ARM64 on Linux", "[ecs]") {
   unknown.operating_system_family = "MACOS";
   REQUIRE(check(unknown).size() == 1);
   CHECK(check(unknown)[0].message.find("must be LINUX or a WINDOWS_SERVER_") != std::string::npos);
+}
+
+// A container needs an image, AWS's own rule; ecsim pulls nothing.
+TEST_CASE("every container needs an image", "[ecs]") {
+  TaskDefinitionInput input;
+  input.family = "web";
+  input.container_definitions.push_back(container("app"));
+  input.container_definitions.push_back(container("sidecar"));
+  input.container_definitions[0].image.reset();
+  input.container_definitions[1].image = "";
+  const std::vector<Problem> problems = check(input);
+  REQUIRE(problems.size() == 2);
+  CHECK(problems[0].field == "containerDefinitions[0].image");
+  CHECK(problems[0].message == "Container.image should not be null or empty.");
+  CHECK(problems[1].field == "containerDefinitions[1].image");
 }

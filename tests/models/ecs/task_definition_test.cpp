@@ -12,6 +12,7 @@ namespace {
 ContainerDefinitionInput container(std::string name) {
   ContainerDefinitionInput c;
   c.name = std::move(name);
+  c.image = "busybox";
   return c;
 }
 

@@ -32,6 +32,7 @@ inline ecs::TaskDefinition task_definition(std::int64_t cpu, std::int64_t memory
   in.family = std::move(family);
   ecs::ContainerDefinitionInput c;
   c.name = "app";
+  c.image = "busybox";
   c.cpu = cpu;
   c.memory = memory;
   in.container_definitions.push_back(c);

@@ -30,6 +30,7 @@ ecs::TaskDefinition static_port_task_definition(std::int64_t cpu, std::int64_t m
   in.network_mode = "bridge";
   ecs::ContainerDefinitionInput c;
   c.name = "app";
+  c.image = "busybox";
   c.cpu = cpu;
   c.memory = memory;
   ecs::PortMappingInput http;

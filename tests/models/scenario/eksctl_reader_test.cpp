@@ -283,7 +283,7 @@ TEST_CASE("eksctl files with problems get every one, at its place", "[scenario][
       "  - name: m\n"
       "    instanceType: m5.large\n"
       "    instanceTypes: [m5.large]\n"
-      "    taints: {k: \"v:NoSchedule\"}\n"
+      "    taints: [{key: k, effect: NoExecut}]\n"
       "    updateConfig: {maxUnavailable: 3}\n"
       "  - name: n\n"
       "    updateConfig: {maxUnavailable: 1, maxUnavailablePercentage: 10}\n");
@@ -308,8 +308,8 @@ TEST_CASE("eksctl files with problems get every one, at its place", "[scenario][
               "c.yaml:12:11: error: nodeGroups[1].name: node group 'a' is defined twice",
               "c.yaml:16:20: error: managedNodeGroups[0].instanceTypes: only one of instanceType "
               "or instanceTypes can be specified (eksctl's rule)",
-              "c.yaml:17:13: error: managedNodeGroups[0].taints: expected a list of {key, value, "
-              "effect}",
+              "c.yaml:17:31: error: managedNodeGroups[0].taints[0].effect: 'NoExecut' is not one "
+              "of NoSchedule, PreferNoSchedule, NoExecute (did you mean 'NoExecute'?)",
               "c.yaml:18:36: error: managedNodeGroups[0].updateConfig.maxUnavailable: "
               "maxUnavailable=3 cannot be greater than maxSize=2",
               "c.yaml:20:19: error: managedNodeGroups[1].updateConfig: cannot use maxUnavailable "

@@ -136,11 +136,11 @@ TEST_CASE("a huge value is quoted cut short, and no message grows past a few hun
                      "bytes) is too large (expected a whole number from 0 to 10)",
                      "s.yaml:2:4: error: k: 'x777777777777777777777777777777777777777... (1000001 "
                      "bytes)' is not one of wait, fail"});
-  // Whatever a message quotes, it keeps its first 200 and last 150 bytes: of 1 + 1,000,000 + 33,
-  // 999,684 go; the last 150 are 117 sevens and the 33 bytes of "' is wrong (...)".
+  // Whatever a message quotes, it keeps its first 1,000 and last 150 bytes: of 1 + 1,000,000 +
+  // 33, 998,884 go; the last 150 are 117 sevens and the 33 bytes of "' is wrong (...)".
   Diagnostics d;
   d.error(SourceLocation{"s.yaml", 1, 1}, "a", "'" + huge + "' is wrong (expected a short one)");
   const std::string& message = d.all().front().message;
-  CHECK(message == "'" + std::string(199, '7') + " [... 999684 bytes cut ...] " +
+  CHECK(message == "'" + std::string(999, '7') + " [... 998884 bytes cut ...] " +
                        std::string(117, '7') + "' is wrong (expected a short one)");
 }

@@ -53,6 +53,7 @@ struct PortMappingInput {
 /// One entry of `containerDefinitions`: the fields that size and place a container.
 struct ContainerDefinitionInput {
   std::optional<std::string> name;                 ///< `name`.
+  std::optional<std::string> image;                ///< `image`: required, not simulated.
   std::optional<std::int64_t> cpu;                 ///< `cpu`, in CPU units (1024 per vCPU).
   std::optional<std::int64_t> memory;              ///< `memory`, the hard limit in MiB.
   std::optional<std::int64_t> memory_reservation;  ///< `memoryReservation`, the soft limit in MiB.

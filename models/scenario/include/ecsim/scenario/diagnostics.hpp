@@ -23,12 +23,18 @@ struct Diagnostic {
 /// The one-line form of `d`.
 std::string format_diagnostic(const Diagnostic& d);
 
+/// The one-line form of a note: `file:line:col: note: path: message`.
+std::string format_note(const Diagnostic& d);
+
 /// Collects every problem found while loading, in the order they were found; owns them.
 class Diagnostics {
  public:
   /// Records a problem at `where` concerning the field `path`.
   void error(SourceLocation where, std::string path, std::string message);
-  /// Appends all of `other`'s problems.
+  /// Records something true of the input that is not a problem, such as a field that is
+  /// accepted and not simulated.
+  void note(SourceLocation where, std::string path, std::string message);
+  /// Appends all of `other`'s problems and notes.
   void append(const Diagnostics& other);
   /// True when no problem was recorded.
   [[nodiscard]] bool ok() const noexcept { return all_.empty(); }
@@ -36,9 +42,12 @@ class Diagnostics {
   [[nodiscard]] std::vector<Diagnostic> sorted() const;
   /// The problems in the order they were found.
   [[nodiscard]] const std::vector<Diagnostic>& all() const noexcept { return all_; }
+  /// The notes, in the order they were made.
+  [[nodiscard]] const std::vector<Diagnostic>& notes() const noexcept { return notes_; }
 
  private:
   std::vector<Diagnostic> all_;
+  std::vector<Diagnostic> notes_;
 };
 
 }  // namespace ecsim::scenario
