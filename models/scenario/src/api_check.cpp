@@ -286,6 +286,10 @@ class Checker {
       given[static_cast<std::size_t>(field - fields.begin())] = true;
       check(value, field->type, at);
     }
+    // Only botocore enforces required members while decoding; eksctl's schema marks fields
+    // required that eksctl fills in itself (metadata.region from the AWS profile, a node group's
+    // name), and Kubernetes checks them in validation, after decoding.
+    if (reader_ != ApiReader::kAwsCli) return;
     for (std::size_t i = 0; i < fields.size(); ++i)
       if (fields[i].required && !given[i]) missing(r, fields[i].name, path);
   }
@@ -316,12 +320,8 @@ class Checker {
 
   void missing(const Reader& r, std::string_view name, const std::string& path) {
     ok_ = false;
-    if (reader_ == ApiReader::kAwsCli)
-      r.error(fmt::format("Missing required parameter in {}: \"{}\"",
-                          path.empty() ? "input" : path, name));
-    else
-      r.error(fmt::format("Required value: \"{}\" must be given", path.empty() ? std::string(name)
-                                                                  : path + "." + std::string(name)));
+    r.error(fmt::format("Missing required parameter in {}: \"{}\"", path.empty() ? "input" : path,
+                        name));
   }
 
   void wrong_type(const Reader& r, ApiKind kind, Seen s, const std::string& path) {

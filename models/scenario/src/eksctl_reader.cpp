@@ -491,7 +491,7 @@ std::optional<eks::ClusterConfig> read_eksctl_file(const std::string& path,
   const std::size_t before = diagnostics.all().size();
   auto config = read_eksctl(Reader(*doc, diagnostics), context);
   if (diagnostics.all().size() != before) return std::nullopt;
-  note_unread(*doc, diagnostics);
+  Reader(*doc, diagnostics).note_unread();
   return config;
 }
 

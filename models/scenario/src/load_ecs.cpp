@@ -708,7 +708,8 @@ ServiceRequest Loader::read_service_keys(const Reader& s, std::string& definitio
     return scenario;
   }
   ServiceRequest from_file = read_service_request(*request, Dialect::kCreateServiceJson);
-  note_unread(*doc, diagnostics_);
+  // describe-services output: only the service read is this service's.
+  request->note_unread();
   return merge(std::move(from_file), std::move(scenario));
 }
 

@@ -430,7 +430,7 @@ void ManifestReader::read_file(const std::string& path, const SourceLocation& re
   const auto documents = load_documents(path, diagnostics_, referenced_from, field);
   if (!documents) return;
   read(*documents);
-  for (const Document& d : *documents) note_unread(d, diagnostics_);
+  for (const Document& d : *documents) Reader(d, diagnostics_).note_unread();
 }
 
 void ManifestReader::read(const std::vector<Document>& documents) {

@@ -155,7 +155,7 @@ std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
   }
   TaskDefinitionJson json(described ? root["taskDefinition"] : root);
   const ecs::TaskDefinitionInput input = json.read();
-  note_unread(*doc, found);
+  root.note_unread();
   diagnostics.append(found);
   // AWS's rules run even after a type error, so that every problem shows at once; a field that
   // had the wrong type reads as absent, and "missing" problems about it are not repeated.

@@ -99,42 +99,6 @@ std::optional<std::vector<Document>> load_documents(const std::string& path,
   return parse_documents(*text, path, diagnostics);
 }
 
-namespace {
-
-void note_unread_in(const YAML::Node& node, const std::string& path, const Document& doc,
-                    Diagnostics& diagnostics) {
-  if (node.IsMap()) {
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (!it->first.IsScalar()) continue;
-      const std::string child =
-          path.empty() ? it->first.Scalar() : fmt::format("{}.{}", path, it->first.Scalar());
-      if (doc.read->contains(child)) {
-        note_unread_in(it->second, child, doc, diagnostics);
-      } else {
-        diagnostics.note(location_of(it->first.Mark(), *doc.file), child,
-                         "accepted and not simulated");
-      }
-    }
-  } else if (node.IsSequence()) {
-    std::size_t i = 0;
-    for (const YAML::Node& item : node) {
-      const std::string child = fmt::format("{}[{}]", path, i++);
-      if (doc.read->contains(child)) {
-        note_unread_in(item, child, doc, diagnostics);
-      } else {
-        diagnostics.note(location_of(item.Mark(), *doc.file), child,
-                         "accepted and not simulated");
-      }
-    }
-  }
-}
-
-}  // namespace
-
-void note_unread(const Document& doc, Diagnostics& diagnostics) {
-  note_unread_in(doc.root, "", doc, diagnostics);
-}
-
 Reader::Reader(const Document& doc, Diagnostics& diagnostics)
     : Reader(doc.root, "", doc.file, &diagnostics, SourceLocation{*doc.file, 1, 1}, doc.read) {}
 
@@ -146,6 +110,31 @@ Reader::Reader(YAML::Node node, std::string path, std::shared_ptr<const std::str
       diagnostics_(diagnostics),
       fallback_(std::move(fallback)),
       read_(std::move(read)) {}
+
+void Reader::note_unread() const {
+  if (!read_ || !present()) return;
+  const auto note = [&](const YAML::Mark& mark, const std::string& child) {
+    if (read_->contains(child)) return true;
+    diagnostics_->note(location_of(mark, *file_), child, "accepted and not simulated");
+    return false;
+  };
+  if (node_.IsMap()) {
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      const std::string child =
+          path_.empty() ? it->first.Scalar() : fmt::format("{}.{}", path_, it->first.Scalar());
+      if (note(it->first.Mark(), child))
+        Reader(it->second, child, file_, diagnostics_, fallback_, read_).note_unread();
+    }
+  } else if (node_.IsSequence()) {
+    std::size_t i = 0;
+    for (const YAML::Node& item : node_) {
+      const std::string child = fmt::format("{}[{}]", path_, i++);
+      if (note(item.Mark(), child))
+        Reader(item, child, file_, diagnostics_, fallback_, read_).note_unread();
+    }
+  }
+}
 
 void Reader::mark(const Reader& child) const {
   if (read_ && child.node_.IsDefined()) read_->insert(child.path_);

@@ -34,10 +34,7 @@ struct Document {
   std::shared_ptr<ReadPaths> read = std::make_shared<ReadPaths>();
 };
 
-/// Notes (in `diagnostics`) each value of `doc` that no reader looked at: the fields a real
-/// file may hold that ecsim accepts and does not simulate. Only the outermost unread value of
-/// each branch is named.
-void note_unread(const Document& doc, Diagnostics& diagnostics);
+
 
 /// How an input file is written.
 enum class Syntax : std::uint8_t {
@@ -90,6 +87,10 @@ class Reader {
   }
   /// True for a key that is given with no value (`key:`, `key: null`).
   [[nodiscard]] bool is_null() const { return node_.IsDefined() && node_.IsNull(); }
+  /// Notes each value inside this node that no reader looked at: the fields a real file may
+  /// hold that ecsim accepts and does not simulate. Only the outermost unread value of each
+  /// branch is named.
+  void note_unread() const;
   /// This node, with what is read through it not counted as read (see note_unread).
   [[nodiscard]] Reader untracked() const {
     Reader out = *this;
