@@ -24,6 +24,7 @@ std::string_view to_string(PlacementFailure failure) noexcept {
     case PlacementFailure::kResourceCpu: return "RESOURCE:CPU";
     case PlacementFailure::kResourceMemory: return "RESOURCE:MEMORY";
     case PlacementFailure::kResourcePorts: return "RESOURCE:PORTS";
+    case PlacementFailure::kResourceEni: return "RESOURCE:ENI";
     case PlacementFailure::kNoInstances: return "NO_INSTANCES";
     case PlacementFailure::kMemberOf: return "MemberOf placement constraint unsatisfied.";
     case PlacementFailure::kDistinctInstance:
@@ -31,6 +32,20 @@ std::string_view to_string(PlacementFailure failure) noexcept {
     case PlacementFailure::kNone: break;
   }
   return "";
+}
+
+void ContainerInstances::set_task_enis(ContainerInstanceIndex i, std::uint32_t enis) {
+  eni_free_[i] = enis;
+}
+
+void ContainerInstances::reserve_eni(ContainerInstanceIndex i) {
+  if (eni_free_[i] == kUnlimitedEnis) return;
+  ECSIM_ASSERT(eni_free_[i] > 0, "an awsvpc task takes a free network interface");
+  --eni_free_[i];
+}
+
+void ContainerInstances::release_eni(ContainerInstanceIndex i) {
+  if (eni_free_[i] != kUnlimitedEnis) ++eni_free_[i];
 }
 
 ContainerInstanceIndex ContainerInstances::register_instance(
@@ -54,6 +69,7 @@ ContainerInstanceIndex ContainerInstances::register_instance(
   connected_.push_back(1);
   draining_.push_back(0);
   registered_.push_back(1);
+  eni_free_.push_back(kUnlimitedEnis);
   ports_.emplace_back(agent_ports.begin(), agent_ports.end());
   port_bits_.push_back(0);
   summarize_ports(i);

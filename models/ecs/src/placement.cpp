@@ -224,13 +224,15 @@ PlacementResult Placer::place(const ContainerInstances& instances,
   const auto cpu = static_cast<std::int32_t>(std::min(request.cpu_units, kMax32));
   const auto mem = static_cast<std::int32_t>(std::min(request.memory_mib, kMax32));
   const std::span<const PlacementStrategy> st = request.strategies;
-  if (fits_32 && request.member_of.empty() && st.size() == 2 &&
+  // The zone indexes know nothing of network interfaces: an awsvpc task takes the passes.
+  const bool indexed = fits_32 && !request.needs_eni;
+  if (indexed && request.member_of.empty() && st.size() == 2 &&
       st[0].type == StrategyType::kSpread && st[0].field == StrategyField::kAvailabilityZone &&
       st[1].type == StrategyType::kSpread && st[1].field == StrategyField::kInstanceId) {
     if (const auto chosen = place_default_spread(instances, request))
       return {*chosen, PlacementFailure::kNone};
   }
-  if (fits_32 && st.size() == 2 && st[0].type == StrategyType::kSpread &&
+  if (indexed && st.size() == 2 && st[0].type == StrategyType::kSpread &&
       st[0].field == StrategyField::kAvailabilityZone && st[1].type == StrategyType::kBinpack &&
       st[1].field == StrategyField::kMemory) {
     if (const auto chosen = place_zone_binpack(instances, request))
@@ -254,6 +256,7 @@ PlacementResult Placer::place(const ContainerInstances& instances,
   std::size_t n = fits_32 ? compact(flags, size, candidates_.data()) : 0;
   if (!request.host_ports.empty()) [[unlikely]]
     n = drop_port_conflicts(instances, request.host_ports, n);
+  if (request.needs_eni) n = drop_without_eni(instances, n);
 
   if (n == 0) return {std::nullopt, why_none(instances, request)};
 
@@ -409,24 +412,41 @@ std::optional<ContainerInstanceIndex> Placer::choose_stop(const ContainerInstanc
   return candidates_[0];
 }
 
+std::size_t Placer::drop_without_eni(const ContainerInstances& instances, std::size_t n) {
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < n; ++k)
+    if (instances.eni_free_[candidates_[k]] > 0) candidates_[kept++] = candidates_[k];
+  return kept;
+}
+
 PlacementFailure Placer::why_none(const ContainerInstances& instances,
                                   const PlacementRequest& request) {
   // The slow path, once per failed placement: name the first step that left nobody, in the
-  // documented order (resources and ports, then memberOf, then distinctInstance).
+  // documented order (resources and ports, a network interface, then memberOf, then
+  // distinctInstance).
   const std::span<const HostPort> ports = request.host_ports;
   const PlacementFailure resources =
       instances.why_not(request.cpu_units, request.memory_mib, ports);
   if (resources != PlacementFailure::kNone) return resources;
+  // Resources and ports left someone (so the request fits 32 bits).
+  const std::size_t size = instances.size();
+  const Columns columns{instances.active_.data(), instances.connected_.data(),
+                        instances.cpu_free_.data(), instances.mem_free_.data(), size};
+  const auto cpu = static_cast<std::int32_t>(request.cpu_units);
+  const auto mem = static_cast<std::int32_t>(request.memory_mib);
+  if (request.needs_eni) {
+    // Then a network interface for an awsvpc task.
+    flag<false, false>(columns, cpu, mem, nullptr, nullptr, flags_.data());
+    std::size_t fit = compact(flags_.data(), size, candidates_.data());
+    if (!ports.empty()) fit = drop_port_conflicts(instances, ports, fit);
+    if (drop_without_eni(instances, fit) == 0) return PlacementFailure::kResourceEni;
+  }
   if (!request.member_of.empty()) {
-    // Resources and ports left someone (so the request fits 32 bits): the mask alone now.
-    const std::size_t size = instances.size();
-    const Columns columns{instances.active_.data(), instances.connected_.data(),
-                          instances.cpu_free_.data(), instances.mem_free_.data(), size};
-    flag<true, false>(columns, static_cast<std::int32_t>(request.cpu_units),
-                      static_cast<std::int32_t>(request.memory_mib), request.member_of.data(),
-                      nullptr, flags_.data());
+    // The mask alone now.
+    flag<true, false>(columns, cpu, mem, request.member_of.data(), nullptr, flags_.data());
     std::size_t members = compact(flags_.data(), size, candidates_.data());
     if (!ports.empty()) members = drop_port_conflicts(instances, ports, members);
+    if (request.needs_eni) members = drop_without_eni(instances, members);
     if (members == 0) return PlacementFailure::kMemberOf;
   }
   return PlacementFailure::kDistinctInstance;

@@ -291,10 +291,12 @@ bool Runtime::release_ref(TaskIndex t) {
 // The instance a task of `cpu` units and `memory` MiB holding host `ports` would go to under
 // `rules`, without reserving anything.
 PlacementResult Runtime::choose_instance(ClusterId c, const PlacementRules& rules,
-                                            std::int64_t cpu, std::int64_t memory,
-                                            std::span<const HostPort> ports) {
+                                         std::int64_t cpu, std::int64_t memory,
+                                         const TaskDefinition& definition) {
   ClusterRuntime& cluster = clusters_[c];
-  if (!rules.group) {
+  const std::span<const HostPort> ports = definition.host_ports();
+  const bool eni = definition.network_mode() == NetworkMode::kAwsvpc;
+  if (!rules.group && !eni) {
     const auto i = cluster.instances.first_fit(cpu, memory, ports);
     if (!i) return {std::nullopt, cluster.instances.why_not(cpu, memory, ports)};
     return {i, PlacementFailure::kNone};
@@ -303,12 +305,18 @@ PlacementResult Runtime::choose_instance(ClusterId c, const PlacementRules& rule
   PlacementRequest request;
   request.cpu_units = cpu;
   request.memory_mib = memory;
-  request.group = *rules.group;
-  request.strategies = resolve_strategies(cluster, rules.strategies, strategies);
-  request.distinct_instance = rules.distinct_instance;
+  request.group = rules.group.value_or(0);
+  if (rules.group) request.strategies = resolve_strategies(cluster, rules.strategies, strategies);
+  request.distinct_instance = rules.group && rules.distinct_instance;
   request.member_of = rules.member_of;
   request.host_ports = ports;
+  request.needs_eni = eni;
   return placer_.place(cluster.instances, request);
+}
+
+bool Runtime::holds_eni(TaskIndex t) const {
+  return launch_[t] == LaunchType::kEc2 &&
+         task_definition_of(t).network_mode() == NetworkMode::kAwsvpc;
 }
 
 // The static host ports EC2 task `t` holds on its instance: its task definition's (a job's, or
@@ -331,6 +339,7 @@ void Runtime::assign_to_instance(TaskIndex t, ContainerInstanceIndex i) {
   else group = services_[service_of_[t]].group;
   if (group) c.instances.reserve(i, cpu_[t], memory_[t], *group, host_ports_of(t));
   else c.instances.reserve(i, cpu_[t], memory_[t], host_ports_of(t));
+  if (holds_eni(t)) c.instances.reserve_eni(i);
   instance_[t] = i;
   az_[t] = c.instances.az(i);
   slot_[t] = static_cast<std::uint32_t>(c.tasks_on[i].size());
@@ -356,8 +365,8 @@ PlacementFailure Runtime::place_job_task(TaskIndex t) {
   rules.strategies = job.config->placement_strategy;
   rules.distinct_instance = job.config->distinct_instance;
   if (!job.config->member_of.empty()) rules.member_of = job.member_of;
-  const PlacementResult result = choose_instance(job.cluster, rules, cpu_[t], memory_[t],
-                                                      job.config->task_definition.host_ports());
+  const PlacementResult result =
+      choose_instance(job.cluster, rules, cpu_[t], memory_[t], job.config->task_definition);
   if (!result.instance) return result.failure;
   assign_to_instance(t, *result.instance);
   return PlacementFailure::kNone;
@@ -396,6 +405,7 @@ void Runtime::release_ec2(TaskIndex t) {
   else group = services_[service_of_[t]].group;
   if (group) c.instances.release(i, cpu_[t], memory_[t], *group, host_ports_of(t));
   else c.instances.release(i, cpu_[t], memory_[t], host_ports_of(t));
+  if (holds_eni(t)) c.instances.release_eni(i);
   reserve_in_az(c.instances.az(i), -cpu_[t], -memory_[t], true);
   if (c.tracks_busy) count_busy(t, false);
   std::vector<TaskIndex>& on = c.tasks_on[i];
@@ -526,6 +536,9 @@ void Runtime::register_instance(ClusterId c, InstanceId id) {
   const std::int64_t mem = registered_memory_mib(type.memory_mib);
   const ContainerInstanceIndex ci =
       cluster.instances.register_instance(id, platform_.az(id), cpu, mem);
+  // Each awsvpc task attaches an interface of its own; the primary one is the instance's (ENI
+  // trunking, which raises the limit, is not simulated).
+  cluster.instances.set_task_enis(ci, type.max_enis > 0 ? type.max_enis - 1 : 0);
   ++registered_instances_;
   cluster.tasks_on.resize(cluster.instances.size());
   cluster.instance_type.push_back(platform_.type(id));

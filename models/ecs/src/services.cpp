@@ -270,8 +270,7 @@ bool Runtime::start_service_task(ServiceId index, std::optional<ContainerInstanc
   const TaskSize size = d.task_definition->held_size(launch != LaunchType::kEc2);
   const std::int64_t cpu = size.cpu_units, memory = size.memory_mib;
   if (launch == LaunchType::kEc2 && !on) {
-    on = choose_instance(s.cluster, rules_of(s), cpu, memory, d.task_definition->host_ports())
-             .instance;
+    on = choose_instance(s.cluster, rules_of(s), cpu, memory, *d.task_definition).instance;
     if (!on) return false;
   }
   const TaskIndex t = create_task(kUntilStopped, cpu, memory, s.cluster, launch);
@@ -439,7 +438,7 @@ void Runtime::rebalance_zones(ServiceRuntime& s, ServiceId index) {
   const DeploymentRuntime& d = s.deployments.back();
   const auto where =
       choose_instance(s.cluster, rules, d.task_definition->reserved_cpu_units(),
-                      d.task_definition->reserved_memory_mib(), d.task_definition->host_ports())
+                      d.task_definition->reserved_memory_mib(), *d.task_definition)
           .instance;
   // Only a task that lands in a zone it evens out: otherwise the scale-in would undo it.
   if (where && s.meter.running_by_az[c.instances.az(*where).value()] + 1 < most)
@@ -522,7 +521,9 @@ void Runtime::reconcile_daemon(ServiceRuntime& s, ServiceId index) {
     if (!eligible(i) || !c.instances.connected(i) || c.instances.group_tasks(s.group, i) != 0)
       continue;
     if (c.instances.cpu_free(i) < cpu || c.instances.memory_free(i) < memory ||
-        !c.instances.ports_free(i, d.task_definition->host_ports())) {
+        !c.instances.ports_free(i, d.task_definition->host_ports()) ||
+        (d.task_definition->network_mode() == NetworkMode::kAwsvpc &&
+         c.instances.enis_free(i) == 0)) {
       set_wants_capacity(index, true);  // AWS does not stop other tasks to make room for a daemon
       continue;
     }

@@ -711,3 +711,41 @@ TEST_CASE("spread over zones then binpack on memory from the zones' memory bucke
     }
   }
 }
+
+TEST_CASE("an awsvpc task needs a free network interface, counted per instance", "[ecs]") {
+  ContainerInstances ci;
+  ci.register_instance(InstanceId{0}, AzId{0}, 4096, 8192);
+  ci.register_instance(InstanceId{1}, AzId{0}, 4096, 8192);
+  ci.set_task_enis(0, 1);
+  ci.set_task_enis(1, 2);
+  const TaskGroupIndex g = ci.add_task_group();
+  Placer placer = make_placer();
+  static constexpr std::array strategies{PlacementStrategy::binpack(StrategyField::kMemory)};
+  PlacementRequest request{256, 512, g, strategies};
+  request.needs_eni = true;
+  const auto place = [&] {
+    const PlacementResult r = placer.place(ci, request);
+    if (r.instance) {
+      ci.reserve(*r.instance, 256, 512, g);
+      ci.reserve_eni(*r.instance);
+    }
+    return r;
+  };
+  // Binpack ties on memory go to the lowest index: 0 takes its one interface, then 1 its two.
+  CHECK(place().instance == 0U);
+  CHECK(place().instance == 1U);
+  CHECK(place().instance == 1U);
+  CHECK(ci.enis_free(0) == 0);
+  CHECK(ci.enis_free(1) == 0);
+  const PlacementResult none = place();
+  CHECK_FALSE(none.instance);
+  CHECK(none.failure == PlacementFailure::kResourceEni);
+  CHECK(to_string(none.failure) == "RESOURCE:ENI");
+  // A task in another mode takes no interface; a stopped awsvpc task gives its back.
+  request.needs_eni = false;
+  CHECK(placer.place(ci, request).instance);
+  ci.release(0, 256, 512, g);
+  ci.release_eni(0);
+  request.needs_eni = true;
+  CHECK(place().instance == 0U);
+}

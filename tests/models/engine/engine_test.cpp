@@ -136,6 +136,22 @@ TEST_CASE("a task definition's cpuArchitecture picks its instances and its Farga
         Approx(10 * 300.0 / 3600 * (0.25 * 0.03238 + 0.5 * 0.00356)).epsilon(1e-9));
 }
 
+TEST_CASE("awsvpc tasks on EC2 each take one of the instance's network interfaces", "[engine]") {
+  // Three m6i.xlarge (4 interfaces, 3 for tasks): 9 of 20 awsvpc tasks run, the others find no
+  // interface free (RESOURCE:ENI), though CPU and memory would take all 20; bridge mode runs 20.
+  const scenario::Scenario s = load("engine/enis.yaml");
+  const engine::ReplicationResult r = run(s, 1);
+  REQUIRE(r.jobs.size() == 2);
+  CHECK(r.jobs[0].name == "awsvpc");
+  CHECK(r.jobs[0].tasks.started == 9);
+  CHECK(r.jobs[0].failure_reasons == std::map<std::string, std::uint64_t>{{"RESOURCE:ENI", 11}});
+  CHECK(r.jobs[1].tasks.started == 20);
+  CHECK(r.jobs[1].failure_reasons.empty());
+  // A service of 20 runs 9, by the default spread, and waits for the rest.
+  REQUIRE(r.services.size() == 1);
+  CHECK(r.services[0].running_by_az == std::vector<std::int64_t>{9});
+}
+
 TEST_CASE("a zone outage stops its Fargate tasks and the queue waits for capacity", "[engine]") {
   // 40 tasks, 12 per zone over three zones: 36 run, 4 wait. At 1h us-east-1a goes down and its
   // 12 tasks are evicted; the 4 waiting ones find b and c full and a down until 1h10m, when they

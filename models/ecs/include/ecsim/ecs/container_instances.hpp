@@ -69,15 +69,19 @@ enum class PlacementFailure : std::uint8_t {
   kResourceCpu,       ///< "RESOURCE:CPU": no connected instance has enough unreserved CPU
   kResourceMemory,    ///< "RESOURCE:MEMORY": some have the CPU, none also the memory
   kResourcePorts,     ///< "RESOURCE:PORTS": some have the CPU and memory, none the host ports
+  kResourceEni,       ///< "RESOURCE:ENI": some have the rest, none a free network interface
   kNoInstances,       ///< no container instance is registered and connected
   kMemberOf,          ///< some have the resources, none of those is in the memberOf mask
   kDistinctInstance,  ///< some pass the rest, all of those hold a task of the group
 };
 
-/// AWS's text for `failure`: "RESOURCE:CPU", "RESOURCE:MEMORY", "RESOURCE:PORTS",
+/// AWS's text for `failure`: "RESOURCE:CPU", "RESOURCE:MEMORY", "RESOURCE:PORTS", "RESOURCE:ENI",
 /// "NO_INSTANCES", "MemberOf placement constraint unsatisfied.", "DistinctInstance placement
 /// constraint unsatisfied.", or "".
 std::string_view to_string(PlacementFailure failure) noexcept;
+
+/// The network interfaces free on an instance whose limit was never set.
+inline constexpr std::uint32_t kUnlimitedEnis = std::numeric_limits<std::uint32_t>::max();
 
 /// Dense index of a container instance within its cluster, in registration order.
 using ContainerInstanceIndex = std::uint32_t;
@@ -101,6 +105,14 @@ class ContainerInstances {
   ContainerInstanceIndex register_instance(
       InstanceId ec2, AzId az, std::int64_t cpu_units, std::int64_t memory_mib,
       std::span<const HostPort> agent_ports = kAgentReservedPorts);
+  /// Sets how many network interfaces tasks in awsvpc mode may attach to `i` (each takes one):
+  /// its type's maximum less the primary one. Unlimited (kUnlimitedEnis) until set.
+  void set_task_enis(ContainerInstanceIndex i, std::uint32_t enis);
+  /// The network interfaces still free for awsvpc tasks on `i`.
+  [[nodiscard]] std::uint32_t enis_free(ContainerInstanceIndex i) const { return eni_free_[i]; }
+  /// Takes one of `i`'s free network interfaces for an awsvpc task; gives one back.
+  void reserve_eni(ContainerInstanceIndex i);
+  void release_eni(ContainerInstanceIndex i);
   /// The index of EC2 instance `ec2`, if it registered here.
   [[nodiscard]] std::optional<ContainerInstanceIndex> find(InstanceId ec2) const;
 
@@ -229,6 +241,8 @@ class ContainerInstances {
   std::vector<std::int32_t> cpu_free_, mem_free_;
   // active_ is the one status column placement reads: registered and not DRAINING.
   std::vector<std::uint8_t> active_, connected_, draining_, registered_;
+  // Network interfaces free for awsvpc tasks, per instance (kUnlimitedEnis: not counted).
+  std::vector<std::uint32_t> eni_free_;
   // Reserved host ports per instance, each list sorted. A list per instance, not a flat set
   // for the cluster: an instance holds a handful (the agent's five, plus a few per task with
   // static ports; at most kMaxReservedPorts), so an exact conflict check is a merge of two

@@ -83,6 +83,8 @@ struct PlacementRequest {
   /// The task's static host ports, sorted and without repeats (`TaskDefinition::host_ports`):
   /// an instance where any of them is reserved cannot take it; empty: the task maps none.
   std::span<const HostPort> host_ports{};
+  /// The task runs in awsvpc mode: it takes one of the instance's free network interfaces.
+  bool needs_eni = false;
 };
 
 /// The outcome of one placement: an instance, or why there is none.
@@ -159,6 +161,8 @@ class Placer {
 
   // Why `request` found no instance, once the filter left none (the slow path).
   PlacementFailure why_none(const ContainerInstances& instances, const PlacementRequest& request);
+  // Keeps, in order, the first `n` candidates with a network interface free; returns how many.
+  std::size_t drop_without_eni(const ContainerInstances& instances, std::size_t n);
   // Keeps, in order, the first `n` candidates on which `ports` are free; returns how many.
   std::size_t drop_port_conflicts(const ContainerInstances& instances,
                                   std::span<const HostPort> ports, std::size_t n);

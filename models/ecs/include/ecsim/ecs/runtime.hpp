@@ -257,9 +257,11 @@ class Runtime {
   [[nodiscard]] bool newer(TaskIndex t, TaskIndex than) const {
     return than == kNoTask || sequence_[t] > sequence_[than];
   }
-  PlacementResult choose_instance(ClusterId c, const PlacementRules& rules,
-                                       std::int64_t cpu, std::int64_t memory,
-                                       std::span<const HostPort> ports);
+  /// Where a task of `definition` reserving `cpu` units and `memory` MiB would go under `rules`.
+  PlacementResult choose_instance(ClusterId c, const PlacementRules& rules, std::int64_t cpu,
+                                  std::int64_t memory, const TaskDefinition& definition);
+  /// True when `t` runs in awsvpc mode on EC2: it holds one of its instance's interfaces.
+  [[nodiscard]] bool holds_eni(TaskIndex t) const;
   /// The task definition task `t` was created from: its job's, or its service deployment's.
   const TaskDefinition& task_definition_of(TaskIndex t) const;
   std::span<const HostPort> host_ports_of(TaskIndex t) const;
