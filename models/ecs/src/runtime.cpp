@@ -178,6 +178,12 @@ bool Runtime::handle(const Event& e) {
       break;
     // Managed scaling launches and terminates instances: their changes are handled at once.
     case kScalingTick: on_scaling_tick(cluster); return true;
+    case kTaskHealthy:
+      if (release_ref(task)) {
+        svc_[task].healthy = 1;
+        mark_dirty(service_of_[task]);
+      }
+      break;
     default: ECSIM_ASSERT(false, "unknown ECS event kind");
   }
   return false;

@@ -194,6 +194,11 @@ void Runtime::on_service_task_running(TaskIndex t) {
   // ends the launch back-off then.
   s.deployments[svc_[t].deployment].failures = 0;
   s.consecutive_failures = 0;
+  // It counts towards minimumHealthyPercent once healthy: 40 s after RUNNING without a health
+  // check, after its checks' interval with one (TaskDefinition::seconds_to_healthy).
+  ++refs_[t];
+  sim_.schedule_in(std::chrono::seconds{task_definition_of(t).seconds_to_healthy()}, kTaskHealthy,
+                   t.value());
   mark_dirty(service_of_[t]);
 }
 
@@ -365,7 +370,8 @@ void Runtime::reconcile_replica(ServiceRuntime& s, ServiceId index) {
   for (const TaskIndex t : s.tasks) {
     if (state_[t] != TaskState::kRunning) ++counts.new_pending;
     else if (is_old(t)) ++counts.old_running;
-    else ++counts.new_healthy;
+    else if (healthy(t)) ++counts.new_healthy;
+    else ++counts.new_pending;
   }
   const DeploymentStep step = deployment_step(counts, s.config->deployment);
   if (step.stop_old > 0) {
@@ -456,7 +462,7 @@ void Runtime::update_deployment_states(ServiceRuntime& s, bool stuck) {
   bool others = false;
   for (const TaskIndex t : s.tasks) {
     if (svc_[t].deployment != p) others = true;
-    else if (state_[t] == TaskState::kRunning &&
+    else if (this->healthy(t) &&
              !(launch_[t] == LaunchType::kEc2 && c.instances.draining(instance_[t])))
       ++healthy;
   }
@@ -501,7 +507,8 @@ void Runtime::reconcile_daemon(ServiceRuntime& s, ServiceId index) {
     if (!eligible(instance_[t])) continue;
     if (state_[t] != TaskState::kRunning) ++counts.new_pending;
     else if (svc_[t].deployment != primary) ++counts.old_running;
-    else ++counts.new_healthy;
+    else if (healthy(t)) ++counts.new_healthy;
+    else ++counts.new_pending;
   }
   const DeploymentStep step = deployment_step(counts, s.config->deployment);
   if (step.stop_old > 0) {

@@ -46,11 +46,21 @@
 //        networkMode=awsvpc, the host ports and container ports in port mappings must match."
 //        (klothoplatform/klotho#892), "Invalid 'cpu' setting for task." (Developer Guide,
 //        "Troubleshoot Amazon ECS task definition invalid CPU or memory errors").
+// [HC]   API reference, HealthCheck: interval 5-300 seconds (default 30), timeout 2-120 (5),
+//        retries 1-10 (3), startPeriod 0-300 (off); command required.
+// [DC]   API reference, DeploymentConfiguration.minimumHealthyPercent: "If a task has no
+//        essential containers with a health check defined, the service scheduler will wait for
+//        40 seconds after a task reaches a RUNNING state before the task is counted towards the
+//        minimum healthy percent total"; with one, it waits for the task to be healthy.
 
 namespace ecsim::ecs {
 namespace {
 
 constexpr std::int64_t kMaxPort = 65'535;
+// [HC] HealthCheck: interval 5..300 s (30 by default), timeout 2..120 s (5), retries 1..10 (3),
+// startPeriod 0..300 s; [DC] a task without a health check counts 40 s after RUNNING.
+constexpr std::int64_t kDefaultHealthCheckInterval = 30;
+constexpr std::int64_t kSecondsToCountWithoutHealthCheck = 40;
 // CPU units per vCPU, and MiB per GB in AWS's task size notation (which means GiB).
 constexpr std::int64_t kKibi = 1024;
 
@@ -383,6 +393,7 @@ class Checker {
       const std::optional<std::string>& image = input_.container_definitions[i].image;
       if (!image || image->empty())
         add(path + ".image", "Container.image should not be null or empty.");
+      if (container.health_check) check_health_check(*container.health_check, path + ".healthCheck");
       const std::string label = container.name && !container.name->empty() ? *container.name : path;
 
       if (container.cpu &&
@@ -447,6 +458,23 @@ class Checker {
                       "the value of the task 'memory'. (the containers reserve {} MiB, counting "
                       "memory where memoryReservation is not set; the task has {} MiB)",
                       reserved_memory_sum, *task_memory_));
+    }
+  }
+
+  // [HC] a health check needs its command; each setting within AWS's range.
+  void check_health_check(const HealthCheckInput& hc, const std::string& path) {
+    if (!hc.has_command) add(path + ".command", "HealthCheck.command should not be null or empty.");
+    struct Range {
+      const char* name;
+      const std::optional<std::int64_t>& value;
+      std::int64_t low, high;
+    };
+    for (const Range& r : {Range{"interval", hc.interval, 5, 300}, Range{"timeout", hc.timeout, 2, 120},
+                           Range{"retries", hc.retries, 1, 10},
+                           Range{"startPeriod", hc.start_period, 0, 300}}) {
+      if (r.value && (*r.value < r.low || *r.value > r.high))
+        add(fmt::format("{}.{}", path, r.name),
+            fmt::format("{} must be between {} and {} (got {})", r.name, r.low, r.high, *r.value));
     }
   }
 
@@ -599,6 +627,14 @@ TaskSize TaskDefinition::held_size(bool on_fargate) const {
   return *size;
 }
 
+std::int64_t TaskDefinition::seconds_to_healthy() const noexcept {
+  std::optional<std::int64_t> longest;
+  for (const ContainerDefinition& c : containers_)
+    if (c.essential && c.health_check_interval_s)
+      longest = std::max(longest.value_or(0), *c.health_check_interval_s);
+  return longest.value_or(kSecondsToCountWithoutHealthCheck);
+}
+
 TaskDefinition from_input(const TaskDefinitionInput& input) {
   ECSIM_ASSERT(check(input).empty(), "from_input needs an input that check() accepts");
   TaskDefinition definition;
@@ -623,6 +659,8 @@ TaskDefinition from_input(const TaskDefinitionInput& input) {
     container.memory_mib = in.memory;
     container.memory_reservation_mib = in.memory_reservation;
     container.essential = in.essential.value_or(true);
+    if (in.health_check)
+      container.health_check_interval_s = in.health_check->interval.value_or(kDefaultHealthCheckInterval);
     for (const PortMappingInput& mapping : in.port_mappings) {
       PortMapping port;
       port.container_port = static_cast<std::uint16_t>(*mapping.container_port);

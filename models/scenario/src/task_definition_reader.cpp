@@ -105,6 +105,19 @@ class TaskDefinitionJson {
     remember(field + ".essential", c["essential"]);
     out.essential = c["essential"].boolean();
     if (c["essential"].present() && !out.essential) mistyped_.insert(field + ".essential");
+    const Reader hc = c["healthCheck"];
+    remember(field + ".healthCheck", hc);
+    if (hc.is_map()) {
+      const std::string at = field + ".healthCheck";
+      ecs::HealthCheckInput h;
+      remember(at + ".command", hc["command"]);
+      h.has_command = !hc["command"].items().empty();
+      h.interval = integer(hc["interval"], at + ".interval");
+      h.timeout = integer(hc["timeout"], at + ".timeout");
+      h.retries = integer(hc["retries"], at + ".retries");
+      h.start_period = integer(hc["startPeriod"], at + ".startPeriod");
+      out.health_check = h;
+    }
     const Reader ports = c["portMappings"];
     remember(field + ".portMappings", ports);
     std::size_t i = 0;

@@ -445,3 +445,26 @@ TEST_CASE("every container needs an image", "[ecs]") {
   CHECK(problems[0].message == "Container.image should not be null or empty.");
   CHECK(problems[1].field == "containerDefinitions[1].image");
 }
+
+TEST_CASE("a health check needs a command and settings within AWS's ranges", "[ecs]") {
+  TaskDefinitionInput input;
+  input.family = "web";
+  input.container_definitions.push_back(container("app"));
+  HealthCheckInput hc;
+  hc.interval = 4;
+  hc.timeout = 121;
+  hc.retries = 3;
+  hc.start_period = 300;
+  input.container_definitions[0].health_check = hc;
+  const std::vector<Problem> problems = check(input);
+  REQUIRE(problems.size() == 3);
+  CHECK(problems[0].field == "containerDefinitions[0].healthCheck.command");
+  CHECK(problems[1].field == "containerDefinitions[0].healthCheck.interval");
+  CHECK(problems[1].message == "interval must be between 5 and 300 (got 4)");
+  CHECK(problems[2].field == "containerDefinitions[0].healthCheck.timeout");
+  // Without a check a task counts 40 s after RUNNING; with one, after its interval (30 s).
+  input.container_definitions[0].health_check.reset();
+  CHECK(from_input(input).seconds_to_healthy() == 40);
+  input.container_definitions[0].health_check = HealthCheckInput{true, {}, {}, {}, {}};
+  CHECK(from_input(input).seconds_to_healthy() == 30);
+}

@@ -130,10 +130,38 @@ TEST_CASE("a REPLICA service spreads its tasks over zones, then instances, and k
   REQUIRE(s.deployments.size() == 1);
   CHECK(s.deployments[0].trigger == "create");
   CHECK(s.deployments[0].state == RolloutState::kCompleted);
-  CHECK(s.deployments[0].finished == at(10s));
+  // Complete once the tasks count as healthy: 40 s after RUNNING, as they have no health check.
+  CHECK(s.deployments[0].finished == at(50s));
   // One task per instance, reserved from placement at 0 s: 512 of each instance's 2048 units.
   CHECK(r.cpu_reserved_mean == Approx(512.0 / 2048));
   CHECK(r.tasks.lost() == 0);
+}
+
+TEST_CASE("a task with a health check counts once its check has passed, not after 40 s",
+          "[engine][services]") {
+  scenario::Scenario sc = cluster(6, 6, 1h);
+  ecs::TaskDefinitionInput in;
+  in.family = "web";
+  ecs::ContainerDefinitionInput app;
+  app.name = "app";
+  app.image = "busybox";
+  app.cpu = 512;
+  app.memory = 1024;
+  ecs::HealthCheckInput check;
+  check.has_command = true;
+  check.interval = 15;
+  app.health_check = check;
+  // A non-essential container's check does not count.
+  ecs::ContainerDefinitionInput sidecar = app;
+  sidecar.name = "sidecar";
+  sidecar.essential = false;
+  sidecar.health_check->interval = 120;
+  in.container_definitions = {app, sidecar};
+  REQUIRE(ecs::check(in).empty());
+  web(sc).task_definition = ecs::from_input(in);
+  CHECK(web(sc).task_definition.seconds_to_healthy() == 15);
+  // RUNNING at 10 s, healthy at its first check 15 s later.
+  CHECK(run(sc).services[0].deployments[0].finished == at(25s));
 }
 
 TEST_CASE("scaling a service in stops tasks in the zone with the most of them",
@@ -162,10 +190,11 @@ TEST_CASE("a rolling update at 100/200 never drops below desired and completes",
   const engine::ReplicationResult r = run(sc);
   const engine::ServiceResult& s = r.services[0];
   REQUIRE(s.deployments.size() == 2);
-  // 1h: 6 new tasks start (200% allows 12), RUNNING at 1h00m10s; then the 6 old ones stop.
+  // 1h: 6 new tasks start (200% allows 12), RUNNING at 1h00m10s, healthy 40 s later; then
+  // the 6 old ones stop.
   CHECK(s.deployments[1].trigger == "update at 1h");
   CHECK(s.deployments[1].state == RolloutState::kCompleted);
-  CHECK(s.deployments[1].finished == at(1h + 10s));
+  CHECK(s.deployments[1].finished == at(1h + 50s));
   CHECK(s.min_running == 6);
   CHECK(s.availability == 1.0);
   CHECK(s.tasks.submitted == 12);
@@ -180,11 +209,12 @@ TEST_CASE("a rolling update at 50/100 stops half, then starts their replacements
   web(sc).updates.push_back(update_at(1h, task_definition(512, 1024, false, "web-v2")));
   const engine::ReplicationResult r = run(sc);
   const engine::ServiceResult& s = r.services[0];
-  // Lower limit ceil(3) = 3, upper 6. 1h: stop 3 old, start 3 new (RUNNING at 1h00m10s); then
-  // stop the other 3 and start 3 more (RUNNING at 1h00m20s).
+  // Lower limit ceil(3) = 3, upper 6. 1h: stop 3 old, start 3 new (RUNNING at 1h00m10s,
+  // healthy at 1h00m50s); then stop the other 3 and start 3 more (RUNNING at 1h01m, healthy at
+  // 1h01m40s).
   CHECK(s.min_running == 3);
   CHECK(s.deployments[1].state == RolloutState::kCompleted);
-  CHECK(s.deployments[1].finished == at(1h + 20s));
+  CHECK(s.deployments[1].finished == at(1h + 100s));
   // Below desired for 20 s of the 7190 s since the service first ran all its tasks.
   CHECK(s.availability == Approx(1.0 - 20.0 / 7190));
 }
@@ -271,9 +301,9 @@ TEST_CASE("draining a third of the instances at 100/200 moves their tasks and fi
   const engine::ReplicationResult r = run(sc);
   REQUIRE(r.drains.size() == 1);
   // ceil(6 / 3) = 2 instances, the two oldest (one in a, one in b); their 2 tasks are replaced
-  // (start at 1h, RUNNING at 1h00m10s) before they stop.
+  // (start at 1h, RUNNING at 1h00m10s, healthy 40 s later) before they stop.
   CHECK(r.drains[0].instances == 2);
-  CHECK(r.drains[0].drained == at(1h + 10s));
+  CHECK(r.drains[0].drained == at(1h + 50s));
   CHECK(r.drains[0].service_tasks_left == 0);
   const engine::ServiceResult& s = r.services[0];
   CHECK(s.min_running == 6);
@@ -376,12 +406,13 @@ TEST_CASE("DAEMON tasks leave a DRAINING instance last, once its other service t
   SECTION("at 100/200 web moves, and the agent stops when its task is gone") {
     const engine::ReplicationResult r = run(sc);
     // web's replacement starts at 1h (RUNNING at 1h00m10s, on b or c: a's instance is
-    // DRAINING); then its old task stops. The agent task stays until then, not a moment less.
-    CHECK(running_in_zone(r, 0, 0, 1h + 9s) == 1);
-    CHECK(running_in_zone(r, 1, 0, 1h + 9s) == 1);
-    CHECK(running_in_zone(r, 0, 0, 1h + 10s) == 0);
-    CHECK(running_in_zone(r, 1, 0, 1h + 10s) == 0);
-    CHECK(r.drains[0].drained == at(1h + 10s));
+    // DRAINING; healthy 40 s later); then its old task stops. The agent task stays until then,
+    // not a moment less.
+    CHECK(running_in_zone(r, 0, 0, 1h + 49s) == 1);
+    CHECK(running_in_zone(r, 1, 0, 1h + 49s) == 1);
+    CHECK(running_in_zone(r, 0, 0, 1h + 50s) == 0);
+    CHECK(running_in_zone(r, 1, 0, 1h + 50s) == 0);
+    CHECK(r.drains[0].drained == at(1h + 50s));
     // The drained instance takes no agent again: 2 agents on the 2 ACTIVE instances.
     CHECK(r.services[1].running_by_az == per_zone(0, 1, 1));
     CHECK(r.services[1].desired == 2);
@@ -457,10 +488,11 @@ TEST_CASE("managed scaling launches instances for a service on an empty group",
   const engine::ReplicationResult r = run(sc);
   const engine::ServiceResult& s = r.services[0];
   // 10 tasks of 512 units: 4 per m6i.large, so 3 instances. 1 min: M = 0 + ceil(5120 / 2048)
-  // = 3, N = 0: scale out to 3; they register at 2 min and take the tasks.
+  // = 3, N = 0: scale out to 3; they register at 2 min and take the tasks, RUNNING 10 s and
+  // healthy 50 s later.
   CHECK(r.platform.launches == 3);
   CHECK(s.tasks.running_at_end == 10);
-  CHECK(s.deployments[0].finished == at(2min + 10s));
+  CHECK(s.deployments[0].finished == at(2min + 50s));
 }
 
 TEST_CASE("a Fargate service shares its tasks between FARGATE and FARGATE_SPOT by base and weight",
@@ -567,7 +599,7 @@ TEST_CASE("a drain leaves standalone tasks alone and is done when the service ta
   const engine::ReplicationResult r = run(sc);
   REQUIRE(r.drains.size() == 1);
   CHECK(r.drains[0].instances == 1);
-  CHECK(r.drains[0].drained == at(1h + 10s));
+  CHECK(r.drains[0].drained == at(1h + 50s));
   CHECK(r.services[0].running_by_az == per_zone(0, 2, 1));
   // Standalone tasks placed on the zone-a instance before the drain keep running there.
   CHECK(r.jobs[0].tasks.evicted == 0);
@@ -612,9 +644,9 @@ TEST_CASE("a static host port on every instance blocks a 100/200 rolling update,
     const engine::ReplicationResult r = run(sc);
     const engine::ServiceResult& s = r.services[0];
     // Lower limit 0: the 3 old tasks stop at 1h; the 3 new ones take their ports at once and
-    // are RUNNING 10 s later.
+    // are RUNNING 10 s later, healthy 40 s after that.
     CHECK(s.deployments[1].state == RolloutState::kCompleted);
-    CHECK(s.deployments[1].finished == at(1h + 10s));
+    CHECK(s.deployments[1].finished == at(1h + 50s));
     CHECK(s.tasks.submitted == 6);
     CHECK(s.tasks.completed == 3);
     CHECK(s.tasks.running_at_end == 3);

@@ -70,6 +70,7 @@ enum EventKind : std::uint32_t {
   kDrain,                      ///< target: cluster; payload: index of the drain
   kAgentLost,                  ///< target: cluster; payload: container instance
   kScalingTick,                ///< target: cluster; managed scaling evaluates
+  kTaskHealthy,                ///< target: task; a service task now counts as healthy
 };
 
 struct JobRuntime {
@@ -165,6 +166,7 @@ struct ServiceTaskFields {
   std::uint32_t provider = kUnset;  // capacity provider strategy item; kUnset if none
   std::uint32_t slot = 0;           // position in the service's task list
   std::uint8_t cut_off = 0;         // a RUNNING task on an unreachable instance
+  std::uint8_t healthy = 0;         // RUNNING long enough to count towards minimumHealthyPercent
 };
 
 /// The placement rules of a job or a service: a view of its strategies and constraints.
@@ -260,6 +262,10 @@ class Runtime {
   /// Where a task of `definition` reserving `cpu` units and `memory` MiB would go under `rules`.
   PlacementResult choose_instance(ClusterId c, const PlacementRules& rules, std::int64_t cpu,
                                   std::int64_t memory, const TaskDefinition& definition);
+  /// True when service task `t` is RUNNING and counts towards minimumHealthyPercent.
+  [[nodiscard]] bool healthy(TaskIndex t) const {
+    return state_[t] == TaskState::kRunning && svc_[t].healthy != 0;
+  }
   /// True when `t` runs in awsvpc mode on EC2: it holds one of its instance's interfaces.
   [[nodiscard]] bool holds_eni(TaskIndex t) const;
   /// The task definition task `t` was created from: its job's, or its service deployment's.

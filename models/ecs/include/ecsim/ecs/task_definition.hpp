@@ -51,6 +51,15 @@ struct PortMappingInput {
 };
 
 /// One entry of `containerDefinitions`: the fields that size and place a container.
+/// A container's `healthCheck` as written (every field optional, so `check` can tell "missing").
+struct HealthCheckInput {
+  bool has_command = false;                   ///< `command` was given (a non-empty list)
+  std::optional<std::int64_t> interval;       ///< `interval`, seconds between checks
+  std::optional<std::int64_t> timeout;        ///< `timeout`, seconds a check may take
+  std::optional<std::int64_t> retries;        ///< `retries` before the container is unhealthy
+  std::optional<std::int64_t> start_period;   ///< `startPeriod`, seconds failures do not count
+};
+
 struct ContainerDefinitionInput {
   std::optional<std::string> name;                 ///< `name`.
   std::optional<std::string> image;                ///< `image`: required, not simulated.
@@ -59,6 +68,7 @@ struct ContainerDefinitionInput {
   std::optional<std::int64_t> memory_reservation;  ///< `memoryReservation`, the soft limit in MiB.
   std::optional<bool> essential;                   ///< `essential`; absent means true.
   std::vector<PortMappingInput> port_mappings;     ///< `portMappings`, in file order.
+  std::optional<HealthCheckInput> health_check;    ///< `healthCheck`, if given.
 };
 
 /// A task definition as written in a `register-task-definition` JSON file, absent fields left
@@ -181,6 +191,8 @@ struct ContainerDefinition {
   std::optional<std::int64_t> memory_reservation_mib;  ///< The soft limit, MiB.
   bool essential = true;                   ///< Whether the task stops when this container stops.
   std::vector<PortMapping> port_mappings;  ///< In file order.
+  /// Seconds between health checks (`healthCheck.interval`, 30 by default); none: no check.
+  std::optional<std::int64_t> health_check_interval_s;
 
   /// MiB this container reserves on its instance: the soft limit when set, else the hard limit,
   /// else 0 (possible only when the task sets memory).
@@ -220,6 +232,11 @@ class TaskDefinition {
   /// `runtimePlatform.cpuArchitecture`, if the definition sets one: on EC2 its tasks go only to
   /// instances of that architecture (AWS adds the `ecs.cpu-architecture` attribute to the
   /// definition's required attributes); on Fargate ARM64 is billed at Fargate's ARM price.
+  /// Seconds from RUNNING until a service counts the task towards minimumHealthyPercent: 40
+  /// when no essential container has a health check (the DeploymentConfiguration reference),
+  /// else the longest check interval of those containers, their first check being taken to
+  /// pass (the application's own start-up time is not modelled).
+  [[nodiscard]] std::int64_t seconds_to_healthy() const noexcept;
   [[nodiscard]] std::optional<CpuArchitecture> cpu_architecture() const noexcept {
     return cpu_architecture_;
   }
