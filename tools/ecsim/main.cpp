@@ -419,7 +419,8 @@ int validate(const CommonArgs& args) {
     const auto& m = c.manifests;
     node_groups += c.config.node_groups.size();
     workloads +=
-        m.deployments.size() + m.stateful_sets.size() + m.daemon_sets.size() + m.jobs.size();
+        m.deployments.size() + m.stateful_sets.size() + m.daemon_sets.size() + m.jobs.size() +
+        m.pods.size();
     operations += c.operations.size();
   }
   std::printf(

@@ -62,6 +62,7 @@ std::string_view kind_name(WorkloadState::Kind kind) {
     case WorkloadState::Kind::kStatefulSet: return "StatefulSet";
     case WorkloadState::Kind::kDaemonSet: return "DaemonSet";
     case WorkloadState::Kind::kJob: return "Job";
+    case WorkloadState::Kind::kPod: return "Pod";
   }
   return "";
 }
@@ -125,6 +126,7 @@ std::vector<NamespaceState> namespaces_of(const ClusterSpec& cc) {
   for (const Deployment& d : m.deployments) names.insert(d.meta.name_space);
   for (const StatefulSet& d : m.stateful_sets) names.insert(d.meta.name_space);
   for (const DaemonSet& d : m.daemon_sets) names.insert(d.meta.name_space);
+  for (const Pod& p : m.pods) names.insert(p.meta.name_space);
   for (const JobSpec& j : cc.jobs) names.insert(m.jobs[j.job].meta.name_space);
   for (const ResourceQuota& q : m.quotas) names.insert(q.meta.name_space);
   for (const ResourceQuota& q : cc.quotas) names.insert(q.meta.name_space);
@@ -222,6 +224,8 @@ void Runtime::start(const RandomStreams& streams) {
       add(WorkloadState::Kind::kStatefulSet, s.meta, s.pod, s.replicas, s.selector);
     for (const DaemonSet& d : m.daemon_sets)
       add(WorkloadState::Kind::kDaemonSet, d.meta, d.pod, 0, d.selector);
+    // Bare pods: no owner, so no default spreading with others.
+    for (const Pod& pod : m.pods) add(WorkloadState::Kind::kPod, pod.meta, pod.pod, 1, std::nullopt);
     // Jobs: no owner selector (the default spreading is for the other controllers' pods).
     for (const JobSpec& jc : cc.jobs) {
       const Job& job = m.jobs[jc.job];
@@ -274,8 +278,9 @@ void Runtime::unlink(WorkloadState& wl, TaskId p) {
 // Built on demand, so that no pod holds a string.
 std::string Runtime::pod_name(TaskId p) const {
   const PodRecord& pod = pods_[p];
-  return fmt::format("{}-{}", clusters_[pod.cluster].workloads[pod.workload].name,
-                     pod.ordinal);
+  const WorkloadState& wl = clusters_[pod.cluster].workloads[pod.workload];
+  if (wl.kind == WorkloadState::Kind::kPod) return wl.name;  // a bare pod has its own name
+  return fmt::format("{}-{}", wl.name, pod.ordinal);
 }
 
 // The workloads (and ordinals) the explain request's pod name can mean: `NAME` or
@@ -457,6 +462,7 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       }
       reconcile(c);  // DaemonSets
       retry_unschedulable(c);
+      retry_awaiting_kubelet(c);
       kick(c);
       if (rt.updating[node.group] != kUnset) update_progress(c, rt.updating[node.group]);
       break;
@@ -485,6 +491,7 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
           if (pods_[p].state == PodState::kRunning) set_serving(p, true);
         if (was_not_ready) reconcile(c);  // eligible for DaemonSets again
         retry_unschedulable(c);
+        retry_awaiting_kubelet(c);
         kick(c);
       }
       break;
@@ -552,7 +559,7 @@ bool Runtime::handle(const Event& e) {
       return true;
     case kPodCreated: {
       const TaskId p = pod_target(e);
-      if (pods_[p].state == PodState::kPending) enqueue(p);
+      if (pods_[p].state == PodState::kPending) created(p);
       break;
     }
     case kEvict: {
@@ -613,6 +620,14 @@ void Runtime::reconcile(ClusterId c) {
         break;
       }
       case WorkloadState::Kind::kJob: reconcile_job(c, w); break;
+      case WorkloadState::Kind::kPod:
+        // Created once (kubectl apply); a refused creation, or a pod that stopped, is not
+        // made again: nothing owns it.
+        if (!wl.pod_created) {
+          wl.pod_created = true;
+          (void)create_pod(c, w);
+        }
+        break;
     }
   }
 }
@@ -857,7 +872,7 @@ TaskId Runtime::create_pod(ClusterId c, ServiceId w, NodeId target) {
   ++wl.counts.submitted;
   ++pending_;
   const SimTime stored = api_request(rt.api, sim_.now());
-  if (rt.api.interval == SimDuration{}) enqueue(p);
+  if (rt.api.interval == SimDuration{}) created(p);
   else pod.started = sim_.schedule_at(stored, kPodCreated, p.value());
   return p;
 }
@@ -871,6 +886,40 @@ void Runtime::enqueue(TaskId p) {
   ClusterState& rt = clusters_[pod.cluster];
   rt.active.emplace(-static_cast<std::int64_t>(rt.scheduler.priority(pod.cls)), pod.sequence, p);
   kick(pod.cluster);
+}
+
+void Runtime::created(TaskId p) {
+  const PodRecord& pod = pods_[p];
+  if (clusters_[pod.cluster].workloads[pod.workload].description.spec.node_name.empty())
+    enqueue(p);
+  else
+    kubelet_admit(p);
+}
+
+void Runtime::kubelet_admit(TaskId p) {
+  PodRecord& pod = pods_[p];
+  ClusterState& rt = clusters_[pod.cluster];
+  const WorkloadState& wl = rt.workloads[pod.workload];
+  const NodeTable& nodes = rt.scheduler.nodes();
+  const NodeIndex n = nodes.find(wl.description.spec.node_name);
+  if (n == kNoNode || !nodes.present(n) || !rt.nodes[rt.record_of_node[n]].reachable) {
+    ++pod.refs;
+    rt.awaiting_kubelet.push_back(p);
+    return;
+  }
+  if (rt.scheduler.kubelet_rejects(pod.cls, n).empty())
+    bind(p, rt.record_of_node[n]);
+  else
+    finish(p, Outcome::kFailed);  // status.phase Failed, reason OutOfcpu, NodeAffinity, ...
+}
+
+void Runtime::retry_awaiting_kubelet(ClusterId c) {
+  ClusterState& rt = clusters_[c];
+  if (rt.awaiting_kubelet.empty()) return;
+  std::vector<TaskId> waiting;
+  std::swap(waiting, rt.awaiting_kubelet);
+  for (const TaskId p : waiting)
+    if (release(p) && pods_[p].state == PodState::kPending) kubelet_admit(p);
 }
 
 void Runtime::kick(ClusterId c) {

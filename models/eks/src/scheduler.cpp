@@ -715,6 +715,32 @@ bool Scheduler::node_admits(PodClassId cls, NodeIndex n) {
          (!has_node_requirements(c) || c.affinity_ok[n] != 0);
 }
 
+std::string_view Scheduler::kubelet_rejects(PodClassId cls, NodeIndex n) {
+  SchedulerState& st = *state_;
+  PodClass& c = st.classes[cls];
+  prepare_class(st, c);
+  const NodeTable& nodes = st.nodes;
+  ECSIM_ASSERT(nodes.present(n), "a kubelet admits pods on its own node");
+  // kubelet lifecycle/predicate.go: the scheduler's resource, port and node-affinity checks,
+  // each failure named as the kubelet names it, then untolerated NoExecute taints.
+  const PodResources& r = c.resources;
+  if (r.cpu_millis > 0 && r.cpu_millis > nodes.allocatable_cpu(n) - nodes.requested_cpu(n))
+    return "OutOfcpu";
+  if (r.memory_bytes > 0 &&
+      r.memory_bytes > nodes.allocatable_memory(n) - nodes.requested_memory(n))
+    return "OutOfmemory";
+  if (nodes.pods(n) + 1 > nodes.allocatable_pods(n)) return "OutOfpods";
+  if (!c.ports.empty() && !ports_free(nodes, c, n)) return "NodePorts";
+  if (has_node_requirements(c) && c.affinity_ok[n] == 0) return "NodeAffinity";
+  for (const InternedTaint& t : nodes.taints(nodes.taint_set(n))) {
+    if (t.effect != TaintEffect::kNoExecute) continue;
+    bool tolerated = false;
+    for (const CompiledToleration& tol : c.tolerations) tolerated = tolerated || tolerates(tol, t);
+    if (!tolerated) return "Taint";
+  }
+  return {};
+}
+
 std::uint32_t Scheduler::matching_pods(PodClassId cls, std::size_t constraint,
                                        NodeIndex n) const {
   const PodClass& c = state_->classes[cls];

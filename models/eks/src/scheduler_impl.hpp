@@ -308,6 +308,8 @@ PodSelector::KeyColumn& key_column(SchedulerState& st, SelectorId s, TopologyId 
 void update_keys(SchedulerState& st, PodSelector& sel, NodeIndex n);
 void prepare_class(SchedulerState& st, PodClass& c);
 bool has_node_requirements(const PodClass& c);
+// NodePorts: none of the class's host ports is in use on node `n`.
+bool ports_free(const NodeTable& nodes, const PodClass& c, NodeIndex n);
 Prefilter prefilter(SchedulerState& st, PodClass& c);
 std::string_view spread_reason(const SchedulerState& st, const PodClass& c, const Prefilter& pf,
                                NodeIndex n);

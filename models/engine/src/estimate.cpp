@@ -173,6 +173,8 @@ RunEstimate estimate_run(const scenario::Scenario& s, std::uint32_t concurrent, 
     }
     pods += static_cast<double>(m.daemon_sets.size()) * cluster_nodes;
     live_pods += static_cast<double>(m.daemon_sets.size()) * cluster_nodes;
+    pods += static_cast<double>(m.pods.size());
+    live_pods += static_cast<double>(m.pods.size());
     for (const scenario::EksJobConfig& j : c.jobs) {
       const double copies = j.arrivals ? workload::expected_arrivals(*j.arrivals, horizon) : 1.0;
       const eks::Job& job = m.jobs[j.job];
@@ -188,7 +190,8 @@ RunEstimate estimate_run(const scenario::Scenario& s, std::uint32_t concurrent, 
               : per_copy;
       live_pods += std::min(copies * job.completions, 2 * std::max(offered, per_copy) + 10);
     }
-    workload_columns += m.deployments.size() + m.stateful_sets.size() + m.daemon_sets.size();
+    workload_columns +=
+        m.deployments.size() + m.stateful_sets.size() + m.daemon_sets.size() + m.pods.size();
   }
   e.tasks = tasks + pods;
 

@@ -50,7 +50,8 @@ struct KnownKind {
   std::string_view kind;
   std::array<std::string_view, 2> versions;
 };
-constexpr std::array<KnownKind, 8> kKinds{{
+constexpr std::array<KnownKind, 9> kKinds{{
+    {"Pod", {"v1", ""}},
     {"Deployment", {"apps/v1", ""}},
     {"StatefulSet", {"apps/v1", ""}},
     {"DaemonSet", {"apps/v1", ""}},
@@ -518,6 +519,13 @@ eks::PodTemplate ManifestReader::read_template(const Reader& spec, bool job) {
   if (t["metadata"].expect_object("template metadata {labels}"))
     out.labels = read_labels(t["metadata"]["labels"]).value_or(eks::Labels{});
   if (t["spec"].require()) out.spec = read_pod_spec(t["spec"]);
+  // A controller's pods with spec.nodeName skip the scheduler; the kubelet's refusals (OutOfcpu,
+  // ...) would make the controller replace them without end, which is not simulated.
+  if (t["spec"].is_map() && t["spec"]["nodeName"].present())
+    t["spec"]["nodeName"].error(
+        "spec.nodeName in a pod template is not simulated: its pods skip the scheduler, and "
+        "each one the node's kubelet refuses is replaced at once, without end (expected a "
+        "nodeSelector on kubernetes.io/hostname, or a bare Pod with spec.nodeName)");
   if (!out.spec.priority_class_name.empty())
     priority_uses_.emplace_back(out.spec.priority_class_name, t["spec"]["priorityClassName"]);
   if (job && t["spec"].is_map()) {
@@ -558,7 +566,15 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
   }
   const Reader spec = o["spec"];
   if (!spec.require() || !spec.expect_object(fmt::format("a {} spec", kind))) return;
-  if (kind == "Deployment") {
+  if (kind == "Pod") {
+    eks::Pod pod;
+    pod.meta = std::move(meta);
+    pod.pod.labels = read_labels(o["metadata"]["labels"]).value_or(eks::Labels{});
+    pod.pod.spec = read_pod_spec(spec);
+    if (!pod.pod.spec.priority_class_name.empty())
+      priority_uses_.emplace_back(pod.pod.spec.priority_class_name, spec["priorityClassName"]);
+    out_.pods.push_back(std::move(pod));
+  } else if (kind == "Deployment") {
     auto d = read_workload<eks::Deployment>(spec, std::move(meta), "deployment");
     if (spec["strategy"].present()) read_strategy(spec["strategy"], d);
     out_.deployments.push_back(std::move(d));

@@ -187,6 +187,26 @@ TEST_CASE("EKS: a Job runs its completions, parallelism pods at a time, and repo
   for (const engine::ServiceResult& svc : r.services) CHECK(svc.name != "batch");
 }
 
+TEST_CASE("EKS: bare Pods run once and are never replaced and spec.nodeName goes to the kubelet") {
+  const engine::ReplicationResult r = run_eks("eks/engine/bare-pods.yaml");
+  // Scheduled (it tolerates the taint), evicted by the drain at 30m, not made again.
+  CHECK(service(r, "solo").tasks.started == 1);
+  CHECK(service(r, "solo").tasks.evicted == 1);
+  CHECK(service(r, "solo").tasks.submitted == 1);
+  CHECK(service(r, "solo").tasks.pending_at_end == 0);
+  // Bound by name although it tolerates no taint: the kubelet does not check NoSchedule.
+  CHECK(service(r, "pinned").tasks.started == 1);
+  CHECK(service(r, "pinned").tasks.evicted == 1);
+  CHECK(service(r, "pinned").tasks.submitted == 1);
+  // 4 CPUs on a node with 1930m allocatable: the kubelet refuses it (OutOfcpu), for good.
+  CHECK(service(r, "too-big").tasks.failed == 1);
+  CHECK(service(r, "too-big").tasks.submitted == 1);
+  // A node that never registers: Pending to the end, no scheduler ever tries it.
+  CHECK(service(r, "elsewhere").tasks.pending_at_end == 1);
+  CHECK(service(r, "elsewhere").tasks.started == 0);
+  CHECK(r.tasks.lost() == 0);
+}
+
 // --- operations: node group updates, cordons and drains --------------------------------------
 
 TEST_CASE("EKS: a Job stops making pods once more than backoffLimit of them failed") {

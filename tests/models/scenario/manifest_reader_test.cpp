@@ -200,7 +200,6 @@ spec:
   template:
     metadata: {labels: {app: db}}
     spec:
-      nodeName: ip-10-0-0-1.ec2.internal
       containers: [{name: db, resources: {requests: {cpu: 2, memory: 4Gi}}}]
 ---
 apiVersion: apps/v1
@@ -328,7 +327,6 @@ items:
 
   REQUIRE(m.stateful_sets.size() == 1);
   CHECK(m.stateful_sets[0].replicas == 3);
-  CHECK(m.stateful_sets[0].pod.spec.node_name == "ip-10-0-0-1.ec2.internal");
   CHECK(m.stateful_sets[0].pod.spec.requests == requests(2000, 4096 * kMi));
   REQUIRE(m.daemon_sets.size() == 1);
   CHECK(m.daemon_sets[0].meta.name_space == "kube-system");
@@ -356,7 +354,7 @@ items:
   CHECK(m.quotas[0].requests_cpu_millis == 16000);  // `cpu` 16 is tighter than requests.cpu 20
   CHECK(m.quotas[0].requests_memory_bytes == 64 * 1024 * kMi);
   CHECK(m.notes ==
-        Lines{"m.yaml:148: skipped ConfigMap 'settings'", "m.yaml:155: skipped Secret 'token'"});
+        Lines{"m.yaml:147: skipped ConfigMap 'settings'", "m.yaml:154: skipped Secret 'token'"});
 }
 
 TEST_CASE("a pod's requests: the containers' sum or the largest init container, with sidecars",
@@ -408,6 +406,25 @@ TEST_CASE("a pod's requests: the containers' sum or the largest init container, 
     REQUIRE(spec.nonzero_requests);
     CHECK(*spec.nonzero_requests == requests(350, 200 * kMi));
   }
+}
+
+TEST_CASE("bare Pods are read and spec.nodeName in a template of a controller is refused",
+          "[scenario][eks]") {
+  const Read r = read_text(
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns, labels: {app: p}}\n"
+      "spec:\n  nodeName: ip-0.c\n"
+      "  containers: [{name: c, image: i, resources: {requests: {cpu: 250m}}}]\n---\n" +
+      deployment("d", "      nodeName: ip-0.c\n      containers: [{name: c, image: i}]\n"));
+  REQUIRE(r.manifests.pods.size() == 1);
+  const eks::Pod& p = r.manifests.pods[0];
+  CHECK(p.meta.name == "p");
+  CHECK(p.meta.name_space == "ns");
+  CHECK(p.pod.labels == eks::Labels{{"app", "p"}});
+  CHECK(p.pod.spec.node_name == "ip-0.c");
+  CHECK(p.pod.spec.requests == requests(250, 0));
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].starts_with("m.yaml:16:17: error: spec.template.spec.nodeName: spec.nodeName "
+                                  "in a pod template is not simulated"));
 }
 
 TEST_CASE("Deployment strategies: Recreate, and the defaults of a rolling update",

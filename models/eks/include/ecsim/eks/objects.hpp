@@ -241,6 +241,15 @@ struct Job {
   friend bool operator==(const Job&, const Job&) = default;
 };
 
+/// v1 Pod written on its own (a bare pod): created once, scheduled once (or, with
+/// spec.nodeName, admitted by that node's kubelet), never replaced; it runs to the end.
+struct Pod {
+  ObjectMeta meta;
+  PodTemplate pod;  ///< its labels and spec
+
+  friend bool operator==(const Pod&, const Pod&) = default;
+};
+
 /// policy/v1 PodDisruptionBudget: exactly one of min_available and max_unavailable.
 struct PodDisruptionBudget {
   ObjectMeta meta;
@@ -277,6 +286,7 @@ struct Manifests {
   std::vector<StatefulSet> stateful_sets;
   std::vector<DaemonSet> daemon_sets;
   std::vector<Job> jobs;
+  std::vector<Pod> pods;  ///< bare pods
   std::vector<PodDisruptionBudget> pdbs;
   std::vector<PriorityClass> priority_classes;
   std::vector<ResourceQuota> quotas;

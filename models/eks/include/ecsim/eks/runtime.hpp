@@ -129,7 +129,7 @@ class PodRange {
 
 /// A Deployment, StatefulSet, DaemonSet or Job and the pods its controller keeps.
 struct WorkloadState {
-  enum class Kind : std::uint8_t { kDeployment, kStatefulSet, kDaemonSet, kJob };
+  enum class Kind : std::uint8_t { kDeployment, kStatefulSet, kDaemonSet, kJob, kPod };
   Kind kind = Kind::kDeployment;
   std::string name;  ///< metadata.name
   const PodTemplate* pod = nullptr;
@@ -161,6 +161,7 @@ struct WorkloadState {
   /// A Deployment: each revision's pod requests (a rollout may change them), by revision.
   std::vector<Resources> revision_requests;
   bool quota_blocked = false;  ///< a creation was refused: retry once the namespace frees
+  bool pod_created = false;    ///< a bare Pod: its one creation was made (or refused)
   // A Job: its scenario entry, when copies are created, and each copy's progress.
   struct JobRun {
     std::int32_t succeeded = 0, failures = 0;
@@ -271,6 +272,9 @@ struct ClusterState {
   /// The active queue: (-priority, creation sequence, pod), highest priority then oldest first.
   std::set<std::tuple<std::int64_t, std::uint64_t, TaskId>> active;
   std::vector<TaskId> unschedulable;             ///< waiting for something that could help
+  /// Bare pods whose spec.nodeName names no present, reachable node yet: its kubelet admits
+  /// them once it registers (or comes back).
+  std::vector<TaskId> awaiting_kubelet;
   std::vector<TaskId> deferred_evictions;        ///< toleration over without quorum
   std::vector<std::size_t> deferred_operations;  ///< operations due without quorum
   bool cycle_scheduled = false;
@@ -367,6 +371,14 @@ class Runtime {
   void rollout(ClusterId c, const Operation& op);
   void job_arrival(ClusterId c, ServiceId w);
   void enqueue(TaskId p);
+  // Pod `p`'s creation is stored: the scheduler's queue takes it, or with spec.nodeName its
+  // node's kubelet.
+  void created(TaskId p);
+  // A bare pod with spec.nodeName: that node's kubelet admits it (bound at once) or refuses it
+  // (Failed); it waits while the node is absent or unreachable.
+  void kubelet_admit(TaskId p);
+  // The waiting bare pods of cluster `c` try their nodes again.
+  void retry_awaiting_kubelet(ClusterId c);
   void kick(ClusterId c);
   void cycle(ClusterId c);
   void retry_unschedulable(ClusterId c);

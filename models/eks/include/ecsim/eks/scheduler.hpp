@@ -229,6 +229,12 @@ class Scheduler {
   /// affinity) and TaintToleration filter (every NoSchedule and NoExecute taint in force
   /// tolerated): the nodes the DaemonSet controller runs the class's pods on.
   [[nodiscard]] bool node_admits(PodClassId c, NodeIndex i);
+  /// Why the kubelet of node `i` refuses a pod of class `c` bound to it by `spec.nodeName`,
+  /// which the scheduler never sees: its admission checks resources ("OutOfcpu",
+  /// "OutOfmemory", "OutOfpods"), host ports ("NodePorts"), nodeSelector and required node
+  /// affinity ("NodeAffinity") and NoExecute taints ("Taint"), not NoSchedule taints or a
+  /// cordon. Empty when it admits the pod.
+  [[nodiscard]] std::string_view kubelet_rejects(PodClassId c, NodeIndex i);
   /// The same decision with every node's filter result and score details; leaves the random
   /// stream and the sampling start where they were, so the next `schedule` chooses `chosen`.
   Explanation explain(PodClassId c);
