@@ -136,6 +136,10 @@ std::vector<NamespaceState> namespaces_of(const ClusterSpec& cc) {
     NamespaceState& ns = *std::find_if(out.begin(), out.end(), [&](const NamespaceState& n) {
       return n.name == q.meta.name_space;
     });
+    if (!q.scopes.empty()) {
+      ns.scoped.push_back(ScopedQuota{&q, {}});
+      return;
+    }
     tighten(ns.hard_pods, q.pods);
     tighten(ns.hard_cpu_millis, q.requests_cpu_millis);
     tighten(ns.hard_memory_bytes, q.requests_memory_bytes);
@@ -199,6 +203,8 @@ void Runtime::start(const RandomStreams& streams) {
                                    [&](const NamespaceState& n) { return n.name == meta.name_space; });
       w.name_space = static_cast<std::uint32_t>(ns - rt.namespaces.begin());
       ns->workloads.push_back(id);
+      for (std::uint32_t q = 0; q < ns->scoped.size(); ++q)
+        if (quota_selects(*ns->scoped[q].quota, pod.spec)) w.scoped_quotas.push_back(q);
       w.requests = pod.spec.requests;
       const PriorityClass* pc = priority_class_of(m, pod.spec);
       d.priority = pc ? pc->value : 0;
@@ -803,9 +809,18 @@ bool Runtime::admit(ClusterState& rt, ServiceId w) {
   const auto within = [](const std::optional<std::int64_t>& hard, std::int64_t v, std::int64_t asked) {
     return !hard || (v <= *hard && asked > 0);
   };
-  const bool admitted = (!ns.hard_pods || with.pods <= *ns.hard_pods) &&
-                        within(ns.hard_cpu_millis, with.cpu_millis, wl.requests.cpu_millis) &&
-                        within(ns.hard_memory_bytes, with.memory_bytes, wl.requests.memory_bytes);
+  bool admitted = (!ns.hard_pods || with.pods <= *ns.hard_pods) &&
+                  within(ns.hard_cpu_millis, with.cpu_millis, wl.requests.cpu_millis) &&
+                  within(ns.hard_memory_bytes, with.memory_bytes, wl.requests.memory_bytes);
+  // Each scoped quota that counts the pod must admit it too.
+  for (const std::uint32_t q : wl.scoped_quotas) {
+    const ScopedQuota& sq = ns.scoped[q];
+    admitted = admitted && (!sq.quota->pods || sq.used.pods + 1 <= *sq.quota->pods) &&
+               within(sq.quota->requests_cpu_millis, sq.used.cpu_millis + wl.requests.cpu_millis,
+                      wl.requests.cpu_millis) &&
+               within(sq.quota->requests_memory_bytes,
+                      sq.used.memory_bytes + wl.requests.memory_bytes, wl.requests.memory_bytes);
+  }
   if (!admitted) {
     ++ns.rejections;
     if (!wl.quota_blocked) ns.blocked.push_back(w);
@@ -813,6 +828,10 @@ bool Runtime::admit(ClusterState& rt, ServiceId w) {
     return false;
   }
   ns.used = with;
+  for (const std::uint32_t q : wl.scoped_quotas) {
+    QuotaAmounts& u = ns.scoped[q].used;
+    u = {u.pods + 1, u.cpu_millis + wl.requests.cpu_millis, u.memory_bytes + wl.requests.memory_bytes};
+  }
   ns.peak = {std::max(ns.peak.pods, with.pods), std::max(ns.peak.cpu_millis, with.cpu_millis),
              std::max(ns.peak.memory_bytes, with.memory_bytes)};
   return true;
@@ -1122,6 +1141,10 @@ void Runtime::finish(TaskId p, Outcome outcome) {
   const Resources& asked = pod_requests(wl, pod);
   ns.used.cpu_millis -= asked.cpu_millis;
   ns.used.memory_bytes -= asked.memory_bytes;
+  for (const std::uint32_t q : wl.scoped_quotas) {
+    QuotaAmounts& u = ns.scoped[q].used;
+    u = {u.pods - 1, u.cpu_millis - asked.cpu_millis, u.memory_bytes - asked.memory_bytes};
+  }
   for (const ServiceId other : ns.blocked) rt.workloads[other].quota_blocked = false;
   ns.blocked.clear();
   if (wl.kind == WorkloadState::Kind::kJob) {
@@ -1231,16 +1254,25 @@ Results Runtime::results(SimTime end) {
 void Runtime::check_invariants() const {
   std::uint64_t pending = 0, running = 0;
   IdVector<ClusterId, std::vector<QuotaAmounts>> used(clusters_.size());
-  for (const ClusterId c : clusters_.ids()) used[c].resize(clusters_[c].namespaces.size());
+  // [cluster][namespace][scoped quota]
+  IdVector<ClusterId, std::vector<std::vector<QuotaAmounts>>> scoped(clusters_.size());
+  for (const ClusterId c : clusters_.ids()) {
+    used[c].resize(clusters_[c].namespaces.size());
+    for (const NamespaceState& ns : clusters_[c].namespaces)
+      scoped[c].emplace_back(ns.scoped.size());
+  }
+  const auto add = [](QuotaAmounts& u, const Resources& asked) {
+    ++u.pods;
+    u.cpu_millis += asked.cpu_millis;
+    u.memory_bytes += asked.memory_bytes;
+  };
   for (const PodRecord& pod : pods_) {
     if (pod.state == PodState::kStopped) continue;
     ++(pod.state == PodState::kRunning ? running : pending);
     const WorkloadState& wl = clusters_[pod.cluster].workloads[pod.workload];
-    QuotaAmounts& u = used[pod.cluster][wl.name_space];
     const Resources& asked = pod_requests(wl, pod);
-    ++u.pods;
-    u.cpu_millis += asked.cpu_millis;
-    u.memory_bytes += asked.memory_bytes;
+    add(used[pod.cluster][wl.name_space], asked);
+    for (const std::uint32_t q : wl.scoped_quotas) add(scoped[pod.cluster][wl.name_space][q], asked);
   }
   if (pending != pending_ || running != running_)
     check_failed(fmt::format("self-check failed: pods counted {}/{} (pending/running) but tracked "
@@ -1256,6 +1288,13 @@ void Runtime::check_invariants() const {
             ns.name, clusters_[c].config->name, used[c][n].pods,
             used[c][n].cpu_millis, used[c][n].memory_bytes, ns.used.pods, ns.used.cpu_millis,
             ns.used.memory_bytes));
+      for (std::size_t q = 0; q < ns.scoped.size(); ++q)
+        if (!(ns.scoped[q].used == scoped[c][n][q]))
+          check_failed(fmt::format("self-check failed: quota {} of namespace {} of cluster {} "
+                                   "counts {} pods but holds {}",
+                                   ns.scoped[q].quota->meta.name, ns.name,
+                                   clusters_[c].config->name, ns.scoped[q].used.pods,
+                                   scoped[c][n][q].pods));
     }
   }
 }

@@ -378,6 +378,7 @@ eks::PodSpec read_pod_spec(const Reader& s) {
   }
   out.priority_class_name = s["priorityClassName"].string().value_or("");
   out.node_name = s["nodeName"].string().value_or("");
+  out.active_deadline = s["activeDeadlineSeconds"].present();
   return out;
 }
 
@@ -641,9 +642,95 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
       tighter(q.requests_cpu_millis, "cpu", true);
       tighter(q.requests_memory_bytes, "requests.memory", false);
       tighter(q.requests_memory_bytes, "memory", false);
+      tighter(q.pods, "count/pods", false);
+      // Limits decide admission too (a pod must then set them), and ecsim does not keep them.
+      for (const char* key : {"limits.cpu", "limits.memory"})
+        if (hard[key].present())
+          hard[key].error(fmt::format(
+              "a quota on {} is not simulated: ecsim does not track pods' limits (expected "
+              "requests.cpu, requests.memory or pods)",
+              key));
     }
+    read_quota_scopes(spec, q);
     out_.quotas.push_back(std::move(q));
   }
+}
+
+// spec.scopes and spec.scopeSelector, with the API server's checks (core validation of
+// ResourceQuotaSpec): known scope names; In and NotIn need values and only PriorityClass takes
+// them; a scope other than PriorityClass only with Exists; not BestEffort with NotBestEffort
+// nor Terminating with NotTerminating; a BestEffort quota limits only pods.
+void ManifestReader::read_quota_scopes(const Reader& spec, eks::ResourceQuota& q) {
+  using Name = eks::QuotaScope::Name;
+  static constexpr std::array<std::pair<std::string_view, Name>, 5> kNames{{
+      {"BestEffort", Name::kBestEffort},
+      {"NotBestEffort", Name::kNotBestEffort},
+      {"Terminating", Name::kTerminating},
+      {"NotTerminating", Name::kNotTerminating},
+      {"PriorityClass", Name::kPriorityClass},
+  }};
+  const auto scope_named = [&](const Reader& r) -> std::optional<Name> {
+    const auto text = r.string();
+    if (!text) return std::nullopt;
+    for (const auto& [name, value] : kNames)
+      if (name == *text) return value;
+    if (*text == "CrossNamespacePodAffinity") {
+      r.error("the CrossNamespacePodAffinity scope is not simulated (ecsim does not read pod "
+              "affinity's namespaceSelector, which it counts); expected BestEffort, "
+              "NotBestEffort, Terminating, NotTerminating or PriorityClass");
+      return std::nullopt;
+    }
+    std::vector<std::string> names;
+    for (const auto& [name, value] : kNames) names.emplace_back(name);
+    const std::string hint = did_you_mean(*text, names);
+    r.error(fmt::format("Unsupported value: \"{}\": supported values: {}{}", *text,
+                        either(names), hint.empty() ? "" : " (" + hint + ")"));
+    return std::nullopt;
+  };
+  for (const Reader& item : spec["scopes"].items("a list of scope names"))
+    if (const auto name = scope_named(item)) q.scopes.push_back(eks::QuotaScope{*name, {}, {}});
+  const Reader selector = spec["scopeSelector"];
+  if (selector.expect_object("a scope selector {matchExpressions}")) {
+    for (const Reader& e : selector["matchExpressions"].items("a list of scope requirements")) {
+      if (!e.expect_object("a scope requirement {scopeName, operator, values}") ||
+          !require_all({e["scopeName"], e["operator"]}))
+        continue;
+      const auto name = scope_named(e["scopeName"]);
+      const auto op = e["operator"].one_of({"In", "NotIn", "Exists", "DoesNotExist"});
+      if (!name || !op) continue;
+      eks::QuotaScope scope{*name, eks::SelectorOperator::kExists, read_strings(e["values"], "a list of values")};
+      scope.op = *op == "In"       ? eks::SelectorOperator::kIn
+                 : *op == "NotIn"  ? eks::SelectorOperator::kNotIn
+                 : *op == "Exists" ? eks::SelectorOperator::kExists
+                                   : eks::SelectorOperator::kDoesNotExist;
+      const bool with_values = *op == "In" || *op == "NotIn";
+      if (with_values && scope.values.empty())
+        e["values"].error("Required value: must be at least one value when `operator` is 'In' or "
+                          "'NotIn' for scope selector");
+      else if (!with_values && !scope.values.empty())
+        e["values"].error("Invalid value: must be no value when `operator` is 'Exist' and "
+                          "'DoesNotExist' for scope selector");
+      if (*name != Name::kPriorityClass && *op != "Exists")
+        e["operator"].error(fmt::format(
+            "Invalid value: \"{}\": must be 'Exist' when scope is any of "
+            "ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, "
+            "ResourceQuotaScopeBestEffort, ResourceQuotaScopeNotBestEffort or "
+            "ResourceQuotaScopeCrossNamespacePodAffinity",
+            *op));
+      q.scopes.push_back(std::move(scope));
+    }
+  }
+  const auto has = [&](Name n) {
+    return std::any_of(q.scopes.begin(), q.scopes.end(),
+                       [&](const eks::QuotaScope& s) { return s.name == n; });
+  };
+  if ((has(Name::kBestEffort) && has(Name::kNotBestEffort)) ||
+      (has(Name::kTerminating) && has(Name::kNotTerminating)))
+    spec.error("Invalid value: conflicting scopes (BestEffort with NotBestEffort, or Terminating "
+               "with NotTerminating)");
+  if (has(Name::kBestEffort) && (q.requests_cpu_millis || q.requests_memory_bytes))
+    spec["hard"].error("Invalid value: unsupported scope applied to resource (a BestEffort "
+                       "quota limits only pods)");
 }
 
 void ManifestReader::read_priority_class(const Reader& o, eks::ObjectMeta meta) {

@@ -50,6 +50,7 @@ class ManifestReader {
   template <class Workload>
   Workload read_workload(const Reader& spec, eks::ObjectMeta meta, std::string_view kind);
   void read_priority_class(const Reader& o, eks::ObjectMeta meta);
+  void read_quota_scopes(const Reader& spec, eks::ResourceQuota& q);
 
   Diagnostics& diagnostics_;
   eks::Manifests out_;

@@ -207,6 +207,16 @@ TEST_CASE("EKS: bare Pods run once and are never replaced and spec.nodeName goes
   CHECK(r.tasks.lost() == 0);
 }
 
+TEST_CASE("EKS: each scoped ResourceQuota counts only the pods its scopes select") {
+  const engine::ReplicationResult r = run_eks("eks/engine/quota-scopes.yaml");
+  CHECK(service(r, "high").tasks.running_at_end == 6);        // pods-high: 10
+  CHECK(service(r, "low").tasks.running_at_end == 4);         // pods-low: 4
+  CHECK(service(r, "plain").tasks.running_at_end == 12);      // no quota counts them
+  CHECK(service(r, "besteffort").tasks.running_at_end == 2);  // best-effort: 2
+  REQUIRE(r.namespaces.size() == 1);
+  CHECK(r.namespaces[0].at_end.pods == 24);
+}
+
 // --- operations: node group updates, cordons and drains --------------------------------------
 
 TEST_CASE("EKS: a Job stops making pods once more than backoffLimit of them failed") {

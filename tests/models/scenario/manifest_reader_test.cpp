@@ -252,7 +252,7 @@ apiVersion: v1
 kind: ResourceQuota
 metadata: {name: quota, namespace: shop}
 spec:
-  hard: {pods: "50", requests.cpu: "20", cpu: "16", requests.memory: 64Gi, limits.cpu: "40"}
+  hard: {pods: "50", requests.cpu: "20", cpu: "16", requests.memory: 64Gi, count/services: "4"}
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -425,6 +425,54 @@ TEST_CASE("bare Pods are read and spec.nodeName in a template of a controller is
   REQUIRE(r.problems.size() == 1);
   CHECK(r.problems[0].starts_with("m.yaml:16:17: error: spec.template.spec.nodeName: spec.nodeName "
                                   "in a pod template is not simulated"));
+}
+
+TEST_CASE("ResourceQuota scopes and scope selectors with the API server's checks",
+          "[scenario][eks]") {
+  const std::string head = "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q}\nspec:\n";
+  const Read ok = read_text(head +
+                            "  hard: {pods: \"3\"}\n  scopes: [NotBestEffort, Terminating]\n"
+                            "  scopeSelector:\n    matchExpressions:\n"
+                            "      - {scopeName: PriorityClass, operator: NotIn, values: [a, b]}\n");
+  CHECK(ok.problems == Lines{});
+  REQUIRE(ok.manifests.quotas.size() == 1);
+  const std::vector<eks::QuotaScope>& scopes = ok.manifests.quotas[0].scopes;
+  REQUIRE(scopes.size() == 3);
+  CHECK(scopes[0].name == eks::QuotaScope::Name::kNotBestEffort);
+  CHECK(scopes[1].name == eks::QuotaScope::Name::kTerminating);
+  CHECK(scopes[2].name == eks::QuotaScope::Name::kPriorityClass);
+  CHECK(scopes[2].op == eks::SelectorOperator::kNotIn);
+  CHECK(scopes[2].values == std::vector<std::string>{"a", "b"});
+  // Which pods it counts: not best effort, with activeDeadlineSeconds, class neither a nor b.
+  eks::PodSpec pod;
+  pod.requests = requests(100, 0);
+  pod.active_deadline = true;
+  CHECK(eks::quota_selects(ok.manifests.quotas[0], pod));
+  pod.priority_class_name = "a";
+  CHECK_FALSE(eks::quota_selects(ok.manifests.quotas[0], pod));
+  pod.priority_class_name = "c";
+  pod.active_deadline = false;
+  CHECK_FALSE(eks::quota_selects(ok.manifests.quotas[0], pod));
+  const Read bad = read_text(head +
+                             "  hard: {cpu: \"1\"}\n  scopes: [BestEffort, NotBestEffort, Bestefort]\n"
+                             "  scopeSelector:\n    matchExpressions:\n"
+                             "      - {scopeName: PriorityClass, operator: In}\n"
+                             "      - {scopeName: Terminating, operator: DoesNotExist}\n");
+  CHECK(bad.problems.size() == 5);
+  const auto reported = [&](const std::string& text) {
+    return std::any_of(bad.problems.begin(), bad.problems.end(),
+                       [&](const std::string& p) { return p.find(text) != std::string::npos; });
+  };
+  CHECK(reported("spec.scopes[2]: Unsupported value: \"Bestefort\""));
+  CHECK(reported("spec: Invalid value: conflicting scopes"));
+  CHECK(reported("spec.hard: Invalid value: unsupported scope applied to resource"));
+  CHECK(reported("matchExpressions[0].values: Required value: must be at least one value"));
+  CHECK(reported("matchExpressions[1].operator: Invalid value: \"DoesNotExist\": must be 'Exist'"));
+  // A quota on limits is refused: ecsim keeps no limits to check it against.
+  const Read limits = read_text(head + "  hard: {limits.memory: 4Gi, count/pods: \"7\"}\n");
+  REQUIRE(limits.problems.size() == 1);
+  CHECK(limits.problems[0].find("a quota on limits.memory is not simulated") != std::string::npos);
+  CHECK(limits.manifests.quotas[0].pods == 7);
 }
 
 TEST_CASE("Deployment strategies: Recreate, and the defaults of a rolling update",

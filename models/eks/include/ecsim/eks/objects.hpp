@@ -168,6 +168,7 @@ struct PodSpec {
   std::string priority_class_name;  ///< empty: the default class, if any
   std::vector<HostPort> host_ports;
   std::string node_name;            ///< spec.nodeName: bound to that node, no scheduling
+  bool active_deadline = false;     ///< spec.activeDeadlineSeconds is set (a Terminating pod)
 
   friend bool operator==(const PodSpec&, const PodSpec&) = default;
 };
@@ -271,14 +272,36 @@ struct PriorityClass {
 };
 
 /// v1 ResourceQuota (hard limits on pods and on requests.cpu / requests.memory).
+/// One scope of a ResourceQuota (`spec.scopes[]`, or `spec.scopeSelector.matchExpressions[]`):
+/// the quota counts only the pods every one of its scopes selects.
+struct QuotaScope {
+  enum class Name : std::uint8_t {
+    kBestEffort,     ///< pods with no request and no limit (QoS BestEffort)
+    kNotBestEffort,  ///< the others
+    kTerminating,    ///< pods with spec.activeDeadlineSeconds
+    kNotTerminating, ///< pods without
+    kPriorityClass,  ///< pods by spec.priorityClassName (`values`, by `op`)
+  };
+  Name name = Name::kBestEffort;
+  SelectorOperator op = SelectorOperator::kExists;  ///< In, NotIn, Exists or DoesNotExist
+  std::vector<std::string> values;                  ///< In and NotIn: the priority classes
+
+  friend bool operator==(const QuotaScope&, const QuotaScope&) = default;
+};
+
 struct ResourceQuota {
   ObjectMeta meta;
   std::optional<std::int64_t> pods;
   std::optional<std::int64_t> requests_cpu_millis;
   std::optional<std::int64_t> requests_memory_bytes;
+  std::vector<QuotaScope> scopes;  ///< empty: every pod of the namespace counts
 
   friend bool operator==(const ResourceQuota&, const ResourceQuota&) = default;
 };
+
+/// Whether quota `q` counts a pod of `spec` (every scope selects it; a quota without scopes
+/// counts every pod), as the quota admission's scope matching does.
+bool quota_selects(const ResourceQuota& q, const PodSpec& spec);
 
 /// Everything read from a cluster's manifests, in file order per kind.
 struct Manifests {

@@ -80,7 +80,7 @@ struct NamespaceResult {
   std::string name;
   QuotaAmounts at_end;  ///< non-terminal pods at the end and their requests
   QuotaAmounts peak;    ///< the most at any time, each amount on its own
-  /// The tightest hard limit of its ResourceQuotas, per amount; none: no limit.
+  /// The tightest hard limit of its ResourceQuotas without scopes, per amount; none: no limit.
   std::optional<std::int64_t> hard_pods, hard_cpu_millis, hard_memory_bytes;
   std::uint64_t quota_rejections = 0;  ///< pod creations refused
 };

@@ -157,6 +157,7 @@ struct WorkloadState {
   }
   std::uint32_t created = 0;     ///< pods created so far: the next ordinal (not StatefulSets)
   std::uint32_t name_space = 0;  ///< index into the cluster's namespaces
+  std::vector<std::uint32_t> scoped_quotas;  ///< its namespace's scoped quotas counting its pods
   Resources requests;            ///< each pod's, as the quota counts them
   /// A Deployment: each revision's pod requests (a rollout may change them), by revision.
   std::vector<Resources> revision_requests;
@@ -239,9 +240,17 @@ struct NodeGroupUpdate {
 
 /// A namespace of an EKS cluster: the tightest hard limits of its ResourceQuotas, what its
 /// non-terminal pods hold, and the workloads in it.
+/// A ResourceQuota with scopes: it counts only the pods its scopes select, on its own.
+struct ScopedQuota {
+  const ResourceQuota* quota = nullptr;
+  QuotaAmounts used;  ///< of the pods it counts
+};
+
 struct NamespaceState {
   std::string name;
-  std::optional<std::int64_t> hard_pods, hard_cpu_millis, hard_memory_bytes;  ///< none: no limit
+  /// The tightest hard limits of the namespace's quotas without scopes; none: no limit.
+  std::optional<std::int64_t> hard_pods, hard_cpu_millis, hard_memory_bytes;
+  std::vector<ScopedQuota> scoped;  ///< its quotas with scopes, each checked on its own
   QuotaAmounts used, peak;
   std::uint64_t rejections = 0;
   std::vector<ServiceId> workloads;  ///< of the cluster's workloads
