@@ -242,7 +242,13 @@ void Runtime::start(const RandomStreams& streams) {
       const std::string stream = fmt::format("eks/{}/job/{}/{}", cc.name, jc.name_space, jc.name);
       w.arrival_stream = streams.stream(stream + "/arrivals");
       w.duration_stream = streams.stream(stream + "/durations");
-      if (!jc.arrivals) {
+      if (job.cron) {
+        // A CronJob: a Job at each time of its schedule after its creation at 0, unless
+        // suspended.
+        const SimTime first = workload::next_cron_time(job.cron->schedule, kSimStart);
+        if (!job.cron->suspend && first <= horizon_)
+          sim_.schedule_at(first, kJobArrival, c.value(), wi.value());
+      } else if (!jc.arrivals) {
         sim_.schedule_at(kSimStart, kJobArrival, c.value(), wi.value());
       } else {
         w.arrivals.emplace(*jc.arrivals);
@@ -641,7 +647,27 @@ void Runtime::reconcile(ClusterId c) {
 // A new copy of Job `w`: its pods are created now if etcd has quorum, else when it returns.
 void Runtime::job_arrival(ClusterId c, ServiceId w) {
   WorkloadState& wl = clusters_[c].workloads[w];
+  if (const std::optional<CronSpec>& cron = wl.job_object->cron) {
+    const SimTime next = workload::next_cron_time(cron->schedule, sim_.now());
+    if (next <= horizon_) sim_.schedule_at(next, kJobArrival, c.value(), w.value());
+    // concurrencyPolicy, against the copies still running (neither complete nor failed).
+    const auto unfinished = [&](const WorkloadState::JobRun& r) {
+      return !r.failed && !r.missed && r.succeeded < wl.job_object->completions;
+    };
+    if (cron->concurrency == CronSpec::Concurrency::kForbid &&
+        std::any_of(wl.runs.begin(), wl.runs.end(), unfinished))
+      return;  // this time is skipped
+    if (cron->concurrency == CronSpec::Concurrency::kReplace) {
+      // The running Jobs are deleted: their pods stop, and they make no more.
+      for (WorkloadState::JobRun& r : wl.runs)
+        if (unfinished(r)) r.missed = true;
+      std::vector<TaskId> doomed;
+      for (const TaskId p : pods_of(wl)) doomed.push_back(p);
+      for (const TaskId p : doomed) finish(p, Outcome::kEvicted);
+    }
+  }
   wl.runs.emplace_back();
+  wl.runs.back().due = sim_.now();
   wl.want_pods(static_cast<std::uint32_t>(wl.runs.size() - 1));
   if (const auto a = wl.arrivals ? wl.arrivals->next(wl.arrival_stream) : std::nullopt;
       a && a->at <= horizon_)
@@ -659,9 +685,15 @@ void Runtime::reconcile_job(ClusterId c, ServiceId w) {
   while (!wanting.empty() && !wl.quota_blocked) {
     const std::uint32_t r = wanting.front();
     WorkloadState::JobRun& run = wl.runs[r];
+    // startingDeadlineSeconds: a CronJob's Job that could not be created in time (no etcd
+    // quorum) is missed.
+    if (job.cron && job.cron->starting_deadline_s && run.succeeded + run.active + run.failures == 0 &&
+        sim_.now() - run.due > std::chrono::seconds{*job.cron->starting_deadline_s})
+      run.missed = true;
     const std::int32_t want =
-        run.failed ? 0
-                   : std::min(job.parallelism - run.active, job.completions - run.succeeded - run.active);
+        run.failed || run.missed
+            ? 0
+            : std::min(job.parallelism - run.active, job.completions - run.succeeded - run.active);
     for (std::int32_t k = 0; k < want && !wl.quota_blocked; ++k) {
       const TaskId p = create_pod(c, w);
       if (!p.valid()) break;
@@ -1152,7 +1184,8 @@ void Runtime::finish(TaskId p, Outcome outcome) {
     --run.active;
     if (outcome == Outcome::kCompleted) ++run.succeeded;
     else if (++run.failures > wl.job_object->backoff_limit) run.failed = true;
-    if (!run.failed && run.succeeded + run.active < wl.job_object->completions) wl.want_pods(pod.run);
+    if (!run.failed && !run.missed && run.succeeded + run.active < wl.job_object->completions)
+      wl.want_pods(pod.run);
   }
   // A pod removed may let an unschedulable one fit.
   retry_unschedulable(pod.cluster);

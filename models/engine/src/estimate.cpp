@@ -10,6 +10,7 @@
 #include "ecsim/workload/durations.hpp"
 #include "ecsim/workload/trace.hpp"
 #include "ecsim/workload/arrivals.hpp"
+#include "ecsim/workload/cron.hpp"
 
 namespace ecsim::engine {
 namespace {
@@ -176,8 +177,17 @@ RunEstimate estimate_run(const scenario::Scenario& s, std::uint32_t concurrent, 
     pods += static_cast<double>(m.pods.size());
     live_pods += static_cast<double>(m.pods.size());
     for (const scenario::EksJobConfig& j : c.jobs) {
-      const double copies = j.arrivals ? workload::expected_arrivals(*j.arrivals, horizon) : 1.0;
       const eks::Job& job = m.jobs[j.job];
+      double copies = j.arrivals ? workload::expected_arrivals(*j.arrivals, horizon) : 1.0;
+      if (job.cron) {
+        // A CronJob's: its schedule's times within the horizon (counting stops at a million).
+        copies = 0;
+        if (!job.cron->suspend)
+          for (SimTime t = workload::next_cron_time(job.cron->schedule, kSimStart);
+               t <= kSimStart + horizon && copies < 1e6;
+               t = workload::next_cron_time(job.cron->schedule, t))
+            ++copies;
+      }
       pods += copies * job.completions;
       // Little's law over the copies: each keeps up to `parallelism` pods for the waves its
       // completions take.

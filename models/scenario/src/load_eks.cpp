@@ -211,6 +211,12 @@ void Loader::read_eks_jobs(const Reader& list, const ManifestReader& manifests,
       continue;
     }
     given[job.job] = true;
+    if (jobs[job.job].cron && j["arrivals"].present()) {
+      j["arrivals"].error(fmt::format(
+          "'{}' is a CronJob: its Jobs come at its schedule '{}' (expected no arrivals)",
+          job.name, jobs[job.job].cron->schedule_text));
+      continue;
+    }
     if (!duration) continue;
     job.duration = *duration;
     out.jobs.push_back(std::move(job));
@@ -218,8 +224,8 @@ void Loader::read_eks_jobs(const Reader& list, const ManifestReader& manifests,
   for (std::size_t k = 0; k < jobs.size(); ++k)
     if (!given[k])
       manifests.job_place(k).error(
-          fmt::format("Job '{}' has no pod duration (expected an entry of {} naming it)",
-                      jobs[k].meta.name, list.path()));
+          fmt::format("{} '{}' has no pod duration (expected an entry of {} naming it)",
+                      jobs[k].cron ? "CronJob" : "Job", jobs[k].meta.name, list.path()));
 }
 
 void Loader::read_eks_operation(const std::string& kind, const Reader& v, SimTime at,

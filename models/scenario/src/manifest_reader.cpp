@@ -50,8 +50,9 @@ struct KnownKind {
   std::string_view kind;
   std::array<std::string_view, 2> versions;
 };
-constexpr std::array<KnownKind, 9> kKinds{{
+constexpr std::array<KnownKind, 10> kKinds{{
     {"Pod", {"v1", ""}},
+    {"CronJob", {"batch/v1", ""}},
     {"Deployment", {"apps/v1", ""}},
     {"StatefulSet", {"apps/v1", ""}},
     {"DaemonSet", {"apps/v1", ""}},
@@ -593,15 +594,16 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
               .value_or(d.max_unavailable);
     out_.daemon_sets.push_back(std::move(d));
   } else if (kind == "Job") {
-    eks::Job j;
-    j.meta = std::move(meta);
-    j.parallelism = read_count(spec["parallelism"], 1);
-    // A work-queue Job (parallelism without completions) is read as each of its pods
-    // completing once.
-    j.completions =
-        read_count(spec["completions"], spec["parallelism"].present() ? j.parallelism : 1);
-    j.backoff_limit = read_count(spec["backoffLimit"], 6);
-    j.pod = read_template(spec, true);
+    eks::Job j = read_job(spec, std::move(meta));
+    job_places_.push_back(o["metadata"]["name"]);
+    out_.jobs.push_back(std::move(j));
+  } else if (kind == "CronJob") {
+    const Reader job_spec = spec["jobTemplate"]["spec"];
+    if (!spec["jobTemplate"].require() || !job_spec.require() ||
+        !job_spec.expect_object("a Job spec"))
+      return;
+    eks::Job j = read_job(job_spec, std::move(meta));
+    j.cron = read_cron(spec);
     job_places_.push_back(o["metadata"]["name"]);
     out_.jobs.push_back(std::move(j));
   } else if (kind == "PodDisruptionBudget") {
@@ -731,6 +733,59 @@ void ManifestReader::read_quota_scopes(const Reader& spec, eks::ResourceQuota& q
   if (has(Name::kBestEffort) && (q.requests_cpu_millis || q.requests_memory_bytes))
     spec["hard"].error("Invalid value: unsupported scope applied to resource (a BestEffort "
                        "quota limits only pods)");
+}
+
+eks::Job ManifestReader::read_job(const Reader& spec, eks::ObjectMeta meta) {
+  eks::Job j;
+  j.meta = std::move(meta);
+  j.parallelism = read_count(spec["parallelism"], 1);
+  // A work-queue Job (parallelism without completions) is read as each of its pods
+  // completing once.
+  j.completions =
+      read_count(spec["completions"], spec["parallelism"].present() ? j.parallelism : 1);
+  j.backoff_limit = read_count(spec["backoffLimit"], 6);
+  j.pod = read_template(spec, true);
+  return j;
+}
+
+// A CronJob's own fields, with the API server's checks (batch validation): a schedule in cron
+// syntax without TZ= or CRON_TZ=, a known concurrencyPolicy, startingDeadlineSeconds >= 0. A
+// timeZone other than UTC is refused: ecsim's calendar is UTC.
+eks::CronSpec ManifestReader::read_cron(const Reader& spec) {
+  eks::CronSpec c;
+  const Reader schedule = spec["schedule"];
+  if (schedule.require()) {
+    c.schedule_text = schedule.string().value_or("");
+    if (c.schedule_text.find("TZ=") != std::string::npos) {
+      schedule.error(fmt::format("Invalid value: \"{}\": cannot use TZ or CRON_TZ in schedule, "
+                                 "use timeZone field instead",
+                                 c.schedule_text));
+    } else {
+      workload::CronParse parsed = workload::parse_cron(c.schedule_text);
+      if (parsed.schedule)
+        c.schedule = *parsed.schedule;
+      else
+        schedule.error(fmt::format("Invalid value: \"{}\": {}", c.schedule_text, parsed.problem));
+    }
+  }
+  if (const Reader tz = spec["timeZone"]; tz.present()) {
+    const std::string zone = tz.string().value_or("");
+    if (zone != "UTC" && zone != "Etc/UTC")
+      tz.error(fmt::format("timeZone '{}' is not simulated: ecsim's calendar is UTC, simulated "
+                           "time 0 being Monday 1 January 2024 00:00 UTC (expected UTC, Etc/UTC, "
+                           "or a schedule written in UTC)",
+                           zone));
+  }
+  if (const auto p = spec["concurrencyPolicy"].present()
+                         ? spec["concurrencyPolicy"].one_of({"Allow", "Forbid", "Replace"})
+                         : std::optional<std::string>("Allow"))
+    c.concurrency = *p == "Allow"    ? eks::CronSpec::Concurrency::kAllow
+                    : *p == "Forbid" ? eks::CronSpec::Concurrency::kForbid
+                                     : eks::CronSpec::Concurrency::kReplace;
+  if (spec["startingDeadlineSeconds"].present())
+    c.starting_deadline_s = spec["startingDeadlineSeconds"].integer(0, kInt32Max);
+  c.suspend = spec["suspend"].boolean().value_or(false);
+  return c;
 }
 
 void ManifestReader::read_priority_class(const Reader& o, eks::ObjectMeta meta) {

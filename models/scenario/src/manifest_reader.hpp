@@ -51,6 +51,8 @@ class ManifestReader {
   Workload read_workload(const Reader& spec, eks::ObjectMeta meta, std::string_view kind);
   void read_priority_class(const Reader& o, eks::ObjectMeta meta);
   void read_quota_scopes(const Reader& spec, eks::ResourceQuota& q);
+  eks::Job read_job(const Reader& spec, eks::ObjectMeta meta);
+  eks::CronSpec read_cron(const Reader& spec);
 
   Diagnostics& diagnostics_;
   eks::Manifests out_;

@@ -217,6 +217,38 @@ TEST_CASE("EKS: each scoped ResourceQuota counts only the pods its scopes select
   CHECK(r.namespaces[0].at_end.pods == 24);
 }
 
+namespace {
+
+const engine::JobResult& job_named(const engine::ReplicationResult& r, const std::string& name) {
+  const auto it = std::find_if(r.jobs.begin(), r.jobs.end(),
+                               [&](const engine::JobResult& j) { return j.name == name; });
+  REQUIRE(it != r.jobs.end());
+  return *it;
+}
+
+}  // namespace
+
+TEST_CASE("EKS: CronJobs make Jobs at their schedule by their concurrencyPolicy") {
+  // cronjobs.yaml: every 15 minutes in 1h59m, 7 times; each Job one pod of 20 minutes.
+  const engine::ReplicationResult r = run_eks("eks/engine/cronjobs.yaml");
+  CHECK(job_named(r, "allow").tasks.submitted == 7);
+  CHECK(job_named(r, "allow").tasks.completed == 6);
+  // Forbid: the times a Job still runs are skipped, every other one.
+  CHECK(job_named(r, "forbid").tasks.submitted == 4);
+  // Replace: each Job deletes the one before, whose pod stops early.
+  CHECK(job_named(r, "replace").tasks.submitted == 7);
+  CHECK(job_named(r, "replace").tasks.evicted == 6);
+  CHECK(job_named(r, "replace").tasks.completed == 0);
+  CHECK(job_named(r, "suspended").tasks.submitted == 0);
+}
+
+TEST_CASE("EKS: a CronJob's Job that cannot be made within startingDeadlineSeconds is missed") {
+  // No etcd quorum from 40m to 50m: the Jobs due at 45m are made at 50m, or missed.
+  const engine::ReplicationResult r = run_eks("eks/engine/cronjob-deadline.yaml");
+  CHECK(job_named(r, "late").tasks.submitted == 3);
+  CHECK(job_named(r, "deadline").tasks.submitted == 2);
+}
+
 // --- operations: node group updates, cordons and drains --------------------------------------
 
 TEST_CASE("EKS: a Job stops making pods once more than backoffLimit of them failed") {

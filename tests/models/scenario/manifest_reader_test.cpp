@@ -475,6 +475,33 @@ TEST_CASE("ResourceQuota scopes and scope selectors with the API server's checks
   CHECK(limits.manifests.quotas[0].pods == 7);
 }
 
+TEST_CASE("a CronJob is its jobTemplate's Job with a schedule and the API server's checks",
+          "[scenario][eks]") {
+  const std::string head = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n";
+  const std::string job = "  jobTemplate:\n    spec:\n      completions: 3\n      template:\n"
+                          "        spec:\n          restartPolicy: Never\n"
+                          "          containers: [{name: c, image: i}]\n";
+  const Read ok = read_text(head + "  schedule: \"0 */6 * * 1-5\"\n  concurrencyPolicy: Replace\n"
+                                   "  startingDeadlineSeconds: 200\n  suspend: false\n" + job);
+  CHECK(ok.problems == Lines{});
+  REQUIRE(ok.manifests.jobs.size() == 1);
+  const eks::Job& j = ok.manifests.jobs[0];
+  CHECK(j.completions == 3);
+  REQUIRE(j.cron);
+  CHECK(j.cron->schedule_text == "0 */6 * * 1-5");
+  CHECK(j.cron->concurrency == eks::CronSpec::Concurrency::kReplace);
+  CHECK(j.cron->starting_deadline_s == 200);
+  CHECK(j.cron->schedule.hours.count() == 4);
+  const Read bad = read_text(head + "  schedule: \"0 25 * * *\"\n  timeZone: Europe/Paris\n" + job +
+                             "---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: d}\n"
+                             "spec:\n  schedule: \"CRON_TZ=UTC 0 * * * *\"\n" + job);
+  REQUIRE(bad.problems.size() == 3);
+  CHECK(bad.problems[0].find("Invalid value: \"0 25 * * *\": hour out of range (0-23)") !=
+        std::string::npos);
+  CHECK(bad.problems[1].find("timeZone 'Europe/Paris' is not simulated") != std::string::npos);
+  CHECK(bad.problems[2].find("cannot use TZ or CRON_TZ in schedule") != std::string::npos);
+}
+
 TEST_CASE("Deployment strategies: Recreate, and the defaults of a rolling update",
           "[scenario][eks]") {
   const Read r = read_text(deployment("a", "      containers: [{name: a}]\n") +

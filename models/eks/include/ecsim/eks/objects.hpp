@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "ecsim/workload/cron.hpp"
+
 #include "ecsim/sim/time.hpp"
 
 namespace ecsim::eks {
@@ -231,13 +233,32 @@ struct DaemonSet {
   friend bool operator==(const DaemonSet&, const DaemonSet&) = default;
 };
 
-/// batch/v1 Job; its pods' durations come from the scenario's workload section.
+/// What a CronJob adds to the Job its jobTemplate describes.
+struct CronSpec {
+  enum class Concurrency : std::uint8_t {
+    kAllow,    ///< a new Job even while earlier ones run (the default)
+    kForbid,   ///< no new Job while an earlier one runs: that run is skipped
+    kReplace,  ///< the running Job is deleted (its pods stopped) for the new one
+  };
+  std::string schedule_text;        ///< spec.schedule as written
+  workload::CronSchedule schedule;  ///< spec.schedule, parsed
+  Concurrency concurrency = Concurrency::kAllow;
+  /// spec.startingDeadlineSeconds: a run that cannot start within this of its time is missed.
+  std::optional<std::int64_t> starting_deadline_s;
+  bool suspend = false;  ///< spec.suspend: no Job is created
+
+  friend bool operator==(const CronSpec&, const CronSpec&) = default;
+};
+
+/// batch/v1 Job (or the jobTemplate of a batch/v1 CronJob, with `cron`); its pods' durations
+/// come from the scenario's workload section.
 struct Job {
   ObjectMeta meta;
   std::int32_t completions = 1;
   std::int32_t parallelism = 1;
   std::int32_t backoff_limit = 6;
   PodTemplate pod;
+  std::optional<CronSpec> cron;  ///< a CronJob's: its Jobs come at its schedule
 
   friend bool operator==(const Job&, const Job&) = default;
 };

@@ -35,6 +35,7 @@
 #include "ecsim/sim/simulator.hpp"
 #include "ecsim/sim/stats.hpp"
 #include "ecsim/workload/arrivals.hpp"
+#include "ecsim/workload/cron.hpp"
 
 namespace ecsim::eks {
 
@@ -168,7 +169,9 @@ struct WorkloadState {
     std::int32_t succeeded = 0, failures = 0;
     std::int32_t active = 0;  ///< its pods not stopped
     bool failed = false;      ///< past backoffLimit
+    bool missed = false;      ///< a CronJob's: replaced, or past startingDeadlineSeconds
     bool wanting = false;     ///< in `wanting`
+    SimTime due = kSimStart;  ///< when it was created (a CronJob's: its scheduled time)
   };
   const JobSpec* job = nullptr;
   const Job* job_object = nullptr;
