@@ -242,6 +242,7 @@ void Runtime::start(const RandomStreams& streams) {
       const std::string stream = fmt::format("eks/{}/job/{}/{}", cc.name, jc.name_space, jc.name);
       w.arrival_stream = streams.stream(stream + "/arrivals");
       w.duration_stream = streams.stream(stream + "/durations");
+      w.failure_stream = streams.stream(stream + "/failures");
       if (job.cron) {
         // A CronJob: a Job at each time of its schedule after its creation at 0, unless
         // suspended.
@@ -555,7 +556,7 @@ bool Runtime::handle(const Event& e) {
     case kPodComplete: {
       const TaskId p = pod_target(e);
       const ClusterId c = pods_[p].cluster;
-      finish(p, Outcome::kCompleted);
+      finish(p, pods_[p].fails ? Outcome::kFailed : Outcome::kCompleted);
       reconcile(c);
       kick(c);
       break;
@@ -563,6 +564,31 @@ bool Runtime::handle(const Event& e) {
     case kJobArrival:
       job_arrival(cluster_target(e), ServiceId{static_cast<ServiceId::rep_type>(e.payload)});
       break;
+    case kJobRetry:
+    case kJobDeadline:
+    case kJobStopPods: {
+      const ClusterId c = cluster_target(e);
+      const ServiceId w{static_cast<ServiceId::rep_type>(e.payload & 0xFFFFFFFFu)};
+      const auto r = static_cast<std::uint32_t>(e.payload >> 32);
+      WorkloadState& wl = clusters_[c].workloads[w];
+      if (e.kind == kJobStopPods) {
+        std::vector<TaskId> doomed;
+        for (const TaskId p : pods_of(wl))
+          if (pods_[p].run == r) doomed.push_back(p);
+        for (const TaskId p : doomed) finish(p, Outcome::kEvicted);
+        reconcile(c);
+        kick(c);
+        break;
+      }
+      WorkloadState::JobRun& run = wl.runs[r];
+      const bool open = !run.failed && !run.missed && run.succeeded < wl.job_object->completions;
+      if (e.kind == kJobRetry && open) wl.want_pods(r);
+      if (e.kind == kJobDeadline && open)
+        fail_job_run(c, w, r, WorkloadState::JobRun::Reason::kDeadlineExceeded);
+      reconcile(c);
+      kick(c);
+      break;
+    }
     // Operations may terminate nodes: the platform's changes are handled at once.
     case kOperation: operation(cluster_target(e), e.payload); return true;
     case kDrainTick: drain_tick(cluster_target(e)); return true;
@@ -668,7 +694,11 @@ void Runtime::job_arrival(ClusterId c, ServiceId w) {
   }
   wl.runs.emplace_back();
   wl.runs.back().due = sim_.now();
-  wl.want_pods(static_cast<std::uint32_t>(wl.runs.size() - 1));
+  const auto run = static_cast<std::uint32_t>(wl.runs.size() - 1);
+  wl.want_pods(run);
+  if (const std::optional<std::int64_t>& deadline = wl.job_object->active_deadline_s)
+    sim_.schedule_in(std::chrono::seconds{*deadline}, kJobDeadline, c.value(),
+                     w.value() | std::uint64_t{run} << 32);
   if (const auto a = wl.arrivals ? wl.arrivals->next(wl.arrival_stream) : std::nullopt;
       a && a->at <= horizon_)
     sim_.schedule_at(std::max(a->at, sim_.now()), kJobArrival, c.value(), w.value());
@@ -690,8 +720,11 @@ void Runtime::reconcile_job(ClusterId c, ServiceId w) {
     if (job.cron && job.cron->starting_deadline_s && run.succeeded + run.active + run.failures == 0 &&
         sim_.now() - run.due > std::chrono::seconds{*job.cron->starting_deadline_s})
       run.missed = true;
+    // The Job controller's back-off after a failed pod: the copy waits, and comes back to
+    // `wanting` when it is over (kJobRetry).
+    const bool backing_off = run.not_before > sim_.now();
     const std::int32_t want =
-        run.failed || run.missed
+        run.failed || run.missed || backing_off
             ? 0
             : std::min(job.parallelism - run.active, job.completions - run.succeeded - run.active);
     for (std::int32_t k = 0; k < want && !wl.quota_blocked; ++k) {
@@ -701,6 +734,12 @@ void Runtime::reconcile_job(ClusterId c, ServiceId w) {
       pod.run = r;
       ++run.active;
       pod.duration = workload::sample(wl.job->duration, wl.duration_stream);
+      // A pod that fails exits non-zero after its run time (or `fails_after`).
+      if (wl.job->failure_probability > 0 && wl.failure_stream.uniform01() < wl.job->failure_probability) {
+        pod.fails = true;
+        pod.exit_code = wl.job->exit_code;
+        if (wl.job->fails_after) pod.duration = workload::sample(*wl.job->fails_after, wl.duration_stream);
+      }
     }
     if (wl.quota_blocked) break;  // still wants pods: it stays for the next reconcile
     std::pop_heap(wanting.begin(), wanting.end(), std::greater<>{});
@@ -1179,17 +1218,72 @@ void Runtime::finish(TaskId p, Outcome outcome) {
   }
   for (const ServiceId other : ns.blocked) rt.workloads[other].quota_blocked = false;
   ns.blocked.clear();
-  if (wl.kind == WorkloadState::Kind::kJob) {
-    WorkloadState::JobRun& run = wl.runs[pod.run];
-    --run.active;
-    if (outcome == Outcome::kCompleted) ++run.succeeded;
-    else if (++run.failures > wl.job_object->backoff_limit) run.failed = true;
-    if (!run.failed && !run.missed && run.succeeded + run.active < wl.job_object->completions)
-      wl.want_pods(pod.run);
-  }
+  const bool job_pod = wl.kind == WorkloadState::Kind::kJob;
+  const PodRecord ended = pod;
+  if (job_pod) --wl.runs[pod.run].active;
   // A pod removed may let an unschedulable one fit.
   retry_unschedulable(pod.cluster);
   free_if_unused(p);
+  if (job_pod) job_pod_ended(ended.cluster, ended.workload, ended.run, ended, outcome);
+}
+
+// The Job controller and the podFailurePolicy (kubernetes/kubernetes pkg/controller/job): a
+// failed pod is matched against the rules in order (exit codes for a pod that exited non-zero,
+// DisruptionTarget for one evicted or preempted); FailJob fails the copy, Ignore replaces the pod
+// without counting it, Count (and no rule) counts it. Past backoffLimit counted failures the copy
+// fails (BackoffLimitExceeded); otherwise the replacement waits 10 s, doubling with each counted
+// failure, at most 6 minutes ("exponential back-off delay (10s, 20s, 40s ...) capped at six
+// minutes", kubernetes/website concepts/workloads/controllers/job). A failed copy's pods stop.
+void Runtime::job_pod_ended(ClusterId c, ServiceId w, std::uint32_t r, const PodRecord& pod,
+                            Outcome outcome) {
+  WorkloadState& wl = clusters_[c].workloads[w];
+  WorkloadState::JobRun& run = wl.runs[r];
+  const Job& job = *wl.job_object;
+  if (run.failed || run.missed) return;
+  using Reason = WorkloadState::JobRun::Reason;
+  if (outcome == Outcome::kCompleted) {
+    ++run.succeeded;
+  } else {
+    PodFailureRule::Action action = PodFailureRule::Action::kCount;
+    for (const PodFailureRule& rule : job.failure_rules) {
+      const bool matches =
+          outcome == Outcome::kEvicted
+              ? rule.on_disruption
+              : !rule.on_disruption &&
+                    (std::find(rule.exit_codes.begin(), rule.exit_codes.end(), pod.exit_code) !=
+                     rule.exit_codes.end()) == rule.exit_in;
+      if (matches) {
+        action = rule.action;
+        break;
+      }
+    }
+    if (action == PodFailureRule::Action::kFailJob) {
+      fail_job_run(c, w, r, Reason::kPodFailurePolicy);
+      return;
+    }
+    if (action == PodFailureRule::Action::kCount) {
+      ++run.failures;
+      if (run.failures > job.backoff_limit) {
+        fail_job_run(c, w, r, Reason::kBackoffLimitExceeded);
+        return;
+      }
+      ++run.backoff_failures;
+      const SimDuration delay = std::min<SimDuration>(
+          std::chrono::minutes{6},
+          std::chrono::seconds{10} * (std::int64_t{1} << std::min(run.backoff_failures - 1, 10)));
+      run.not_before = std::max(run.not_before, sim_.now() + delay);
+      sim_.schedule_at(run.not_before, kJobRetry, c.value(), w.value() | std::uint64_t{r} << 32);
+    }
+  }
+  if (run.succeeded + run.active < job.completions) wl.want_pods(r);
+}
+
+void Runtime::fail_job_run(ClusterId c, ServiceId w, std::uint32_t r,
+                           WorkloadState::JobRun::Reason reason) {
+  WorkloadState& wl = clusters_[c].workloads[w];
+  wl.runs[r].failed = true;
+  wl.runs[r].reason = reason;
+  sim_.schedule_in(SimDuration{}, kJobStopPods, c.value(), w.value() | std::uint64_t{r} << 32);
 }
 
 // --- node lifecycle --------------------------------------------------------------------------------
@@ -1264,7 +1358,18 @@ Results Runtime::results(SimTime end) {
         else ++counts.pending_at_end;
       }
       if (wl.kind == WorkloadState::Kind::kJob) {
-        r.jobs.push_back(JobResult{rt.config->name, wl.name, counts, wait_of(wl.measure.wait)});
+        std::map<std::string, std::uint64_t> failed;
+        for (const WorkloadState::JobRun& run : wl.runs) {
+          using Reason = WorkloadState::JobRun::Reason;
+          switch (run.reason) {
+            case Reason::kNone: break;
+            case Reason::kBackoffLimitExceeded: ++failed["BackoffLimitExceeded"]; break;
+            case Reason::kDeadlineExceeded: ++failed["DeadlineExceeded"]; break;
+            case Reason::kPodFailurePolicy: ++failed["PodFailurePolicy"]; break;
+          }
+        }
+        r.jobs.push_back(
+            JobResult{rt.config->name, wl.name, counts, wait_of(wl.measure.wait), std::move(failed)});
         continue;
       }
       WorkloadResult& w = r.workloads.emplace_back();

@@ -54,7 +54,8 @@ void add_eks_results(ReplicationResult& r, eks::Results&& e) {
   r.namespaces = std::move(e.namespaces);
   r.eks_nodes = std::move(e.nodes);
   for (eks::JobResult& j : e.jobs)
-    r.jobs.push_back(JobResult{std::move(j.cluster), std::move(j.name), j.pods, j.wait, {}});
+    r.jobs.push_back(
+        JobResult{std::move(j.cluster), std::move(j.name), j.pods, j.wait, std::move(j.failed)});
   for (eks::WorkloadResult& w : e.workloads) {
     ServiceResult& s =
         add_service(r, std::move(w.cluster), std::move(w.name), "eks", std::move(w.replicas), w.pods);

@@ -188,7 +188,7 @@ void Loader::read_eks_jobs(const Reader& list, const ManifestReader& manifests,
   const std::vector<eks::Job>& jobs = manifests.manifests().jobs;
   std::vector<bool> given(jobs.size(), false);
   for (const Reader& j : list.items("a list of jobs")) {
-    if (!j.expect_map({"name", "namespace", "duration", "arrivals"})) continue;
+    if (!j.expect_map({"name", "namespace", "duration", "arrivals", "failures"})) continue;
     const bool have = require_all({j["name"], j["duration"]});
     EksJobConfig job;
     job.name = j["name"].string().value_or("");
@@ -203,6 +203,14 @@ void Loader::read_eks_jobs(const Reader& list, const ManifestReader& manifests,
             : std::nullopt;
     const auto duration = have ? read_duration(j["duration"]) : std::nullopt;
     if (j["arrivals"].present()) job.arrivals = read_arrivals(j["arrivals"]);
+    // failures: {probability, after, exit_code}: pods that exit non-zero.
+    const Reader f = j["failures"];
+    if (f.expect_map({"probability", "after", "exit_code"}) && f.present()) {
+      if (f["probability"].require())
+        job.failure_probability = f["probability"].number(0, 1).value_or(0);
+      if (f["after"].present()) job.fails_after = read_duration(f["after"]);
+      job.exit_code = static_cast<std::int32_t>(f["exit_code"].integer(1, 255).value_or(1));
+    }
     if (!found) continue;
     for (std::size_t k = 0; k < jobs.size(); ++k)
       if (jobs[k].meta.name == job.name && jobs[k].meta.name_space == job.name_space) job.job = k;

@@ -745,6 +745,62 @@ eks::Job ManifestReader::read_job(const Reader& spec, eks::ObjectMeta meta) {
       read_count(spec["completions"], spec["parallelism"].present() ? j.parallelism : 1);
   j.backoff_limit = read_count(spec["backoffLimit"], 6);
   j.pod = read_template(spec, true);
+  if (spec["activeDeadlineSeconds"].present())
+    j.active_deadline_s = spec["activeDeadlineSeconds"].integer(1, kInt32Max);
+  const Reader policy = spec["podFailurePolicy"];
+  if (policy.expect_object("a pod failure policy {rules}") && policy.present()) {
+    // batch validation: the pods' restartPolicy must be Never; at most 20 rules.
+    const Reader restart = spec["template"]["spec"]["restartPolicy"];
+    if (restart.string().value_or("") != "Never")
+      (restart.present() ? restart : policy)
+          .error("Invalid value: only \"Never\" is supported as the pods' restartPolicy when "
+                 "podFailurePolicy is specified");
+    const std::vector<Reader> rules = policy["rules"].items("a list of rules");
+    if (rules.size() > 20) policy["rules"].error("Too many: must have at most 20 items");
+    for (const Reader& r : rules) {
+      if (!r.expect_object("a rule {action, onExitCodes, onPodConditions}") || !r["action"].require())
+        continue;
+      eks::PodFailureRule rule;
+      const auto action = r["action"].one_of({"FailJob", "Ignore", "Count", "FailIndex"});
+      if (!action) continue;
+      if (*action == "FailIndex") {
+        r["action"].error("FailIndex is not simulated: it needs an Indexed Job, which ecsim does "
+                          "not model (expected FailJob, Ignore or Count)");
+        continue;
+      }
+      rule.action = *action == "FailJob" ? eks::PodFailureRule::Action::kFailJob
+                    : *action == "Ignore" ? eks::PodFailureRule::Action::kIgnore
+                                          : eks::PodFailureRule::Action::kCount;
+      const Reader codes = r["onExitCodes"];
+      const Reader conditions = r["onPodConditions"];
+      if (codes.present() == conditions.present()) {
+        r.error("Invalid value: specifying one of OnExitCodes and OnPodConditions is required");
+        continue;
+      }
+      if (codes.present()) {
+        if (!codes.expect_object("exit codes {containerName, operator, values}") ||
+            !require_all({codes["operator"], codes["values"]}))
+          continue;
+        const auto op = codes["operator"].one_of({"In", "NotIn"});
+        rule.exit_in = op.value_or("In") == "In";
+        for (const Reader& v : codes["values"].items("a list of exit codes"))
+          if (const auto code = v.integer(0, 255)) rule.exit_codes.push_back(static_cast<std::int32_t>(*code));
+      } else {
+        for (const Reader& c : conditions.items("a list of pod conditions")) {
+          if (!c.expect_object("a pod condition {type, status}") || !c["type"].require()) continue;
+          const std::string type = c["type"].string().value_or("");
+          if (type != "DisruptionTarget")
+            c["type"].error(fmt::format("the pod condition {} is not simulated (expected "
+                                        "DisruptionTarget: a pod evicted or preempted)",
+                                        type));
+          if (c["status"].string().value_or("True") != "True")
+            c["status"].error("only status True is simulated for DisruptionTarget");
+          rule.on_disruption = true;
+        }
+      }
+      j.failure_rules.push_back(std::move(rule));
+    }
+  }
   return j;
 }
 

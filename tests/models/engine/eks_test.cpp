@@ -249,6 +249,46 @@ TEST_CASE("EKS: a CronJob's Job that cannot be made within startingDeadlineSecon
   CHECK(job_named(r, "deadline").tasks.submitted == 2);
 }
 
+TEST_CASE("EKS: failed pods, the back-off, activeDeadlineSeconds and podFailurePolicy") {
+  const engine::ReplicationResult r = run_eks("eks/engine/job-failures.yaml");
+  using Reasons = std::map<std::string, std::uint64_t>;
+  // Four pods fail: three replaced, the fourth past backoffLimit 3.
+  CHECK(job_named(r, "always-fails").tasks.submitted == 4);
+  CHECK(job_named(r, "always-fails").tasks.failed == 4);
+  CHECK(job_named(r, "always-fails").failure_reasons == Reasons{{"BackoffLimitExceeded", 1}});
+  // Its 10-minute pod is stopped at 2m with the Job.
+  CHECK(job_named(r, "deadline").tasks.evicted == 1);
+  CHECK(job_named(r, "deadline").failure_reasons == Reasons{{"DeadlineExceeded", 1}});
+  // Exit code 42: FailJob at the first failure.
+  CHECK(job_named(r, "fail-fast").tasks.submitted == 1);
+  CHECK(job_named(r, "fail-fast").failure_reasons == Reasons{{"PodFailurePolicy", 1}});
+  // Exit code 3 is ignored: replaced at once, each about 65 s, and never past backoffLimit 0.
+  CHECK(job_named(r, "ignored").tasks.submitted > 20);
+  CHECK(job_named(r, "ignored").tasks.running_at_end == 1);
+  CHECK(job_named(r, "ignored").failure_reasons.empty());
+}
+
+TEST_CASE("EKS: a failed pod's replacement waits 10 s then 20 s then 40 s") {
+  // One pod at a time, each failing a minute after it starts (its start takes a few seconds).
+  const engine::ReplicationResult r = run_eks("eks/engine/job-backoff-delay.yaml");
+  const auto pods = [&](std::int64_t s) {
+    const engine::TimeseriesRow& row = row_at(r, std::chrono::seconds{s});
+    return row.running + row.pending;
+  };
+  CHECK(pods(60) == 1);
+  CHECK(pods(70) == 0);  // first failure at about 65 s, the next pod at about 75 s
+  CHECK(pods(80) == 1);
+  CHECK(pods(140) == 0);  // second failure at about 135 s: 20 s
+  CHECK(pods(150) == 0);
+  CHECK(pods(160) == 1);
+  CHECK(pods(230) == 0);  // third failure at about 225 s: 40 s
+  CHECK(pods(260) == 0);
+  CHECK(pods(270) == 1);
+  CHECK(pods(400) == 0);  // the fourth failed the Job
+  CHECK(r.jobs[0].failure_reasons ==
+        std::map<std::string, std::uint64_t>{{"BackoffLimitExceeded", 1}});
+}
+
 // --- operations: node group updates, cordons and drains --------------------------------------
 
 TEST_CASE("EKS: a Job stops making pods once more than backoffLimit of them failed") {
@@ -262,10 +302,14 @@ TEST_CASE("EKS: a Job stops making pods once more than backoffLimit of them fail
     const engine::ReplicationResult r = run_eks("eks/engine/job-backoff.yaml");
     REQUIRE(r.jobs.size() == 1);
     const engine::TaskCounts& t = r.jobs[0].tasks;
+    // The second failure fails the Job (BackoffLimitExceeded): its 2 pods still running are
+    // terminated with it, 4 stopped in all.
     CHECK(t.submitted == 4);
-    CHECK(t.evicted == 2);
-    CHECK(t.running_at_end == 2);
+    CHECK(t.evicted == 4);
+    CHECK(t.running_at_end == 0);
     CHECK(t.completed == 0);
+    CHECK(r.jobs[0].failure_reasons ==
+          std::map<std::string, std::uint64_t>{{"BackoffLimitExceeded", 1}});
   }
   SECTION("backoffLimit 2: both failures are replaced") {
     s.eks[0].manifests.jobs[0].backoff_limit = 2;

@@ -502,6 +502,43 @@ TEST_CASE("a CronJob is its jobTemplate's Job with a schedule and the API server
   CHECK(bad.problems[2].find("cannot use TZ or CRON_TZ in schedule") != std::string::npos);
 }
 
+TEST_CASE("a Job's activeDeadlineSeconds and podFailurePolicy with the API server's checks",
+          "[scenario][eks]") {
+  const std::string head = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n";
+  const std::string pod = "  template:\n    spec:\n      restartPolicy: Never\n"
+                          "      containers: [{name: c, image: i}]\n";
+  const Read ok = read_text(head + "  activeDeadlineSeconds: 600\n  podFailurePolicy:\n    rules:\n"
+                            "      - {action: Ignore, onPodConditions: [{type: DisruptionTarget}]}\n"
+                            "      - {action: FailJob, onExitCodes: {operator: NotIn, values: [0, 1]}}\n" +
+                            pod);
+  CHECK(ok.problems == Lines{});
+  REQUIRE(ok.manifests.jobs.size() == 1);
+  const eks::Job& j = ok.manifests.jobs[0];
+  CHECK(j.active_deadline_s == 600);
+  REQUIRE(j.failure_rules.size() == 2);
+  CHECK(j.failure_rules[0].action == eks::PodFailureRule::Action::kIgnore);
+  CHECK(j.failure_rules[0].on_disruption);
+  CHECK(j.failure_rules[1].action == eks::PodFailureRule::Action::kFailJob);
+  CHECK_FALSE(j.failure_rules[1].exit_in);
+  CHECK(j.failure_rules[1].exit_codes == std::vector<std::int32_t>{0, 1});
+  const Read bad = read_text(
+      head + "  podFailurePolicy:\n    rules:\n"
+             "      - {action: FailIndex, onExitCodes: {operator: In, values: [2]}}\n"
+             "      - {action: Count}\n"
+             "      - {action: Ignore, onPodConditions: [{type: ConfigIssue}]}\n"
+             "  template:\n    spec:\n      restartPolicy: OnFailure\n"
+             "      containers: [{name: c, image: i}]\n");
+  const auto reported = [&](const std::string& text) {
+    return std::any_of(bad.problems.begin(), bad.problems.end(),
+                       [&](const std::string& p) { return p.find(text) != std::string::npos; });
+  };
+  CHECK(bad.problems.size() == 4);
+  CHECK(reported("only \"Never\" is supported as the pods' restartPolicy"));
+  CHECK(reported("FailIndex is not simulated"));
+  CHECK(reported("specifying one of OnExitCodes and OnPodConditions is required"));
+  CHECK(reported("the pod condition ConfigIssue is not simulated"));
+}
+
 TEST_CASE("Deployment strategies: Recreate, and the defaults of a rolling update",
           "[scenario][eks]") {
   const Read r = read_text(deployment("a", "      containers: [{name: a}]\n") +

@@ -61,6 +61,11 @@ struct JobSpec {
   workload::DurationSpec duration;     ///< each pod's run time once running
   /// When a new copy of the Job is created; none: once, at the start of the run.
   std::optional<workload::ArrivalSpec> arrivals;
+  /// The share of its pods that fail (exit with `exit_code`) instead of completing, 0 to 1.
+  double failure_probability = 0;
+  /// How long a failing pod runs before it fails; none: a duration drawn as for the others.
+  std::optional<workload::DurationSpec> fails_after;
+  std::int32_t exit_code = 1;  ///< a failing pod's container exit code (for podFailurePolicy)
 };
 
 /// Something done to a cluster at a fixed time (a scenario operation, read among the

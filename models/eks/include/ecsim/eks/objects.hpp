@@ -250,6 +250,23 @@ struct CronSpec {
   friend bool operator==(const CronSpec&, const CronSpec&) = default;
 };
 
+/// One rule of a Job's podFailurePolicy: what a failed pod does to its Job.
+struct PodFailureRule {
+  enum class Action : std::uint8_t {
+    kFailJob,  ///< the Job fails at once
+    kIgnore,   ///< not counted towards backoffLimit; the pod is replaced
+    kCount,    ///< counted, as without a rule
+  };
+  Action action = Action::kCount;
+  /// onPodConditions DisruptionTarget: the rule is for pods evicted or preempted; otherwise for
+  /// pods whose container exited with a code `exit_in` (In) or not in (NotIn) `exit_codes`.
+  bool on_disruption = false;
+  bool exit_in = true;
+  std::vector<std::int32_t> exit_codes;
+
+  friend bool operator==(const PodFailureRule&, const PodFailureRule&) = default;
+};
+
 /// batch/v1 Job (or the jobTemplate of a batch/v1 CronJob, with `cron`); its pods' durations
 /// come from the scenario's workload section.
 struct Job {
@@ -259,6 +276,9 @@ struct Job {
   std::int32_t backoff_limit = 6;
   PodTemplate pod;
   std::optional<CronSpec> cron;  ///< a CronJob's: its Jobs come at its schedule
+  /// spec.activeDeadlineSeconds: a copy still active this long after it started fails.
+  std::optional<std::int64_t> active_deadline_s;
+  std::vector<PodFailureRule> failure_rules;  ///< spec.podFailurePolicy.rules, in order
 
   friend bool operator==(const Job&, const Job&) = default;
 };

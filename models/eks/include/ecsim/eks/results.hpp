@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ struct JobResult {
   std::string name;
   TaskCounts pods;
   WaitSeconds wait;
+  /// Copies of the Job that ended Failed, by the reason of their Failed condition
+  /// (BackoffLimitExceeded, DeadlineExceeded, PodFailurePolicy).
+  std::map<std::string, std::uint64_t> failed;
 };
 
 /// One drain operation (`kubectl drain` of a node group's nodes) and how far it got.

@@ -57,6 +57,9 @@ enum EventKind : std::uint32_t {
   kDrainTick,                ///< target: cluster; draining nodes retry their evictions
   kNodeTerminate,            ///< target: cluster; payload: node drain; its node is terminated
   kPodCreated,               ///< target: pod; the API server has stored its creation
+  kJobRetry,                 ///< target: cluster; payload: workload | run << 32; back-off over
+  kJobDeadline,              ///< target: cluster; payload: workload | run << 32; deadline due
+  kJobStopPods,              ///< target: cluster; payload: workload | run << 32; it failed
 };
 
 /// An index (of a drain, an update, a Job run, an ordinal, a pod class, ...) that names none;
@@ -86,6 +89,8 @@ struct PodRecord {
   std::uint32_t run = kUnset;            ///< a Job's pod: which copy of the Job
   std::uint32_t ordinal = 0;             ///< its name is `<workload>-<ordinal>`
   SimDuration duration = kUntilStopped;  ///< a Job's pod: its run time once RUNNING
+  bool fails = false;                    ///< a Job's pod: it exits with `exit_code`, failed
+  std::int32_t exit_code = 0;
   EventHandle started;                   ///< creation, start, then (a Job's pod) completion
   TaskId prev, next;                     ///< its workload's pods, in creation order; invalid: end
   /// Events (back-off, eviction) and lists (unschedulable, deferred evictions) that name this
@@ -170,13 +175,18 @@ struct WorkloadState {
     std::int32_t active = 0;  ///< its pods not stopped
     bool failed = false;      ///< past backoffLimit
     bool missed = false;      ///< a CronJob's: replaced, or past startingDeadlineSeconds
+    /// Why it failed (the Failed condition's reason), once `failed`.
+    enum class Reason : std::uint8_t { kNone, kBackoffLimitExceeded, kDeadlineExceeded,
+                                       kPodFailurePolicy } reason = Reason::kNone;
+    SimTime not_before = kSimStart;  ///< its next pod waits for the back-off until then
+    std::int32_t backoff_failures = 0;  ///< counted failures, for the back-off's doubling
     bool wanting = false;     ///< in `wanting`
     SimTime due = kSimStart;  ///< when it was created (a CronJob's: its scheduled time)
   };
   const JobSpec* job = nullptr;
   const Job* job_object = nullptr;
   std::optional<workload::ArrivalGenerator> arrivals;
-  RandomStream arrival_stream{0}, duration_stream{0};
+  RandomStream arrival_stream{0}, duration_stream{0}, failure_stream{0};
   std::vector<JobRun> runs;
   /// The copies that may want more pods (a min-heap of indices into `runs`): the Job controller
   /// visits only these, lowest first, so its work follows the copies in progress, not all of
@@ -382,6 +392,14 @@ class Runtime {
   void reconcile_deployment(ClusterId c, ServiceId w);
   void rollout(ClusterId c, const Operation& op);
   void job_arrival(ClusterId c, ServiceId w);
+  // A pod of copy `r` of Job `w` ended with `outcome`: the Job controller counts it (by the
+  // podFailurePolicy), fails the copy past backoffLimit, or waits the back-off to replace it.
+  void job_pod_ended(ClusterId c, ServiceId w, std::uint32_t r, const PodRecord& pod,
+                     Outcome outcome);
+  // Copy `r` of Job `w` fails for `reason`: its active pods are stopped, at once but in an event
+  // of their own (the caller may be stopping pods of a list of its own).
+  void fail_job_run(ClusterId c, ServiceId w, std::uint32_t r,
+                    WorkloadState::JobRun::Reason reason);
   void enqueue(TaskId p);
   // Pod `p`'s creation is stored: the scheduler's queue takes it, or with spec.nodeName its
   // node's kubelet.
