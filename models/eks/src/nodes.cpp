@@ -178,10 +178,12 @@ TaintSetId NodeTable::intern_taints(std::vector<InternedTaint> taints) {
 void NodeTable::refresh_taint_set(NodeIndex i) {
   std::vector<InternedTaint> taints = own_taints_[i];
   if (ready_[i] == 0) {
-    const InternedTaint not_ready{interner_.key(kNotReadyTaintKey), interner_.value(""),
-                                  TaintEffect::kNoSchedule};
-    if (std::find(taints.begin(), taints.end(), not_ready) == taints.end())
-      taints.push_back(not_ready);
+    // Ready Unknown (no status from the kubelet): the node lifecycle controller's
+    // unreachable taint (TaintNodesByCondition), not not-ready, which is for Ready False.
+    const InternedTaint unreachable{interner_.key(kUnreachableTaintKey), interner_.value(""),
+                                    TaintEffect::kNoSchedule};
+    if (std::find(taints.begin(), taints.end(), unreachable) == taints.end())
+      taints.push_back(unreachable);
   }
   taint_set_[i] = intern_taints(std::move(taints));
 }

@@ -27,7 +27,6 @@ constexpr SimDuration kMaxBackoff = std::chrono::seconds(10);
 /// Assumed time from binding to RUNNING (image pull, container start): lognormal, median 5 s.
 constexpr platform::LaunchLatency kPodStartLatency{std::chrono::seconds(5), 0.3};
 
-constexpr std::string_view kUnreachableTaintKey = "node.kubernetes.io/unreachable";
 /// A Deployment's progressDeadlineSeconds (Kubernetes' default): a rollout without progress
 /// for that long is reported stuck (ProgressDeadlineExceeded).
 constexpr SimDuration kProgressDeadline = std::chrono::seconds(600);
@@ -45,9 +44,12 @@ const PriorityClass* priority_class_of(const Manifests& m, const PodSpec& spec) 
 /// when it has one (none: forever), else the admission plugin's default.
 SimDuration toleration_of(const PodSpec& spec, SimDuration fallback, bool daemon) {
   if (daemon) return kUntilStopped;
+  // The NoExecute taint of an ecsim NotReady node is the unreachable one (Ready Unknown): a
+  // toleration of not-ready alone does not cover it, and then DefaultTolerationSeconds adds its
+  // own (`fallback`) for unreachable, as it does for each of the two keys a pod leaves out.
   for (const Toleration& t : spec.tolerations) {
-    const bool matches = (t.key.empty() && t.op == TolerationOperator::kExists) ||
-                         t.key == kUnreachableTaintKey || t.key == kNotReadyTaintKey;
+    const bool matches =
+        (t.key.empty() && t.op == TolerationOperator::kExists) || t.key == kUnreachableTaintKey;
     if (!matches) continue;
     if (t.effect && *t.effect != TaintEffect::kNoExecute) continue;
     return t.toleration_seconds ? *t.toleration_seconds : kUntilStopped;

@@ -201,6 +201,7 @@ class EksctlFile {
     else
       ok_ = false;
     out_.region = m["region"].string().value_or(context_.region);
+    out_.version = m["version"].string().value_or("");
     if (out_.region != context_.region)
       fail(m["region"], fmt::format("'{}' is not the scenario's platform.region (expected {})",
                                     out_.region, context_.region));

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -113,7 +114,8 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
                                           std::size_t index) {
   EksClusterConfig out;
   if (!c.expect_map({"cluster", "config", "manifests", "scheduler", "control_plane",
-                     "node_monitor_grace", "default_toleration", "namespaces", "jobs"}))
+                     "kubernetes_version", "node_monitor_grace", "default_toleration",
+                     "namespaces", "jobs"}))
     return out;
   if (c["cluster"].require()) out.name = c["cluster"].string().value_or("");
   // ECS and EKS clusters share one namespace: faults and outputs name them.
@@ -146,6 +148,25 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
       control["api_mutating_rps"].error("0 is not positive (expected a rate above 0)");
       out.api_mutating_rps.reset();
     }
+  }
+  // The Kubernetes version: the scenario's, else the eksctl file's metadata.version. It sets
+  // node-monitor-grace-period's default (40 s before 1.32, 50 s since).
+  if (c["kubernetes_version"].present()) {
+    if (const auto v = c["kubernetes_version"].string()) out.config.version = *v;
+  }
+  if (!out.config.version.empty()) {
+    const std::string& v = out.config.version;
+    int major = 0, minor = 0;
+    const auto dot = v.find('.');
+    const bool parsed = dot != std::string::npos &&
+                        std::from_chars(v.data(), v.data() + dot, major).ec == std::errc{} &&
+                        std::from_chars(v.data() + dot + 1, v.data() + v.size(), minor).ec ==
+                            std::errc{};
+    const Reader at = c["kubernetes_version"].present() ? c["kubernetes_version"] : c["config"];
+    if (!parsed || major != 1)
+      at.error(fmt::format("'{}' is not a Kubernetes version (expected one such as 1.33)", v));
+    else if (minor < 32)
+      out.node_monitor_grace = eks::kNodeMonitorGraceBefore132;
   }
   out.node_monitor_grace =
       c["node_monitor_grace"].duration(seconds(1), kMaxHorizon).value_or(out.node_monitor_grace);

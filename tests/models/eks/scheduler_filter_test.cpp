@@ -92,12 +92,19 @@ TEST_CASE("TaintToleration rejects untolerated NoSchedule and NoExecute taints, 
   CHECK(verdict(s.explain(s.add_pod_class(wrong)), e).rejected_by == Plugin::kTaintToleration);
 }
 
-TEST_CASE("A node that is not ready carries the not-ready taint", "[eks][scheduler]") {
+TEST_CASE("A node that is not ready (unheard: Ready Unknown) carries the unreachable taint",
+          "[eks][scheduler]") {
   Scheduler s = scheduler();
   const NodeIndex a = s.add_node(node("a", "a", 4000, 4 * kGi));
   s.set_ready(a, false);
   const Explanation ex = s.explain(s.add_pod_class(pod(100, 0)));
-  CHECK(verdict(ex, a).reason == "node(s) had untolerated taint {node.kubernetes.io/not-ready: }");
+  CHECK(verdict(ex, a).reason ==
+        "node(s) had untolerated taint {node.kubernetes.io/unreachable: }");
+  // A toleration of not-ready does not cover it.
+  PodDescription not_ready = pod(100, 0);
+  not_ready.spec.tolerations = {{"node.kubernetes.io/not-ready", TolerationOperator::kExists, "",
+                                 std::nullopt, std::nullopt}};
+  CHECK(s.schedule(s.add_pod_class(not_ready)).node == kNoNode);
   s.set_ready(a, true);
   CHECK(s.schedule(s.add_pod_class(pod(100, 0))).node == a);
 }
@@ -157,10 +164,10 @@ TEST_CASE("node_admits applies the node selector, required affinity and NoSchedu
   // Resources do not count: a full node still admits; cordoning neither (a filter of its own).
   s.set_unschedulable(a, true);
   CHECK(s.node_admits(s.add_pod_class(pod(64000, 0, {})), a));
-  // Not ready: the not-ready NoSchedule taint, unless tolerated.
+  // Not ready (unheard): the unreachable NoSchedule taint, unless tolerated.
   s.set_ready(p, false);
   CHECK_FALSE(s.node_admits(c, p));
-  d.spec.tolerations = {{"node.kubernetes.io/not-ready", TolerationOperator::kExists, "",
+  d.spec.tolerations = {{"node.kubernetes.io/unreachable", TolerationOperator::kExists, "",
                          TaintEffect::kNoSchedule, std::nullopt},
                         {"dedicated", TolerationOperator::kExists, "", std::nullopt, std::nullopt}};
   const PodClassId tolerant = s.add_pod_class(d);

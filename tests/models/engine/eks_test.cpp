@@ -289,6 +289,32 @@ TEST_CASE("EKS: a failed pod's replacement waits 10 s then 20 s then 40 s") {
         std::map<std::string, std::uint64_t>{{"BackoffLimitExceeded", 1}});
 }
 
+TEST_CASE("EKS: an unheard node's pods go by their unreachable toleration, after the grace of their version") {
+  // unreachable.yaml: zone a cut off at 10m. Cluster "run" (no version: 1.32 or later) is
+  // NotReady at 10m50s, "old" (1.31) at 10m40s; unreachable-60 then goes 60 s later, and
+  // not-ready-only 300 s later, its not-ready toleration not covering the unreachable taint.
+  scenario::Scenario s = load("eks/engine/unreachable.yaml");
+  const auto evicted = [&](SimDuration until, const std::string& cluster, const std::string& name) {
+    s.duration = until;
+    const engine::ReplicationResult r = run_with_timeseries(s);
+    const auto it = std::find_if(r.services.begin(), r.services.end(),
+                                 [&](const engine::ServiceResult& x) {
+                                   return x.cluster == cluster && x.name == name;
+                                 });
+    REQUIRE(it != r.services.end());
+    return it->tasks.evicted;
+  };
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  CHECK(evicted(minutes(11) + seconds(35), "old", "unreachable-60") == 0);
+  CHECK(evicted(minutes(11) + seconds(45), "old", "unreachable-60") == 1);
+  CHECK(evicted(minutes(11) + seconds(45), "run", "unreachable-60") == 0);
+  CHECK(evicted(minutes(11) + seconds(55), "run", "unreachable-60") == 1);
+  // Not at 11m50s, as a not-ready toleration read as covering both taints would have it (the
+  // platform terminates the cut-off instance at 15m, which takes the pod with its node).
+  CHECK(evicted(minutes(14) + seconds(55), "run", "not-ready-only") == 0);
+}
+
 // --- operations: node group updates, cordons and drains --------------------------------------
 
 TEST_CASE("EKS: a Job stops making pods once more than backoffLimit of them failed") {

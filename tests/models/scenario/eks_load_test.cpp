@@ -139,7 +139,9 @@ TEST_CASE("the microservices demo on eksctl's managed node groups loads unchange
   CHECK(c.scheduler.shape.empty());
   CHECK_FALSE(c.scheduler.percentage_of_nodes_to_score);
   CHECK_FALSE(c.api_mutating_rps);
-  CHECK(c.node_monitor_grace == std::chrono::seconds(40));
+  // No Kubernetes version given: the current default, 50 s (40 s before 1.32).
+  CHECK(c.config.version.empty());
+  CHECK(c.node_monitor_grace == std::chrono::seconds(50));
   CHECK(c.default_toleration == std::chrono::seconds(300));
 }
 

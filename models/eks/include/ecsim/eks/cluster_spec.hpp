@@ -97,8 +97,10 @@ struct Operation {
   bool broken = false;
 };
 
-/// Assumed Kubernetes defaults a scenario may change.
-inline constexpr SimDuration kDefaultNodeMonitorGrace = std::chrono::seconds(40);
+/// Assumed Kubernetes defaults a scenario may change. node-monitor-grace-period is 50 s from
+/// Kubernetes 1.32 (kubernetes/kubernetes#126287), 40 s before.
+inline constexpr SimDuration kDefaultNodeMonitorGrace = std::chrono::seconds(50);
+inline constexpr SimDuration kNodeMonitorGraceBefore132 = std::chrono::seconds(40);
 inline constexpr SimDuration kDefaultTolerationSeconds = std::chrono::seconds(300);
 
 /// An EKS cluster: eksctl's node groups (each an Auto Scaling group of the platform), the

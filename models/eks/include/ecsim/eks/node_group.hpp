@@ -37,6 +37,7 @@ struct NodeGroupConfig {
 struct ClusterConfig {
   std::string name;                    ///< metadata.name
   std::string region;                  ///< metadata.region
+  std::string version;                 ///< metadata.version ("1.33"); empty: not given
   std::vector<std::string> azs;        ///< availabilityZones; empty: the scenario's zones
   std::vector<NodeGroupConfig> node_groups;  ///< self-managed first, then managed, file order
 

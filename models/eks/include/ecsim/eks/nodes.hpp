@@ -28,6 +28,9 @@ using TaintSetId = std::uint32_t;
 
 /// The key of the taint the node controller puts on a node that is not ready.
 inline constexpr std::string_view kNotReadyTaintKey = "node.kubernetes.io/not-ready";
+/// The taint of a node whose Ready condition is Unknown: its kubelet stopped posting status (its
+/// instance is cut off, or gone). ecsim's NotReady nodes are all such.
+inline constexpr std::string_view kUnreachableTaintKey = "node.kubernetes.io/unreachable";
 /// The key of the taint that stands for spec.unschedulable (cordon) in NodeUnschedulable.
 inline constexpr std::string_view kUnschedulableTaintKey = "node.kubernetes.io/unschedulable";
 
