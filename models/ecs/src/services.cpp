@@ -639,32 +639,60 @@ bool Runtime::in_asg(const ClusterRuntime& c, ContainerInstanceIndex i) const {
 // M of the CapacityProviderReservation metric: the group's instances running at least one task
 // other than a DAEMON one, plus the instances the tasks waiting for room would need (their CPU
 // and memory over one of the group's instances, rounded up, at least one).
+// M of CapacityProviderReservation, as AWS's "Deep Dive on Amazon ECS Cluster Auto Scaling"
+// describes it: the instances running non-DAEMON tasks, plus, when tasks wait in PROVISIONING,
+// a lower bound on the instances they need: the waiting tasks grouped by their size, each group
+// binpacked on an empty instance of the group's type (what its DAEMON tasks leave of it), and
+// the largest of those counts taken (at least 1).
 std::int64_t Runtime::instances_needed(ClusterId c) const {
   const ClusterRuntime& cluster = clusters_[c];
   std::int64_t busy = 0;
   for (ContainerInstanceIndex i = 0; i < cluster.instances.size(); ++i)
     busy += cluster.instances.registered(i) && cluster.busy[i] != 0 && in_asg(cluster, i);
-  std::int64_t cpu = 0, memory = 0;
+  // Waiting tasks by (cpu units, MiB), in a small sorted vector: a handful of sizes.
+  std::vector<std::pair<std::pair<std::int64_t, std::int64_t>, std::int64_t>>& groups =
+      scratch_sizes_;
+  groups.clear();
+  const auto add = [&](std::int64_t cpu, std::int64_t memory, std::int64_t n) {
+    if (n <= 0) return;
+    const std::pair<std::int64_t, std::int64_t> key{cpu, memory};
+    const auto it = std::lower_bound(groups.begin(), groups.end(), key,
+                                     [](const auto& g, const auto& k) { return g.first < k; });
+    if (it != groups.end() && it->first == key)
+      it->second += n;
+    else
+      groups.insert(it, {key, n});
+  };
   for (const JobRuntime& job : jobs_) {
     if (job.cluster != c) continue;
-    for (const TaskIndex t : job.waiting) {
-      cpu += cpu_[t];
-      memory += memory_[t];
-    }
+    for (const TaskIndex t : job.waiting) add(cpu_[t], memory_[t], 1);
   }
+  std::int64_t daemon_cpu = 0, daemon_memory = 0;
   for (const ServiceId s : cluster.services) {
     const ServiceRuntime& service = services_[s];
     const TaskDefinition& td = *service.deployments.back().task_definition;
-    cpu += service.unplaced * td.reserved_cpu_units();
-    memory += service.unplaced * td.reserved_memory_mib();
+    if (service.config->scheduling_strategy == SchedulingStrategy::kDaemon) {
+      daemon_cpu += td.reserved_cpu_units();
+      daemon_memory += td.reserved_memory_mib();
+      continue;
+    }
+    add(td.reserved_cpu_units(), td.reserved_memory_mib(), service.unplaced);
   }
-  if (cpu == 0 && memory == 0) return busy;
+  if (groups.empty()) return busy;
   const platform::InstanceType& type = platform::InstanceCatalog::builtin().at(
       platform_config_.groups[cluster.config->asg->value()].instance_type);
-  const std::int64_t per_cpu = registered_cpu_units(type.vcpu);
-  const std::int64_t per_memory = registered_memory_mib(type.memory_mib);
-  const std::int64_t extra =
-      std::max({std::int64_t{1}, (cpu + per_cpu - 1) / per_cpu, (memory + per_memory - 1) / per_memory});
+  const std::int64_t free_cpu = registered_cpu_units(type.vcpu) - daemon_cpu;
+  const std::int64_t free_memory = registered_memory_mib(type.memory_mib) - daemon_memory;
+  std::int64_t extra = 1;
+  for (const auto& [size, n] : groups) {
+    const auto& [cpu, memory] = size;
+    std::int64_t per = std::numeric_limits<std::int64_t>::max();
+    if (cpu > 0) per = std::min(per, std::max<std::int64_t>(0, free_cpu) / cpu);
+    if (memory > 0) per = std::min(per, std::max<std::int64_t>(0, free_memory) / memory);
+    if (per == 0) continue;  // fits no instance of the type: more of them would not help
+    if (per == std::numeric_limits<std::int64_t>::max()) per = n;  // reserves nothing
+    extra = std::max(extra, (n + per - 1) / per);
+  }
   return busy + extra;
 }
 

@@ -481,6 +481,20 @@ TEST_CASE("standalone tasks on a lost agent stay until their instance is termina
   }
 }
 
+TEST_CASE("managed scaling binpacks the waiting tasks instead of dividing their total",
+          "[engine][services]") {
+  // 5 tasks of 768 units: an m6i.large (2048 units) takes 2, so they need 3 instances, though
+  // their 3840 units would fit 2. All 3 come in the first step (1 min), register at 2 min and
+  // take the tasks, healthy 50 s later; dividing the total would start 2, then a third.
+  scenario::Scenario sc = cluster(0, 5, 1h);
+  web(sc).task_definition = test::task_definition(768, 1024, false, "web");
+  with_managed_scaling(sc);
+  const engine::ReplicationResult r = run(sc);
+  CHECK(r.platform.launches == 3);
+  CHECK(r.services[0].tasks.running_at_end == 5);
+  CHECK(r.services[0].deployments[0].finished == at(2min + 50s));
+}
+
 TEST_CASE("managed scaling launches instances for a service on an empty group",
           "[engine][services]") {
   scenario::Scenario sc = cluster(0, 10, 1h);

@@ -376,6 +376,8 @@ class Runtime {
   IdVector<TaskIndex, std::uint32_t> slot_;  // position in tasks_on[instance]
   IdVector<TaskIndex, EventHandle> completion_;
   IdVector<TaskIndex, platform::CostItemId> cost_item_;
+  // instances_needed's waiting tasks by size, reused.
+  mutable std::vector<std::pair<std::pair<std::int64_t, std::int64_t>, std::int64_t>> scratch_sizes_;
   IdVector<TaskIndex, std::uint16_t> refs_;  // pending Fargate Spot notices and reclaims naming it
   std::vector<TaskIndex> free_tasks_;
   std::uint64_t next_sequence_ = 0;
