@@ -194,16 +194,16 @@ SimTime next_cron_time(const CronSchedule& s, SimTime after) {
   const std::int64_t after_minutes =
       std::chrono::floor<minutes>(after.time_since_epoch()).count();  // the minute holding `after`
   const std::int64_t first = after_minutes + 1;
-  constexpr std::int64_t kDay = 24 * 60;
+  constexpr std::int64_t kMinutesPerDay = 24 * 60;
   constexpr std::int64_t kHorizonDays = 8 * 366;
-  const std::int64_t day0 = first >= 0 ? first / kDay : -((-first + kDay - 1) / kDay);
+  const std::int64_t day0 = first >= 0 ? first / kMinutesPerDay : -((-first + kMinutesPerDay - 1) / kMinutesPerDay);
   for (std::int64_t d = day0; d < day0 + kHorizonDays; ++d) {
     if (!day_matches(s, kCronEpochDays + d)) continue;
     for (std::int64_t h = 0; h < 24; ++h) {
       if (!s.hours.test(static_cast<std::size_t>(h))) continue;
       for (std::int64_t m = 0; m < 60; ++m) {
         if (!s.minutes.test(static_cast<std::size_t>(m))) continue;
-        const std::int64_t at = d * kDay + h * 60 + m;
+        const std::int64_t at = d * kMinutesPerDay + h * 60 + m;
         if (at >= first) return SimTime{minutes{at}};
       }
     }
