@@ -196,7 +196,8 @@ SimTime next_cron_time(const CronSchedule& s, SimTime after) {
   const std::int64_t first = after_minutes + 1;
   constexpr std::int64_t kMinutesPerDay = 24 * 60;
   constexpr std::int64_t kHorizonDays = 8 * 366;
-  const std::int64_t day0 = first >= 0 ? first / kMinutesPerDay : -((-first + kMinutesPerDay - 1) / kMinutesPerDay);
+  const std::int64_t day0 =
+      first >= 0 ? first / kMinutesPerDay : -((-first + kMinutesPerDay - 1) / kMinutesPerDay);
   for (std::int64_t d = day0; d < day0 + kHorizonDays; ++d) {
     if (!day_matches(s, kCronEpochDays + d)) continue;
     for (std::int64_t h = 0; h < 24; ++h) {
