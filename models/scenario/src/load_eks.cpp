@@ -139,8 +139,9 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
     manifests.read_file(out.manifest_paths.back(), m.where(), m.path());
   }
   manifests.check();
-  out.manifests = manifests.manifests();
   out.scheduler = read_scheduler(c["scheduler"]);
+  manifests.check_scheduler_names(out.scheduler.profile);
+  out.manifests = manifests.manifests();
   const Reader control = c["control_plane"];
   if (control.expect_map({"api_mutating_rps"}) && control["api_mutating_rps"].present()) {
     out.api_mutating_rps = control["api_mutating_rps"].number(0, 1e6);

@@ -521,6 +521,8 @@ eks::PodTemplate ManifestReader::read_template(const Reader& spec, bool job) {
   if (t["metadata"].expect_object("template metadata {labels}"))
     out.labels = read_labels(t["metadata"]["labels"]).value_or(eks::Labels{});
   if (t["spec"].require()) out.spec = read_pod_spec(t["spec"]);
+  if (const auto name = t["spec"]["schedulerName"].string())
+    scheduler_uses_.emplace_back(*name, t["spec"]["schedulerName"]);
   // A controller's pods with spec.nodeName skip the scheduler; the kubelet's refusals (OutOfcpu,
   // ...) would make the controller replace them without end, which is not simulated.
   if (t["spec"].is_map() && t["spec"]["nodeName"].present())
@@ -573,6 +575,8 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
     pod.meta = std::move(meta);
     pod.pod.labels = read_labels(o["metadata"]["labels"]).value_or(eks::Labels{});
     pod.pod.spec = read_pod_spec(spec);
+    if (const auto name = spec["schedulerName"].string())
+      scheduler_uses_.emplace_back(*name, spec["schedulerName"]);
     if (!pod.pod.spec.priority_class_name.empty())
       priority_uses_.emplace_back(pod.pod.spec.priority_class_name, spec["priorityClassName"]);
     out_.pods.push_back(std::move(pod));
@@ -862,6 +866,16 @@ void ManifestReader::read_priority_class(const Reader& o, eks::ObjectMeta meta) 
     c.preempt_lower_priority =
         o["preemptionPolicy"].one_of({"PreemptLowerPriority", "Never"}).value_or("") != "Never";
   out_.priority_classes.push_back(std::move(c));
+}
+
+void ManifestReader::check_scheduler_names(std::string_view profile) {
+  for (const auto& [name, at] : scheduler_uses_)
+    if (name != "default-scheduler" && name != profile)
+      at.error(fmt::format("schedulerName '{}' names no scheduler ecsim runs: the cluster's "
+                           "kube-scheduler is default-scheduler (profile {}), and pods for another "
+                           "scheduler are not simulated (expected default-scheduler, or no "
+                           "schedulerName)",
+                           name, profile));
 }
 
 void ManifestReader::check() {

@@ -33,6 +33,9 @@ class ManifestReader {
   /// The checks that span files: each priorityClassName names a PriorityClass (or a built-in
   /// one), at most one PriorityClass is the global default.
   void check();
+  /// Reports each pod spec whose schedulerName is neither default-scheduler nor `profile` (the
+  /// cluster's scheduler profile): no scheduler ecsim runs would place its pods.
+  void check_scheduler_names(std::string_view profile);
 
   /// What was read so far; objects with problems are kept, as best read.
   [[nodiscard]] const eks::Manifests& manifests() const { return out_; }
@@ -61,6 +64,7 @@ class ManifestReader {
   std::map<std::tuple<std::string, std::string, std::string>, SourceLocation> seen_;
   // Each pod template's priorityClassName, where it was given.
   std::vector<std::pair<std::string, Reader>> priority_uses_;
+  std::vector<std::pair<std::string, Reader>> scheduler_uses_;  ///< spec.schedulerName given
   std::vector<Reader> global_defaults_;
 };
 
