@@ -315,6 +315,20 @@ TEST_CASE("EKS: an unheard node's pods go by their unreachable toleration, after
   CHECK(evicted(minutes(14) + seconds(55), "run", "not-ready-only") == 0);
 }
 
+TEST_CASE("EKS: a Recreate rollout stops every old pod before it starts the new ones") {
+  const engine::ReplicationResult r = run_eks("eks/engine/recreate.yaml");
+  const engine::ServiceResult& web = service(r, "web");
+  CHECK(web.min_running == 0);
+  CHECK(web.tasks.completed == 6);
+  CHECK(web.tasks.running_at_end == 6);
+  // Right after 10m: 6 pods, none running (the old ones gone, the new ones starting).
+  const engine::TimeseriesRow& just_after = row_at(r, std::chrono::minutes(10) + std::chrono::seconds(1));
+  CHECK(just_after.running == 0);
+  CHECK(just_after.pending == 6);
+  REQUIRE(web.deployments.size() == 1);
+  CHECK(web.deployments[0].state == RolloutState::kCompleted);
+}
+
 // --- operations: node group updates, cordons and drains --------------------------------------
 
 TEST_CASE("EKS: a Job stops making pods once more than backoffLimit of them failed") {
