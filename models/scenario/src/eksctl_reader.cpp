@@ -257,6 +257,11 @@ class EksctlFile {
     }
     eks::NodeGroupConfig g;
     g.managed = managed;
+    if (r["instanceSelector"].present())
+      fail(r["instanceSelector"],
+           "instanceSelector is not simulated yet: eksctl replaces it with the instance types "
+           "EC2 lists as matching when the group is created (expected instanceType or "
+           "instanceTypes)");
     if (r["name"].require())
       g.name = r["name"].string().value_or("");
     else
@@ -354,8 +359,16 @@ class EksctlFile {
       ok_ = false;
       return;
     }
-    // ecsim's groups are all Spot or all on demand: a mix is read as on demand.
+    // ecsim's groups are all Spot or all on demand: a mix is refused rather than read as one.
     g.spot = *base == 0 && *above == 0;
+    if (!g.spot && *above != 100)
+      fail(d["onDemandPercentageAboveBaseCapacity"].present() ? d["onDemandPercentageAboveBaseCapacity"]
+                                                              : d,
+           fmt::format("a mix of On-Demand and Spot instances (onDemandBaseCapacity {}, "
+                       "onDemandPercentageAboveBaseCapacity {}) is not simulated yet: a node "
+                       "group is all On-Demand or all Spot (expected "
+                       "onDemandPercentageAboveBaseCapacity 100, or 0 with onDemandBaseCapacity 0)",
+                       *base, *above));
   }
 
   void read_sizes(const Reader& r, eks::NodeGroupConfig& g) {

@@ -222,10 +222,9 @@ TEST_CASE("Spot capacity: spot on managed groups, an all-Spot instances distribu
       "      instanceTypes: [m5.xlarge, m5.2xlarge]\n"
       "      onDemandBaseCapacity: 0\n"
       "      onDemandPercentageAboveBaseCapacity: 0\n"
-      "  - name: half\n"
+      "  - name: on-demand\n"
       "    instanceType: mixed\n"
-      "    instancesDistribution: {instanceTypes: [c5.large], onDemandPercentageAboveBaseCapacity: "
-      "50}\n"
+      "    instancesDistribution: {instanceTypes: [c5.large], onDemandBaseCapacity: 2}\n"
       "managedNodeGroups:\n"
       "  - name: spot\n"
       "    instanceTypes: [c5.xlarge, c5a.xlarge]\n"
@@ -238,12 +237,34 @@ TEST_CASE("Spot capacity: spot on managed groups, an all-Spot instances distribu
   CHECK(g[0].instance_type == "m5.xlarge");  // the first type is simulated
   CHECK(g[0].spot);
   CHECK(g[1].instance_type == "c5.large");
-  CHECK_FALSE(g[1].spot);  // half on demand: read as on demand
+  CHECK_FALSE(g[1].spot);  // onDemandPercentageAboveBaseCapacity defaults to 100
   CHECK(g[2].instance_type == "c5.xlarge");
   CHECK(g[2].spot);
   CHECK(g[2].labels.at("eks.amazonaws.com/capacityType") == "SPOT");
   CHECK(g[2].max_pods_per_node == 30u);
   CHECK(g[2].max_unavailable == eks::IntOrPercent{33, true});
+}
+
+TEST_CASE("a mix of On-Demand and Spot and instanceSelector are refused rather than read as one",
+          "[scenario][eks]") {
+  const Read r = read_text(kHeader +
+                           "nodeGroups:\n"
+                           "  - name: half\n"
+                           "    instancesDistribution: {instanceTypes: [c5.large], "
+                           "onDemandPercentageAboveBaseCapacity: 50}\n"
+                           "  - name: base\n"
+                           "    instancesDistribution: {instanceTypes: [c5.large], "
+                           "onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 0}\n"
+                           "managedNodeGroups:\n"
+                           "  - name: picked\n"
+                           "    instanceSelector: {vCPUs: 2, memory: 4}\n");
+  CHECK_FALSE(r.config);
+  REQUIRE(r.problems.size() == 3);
+  CHECK(r.problems[0].find("onDemandBaseCapacity 0, onDemandPercentageAboveBaseCapacity 50) is "
+                           "not simulated yet") != std::string::npos);
+  CHECK(r.problems[1].find("onDemandBaseCapacity 1, onDemandPercentageAboveBaseCapacity 0)") !=
+        std::string::npos);
+  CHECK(r.problems[2].find("instanceSelector is not simulated yet") != std::string::npos);
 }
 
 TEST_CASE("Auto Mode and Fargate profiles are refused rather than skipped", "[scenario][eks]") {
