@@ -24,6 +24,7 @@
 #include "ecsim/engine/estimate.hpp"
 #include "ecsim/engine/explain.hpp"
 #include "ecsim/engine/report.hpp"
+#include "ecsim/eks/fargate.hpp"
 #include "ecsim/scenario/scenario.hpp"
 #include "ecsim/sim/suggest.hpp"
 #include "ecsim/sim/time.hpp"
@@ -316,6 +317,7 @@ std::vector<std::string> workload_names(const scenario::Scenario& s, const std::
     for (const auto& d : m.deployments) names.push_back(d.meta.name);
     for (const auto& d : m.stateful_sets) names.push_back(d.meta.name);
     for (const auto& d : m.daemon_sets) names.push_back(d.meta.name);
+    for (const auto& p : m.pods) names.push_back(p.meta.name);
     for (const auto& j : c.jobs) names.push_back(j.name);
   }
   // Clusters may share manifests: each name once, in first-seen order.
@@ -343,6 +345,21 @@ int no_decision(const scenario::Scenario& s, const ExplainArgs& args, SimDuratio
   }
   if (const auto close = closest_names(wanted, workloads, 1); !close.empty())
     message += fmt::format(" (did you mean '{}{}'?)", close.front(), ordinal);
+  // A workload of that name whose pods a Fargate profile takes: no kube-scheduler cycle.
+  const auto fargate = [&](const scenario::EksClusterConfig& c, const eks::ObjectMeta& meta,
+                           const eks::Labels& labels) {
+    if (meta.name != wanted || (!cluster.empty() && c.name != cluster)) return;
+    if (const auto fp = eks::fargate_profile_of(c.config.fargate_profiles, meta.name_space, labels))
+      message += fmt::format("; the pods of {} run on Fargate (profile '{}' of cluster '{}'), "
+                             "each on a Fargate node of its own, without the kube-scheduler",
+                             meta.name, c.config.fargate_profiles[*fp].name, c.name);
+  };
+  for (const scenario::EksClusterConfig& c : s.eks) {
+    for (const auto& d : c.manifests.deployments) fargate(c, d.meta, d.pod.labels);
+    for (const auto& d : c.manifests.stateful_sets) fargate(c, d.meta, d.pod.labels);
+    for (const auto& p : c.manifests.pods) fargate(c, p.meta, p.pod.labels);
+    for (const auto& j : c.manifests.jobs) fargate(c, j.meta, j.pod.labels);
+  }
   if (workloads.empty()) {
     message += "; the scenario has no workloads";
   } else {

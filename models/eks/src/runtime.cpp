@@ -14,6 +14,7 @@
 #include "ecsim/eks/runtime.hpp"
 
 #include "ecsim/eks/disruption.hpp"
+#include "ecsim/eks/fargate.hpp"
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/sim/assert.hpp"
 
@@ -160,6 +161,7 @@ Runtime::Runtime(std::span<const ClusterSpec> clusters, Context context)
       sim_(context.sim),
       platform_(context.platform),
       platform_config_(context.platform_config),
+      cost_(context.cost),
       all_wait_(context.all_wait),
       horizon_(context.horizon),
       explain_(context.explain) {}
@@ -172,6 +174,9 @@ void Runtime::start(const RandomStreams& streams) {
   for (std::size_t z = 0; z < platform_config_.azs.size(); ++z)
     zones.push_back(AzId{static_cast<AzId::rep_type>(z)});
   const std::size_t n_zones = zones.size();
+  zone_generation_.assign(n_zones, 0);
+  zone_down_.assign(n_zones, false);
+  zone_changed_.assign(n_zones, false);
   for (const ClusterSpec& cc : specs_) {
     const ClusterId c = clusters_.next_id();
     std::vector<Profile> profiles;
@@ -184,6 +189,13 @@ void Runtime::start(const RandomStreams& streams) {
         ControlPlane(default_layout(zones), kSimStart),
         streams.stream(fmt::format("eks/{}/pod_start", cc.name)));
     rt.namespaces = namespaces_of(cc);
+    rt.fargate_rng = streams.stream(fmt::format("eks/{}/fargate", cc.name));
+    rt.fargate_by_az.assign(n_zones, 0);
+    for (const AzId z : zones)
+      if (cc.config.azs.empty() ||
+          std::find(cc.config.azs.begin(), cc.config.azs.end(),
+                    platform_config_.azs[z.value()]) != cc.config.azs.end())
+        rt.fargate_zones.push_back(z);
     if (cc.api_mutating_rps) {
       rt.api.interval = std::max(SimDuration{1}, from_seconds(1.0 / *cc.api_mutating_rps));
     }
@@ -219,6 +231,15 @@ void Runtime::start(const RandomStreams& streams) {
       w.name = meta.name;
       w.measure.running_by_az.assign(n_zones, 0);
       w.measure.desired = kind == WorkloadState::Kind::kDaemonSet ? 0 : replicas;
+      // DaemonSets do not run on Fargate; a pod with spec.nodeName goes to that node's kubelet.
+      if (kind != WorkloadState::Kind::kDaemonSet && pod.spec.node_name.empty()) {
+        if (const auto fp = fargate_profile_of(cc.config.fargate_profiles, meta.name_space,
+                                               pod.labels)) {
+          w.fargate_profile = static_cast<std::uint32_t>(*fp);
+          rt.has_fargate = true;
+          w.fargate_by_az.assign(n_zones, 0);
+        }
+      }
       return id;
     };
     for (const Deployment& d : m.deployments) {
@@ -402,6 +423,19 @@ void Runtime::count_busy(TaskId p, std::int64_t delta) {
 // --- platform changes ---------------------------------------------------------------------------
 
 void Runtime::zones_changed() {
+  bool any = false;
+  for (std::size_t z = 0; z < zone_down_.size(); ++z) {
+    const bool down = platform_.az_state(AzId{static_cast<AzId::rep_type>(z)}) ==
+                      platform::AzState::kDown;
+    zone_changed_[z] = down != zone_down_[z];
+    if (!zone_changed_[z]) continue;
+    any = true;
+    zone_down_[z] = down;
+    ++zone_generation_[z];
+  }
+  if (any)
+    for (const ClusterId c : clusters_.ids())
+      if (clusters_[c].has_fargate) fargate_zones_changed(c);
   for (ClusterState& rt : clusters_) {
     const bool had = rt.control_plane.quorum();
     for (std::size_t z = 0; z < platform_.az_count(); ++z)
@@ -600,6 +634,14 @@ bool Runtime::handle(const Event& e) {
     case kPodCreated: {
       const TaskId p = pod_target(e);
       if (pods_[p].state == PodState::kPending) created(p);
+      break;
+    }
+    case kFargateEvict: {
+      const TaskId p = pod_target(e);
+      if (!release(p)) break;
+      const PodRecord& pod = pods_[p];
+      if (pod.fargate_az.valid() && zone_generation_[pod.fargate_az.value()] == e.payload)
+        evict_expired(p);
       break;
     }
     case kEvict: {
@@ -982,10 +1024,75 @@ void Runtime::enqueue(TaskId p) {
 
 void Runtime::created(TaskId p) {
   const PodRecord& pod = pods_[p];
-  if (clusters_[pod.cluster].workloads[pod.workload].description.spec.node_name.empty())
+  const WorkloadState& wl = clusters_[pod.cluster].workloads[pod.workload];
+  if (wl.fargate_profile != kUnset)
+    launch_on_fargate(p);
+  else if (wl.description.spec.node_name.empty())
     enqueue(p);
   else
     kubelet_admit(p);
+}
+
+// --- EKS on Fargate ------------------------------------------------------------------------------
+
+void Runtime::launch_on_fargate(TaskId p) {
+  PodRecord& pod = pods_[p];
+  ClusterState& rt = clusters_[pod.cluster];
+  WorkloadState& wl = rt.workloads[pod.workload];
+  // Larger than Fargate's largest size: Pending for ever (the load refuses such pods; only a
+  // rollout's new requests can get here).
+  const std::optional<platform::FargateSize> size = fargate_pod_size(pod_requests(wl, pod));
+  if (!size) return;
+  AzId best = AzId::invalid();
+  for (const AzId z : rt.fargate_zones) {
+    if (platform_.az_state(z) == platform::AzState::kDown) continue;
+    const std::size_t i = z.value();
+    if (!best.valid() ||
+        std::pair(wl.fargate_by_az[i], rt.fargate_by_az[i]) <
+            std::pair(wl.fargate_by_az[best.value()], rt.fargate_by_az[best.value()]))
+      best = z;
+  }
+  if (!best.valid()) {
+    ++pod.refs;
+    rt.fargate_waiting.push_back(p);
+    return;
+  }
+  pod.fargate_az = best;
+  ++wl.fargate_by_az[best.value()];
+  ++rt.fargate_by_az[best.value()];
+  pod.state = PodState::kStarting;
+  // EKS on Fargate runs x86 pods at the On-Demand price, billed from the launch on.
+  pod.fargate_cost = cost_.start_fargate(sim_.now(), size->cpu_units, size->memory_mib,
+                                         platform::Arch::kAmd64, false);
+  // The Fargate scheduler binds the pod; its Fargate node then launches and runs it.
+  const SimTime bound = api_request(rt.api, sim_.now());
+  if (pod.never_ready) return;
+  pod.started = sim_.schedule_at(
+      bound + platform::sample(platform_config_.fargate.launch_latency, rt.fargate_rng),
+      kPodStarted, p.value());
+}
+
+void Runtime::fargate_zones_changed(ClusterId c) {
+  ClusterState& rt = clusters_[c];
+  const SimDuration grace = rt.config->node_monitor_grace;
+  for (WorkloadState& wl : rt.workloads) {
+    if (wl.fargate_profile == kUnset) continue;
+    for (const TaskId p : pods_of(wl)) {
+      PodRecord& pod = pods_[p];
+      if (!pod.fargate_az.valid()) continue;
+      const std::size_t z = pod.fargate_az.value();
+      if (!zone_changed_[z]) continue;
+      const bool down = zone_down_[z];
+      if (pod.state == PodState::kRunning) set_serving(p, !down);
+      // Its Fargate node is unreachable: NotReady after the grace period, then evicted after
+      // the pod's toleration of the unreachable taint, unless the zone is back by then.
+      if (!down || wl.toleration == kUntilStopped) continue;
+      ++pod.refs;
+      sim_.schedule_in(grace + wl.toleration, kFargateEvict, p.value(), zone_generation_[z]);
+    }
+  }
+  for (const TaskId p : std::exchange(rt.fargate_waiting, {}))
+    if (release(p) && pods_[p].state == PodState::kPending) launch_on_fargate(p);
 }
 
 void Runtime::kubelet_admit(TaskId p) {
@@ -1156,7 +1263,8 @@ void Runtime::started(TaskId p) {
   const double waited = to_seconds(sim_.now() - pod.created);
   all_wait_.add(waited);
   wl.measure.wait.add(waited);
-  if (rt.nodes[pod.node].reachable) set_serving(p, true);
+  if (pod.fargate_az.valid() ? !zone_down_[pod.fargate_az.value()] : rt.nodes[pod.node].reachable)
+    set_serving(p, true);
   if (pod.duration != kUntilStopped)
     pod.started = sim_.schedule_in(pod.duration, kPodComplete, p.value());
   if (pod.revision == wl.revision) wl.last_progress = sim_.now();
@@ -1173,7 +1281,8 @@ void Runtime::set_serving(TaskId p, bool serving) {
   ReplicaMeter& m = rt.workloads[pod.workload].measure;
   const std::int64_t delta = serving ? 1 : -1;
   m.running += delta;
-  m.running_by_az[rt.nodes[pod.node].az.value()] += delta;
+  const AzId az = pod.node.valid() ? rt.nodes[pod.node].az : pod.fargate_az;
+  m.running_by_az[az.value()] += delta;
   m.observe(sim_.now());
 }
 
@@ -1194,6 +1303,11 @@ void Runtime::finish(TaskId p, Outcome outcome) {
   if (pod.node.valid()) {
     rt.scheduler.unbind(p);
     count_busy(p, -1);
+  }
+  if (pod.fargate_az.valid()) {
+    cost_.stop(pod.fargate_cost, sim_.now());
+    --wl.fargate_by_az[pod.fargate_az.value()];
+    --rt.fargate_by_az[pod.fargate_az.value()];
   }
   if (pod.queued)
     rt.active.erase({-static_cast<std::int64_t>(rt.scheduler.priority(pod.cls)), pod.sequence, p});
@@ -1313,10 +1427,13 @@ void Runtime::not_ready(InstanceId instance, std::uint64_t generation) {
 
 void Runtime::evict_expired(TaskId p) {
   PodRecord& pod = pods_[p];
-  if (pod.state == PodState::kStopped || !pod.node.valid()) return;
+  if (pod.state == PodState::kStopped) return;
   ClusterState& rt = clusters_[pod.cluster];
-  const NodeRecord& node = rt.nodes[pod.node];
-  if (node.ready) return;  // the node came back in time
+  if (pod.node.valid()) {
+    if (rt.nodes[pod.node].ready) return;  // the node came back in time
+  } else if (!pod.fargate_az.valid() || !zone_down_[pod.fargate_az.value()]) {
+    return;  // its Fargate node's zone came back in time
+  }
   if (!rt.control_plane.quorum()) {
     ++pod.refs;
     rt.deferred_evictions.push_back(p);

@@ -75,7 +75,7 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
       platform_(s.platform, platform::InstanceCatalog::builtin(), streams_.seed_of("platform")),
       cost_(s.platform.prices),
       ecs_(s.ecs, ecs::Context{sim_, platform_, s.platform, streams_, cost_, all_wait_, horizon_}),
-      eks_(s.eks, eks::Context{sim_, platform_, s.platform, all_wait_, horizon_,
+      eks_(s.eks, eks::Context{sim_, platform_, s.platform, cost_, all_wait_, horizon_,
                                options_.explain ? &*options_.explain : nullptr}) {}
 
 ReplicationResult World::run() {

@@ -81,6 +81,7 @@ class EksctlFile {
       read_node_group(g, false);
     for (const Reader& g : root_["managedNodeGroups"].items("a list of managed node groups"))
       read_node_group(g, true);
+    read_fargate_profiles(root_["fargateProfiles"]);
     refuse_unsimulated();
     if (!ok_) return std::nullopt;
     return std::move(out_);
@@ -184,11 +185,58 @@ class EksctlFile {
            "EKS Auto Mode is not simulated yet: it launches and removes nodes for the pods, "
            "which needs node autoscaling (expected autoModeConfig.enabled false, with "
            "nodeGroups or managedNodeGroups)");
-    if (!root_["fargateProfiles"].items("a list of Fargate profiles").empty())
-      fail(root_["fargateProfiles"],
-           "EKS on Fargate is not simulated yet: pods matching a profile would run on Fargate, "
-           "one pod per Fargate node (expected no fargateProfiles, or node groups for those "
-           "pods)");
+  }
+
+  // fargateProfiles with eksctl's checks of each profile (validation.go, FargateProfile
+  // Validate, in its words): a name not starting with "eks-", at least one selector, each with
+  // a namespace. Subnets, the pod execution role and tags are not simulated (noted): Fargate
+  // pods run in the cluster's zones.
+  void read_fargate_profiles(const Reader& list) {
+    for (const Reader& r : list.items("a list of Fargate profiles")) {
+      if (!r.expect_object("a Fargate profile {name, selectors, ...}")) {
+        ok_ = false;
+        continue;
+      }
+      eks::FargateProfile fp;
+      fp.name = r["name"].string().value_or("");
+      if (fp.name.empty()) {
+        fail(r["name"].present() ? r["name"] : r, "invalid Fargate profile: empty name");
+        continue;
+      }
+      if (fp.name.starts_with("eks-"))
+        fail(r["name"], fmt::format("invalid Fargate profile \"{}\": name should NOT start with "
+                                    "\"eks-\"",
+                                    fp.name));
+      const std::vector<Reader> selectors = r["selectors"].items("a list of profile selectors");
+      if (selectors.empty())
+        fail(r["selectors"].present() ? r["selectors"] : r,
+             fmt::format("invalid Fargate profile \"{}\": no profile selector", fp.name));
+      for (std::size_t i = 0; i < selectors.size(); ++i) {
+        const Reader& sel = selectors[i];
+        if (!sel.expect_object("a profile selector {namespace, labels}")) {
+          ok_ = false;
+          continue;
+        }
+        eks::FargateSelector fs;
+        fs.name_space = sel["namespace"].string().value_or("");
+        if (fs.name_space.empty()) {
+          fail(sel["namespace"].present() ? sel["namespace"] : sel,
+               fmt::format("invalid Fargate profile \"{}\": invalid profile selector at index "
+                           "#{}: empty namespace",
+                           fp.name, i));
+          continue;
+        }
+        if (auto labels = read_labels(sel["labels"]))
+          fs.labels = std::move(*labels);
+        else
+          ok_ = false;
+        fp.selectors.push_back(std::move(fs));
+      }
+      for (const eks::FargateProfile& other : out_.fargate_profiles)
+        if (other.name == fp.name)
+          fail(r["name"], fmt::format("Fargate profile \"{}\" is given twice", fp.name));
+      out_.fargate_profiles.push_back(std::move(fp));
+    }
   }
 
   void read_metadata(const Reader& m) {

@@ -141,6 +141,7 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
   manifests.check();
   out.scheduler = read_scheduler(c["scheduler"]);
   manifests.check_scheduler_names(out.scheduler.profile);
+  manifests.check_fargate(out.config.fargate_profiles);
   out.manifests = manifests.manifests();
   const Reader control = c["control_plane"];
   if (control.expect_map({"api_mutating_rps"}) && control["api_mutating_rps"].present()) {

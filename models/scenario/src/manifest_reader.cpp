@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ecsim/eks/fargate.hpp"
 #include "ecsim/eks/scoring.hpp"
 #include "api_schema.hpp"
 #include "k8s_fields.hpp"
@@ -579,14 +580,17 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
       scheduler_uses_.emplace_back(*name, spec["schedulerName"]);
     if (!pod.pod.spec.priority_class_name.empty())
       priority_uses_.emplace_back(pod.pod.spec.priority_class_name, spec["priorityClassName"]);
+    if (pod.pod.spec.node_name.empty()) pod_places_.push_back({"Pod " + pod.meta.name, pod.meta.name_space, pod.pod, o});
     out_.pods.push_back(std::move(pod));
   } else if (kind == "Deployment") {
     auto d = read_workload<eks::Deployment>(spec, std::move(meta), "deployment");
     if (spec["strategy"].present()) read_strategy(spec["strategy"], d);
+    pod_places_.push_back({"Deployment " + d.meta.name, d.meta.name_space, d.pod, o});
     out_.deployments.push_back(std::move(d));
   } else if (kind == "StatefulSet") {
-    out_.stateful_sets.push_back(
-        read_workload<eks::StatefulSet>(spec, std::move(meta), "statefulset"));
+    auto d = read_workload<eks::StatefulSet>(spec, std::move(meta), "statefulset");
+    pod_places_.push_back({"StatefulSet " + d.meta.name, d.meta.name_space, d.pod, o});
+    out_.stateful_sets.push_back(std::move(d));
   } else if (kind == "DaemonSet") {
     auto d = read_workload<eks::DaemonSet>(spec, std::move(meta), "daemonset");
     const Reader update = spec["updateStrategy"];
@@ -600,6 +604,7 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
   } else if (kind == "Job") {
     eks::Job j = read_job(spec, std::move(meta));
     job_places_.push_back(o["metadata"]["name"]);
+    pod_places_.push_back({kind + " " + j.meta.name, j.meta.name_space, j.pod, o});
     out_.jobs.push_back(std::move(j));
   } else if (kind == "CronJob") {
     const Reader job_spec = spec["jobTemplate"]["spec"];
@@ -609,6 +614,7 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
     eks::Job j = read_job(job_spec, std::move(meta));
     j.cron = read_cron(spec);
     job_places_.push_back(o["metadata"]["name"]);
+    pod_places_.push_back({kind + " " + j.meta.name, j.meta.name_space, j.pod, o});
     out_.jobs.push_back(std::move(j));
   } else if (kind == "PodDisruptionBudget") {
     eks::PodDisruptionBudget p;
@@ -876,6 +882,28 @@ void ManifestReader::check_scheduler_names(std::string_view profile) {
                            "scheduler are not simulated (expected default-scheduler, or no "
                            "schedulerName)",
                            name, profile));
+}
+
+void ManifestReader::check_fargate(const std::vector<eks::FargateProfile>& profiles) {
+  for (const PodPlace& place : pod_places_) {
+    const auto fp = eks::fargate_profile_of(profiles, place.name_space, place.pod.labels);
+    if (!fp) continue;
+    const std::string& profile = profiles[*fp].name;
+    const eks::PodSpec& spec = place.pod.spec;
+    if (!eks::fargate_pod_size(spec.requests))
+      place.at.error(fmt::format(
+          "{}: its pods request {}m CPU and {} MiB of memory, with the {} MiB Fargate adds more than "
+          "Fargate's largest size (16 vCPU, 120 GiB): Fargate profile '{}' takes them and they "
+          "would stay Pending (expected smaller requests, or no profile selecting these pods)",
+          place.what, spec.requests.cpu_millis, (spec.requests.memory_bytes + (1 << 20) - 1) >> 20,
+          eks::kFargatePodOverheadMib, profile));
+    if (!spec.host_ports.empty())
+      place.at.error(fmt::format(
+          "{}: its pods bind hostPort {}, which Fargate does not run: Fargate profile '{}' takes "
+          "them and they would stay Pending (expected no hostPort, or no profile selecting "
+          "these pods)",
+          place.what, spec.host_ports.front().port, profile));
+  }
 }
 
 void ManifestReader::check() {

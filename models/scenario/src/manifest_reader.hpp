@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "ecsim/eks/node_group.hpp"
 #include "ecsim/eks/objects.hpp"
 #include "ecsim/scenario/diagnostics.hpp"
 #include "yaml_reader.hpp"
@@ -36,6 +37,9 @@ class ManifestReader {
   /// Reports each pod spec whose schedulerName is neither default-scheduler nor `profile` (the
   /// cluster's scheduler profile): no scheduler ecsim runs would place its pods.
   void check_scheduler_names(std::string_view profile);
+  /// Reports each pod template a Fargate profile of `profiles` takes that Fargate cannot run:
+  /// larger than its largest size, or binding a hostPort.
+  void check_fargate(const std::vector<eks::FargateProfile>& profiles);
 
   /// What was read so far; objects with problems are kept, as best read.
   [[nodiscard]] const eks::Manifests& manifests() const { return out_; }
@@ -66,6 +70,15 @@ class ManifestReader {
   std::vector<std::pair<std::string, Reader>> priority_uses_;
   std::vector<std::pair<std::string, Reader>> scheduler_uses_;  ///< spec.schedulerName given
   std::vector<Reader> global_defaults_;
+  /// The pod templates of every object but DaemonSets and pods bound by spec.nodeName: its
+  /// kind and name, namespace, the template, and the object, for the Fargate checks.
+  struct PodPlace {
+    std::string what;  ///< its kind and name ("Deployment web")
+    std::string name_space;
+    eks::PodTemplate pod;
+    Reader at;
+  };
+  std::vector<PodPlace> pod_places_;
 };
 
 }  // namespace ecsim::scenario::detail

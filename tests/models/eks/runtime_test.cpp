@@ -6,6 +6,7 @@
 
 #include "ecsim/eks/runtime.hpp"
 #include "ecsim/platform/catalog.hpp"
+#include "ecsim/platform/cost.hpp"
 
 namespace ecsim::test {
 namespace {
@@ -60,7 +61,8 @@ struct Harness {
   /// Starts the platform and the runtime and runs to `until`.
   void run(SimTime until) {
     platform.emplace(config, platform::InstanceCatalog::builtin(), 7);
-    runtime.emplace(specs, eks::Context{sim, *platform, config, wait, until, nullptr});
+    cost.emplace(config.prices);
+    runtime.emplace(specs, eks::Context{sim, *platform, config, *cost, wait, until, nullptr});
     runtime->start(RandomStreams(11));
     platform->start(sim);
     changes();
@@ -90,6 +92,7 @@ struct Harness {
   Simulator sim;
   QuantileSketch wait;
   std::optional<platform::Platform> platform;
+  std::optional<platform::CostMeter> cost;
   std::optional<eks::Runtime> runtime;
 };
 

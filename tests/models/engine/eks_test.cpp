@@ -315,6 +315,31 @@ TEST_CASE("EKS: an unheard node's pods go by their unreachable toleration, after
   CHECK(evicted(minutes(14) + seconds(55), "run", "not-ready-only") == 0);
 }
 
+TEST_CASE("EKS on Fargate: a profile's pods run one per Fargate node in the zones, billed at Fargate's price") {
+  // fargate.yaml: api (3 pods of 1 CPU, 2 GiB: Fargate 1 vCPU, 3 GiB) and worker (2 pods
+  // without requests: 0.25 vCPU, 0.5 GiB) on Fargate; web and the DaemonSet agent on the 3 EC2
+  // nodes. Zone a is cut off at 10m; its Fargate pods are evicted at 15m50s (50 s grace, then
+  // the default 300 s toleration) and replaced in zones b and c.
+  const engine::ReplicationResult r = run_eks("eks/engine/fargate.yaml");
+  // Spread over the zones: api 1 per zone; worker in a, then b (api's pods tie the zones).
+  CHECK(running_at(r, "api", minutes(5)) == std::vector<std::int64_t>{1, 1, 1});
+  CHECK(running_at(r, "worker", minutes(5)) == std::vector<std::int64_t>{1, 1, 0});
+  // The DaemonSet runs on the EC2 nodes only, one each, though its namespace is a profile's.
+  CHECK(running_at(r, "agent", minutes(5)) == std::vector<std::int64_t>{1, 1, 1});
+  // Cut off: not serving, still bound to their Fargate nodes until the eviction.
+  CHECK(running_at(r, "api", minutes(15) + std::chrono::seconds(40)) ==
+        std::vector<std::int64_t>{0, 1, 1});
+  CHECK(service(r, "api").tasks.evicted == 1);
+  CHECK(service(r, "worker").tasks.evicted == 1);
+  // Replaced within a launch (40 s median) in the zones that are up, fewest first.
+  CHECK(running_at(r, "api", minutes(18)) == std::vector<std::int64_t>{0, 1, 2});
+  CHECK(running_at(r, "worker", minutes(18)) == std::vector<std::int64_t>{0, 1, 1});
+  // Billed from each launch to the run's end or the eviction, whose replacement launches at
+  // once: 3 api pods x 20 min at (1 x 0.04048 + 3 x 0.004445) USD/h = 0.053815, and 2 worker
+  // pods x 20 min at (0.25 x 0.04048 + 0.5 x 0.004445) USD/h = 0.0123425 x 2/3.
+  CHECK(r.cost.fargate == Approx(0.053815 + 0.0123425 * 2.0 / 3.0).epsilon(1e-9));
+}
+
 TEST_CASE("EKS: a Recreate rollout stops every old pod before it starts the new ones") {
   const engine::ReplicationResult r = run_eks("eks/engine/recreate.yaml");
   const engine::ServiceResult& web = service(r, "web");

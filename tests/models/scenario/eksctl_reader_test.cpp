@@ -112,6 +112,17 @@ TEST_CASE("05-advanced-nodegroups: sizes, labels, a taint and a one-zone group",
   CHECK(c.node_groups[2] == ng3);
 }
 
+TEST_CASE("16-fargate-profile: a node group and two Fargate profiles", "[scenario][eks]") {
+  const eks::ClusterConfig c = load_real("16-fargate-profile.yaml", "ap-northeast-1");
+  CHECK(c.name == "cluster-16");
+  REQUIRE(c.node_groups.size() == 1);
+  REQUIRE(c.fargate_profiles.size() == 2);
+  const eks::FargateProfile fp_default{"fp-default", {{"default", {}}, {"kube-system", {}}}};
+  const eks::FargateProfile fp_dev{"fp-dev", {{"dev", {{"checks", "passed"}, {"env", "dev"}}}}};
+  CHECK(c.fargate_profiles[0] == fp_default);
+  CHECK(c.fargate_profiles[1] == fp_dev);
+}
+
 TEST_CASE("15-managed-nodes: managed groups with eksctl's default sizes and type",
           "[scenario][eks]") {
   const eks::ClusterConfig c = load_real("15-managed-nodes.yaml", "us-west-2");
@@ -267,23 +278,58 @@ TEST_CASE("a mix of On-Demand and Spot and instanceSelector are refused rather t
   CHECK(r.problems[2].find("instanceSelector is not simulated yet") != std::string::npos);
 }
 
-TEST_CASE("Auto Mode and Fargate profiles are refused rather than skipped", "[scenario][eks]") {
-  const Read r = read_text(kHeader +
-                           "autoModeConfig: {enabled: true}\n"
-                           "fargateProfiles:\n"
-                           "  - name: default\n"
-                           "    selectors: [{namespace: default}]\n");
+TEST_CASE("Auto Mode is refused rather than skipped", "[scenario][eks]") {
+  const Read r = read_text(kHeader + "autoModeConfig: {enabled: true}\n");
   CHECK_FALSE(r.config);
-  REQUIRE(r.problems.size() == 2);
+  REQUIRE(r.problems.size() == 1);
   CHECK(r.problems[0].starts_with("c.yaml:4:27: error: autoModeConfig.enabled: EKS Auto Mode is "
                                   "not simulated yet"));
-  CHECK(r.problems[1].starts_with("c.yaml:6:3: error: fargateProfiles: EKS on Fargate is not "
-                                  "simulated yet"));
   // Auto Mode switched off is what eksctl does without it.
   const Read off = read_text(kHeader + "autoModeConfig: {enabled: false}\n" +
                              "nodeGroups: [{name: a, instanceType: m5.large}]\n");
   CHECK(off.problems == Lines{});
   CHECK(off.config);
+}
+
+TEST_CASE("Fargate profiles are read with eksctl's checks", "[scenario][eks]") {
+  const Read r = read_text(kHeader +
+                           "fargateProfiles:\n"
+                           "  - name: fp-default\n"
+                           "    selectors:\n"
+                           "      - namespace: default\n"
+                           "        labels: {compute: fargate}\n"
+                           "      - namespace: kube-system\n"
+                           "    subnets: [subnet-0123]\n");
+  CHECK(r.problems == Lines{});
+  REQUIRE(r.config);
+  REQUIRE(r.config->fargate_profiles.size() == 1);
+  const eks::FargateProfile& fp = r.config->fargate_profiles[0];
+  CHECK(fp.name == "fp-default");
+  REQUIRE(fp.selectors.size() == 2);
+  CHECK(fp.selectors[0].name_space == "default");
+  CHECK(fp.selectors[0].labels == eks::Labels{{"compute", "fargate"}});
+  CHECK(fp.selectors[1].name_space == "kube-system");
+  CHECK(fp.selectors[1].labels.empty());
+  // A cluster of Fargate profiles alone has no node group, as eksctl allows.
+  CHECK(r.config->node_groups.empty());
+
+  const Read bad = read_text(kHeader +
+                             "fargateProfiles:\n"
+                             "  - name: eks-mine\n"
+                             "    selectors: [{namespace: default}]\n"
+                             "  - name: none\n"
+                             "  - name: empty\n"
+                             "    selectors: [{labels: {a: b}}]\n"
+                             "  - selectors: [{namespace: default}]\n");
+  CHECK_FALSE(bad.config);
+  CHECK(bad.problems ==
+        Lines{"c.yaml:5:11: error: fargateProfiles[0].name: invalid Fargate profile "
+              "\"eks-mine\": name should NOT start with \"eks-\"",
+              "c.yaml:7:5: error: fargateProfiles[1]: invalid Fargate profile \"none\": no "
+              "profile selector",
+              "c.yaml:9:17: error: fargateProfiles[2].selectors[0]: invalid Fargate profile "
+              "\"empty\": invalid profile selector at index #0: empty namespace",
+              "c.yaml:10:5: error: fargateProfiles[3]: invalid Fargate profile: empty name"});
 }
 
 TEST_CASE("eksctl files with problems get every one, at its place", "[scenario][eks]") {

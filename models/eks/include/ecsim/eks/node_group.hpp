@@ -33,6 +33,23 @@ struct NodeGroupConfig {
   friend bool operator==(const NodeGroupConfig&, const NodeGroupConfig&) = default;
 };
 
+/// One selector of a Fargate profile: a pod created in `name_space` whose labels include every
+/// one of `labels` matches it.
+struct FargateSelector {
+  std::string name_space;  ///< namespace (required)
+  Labels labels;           ///< labels; empty: every pod of the namespace
+
+  friend bool operator==(const FargateSelector&, const FargateSelector&) = default;
+};
+
+/// A Fargate profile (`fargateProfiles`): pods matching any of its selectors run on Fargate.
+struct FargateProfile {
+  std::string name;
+  std::vector<FargateSelector> selectors;  ///< at least one
+
+  friend bool operator==(const FargateProfile&, const FargateProfile&) = default;
+};
+
 /// What ecsim reads of an eksctl ClusterConfig (apiVersion eksctl.io/v1alpha5).
 struct ClusterConfig {
   std::string name;                    ///< metadata.name
@@ -40,6 +57,7 @@ struct ClusterConfig {
   std::string version;                 ///< metadata.version ("1.33"); empty: not given
   std::vector<std::string> azs;        ///< availabilityZones; empty: the scenario's zones
   std::vector<NodeGroupConfig> node_groups;  ///< self-managed first, then managed, file order
+  std::vector<FargateProfile> fargate_profiles;  ///< fargateProfiles, in file order
 
   friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;
 };

@@ -27,6 +27,7 @@
 #include "ecsim/eks/results.hpp"
 #include "ecsim/eks/scheduler.hpp"
 #include "ecsim/platform/config.hpp"
+#include "ecsim/platform/cost.hpp"
 #include "ecsim/platform/platform.hpp"
 #include "ecsim/sim/id_vector.hpp"
 #include "ecsim/sim/ids.hpp"
@@ -60,6 +61,7 @@ enum EventKind : std::uint32_t {
   kJobRetry,                 ///< target: cluster; payload: workload | run << 32; back-off over
   kJobDeadline,              ///< target: cluster; payload: workload | run << 32; deadline due
   kJobStopPods,              ///< target: cluster; payload: workload | run << 32; it failed
+  kFargateEvict,             ///< target: pod on Fargate; payload: its zone's outage generation
 };
 
 /// An index (of a drain, an update, a Job run, an ordinal, a pod class, ...) that names none;
@@ -82,6 +84,8 @@ struct PodRecord {
   SimTime created = kSimStart;
   SimTime backoff_until = kSimStart;
   NodeId node;                 ///< its node record while bound; invalid: none
+  AzId fargate_az;             ///< on Fargate (its own Fargate node): its zone; invalid: not
+  platform::CostItemId fargate_cost;  ///< on Fargate: its billing
   NodeId target;               ///< a DaemonSet pod's node record (spec.nodeName); invalid: none
   PodClassId cls = 0;
   std::uint32_t revision = 0;            ///< a Deployment's pod: the revision it was created from
@@ -169,6 +173,10 @@ struct WorkloadState {
   std::vector<Resources> revision_requests;
   bool quota_blocked = false;  ///< a creation was refused: retry once the namespace frees
   bool pod_created = false;    ///< a bare Pod: its one creation was made (or refused)
+  /// Its pods run on Fargate (a Fargate profile selects them): index into the cluster's
+  /// profiles; kUnset: on the cluster's nodes.
+  std::uint32_t fargate_profile = kUnset;
+  std::vector<std::int32_t> fargate_by_az;  ///< its pods on Fargate per zone, not stopped
   // A Job: its scenario entry, when copies are created, and each copy's progress.
   struct JobRun {
     std::int32_t succeeded = 0, failures = 0;
@@ -317,6 +325,11 @@ struct ClusterState {
   std::vector<NodeGroupUpdate> updates;
   bool drain_tick_scheduled = false;
   RandomStream update_rng{0};    ///< the upgrade phase's random choice of nodes
+  RandomStream fargate_rng{0};   ///< Fargate pods' launch latencies
+  bool has_fargate = false;      ///< some workload's pods run on Fargate
+  std::vector<AzId> fargate_zones;       ///< where its Fargate pods run: the cluster's zones
+  std::vector<std::int64_t> fargate_by_az;  ///< its pods on Fargate per zone, not stopped
+  std::vector<TaskId> fargate_waiting;   ///< Fargate pods waiting for a zone that is up
   std::int64_t busy_nodes = 0;   ///< nodes with busy_pods > 0
   TimeWeightedGauge busy_gauge;  ///< busy_nodes over time
 };
@@ -325,7 +338,8 @@ struct ClusterState {
 struct Context {
   Simulator& sim;
   platform::Platform& platform;
-  const platform::PlatformConfig& platform_config;  ///< zone and group names and zones
+  const platform::PlatformConfig& platform_config;  ///< zones, groups, Fargate
+  platform::CostMeter& cost;      ///< Fargate pods are billed here
   QuantileSketch& all_wait;       ///< every task's and pod's wait to RUNNING, seconds
   SimTime horizon;                ///< the end of the run
   const ExplainRequest* explain;  ///< the scheduling decision to explain; may be null
@@ -407,6 +421,12 @@ class Runtime {
   // A bare pod with spec.nodeName: that node's kubelet admits it (bound at once) or refuses it
   // (Failed); it waits while the node is absent or unreachable.
   void kubelet_admit(TaskId p);
+  // A pod a Fargate profile selects: launched on a Fargate node of its own in the zone with
+  // the fewest of its workload's, then of the cluster's, Fargate pods among those up.
+  void launch_on_fargate(TaskId p);
+  // Zones changed: Fargate pods in a zone that went down stop serving and are evicted after
+  // node-monitor-grace-period and their toleration unless it comes back; waiting ones launch.
+  void fargate_zones_changed(ClusterId c);
   // The waiting bare pods of cluster `c` try their nodes again.
   void retry_awaiting_kubelet(ClusterId c);
   void kick(ClusterId c);
@@ -451,6 +471,11 @@ class Runtime {
   Simulator& sim_;
   platform::Platform& platform_;
   const platform::PlatformConfig& platform_config_;
+  platform::CostMeter& cost_;
+  /// Per zone: bumped at every change of its state (for kFargateEvict).
+  std::vector<std::uint64_t> zone_generation_;
+  std::vector<bool> zone_down_;     ///< per zone: down, as last handed over
+  std::vector<bool> zone_changed_;  ///< per zone: scratch of zones_changed
   QuantileSketch& all_wait_;
   SimTime horizon_;
   const ExplainRequest* explain_;

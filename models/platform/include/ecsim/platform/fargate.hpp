@@ -32,6 +32,20 @@ namespace ecsim::platform {
 [[nodiscard]] std::optional<std::string> fargate_size_error(std::uint32_t cpu_units,
                                                             std::uint32_t memory_mib);
 
+/// A Fargate size: CPU units (1024 = 1 vCPU) and memory in MiB.
+struct FargateSize {
+  std::uint32_t cpu_units = 0;
+  std::uint32_t memory_mib = 0;
+
+  friend bool operator==(const FargateSize&, const FargateSize&) = default;
+};
+
+/// The smallest Fargate size with at least `cpu_units` CPU units and `memory_mib` MiB: the
+/// least CPU that offers enough memory, then the least memory of it (how Fargate rounds an EKS
+/// pod up: 1 vCPU and 8.25 GiB become 2 vCPU and 9 GiB). None above 16 vCPU and 120 GiB.
+[[nodiscard]] std::optional<FargateSize> fargate_size_at_least(std::uint64_t cpu_units,
+                                                               std::uint64_t memory_mib);
+
 /// The Fargate task launch throttle of one account and region: a token bucket that holds up to
 /// `burst` launches and refills continuously at `per_second` launches per second; it starts full.
 ///
