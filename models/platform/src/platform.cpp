@@ -251,22 +251,63 @@ void Platform::reconcile(Simulator& sim, GroupId group) {
   }
 }
 
-InstanceId Platform::launch(Simulator& sim, GroupId group, AzId az, bool running_now) {
+// Without a mixed instances policy: the group's type, Spot when the group is. With one, as EC2
+// Auto Scaling's InstancesDistribution documents it: On-Demand while fewer than
+// OnDemandBaseCapacity run; above the base, On-Demand while those above it are fewer than
+// OnDemandPercentageAboveBaseCapacity of all above it counting this one, rounded up in favour of
+// On-Demand (ecsim's reading of a fraction); else Spot. On-Demand takes the first type
+// (prioritized, the default for listed types). Spot pools are all equally deep in ecsim (no
+// Spot capacity is simulated), so capacity-optimized and capacity-optimized-prioritized take the
+// first type, price-capacity-optimized the cheapest, and lowest-price the one of the
+// SpotInstancePools cheapest with the fewest of the group's Spot instances in the zone (ties:
+// the cheaper). Prices are the catalog's On-Demand prices, which Spot discounts alike.
+std::pair<InstanceTypeIndex, bool> Platform::launch_choice(GroupId group, AzId az) const {
   const AsgConfig& g = config_.groups[group.value()];
+  if (!g.mixed) return {g.instance_type, g.spot};
+  const MixedInstances& m = *g.mixed;
+  std::uint64_t on_demand = 0, spot = 0;
+  for (const InstanceId i : live_[group.value()]) ++(spot_[i.value()] != 0 ? spot : on_demand);
+  bool use_spot = false;
+  if (on_demand >= m.on_demand_base) {
+    const std::uint64_t above = on_demand - m.on_demand_base + spot + 1;
+    const std::uint64_t wanted = (above * m.on_demand_percent + 99) / 100;
+    use_spot = on_demand - m.on_demand_base >= wanted;
+  }
+  if (!use_spot) return {m.types.front(), false};
+  if (m.spot_allocation == SpotAllocation::kCapacityOptimized ||
+      m.spot_allocation == SpotAllocation::kCapacityOptimizedPrioritized)
+    return {m.types.front(), true};
+  std::vector<InstanceTypeIndex> by_price = m.types;
+  std::stable_sort(by_price.begin(), by_price.end(), [&](InstanceTypeIndex a, InstanceTypeIndex b) {
+    return catalog_.at(a).price_usd_per_hour < catalog_.at(b).price_usd_per_hour;
+  });
+  if (m.spot_allocation == SpotAllocation::kPriceCapacityOptimized) return {by_price.front(), true};
+  by_price.resize(std::min<std::size_t>(by_price.size(), std::max<std::uint32_t>(m.spot_pools, 1)));
+  std::vector<std::uint32_t> in_pool(by_price.size(), 0);
+  for (const InstanceId i : live_[group.value()]) {
+    if (spot_[i.value()] == 0 || az_[i.value()] != az) continue;
+    const auto k = std::find(by_price.begin(), by_price.end(), type_[i.value()]);
+    if (k != by_price.end()) ++in_pool[static_cast<std::size_t>(k - by_price.begin())];
+  }
+  const auto fewest = std::min_element(in_pool.begin(), in_pool.end());
+  return {by_price[static_cast<std::size_t>(fewest - in_pool.begin())], true};
+}
+
+InstanceId Platform::launch(Simulator& sim, GroupId group, AzId az, bool running_now) {
+  const auto [type, spot] = launch_choice(group, az);
   const InstanceId id{static_cast<InstanceId::rep_type>(state_.size())};
   state_.push_back(InstanceState::kPending);
   az_.push_back(az);
   group_.push_back(group);
-  type_.push_back(g.instance_type);
+  type_.push_back(type);
   reachable_.push_back(1);
-  spot_.push_back(g.spot ? 1 : 0);
+  spot_.push_back(spot ? 1 : 0);
   cause_.push_back(TerminationCause::kNone);
   unreachable_since_.push_back(kNever);
   launched_.push_back(sim.now());
   protected_.push_back(0);
   // Billing starts at launch: the boot and agent start are billed instance time.
-  cost_item_.push_back(
-      cost_.start_ec2(sim.now(), catalog_.at(g.instance_type).price_usd_per_hour, g.spot));
+  cost_item_.push_back(cost_.start_ec2(sim.now(), catalog_.at(type).price_usd_per_hour, spot));
   live_[group.value()].push_back(id);
   ++live_in_zone_[group.value() * az_state_.size() + az.value()];
   ++counters_.launches;

@@ -1,9 +1,11 @@
 #include "eksctl_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "ecsim/platform/catalog.hpp"
 #include "api_schema.hpp"
@@ -346,8 +348,8 @@ class EksctlFile {
     out_.node_groups.push_back(std::move(g));
   }
 
-  // instanceType; for managed groups instanceTypes (the first is simulated); for self-managed
-  // ones instancesDistribution (its first type, Spot when no instance is on demand).
+  // instanceType; for managed groups instanceTypes; for self-managed ones
+  // instancesDistribution (all its types, with its On-Demand and Spot split).
   void read_instance_type(const Reader& r, eks::NodeGroupConfig& g) {
     const Reader single = r["instanceType"];
     const Reader list =
@@ -376,13 +378,17 @@ class EksctlFile {
     if (list.present()) {
       const std::vector<Reader> types = list.items("a list of EC2 instance types");
       if (list.is_sequence() && types.empty()) fail(list, "no instance types given");
+      if (types.size() > 20)
+        fail(list, "mixed nodegroups should have between 1 and 20 different instance types");
       for (std::size_t i = 0; i < types.size(); ++i) {
         const auto name = types[i].string();
         const auto index = name ? catalog_type(types[i], *name) : std::nullopt;
-        if (!index)
+        if (!index) {
           ok_ = false;
-        else if (i == 0)
-          g.instance_type = *name;
+          continue;
+        }
+        if (i == 0) g.instance_type = *name;
+        g.instance_types.push_back(*name);
       }
       return;
     }
@@ -396,28 +402,53 @@ class EksctlFile {
     g.instance_type = kEksctlDefaultInstanceType;
   }
 
+  // instancesDistribution's split and Spot allocation, with eksctl's checks in its words
+  // (validation.go, validateInstancesDistribution).
   void read_spot_share(const Reader& d, eks::NodeGroupConfig& g) {
-    const auto base = d["onDemandBaseCapacity"].present()
-                          ? d["onDemandBaseCapacity"].integer(0, kMaxNodes)
-                          : std::optional<std::int64_t>(0);
-    const auto above = d["onDemandPercentageAboveBaseCapacity"].present()
-                           ? d["onDemandPercentageAboveBaseCapacity"].integer(0, 100)
-                           : std::optional<std::int64_t>(100);
-    if (!base || !above) {
-      ok_ = false;
-      return;
+    eks::NodeGroupConfig::Distribution dist;
+    if (d["onDemandBaseCapacity"].present()) {
+      if (const auto base = d["onDemandBaseCapacity"].integer(0, kMaxNodes))
+        dist.on_demand_base = static_cast<std::uint32_t>(*base);
+      else
+        ok_ = false;
     }
-    // ecsim's groups are all Spot or all on demand: a mix is refused rather than read as one.
-    g.spot = *base == 0 && *above == 0;
-    if (!g.spot && *above != 100)
-      fail(d["onDemandPercentageAboveBaseCapacity"].present() ? d["onDemandPercentageAboveBaseCapacity"]
-                                                              : d,
-           fmt::format("a mix of On-Demand and Spot instances (onDemandBaseCapacity {}, "
-                       "onDemandPercentageAboveBaseCapacity {}) is not simulated yet: a node "
-                       "group is all On-Demand or all Spot (expected "
-                       "onDemandPercentageAboveBaseCapacity 100, or 0 with onDemandBaseCapacity 0)",
-                       *base, *above));
+    if (d["onDemandPercentageAboveBaseCapacity"].present()) {
+      if (const auto above = d["onDemandPercentageAboveBaseCapacity"].integer(0, 100))
+        dist.on_demand_percent = static_cast<std::uint32_t>(*above);
+      else
+        ok_ = false;
+    }
+    const Reader strategy = d["spotAllocationStrategy"];
+    if (strategy.present()) {
+      const auto name = strategy.string();
+      static constexpr std::array<std::string_view, 4> kStrategies{
+          "lowest-price", "capacity-optimized", "capacity-optimized-prioritized",
+          "price-capacity-optimized"};
+      if (!name)
+        ok_ = false;
+      else if (std::find(kStrategies.begin(), kStrategies.end(), *name) == kStrategies.end())
+        fail(strategy, fmt::format("spotAllocationStrategy should be one of: {}",
+                                   fmt::join(kStrategies, ", ")));
+      else
+        dist.spot_allocation = *name;
+    }
+    const Reader pools = d["spotInstancePools"];
+    if (pools.present()) {
+      if (const auto n = pools.integer(1, 20)) {
+        dist.spot_pools = static_cast<std::uint32_t>(*n);
+        if (dist.spot_allocation == "capacity-optimized" ||
+            dist.spot_allocation == "capacity-optimized-prioritized")
+          fail(pools, fmt::format("spotInstancePools cannot be specified when also specifying "
+                                  "spotAllocationStrategy: {}",
+                                  dist.spot_allocation));
+      } else {
+        ok_ = false;
+      }
+    }
+    g.spot = dist.on_demand_base == 0 && dist.on_demand_percent == 0;
+    g.distribution = std::move(dist);
   }
+
 
   void read_sizes(const Reader& r, eks::NodeGroupConfig& g) {
     bool read = true;

@@ -200,6 +200,29 @@ void Loader::add_node_groups(const Reader& at, EksClusterConfig& cluster,
               : !cluster.config.azs.empty() ? zone_ids(cluster.config.azs)
                                             : zone_ids(platform.azs);
     asg.spot = g.spot;
+    // Several types, or an On-Demand and Spot split: a mixed instances policy. A managed Spot
+    // group with several types uses the capacity-optimized Spot strategy (EKS's managed node
+    // group capacity types); an On-Demand one takes its types by priority, the first.
+    if (g.distribution || (g.managed && g.spot && g.instance_types.size() > 1)) {
+      platform::MixedInstances m;
+      for (const std::string& t : g.instance_types) m.types.push_back(catalog.index_of(t));
+      if (m.types.empty()) m.types.push_back(asg.instance_type);
+      if (g.distribution) {
+        m.on_demand_base = g.distribution->on_demand_base;
+        m.on_demand_percent = g.distribution->on_demand_percent;
+        m.spot_pools = g.distribution->spot_pools;
+        const std::string& a = g.distribution->spot_allocation;
+        m.spot_allocation = a == "lowest-price"         ? platform::SpotAllocation::kLowestPrice
+                            : a == "capacity-optimized" ? platform::SpotAllocation::kCapacityOptimized
+                            : a == "capacity-optimized-prioritized"
+                                ? platform::SpotAllocation::kCapacityOptimizedPrioritized
+                                : platform::SpotAllocation::kPriceCapacityOptimized;
+      } else {
+        m.on_demand_percent = 0;
+        m.spot_allocation = platform::SpotAllocation::kCapacityOptimized;
+      }
+      asg.mixed = std::move(m);
+    }
     if (!count_instances(at, asg.max)) return;
     cluster.groups.push_back(GroupId{static_cast<GroupId::rep_type>(platform.groups.size())});
     platform.groups.push_back(std::move(asg));

@@ -340,6 +340,18 @@ TEST_CASE("EKS on Fargate: a profile's pods run one per Fargate node in the zone
   CHECK(r.cost.fargate == Approx(0.053815 + 0.0123425 * 2.0 / 3.0).epsilon(1e-9));
 }
 
+TEST_CASE("EKS: a node group's instancesDistribution launches On-Demand and Spot nodes of its types") {
+  // spot-mix.yaml: 5 nodes, base 1 and 50% On-Demand above it: launches 1, 2 and 4 On-Demand
+  // m5.large (0.096 USD/h), 3 and 5 Spot m5a.large (0.086 USD/h at 70% off), over zones a, b,
+  // c, a, b. on-spot's pods select m5a.large: one on each Spot node, in zones c and b.
+  const engine::ReplicationResult r = run_eks("eks/engine/spot-mix.yaml");
+  CHECK(r.cost.ec2 == Approx(3 * 0.096 + 2 * 0.086 * 0.3).epsilon(1e-9));
+  const engine::ServiceResult& on_spot = service(r, "on-spot");
+  CHECK(on_spot.running_by_az == std::vector<std::int64_t>{0, 1, 1});
+  CHECK(on_spot.tasks.running_at_end == 2);
+  CHECK(on_spot.tasks.pending_at_end == 2);
+}
+
 TEST_CASE("EKS: a Recreate rollout stops every old pod before it starts the new ones") {
   const engine::ReplicationResult r = run_eks("eks/engine/recreate.yaml");
   const engine::ServiceResult& web = service(r, "web");

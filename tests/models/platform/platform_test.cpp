@@ -1207,3 +1207,70 @@ TEST_CASE("running in slices gives the same changes as running at once", "[platf
   h.run_until(8h);
   CHECK(same_log(whole, h.log));
 }
+
+namespace {
+
+InstanceTypeIndex type_named(const char* name) {
+  const InstanceTypeIndex index = InstanceCatalog::builtin().index_of(name);
+  REQUIRE(index != kUnknownInstanceType);
+  return index;
+}
+
+// The instances of group 0 in launch order: (type name, Spot).
+std::vector<std::pair<std::string, bool>> launched(const Harness& h) {
+  std::vector<std::pair<std::string, bool>> out;
+  for (const InstanceId id : h.platform->live_instances(kGroup0))
+    out.emplace_back(InstanceCatalog::builtin().at(h.platform->type(id)).name, h.platform->spot(id));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a mixed instances policy launches its On-Demand base, then its share above it, rounded up") {
+  // c5.large 0.085, m5.large 0.096, c5a.large 0.077 USD/h. Base 1, 50% above: the 1st is the
+  // base; of those above it, the 1st, 3rd, ... are On-Demand (half, rounded up), the others
+  // Spot. On-Demand takes the first type (prioritized); Spot with lowest-price over the 2
+  // cheapest pools (c5a.large, c5.large) takes the one with fewer of the group's Spot instances.
+  PlatformConfig config = three_zones();
+  AsgConfig g = group("mixed", 5, {kA});
+  MixedInstances m;
+  m.types = {type_named("c5.large"), type_named("m5.large"), type_named("c5a.large")};
+  m.on_demand_base = 1;
+  m.on_demand_percent = 50;
+  g.mixed = m;
+  config.groups.push_back(g);
+  Harness h(config);
+  h.start();
+  using L = std::vector<std::pair<std::string, bool>>;
+  CHECK(launched(h) == L{{"c5.large", false},
+                         {"c5.large", false},
+                         {"c5a.large", true},
+                         {"c5.large", false},
+                         {"c5.large", true}});
+}
+
+TEST_CASE("a mixed instances policy's Spot allocation strategies pick among equally deep pools") {
+  const auto first_spot_type = [](SpotAllocation strategy) {
+    PlatformConfig config = three_zones();
+    AsgConfig g = group("spot", 2, {kA});
+    MixedInstances m;
+    m.types = {type_named("m5.large"), type_named("c5a.large"), type_named("c5.large")};
+    m.on_demand_percent = 0;
+    m.spot_allocation = strategy;
+    g.mixed = m;
+    config.groups.push_back(g);
+    Harness h(config);
+    h.start();
+    const auto l = launched(h);
+    REQUIRE(l.size() == 2);
+    CHECK(l[0].second);
+    CHECK(l[1].second);
+    return l[0].first + "," + l[1].first;
+  };
+  // Every pool as deep as the others: the cheapest, or the first listed.
+  CHECK(first_spot_type(SpotAllocation::kPriceCapacityOptimized) == "c5a.large,c5a.large");
+  CHECK(first_spot_type(SpotAllocation::kCapacityOptimized) == "m5.large,m5.large");
+  CHECK(first_spot_type(SpotAllocation::kCapacityOptimizedPrioritized) == "m5.large,m5.large");
+  // lowest-price over the 2 cheapest pools spreads over c5a.large and c5.large.
+  CHECK(first_spot_type(SpotAllocation::kLowestPrice) == "c5a.large,c5.large");
+}

@@ -256,26 +256,44 @@ TEST_CASE("Spot capacity: spot on managed groups, an all-Spot instances distribu
   CHECK(g[2].max_unavailable == eks::IntOrPercent{33, true});
 }
 
-TEST_CASE("a mix of On-Demand and Spot and instanceSelector are refused rather than read as one",
+TEST_CASE("a mix of On-Demand and Spot is read with eksctl's checks and instanceSelector refused",
           "[scenario][eks]") {
   const Read r = read_text(kHeader +
                            "nodeGroups:\n"
                            "  - name: half\n"
-                           "    instancesDistribution: {instanceTypes: [c5.large], "
-                           "onDemandPercentageAboveBaseCapacity: 50}\n"
-                           "  - name: base\n"
-                           "    instancesDistribution: {instanceTypes: [c5.large], "
-                           "onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 0}\n"
-                           "managedNodeGroups:\n"
-                           "  - name: picked\n"
-                           "    instanceSelector: {vCPUs: 2, memory: 4}\n");
-  CHECK_FALSE(r.config);
-  REQUIRE(r.problems.size() == 3);
-  CHECK(r.problems[0].find("onDemandBaseCapacity 0, onDemandPercentageAboveBaseCapacity 50) is "
-                           "not simulated yet") != std::string::npos);
-  CHECK(r.problems[1].find("onDemandBaseCapacity 1, onDemandPercentageAboveBaseCapacity 0)") !=
-        std::string::npos);
-  CHECK(r.problems[2].find("instanceSelector is not simulated yet") != std::string::npos);
+                           "    instancesDistribution: {instanceTypes: [c5.large, m5.large], "
+                           "onDemandBaseCapacity: 1, onDemandPercentageAboveBaseCapacity: 50, "
+                           "spotAllocationStrategy: price-capacity-optimized}\n");
+  REQUIRE(r.problems == Lines{});
+  const eks::NodeGroupConfig& g = r.config->node_groups.at(0);
+  CHECK(g.instance_type == "c5.large");
+  CHECK(g.instance_types == std::vector<std::string>{"c5.large", "m5.large"});
+  REQUIRE(g.distribution);
+  CHECK(g.distribution->on_demand_base == 1u);
+  CHECK(g.distribution->on_demand_percent == 50u);
+  CHECK(g.distribution->spot_allocation == "price-capacity-optimized");
+  CHECK(g.distribution->spot_pools == 2u);
+  CHECK_FALSE(g.spot);
+
+  const Read bad = read_text(kHeader +
+                             "nodeGroups:\n"
+                             "  - name: a\n"
+                             "    instancesDistribution: {instanceTypes: [c5.large], "
+                             "spotAllocationStrategy: cheapest}\n"
+                             "  - name: b\n"
+                             "    instancesDistribution: {instanceTypes: [c5.large], "
+                             "spotAllocationStrategy: capacity-optimized, spotInstancePools: 3}\n"
+                             "managedNodeGroups:\n"
+                             "  - name: picked\n"
+                             "    instanceSelector: {vCPUs: 2, memory: 4}\n");
+  CHECK_FALSE(bad.config);
+  REQUIRE(bad.problems.size() == 3);
+  CHECK(bad.problems[0].find("spotAllocationStrategy should be one of: lowest-price, "
+                             "capacity-optimized, capacity-optimized-prioritized, "
+                             "price-capacity-optimized") != std::string::npos);
+  CHECK(bad.problems[1].find("spotInstancePools cannot be specified when also specifying "
+                             "spotAllocationStrategy: capacity-optimized") != std::string::npos);
+  CHECK(bad.problems[2].find("instanceSelector is not simulated yet") != std::string::npos);
 }
 
 TEST_CASE("Auto Mode is refused rather than skipped", "[scenario][eks]") {

@@ -30,6 +30,24 @@ inline constexpr LaunchLatency kDefaultEc2LaunchLatency{std::chrono::seconds(60)
 /// Assumed time for a Fargate task from PROVISIONING to RUNNING (capacity, ENI, image pull).
 inline constexpr LaunchLatency kDefaultFargateLaunchLatency{std::chrono::seconds(40), 0.3};
 
+/// How a mixed instances policy allocates Spot instances over its types (SpotAllocationStrategy).
+enum class SpotAllocation : std::uint8_t {
+  kLowestPrice,                  ///< over the `spot_pools` cheapest types
+  kPriceCapacityOptimized,       ///< the cheapest among the deepest pools
+  kCapacityOptimized,            ///< the deepest pool
+  kCapacityOptimizedPrioritized, ///< the deepest pool, ties by the types' order
+};
+
+/// A mixed instances policy: the instance types (launch template overrides) in priority order
+/// and the split of On-Demand and Spot instances.
+struct MixedInstances {
+  std::vector<InstanceTypeIndex> types;   ///< at least one; On-Demand launches take the first
+  std::uint32_t on_demand_base = 0;       ///< OnDemandBaseCapacity, instances
+  std::uint32_t on_demand_percent = 100;  ///< OnDemandPercentageAboveBaseCapacity, 0 to 100
+  SpotAllocation spot_allocation = SpotAllocation::kLowestPrice;
+  std::uint32_t spot_pools = 2;           ///< SpotInstancePools (lowest-price), 1 to 20
+};
+
 /// An Auto Scaling group of EC2 instances, spread over some of the region's zones; or, with
 /// `replace` false, a fixed set of instances launched by hand.
 struct AsgConfig {
@@ -40,6 +58,9 @@ struct AsgConfig {
   std::uint32_t desired = 0;        ///< min <= desired <= max
   std::vector<AzId> azs;            ///< zones to spread over; ties go to the one listed first
   bool spot = false;                ///< Spot instances: discounted and interruptible
+  /// A mixed instances policy (EC2 Auto Scaling's InstancesDistribution): when set, `spot` is
+  /// not read and each launch is On-Demand or Spot by the policy's split.
+  std::optional<MixedInstances> mixed;
   /// False for instances launched by hand, outside any Auto Scaling group: the first `desired`
   /// run from the start, and nothing launches more, replaces one that fails or is reclaimed,
   /// terminates one that stays unreachable, or rebalances zones.

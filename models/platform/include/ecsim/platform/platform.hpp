@@ -154,6 +154,8 @@ class Platform {
   // The group's zone with the fewest live instances among those not down, skipping `skip`.
   [[nodiscard]] std::optional<AzId> emptiest_zone(GroupId group, std::uint64_t skip_mask) const;
   InstanceId launch(Simulator& sim, GroupId group, AzId az, bool running_now);
+  /// What group `group` launches next in zone `az`: the instance type, and whether Spot.
+  [[nodiscard]] std::pair<InstanceTypeIndex, bool> launch_choice(GroupId group, AzId az) const;
   void on_running(Simulator& sim, InstanceId id);
   void end_instance(Simulator& sim, InstanceId id, TerminationCause cause, bool replace);
   void check_rebalance(Simulator& sim, GroupId group);
