@@ -104,17 +104,24 @@ void Platform::handle(Simulator& sim, const Event& e) {
     case kSpotReclaim:
       if (live(state_[e.target])) end_instance(sim, id, TerminationCause::kSpotInterruption, true);
       break;
-    case kUnhealthyCheck:
+    case kUnhealthyCheck: {
       // A check left over from an earlier outage must not count the time the instance was
-      // reachable in between: only an unbroken kUnhealthyAfter makes it unhealthy. An instance
-      // outside any Auto Scaling group has no one to replace it: it waits for its zone.
-      if (live(state_[e.target]) && reachable_[e.target] == 0 &&
-          config_.groups[group_[e.target].value()].replace &&
-          sim.now() - unreachable_since_[e.target] >= kUnhealthyAfter) {
-        ++counters_.replacements;
-        end_instance(sim, id, TerminationCause::kUnhealthy, true);
+      // reachable in between: only an unbroken `unhealthy_after` makes it unhealthy. An
+      // instance outside any Auto Scaling group has no one to replace it: it waits for its
+      // zone. Within the health check grace period since its launch it is not acted on yet.
+      const HealthCheckConfig& hc = config_.health_check;
+      if (!live(state_[e.target]) || reachable_[e.target] != 0 ||
+          !config_.groups[group_[e.target].value()].replace ||
+          sim.now() - unreachable_since_[e.target] < hc.unhealthy_after)
+        break;
+      if (const SimTime graced = launched_[e.target] + hc.grace_period; sim.now() < graced) {
+        sim.schedule_at(graced, kUnhealthyCheck, e.target);
+        break;
       }
+      ++counters_.replacements;
+      end_instance(sim, id, TerminationCause::kUnhealthy, true);
       break;
+    }
     case kRetryLaunches:
       retry_scheduled_[e.target] = 0;
       reconcile(sim, GroupId{e.target});
@@ -193,7 +200,8 @@ void Platform::refresh_az(AzId az, Simulator& sim) {
         reachable_[i] = 0;
         unreachable_since_[i] = sim.now();
         changes_.push_back(InstanceChange{id, ChangeKind::kUnreachable, sim.now()});
-        sim.schedule_in(kUnhealthyAfter, kUnhealthyCheck, static_cast<std::uint32_t>(i));
+        sim.schedule_in(config_.health_check.unhealthy_after, kUnhealthyCheck,
+                        static_cast<std::uint32_t>(i));
       } else {
         reachable_[i] = 1;
         changes_.push_back(InstanceChange{id, ChangeKind::kReachable, sim.now()});

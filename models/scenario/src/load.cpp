@@ -82,7 +82,8 @@ std::optional<Scenario> Loader::load() {
 // --- platform -------------------------------------------------------------------------------
 
 void Loader::read_platform(const Reader& p, platform::PlatformConfig& out) {
-  if (!p.expect_map({"region", "azs", "launch_latency", "prices", "fargate"})) return;
+  if (!p.expect_map({"region", "azs", "launch_latency", "prices", "fargate", "health_check"}))
+    return;
   out.region = p["region"].string().value_or(out.region);
   if (p["azs"].require()) {
     const auto azs = p["azs"].items("a list of availability zone names");
@@ -108,6 +109,15 @@ void Loader::read_platform(const Reader& p, platform::PlatformConfig& out) {
   if (p["launch_latency"].present()) out.ec2_launch_latency = read_latency(p["launch_latency"]);
   read_prices(p["prices"], out.prices);
   read_fargate(p["fargate"], out.fargate);
+  const Reader hc = p["health_check"];
+  if (hc.expect_map({"unhealthy_after", "grace_period"})) {
+    out.health_check.unhealthy_after = hc["unhealthy_after"]
+                                           .duration(std::chrono::seconds(1), kMaxHorizon)
+                                           .value_or(out.health_check.unhealthy_after);
+    out.health_check.grace_period = hc["grace_period"]
+                                        .duration(SimDuration::zero(), kMaxHorizon)
+                                        .value_or(out.health_check.grace_period);
+  }
 }
 
 platform::LaunchLatency Loader::read_latency(const Reader& r, SimDuration shortest) {

@@ -28,6 +28,8 @@ const AzId kB{1};
 const AzId kC{2};
 const GroupId kGroup0{0};
 const GroupId kGroup1{1};
+// The default time unreachable before a group replaces an instance (HealthCheckConfig).
+const SimDuration kUnhealthyAfterDefault = HealthCheckConfig{}.unhealthy_after;
 
 InstanceTypeIndex m6i_large() {
   const InstanceTypeIndex index = InstanceCatalog::builtin().index_of("m6i.large");
@@ -350,16 +352,16 @@ TEST_CASE("a long zone outage: unreachable, replaced after 5 minutes, rebalanced
   CHECK(h.platform->state(iid(0)) == InstanceState::kRunning);
   CHECK(h.platform->counters().launches == 6);  // nothing launched yet
 
-  // Just before kUnhealthyAfter (5 min) nothing more has happened.
-  h.run_until(1h + kUnhealthyAfter - 1us);
+  // Just before kUnhealthyAfterDefault (5 min) nothing more has happened.
+  h.run_until(1h + kUnhealthyAfterDefault - 1us);
   CHECK(h.log.size() == 8);
   CHECK(h.platform->counters().launches == 6);
 
   // 1h05: both are terminated as unhealthy and replaced outside a. After 0 goes: a 1 (3 is still
   // live), b 2, c 2: b (first of the tie). After 3 goes: a 0 (down, skipped), b 3, c 2: c.
-  h.run_until(1h + kUnhealthyAfter);
+  h.run_until(1h + kUnhealthyAfterDefault);
   {
-    const std::vector<InstanceChange> now = h.at_time(1h + kUnhealthyAfter);
+    const std::vector<InstanceChange> now = h.at_time(1h + kUnhealthyAfterDefault);
     REQUIRE(now.size() == 2);
     CHECK(now[0].instance == iid(0));
     CHECK(now[0].kind == ChangeKind::kTerminated);
@@ -375,7 +377,7 @@ TEST_CASE("a long zone outage: unreachable, replaced after 5 minutes, rebalanced
   CHECK(h.live_by_zone(kGroup0) == zones(0, 3, 3));
 
   // 1h06: the replacements run.
-  h.run_until(1h + kUnhealthyAfter + kLatency);
+  h.run_until(1h + kUnhealthyAfterDefault + kLatency);
   CHECK(h.platform->state(iid(6)) == InstanceState::kRunning);
   CHECK(h.platform->state(iid(7)) == InstanceState::kRunning);
 
@@ -426,7 +428,7 @@ TEST_CASE("a long zone outage: unreachable, replaced after 5 minutes, rebalanced
   CHECK(h.platform->counters().launches == 10);
 }
 
-TEST_CASE("an outage shorter than kUnhealthyAfter only cuts instances off for its duration",
+TEST_CASE("an outage shorter than unhealthy_after only cuts instances off for its duration",
           "[platform]") {
   PlatformConfig config = three_zones();
   config.groups.push_back(group("web", 6, {kA, kB, kC}));
@@ -447,7 +449,7 @@ TEST_CASE("an outage shorter than kUnhealthyAfter only cuts instances off for it
   CHECK(h.live_by_zone(kGroup0) == zones(2, 2, 2));
 }
 
-TEST_CASE("two short outages in a row do not add up to kUnhealthyAfter", "[platform]") {
+TEST_CASE("two short outages in a row do not add up to unhealthy_after", "[platform]") {
   // Down 1h00-1h03 and 1h04-1h08: never unreachable 5 minutes in a row, so no replacement,
   // although the zone is down again when the first outage's 5 minutes are up (1h05).
   PlatformConfig config = three_zones();
@@ -1273,4 +1275,27 @@ TEST_CASE("a mixed instances policy's Spot allocation strategies pick among equa
   CHECK(first_spot_type(SpotAllocation::kCapacityOptimizedPrioritized) == "m5.large,m5.large");
   // lowest-price over the 2 cheapest pools spreads over c5a.large and c5.large.
   CHECK(first_spot_type(SpotAllocation::kLowestPrice) == "c5a.large,c5.large");
+}
+
+TEST_CASE("the health check's unhealthy_after and grace period decide when a cut-off instance is replaced") {
+  // Zone a goes down at 1 min. With unhealthy_after 2 min, its instance (launched at 0) is
+  // terminated at 3 min; with a 10-minute grace period as well, not before 10 min.
+  const auto terminated_at = [](SimDuration grace) {
+    PlatformConfig config = three_zones();
+    config.groups.push_back(group("g", 3, {kA, kB, kC}));
+    config.faults.push_back(outage(kA, 1min, 1h));
+    config.health_check.unhealthy_after = 2min;
+    config.health_check.grace_period = grace;
+    Harness h(config);
+    h.start();
+    h.run_until(30min);
+    REQUIRE(h.platform->state(iid(0)) == InstanceState::kTerminated);
+    CHECK(h.platform->cause(iid(0)) == TerminationCause::kUnhealthy);
+    for (const InstanceChange& c : h.log)
+      if (c.instance == iid(0) && c.kind == ChangeKind::kTerminated) return c.at;
+    FAIL("no termination logged");
+    return kNever;
+  };
+  CHECK(terminated_at(0s) == at(3min));
+  CHECK(terminated_at(10min) == at(10min));
 }

@@ -47,9 +47,12 @@ EksctlContext zones_of(const std::string& region) {
 }
 
 // Reads a real file; fails the test with every diagnostic when it does not load.
-eks::ClusterConfig load_real(const std::string& file, const std::string& region) {
+eks::ClusterConfig load_real(const std::string& file, const std::string& region,
+                             std::vector<std::string> zones = {}) {
   Diagnostics d;
-  const auto config = read_eksctl_file(kRealworld + "/eksctl/" + file, zones_of(region), d,
+  const EksctlContext context =
+      zones.empty() ? zones_of(region) : EksctlContext{region, std::move(zones)};
+  const auto config = read_eksctl_file(kRealworld + "/eksctl/" + file, context, d,
                                        SourceLocation{"scenario.yaml", 1, 1}, "eks[0].config");
   for (const Diagnostic& x : d.all()) INFO(format_diagnostic(x));
   CHECK(d.ok());
@@ -121,6 +124,36 @@ TEST_CASE("16-fargate-profile: a node group and two Fargate profiles", "[scenari
   const eks::FargateProfile fp_dev{"fp-dev", {{"dev", {{"checks", "passed"}, {"env", "dev"}}}}};
   CHECK(c.fargate_profiles[0] == fp_default);
   CHECK(c.fargate_profiles[1] == fp_dev);
+}
+
+TEST_CASE("23-kubeflow-spot-instance: previous-generation GPU types in all-Spot groups", "[scenario][eks]") {
+  // p2.xlarge, p3.2xlarge and p3.8xlarge are previous-generation types of the catalog.
+  const eks::ClusterConfig c = load_real("23-kubeflow-spot-instance.yaml", "us-east-1",
+                                         {"us-east-1a", "us-east-1b", "us-east-1d", "us-east-1f"});
+  CHECK(c.version == "1.14");
+  REQUIRE(c.node_groups.size() == 6);
+  CHECK(c.node_groups[2].instance_type == "p2.xlarge");
+  CHECK(c.node_groups[3].instance_type == "p3.2xlarge");
+  CHECK(c.node_groups[4].instance_type == "p3.8xlarge");
+  for (std::size_t i = 2; i < 6; ++i) {
+    CHECK(c.node_groups[i].spot);
+    REQUIRE(c.node_groups[i].distribution);
+    CHECK(c.node_groups[i].distribution->spot_allocation == "capacity-optimized");
+    CHECK(c.node_groups[i].desired == 0u);
+  }
+}
+
+TEST_CASE("26-managed-nodegroup-spot-instances: several types, Spot and On-Demand", "[scenario][eks]") {
+  const eks::ClusterConfig c = load_real("26-managed-nodegroup-spot-instances.yaml", "us-west-2");
+  REQUIRE(c.node_groups.size() == 3);
+  CHECK(c.node_groups[0].spot);
+  CHECK(c.node_groups[0].instance_types ==
+        std::vector<std::string>{"c3.large", "c4.large", "c5.large", "c5d.large", "c5n.large",
+                                 "c5a.large"});
+  CHECK(c.node_groups[1].spot);
+  CHECK(c.node_groups[1].instance_type == "m5.large");
+  CHECK_FALSE(c.node_groups[2].spot);
+  CHECK(c.node_groups[2].instance_type == "c3.large");
 }
 
 TEST_CASE("15-managed-nodes: managed groups with eksctl's default sizes and type",

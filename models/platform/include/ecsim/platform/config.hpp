@@ -76,6 +76,18 @@ struct FargateConfig {
   double spot_interruptions_per_hour = 0;        ///< per running FARGATE_SPOT task
 };
 
+/// EC2 Auto Scaling's health checks as ecsim models them. Documented: the default (EC2) health
+/// check marks an instance unhealthy when it is not running or its EC2 status checks report it
+/// impaired (the system status check includes network reachability), and the group replaces
+/// it; nothing is marked unhealthy before HealthCheckGracePeriod has passed since it came into
+/// service (default 0 s for the API and CloudFormation, which eksctl uses; 300 s in the
+/// console). Not documented: how long an unreachable instance takes to be found impaired and
+/// acted on; `unhealthy_after` is ecsim's assumption for it.
+struct HealthCheckConfig {
+  SimDuration unhealthy_after = std::chrono::minutes(5);  ///< unreachable this long: unhealthy
+  SimDuration grace_period{};                             ///< HealthCheckGracePeriod
+};
+
 /// A fault at a fixed time.
 struct ScheduledFault {
   enum class Kind : std::uint8_t {
@@ -110,6 +122,7 @@ struct PlatformConfig {
   std::vector<ScheduledFault> faults;
   std::vector<FailureProcess> failure_processes;
   double spot_interruptions_per_hour = 0;  ///< per running Spot instance
+  HealthCheckConfig health_check;          ///< of every Auto Scaling group
 };
 
 }  // namespace ecsim::platform

@@ -56,9 +56,6 @@ struct InstanceChange {
   SimTime at;
 };
 
-/// How long a group waits before it replaces an instance it cannot reach (EC2 status checks
-/// failing, then the Auto Scaling health check acting on them): an assumption of ecsim.
-inline constexpr SimDuration kUnhealthyAfter = std::chrono::minutes(5);
 /// How long a group waits before retrying launches that found no capacity (an assumption).
 inline constexpr SimDuration kLaunchRetry = std::chrono::seconds(30);
 /// Time from a Spot interruption notice to the instance's reclaim.
