@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
@@ -307,11 +308,6 @@ class EksctlFile {
     }
     eks::NodeGroupConfig g;
     g.managed = managed;
-    if (r["instanceSelector"].present())
-      fail(r["instanceSelector"],
-           "instanceSelector is not simulated yet: eksctl replaces it with the instance types "
-           "EC2 lists as matching when the group is created (expected instanceType or "
-           "instanceTypes)");
     if (r["name"].require())
       g.name = r["name"].string().value_or("");
     else
@@ -319,6 +315,7 @@ class EksctlFile {
     if (!g.name.empty() && !names_.insert(g.name).second)
       fail(r["name"], fmt::format("node group '{}' is defined twice", g.name));
     read_instance_type(r, g);
+    read_instance_selector(r["instanceSelector"], g);
     read_sizes(r, g);
     if (r["availabilityZones"].is_sequence() && r["availabilityZones"].items().empty())
       fail(r["availabilityZones"], "no zones given");
@@ -400,6 +397,127 @@ class EksctlFile {
     // eksctl's default type; a managed group with a launch template takes its type from the
     // template, which ecsim cannot see: it assumes the same default.
     g.instance_type = kEksctlDefaultInstanceType;
+  }
+
+  // instanceSelector, as eksctl expands it when it creates the group (pkg/eks/
+  // nodegroup_service.go, ExpandInstanceSelectorOptions and expandInstanceSelector): the types
+  // with exactly `vCPUs`, `memory` (a byte quantity, GiB without a unit, as the EC2 instance
+  // selector's bytequantity reads it) and `gpus`, of `cpuArchitecture` (x86_64 unless set),
+  // at most 40, which become the group's instanceTypes (a self-managed group's
+  // instancesDistribution's, On-Demand unless it says otherwise); types already listed must be
+  // the same. eksctl asks EC2 for the types offered in the group's zones; ecsim matches its own
+  // catalog, in name order, so a type the region lacks may be listed.
+  void read_instance_selector(const Reader& sel, eks::NodeGroupConfig& g) {
+    if (!sel.present()) return;
+    if (!sel.expect_object("an instance selector {vCPUs, memory, gpus, cpuArchitecture}")) {
+      ok_ = false;
+      return;
+    }
+    const std::string where = fmt::format("error expanding instance selector options for "
+                                          "nodegroup \"{}\"",
+                                          g.name);
+    std::optional<std::int64_t> vcpus, gpus;
+    std::optional<std::uint64_t> memory_mib;
+    bool fine = true;  // this selector's values read
+    if (sel["vCPUs"].present() && !(vcpus = sel["vCPUs"].integer(0, 100000))) fine = false;
+    if (sel["gpus"].present() && !(gpus = sel["gpus"].integer(0, 100000))) fine = false;
+    if (sel["memory"].present()) {
+      const auto text = sel["memory"].string();
+      if (!text) {
+        fine = false;
+      } else if (!text->empty()) {
+        memory_mib = byte_quantity_mib(*text);
+        if (!memory_mib) {
+          sel["memory"].error(fmt::format("{}: invalid value \"{}\" for instanceSelector.memory: "
+                                          "{} is not a valid byte quantity",
+                                          where, *text, *text));
+          fine = false;
+        }
+      }
+    }
+    std::string arch = "x86_64";
+    if (sel["cpuArchitecture"].present()) arch = sel["cpuArchitecture"].string().value_or(arch);
+    if (arch != "x86_64" && arch != "arm64") {
+      sel["cpuArchitecture"].error(
+          fmt::format("{}: cpuArchitecture '{}' matches no instance type (expected x86_64 or "
+                      "arm64)",
+                      where, arch));
+      fine = false;
+    }
+    if (!fine) {
+      ok_ = false;
+      return;
+    }
+    // Zero values select nothing (eksctl's IsZero): the selector is then ignored.
+    if (vcpus.value_or(0) == 0 && !memory_mib && !gpus && !sel["cpuArchitecture"].present())
+      return;
+    const platform::Arch wanted = arch == "arm64" ? platform::Arch::kArm64 : platform::Arch::kAmd64;
+    std::vector<std::string> types;
+    for (const platform::InstanceType& t : platform::InstanceCatalog::builtin().types()) {
+      if (t.arch != wanted) continue;
+      if (vcpus.value_or(0) != 0 && t.vcpu != *vcpus) continue;
+      if (memory_mib && t.memory_mib != *memory_mib) continue;
+      if (gpus && t.gpus != *gpus) continue;
+      types.push_back(t.name);
+    }
+    if (types.empty()) {
+      fail(sel, fmt::format("{}: instance selector criteria matched no instances; consider "
+                            "broadening your criteria so that more instance types are returned",
+                            where));
+      return;
+    }
+    if (types.size() > 40) {
+      fail(sel, fmt::format("instance selector filters resulted in {} instance types, which is "
+                            "greater than the maximum of 40, please set more selector options",
+                            types.size()));
+      return;
+    }
+    if (!g.instance_types.empty() && g.instance_types != types) {
+      fail(sel, fmt::format("instance types matched by instance selector criteria do not match "
+                            "{}.instanceTypes for nodegroup \"{}\"; either remove instanceSelector "
+                            "or instanceTypes and retry the operation (it matches {})",
+                            g.managed ? "managedNodeGroup" : "nodeGroup.instancesDistribution",
+                            g.name, fmt::join(types, ", ")));
+      return;
+    }
+    g.instance_types = types;
+    g.instance_type = types.front();
+    if (!g.managed && !g.distribution) g.distribution.emplace();
+  }
+
+  // A byte quantity as the EC2 instance selector reads it (bytequantity): a number with up to
+  // three decimals and an optional unit m, mb, mib, g, gb, gib, t, tb or tib (any case; GiB
+  // when none), in MiB; MiB must be whole. None when it is not one.
+  static std::optional<std::uint64_t> byte_quantity_mib(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::size_t i = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == 0) return std::nullopt;
+    std::uint64_t whole = 0;
+    for (std::size_t k = 0; k < i; ++k) {
+      if (whole > 1'000'000'000'000ull) return std::nullopt;
+      whole = whole * 10 + static_cast<std::uint64_t>(text[k] - '0');
+    }
+    std::uint64_t thousandths = 0;
+    if (i < text.size() && text[i] == '.') {
+      ++i;
+      std::size_t digits = 0;
+      while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 3) {
+        thousandths = thousandths * 10 + static_cast<std::uint64_t>(text[i] - '0');
+        ++i;
+        ++digits;
+      }
+      for (; digits < 3; ++digits) thousandths *= 10;
+    }
+    if (i < text.size() && text[i] == ' ') ++i;
+    const std::string unit = text.substr(i);
+    std::uint64_t scale = 1024;  // GiB
+    if (unit.empty() || unit == "g" || unit == "gb" || unit == "gib" || unit == "gi") scale = 1024;
+    else if (unit == "m" || unit == "mb" || unit == "mib" || unit == "mi") scale = 1;
+    else if (unit == "t" || unit == "tb" || unit == "tib" || unit == "ti") scale = 1024 * 1024;
+    else return std::nullopt;
+    if (scale == 1 && thousandths != 0) return std::nullopt;
+    return whole * scale + thousandths * scale / 1000;
   }
 
   // instancesDistribution's split and Spot allocation, with eksctl's checks in its words

@@ -156,6 +156,51 @@ TEST_CASE("26-managed-nodegroup-spot-instances: several types, Spot and On-Deman
   CHECK(c.node_groups[2].instance_type == "c3.large");
 }
 
+TEST_CASE("28-instance-selector: the catalog's types of exactly those vCPUs and memory", "[scenario][eks]") {
+  const eks::ClusterConfig c = load_real("28-instance-selector.yaml", "us-west-2");
+  REQUIRE(c.node_groups.size() == 2);
+  // vCPUs 2, memory "4" (GiB without a unit), x86_64: every such type of the catalog, by name.
+  const eks::NodeGroupConfig& ng = c.node_groups[0];
+  CHECK(ng.instance_type == "c5.large");
+  REQUIRE(ng.instance_types.size() == 21);
+  CHECK(ng.instance_types.back() == "t3a.medium");
+  REQUIRE(ng.distribution);  // a self-managed group gets them as its instancesDistribution's
+  CHECK(ng.distribution->on_demand_percent == 100u);
+  // vCPUs 2, memory 2GiB.
+  CHECK(c.node_groups[1].instance_types == std::vector<std::string>{"t3.small", "t3a.small"});
+  CHECK(c.node_groups[1].instance_type == "t3.small");
+}
+
+TEST_CASE("instanceSelector's problems get eksctl's messages", "[scenario][eks]") {
+  const Read r = read_text(kHeader +
+                           "managedNodeGroups:\n"
+                           "  - name: a\n"
+                           "    instanceSelector: {vCPUs: 2, memory: 4 apples}\n"
+                           "  - name: b\n"
+                           "    instanceSelector: {vCPUs: 2}\n"
+                           "  - name: c\n"
+                           "    instanceTypes: [m5.large]\n"
+                           "    instanceSelector: {vCPUs: 2, memory: 2048 MiB}\n"
+                           "  - name: d\n"
+                           "    instanceSelector: {vCPUs: 3, memory: 16, cpuArchitecture: arm64}\n");
+  CHECK_FALSE(r.config);
+  CHECK(r.problems ==
+        Lines{"c.yaml:6:42: error: managedNodeGroups[0].instanceSelector.memory: error expanding "
+              "instance selector options for nodegroup \"a\": invalid value \"4 apples\" for "
+              "instanceSelector.memory: 4 apples is not a valid byte quantity",
+              "c.yaml:8:23: error: managedNodeGroups[1].instanceSelector: instance selector "
+              "filters resulted in 96 instance types, which is greater than the maximum of 40, "
+              "please set more selector options",
+              "c.yaml:11:23: error: managedNodeGroups[2].instanceSelector: instance types matched "
+              "by instance selector criteria do not match managedNodeGroup.instanceTypes for "
+              "nodegroup \"c\"; either remove instanceSelector or instanceTypes and retry the "
+              "operation (it matches t3.small, t3a.small)",
+              "c.yaml:13:23: error: managedNodeGroups[3].instanceSelector: error expanding "
+              "instance selector options for nodegroup \"d\": instance selector criteria matched "
+              "no instances; consider broadening your criteria so that more instance types are "
+              "returned"});
+}
+
 TEST_CASE("15-managed-nodes: managed groups with eksctl's default sizes and type",
           "[scenario][eks]") {
   const eks::ClusterConfig c = load_real("15-managed-nodes.yaml", "us-west-2");
@@ -289,7 +334,7 @@ TEST_CASE("Spot capacity: spot on managed groups, an all-Spot instances distribu
   CHECK(g[2].max_unavailable == eks::IntOrPercent{33, true});
 }
 
-TEST_CASE("a mix of On-Demand and Spot is read with eksctl's checks and instanceSelector refused",
+TEST_CASE("a mix of On-Demand and Spot is read with eksctl's checks",
           "[scenario][eks]") {
   const Read r = read_text(kHeader +
                            "nodeGroups:\n"
@@ -318,7 +363,7 @@ TEST_CASE("a mix of On-Demand and Spot is read with eksctl's checks and instance
                              "spotAllocationStrategy: capacity-optimized, spotInstancePools: 3}\n"
                              "managedNodeGroups:\n"
                              "  - name: picked\n"
-                             "    instanceSelector: {vCPUs: 2, memory: 4}\n");
+                             "    instanceSelector: {vCPUs: 3, memory: 4}\n");
   CHECK_FALSE(bad.config);
   REQUIRE(bad.problems.size() == 3);
   CHECK(bad.problems[0].find("spotAllocationStrategy should be one of: lowest-price, "
@@ -326,7 +371,9 @@ TEST_CASE("a mix of On-Demand and Spot is read with eksctl's checks and instance
                              "price-capacity-optimized") != std::string::npos);
   CHECK(bad.problems[1].find("spotInstancePools cannot be specified when also specifying "
                              "spotAllocationStrategy: capacity-optimized") != std::string::npos);
-  CHECK(bad.problems[2].find("instanceSelector is not simulated yet") != std::string::npos);
+  CHECK(bad.problems[2].find("error expanding instance selector options for nodegroup "
+                             "\"picked\": instance selector criteria matched no instances") !=
+        std::string::npos);
 }
 
 TEST_CASE("Auto Mode is refused rather than skipped", "[scenario][eks]") {
