@@ -482,7 +482,7 @@ class EksctlFile {
     }
     g.instance_types = types;
     g.instance_type = types.front();
-    if (!g.managed && !g.distribution) g.distribution.emplace();
+    if (!g.managed && !g.distribution) g.distribution = eks::NodeGroupDistribution{};
   }
 
   // A byte quantity as the EC2 instance selector reads it (bytequantity): a number with up to
@@ -523,7 +523,7 @@ class EksctlFile {
   // instancesDistribution's split and Spot allocation, with eksctl's checks in its words
   // (validation.go, validateInstancesDistribution).
   void read_spot_share(const Reader& d, eks::NodeGroupConfig& g) {
-    eks::NodeGroupConfig::Distribution dist;
+    eks::NodeGroupDistribution dist;
     if (d["onDemandBaseCapacity"].present()) {
       if (const auto base = d["onDemandBaseCapacity"].integer(0, kMaxNodes))
         dist.on_demand_base = static_cast<std::uint32_t>(*base);

@@ -14,6 +14,16 @@
 
 namespace ecsim::eks {
 
+/// A self-managed node group's instancesDistribution (EC2 Auto Scaling's mixed instances policy).
+struct NodeGroupDistribution {
+  std::uint32_t on_demand_base = 0;       ///< onDemandBaseCapacity (default 0)
+  std::uint32_t on_demand_percent = 100;  ///< onDemandPercentageAboveBaseCapacity (default 100)
+  std::string spot_allocation = "lowest-price";  ///< spotAllocationStrategy (ASG's default)
+  std::uint32_t spot_pools = 2;           ///< spotInstancePools (ASG's default 2)
+
+  friend bool operator==(const NodeGroupDistribution&, const NodeGroupDistribution&) = default;
+};
+
 /// A node group of an EKS cluster.
 struct NodeGroupConfig {
   std::string name;
@@ -30,15 +40,7 @@ struct NodeGroupConfig {
   /// first being `instance_type`; empty when the group names one type.
   std::vector<std::string> instance_types;
   /// A self-managed group's instancesDistribution: its On-Demand and Spot split.
-  struct Distribution {
-    std::uint32_t on_demand_base = 0;       ///< onDemandBaseCapacity (default 0)
-    std::uint32_t on_demand_percent = 100;  ///< onDemandPercentageAboveBaseCapacity (default 100)
-    std::string spot_allocation = "lowest-price";  ///< spotAllocationStrategy (ASG's default)
-    std::uint32_t spot_pools = 2;           ///< spotInstancePools (ASG's default 2)
-
-    friend bool operator==(const Distribution&, const Distribution&) = default;
-  };
-  std::optional<Distribution> distribution;
+  std::optional<NodeGroupDistribution> distribution;
   /// updateConfig: nodes updated at a time (managed groups; default 1).
   IntOrPercent max_unavailable{1, false};
   std::optional<std::uint32_t> max_pods_per_node;  ///< maxPodsPerNode; none: the ENI formula
