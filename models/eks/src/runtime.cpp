@@ -485,6 +485,14 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       spec.labels["topology.kubernetes.io/zone"] =
           platform_config_.azs[platform_.az(change.instance).value()];
       spec.labels["node.kubernetes.io/instance-type"] = type.name;
+      // The kubelet's own labels (kubernetes/kubernetes, well_known_labels.go), with the
+      // deprecated beta ones it still sets.
+      const char* os = ng.windows ? "windows" : "linux";
+      const char* arch = type.arch == platform::Arch::kArm64 ? "arm64" : "amd64";
+      spec.labels["kubernetes.io/os"] = os;
+      spec.labels["kubernetes.io/arch"] = arch;
+      spec.labels["beta.kubernetes.io/os"] = os;
+      spec.labels["beta.kubernetes.io/arch"] = arch;
       spec.taints = ng.taints;
       spec.cpu_millis = type.eks_allocatable_cpu_m;
       spec.memory_bytes = static_cast<std::int64_t>(type.eks_allocatable_memory_mib) * 1024 * 1024;
@@ -1025,6 +1033,9 @@ void Runtime::enqueue(TaskId p) {
 void Runtime::created(TaskId p) {
   const PodRecord& pod = pods_[p];
   const WorkloadState& wl = clusters_[pod.cluster].workloads[pod.workload];
+  // SchedulingGated: no scheduler (nor Fargate's) takes it while a gate is left, and nothing in
+  // a run removes one.
+  if (wl.description.spec.scheduling_gated) return;
   if (wl.fargate_profile != kUnset)
     launch_on_fargate(p);
   else if (wl.description.spec.node_name.empty())

@@ -193,8 +193,19 @@ def eksctl_types(table, path):
             return of(d, name)
         i = table.add(key, {"kind": "object", "name": f"eksctl.{name}", "fields": []})
         required = set(d.get("required", []))
-        table.types[i]["fields"] = [(p, of(v, f"{name}.{p}"), p in required)
-                                    for p, v in d["properties"].items()]
+        fields = [(p, of(v, f"{name}.{p}"), p in required) for p, v in d["properties"].items()]
+        # A type with variants (`oneOf`, e.g. IdentityProvider's `type: oidc`) is decoded by
+        # eksctl's UnmarshalJSON into the variant its `type` names, from the same object: the
+        # variants' fields are the object's too (none of them required, as each is only for
+        # its variant).
+        for variant in d.get("oneOf", []):
+            if "$ref" not in variant:
+                raise SystemExit(f"{path}: a variant of {name} without $ref")
+            other = definitions[variant["$ref"].split("/")[-1]]
+            for p, v in other.get("properties", {}).items():
+                if all(p != f[0] for f in fields):
+                    fields.append((p, of(v, f"{name}.{p}"), False))
+        table.types[i]["fields"] = fields
         return i
 
     return {"eksctl.ClusterConfig": definition(schema["$ref"].split("/")[-1])}

@@ -68,15 +68,17 @@ class EksctlFile {
       root_.error("expected an eksctl ClusterConfig (apiVersion eksctl.io/v1alpha5)");
       return std::nullopt;
     }
-    if (!check_api(root_, *api_root("eksctl.ClusterConfig"), ApiReader::kEksctl))
-      return std::nullopt;
-    const bool have = require_all({root_["apiVersion"], root_["kind"], root_["metadata"]});
+    // The version and kind first: a file of another version also fails the field checks,
+    // and its version says why.
     if (const auto v = root_["apiVersion"].string(); v && *v != "eksctl.io/v1alpha5")
       fail(root_["apiVersion"],
            fmt::format("'{}' is not eksctl's (expected apiVersion eksctl.io/v1alpha5)", *v));
     if (const auto k = root_["kind"].string(); k && *k != "ClusterConfig")
       fail(root_["kind"],
            fmt::format("'{}' is not a ClusterConfig (expected kind ClusterConfig)", *k));
+    if (!check_api(root_, *api_root("eksctl.ClusterConfig"), ApiReader::kEksctl))
+      return std::nullopt;
+    const bool have = require_all({root_["apiVersion"], root_["kind"], root_["metadata"]});
     ok_ = ok_ && have;
     read_metadata(root_["metadata"]);
     read_cluster_zones(root_["availabilityZones"]);
@@ -327,6 +329,9 @@ class EksctlFile {
     g.labels[kClusterNameLabel] = out_.name;
     g.labels[kNodeGroupNameLabel] = g.name;
     read_taints(r["taints"], managed, g);
+    // amiFamily: Windows AMIs make Windows nodes (the kubelet's kubernetes.io/os label).
+    if (r["amiFamily"].present())
+      g.windows = r["amiFamily"].string().value_or("").starts_with("WindowsServer");
     if (managed) {
       const auto spot = r["spot"].boolean();
       if (r["spot"].present() && !spot) ok_ = false;

@@ -169,6 +169,7 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
       at.error(fmt::format("'{}' is not a Kubernetes version (expected one such as 1.33)", v));
     else if (minor < 32)
       out.node_monitor_grace = eks::kNodeMonitorGraceBefore132;
+    if (parsed && major == 1 && minor < 34) manifests.check_pod_level_resources(v);
   }
   out.node_monitor_grace =
       c["node_monitor_grace"].duration(seconds(1), kMaxHorizon).value_or(out.node_monitor_grace);

@@ -308,6 +308,22 @@ ContainerRead read_container(const Reader& c, bool init, std::vector<eks::HostPo
                                        requests[name].string().value_or(""), name,
                                        limits[name].string().value_or("")));
   }
+  // Extended resources (a device plugin's, such as nvidia.com/gpu): no node of ecsim offers
+  // any, and a pod that asks for one would be placed where Kubernetes leaves it Pending.
+  std::set<std::string> extended;
+  for (const Reader* m : {&requests, &limits}) {
+    if (!maps || !m->is_map()) continue;
+    for (const auto& [key, value] : m->key_entries()) {
+      const std::string name = key.string().value_or("");
+      if (name.find('/') == std::string::npos || name.starts_with("kubernetes.io/") ||
+          !extended.insert(name).second)
+        continue;
+      key.error(fmt::format("the extended resource {} is not simulated: ecsim's nodes offer only "
+                            "CPU, memory and pods, so no device plugin's resource (expected no "
+                            "{} in the container's resources)",
+                            name, name));
+    }
+  }
   for (const Reader& p : c["ports"].items("a list of container ports")) {
     if (!p.expect_object("a container port")) continue;
     const auto host = p["hostPort"].integer(0, 65535).value_or(0);
@@ -361,6 +377,26 @@ eks::PodSpec read_pod_spec(const Reader& s) {
     init.push_back(read_container(c, true, out.host_ports));
   out.requests = effective_requests(containers, init, &ContainerRead::requests);
   out.nonzero_requests = effective_requests(containers, init, &ContainerRead::nonzero);
+  // Pod-level resources (KEP-2837, PodLevelResources: beta and on by default from Kubernetes
+  // 1.34): the pod's cpu and memory requests, where given (a missing request takes the pod's
+  // limit), are the pod's requests instead of its containers'.
+  const Reader pod_resources = s["resources"];
+  if (pod_resources.present() &&
+      pod_resources.expect_object("resources {requests, limits}") &&
+      pod_resources["requests"].expect_object("a mapping of resource names to quantities") &&
+      pod_resources["limits"].expect_object("a mapping of resource names to quantities")) {
+    out.pod_level_resources = true;
+    for (const bool cpu : {true, false}) {
+      const char* name = cpu ? "cpu" : "memory";
+      const auto request = read_quantity(pod_resources["requests"][name], cpu);
+      const auto limit = read_quantity(pod_resources["limits"][name], cpu);
+      const auto value = request ? request : limit;
+      if (!value) continue;
+      (cpu ? out.requests.cpu_millis : out.requests.memory_bytes) = *value;
+      if (out.nonzero_requests)
+        (cpu ? out.nonzero_requests->cpu_millis : out.nonzero_requests->memory_bytes) = *value;
+    }
+  }
   out.node_selector = read_labels(s["nodeSelector"]).value_or(eks::Labels{});
   const Reader affinity = s["affinity"];
   if (affinity.expect_object("an affinity {nodeAffinity, podAffinity, podAntiAffinity}")) {
@@ -381,6 +417,13 @@ eks::PodSpec read_pod_spec(const Reader& s) {
   out.priority_class_name = s["priorityClassName"].string().value_or("");
   out.node_name = s["nodeName"].string().value_or("");
   out.active_deadline = s["activeDeadlineSeconds"].present();
+  // schedulingGates: the scheduler leaves the pod SchedulingGated until a controller removes
+  // every gate; nothing in a run removes them, so it stays Pending.
+  for (const Reader& g : s["schedulingGates"].items("a list of scheduling gates {name}"))
+    if (g.expect_object("a scheduling gate {name}") && g["name"].require())
+      out.scheduling_gated = true;
+  if (out.scheduling_gated && !out.node_name.empty())
+    s["nodeName"].error("Forbidden: cannot be set until all schedulingGates have been cleared");
   return out;
 }
 
@@ -904,6 +947,17 @@ void ManifestReader::check_fargate(const std::vector<eks::FargateProfile>& profi
           "these pods)",
           place.what, spec.host_ports.front().port, profile));
   }
+}
+
+void ManifestReader::check_pod_level_resources(std::string_view version) {
+  for (const PodPlace& place : pod_places_)
+    if (place.pod.spec.pod_level_resources)
+      place.at.error(fmt::format(
+          "{}: pod-level spec.resources need Kubernetes 1.34 or later (PodLevelResources is off "
+          "by default before; the cluster runs {}), where the pod's requests replace its "
+          "containers' (expected kubernetes_version 1.34 or later, or the requests on the "
+          "containers)",
+          place.what, version));
 }
 
 void ManifestReader::check() {

@@ -40,6 +40,9 @@ class ManifestReader {
   /// Reports each pod template a Fargate profile of `profiles` takes that Fargate cannot run:
   /// larger than its largest size, or binding a hostPort.
   void check_fargate(const std::vector<eks::FargateProfile>& profiles);
+  /// Reports each pod template with pod-level resources, for a cluster of Kubernetes `version`
+  /// (earlier than 1.34), where the feature is off.
+  void check_pod_level_resources(std::string_view version);
 
   /// What was read so far; objects with problems are kept, as best read.
   [[nodiscard]] const eks::Manifests& manifests() const { return out_; }

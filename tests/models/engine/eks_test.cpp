@@ -352,6 +352,17 @@ TEST_CASE("EKS: a node group's instancesDistribution launches On-Demand and Spot
   CHECK(on_spot.tasks.pending_at_end == 2);
 }
 
+TEST_CASE("EKS: nodes carry the kubelet's os and arch labels, and a gated pod is never scheduled") {
+  // website-pods.yaml: two pods of the Kubernetes website's examples, unchanged. One requires
+  // kubernetes.io/os In [linux] and runs; the other lists two schedulingGates and stays
+  // Pending (nothing removes them).
+  const engine::ReplicationResult r = run_eks("eks/engine/website-pods.yaml");
+  CHECK(service(r, "with-affinity-preferred-weight").tasks.running_at_end == 1);
+  const engine::ServiceResult& gated = service(r, "test-pod");
+  CHECK(gated.tasks.started == 0);
+  CHECK(gated.tasks.pending_at_end == 1);
+}
+
 TEST_CASE("EKS: a Recreate rollout stops every old pod before it starts the new ones") {
   const engine::ReplicationResult r = run_eks("eks/engine/recreate.yaml");
   const engine::ServiceResult& web = service(r, "web");

@@ -156,6 +156,19 @@ TEST_CASE("26-managed-nodegroup-spot-instances: several types, Spot and On-Deman
   CHECK(c.node_groups[2].instance_type == "c3.large");
 }
 
+TEST_CASE("27-oidc-provider: an identity provider's fields are its variant's", "[scenario][eks]") {
+  // eksctl decodes identityProviders[] by their `type` (oidc) into OIDCIdentityProvider: its
+  // name, issuerURL, clientID and usernameClaim are fields of the entry (accepted, not
+  // simulated).
+  const eks::ClusterConfig c = load_real("27-oidc-provider.yaml", "us-west-2");
+  CHECK(c.name == "cluster-26");
+  CHECK(c.node_groups.size() == 1);
+  // A field of no variant is still unknown.
+  const Read r = read_text(kHeader + "identityProviders: [{type: oidc, issuerUrl: x}]\n");
+  REQUIRE(r.problems.size() == 1);
+  CHECK(r.problems[0].find("issuerUrl") != std::string::npos);
+}
+
 TEST_CASE("28-instance-selector: the catalog's types of exactly those vCPUs and memory", "[scenario][eks]") {
   const eks::ClusterConfig c = load_real("28-instance-selector.yaml", "us-west-2");
   REQUIRE(c.node_groups.size() == 2);
@@ -479,4 +492,24 @@ TEST_CASE("eksctl files with problems get every one, at its place", "[scenario][
               "maxUnavailable=3 cannot be greater than maxSize=2",
               "c.yaml:20:19: error: managedNodeGroups[1].updateConfig: cannot use maxUnavailable "
               "and maxUnavailablePercentage at the same time"});
+}
+
+TEST_CASE("a Windows AMI family makes Windows nodes", "[scenario][eks]") {
+  const Read r = read_text(kHeader +
+                           "nodeGroups:\n"
+                           "  - {name: win, amiFamily: WindowsServer2022FullContainer}\n"
+                           "  - {name: lin, amiFamily: AmazonLinux2023}\n");
+  REQUIRE(r.problems == Lines{});
+  CHECK(r.config->node_groups[0].windows);
+  CHECK_FALSE(r.config->node_groups[1].windows);
+}
+
+TEST_CASE("a file of another eksctl version says so beside its unknown fields", "[scenario][eks]") {
+  const Read r = read_text(
+      "apiVersion: eksctl.io/v1alpha4\nkind: ClusterConfig\nmetadata: {name: c, region: "
+      "us-east-1}\nnodeGroups: [{name: a, preBootsrapCommands: [x]}]\n");
+  CHECK_FALSE(r.config);
+  REQUIRE(r.problems.size() == 2);
+  CHECK(r.problems[0].find("'eksctl.io/v1alpha4' is not eksctl's") != std::string::npos);
+  CHECK(r.problems[1].find("preBootsrapCommands") != std::string::npos);
 }

@@ -667,3 +667,26 @@ kind: Service
             "globalDefault (another one already is)",
             "m.yaml:61:1: error: apiVersion: missing required key 'apiVersion'"});
 }
+
+TEST_CASE("pod-level resources are the pod's requests instead of its containers'", "[scenario][eks]") {
+  // The Kubernetes website's pod-level-resources example: the pod asks for 1 CPU and 100Mi;
+  // its containers for 0.5 CPU and 50Mi (and nothing).
+  Diagnostics d;
+  ManifestReader reader(d);
+  reader.read_file(kRealworld + "/k8s/pods-resource-pod-level-resources.yaml", SourceLocation{},
+                   "");
+  reader.check();
+  REQUIRE(d.ok());
+  const eks::Manifests& m = reader.manifests();
+  REQUIRE(m.pods.size() == 1);
+  const eks::PodSpec& spec = m.pods[0].pod.spec;
+  CHECK(spec.pod_level_resources);
+  CHECK(spec.requests == eks::Resources{1000, 100 * 1024 * 1024});
+  REQUIRE(spec.nonzero_requests);
+  CHECK(*spec.nonzero_requests == eks::Resources{1000, 100 * 1024 * 1024});
+  // Before Kubernetes 1.34 the feature is off: refused rather than read otherwise.
+  reader.check_pod_level_resources("1.33");
+  REQUIRE(d.all().size() == 1);
+  CHECK(format_diagnostic(d.all()[0]).find("Pod pod-resources-demo: pod-level spec.resources "
+                                           "need Kubernetes 1.34 or later") != std::string::npos);
+}

@@ -36,6 +36,7 @@ struct NodeGroupConfig {
   Labels labels;                       ///< labels its nodes register with
   std::vector<Taint> taints;           ///< taints its nodes register with
   bool spot = false;                   ///< Spot capacity (without a distribution)
+  bool windows = false;                ///< amiFamily WindowsServer*: nodes of os windows
   /// Every type listed (managed: instanceTypes; self-managed: instancesDistribution's), the
   /// first being `instance_type`; empty when the group names one type.
   std::vector<std::string> instance_types;

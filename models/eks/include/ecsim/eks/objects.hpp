@@ -171,6 +171,8 @@ struct PodSpec {
   std::vector<HostPort> host_ports;
   std::string node_name;            ///< spec.nodeName: bound to that node, no scheduling
   bool active_deadline = false;     ///< spec.activeDeadlineSeconds is set (a Terminating pod)
+  bool scheduling_gated = false;    ///< spec.schedulingGates lists a gate: never scheduled
+  bool pod_level_resources = false;  ///< spec.resources given (read into `requests`)
 
   friend bool operator==(const PodSpec&, const PodSpec&) = default;
 };
