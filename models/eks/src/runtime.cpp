@@ -528,6 +528,7 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       if (found != rt.node_of_instance.end() && rt.nodes[found->second].reachable) {
         NodeRecord& node = rt.nodes[found->second];
         node.reachable = false;
+        node.unheard_since = sim_.now();
         ++node.generation;
         for (const TaskId p : rt.scheduler.pods_on(node.node)) set_serving(p, false);
         sim_.schedule_in(rt.config->node_monitor_grace, kNotReady, change.instance.value(),
@@ -557,32 +558,56 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       if (found != rt.node_of_instance.end()) {
         const NodeId n = found->second;
         NodeRecord& node = rt.nodes[n];
-        ++node.generation;
-        const std::vector<TaskId> doomed(rt.scheduler.pods_on(node.node).begin(),
-                                         rt.scheduler.pods_on(node.node).end());
-        for (const TaskId p : doomed) finish(p, Outcome::kEvicted);
-        // DaemonSet pods still waiting for it go with it (they never ran).
-        for (WorkloadState& wl : rt.workloads) {
-          if (wl.kind != WorkloadState::Kind::kDaemonSet) continue;
-          for (TaskId p = wl.pods.head, next; p.valid(); p = next) {
-            next = pods_[p].next;
-            if (pods_[p].target == n) finish(p, Outcome::kFailed);
-          }
-        }
-        rt.scheduler.remove_node(node.node);
-        rt.record_of_node[node.node] = NodeId::invalid();
-        node.present = false;
         rt.node_of_instance.erase(found);
-        const std::uint32_t drain = std::exchange(node.drain, kUnset);
-        const std::uint32_t group = node.group;
-        if (drain != kUnset) drain_ended(c, drain);
-        else if (rt.updating[group] != kUnset) update_progress(c, rt.updating[group]);
-        reconcile(c);
-        kick(c);
+        // A node that EKS drained (an operation, a node group update) goes at once: its pods
+        // were evicted first. One whose instance went by itself (a failure, a Spot reclaim, the
+        // Auto Scaling group) stops answering; the node lifecycle controller deletes the Node
+        // once it is NotReady (node-monitor-grace-period after it was last heard) and finds
+        // its instance gone, and the Node's pods go with it.
+        const SimTime heard = node.reachable ? sim_.now() : node.unheard_since;
+        const SimTime deleted = heard + rt.config->node_monitor_grace;
+        if (node.drain != kUnset || deleted <= sim_.now()) {
+          remove_node(c, n);
+          break;
+        }
+        if (node.reachable) {
+          node.reachable = false;
+          node.unheard_since = sim_.now();
+          for (const TaskId p : rt.scheduler.pods_on(node.node)) set_serving(p, false);
+        }
+        ++node.generation;
+        sim_.schedule_at(deleted, kNodeDeleted, c.value(), n.value());
       }
       break;
   }
   return true;
+}
+
+// Node `n` of cluster `c`, whose instance is gone, leaves the cluster with its pods (evicted;
+// their controllers replace them) and the DaemonSet pods still waiting for it.
+void Runtime::remove_node(ClusterId c, NodeId n) {
+  ClusterState& rt = clusters_[c];
+  NodeRecord& node = rt.nodes[n];
+  ++node.generation;
+  const std::vector<TaskId> doomed(rt.scheduler.pods_on(node.node).begin(),
+                                   rt.scheduler.pods_on(node.node).end());
+  for (const TaskId p : doomed) finish(p, Outcome::kEvicted);
+  for (WorkloadState& wl : rt.workloads) {
+    if (wl.kind != WorkloadState::Kind::kDaemonSet) continue;
+    for (TaskId p = wl.pods.head, next; p.valid(); p = next) {
+      next = pods_[p].next;
+      if (pods_[p].target == n) finish(p, Outcome::kFailed);
+    }
+  }
+  rt.scheduler.remove_node(node.node);
+  rt.record_of_node[node.node] = NodeId::invalid();
+  node.present = false;
+  const std::uint32_t drain = std::exchange(node.drain, kUnset);
+  const std::uint32_t group = node.group;
+  if (drain != kUnset) drain_ended(c, drain);
+  else if (rt.updating[group] != kUnset) update_progress(c, rt.updating[group]);
+  reconcile(c);
+  kick(c);
 }
 
 bool Runtime::handle(const Event& e) {
@@ -597,6 +622,12 @@ bool Runtime::handle(const Event& e) {
       break;
     }
     case kNotReady: not_ready(InstanceId{e.target}, e.payload); break;
+    case kNodeDeleted: {
+      const ClusterId c = cluster_target(e);
+      const NodeId n{static_cast<NodeId::rep_type>(e.payload)};
+      if (clusters_[c].nodes[n].present) remove_node(c, n);
+      break;
+    }
     case kPodComplete: {
       const TaskId p = pod_target(e);
       const ClusterId c = pods_[p].cluster;

@@ -363,6 +363,23 @@ TEST_CASE("EKS: nodes carry the kubelet's os and arch labels, and a gated pod is
   CHECK(gated.tasks.pending_at_end == 1);
 }
 
+TEST_CASE("EKS: a failed instance's Node and pods go once it is NotReady, not at once") {
+  // replacement.yaml: a node fails at 10m. Its pods stop serving at once; the Node is deleted,
+  // its instance gone, when it turns NotReady 50 s later (node-monitor-grace-period), and its
+  // pods are evicted then.
+  scenario::Scenario s = load("eks/engine/replacement.yaml");
+  const auto evicted = [&](SimDuration until) {
+    s.duration = until;
+    const engine::ReplicationResult r = run_with_timeseries(s);
+    std::uint64_t n = 0;
+    for (const engine::ServiceResult& x : r.services) n += x.tasks.evicted;
+    return n;
+  };
+  using std::chrono::seconds;
+  CHECK(evicted(minutes(10) + seconds(45)) == 0);
+  CHECK(evicted(minutes(10) + seconds(55)) > 0);
+}
+
 TEST_CASE("EKS: a Recreate rollout stops every old pod before it starts the new ones") {
   const engine::ReplicationResult r = run_eks("eks/engine/recreate.yaml");
   const engine::ServiceResult& web = service(r, "web");

@@ -62,6 +62,7 @@ enum EventKind : std::uint32_t {
   kJobDeadline,              ///< target: cluster; payload: workload | run << 32; deadline due
   kJobStopPods,              ///< target: cluster; payload: workload | run << 32; it failed
   kFargateEvict,             ///< target: pod on Fargate; payload: its zone's outage generation
+  kNodeDeleted,              ///< target: cluster; payload: node; its instance gone, NotReady
 };
 
 /// An index (of a drain, an update, a Job run, an ordinal, a pod class, ...) that names none;
@@ -220,6 +221,7 @@ struct NodeRecord {
   std::uint32_t drain = kUnset;  ///< its NodeDrain while one is active
   bool present = true;
   bool reachable = true;
+  SimTime unheard_since = kSimStart;  ///< when it was last heard, while not reachable
   bool ready = true;
   bool cordoned = false;         ///< spec.unschedulable
   std::uint64_t generation = 0;  ///< bumped at every reachability change
@@ -438,6 +440,7 @@ class Runtime {
   void finish(TaskId p, Outcome outcome);
   void set_serving(TaskId p, bool serving);
   void not_ready(InstanceId instance, std::uint64_t generation);
+  void remove_node(ClusterId c, NodeId n);
   void evict_expired(TaskId p);
   void count_busy(TaskId p, std::int64_t delta);
   std::string pod_name(TaskId p) const;
