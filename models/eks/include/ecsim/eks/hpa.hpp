@@ -1,0 +1,118 @@
+#pragma once
+
+/// The Horizontal Pod Autoscaler's arithmetic (autoscaling/v2), as the kube-controller-manager
+/// computes it, for a resource-utilisation metric: which pods count (groupPods), the replica
+/// count a metric proposes (ReplicaCalculator.GetResourceReplicas, with the 0.1 tolerance and
+/// the treatment of missing and not-yet-ready pods), and the behaviour that turns proposals
+/// into a scale (stabilisation windows, scaling policies, selectPolicy, min and max replicas).
+///
+/// Sources: kubernetes/kubernetes pkg/controller/podautoscaler (replica_calculator.go,
+/// horizontal.go: stabilizeRecommendationWithBehaviors, convertDesiredReplicasWithBehaviorRate,
+/// calculateScaleUpLimitWithScalingRules, calculateScaleDownLimitWithBehaviors), pkg/apis/
+/// autoscaling/v2/defaults.go (the default behaviour) and the kube-controller-manager flags
+/// (--horizontal-pod-autoscaler-sync-period 15s, -tolerance 0.1, -cpu-initialization-period 5m,
+/// -initial-readiness-delay 30s). A library: nothing here is wired into a run yet.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "ecsim/sim/time.hpp"
+
+namespace ecsim::eks {
+
+inline constexpr SimDuration kHpaSyncPeriod = std::chrono::seconds(15);
+inline constexpr double kHpaTolerance = 0.1;
+inline constexpr SimDuration kHpaCpuInitializationPeriod = std::chrono::minutes(5);
+inline constexpr SimDuration kHpaInitialReadinessDelay = std::chrono::seconds(30);
+
+/// What the controller knows of one pod the HPA's target selects, for a CPU metric.
+struct HpaPod {
+  bool pending = false;            ///< phase Pending (not started)
+  bool stopped = false;            ///< Failed, Succeeded or being deleted: not counted at all
+  bool ready = false;              ///< its Ready condition is True
+  bool has_metric = false;         ///< the metrics API returned a sample for it
+  SimTime started = kSimStart;     ///< status.startTime
+  SimTime ready_changed = kSimStart;  ///< the Ready condition's lastTransitionTime
+  SimTime metric_time = kSimStart;    ///< the sample's timestamp (the end of its window)
+  SimDuration metric_window{};        ///< the sample's window
+  double usage = 0;                ///< the sample, in the metric's unit (CPU millicores)
+  double request = 0;              ///< the pod's request of the resource, same unit
+};
+
+/// How groupPods files a pod.
+enum class HpaPodClass : std::uint8_t { kSkipped, kReady, kIgnored, kMissing };
+
+/// groupPods for a CPU metric at `now`: a stopped pod is skipped; a pending one ignored; one
+/// without a sample missing; within cpu-initialization-period of its start, ignored while
+/// unready or until a whole metric window has passed since its last readiness change; later,
+/// ignored only if unready and never ready (its last transition within the initial readiness
+/// delay of its start); otherwise ready.
+[[nodiscard]] HpaPodClass hpa_classify_cpu_pod(const HpaPod& pod, SimTime now);
+
+/// The replica count a resource utilisation target (percent of request) proposes, as
+/// GetResourceReplicas computes it from the pods' classes; none when no ready pod has a sample
+/// ("did not receive metrics for any ready pods"). Utilisation is truncated to a whole percent
+/// before the ratio, as upstream does.
+[[nodiscard]] std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
+                                                                std::span<const HpaPod> pods,
+                                                                std::int32_t target_percent,
+                                                                SimTime now,
+                                                                double tolerance = kHpaTolerance);
+
+/// One scaling policy: change by `value` pods or percent within `period`.
+struct HpaPolicy {
+  enum class Type : std::uint8_t { kPods, kPercent } type = Type::kPercent;
+  std::int32_t value = 100;
+  SimDuration period = std::chrono::seconds(15);
+};
+
+/// behavior.scaleUp or behavior.scaleDown.
+struct HpaScalingRules {
+  SimDuration stabilization_window{};
+  enum class Select : std::uint8_t { kMax, kMin, kDisabled } select = Select::kMax;
+  std::vector<HpaPolicy> policies;
+};
+
+/// The defaults of autoscaling/v2: scale up without a window, by the larger of 100% and 4 pods
+/// per 15 s; scale down with a 300 s window, by 100% per 15 s.
+[[nodiscard]] HpaScalingRules hpa_default_scale_up();
+[[nodiscard]] HpaScalingRules hpa_default_scale_down();
+
+/// One HPA's state between syncs: its recent recommendations and scale events, and what turns
+/// a metric's proposal into the replicas it sets.
+class HpaBehavior {
+ public:
+  HpaBehavior(std::int32_t min_replicas, std::int32_t max_replicas,
+              HpaScalingRules scale_up = hpa_default_scale_up(),
+              HpaScalingRules scale_down = hpa_default_scale_down());
+
+  /// The replicas to set at `now` (a sync) for a target of `current` replicas whose metrics
+  /// propose `proposed` (the largest over the HPA's metrics): outside min/max, the nearest
+  /// bound; else the proposal stabilised over the windows, then limited by the policies and
+  /// min/max. A change is recorded as a scale event.
+  std::int32_t decide(SimTime now, std::int32_t current, std::int32_t proposed);
+
+ private:
+  struct Recommendation {
+    SimTime at;
+    std::int32_t replicas;
+  };
+  struct ScaleEvent {
+    SimTime at;
+    std::int32_t change;  ///< replicas added (up) or removed (down), positive
+  };
+  [[nodiscard]] std::int32_t stabilise(SimTime now, std::int32_t current, std::int32_t proposed);
+  [[nodiscard]] std::int32_t changed_within(const std::vector<ScaleEvent>& events, SimTime now,
+                                            SimDuration period) const;
+  /// The policies' limit on the replicas at `now`: at most (`up`) or at least (down).
+  [[nodiscard]] std::int32_t policy_limit(SimTime now, std::int32_t current, bool up) const;
+
+  std::int32_t min_, max_;
+  HpaScalingRules up_, down_;
+  std::vector<Recommendation> recommendations_;
+  std::vector<ScaleEvent> up_events_, down_events_;
+};
+
+}  // namespace ecsim::eks

@@ -1,0 +1,203 @@
+// The Horizontal Pod Autoscaler's arithmetic; sources in ecsim/eks/hpa.hpp.
+
+#include "ecsim/eks/hpa.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ecsim::eks {
+namespace {
+
+// GetResourceUtilizationRatio over the pods with a sample: the whole percent of the requests
+// they use, and its ratio to the target. None when they request nothing.
+std::optional<double> usage_ratio(std::span<const HpaPod> pods, std::span<const double> usage,
+                                  std::int32_t target_percent) {
+  double used = 0, requested = 0;
+  for (std::size_t i = 0; i < pods.size(); ++i) {
+    if (usage[i] < 0) continue;  // not among the samples
+    used += usage[i];
+    requested += pods[i].request;
+  }
+  if (requested <= 0) return std::nullopt;
+  const auto utilization = static_cast<std::int64_t>(std::floor(used * 100 / requested));
+  return static_cast<double>(utilization) / target_percent;
+}
+
+}  // namespace
+
+HpaPodClass hpa_classify_cpu_pod(const HpaPod& pod, SimTime now) {
+  if (pod.stopped) return HpaPodClass::kSkipped;
+  if (pod.pending) return HpaPodClass::kIgnored;
+  if (!pod.has_metric) return HpaPodClass::kMissing;
+  bool unready;
+  if (pod.started + kHpaCpuInitializationPeriod > now) {
+    // Within the initialisation period: unready, or no whole window since the last change.
+    unready = !pod.ready || pod.metric_time < pod.ready_changed + pod.metric_window;
+  } else {
+    // Later: ignored only if unready and never ready since its start.
+    unready = !pod.ready && pod.started + kHpaInitialReadinessDelay > pod.ready_changed;
+  }
+  return unready ? HpaPodClass::kIgnored : HpaPodClass::kReady;
+}
+
+std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
+                                                  std::span<const HpaPod> pods,
+                                                  std::int32_t target_percent, SimTime now,
+                                                  double tolerance) {
+  std::vector<HpaPodClass> classes(pods.size());
+  std::vector<double> usage(pods.size(), -1);  // -1: not among the samples
+  std::int64_t ready = 0, ignored = 0, missing = 0, samples = 0;
+  for (std::size_t i = 0; i < pods.size(); ++i) {
+    classes[i] = hpa_classify_cpu_pod(pods[i], now);
+    switch (classes[i]) {
+      case HpaPodClass::kSkipped: break;
+      case HpaPodClass::kIgnored: ++ignored; break;
+      case HpaPodClass::kMissing: ++missing; break;
+      case HpaPodClass::kReady:
+        ++ready;
+        ++samples;
+        usage[i] = pods[i].usage;
+        break;
+    }
+  }
+  if (samples == 0) return std::nullopt;
+  const std::optional<double> ratio = usage_ratio(pods, usage, target_percent);
+  if (!ratio) return std::nullopt;
+  const bool rebalance_ignored = ignored > 0 && *ratio > 1.0;
+  if (!rebalance_ignored && missing == 0) {
+    if (std::abs(1.0 - *ratio) <= tolerance) return current_replicas;
+    return static_cast<std::int32_t>(std::ceil(*ratio * static_cast<double>(ready)));
+  }
+  // Missing pods count at 100% of their request on a scale-down and 0% on a scale-up; on a
+  // scale-up, pods not yet ready count at 0%.
+  for (std::size_t i = 0; i < pods.size(); ++i) {
+    if (classes[i] == HpaPodClass::kMissing) {
+      if (*ratio < 1.0) usage[i] = pods[i].request;
+      else if (*ratio > 1.0) usage[i] = 0;
+    }
+    if (rebalance_ignored && classes[i] == HpaPodClass::kIgnored) usage[i] = 0;
+  }
+  const std::optional<double> again = usage_ratio(pods, usage, target_percent);
+  if (!again) return current_replicas;
+  if (std::abs(1.0 - *again) <= tolerance || (*ratio < 1.0 && *again > 1.0) ||
+      (*ratio > 1.0 && *again < 1.0))
+    return current_replicas;
+  const auto counted = std::count_if(usage.begin(), usage.end(), [](double u) { return u >= 0; });
+  const auto replicas = static_cast<std::int32_t>(std::ceil(*again * static_cast<double>(counted)));
+  // A change of the pods counted must not turn the direction round.
+  if ((*again < 1.0 && replicas > current_replicas) || (*again > 1.0 && replicas < current_replicas))
+    return current_replicas;
+  return replicas;
+}
+
+HpaScalingRules hpa_default_scale_up() {
+  HpaScalingRules r;
+  r.stabilization_window = SimDuration::zero();
+  r.select = HpaScalingRules::Select::kMax;
+  r.policies = {{HpaPolicy::Type::kPods, 4, std::chrono::seconds(15)},
+                {HpaPolicy::Type::kPercent, 100, std::chrono::seconds(15)}};
+  return r;
+}
+
+HpaScalingRules hpa_default_scale_down() {
+  HpaScalingRules r;
+  r.stabilization_window = std::chrono::seconds(300);
+  r.select = HpaScalingRules::Select::kMax;
+  r.policies = {{HpaPolicy::Type::kPercent, 100, std::chrono::seconds(15)}};
+  return r;
+}
+
+HpaBehavior::HpaBehavior(std::int32_t min_replicas, std::int32_t max_replicas,
+                         HpaScalingRules scale_up, HpaScalingRules scale_down)
+    : min_(min_replicas), max_(max_replicas), up_(std::move(scale_up)),
+      down_(std::move(scale_down)) {}
+
+// stabilizeRecommendationWithBehaviors: the current replicas brought within the lowest
+// proposal of the scale-up window and the highest of the scale-down window (each counting
+// this one); the proposal is recorded, replacing one older than both windows.
+std::int32_t HpaBehavior::stabilise(SimTime now, std::int32_t current, std::int32_t proposed) {
+  std::int32_t up = proposed, down = proposed;
+  const SimTime up_cutoff = now - up_.stabilization_window;
+  const SimTime down_cutoff = now - down_.stabilization_window;
+  std::optional<std::size_t> old;
+  for (std::size_t i = 0; i < recommendations_.size(); ++i) {
+    const Recommendation& r = recommendations_[i];
+    if (r.at > up_cutoff) up = std::min(up, r.replicas);
+    if (r.at > down_cutoff) down = std::max(down, r.replicas);
+    if (r.at < up_cutoff && r.at < down_cutoff) old = i;
+  }
+  std::int32_t out = current;
+  if (out < up) out = up;
+  if (out > down) out = down;
+  if (old) recommendations_[*old] = Recommendation{now, proposed};
+  else recommendations_.push_back(Recommendation{now, proposed});
+  return out;
+}
+
+// getReplicasChangePerPeriod: the replicas changed by the events within `period` before now.
+std::int32_t HpaBehavior::changed_within(const std::vector<ScaleEvent>& events, SimTime now,
+                                         SimDuration period) const {
+  std::int32_t sum = 0;
+  for (const ScaleEvent& e : events)
+    if (e.at > now - period) sum += e.change;
+  return sum;
+}
+
+// calculateScaleUpLimitWithScalingRules and calculateScaleDownLimitWithBehaviors: each policy
+// proposes a limit from the replicas at the start of its period (now less what the events
+// within it added, plus what they removed); selectPolicy Max takes the largest change (the
+// highest limit up, the lowest down), Min the least; Disabled allows none.
+std::int32_t HpaBehavior::policy_limit(SimTime now, std::int32_t current, bool up) const {
+  const HpaScalingRules& rules = up ? up_ : down_;
+  if (rules.select == HpaScalingRules::Select::kDisabled) return current;
+  const bool highest = (rules.select == HpaScalingRules::Select::kMax) == up;
+  std::int32_t result = highest ? std::numeric_limits<std::int32_t>::min()
+                                : std::numeric_limits<std::int32_t>::max();
+  for (const HpaPolicy& p : rules.policies) {
+    const std::int32_t start = current - changed_within(up_events_, now, p.period) +
+                               changed_within(down_events_, now, p.period);
+    const std::int32_t sign = up ? 1 : -1;
+    const double factor = 1 + sign * p.value / 100.0;
+    // A percentage rounds up when scaling up (else it might never add a pod), down otherwise.
+    const std::int32_t proposed =
+        p.type == HpaPolicy::Type::kPods
+            ? start + sign * p.value
+            : static_cast<std::int32_t>(up ? std::ceil(start * factor) : start * factor);
+    result = highest ? std::max(result, proposed) : std::min(result, proposed);
+  }
+  return result;
+}
+
+std::int32_t HpaBehavior::decide(SimTime now, std::int32_t current, std::int32_t proposed) {
+  std::int32_t desired;
+  if (current == 0) {
+    return 0;  // scaling is disabled while the target has no replicas
+  } else if (current > max_) {
+    desired = max_;
+  } else if (current < min_) {
+    desired = min_;
+  } else {
+    desired = stabilise(now, current, proposed);
+    // convertDesiredReplicasWithBehaviorRate: the policies' limit, then min and max.
+    if (desired > current) {
+      const std::int32_t limit = std::max(policy_limit(now, current, true), current);
+      desired = std::min(desired, std::min(max_, limit));
+    } else if (desired < current) {
+      const std::int32_t limit = std::min(policy_limit(now, current, false), current);
+      desired = std::max(desired, std::max(min_, limit));
+    }
+  }
+  if (desired > current) up_events_.push_back(ScaleEvent{now, desired - current});
+  if (desired < current) down_events_.push_back(ScaleEvent{now, current - desired});
+  // Events older than every policy's period no longer count.
+  SimDuration longest{};
+  for (const HpaPolicy& p : up_.policies) longest = std::max(longest, p.period);
+  for (const HpaPolicy& p : down_.policies) longest = std::max(longest, p.period);
+  const auto outdated = [&](const ScaleEvent& e) { return e.at <= now - longest; };
+  std::erase_if(up_events_, outdated);
+  std::erase_if(down_events_, outdated);
+  return desired;
+}
+
+}  // namespace ecsim::eks

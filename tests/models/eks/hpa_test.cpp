@@ -1,0 +1,142 @@
+// The Horizontal Pod Autoscaler's arithmetic against cases worked by hand from the
+// kube-controller-manager's code (ecsim/eks/hpa.hpp names the functions).
+
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "ecsim/eks/hpa.hpp"
+
+namespace ecsim::test {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr SimTime kNow = kSimStart + std::chrono::hours(1);
+
+// A pod running for 10 minutes, Ready since 1 minute after its start, with a sample.
+eks::HpaPod running(double usage, double request = 500) {
+  eks::HpaPod p;
+  p.ready = true;
+  p.has_metric = true;
+  p.started = kNow - minutes(10);
+  p.ready_changed = p.started + minutes(1);
+  p.metric_time = kNow;
+  p.metric_window = seconds(30);
+  p.usage = usage;
+  p.request = request;
+  return p;
+}
+
+eks::HpaPod pending() {
+  eks::HpaPod p;
+  p.pending = true;
+  p.request = 500;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("the HPA proposes ceil(ready pods x utilisation / target) outside the tolerance", "[eks][hpa]") {
+  // 4 pods at 400m of 500m: 80% against 50%, ratio 1.6: ceil(6.4) = 7.
+  std::vector<eks::HpaPod> pods(4, running(400));
+  CHECK(eks::hpa_resource_replicas(4, pods, 50, kNow) == 7);
+  // 270m of 500m: 54%, ratio 1.08, within 0.1: no change.
+  pods.assign(4, running(270));
+  CHECK(eks::hpa_resource_replicas(4, pods, 50, kNow) == 4);
+  // 299m: 59.8% truncates to 59%, ratio 1.18: ceil(4.72) = 5.
+  pods.assign(4, running(299));
+  CHECK(eks::hpa_resource_replicas(4, pods, 50, kNow) == 5);
+  // No ready pod has a sample.
+  pods.assign(2, pending());
+  CHECK_FALSE(eks::hpa_resource_replicas(2, pods, 50, kNow).has_value());
+}
+
+TEST_CASE("the HPA counts missing pods at 100% on a scale-down and unready ones at 0% on a scale-up", "[eks][hpa]") {
+  // 3 pods at 100m of 500m (20%) and one without a sample, target 80%: ratio 0.25, a
+  // scale-down, so the missing pod counts at 500m: 800m of 2000m = 40%, ratio 0.5: ceil(2) = 2.
+  std::vector<eks::HpaPod> pods(3, running(100));
+  eks::HpaPod missing = running(0);
+  missing.has_metric = false;
+  pods.push_back(missing);
+  CHECK(eks::hpa_resource_replicas(4, pods, 80, kNow) == 2);
+  // 2 pods at 450m (90%) and 2 pending, target 30%: ratio 3, a scale-up, so the pending pods
+  // count at 0: 900m of 2000m = 45%, ratio 1.5: ceil(6) = 6.
+  pods = {running(450), running(450), pending(), pending()};
+  CHECK(eks::hpa_resource_replicas(4, pods, 30, kNow) == 6);
+  // The same against 50%: ratio 1.8, then 0.9: the direction would turn round, so no change.
+  CHECK(eks::hpa_resource_replicas(4, pods, 50, kNow) == 4);
+}
+
+TEST_CASE("the HPA ignores a CPU sample taken too soon after a pod became ready", "[eks][hpa]") {
+  eks::HpaPod p = running(100);
+  p.started = kNow - minutes(1);  // within the 5-minute CPU initialisation period
+  p.ready_changed = kNow - seconds(20);
+  p.metric_window = seconds(30);  // the window began before the pod was ready
+  CHECK(eks::hpa_classify_cpu_pod(p, kNow) == eks::HpaPodClass::kIgnored);
+  p.ready_changed = kNow - seconds(40);
+  CHECK(eks::hpa_classify_cpu_pod(p, kNow) == eks::HpaPodClass::kReady);
+  // After the initialisation period: an unready pod that was once ready counts; one never
+  // ready (its last change within 30 s of its start) does not.
+  eks::HpaPod q = running(100);
+  q.ready = false;
+  q.ready_changed = q.started + minutes(5);
+  CHECK(eks::hpa_classify_cpu_pod(q, kNow) == eks::HpaPodClass::kReady);
+  q.ready_changed = q.started + seconds(10);
+  CHECK(eks::hpa_classify_cpu_pod(q, kNow) == eks::HpaPodClass::kIgnored);
+  q.stopped = true;
+  CHECK(eks::hpa_classify_cpu_pod(q, kNow) == eks::HpaPodClass::kSkipped);
+}
+
+TEST_CASE("the HPA's default scale-up adds the larger of 4 pods and 100% per 15 s", "[eks][hpa]") {
+  eks::HpaBehavior b(1, 100);
+  // 2 replicas, 20 proposed: max(2 + 4, 2 x 2) = 6.
+  CHECK(b.decide(kNow, 2, 20) == 6);
+  // 5 s later the 4 added count: the period began at 2, so the limit is still 6.
+  CHECK(b.decide(kNow + seconds(5), 6, 20) == 6);
+  // 15 s later that event has left the period: max(6 + 4, 12) = 12.
+  CHECK(b.decide(kNow + seconds(15), 6, 20) == 12);
+}
+
+TEST_CASE("the HPA scales down only to the highest proposal of the last 300 s", "[eks][hpa]") {
+  eks::HpaBehavior b(1, 10);
+  CHECK(b.decide(kNow, 5, 5) == 5);
+  CHECK(b.decide(kNow + seconds(15), 5, 2) == 5);   // 5 was proposed within the window
+  CHECK(b.decide(kNow + seconds(299), 5, 2) == 5);
+  // At 300 s the proposal of 5 has left the window (only later ones count): 2.
+  CHECK(b.decide(kNow + seconds(300), 5, 2) == 2);
+}
+
+TEST_CASE("the HPA brings a target outside min and max replicas back within them", "[eks][hpa]") {
+  eks::HpaBehavior b(2, 10);
+  CHECK(b.decide(kNow, 12, 12) == 10);
+  CHECK(b.decide(kNow, 1, 1) == 2);
+  CHECK(b.decide(kNow, 0, 5) == 0);  // scaling is disabled at 0 replicas
+  // A proposal above max is held at max; a policy of selectPolicy Disabled holds scale-up.
+  eks::HpaScalingRules off = eks::hpa_default_scale_up();
+  off.select = eks::HpaScalingRules::Select::kDisabled;
+  eks::HpaBehavior held(1, 10, off);
+  CHECK(held.decide(kNow, 3, 8) == 3);
+  CHECK(b.decide(kNow + seconds(30), 8, 50) == 10);
+}
+
+TEST_CASE("the HPA's scale-down policies limit the pods removed per period", "[eks][hpa]") {
+  // No window, at most 1 pod per 60 s or 50% per 60 s: Max takes the larger change, Min the
+  // smaller.
+  eks::HpaScalingRules down;
+  down.policies = {{eks::HpaPolicy::Type::kPods, 1, seconds(60)},
+                   {eks::HpaPolicy::Type::kPercent, 50, seconds(60)}};
+  eks::HpaBehavior most(1, 10, eks::hpa_default_scale_up(), down);
+  // 8 replicas, 1 proposed: max(8 - 1, 8 x 0.5) as a change: down to 4.
+  CHECK(most.decide(kNow, 8, 1) == 4);
+  // 30 s later the period began at 8: the limit is still 4.
+  CHECK(most.decide(kNow + seconds(30), 4, 1) == 4);
+  // 60 s later: from 4, down to 2.
+  CHECK(most.decide(kNow + seconds(60), 4, 1) == 2);
+  down.select = eks::HpaScalingRules::Select::kMin;
+  eks::HpaBehavior least(1, 10, eks::hpa_default_scale_up(), down);
+  CHECK(least.decide(kNow, 8, 1) == 7);  // the smaller change: 1 pod
+}
+
+}  // namespace ecsim::test
