@@ -541,29 +541,39 @@ class EksctlFile {
       else
         ok_ = false;
     }
+    using platform::SpotAllocation;
+    static constexpr std::array<std::pair<std::string_view, SpotAllocation>, 4> kStrategies{{
+        {"lowest-price", SpotAllocation::kLowestPrice},
+        {"capacity-optimized", SpotAllocation::kCapacityOptimized},
+        {"capacity-optimized-prioritized", SpotAllocation::kCapacityOptimizedPrioritized},
+        {"price-capacity-optimized", SpotAllocation::kPriceCapacityOptimized}}};
     const Reader strategy = d["spotAllocationStrategy"];
+    std::string_view strategy_name = kStrategies[0].first;
     if (strategy.present()) {
       const auto name = strategy.string();
-      static constexpr std::array<std::string_view, 4> kStrategies{
-          "lowest-price", "capacity-optimized", "capacity-optimized-prioritized",
-          "price-capacity-optimized"};
-      if (!name)
+      const auto known = std::find_if(kStrategies.begin(), kStrategies.end(),
+                                      [&](const auto& s) { return name && s.first == *name; });
+      if (!name) {
         ok_ = false;
-      else if (std::find(kStrategies.begin(), kStrategies.end(), *name) == kStrategies.end())
-        fail(strategy, fmt::format("spotAllocationStrategy should be one of: {}",
-                                   fmt::join(kStrategies, ", ")));
-      else
-        dist.spot_allocation = *name;
+      } else if (known == kStrategies.end()) {
+        std::vector<std::string_view> names;
+        for (const auto& s : kStrategies) names.push_back(s.first);
+        fail(strategy,
+             fmt::format("spotAllocationStrategy should be one of: {}", fmt::join(names, ", ")));
+      } else {
+        strategy_name = known->first;
+        dist.spot_allocation = known->second;
+      }
     }
     const Reader pools = d["spotInstancePools"];
     if (pools.present()) {
       if (const auto n = pools.integer(1, 20)) {
         dist.spot_pools = static_cast<std::uint32_t>(*n);
-        if (dist.spot_allocation == "capacity-optimized" ||
-            dist.spot_allocation == "capacity-optimized-prioritized")
+        if (dist.spot_allocation == SpotAllocation::kCapacityOptimized ||
+            dist.spot_allocation == SpotAllocation::kCapacityOptimizedPrioritized)
           fail(pools, fmt::format("spotInstancePools cannot be specified when also specifying "
                                   "spotAllocationStrategy: {}",
-                                  dist.spot_allocation));
+                                  strategy_name));
       } else {
         ok_ = false;
       }
@@ -571,7 +581,6 @@ class EksctlFile {
     g.spot = dist.on_demand_base == 0 && dist.on_demand_percent == 0;
     g.distribution = std::move(dist);
   }
-
 
   void read_sizes(const Reader& r, eks::NodeGroupConfig& g) {
     bool read = true;

@@ -212,12 +212,7 @@ void Loader::add_node_groups(const Reader& at, EksClusterConfig& cluster,
         m.on_demand_base = g.distribution->on_demand_base;
         m.on_demand_percent = g.distribution->on_demand_percent;
         m.spot_pools = g.distribution->spot_pools;
-        const std::string& a = g.distribution->spot_allocation;
-        m.spot_allocation = a == "lowest-price"         ? platform::SpotAllocation::kLowestPrice
-                            : a == "capacity-optimized" ? platform::SpotAllocation::kCapacityOptimized
-                            : a == "capacity-optimized-prioritized"
-                                ? platform::SpotAllocation::kCapacityOptimizedPrioritized
-                                : platform::SpotAllocation::kPriceCapacityOptimized;
+        m.spot_allocation = g.distribution->spot_allocation;
       } else {
         m.on_demand_percent = 0;
         m.spot_allocation = platform::SpotAllocation::kCapacityOptimized;

@@ -138,7 +138,8 @@ TEST_CASE("23-kubeflow-spot-instance: previous-generation GPU types in all-Spot 
   for (std::size_t i = 2; i < 6; ++i) {
     CHECK(c.node_groups[i].spot);
     REQUIRE(c.node_groups[i].distribution);
-    CHECK(c.node_groups[i].distribution->spot_allocation == "capacity-optimized");
+    CHECK(c.node_groups[i].distribution->spot_allocation ==
+          platform::SpotAllocation::kCapacityOptimized);
     CHECK(c.node_groups[i].desired == 0u);
   }
 }
@@ -362,7 +363,7 @@ TEST_CASE("a mix of On-Demand and Spot is read with eksctl's checks",
   REQUIRE(g.distribution);
   CHECK(g.distribution->on_demand_base == 1u);
   CHECK(g.distribution->on_demand_percent == 50u);
-  CHECK(g.distribution->spot_allocation == "price-capacity-optimized");
+  CHECK(g.distribution->spot_allocation == platform::SpotAllocation::kPriceCapacityOptimized);
   CHECK(g.distribution->spot_pools == 2u);
   CHECK_FALSE(g.spot);
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ecsim/eks/objects.hpp"
+#include "ecsim/platform/config.hpp"
 #include "ecsim/sim/ids.hpp"
 
 namespace ecsim::eks {
@@ -18,7 +19,8 @@ namespace ecsim::eks {
 struct NodeGroupDistribution {
   std::uint32_t on_demand_base = 0;       ///< onDemandBaseCapacity (default 0)
   std::uint32_t on_demand_percent = 100;  ///< onDemandPercentageAboveBaseCapacity (default 100)
-  std::string spot_allocation = "lowest-price";  ///< spotAllocationStrategy (ASG's default)
+  /// spotAllocationStrategy (the Auto Scaling group's default, lowest-price).
+  platform::SpotAllocation spot_allocation = platform::SpotAllocation::kLowestPrice;
   std::uint32_t spot_pools = 2;           ///< spotInstancePools (ASG's default 2)
 
   friend bool operator==(const NodeGroupDistribution&, const NodeGroupDistribution&) = default;
