@@ -31,10 +31,11 @@ std::optional<std::size_t> fargate_profile_of(const std::vector<FargateProfile>&
 std::optional<platform::FargateSize> fargate_pod_size(const Resources& requests) {
   constexpr std::int64_t kMiB = 1024 * 1024;
   // 1024 CPU units are one vCPU, 1000 millicores; both round up.
-  const auto cpu_units = static_cast<std::uint64_t>((std::max<std::int64_t>(requests.cpu_millis, 0) * 1024 + 999) / 1000);
+  const std::int64_t millis = std::max<std::int64_t>(requests.cpu_millis, 0);
+  const std::int64_t bytes = std::max<std::int64_t>(requests.memory_bytes, 0);
+  const auto cpu_units = static_cast<std::uint64_t>((millis * 1024 + 999) / 1000);
   const auto memory_mib =
-      static_cast<std::uint64_t>((std::max<std::int64_t>(requests.memory_bytes, 0) + kMiB - 1) / kMiB) +
-      kFargatePodOverheadMib;
+      static_cast<std::uint64_t>((bytes + kMiB - 1) / kMiB) + kFargatePodOverheadMib;
   return platform::fargate_size_at_least(cpu_units, memory_mib);
 }
 

@@ -86,7 +86,8 @@ std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
   const auto counted = std::count_if(usage.begin(), usage.end(), [](double u) { return u >= 0; });
   const auto replicas = static_cast<std::int32_t>(std::ceil(*again * static_cast<double>(counted)));
   // A change of the pods counted must not turn the direction round.
-  if ((*again < 1.0 && replicas > current_replicas) || (*again > 1.0 && replicas < current_replicas))
+  if ((*again < 1.0 && replicas > current_replicas) ||
+      (*again > 1.0 && replicas < current_replicas))
     return current_replicas;
   return replicas;
 }

@@ -69,10 +69,12 @@ std::optional<FargateSize> fargate_size_at_least(std::uint64_t cpu_units,
                                                 std::uint64_t memory_mib) {
   for (const SizeRow& row : kSizes) {
     if (row.cpu_units < cpu_units || row.last_mib < memory_mib) continue;
-    if (row.extra_mib != 0 && memory_mib <= row.extra_mib) return FargateSize{row.cpu_units, row.extra_mib};
+    if (row.extra_mib != 0 && memory_mib <= row.extra_mib)
+      return FargateSize{row.cpu_units, row.extra_mib};
     const std::uint64_t above = memory_mib <= row.first_mib ? 0 : memory_mib - row.first_mib;
     const std::uint64_t steps = (above + row.step_mib - 1) / row.step_mib;
-    return FargateSize{row.cpu_units, static_cast<std::uint32_t>(row.first_mib + steps * row.step_mib)};
+    return FargateSize{row.cpu_units,
+                       static_cast<std::uint32_t>(row.first_mib + steps * row.step_mib)};
   }
   return std::nullopt;
 }

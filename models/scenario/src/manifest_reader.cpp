@@ -623,16 +623,16 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
       scheduler_uses_.emplace_back(*name, spec["schedulerName"]);
     if (!pod.pod.spec.priority_class_name.empty())
       priority_uses_.emplace_back(pod.pod.spec.priority_class_name, spec["priorityClassName"]);
-    if (pod.pod.spec.node_name.empty()) pod_places_.push_back({"Pod " + pod.meta.name, pod.meta.name_space, pod.pod, o});
+    pod_places_.push_back({"Pod " + pod.meta.name, pod.meta.name_space, pod.pod, o, false});
     out_.pods.push_back(std::move(pod));
   } else if (kind == "Deployment") {
     auto d = read_workload<eks::Deployment>(spec, std::move(meta), "deployment");
     if (spec["strategy"].present()) read_strategy(spec["strategy"], d);
-    pod_places_.push_back({"Deployment " + d.meta.name, d.meta.name_space, d.pod, o});
+    pod_places_.push_back({"Deployment " + d.meta.name, d.meta.name_space, d.pod, o, false});
     out_.deployments.push_back(std::move(d));
   } else if (kind == "StatefulSet") {
     auto d = read_workload<eks::StatefulSet>(spec, std::move(meta), "statefulset");
-    pod_places_.push_back({"StatefulSet " + d.meta.name, d.meta.name_space, d.pod, o});
+    pod_places_.push_back({"StatefulSet " + d.meta.name, d.meta.name_space, d.pod, o, false});
     out_.stateful_sets.push_back(std::move(d));
   } else if (kind == "DaemonSet") {
     auto d = read_workload<eks::DaemonSet>(spec, std::move(meta), "daemonset");
@@ -643,11 +643,12 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
       d.max_unavailable =
           read_int_or_percent(update["rollingUpdate"]["maxUnavailable"], kInt32Max, 100)
               .value_or(d.max_unavailable);
+    pod_places_.push_back({"DaemonSet " + d.meta.name, d.meta.name_space, d.pod, o, true});
     out_.daemon_sets.push_back(std::move(d));
   } else if (kind == "Job") {
     eks::Job j = read_job(spec, std::move(meta));
     job_places_.push_back(o["metadata"]["name"]);
-    pod_places_.push_back({kind + " " + j.meta.name, j.meta.name_space, j.pod, o});
+    pod_places_.push_back({kind + " " + j.meta.name, j.meta.name_space, j.pod, o, false});
     out_.jobs.push_back(std::move(j));
   } else if (kind == "CronJob") {
     const Reader job_spec = spec["jobTemplate"]["spec"];
@@ -657,7 +658,7 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
     eks::Job j = read_job(job_spec, std::move(meta));
     j.cron = read_cron(spec);
     job_places_.push_back(o["metadata"]["name"]);
-    pod_places_.push_back({kind + " " + j.meta.name, j.meta.name_space, j.pod, o});
+    pod_places_.push_back({kind + " " + j.meta.name, j.meta.name_space, j.pod, o, false});
     out_.jobs.push_back(std::move(j));
   } else if (kind == "PodDisruptionBudget") {
     eks::PodDisruptionBudget p;
@@ -929,15 +930,18 @@ void ManifestReader::check_scheduler_names(std::string_view profile) {
 
 void ManifestReader::check_fargate(const std::vector<eks::FargateProfile>& profiles) {
   for (const PodPlace& place : pod_places_) {
+    // DaemonSets do not run on Fargate; a pod with spec.nodeName goes to that node.
+    if (place.daemon_set || !place.pod.spec.node_name.empty()) continue;
     const auto fp = eks::fargate_profile_of(profiles, place.name_space, place.pod.labels);
     if (!fp) continue;
     const std::string& profile = profiles[*fp].name;
     const eks::PodSpec& spec = place.pod.spec;
     if (!eks::fargate_pod_size(spec.requests))
       place.at.error(fmt::format(
-          "{}: its pods request {}m CPU and {} MiB of memory, with the {} MiB Fargate adds more than "
-          "Fargate's largest size (16 vCPU, 120 GiB): Fargate profile '{}' takes them and they "
-          "would stay Pending (expected smaller requests, or no profile selecting these pods)",
+          "{}: its pods request {}m CPU and {} MiB of memory, with the {} MiB Fargate adds "
+          "more than Fargate's largest size (16 vCPU, 120 GiB): Fargate profile '{}' takes them "
+          "and they would stay Pending (expected smaller requests, or no profile selecting "
+          "these pods)",
           place.what, spec.requests.cpu_millis, (spec.requests.memory_bytes + (1 << 20) - 1) >> 20,
           eks::kFargatePodOverheadMib, profile));
     if (!spec.host_ports.empty())

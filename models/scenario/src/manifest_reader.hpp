@@ -73,13 +73,14 @@ class ManifestReader {
   std::vector<std::pair<std::string, Reader>> priority_uses_;
   std::vector<std::pair<std::string, Reader>> scheduler_uses_;  ///< spec.schedulerName given
   std::vector<Reader> global_defaults_;
-  /// The pod templates of every object but DaemonSets and pods bound by spec.nodeName: its
-  /// kind and name, namespace, the template, and the object, for the Fargate checks.
+  /// The pod template of every object that has one: its kind and name, namespace, the
+  /// template and the object, for the checks against the cluster (Fargate, the version).
   struct PodPlace {
     std::string what;  ///< its kind and name ("Deployment web")
     std::string name_space;
     eks::PodTemplate pod;
     Reader at;
+    bool daemon_set = false;
   };
   std::vector<PodPlace> pod_places_;
 };

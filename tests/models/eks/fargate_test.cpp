@@ -19,7 +19,8 @@ std::vector<eks::FargateProfile> profiles() {
 
 }  // namespace
 
-TEST_CASE("a Fargate profile takes the pods of its namespace that carry all of its labels", "[eks]") {
+TEST_CASE("a Fargate profile takes the pods of its namespace that carry all of its labels",
+          "[eks]") {
   const auto p = profiles();
   CHECK(eks::fargate_profile_of(p, "serverless", {}) == 0u);
   CHECK(eks::fargate_profile_of(p, "default", {{"compute", "fargate"}, {"app", "x"}}) == 1u);
@@ -34,7 +35,8 @@ TEST_CASE("a Fargate profile takes the pods of its namespace that carry all of i
                   .has_value());
 }
 
-TEST_CASE("a Fargate pod's size is its requests with 256 MiB added, rounded up to a Fargate size", "[eks]") {
+TEST_CASE("a Fargate pod's size is its requests with 256 MiB added, rounded up to a Fargate size",
+          "[eks]") {
   using platform::FargateSize;
   // No requests: the smallest, 0.25 vCPU and 0.5 GiB.
   CHECK(eks::fargate_pod_size({0, 0}) == FargateSize{256, 512});

@@ -690,3 +690,24 @@ TEST_CASE("pod-level resources are the pod's requests instead of its containers'
   CHECK(format_diagnostic(d.all()[0]).find("Pod pod-resources-demo: pod-level spec.resources "
                                            "need Kubernetes 1.34 or later") != std::string::npos);
 }
+
+TEST_CASE("pod-level resources of a DaemonSet or a bound pod are refused before 1.34 too",
+          "[scenario][eks]") {
+  Diagnostics d;
+  ManifestReader reader(d);
+  const std::string text =
+      "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent}\nspec:\n"
+      "  selector: {matchLabels: {app: agent}}\n  template:\n"
+      "    metadata: {labels: {app: agent}}\n    spec:\n"
+      "      resources: {requests: {cpu: 200m}}\n      containers: [{name: c, image: i}]\n"
+      "---\napiVersion: v1\nkind: Pod\nmetadata: {name: pinned}\nspec:\n  nodeName: n1\n"
+      "  resources: {requests: {cpu: 200m}}\n  containers: [{name: c, image: i}]\n";
+  if (const auto docs = parse_documents(text, "m.yaml", d)) reader.read(*docs);
+  reader.check();
+  REQUIRE(d.ok());
+  CHECK(reader.manifests().daemon_sets.at(0).pod.spec.requests.cpu_millis == 200);
+  reader.check_pod_level_resources("1.33");
+  REQUIRE(d.all().size() == 2);
+  CHECK(format_diagnostic(d.all()[0]).find("DaemonSet agent: pod-level") != std::string::npos);
+  CHECK(format_diagnostic(d.all()[1]).find("Pod pinned: pod-level") != std::string::npos);
+}
