@@ -347,18 +347,19 @@ int no_decision(const scenario::Scenario& s, const ExplainArgs& args, SimDuratio
     message += fmt::format(" (did you mean '{}{}'?)", close.front(), ordinal);
   // A workload of that name whose pods a Fargate profile takes: no kube-scheduler cycle.
   const auto fargate = [&](const scenario::EksClusterConfig& c, const eks::ObjectMeta& meta,
-                           const eks::Labels& labels) {
+                           const eks::PodTemplate& pod) {
     if (meta.name != wanted || (!cluster.empty() && c.name != cluster)) return;
-    if (const auto fp = eks::fargate_profile_of(c.config.fargate_profiles, meta.name_space, labels))
+    if (const auto fp =
+            eks::fargate_profile_for(c.config.fargate_profiles, meta.name_space, pod, false))
       message += fmt::format("; the pods of {} run on Fargate (profile '{}' of cluster '{}'), "
                              "each on a Fargate node of its own, without the kube-scheduler",
                              meta.name, c.config.fargate_profiles[*fp].name, c.name);
   };
   for (const scenario::EksClusterConfig& c : s.eks) {
-    for (const auto& d : c.manifests.deployments) fargate(c, d.meta, d.pod.labels);
-    for (const auto& d : c.manifests.stateful_sets) fargate(c, d.meta, d.pod.labels);
-    for (const auto& p : c.manifests.pods) fargate(c, p.meta, p.pod.labels);
-    for (const auto& j : c.manifests.jobs) fargate(c, j.meta, j.pod.labels);
+    for (const auto& d : c.manifests.deployments) fargate(c, d.meta, d.pod);
+    for (const auto& d : c.manifests.stateful_sets) fargate(c, d.meta, d.pod);
+    for (const auto& p : c.manifests.pods) fargate(c, p.meta, p.pod);
+    for (const auto& j : c.manifests.jobs) fargate(c, j.meta, j.pod);
   }
   if (workloads.empty()) {
     message += "; the scenario has no workloads";

@@ -28,6 +28,13 @@ std::optional<std::size_t> fargate_profile_of(const std::vector<FargateProfile>&
   return std::nullopt;
 }
 
+std::optional<std::size_t> fargate_profile_for(const std::vector<FargateProfile>& profiles,
+                                               std::string_view name_space,
+                                               const PodTemplate& pod, bool daemon_set) {
+  if (daemon_set || !pod.spec.node_name.empty()) return std::nullopt;
+  return fargate_profile_of(profiles, name_space, pod.labels);
+}
+
 std::optional<platform::FargateSize> fargate_pod_size(const Resources& requests) {
   constexpr std::int64_t kMiB = 1024 * 1024;
   // 1024 CPU units are one vCPU, 1000 millicores; both round up.

@@ -231,14 +231,11 @@ void Runtime::start(const RandomStreams& streams) {
       w.name = meta.name;
       w.measure.running_by_az.assign(n_zones, 0);
       w.measure.desired = kind == WorkloadState::Kind::kDaemonSet ? 0 : replicas;
-      // DaemonSets do not run on Fargate; a pod with spec.nodeName goes to that node's kubelet.
-      if (kind != WorkloadState::Kind::kDaemonSet && pod.spec.node_name.empty()) {
-        if (const auto fp = fargate_profile_of(cc.config.fargate_profiles, meta.name_space,
-                                               pod.labels)) {
-          w.fargate_profile = static_cast<std::uint32_t>(*fp);
-          rt.has_fargate = true;
-          w.fargate_by_az.assign(n_zones, 0);
-        }
+      if (const auto fp = fargate_profile_for(cc.config.fargate_profiles, meta.name_space, pod,
+                                              kind == WorkloadState::Kind::kDaemonSet)) {
+        w.fargate_profile = static_cast<std::uint32_t>(*fp);
+        rt.has_fargate = true;
+        w.fargate_by_az.assign(n_zones, 0);
       }
       return id;
     };

@@ -930,9 +930,8 @@ void ManifestReader::check_scheduler_names(std::string_view profile) {
 
 void ManifestReader::check_fargate(const std::vector<eks::FargateProfile>& profiles) {
   for (const PodPlace& place : pod_places_) {
-    // DaemonSets do not run on Fargate; a pod with spec.nodeName goes to that node.
-    if (place.daemon_set || !place.pod.spec.node_name.empty()) continue;
-    const auto fp = eks::fargate_profile_of(profiles, place.name_space, place.pod.labels);
+    const auto fp =
+        eks::fargate_profile_for(profiles, place.name_space, place.pod, place.daemon_set);
     if (!fp) continue;
     const std::string& profile = profiles[*fp].name;
     const eks::PodSpec& spec = place.pod.spec;

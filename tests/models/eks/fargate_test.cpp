@@ -35,6 +35,15 @@ TEST_CASE("a Fargate profile takes the pods of its namespace that carry all of i
                   .has_value());
 }
 
+TEST_CASE("no profile takes a DaemonSet's pods or a pod bound by nodeName", "[eks]") {
+  const auto p = profiles();
+  eks::PodTemplate pod;
+  CHECK(eks::fargate_profile_for(p, "serverless", pod, false) == 0u);
+  CHECK_FALSE(eks::fargate_profile_for(p, "serverless", pod, true).has_value());
+  pod.spec.node_name = "n1";
+  CHECK_FALSE(eks::fargate_profile_for(p, "serverless", pod, false).has_value());
+}
+
 TEST_CASE("a Fargate pod's size is its requests with 256 MiB added, rounded up to a Fargate size",
           "[eks]") {
   using platform::FargateSize;

@@ -34,6 +34,13 @@ inline constexpr std::string_view kFargateProfileLabel = "eks.amazonaws.com/farg
     const std::vector<FargateProfile>& profiles, std::string_view name_space,
     const Labels& labels);
 
+/// The profile that takes the pods of a workload of `name_space` with template `pod`: none for
+/// a DaemonSet's (`daemon_set`; DaemonSets do not run on Fargate) and for a pod bound by
+/// spec.nodeName (its node's kubelet runs it), else as fargate_profile_of.
+[[nodiscard]] std::optional<std::size_t> fargate_profile_for(
+    const std::vector<FargateProfile>& profiles, std::string_view name_space,
+    const PodTemplate& pod, bool daemon_set);
+
 /// The Fargate size of a pod requesting `requests` (effective requests, as the scheduler
 /// counts them): CPU and memory with the 256 MiB added, rounded up; none when larger than
 /// Fargate's largest (16 vCPU, 120 GiB).
