@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -329,7 +330,157 @@ class TraceParser {
   std::string why_;
 };
 
+// Days from 1970-01-01 to the civil date (proleptic Gregorian), H. Hinnant's algorithm.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? static_cast<unsigned>(-3) : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// An ISO 8601 UTC timestamp, YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+00:00] (a space may stand for the
+// T), in microseconds since 1970; none if `text` is not one.
+std::optional<std::int64_t> parse_timestamp(std::string_view text) {
+  const auto digits = [&](std::size_t at, std::size_t n) -> std::optional<unsigned> {
+    if (at + n > text.size()) return std::nullopt;
+    unsigned v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (!is_digit(text[i])) return std::nullopt;
+      v = v * 10 + static_cast<unsigned>(text[i] - '0');
+    }
+    return v;
+  };
+  if (text.size() < 19 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != ' ') ||
+      text[13] != ':' || text[16] != ':')
+    return std::nullopt;
+  const auto y = digits(0, 4), mo = digits(5, 2), d = digits(8, 2), h = digits(11, 2),
+             mi = digits(14, 2), sec = digits(17, 2);
+  if (!y || !mo || !d || !h || !mi || !sec || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 ||
+      *h > 23 || *mi > 59 || *sec > 60)
+    return std::nullopt;
+  std::size_t i = 19;
+  std::int64_t micros = 0;
+  if (i < text.size() && text[i] == '.') {
+    std::int64_t scale = 100000;
+    for (++i; i < text.size() && is_digit(text[i]); ++i, scale /= 10)
+      micros += scale * (text[i] - '0');
+  }
+  const std::string_view zone = text.substr(i);
+  if (!zone.empty() && zone != "Z" && zone != "+00:00" && zone != "+0000") return std::nullopt;
+  const std::int64_t days = days_from_civil(*y, *mo, *d);
+  return ((days * 24 + *h) * 60 + *mi) * 60'000'000 + std::int64_t{*sec} * 1'000'000 + micros;
+}
+
 }  // namespace
+
+RateTraceResult parse_rate_csv(std::string_view text, std::string_view source,
+                               const RateTraceColumns& columns, const TraceLimits& limits) {
+  RateTraceResult result;
+  result.source = std::string(source);
+  if (text.starts_with(kByteOrderMark)) text.remove_prefix(kByteOrderMark.size());
+  std::vector<Field> fields;
+  std::size_t line_number = 0, header_size = 0, time_at = 0, value_at = 0, rows = 0;
+  bool have_header = false;
+  std::optional<std::int64_t> first_stamp;  // timestamps count from the first row's
+  std::size_t last_line = 0;
+  SimTime last = kSimStart;
+  std::string scratch, why;
+  const auto error = [&](std::size_t line, std::size_t column, std::string message) {
+    if (result.errors.size() < limits.max_errors) result.errors.push_back({line, column, std::move(message)});
+  };
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    ++line_number;
+    const std::string_view content = trim(line);
+    if (content.empty() || content.front() == '#') continue;
+    if (auto split = split_fields(line, fields)) {
+      error(line_number, split->column, std::move(split->message));
+      continue;
+    }
+    if (!have_header) {
+      have_header = true;
+      header_size = fields.size();
+      std::optional<std::size_t> t, v;
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].text == columns.time && !t) t = i;
+        if (fields[i].text == columns.value && !v) v = i;
+      }
+      std::string names;
+      for (const Field& f : fields) names += fmt::format("{}{}", names.empty() ? "" : ", ", f.text);
+      for (const auto& [found, name] : {std::pair{t, columns.time}, std::pair{v, columns.value}})
+        if (!found)
+          error(line_number, 1,
+                fmt::format("missing column '{}' (expected a header naming the columns '{}' and "
+                            "'{}'; found {})",
+                            name, columns.time, columns.value, names));
+      if (!t || !v) return result;
+      time_at = *t;
+      value_at = *v;
+      continue;
+    }
+    if (++rows > limits.max_rows) {
+      error(line_number, 1, fmt::format("the trace has more than {} rows", limits.max_rows));
+      break;
+    }
+    if (fields.size() != header_size) {
+      error(line_number, 1,
+            fmt::format("row has {} field{} but the header has {} columns (expected one field "
+                        "per column)",
+                        fields.size(), fields.size() == 1 ? "" : "s", header_size));
+      continue;
+    }
+    const Field& tf = fields[time_at];
+    const Field& vf = fields[value_at];
+    std::optional<SimTime> at;
+    if (const auto stamp = parse_timestamp(tf.text)) {
+      if (!first_stamp) first_stamp = *stamp;
+      if (*stamp < *first_stamp)
+        error(line_number, tf.column,
+              fmt::format("{}: '{}' is before the first row's time (expected rows in time "
+                          "order)",
+                          columns.time, tf.text));
+      else
+        at = kSimStart + SimDuration{*stamp - *first_stamp};
+    } else if (const auto offset = parse_time(tf.text, scratch, why)) {
+      at = kSimStart + *offset;
+    } else {
+      error(line_number, tf.column,
+            fmt::format("{}: {} (or an ISO 8601 UTC time such as 2024-03-01T12:00:00Z)",
+                        columns.time, why));
+    }
+    double value = 0;
+    const auto [ptr, status] = std::from_chars(vf.text.data(), vf.text.data() + vf.text.size(), value);
+    const bool number = !vf.text.empty() && status == std::errc{} &&
+                        ptr == vf.text.data() + vf.text.size() && std::isfinite(value);
+    if (!number || value < 0) {
+      error(line_number, vf.column,
+            fmt::format("{}: '{}' is not {} (expected a number of requests, 0 or more)",
+                        columns.value, vf.text, number ? "0 or more" : "a number"));
+      continue;
+    }
+    if (!at) continue;
+    if (last_line != 0 && *at <= last) {
+      error(line_number, tf.column,
+            fmt::format("{}: {} is not after {} on line {} (expected rows in increasing time)",
+                        columns.time, format_time(*at), format_time(last), last_line));
+      continue;
+    }
+    last = *at;
+    last_line = line_number;
+    result.points.push_back({*at, value});
+  }
+  if (!have_header)
+    error(1, 1, fmt::format("no header line (expected a header naming the columns '{}' and '{}')",
+                            columns.time, columns.value));
+  else if (result.errors.empty() && result.points.empty())
+    error(line_number, 1, "no rows (expected at least one row of a time and a rate)");
+  return result;
+}
 
 TraceParseResult parse_trace_csv(std::string_view text, std::string_view source,
                                  const TraceLimits& limits) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ecsim/sim/time.hpp"
+#include "ecsim/workload/load.hpp"
 
 namespace ecsim::workload {
 
@@ -78,6 +79,30 @@ inline constexpr std::array<std::string_view, 4> kTraceColumns{"submit_time", "d
 /// up to `limits`; more than `limits.max_rows` rows is an error that stops the parse.
 [[nodiscard]] TraceParseResult parse_trace_csv(std::string_view text, std::string_view source,
                                                const TraceLimits& limits = {});
+
+/// The columns of a rate trace: a time and a value.
+struct RateTraceColumns {
+  std::string time = "time";
+  std::string value = "requests_per_second";
+};
+
+/// What `parse_rate_csv` found.
+struct RateTraceResult {
+  std::string source;
+  std::vector<LoadPoint> points;  ///< the rows' times and values, in time order
+  std::vector<TraceError> errors;
+  [[nodiscard]] bool ok() const noexcept { return errors.empty(); }
+};
+
+/// Parses a trace of a rate (a metric exported from CloudWatch, a load balancer's log, a load
+/// test): a header naming `columns.time` and `columns.value` among any others, then one row per
+/// time, strictly increasing. A time is a duration or seconds from the start of the run, or an
+/// ISO 8601 UTC timestamp (then counted from the first row's); a value a decimal number >= 0.
+/// Blank lines, `#` comments, quotes, CRLF and a byte order mark are read as by
+/// `parse_trace_csv`. Values are returned as given (the caller divides by their period).
+[[nodiscard]] RateTraceResult parse_rate_csv(std::string_view text, std::string_view source,
+                                             const RateTraceColumns& columns,
+                                             const TraceLimits& limits = {});
 
 /// The errors of `result`, one line each as `source:line:column: error: message`.
 [[nodiscard]] std::string format_trace_errors(const TraceParseResult& result);
