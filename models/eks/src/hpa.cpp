@@ -9,27 +9,31 @@
 namespace ecsim::eks {
 namespace {
 
-// GetResourceUtilizationRatio over the pods with a sample: the whole percent of the requests
-// they use, and its ratio to the target. None when they request nothing.
+// Over the pods with a sample: for a utilisation target GetResourceUtilizationRatio (the whole
+// percent of the requests they use, over the target; none when they request nothing), for an
+// average value the mean usage over the target (calcPlainMetricReplicas).
 std::optional<double> usage_ratio(std::span<const HpaPod> pods, std::span<const double> usage,
-                                  std::int32_t target_percent) {
-  double used = 0, requested = 0;
+                                  const HpaTarget& target) {
+  double used = 0, requested = 0, counted = 0;
   for (std::size_t i = 0; i < pods.size(); ++i) {
     if (usage[i] < 0) continue;  // not among the samples
     used += usage[i];
     requested += pods[i].request;
+    ++counted;
   }
+  if (!target.utilization) return counted > 0 ? std::optional(used / (target.value * counted)) : std::nullopt;
   if (requested <= 0) return std::nullopt;
   const auto utilization = static_cast<std::int64_t>(std::floor(used * 100 / requested));
-  return static_cast<double>(utilization) / target_percent;
+  return static_cast<double>(utilization) / target.value;
 }
 
 }  // namespace
 
-HpaPodClass hpa_classify_cpu_pod(const HpaPod& pod, SimTime now) {
+HpaPodClass hpa_classify_pod(const HpaPod& pod, HpaResource resource, SimTime now) {
   if (pod.stopped) return HpaPodClass::kSkipped;
   if (pod.pending) return HpaPodClass::kIgnored;
   if (!pod.has_metric) return HpaPodClass::kMissing;
+  if (resource != HpaResource::kCpu) return HpaPodClass::kReady;
   bool unready;
   if (pod.started + kHpaCpuInitializationPeriod > now) {
     // Within the initialisation period: unready, or no whole window since the last change.
@@ -45,11 +49,20 @@ std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
                                                   std::span<const HpaPod> pods,
                                                   std::int32_t target_percent, SimTime now,
                                                   double tolerance) {
+  return hpa_resource_replicas(current_replicas, pods,
+                               HpaTarget{HpaResource::kCpu, true, static_cast<double>(target_percent)},
+                               now, tolerance);
+}
+
+std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
+                                                  std::span<const HpaPod> pods,
+                                                  const HpaTarget& target, SimTime now,
+                                                  double tolerance) {
   std::vector<HpaPodClass> classes(pods.size());
   std::vector<double> usage(pods.size(), -1);  // -1: not among the samples
   std::int64_t ready = 0, ignored = 0, missing = 0, samples = 0;
   for (std::size_t i = 0; i < pods.size(); ++i) {
-    classes[i] = hpa_classify_cpu_pod(pods[i], now);
+    classes[i] = hpa_classify_pod(pods[i], target.resource, now);
     switch (classes[i]) {
       case HpaPodClass::kSkipped: break;
       case HpaPodClass::kIgnored: ++ignored; break;
@@ -62,7 +75,7 @@ std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
     }
   }
   if (samples == 0) return std::nullopt;
-  const std::optional<double> ratio = usage_ratio(pods, usage, target_percent);
+  const std::optional<double> ratio = usage_ratio(pods, usage, target);
   if (!ratio) return std::nullopt;
   const bool rebalance_ignored = ignored > 0 && *ratio > 1.0;
   if (!rebalance_ignored && missing == 0) {
@@ -73,12 +86,12 @@ std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
   // scale-up, pods not yet ready count at 0%.
   for (std::size_t i = 0; i < pods.size(); ++i) {
     if (classes[i] == HpaPodClass::kMissing) {
-      if (*ratio < 1.0) usage[i] = pods[i].request;
+      if (*ratio < 1.0) usage[i] = target.utilization ? pods[i].request : target.value;
       else if (*ratio > 1.0) usage[i] = 0;
     }
     if (rebalance_ignored && classes[i] == HpaPodClass::kIgnored) usage[i] = 0;
   }
-  const std::optional<double> again = usage_ratio(pods, usage, target_percent);
+  const std::optional<double> again = usage_ratio(pods, usage, target);
   if (!again) return current_replicas;
   if (std::abs(1.0 - *again) <= tolerance || (*ratio < 1.0 && *again > 1.0) ||
       (*ratio > 1.0 && *again < 1.0))

@@ -282,6 +282,7 @@ void Runtime::start(const RandomStreams& streams) {
   for (const ClusterId c : clusters_.ids()) {
     link_budgets(c);
     schedule_operations(c, streams);
+    start_autoscalers(c);
     reconcile(c);
   }
 }
@@ -619,6 +620,7 @@ bool Runtime::handle(const Event& e) {
       break;
     }
     case kNotReady: not_ready(InstanceId{e.target}, e.payload); break;
+    case kAutoscalerSync: autoscaler_sync(cluster_target(e)); break;
     case kNodeDeleted: {
       const ClusterId c = cluster_target(e);
       const NodeId n{static_cast<NodeId::rep_type>(e.payload)};
@@ -714,10 +716,17 @@ void Runtime::reconcile(ClusterId c) {
         reconcile_deployment(c, w);
         break;
       case WorkloadState::Kind::kStatefulSet:
-        // OrderedReady: the next pod once every earlier one runs.
+        // OrderedReady: the next pod once every earlier one runs; fewer replicas remove the
+        // highest ordinals first.
         while (!wl.quota_blocked && static_cast<std::int32_t>(wl.pods.size) < wl.replicas) {
           if (wl.running_pods != static_cast<std::int32_t>(wl.pods.size)) break;
           create_pod(c, w);
+        }
+        while (static_cast<std::int32_t>(rt.workloads[w].pods.size) > rt.workloads[w].replicas) {
+          TaskId highest = rt.workloads[w].pods.head;
+          for (const TaskId p : pods_of(rt.workloads[w]))
+            if (pods_[p].ordinal > pods_[highest].ordinal) highest = p;
+          finish(highest, Outcome::kCompleted);
         }
         break;
       case WorkloadState::Kind::kDaemonSet: {
@@ -1100,6 +1109,7 @@ void Runtime::launch_on_fargate(TaskId p) {
   ++wl.fargate_by_az[best.value()];
   ++rt.fargate_by_az[best.value()];
   pod.state = PodState::kStarting;
+  pod.bound_at = sim_.now();
   // EKS on Fargate runs x86 pods at the On-Demand price, billed from the launch on.
   pod.fargate_cost = cost_.start_fargate(sim_.now(), size->cpu_units, size->memory_mib,
                                          platform::Arch::kAmd64, false);
@@ -1280,6 +1290,7 @@ void Runtime::bind(TaskId p, NodeId n) {
   ClusterState& rt = clusters_[pod.cluster];
   rt.scheduler.bind(p, pod.cls, rt.nodes[n].node);
   pod.node = n;
+  pod.bound_at = sim_.now();
   count_busy(p, 1);
   pod.state = PodState::kStarting;
   // The kubelet starts the pod once the binding is stored.
@@ -1323,6 +1334,9 @@ void Runtime::set_serving(TaskId p, bool serving) {
   const AzId az = pod.node.valid() ? rt.nodes[pod.node].az : pod.fargate_az;
   m.running_by_az[az.value()] += delta;
   m.observe(sim_.now());
+  pod.ready_changed = sim_.now();
+  if (std::optional<workload::LoadMeter>& load = rt.workloads[pod.workload].load)
+    load->set_serving(sim_.now(), m.running);
 }
 
 void Runtime::finish(TaskId p, Outcome outcome) {
@@ -1490,6 +1504,7 @@ Results Runtime::results(SimTime end) {
   Results r;
   operation_results(r);
   r.explanation = explanation_;
+  r.scaling = scaling_;
   for (ClusterState& rt : clusters_) {
     ControlPlaneResult& cp = r.control_planes.emplace_back();
     cp.cluster = rt.config->name;
@@ -1536,6 +1551,7 @@ Results Runtime::results(SimTime end) {
       w.replicas = wl.measure.summary(end);
       w.pods = counts;
       w.rollouts = wl.rollouts;
+      if (wl.load) w.load = wl.load->summary(end);
       // progressDeadlineSeconds (600 s) without progress: ProgressDeadlineExceeded.
       for (RolloutResult& d : w.rollouts)
         if (d.state == RolloutState::kInProgress && end - wl.last_progress >= kProgressDeadline)

@@ -257,6 +257,22 @@ Json services_json(const RunReport& report, const Writer& w) {
     });
     sj["tasks"] = tasks;
     sj["deployments"] = deployments_json(reps, k, w);
+    if (first.load) {
+      Json lj = Json::object();
+      const auto load = [&](const std::string& key, auto get) {
+        field(lj, key, [get](const ServiceResult& x) { return get(*x.load); });
+      };
+      using workload::LoadSummary;
+      load("requests", [](const LoadSummary& l) { return l.requests; });
+      load("excess_requests", [](const LoadSummary& l) { return l.excess_requests; });
+      load("overload_seconds", [](const LoadSummary& l) { return l.overload_seconds; });
+      load("overloaded_periods", [](const LoadSummary& l) { return l.overloaded_periods; });
+      load("cpu_percent_mean", [](const LoadSummary& l) { return l.cpu_percent_mean; });
+      load("cpu_percent_max", [](const LoadSummary& l) { return l.cpu_percent_max; });
+      load("response_ms_mean", [](const LoadSummary& l) { return l.response_ms_mean; });
+      load("response_ms_max", [](const LoadSummary& l) { return l.response_ms_max; });
+      sj["load"] = lj;
+    }
     out.push_back(sj);
   }
   return out;
@@ -640,6 +656,25 @@ std::string summary_json(const RunReport& report, bool include_timing) {
   j["control_plane"] = control_plane_json(reps, w);
   j["eks_nodes"] = eks_nodes_json(reps, w);
   j["namespaces"] = namespaces_json(reps, w);
+  // The autoscalers' changes of the first replication (a list whose length differs between
+  // replications), and their count over the replications.
+  if (std::any_of(reps.begin(), reps.end(), [](const ReplicationResult& r) { return !r.scaling.empty(); })) {
+    Json list = Json::array();
+    for (const ScalingActivity& a : reps.front().scaling) {
+      Json aj;
+      aj["at_seconds"] = to_seconds(a.at);
+      aj["cluster"] = a.cluster;
+      aj["autoscaler"] = a.autoscaler;
+      aj["target"] = a.target;
+      aj["from"] = a.from;
+      aj["to"] = a.to;
+      aj["reason"] = a.reason;
+      list.push_back(aj);
+    }
+    j["scaling_activities"] = list;
+    w.number(j, "scaling_activity_count",
+             [](const ReplicationResult& r) { return static_cast<double>(r.scaling.size()); });
+  }
   Json cost = Json::object();
   w.number(cost, "total", [](const ReplicationResult& r) { return r.cost.total(); });
   w.number(cost, "ec2", [](const ReplicationResult& r) { return r.cost.ec2; });

@@ -53,12 +53,14 @@ void add_eks_results(ReplicationResult& r, eks::Results&& e) {
   r.control_plane = std::move(e.control_planes);
   r.namespaces = std::move(e.namespaces);
   r.eks_nodes = std::move(e.nodes);
+  r.scaling = std::move(e.scaling);
   for (eks::JobResult& j : e.jobs)
     r.jobs.push_back(
         JobResult{std::move(j.cluster), std::move(j.name), j.pods, j.wait, std::move(j.failed)});
   for (eks::WorkloadResult& w : e.workloads) {
     ServiceResult& s =
         add_service(r, std::move(w.cluster), std::move(w.name), "eks", std::move(w.replicas), w.pods);
+    s.load = w.load;
     for (const eks::RolloutResult& d : w.rollouts)
       s.deployments.push_back(
           DeploymentResult{d.trigger, d.started, d.finished, d.state, false, d.stuck_since, 0});

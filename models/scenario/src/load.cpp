@@ -8,6 +8,7 @@
 #include "ecsim/scenario/scenario.hpp"
 #include "ecsim/workload/trace.hpp"
 #include "input_file.hpp"
+#include "k8s_fields.hpp"
 #include "loader.hpp"
 #include "yaml_reader.hpp"
 
@@ -345,6 +346,125 @@ std::optional<workload::ArrivalSpec> Loader::read_trace(const Reader& at, const 
   }
   return workload::TraceArrivals{
       std::make_shared<const std::vector<workload::TraceRecord>>(std::move(parsed.records))};
+}
+
+// --- load ---------------------------------------------------------------------------------------
+
+std::optional<workload::LoadProfile> Loader::read_load_rate(const Reader& r) {
+  constexpr double kMaxRate = 1e9;  // requests per second
+  if (!r.is_map()) {
+    const auto rate = r.number(0, kMaxRate);
+    if (!rate) return std::nullopt;
+    return workload::LoadProfile::constant(*rate);
+  }
+  static constexpr std::array<std::string_view, 3> kShapes{"diurnal", "steps", "trace"};
+  const auto shape = one_kind(r, kShapes, "rate shape");
+  if (!shape) return std::nullopt;
+  const auto& [name, v] = *shape;
+  if (name == "diurnal") {
+    if (!v.expect_map({"mean", "amplitude", "peak_at"})) return std::nullopt;
+    const bool have = require_all({v["mean"], v["amplitude"], v["peak_at"]});
+    const auto mean = v["mean"].number(0, kMaxRate);
+    const auto amplitude = v["amplitude"].number(0, 1);
+    const auto peak = v["peak_at"].duration(SimDuration::zero(), hours(24) - SimDuration{1});
+    if (!have || !mean || !amplitude || !peak) return std::nullopt;
+    return workload::LoadProfile::diurnal(*mean, *amplitude, *peak);
+  }
+  if (name == "steps") {
+    std::vector<workload::LoadPoint> points;
+    bool ok = true;
+    for (const Reader& step : v.items("a list of steps {at, rate}")) {
+      if (!step.expect_map({"at", "rate"}) || !require_all({step["at"], step["rate"]})) {
+        ok = false;
+        continue;
+      }
+      const auto at = step["at"].duration(SimDuration::zero(), kMaxHorizon);
+      const auto rate = step["rate"].number(0, kMaxRate);
+      if (!at || !rate) {
+        ok = false;
+        continue;
+      }
+      if (!points.empty() && kSimStart + *at <= points.back().at) {
+        step["at"].error(fmt::format("{} is not after the step before ({}; expected steps in "
+                                     "increasing time)",
+                                     format_duration(*at), format_time(points.back().at)));
+        ok = false;
+        continue;
+      }
+      points.push_back({kSimStart + *at, *rate});
+    }
+    if (points.empty() && ok) v.error("expected at least one step {at, rate}");
+    if (!ok || points.empty()) return std::nullopt;
+    return workload::LoadProfile::steps(std::move(points));
+  }
+  // trace: {file, time_column, value_column, per}
+  if (!v.expect_map({"file", "time_column", "value_column", "per"}) || !v["file"].require())
+    return std::nullopt;
+  workload::RateTraceColumns columns;
+  columns.time = v["time_column"].string().value_or(columns.time);
+  columns.value = v["value_column"].string().value_or(columns.value);
+  const auto per = v["per"].present() ? v["per"].duration(std::chrono::milliseconds(1), hours(24))
+                                      : std::optional<SimDuration>(seconds(1));
+  const auto relative = v["file"].string();
+  if (!relative || !per) return std::nullopt;
+  const std::string file = resolve(*relative);
+  InputText input = read_input_file(file);
+  if (!input.text) {
+    v["file"].error(std::move(input.problem));
+    return std::nullopt;
+  }
+  workload::RateTraceResult parsed = workload::parse_rate_csv(*input.text, file, columns);
+  for (const workload::TraceError& e : parsed.errors)
+    diagnostics_.error(SourceLocation{file, static_cast<int>(e.line), static_cast<int>(e.column)},
+                       "", e.message);
+  if (!parsed.ok()) return std::nullopt;
+  // Values counted over `per` (a metric's Sum per minute, ...) become a rate per second.
+  for (workload::LoadPoint& p : parsed.points) p.rate /= to_seconds(*per);
+  return workload::LoadProfile::trace(std::move(parsed.points));
+}
+
+std::optional<workload::LoadSpec> Loader::read_load(const Reader& r) {
+  const bool have = require_all({r["requests_per_second"], r["cpu_per_request"]});
+  std::optional<workload::LoadProfile> rate;
+  if (r["requests_per_second"].present()) rate = read_load_rate(r["requests_per_second"]);
+  workload::LoadCost cost;
+  const auto cpu = r["cpu_per_request"].duration(SimDuration{1}, hours(1));
+  bool ok = have && rate && cpu;
+  if (cpu) cost.cpu_seconds_per_request = to_seconds(*cpu);
+  const auto mib = [&](const char* key, double& out) {
+    if (!r[key].present()) return;
+    const auto bytes = read_quantity(r[key], false);
+    if (!bytes) ok = false;
+    else out = static_cast<double>(*bytes) / (1024.0 * 1024.0);
+  };
+  mib("memory_per_request", cost.memory_mib_per_request);
+  mib("base_memory", cost.base_memory_mib);
+  if (r["bytes_per_request"].present()) {
+    const auto bytes = read_quantity(r["bytes_per_request"], false);
+    if (!bytes) ok = false;
+    else cost.bytes_out_per_request = static_cast<double>(*bytes);
+  }
+  if (r["cpu_ceiling"].present()) {
+    const auto c = r["cpu_ceiling"].number(0.01, 1000);
+    if (!c) ok = false;
+    else cost.cpu_ceiling = *c;
+  }
+  for (const Reader& b : r["bursts"].items("a list of bursts {at, for, factor}")) {
+    if (!b.expect_map({"at", "for", "factor"}) || !require_all({b["at"], b["for"], b["factor"]})) {
+      ok = false;
+      continue;
+    }
+    const auto at = b["at"].duration(SimDuration::zero(), kMaxHorizon);
+    const auto length = b["for"].duration(SimDuration{1}, kMaxHorizon);
+    const auto factor = b["factor"].number(0.001, 1e6);
+    if (!at || !length || !factor) {
+      ok = false;
+      continue;
+    }
+    if (rate) rate->add_burst({kSimStart + *at, *length, *factor});
+  }
+  if (!ok) return std::nullopt;
+  return workload::LoadSpec{std::move(*rate), cost};
 }
 
 // --- faults -----------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
   EksClusterConfig out;
   if (!c.expect_map({"cluster", "config", "manifests", "scheduler", "control_plane",
                      "kubernetes_version", "node_monitor_grace", "default_toleration",
-                     "namespaces", "jobs"}))
+                     "namespaces", "jobs", "load"}))
     return out;
   if (c["cluster"].require()) out.name = c["cluster"].string().value_or("");
   // ECS and EKS clusters share one namespace: faults and outputs name them.
@@ -178,7 +178,58 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
                                .value_or(out.default_toleration);
   out.quotas = read_namespaces(c["namespaces"]);
   read_eks_jobs(c["jobs"], manifests, out);
+  read_eks_loads(c["load"], out);
   return out;
+}
+
+// eks[].load[]: a Deployment's or StatefulSet's load; its pods' CPU request is their capacity.
+void Loader::read_eks_loads(const Reader& list, EksClusterConfig& out) {
+  for (const Reader& l : list.items("a list of loads {workload, requests_per_second, ...}")) {
+    if (!l.expect_map({"workload", "namespace", "kind", "requests_per_second", "bursts",
+                       "cpu_per_request", "memory_per_request", "base_memory",
+                       "bytes_per_request", "cpu_ceiling"}))
+      continue;
+    eks::WorkloadLoad load;
+    const bool named = l["workload"].require();
+    load.name = l["workload"].string().value_or("");
+    load.name_space = l["namespace"].string().value_or(load.name_space);
+    if (l["kind"].present())
+      load.stateful_set = l["kind"].one_of({"Deployment", "StatefulSet"}) == "StatefulSet";
+    auto spec = read_load(l);
+    if (!named || load.name.empty()) continue;
+    const char* kind = load.stateful_set ? "StatefulSet" : "Deployment";
+    std::vector<std::string> names;
+    const eks::PodTemplate* pod = nullptr;
+    const auto look = [&](const auto& workloads) {
+      for (const auto& w : workloads) {
+        if (w.meta.name_space != load.name_space) continue;
+        names.push_back(w.meta.name);
+        if (w.meta.name == load.name) pod = &w.pod;
+      }
+    };
+    if (load.stateful_set) look(out.manifests.stateful_sets);
+    else look(out.manifests.deployments);
+    if (!find_named(l["workload"], load.name, names, kind,
+                    fmt::format(" in namespace '{}' of the manifests", load.name_space)))
+      continue;
+    const bool twice = std::any_of(out.loads.begin(), out.loads.end(), [&](const eks::WorkloadLoad& o) {
+      return o.name == load.name && o.name_space == load.name_space && o.stateful_set == load.stateful_set;
+    });
+    if (twice) {
+      l["workload"].error(fmt::format("{} '{}' is given a load twice", kind, load.name));
+      continue;
+    }
+    if (pod->spec.requests.cpu_millis <= 0) {
+      l["workload"].error(fmt::format(
+          "{} '{}' requests no CPU: a load needs each pod's CPU request, its capacity (expected "
+          "resources.requests.cpu in its pod template)",
+          kind, load.name));
+      continue;
+    }
+    if (!spec) continue;
+    load.load = std::move(*spec);
+    out.loads.push_back(std::move(load));
+  }
 }
 
 void Loader::add_node_groups(const Reader& at, EksClusterConfig& cluster,

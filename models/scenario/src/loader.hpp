@@ -55,6 +55,10 @@ class Loader {
   std::optional<double> read_rate(const Reader& r, std::string_view prefix);
   std::optional<workload::ArrivalSpec> read_arrivals(const Reader& r);
   std::optional<workload::ArrivalSpec> read_trace(const Reader& at, const std::string& file);
+  /// The load keys of `r` (requests_per_second, bursts, cpu_per_request, ...); the caller has
+  /// checked the mapping's keys.
+  std::optional<workload::LoadSpec> read_load(const Reader& r);
+  std::optional<workload::LoadProfile> read_load_rate(const Reader& r);
   void read_fault(const Reader& f, Scenario& s);
   std::optional<std::vector<GroupId>> groups_of(const Reader& r, const Scenario& s);
 
@@ -64,6 +68,7 @@ class Loader {
   void add_node_groups(const Reader& at, EksClusterConfig& cluster,
                        platform::PlatformConfig& platform);
   void read_eks_jobs(const Reader& list, const ManifestReader& manifests, EksClusterConfig& out);
+  void read_eks_loads(const Reader& list, EksClusterConfig& out);
   void read_eks_operation(const std::string& kind, const Reader& v, SimTime at,
                           std::vector<EksClusterConfig>& clusters);
 

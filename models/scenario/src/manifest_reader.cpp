@@ -51,7 +51,8 @@ struct KnownKind {
   std::string_view kind;
   std::array<std::string_view, 2> versions;
 };
-constexpr std::array<KnownKind, 10> kKinds{{
+constexpr std::array<KnownKind, 11> kKinds{{
+    {"HorizontalPodAutoscaler", {"autoscaling/v2", "autoscaling/v1"}},
     {"Pod", {"v1", ""}},
     {"CronJob", {"batch/v1", ""}},
     {"Deployment", {"apps/v1", ""}},
@@ -660,6 +661,8 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
     job_places_.push_back(o["metadata"]["name"]);
     pod_places_.push_back({kind + " " + j.meta.name, j.meta.name_space, j.pod, o, false});
     out_.jobs.push_back(std::move(j));
+  } else if (kind == "HorizontalPodAutoscaler") {
+    read_autoscaler(o, std::move(meta), api_version);
   } else if (kind == "PodDisruptionBudget") {
     eks::PodDisruptionBudget p;
     p.meta = std::move(meta);
@@ -963,6 +966,182 @@ void ManifestReader::check_pod_level_resources(std::string_view version) {
           place.what, version));
 }
 
+// A HorizontalPodAutoscaler, with the API server's validation (ValidateHorizontalPodAutoscaler
+// after v2's defaults): minReplicas at least 1 (scale to zero is an alpha feature), maxReplicas
+// at least 1 and minReplicas, a target, Resource metrics of cpu or memory (ecsim's load gives
+// no other metric), and behaviour rules within 3600 s windows and 1800 s periods.
+void ManifestReader::read_autoscaler(const Reader& o, eks::ObjectMeta meta,
+                                     const std::string& api_version) {
+  eks::HorizontalPodAutoscaler h;
+  h.meta = std::move(meta);
+  const Reader spec = o["spec"];
+  const Reader ref = spec["scaleTargetRef"];
+  if (ref.require() && ref.expect_object("a reference {apiVersion, kind, name}")) {
+    (void)ref["apiVersion"].string();
+    const Reader kind = ref["kind"], name = ref["name"];
+    if (!kind.present() || kind.string().value_or("").empty())
+      (kind.present() ? kind : ref).error("Required value: spec.scaleTargetRef.kind");
+    if (!name.present() || name.string().value_or("").empty())
+      (name.present() ? name : ref).error("Required value: spec.scaleTargetRef.name");
+    const std::string k = kind.string().value_or("");
+    if (k == "StatefulSet") h.target_kind = eks::HorizontalPodAutoscaler::TargetKind::kStatefulSet;
+    else if (!k.empty() && k != "Deployment")
+      kind.error(fmt::format("a target of kind '{}' is not simulated (expected Deployment or "
+                             "StatefulSet)",
+                             k));
+    // An unsimulated kind has no target to check further.
+    if (k.empty() || k == "Deployment" || k == "StatefulSet") h.target_name = name.string().value_or("");
+    autoscaler_targets_.push_back(name.present() ? name : ref);
+  } else {
+    autoscaler_targets_.push_back(ref);
+  }
+  const auto whole = [](const Reader& r) {
+    return r.integer(std::numeric_limits<std::int32_t>::min(), kInt32Max);
+  };
+  const Reader min = spec["minReplicas"], max = spec["maxReplicas"];
+  if (min.present()) {
+    const auto v = whole(min);
+    if (v && *v < 1)
+      min.error(fmt::format("Invalid value: {}: must be greater than or equal to 1", *v));
+    else if (v) h.min_replicas = static_cast<std::int32_t>(*v);
+  }
+  if (max.require()) {
+    const auto v = whole(max);
+    if (v && *v < 1) max.error(fmt::format("Invalid value: {}: must be greater than 0", *v));
+    else if (v && *v < h.min_replicas)
+      max.error(fmt::format("Invalid value: {}: must be greater than or equal to `minReplicas`", *v));
+    else if (v) h.max_replicas = static_cast<std::int32_t>(*v);
+  }
+  if (api_version == "autoscaling/v1") {
+    const Reader t = spec["targetCPUUtilizationPercentage"];
+    const auto v = t.present() ? whole(t) : std::optional<std::int64_t>(80);
+    if (v && *v < 1) t.error(fmt::format("Invalid value: {}: must be greater than 0", *v));
+    else if (v) h.metrics.push_back({eks::HpaResource::kCpu, true, static_cast<double>(*v)});
+    out_.autoscalers.push_back(std::move(h));
+    return;
+  }
+  for (const Reader& m : spec["metrics"].items("a list of metrics")) {
+    if (!m.expect_object("a metric {type, resource}")) continue;
+    const std::string type = m["type"].string().value_or("");
+    if (!m["type"].require()) continue;
+    if (type != "Resource") {
+      static constexpr std::array<std::string_view, 4> kOthers{"Pods", "Object", "External",
+                                                               "ContainerResource"};
+      if (std::find(kOthers.begin(), kOthers.end(), type) != kOthers.end())
+        m["type"].error(fmt::format(
+            "a {} metric is not simulated: ecsim's load gives the pods' cpu and memory only "
+            "(expected type Resource)",
+            type));
+      else
+        m["type"].error(fmt::format("Unsupported value: \"{}\": supported values: "
+                                    "\"ContainerResource\", \"External\", \"Object\", "
+                                    "\"Pods\", \"Resource\"",
+                                    type));
+      continue;
+    }
+    const Reader r = m["resource"];
+    if (!r.present()) {
+      m.error("Required value: metrics.resource: must populate information for the given metric "
+              "source");
+      continue;
+    }
+    if (!r.expect_object("a resource metric {name, target}") || !require_all({r["name"], r["target"]}))
+      continue;
+    eks::HpaTarget target;
+    const auto name = r["name"].one_of({"cpu", "memory"});
+    if (!name) continue;
+    target.resource = *name == "cpu" ? eks::HpaResource::kCpu : eks::HpaResource::kMemory;
+    const Reader t = r["target"];
+    if (!t.expect_object("a metric target {type, averageUtilization, averageValue}") ||
+        !t["type"].require())
+      continue;
+    const auto ttype = t["type"].one_of({"Utilization", "AverageValue", "Value"});
+    const Reader util = t["averageUtilization"], avg = t["averageValue"];
+    if (util.present() && avg.present()) {
+      avg.error("Forbidden: may not set both a target raw value and a target utilization");
+      continue;
+    }
+    if (!util.present() && !avg.present()) {
+      t.error("Required value: averageUtilization: must set either a target raw value or a "
+              "target utilization");
+      continue;
+    }
+    if (util.present()) {
+      const auto v = whole(util);
+      if (v && *v < 1) util.error(fmt::format("Invalid value: {}: must be greater than 0", *v));
+      if (!v || *v < 1) continue;
+      target.utilization = true;
+      target.value = static_cast<double>(*v);
+    } else {
+      const auto v = read_quantity(avg, target.resource == eks::HpaResource::kCpu);
+      if (v && *v <= 0) avg.error("Invalid value: must be positive");
+      if (!v || *v <= 0) continue;
+      target.utilization = false;
+      target.value = static_cast<double>(*v);  // millicores or bytes
+    }
+    if (ttype && (*ttype == "Utilization") != target.utilization)
+      t["type"].error(fmt::format("a target of type {} needs {}", *ttype,
+                                  *ttype == "Utilization" ? "averageUtilization" : "averageValue"));
+    h.metrics.push_back(target);
+  }
+  if (!spec["metrics"].present())
+    h.metrics.push_back({eks::HpaResource::kCpu, true, 80});  // v2's default
+  const Reader behavior = spec["behavior"];
+  if (behavior.expect_object("a behavior {scaleUp, scaleDown}")) {
+    const auto rules = [&](const Reader& b, eks::HpaScalingRules& out) {
+      if (!b.present() || !b.expect_object("scaling rules {stabilizationWindowSeconds, "
+                                           "selectPolicy, policies}"))
+        return;
+      if (b["stabilizationWindowSeconds"].present()) {
+        const auto v = whole(b["stabilizationWindowSeconds"]);
+        if (v && *v < 0)
+          b["stabilizationWindowSeconds"].error(
+              fmt::format("Invalid value: {}: must be greater than or equal to zero", *v));
+        else if (v && *v > 3600)
+          b["stabilizationWindowSeconds"].error(
+              fmt::format("Invalid value: {}: must be less than or equal to 3600", *v));
+        else if (v) out.stabilization_window = std::chrono::seconds(*v);
+      }
+      if (b["selectPolicy"].present())
+        if (const auto v = b["selectPolicy"].one_of({"Max", "Min", "Disabled"}))
+          out.select = *v == "Max"   ? eks::HpaScalingRules::Select::kMax
+                       : *v == "Min" ? eks::HpaScalingRules::Select::kMin
+                                     : eks::HpaScalingRules::Select::kDisabled;
+      if (!b["policies"].present()) return;
+      std::vector<eks::HpaPolicy> policies;
+      const auto list = b["policies"].items("a list of policies {type, value, periodSeconds}");
+      if (list.empty() && b["policies"].is_sequence())
+        b["policies"].error("Required value: must specify at least one Policy");
+      for (const Reader& p : list) {
+        if (!p.expect_object("a policy {type, value, periodSeconds}") ||
+            !require_all({p["type"], p["value"], p["periodSeconds"]}))
+          continue;
+        eks::HpaPolicy policy;
+        const auto type = p["type"].one_of({"Pods", "Percent"});
+        const auto value = whole(p["value"]);
+        const auto period = whole(p["periodSeconds"]);
+        if (value && *value <= 0)
+          p["value"].error(fmt::format("Invalid value: {}: must be greater than zero", *value));
+        if (period && *period <= 0)
+          p["periodSeconds"].error(
+              fmt::format("Invalid value: {}: must be greater than zero", *period));
+        else if (period && *period > 1800)
+          p["periodSeconds"].error(
+              fmt::format("Invalid value: {}: must be less than or equal to 1800", *period));
+        if (!type || !value || !period || *value <= 0 || *period <= 0 || *period > 1800) continue;
+        policy.type = *type == "Pods" ? eks::HpaPolicy::Type::kPods : eks::HpaPolicy::Type::kPercent;
+        policy.value = static_cast<std::int32_t>(*value);
+        policy.period = std::chrono::seconds(*period);
+        policies.push_back(policy);
+      }
+      if (!policies.empty()) out.policies = std::move(policies);
+    };
+    rules(behavior["scaleUp"], h.scale_up);
+    rules(behavior["scaleDown"], h.scale_down);
+  }
+  out_.autoscalers.push_back(std::move(h));
+}
+
 void ManifestReader::check() {
   std::vector<std::string> names(kBuiltinPriorityClasses.begin(), kBuiltinPriorityClasses.end());
   for (const eks::PriorityClass& c : out_.priority_classes) names.push_back(c.name);
@@ -976,6 +1155,35 @@ void ManifestReader::check() {
   for (std::size_t i = 1; i < global_defaults_.size(); ++i)
     global_defaults_[i].error(
         "only one PriorityClass can be marked as globalDefault (another one already is)");
+  // Each autoscaler's target is a workload of the manifests, scaled by no other autoscaler
+  // (the controller refuses to scale a target two HPAs select).
+  std::map<std::tuple<bool, std::string, std::string>, std::size_t> scaled;
+  for (std::size_t i = 0; i < out_.autoscalers.size(); ++i) {
+    const eks::HorizontalPodAutoscaler& h = out_.autoscalers[i];
+    if (h.target_name.empty()) continue;
+    const bool stateful = h.target_kind == eks::HorizontalPodAutoscaler::TargetKind::kStatefulSet;
+    std::vector<std::string> workloads;
+    const auto collect = [&](const auto& list) {
+      for (const auto& w : list)
+        if (w.meta.name_space == h.meta.name_space) workloads.push_back(w.meta.name);
+    };
+    if (stateful) collect(out_.stateful_sets);
+    else collect(out_.deployments);
+    const char* kind = stateful ? "StatefulSet" : "Deployment";
+    if (std::find(workloads.begin(), workloads.end(), h.target_name) == workloads.end()) {
+      const std::string hint = did_you_mean(h.target_name, workloads);
+      autoscaler_targets_[i].error(fmt::format(
+          "the target {} '{}' is not in namespace '{}' of the manifests{}", kind, h.target_name,
+          h.meta.name_space, hint.empty() ? "" : fmt::format(" ({})", hint)));
+      continue;
+    }
+    const auto [it, added] = scaled.emplace(std::make_tuple(stateful, h.meta.name_space, h.target_name), i);
+    if (!added)
+      autoscaler_targets_[i].error(fmt::format(
+          "{} '{}' is already scaled by HorizontalPodAutoscaler '{}' (the controller scales a "
+          "target of two autoscalers by neither)",
+          kind, h.target_name, out_.autoscalers[it->second].meta.name));
+  }
 }
 
 }  // namespace ecsim::scenario::detail

@@ -63,6 +63,7 @@ class ManifestReader {
   void read_quota_scopes(const Reader& spec, eks::ResourceQuota& q);
   eks::Job read_job(const Reader& spec, eks::ObjectMeta meta);
   eks::CronSpec read_cron(const Reader& spec);
+  void read_autoscaler(const Reader& o, eks::ObjectMeta meta, const std::string& api_version);
 
   Diagnostics& diagnostics_;
   eks::Manifests out_;
@@ -83,6 +84,7 @@ class ManifestReader {
     bool daemon_set = false;
   };
   std::vector<PodPlace> pod_places_;
+  std::vector<Reader> autoscaler_targets_;  ///< each HPA's scaleTargetRef.name, in order
 };
 
 }  // namespace ecsim::scenario::detail

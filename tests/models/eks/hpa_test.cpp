@@ -140,3 +140,35 @@ TEST_CASE("the HPA's scale-down policies limit the pods removed per period", "[e
 }
 
 }  // namespace ecsim::test
+
+namespace ecsim::test {
+
+TEST_CASE("the HPA's average-value target and its memory metric", "[eks][hpa]") {
+  // AverageValue 200m: 4 pods using 300m each, ratio 300 / 200 = 1.5 (no truncation to a
+  // percent): ceil(1.5 x 4) = 6.
+  std::vector<eks::HpaPod> pods(4, running(300));
+  const eks::HpaTarget raw{eks::HpaResource::kCpu, false, 200};
+  CHECK(eks::hpa_resource_replicas(4, pods, raw, kNow) == 6);
+  // A missing pod on a scale-down counts at the target value: 3 pods at 50m and one missing,
+  // target 200m: ratio 0.25, then (150 + 200) / (4 x 200) = 0.4375: ceil(1.75) = 2.
+  pods.assign(3, running(50));
+  eks::HpaPod missing = running(0);
+  missing.has_metric = false;
+  pods.push_back(missing);
+  CHECK(eks::hpa_resource_replicas(4, pods, raw, kNow) == 2);
+  // Memory has no initialisation period: a pod Ready 10 s ago, within a 30 s window of its
+  // readiness change, is ignored for CPU but counted for memory. Two pods at 200Mi of 256Mi:
+  // floor(400 / 512 x 100) = 78% against 50%: ceil(1.56 x 2) = 4.
+  const double mib = 1024.0 * 1024.0;
+  eks::HpaPod old_pod = running(200 * mib, 256 * mib);
+  eks::HpaPod new_pod = old_pod;
+  new_pod.started = kNow - minutes(1);
+  new_pod.ready_changed = kNow - seconds(10);
+  pods = {old_pod, new_pod};
+  CHECK(eks::hpa_classify_pod(new_pod, eks::HpaResource::kCpu, kNow) == eks::HpaPodClass::kIgnored);
+  CHECK(eks::hpa_classify_pod(new_pod, eks::HpaResource::kMemory, kNow) == eks::HpaPodClass::kReady);
+  CHECK(eks::hpa_resource_replicas(2, pods, eks::HpaTarget{eks::HpaResource::kMemory, true, 50},
+                                   kNow) == 4);
+}
+
+}  // namespace ecsim::test

@@ -14,6 +14,7 @@ namespace ecsim::test {
 namespace {
 
 using std::chrono::minutes;
+using std::chrono::seconds;
 
 const engine::ServiceResult& service(const engine::ReplicationResult& r, const std::string& name) {
   for (const engine::ServiceResult& s : r.services)
@@ -697,6 +698,38 @@ TEST_CASE("EKS: pods a newer rollout removes while they start never run") {
   CHECK(web.tasks.lost() == 0);
   CHECK(r.tasks.running_at_end == 9);
   CHECK(r.tasks.pending_at_end == 0);
+}
+
+
+TEST_CASE("EKS: the HorizontalPodAutoscaler walkthrough scales php-apache to 7 and back to 1") {
+  // hpa-walkthrough.yaml: Kubernetes' walkthrough files; 70 req/s of 10 ms (700m) from 1m to
+  // 30m on pods requesting 200m, limited to 500m; the HPA targets 50% between 1 and 10.
+  const engine::ReplicationResult r = run_eks("eks/engine/hpa-walkthrough.yaml");
+  REQUIRE(r.scaling.size() == 3);
+  // The sync at 75 s: one pod at its 500m limit, 250% of its request, ratio 5: ceil(5 x 1) = 5,
+  // within the default scale-up limit max(1 + 4, 2 x 1) = 5.
+  CHECK(r.scaling[0].at == kSimStart + seconds(75));
+  CHECK(r.scaling[0].from == 1);
+  CHECK(r.scaling[0].to == 5);
+  // At 90 s the 4 new pods have no sample yet: counted at 0% on a scale-up the ratio falls
+  // below 1, so no change. At 105 s: 700m / 5 = 140m, 70%, ratio 1.4: ceil(7) = 7; then 100m
+  // each, 50%, steady: the walkthrough's "7 replicas".
+  CHECK(r.scaling[1].at == kSimStart + seconds(105));
+  CHECK(r.scaling[1].to == 7);
+  // The load stops at 30m; from the sync at 30m15s every proposal is 1 (no use), but the 300 s
+  // scale-down window keeps the highest proposal within it: the last 7 (the sync at 30m00s)
+  // leaves the window (recommendations after now - 300 s) at the sync of 35m00s.
+  CHECK(r.scaling[2].at == kSimStart + minutes(35));
+  CHECK(r.scaling[2].to == 1);
+  CHECK(r.scaling[2].reason == "New size: 1; reason: All metrics below target");
+  const engine::ServiceResult& php = service(r, "php-apache");
+  REQUIRE(php.load);
+  CHECK(php.load->requests == Approx(70.0 * 29 * 60));
+  // Before 75 s one pod serves at most 500m / 10 ms = 50 req/s of the 70: 20 req/s in excess
+  // for 15 s, and until the 4 new pods run (a few seconds more).
+  CHECK(php.load->excess_requests > 20 * 15);
+  CHECK(php.load->excess_requests < 20 * 25);
+  CHECK(php.desired == 1);
 }
 
 }  // namespace ecsim::test

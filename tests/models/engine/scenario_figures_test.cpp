@@ -345,3 +345,42 @@ TEST_CASE("mmc: M/M/4 over 20 hours, 4 replications", "[engine][figures]") {
     CHECK(r.tasks.lost() == 0);
   }
 }
+
+TEST_CASE("autoscaling/hpa-diurnal: the HPA follows a diurnal day within its tolerance",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("autoscaling/hpa-diurnal.yaml");
+  const engine::ServiceResult& web = service(r, "web", "web");
+  REQUIRE(web.load);
+  // A whole day of 100 (1 + 0.8 cos(...)) req/s: the cosine integrates to 0.
+  CHECK(web.load->requests == Catch::Detail::Approx(100.0 * 86400).epsilon(1e-9));
+  // The first 2 pods start within seconds; before that every request is excess (about 31 req/s
+  // at 00:00: 100 (1 + 0.8 cos(-14h / 24h x 2 pi)) = 30.7).
+  CHECK(web.load->overload_seconds > 0);
+  CHECK(web.load->overload_seconds < 15);
+  CHECK(web.load->excess_requests < 31 * web.load->overload_seconds);
+  REQUIRE(!r.scaling.empty());
+  // 2 -> 3 when 2 pods reach 66% (33 req/s), at 4.20h: the first sync after it.
+  const ScalingActivity& first = r.scaling.front();
+  CHECK(first.from == 2);
+  CHECK(first.to == 3);
+  CHECK(to_seconds(first.at) / 3600 > 4.19);
+  CHECK(to_seconds(first.at) / 3600 < 4.22);
+  // The peak holds 11 pods (1800m / 11 = 164m, 65%, within the tolerance), never 12.
+  std::int64_t most = 0;
+  for (const ScalingActivity& a : r.scaling) {
+    most = std::max(most, a.to);
+    CHECK(std::abs(a.to - a.from) == 1);  // a slow day: one pod at a time
+    CHECK(a.autoscaler == "HorizontalPodAutoscaler default/web");
+  }
+  CHECK(most == 11);
+  // Every scale-down waits out the 300 s window: no two changes of direction within it.
+  for (std::size_t i = 1; i < r.scaling.size(); ++i)
+    if (r.scaling[i].to < r.scaling[i].from && r.scaling[i - 1].to > r.scaling[i - 1].from)
+      CHECK(r.scaling[i].at - r.scaling[i - 1].at >= std::chrono::seconds(300));
+  CHECK(r.scaling.back().to == 3);
+  CHECK(web.desired == 3);
+  // Never short of CPU once running: the mean use is near the 60% target and no minute reached
+  // 100% (at most 66%, where the HPA adds a pod).
+  CHECK(web.load->cpu_percent_max < 67);
+  CHECK(web.load->overloaded_periods == 0);
+}

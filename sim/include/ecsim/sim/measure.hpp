@@ -5,6 +5,7 @@
 /// rollout. Plain values; the report writer turns them into text.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "ecsim/sim/stats.hpp"
@@ -99,6 +100,16 @@ struct ReplicaMeter {
   void observe(SimTime now);
   /// The summary at `end`, the end of the run.
   [[nodiscard]] ReplicaSummary summary(SimTime end) const;
+};
+
+/// One change of a target's size an autoscaler made.
+struct ScalingActivity {
+  SimTime at = kSimStart;
+  std::string cluster;
+  std::string autoscaler;  ///< its kind and name, e.g. "HorizontalPodAutoscaler default/web"
+  std::string target;      ///< what it scaled, e.g. "Deployment default/web"
+  std::int64_t from = 0, to = 0;
+  std::string reason;      ///< in the autoscaler's own words
 };
 
 }  // namespace ecsim

@@ -19,6 +19,7 @@
 #include "ecsim/sim/time.hpp"
 #include "ecsim/workload/arrivals.hpp"
 #include "ecsim/workload/durations.hpp"
+#include "ecsim/workload/load.hpp"
 
 namespace ecsim::eks {
 
@@ -105,6 +106,14 @@ inline constexpr SimDuration kDefaultTolerationSeconds = std::chrono::seconds(30
 
 /// An EKS cluster: eksctl's node groups (each an Auto Scaling group of the platform), the
 /// objects of its manifests and the scenario's options for it.
+/// The load on a Deployment or StatefulSet (`eks[].load[]`).
+struct WorkloadLoad {
+  std::string name;                    ///< the workload's metadata.name
+  std::string name_space = "default";
+  bool stateful_set = false;           ///< a StatefulSet, else a Deployment
+  workload::LoadSpec load;
+};
+
 struct ClusterSpec {
   std::string name;                         ///< the scenario's `cluster`, unique among all clusters
   std::string config_path;                  ///< the eksctl file, resolved
@@ -126,6 +135,7 @@ struct ClusterSpec {
   /// hold together with the manifests' ResourceQuotas, as several quotas of a namespace do.
   std::vector<ResourceQuota> quotas;
   std::vector<JobSpec> jobs;        ///< one per Job of the manifests
+  std::vector<WorkloadLoad> loads;  ///< at most one per workload
   std::vector<Operation> operations;  ///< in time order (equal times in file order)
 };
 

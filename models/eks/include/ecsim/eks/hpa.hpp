@@ -11,7 +11,8 @@
 /// calculateScaleUpLimitWithScalingRules, calculateScaleDownLimitWithBehaviors), pkg/apis/
 /// autoscaling/v2/defaults.go (the default behaviour) and the kube-controller-manager flags
 /// (--horizontal-pod-autoscaler-sync-period 15s, -tolerance 0.1, -cpu-initialization-period 5m,
-/// -initial-readiness-delay 30s). A library: nothing here is wired into a run yet.
+/// -initial-readiness-delay 30s). A library: the EKS runtime (runtime.cpp) syncs each HPA
+/// with it.
 
 #include <cstdint>
 #include <optional>
@@ -41,15 +42,30 @@ struct HpaPod {
   double request = 0;              ///< the pod's request of the resource, same unit
 };
 
+/// The resource a metric measures.
+enum class HpaResource : std::uint8_t { kCpu, kMemory };
+
+/// A Resource metric's target: a utilisation (percent of the pods' requests) or an average
+/// value per pod (CPU millicores or memory bytes).
+struct HpaTarget {
+  HpaResource resource = HpaResource::kCpu;
+  bool utilization = true;
+  double value = 80;  ///< percent, or millicores or bytes
+};
+
 /// How groupPods files a pod.
 enum class HpaPodClass : std::uint8_t { kSkipped, kReady, kIgnored, kMissing };
 
-/// groupPods for a CPU metric at `now`: a stopped pod is skipped; a pending one ignored; one
-/// without a sample missing; within cpu-initialization-period of its start, ignored while
+/// groupPods at `now`: a stopped pod is skipped; a pending one ignored; one
+/// without a sample missing; for CPU only, within cpu-initialization-period of its start, ignored while
 /// unready or until a whole metric window has passed since its last readiness change; later,
 /// ignored only if unready and never ready (its last transition within the initial readiness
 /// delay of its start); otherwise ready.
-[[nodiscard]] HpaPodClass hpa_classify_cpu_pod(const HpaPod& pod, SimTime now);
+[[nodiscard]] HpaPodClass hpa_classify_pod(const HpaPod& pod, HpaResource resource, SimTime now);
+/// The same for CPU.
+[[nodiscard]] inline HpaPodClass hpa_classify_cpu_pod(const HpaPod& pod, SimTime now) {
+  return hpa_classify_pod(pod, HpaResource::kCpu, now);
+}
 
 /// The replica count a resource utilisation target (percent of request) proposes, as
 /// GetResourceReplicas computes it from the pods' classes; none when no ready pod has a sample
@@ -58,6 +74,14 @@ enum class HpaPodClass : std::uint8_t { kSkipped, kReady, kIgnored, kMissing };
 [[nodiscard]] std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
                                                                 std::span<const HpaPod> pods,
                                                                 std::int32_t target_percent,
+                                                                SimTime now,
+                                                                double tolerance = kHpaTolerance);
+/// The same for any Resource target: a utilisation as above, or an average value per pod
+/// (GetRawResourceReplicas: the mean usage over the target, no truncation; a missing pod
+/// counts at the target on a scale-down).
+[[nodiscard]] std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
+                                                                std::span<const HpaPod> pods,
+                                                                const HpaTarget& target,
                                                                 SimTime now,
                                                                 double tolerance = kHpaTolerance);
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ecsim/eks/hpa.hpp"
 #include "ecsim/workload/cron.hpp"
 
 #include "ecsim/sim/time.hpp"
@@ -347,6 +348,19 @@ struct ResourceQuota {
 bool quota_selects(const ResourceQuota& q, const PodSpec& spec);
 
 /// Everything read from a cluster's manifests, in file order per kind.
+/// A HorizontalPodAutoscaler (autoscaling/v2, or v1's targetCPUUtilizationPercentage).
+struct HorizontalPodAutoscaler {
+  ObjectMeta meta;
+  enum class TargetKind : std::uint8_t { kDeployment, kStatefulSet } target_kind =
+      TargetKind::kDeployment;
+  std::string target_name;       ///< spec.scaleTargetRef.name, in the HPA's namespace
+  std::int32_t min_replicas = 1;
+  std::int32_t max_replicas = 1;
+  std::vector<HpaTarget> metrics;  ///< Resource metrics; none given: CPU at 80% (v2's default)
+  HpaScalingRules scale_up = hpa_default_scale_up();
+  HpaScalingRules scale_down = hpa_default_scale_down();
+};
+
 struct Manifests {
   std::vector<Deployment> deployments;
   std::vector<StatefulSet> stateful_sets;
@@ -357,6 +371,7 @@ struct Manifests {
   std::vector<PriorityClass> priority_classes;
   std::vector<ResourceQuota> quotas;
   std::vector<std::string> namespaces;  ///< the names of the Namespace objects
+  std::vector<HorizontalPodAutoscaler> autoscalers;
   /// Kinds skipped (Service, ConfigMap, ...), one note each: "file:line: skipped Service 'x'".
   std::vector<std::string> notes;
 };

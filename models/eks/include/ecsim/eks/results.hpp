@@ -13,6 +13,7 @@
 
 #include "ecsim/sim/measure.hpp"
 #include "ecsim/sim/time.hpp"
+#include "ecsim/workload/load.hpp"
 
 namespace ecsim::eks {
 
@@ -33,6 +34,7 @@ struct WorkloadResult {
   ReplicaSummary replicas;
   TaskCounts pods;
   std::vector<RolloutResult> rollouts;  ///< a Deployment's, in the order they started
+  std::optional<workload::LoadSummary> load;  ///< with a load (eks[].load)
 };
 
 /// What one Job's pods did, over every copy of the Job.
@@ -187,6 +189,7 @@ struct Results {
   std::vector<ControlPlaneResult> control_planes;
   std::vector<NodesResult> nodes;
   std::vector<NamespaceResult> namespaces;              ///< by name within a cluster
+  std::vector<ScalingActivity> scaling;                 ///< the autoscalers' changes, in time order
   std::optional<ExplainResult> explanation;
 };
 

@@ -37,6 +37,7 @@
 #include "ecsim/sim/stats.hpp"
 #include "ecsim/workload/arrivals.hpp"
 #include "ecsim/workload/cron.hpp"
+#include "ecsim/workload/load.hpp"
 
 namespace ecsim::eks {
 
@@ -63,6 +64,7 @@ enum EventKind : std::uint32_t {
   kJobStopPods,              ///< target: cluster; payload: workload | run << 32; it failed
   kFargateEvict,             ///< target: pod on Fargate; payload: its zone's outage generation
   kNodeDeleted,              ///< target: cluster; payload: node; its instance gone, NotReady
+  kAutoscalerSync,           ///< target: cluster; its HorizontalPodAutoscalers sync (every 15 s)
 };
 
 /// An index (of a drain, an update, a Job run, an ordinal, a pod class, ...) that names none;
@@ -83,6 +85,8 @@ struct PodRecord {
   std::uint64_t sequence = 0;  ///< creation order, the queue's tie-break
   std::uint32_t attempts = 0;  ///< failed scheduling cycles, for the back-off
   SimTime created = kSimStart;
+  SimTime bound_at = kSimStart;       ///< bound to a node (status.startTime), or on Fargate
+  SimTime ready_changed = kSimStart;  ///< the last change of its serving (its Ready condition)
   SimTime backoff_until = kSimStart;
   NodeId node;                 ///< its node record while bound; invalid: none
   AzId fargate_az;             ///< on Fargate (its own Fargate node): its zone; invalid: not
@@ -152,6 +156,7 @@ struct WorkloadState {
   PodDescription description;        ///< a DaemonSet's, pinned to each node in turn
   IdVector<NodeId, PodClassId> node_cls;  ///< a DaemonSet's class per node; kUnset: none yet
   ReplicaMeter measure;              ///< running (serving) pods against replicas
+  std::optional<workload::LoadMeter> load;  ///< its load (eks[].load), shared by serving pods
   TaskCounts counts;                 ///< its pods by how they ended
   // A Deployment: its object, the current revision, how many pods of older ones are left, and
   // each rollout (the last one in progress until its revision runs every replica).
@@ -334,6 +339,16 @@ struct ClusterState {
   std::vector<TaskId> fargate_waiting;   ///< Fargate pods waiting for a zone that is up
   std::int64_t busy_nodes = 0;   ///< nodes with busy_pods > 0
   TimeWeightedGauge busy_gauge;  ///< busy_nodes over time
+  /// Its HorizontalPodAutoscalers, in manifest order, each with its target and its state.
+  struct Autoscaler {
+    const HorizontalPodAutoscaler* spec = nullptr;
+    ServiceId target;
+    HpaBehavior behavior;
+    SimTime last_sync = kSimStart;
+    double cpu_seconds = 0;        ///< the target's per-pod CPU use at the last sync, core-s
+    double memory_mib_seconds = 0; ///< its per-pod memory at the last sync, MiB-s
+  };
+  std::vector<Autoscaler> autoscalers;
 };
 
 /// What the runtime shares with the rest of the run.
@@ -450,6 +465,9 @@ class Runtime {
   void resolve_explain();
   bool explain_wanted(TaskId p) const;
   ExplainResult explanation(TaskId p, const Explanation& why) const;
+  // autoscaling.cpp: the HorizontalPodAutoscalers
+  void start_autoscalers(ClusterId c);
+  void autoscaler_sync(ClusterId c);
   // operations.cpp: cordons, drains with PodDisruptionBudgets, node group updates
   void link_budgets(ClusterId c);
   void schedule_operations(ClusterId c, const RandomStreams& streams);
@@ -471,6 +489,7 @@ class Runtime {
   void operation_results(Results& r);
 
   std::span<const ClusterSpec> specs_;
+  std::vector<ScalingActivity> scaling_;  ///< every autoscaler's changes, in time order
   Simulator& sim_;
   platform::Platform& platform_;
   const platform::PlatformConfig& platform_config_;

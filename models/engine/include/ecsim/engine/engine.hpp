@@ -74,6 +74,7 @@ struct ServiceResult {
   std::vector<std::int64_t> running_by_az;  ///< RUNNING tasks per zone at the end
   TaskCounts tasks;
   std::vector<DeploymentResult> deployments;  ///< in the order they started
+  std::optional<workload::LoadSummary> load;  ///< with a load
 };
 
 /// The outcome of one replication.
@@ -94,6 +95,7 @@ struct ReplicationResult {
   /// Managed node group updates, per EKS cluster in scenario order, each in time order.
   std::vector<NodeGroupUpdateResult> node_group_updates;
   std::vector<ControlPlaneResult> control_plane;  ///< per EKS cluster, in scenario order
+  std::vector<ScalingActivity> scaling;  ///< every autoscaler's changes, in time order
   std::vector<EksNodesResult> eks_nodes;          ///< per EKS cluster, in scenario order
   /// The decision RunOptions::explain asked for; none without a request or when no matching
   /// pod had a scheduling cycle at or after its time.

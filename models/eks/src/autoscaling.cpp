@@ -1,0 +1,143 @@
+// The HorizontalPodAutoscaler controller of the EKS runtime: every 15 s (the kube-controller-
+// manager's --horizontal-pod-autoscaler-sync-period) each HPA reads its target's pods from the
+// metrics API's view (the load meter: each serving pod's mean use since the last sync) and sets
+// the target's replicas by the arithmetic of ecsim/eks/hpa.hpp.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "ecsim/eks/runtime.hpp"
+#include "ecsim/sim/assert.hpp"
+
+namespace ecsim::eks {
+namespace {
+
+// How long a pod must have run before the metrics API has a sample of it: one window of the
+// metrics-server's resolution (15 s, its default --metric-resolution). An assumption: the
+// kubelet's first sample also waits for its own housekeeping.
+constexpr SimDuration kMetricWindow = std::chrono::seconds(15);
+
+const char* resource_name(HpaResource r) { return r == HpaResource::kCpu ? "cpu" : "memory"; }
+
+}  // namespace
+
+void Runtime::start_autoscalers(ClusterId c) {
+  ClusterState& rt = clusters_[c];
+  const Manifests& m = rt.config->manifests;
+  for (const HorizontalPodAutoscaler& h : m.autoscalers) {
+    const bool stateful = h.target_kind == HorizontalPodAutoscaler::TargetKind::kStatefulSet;
+    ServiceId target;
+    for (const ServiceId w : rt.workloads.ids()) {
+      const WorkloadState& wl = rt.workloads[w];
+      const auto kind = stateful ? WorkloadState::Kind::kStatefulSet : WorkloadState::Kind::kDeployment;
+      if (wl.kind == kind && wl.name == h.target_name &&
+          rt.namespaces[wl.name_space].name == h.meta.name_space)
+        target = w;
+    }
+    ECSIM_ASSERT(target.valid(), "an autoscaler's target was checked when it was read");
+    rt.autoscalers.push_back({&h, target, HpaBehavior(h.min_replicas, h.max_replicas, h.scale_up,
+                                                      h.scale_down),
+                              kSimStart, 0, 0});
+  }
+  for (const WorkloadLoad& l : rt.config->loads) {
+    for (const ServiceId w : rt.workloads.ids()) {
+      WorkloadState& wl = rt.workloads[w];
+      const auto kind = l.stateful_set ? WorkloadState::Kind::kStatefulSet : WorkloadState::Kind::kDeployment;
+      if (wl.kind != kind || wl.name != l.name || rt.namespaces[wl.name_space].name != l.name_space)
+        continue;
+      // Metric periods of one minute: CloudWatch's for container insights and ECS, and the
+      // granularity of the response-time estimate.
+      wl.load.emplace(&l.load, static_cast<double>(wl.requests.cpu_millis) / 1000.0,
+                      static_cast<double>(wl.requests.memory_bytes) / (1024.0 * 1024.0),
+                      std::chrono::minutes(1));
+    }
+  }
+  if (!rt.autoscalers.empty() && kSimStart + kHpaSyncPeriod <= horizon_)
+    sim_.schedule_at(kSimStart + kHpaSyncPeriod, kAutoscalerSync, c.value());
+}
+
+void Runtime::autoscaler_sync(ClusterId c) {
+  ClusterState& rt = clusters_[c];
+  const SimTime now = sim_.now();
+  if (now + kHpaSyncPeriod <= horizon_) sim_.schedule_at(now + kHpaSyncPeriod, kAutoscalerSync, c.value());
+  // Without etcd quorum the controller can write no scale.
+  const bool writable = rt.control_plane.quorum();
+  bool changed = false;
+  std::vector<HpaPod> pods;
+  for (ClusterState::Autoscaler& a : rt.autoscalers) {
+    WorkloadState& wl = rt.workloads[a.target];
+    // The pods' mean use since the last sync, per serving pod.
+    double cpu_millis = 0, memory_bytes = 0;
+    const double window = to_seconds(now - a.last_sync);
+    if (wl.load && window > 0) {
+      wl.load->advance(now);
+      cpu_millis = 1000 * (wl.load->per_task_cpu_seconds() - a.cpu_seconds) / window;
+      memory_bytes = 1024.0 * 1024.0 *
+                     (wl.load->per_task_memory_mib_seconds() - a.memory_mib_seconds) / window;
+      a.cpu_seconds = wl.load->per_task_cpu_seconds();
+      a.memory_mib_seconds = wl.load->per_task_memory_mib_seconds();
+    }
+    a.last_sync = now;
+    const std::int32_t current = wl.replicas;
+    if (current == 0 || !writable) continue;  // scaling is disabled at 0 replicas
+    std::optional<std::int32_t> proposed;
+    std::string reason;
+    for (const HpaTarget& target : a.spec->metrics) {
+      pods.clear();
+      for (const TaskId p : pods_of(wl)) {
+        const PodRecord& pod = pods_[p];
+        HpaPod& h = pods.emplace_back();
+        h.pending = pod.state != PodState::kRunning;
+        h.ready = pod.serving;
+        h.has_metric = pod.serving && now - pod.ready_changed >= kMetricWindow;
+        h.started = pod.bound_at;
+        h.ready_changed = pod.ready_changed;
+        h.metric_time = now;
+        h.metric_window = kMetricWindow;
+        const Resources& requests =
+            pod.revision < wl.revision_requests.size() ? wl.revision_requests[pod.revision] : wl.requests;
+        const bool cpu = target.resource == HpaResource::kCpu;
+        h.request = cpu ? static_cast<double>(requests.cpu_millis)
+                        : static_cast<double>(requests.memory_bytes);
+        h.usage = cpu ? cpu_millis : memory_bytes;
+      }
+      const auto r = hpa_resource_replicas(current, pods, target, now);
+      if (!r) continue;
+      if (!proposed || *r > *proposed) {
+        proposed = *r;
+        reason = fmt::format("{} resource{} {} target", resource_name(target.resource),
+                             target.utilization ? " utilization (percentage of request)" : "",
+                             *r > current ? "above" : "below");
+      }
+    }
+    const bool outside = current > a.spec->max_replicas || current < a.spec->min_replicas;
+    if (!proposed && !outside) continue;  // no metric for any ready pod: no change
+    const std::int32_t desired = a.behavior.decide(now, current, proposed.value_or(current));
+    if (desired == current) continue;
+    if (outside) {
+      reason = current > a.spec->max_replicas ? "Current number of replicas above Spec.MaxReplicas"
+                                             : "Current number of replicas below Spec.MinReplicas";
+    } else if (desired < current && reason.ends_with("below target")) {
+      reason = "All metrics below target";
+    }
+    ECSIM_ASSERT(desired >= a.spec->min_replicas && desired <= a.spec->max_replicas,
+                 "an HPA keeps its target within minReplicas and maxReplicas");
+    const char* kind = wl.kind == WorkloadState::Kind::kStatefulSet ? "StatefulSet" : "Deployment";
+    const std::string& ns = rt.namespaces[wl.name_space].name;
+    scaling_.push_back({now, rt.config->name,
+                        fmt::format("HorizontalPodAutoscaler {}/{}", ns, a.spec->meta.name),
+                        fmt::format("{} {}/{}", kind, ns, wl.name), current, desired,
+                        fmt::format("New size: {}; reason: {}", desired, reason)});
+    wl.replicas = desired;
+    wl.measure.desired = desired;
+    wl.measure.observe(now);
+    changed = true;
+  }
+  if (changed) {
+    reconcile(c);
+    kick(c);
+  }
+}
+
+}  // namespace ecsim::eks
