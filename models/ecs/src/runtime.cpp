@@ -803,7 +803,7 @@ Results Runtime::results(SimTime end) {
     job.result.wait = wait_of(job.wait);
     r.jobs.push_back(job.result);
   }
-  for (const ServiceRuntime& s : services_) r.services.push_back(service_result(s, end));
+  for (ServiceRuntime& s : services_) r.services.push_back(service_result(s, end));
   for (const TaskIndex t : state_.ids()) {
     if (state_[t] == TaskState::kStopped) continue;
     TaskCounts& counts = job_of_[t] != kUnset ? r.jobs[job_of_[t]].tasks

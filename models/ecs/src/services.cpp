@@ -48,6 +48,14 @@ void Runtime::create_services() {
       s.meter.running_by_az.assign(zones, 0);
       s.result.cluster = cc.name;
       s.result.name = sc.name;
+      // A load's tasks can use the CPU the task definition reserves (CloudWatch's
+      // CPUUtilization of a service is its tasks' use over that reservation), in one-minute
+      // periods (ECS's service metrics).
+      if (sc.load)
+        s.load.emplace(&*sc.load,
+                       static_cast<double>(sc.task_definition.reserved_cpu_units()) / 1024.0,
+                       static_cast<double>(sc.task_definition.reserved_memory_mib()),
+                       std::chrono::minutes(1));
       start_deployment(s, &sc.task_definition, sc.fails_to_start, "create");
       for (std::size_t u = 0; u < sc.updates.size(); ++u)
         sim_.schedule_at(sc.updates[u].at, kServiceUpdate, index.value(), u);
@@ -163,6 +171,29 @@ void Runtime::on_service_update(ServiceId index, std::size_t update) {
   mark_dirty(index);
 }
 
+ServiceId Runtime::service_id(std::size_t cluster, std::size_t service) const {
+  const ClusterId c{static_cast<ClusterId::rep_type>(cluster)};
+  ECSIM_ASSERT(cluster < clusters_.size() && service < clusters_[c].services.size(),
+               "a service of the scenario");
+  return clusters_[c].services[service];
+}
+
+workload::LoadMeter* Runtime::load(ServiceId s) {
+  ServiceRuntime& svc = services_[s];
+  if (!svc.load) return nullptr;
+  svc.load->advance(sim_.now());
+  return &*svc.load;
+}
+
+void Runtime::set_desired_count(ServiceId index, std::int64_t desired) {
+  ServiceRuntime& s = services_[index];
+  ECSIM_ASSERT(s.config->scheduling_strategy == SchedulingStrategy::kReplica && desired >= 0,
+               "a REPLICA service's desired count is set");
+  s.meter.desired = desired;
+  observe(s);
+  mark_dirty(index);
+}
+
 // --- task events ------------------------------------------------------------------------------
 
 // A service's running count is what can serve: RUNNING tasks whose instance is reachable. A
@@ -173,6 +204,7 @@ void Runtime::count_serving(TaskIndex t, std::int64_t delta) {
   s.meter.running += delta;
   s.meter.running_by_az[az_[t].value()] += delta;
   observe(s);
+  if (s.load) s.load->set_serving(sim_.now(), s.meter.running);
 }
 
 void Runtime::cut_off(ClusterId c, ContainerInstanceIndex i, bool off) {
@@ -248,9 +280,10 @@ void Runtime::on_service_task_gone(TaskIndex t, bool was_running) {
 // the fewest running once started).
 void Runtime::observe(ServiceRuntime& s) { s.meter.observe(sim_.now()); }
 
-ServiceResult Runtime::service_result(const ServiceRuntime& s, SimTime end) const {
+ServiceResult Runtime::service_result(ServiceRuntime& s, SimTime end) {
   ServiceResult r = s.result;
   r.replicas = s.meter.summary(end);
+  if (s.load) r.load = s.load->summary(end);
   for (const DeploymentRuntime& d : s.deployments) r.deployments.push_back(d.result);
   return r;
 }

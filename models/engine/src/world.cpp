@@ -39,8 +39,12 @@ void add_ecs_results(ReplicationResult& r, ecs::Results& e) {
   r.memory_reserved_mean = e.memory_reserved_mean;
   r.jobs = std::move(e.jobs);
   for (ecs::ServiceResult& s : e.services)
-    add_service(r, std::move(s.cluster), std::move(s.name), "ecs", std::move(s.replicas), s.tasks)
-        .deployments = std::move(s.deployments);
+  {
+    ServiceResult& added =
+        add_service(r, std::move(s.cluster), std::move(s.name), "ecs", std::move(s.replicas), s.tasks);
+    added.deployments = std::move(s.deployments);
+    added.load = s.load;
+  }
 }
 
 /// The EKS runtime's results, in the run's result: its workloads after the ECS services, its
@@ -78,7 +82,8 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
       cost_(s.platform.prices),
       ecs_(s.ecs, ecs::Context{sim_, platform_, s.platform, streams_, cost_, all_wait_, horizon_}),
       eks_(s.eks, eks::Context{sim_, platform_, s.platform, cost_, all_wait_, horizon_,
-                               options_.explain ? &*options_.explain : nullptr}) {}
+                               options_.explain ? &*options_.explain : nullptr}),
+      appscaling_(s.scalable_targets) {}
 
 ReplicationResult World::run() {
   const auto wall_start = std::chrono::steady_clock::now();
@@ -91,6 +96,7 @@ ReplicationResult World::run() {
   platform_.start(sim_);
   drain_platform_changes();
   ecs_.start_jobs();
+  appscaling_.start(sim_, horizon_);
   if (options_.timeseries) sim_.schedule_at(kSimStart, kSample);
   if (options_.fail_check_at) sim_.schedule_at(kSimStart + *options_.fail_check_at, kFailCheck);
 
@@ -123,6 +129,12 @@ ReplicationResult World::run() {
   ecs::Results ecs_results = ecs_.results(r.end);
   add_ecs_results(r, ecs_results);
   add_eks_results(r, eks_.results(r.end));
+  // Every autoscaler's changes in time order (EKS's, then Application Auto Scaling's, at a tie).
+  std::vector<ScalingActivity> all = std::move(r.scaling);
+  all.insert(all.end(), scaling_.begin(), scaling_.end());
+  std::stable_sort(all.begin(), all.end(),
+                   [](const ScalingActivity& a, const ScalingActivity& b) { return a.at < b.at; });
+  r.scaling = std::move(all);
   for (ecs::DrainResult& d : ecs_results.drains) r.drains.push_back(std::move(d));
   r.timeseries = std::move(rows_);
   r.wall_seconds =
@@ -140,6 +152,8 @@ void World::dispatch(const Event& e) {
     if (ecs_.handle(e)) drain_platform_changes();
   } else if (e.kind >= eks::kFirstEventKind && e.kind < eks::kEndEventKind) {
     if (eks_.handle(e)) drain_platform_changes();
+  } else if (e.kind >= appscaling::kFirstEventKind && e.kind < appscaling::kEndEventKind) {
+    autoscale(e);
   } else {
     switch (e.kind) {
       case kSample: sample(); break;
@@ -188,6 +202,51 @@ void World::sample() {
   rows_.push_back(std::move(row));
   const SimTime next = sim_.now() + scenario_.timeseries_interval;
   if (next <= horizon_) sim_.schedule_at(next, kSample);
+}
+
+void World::autoscale(const Event& e) {
+  const std::size_t t = appscaling_.on_evaluate(sim_, e);
+  const appscaling::ScalableTarget& target = appscaling_.target(t);
+  const ServiceId service = ecs_.service_id(target.cluster, target.service);
+  // The service's metrics: one datapoint per closed minute, none where no task ran
+  // (INSUFFICIENT_DATA). The reader asks every scaled service for a load.
+  const workload::LoadMeter* load = ecs_.load(service);
+  ECSIM_ASSERT(load != nullptr, "a scaled service has a load");
+  std::vector<workload::LoadPeriod>& periods = periods_;
+  load->recent_periods(appscaling::kLowDatapoints, periods);
+  datapoints_.resize(target.policies.size());
+  datapoint_views_.clear();
+  for (std::size_t p = 0; p < target.policies.size(); ++p) {
+    std::vector<std::optional<double>>& points = datapoints_[p];
+    points.clear();
+    for (const workload::LoadPeriod& period : periods) {
+      if (period.serving_tasks <= 0) {
+        points.emplace_back();
+        continue;
+      }
+      switch (target.policies[p].metric) {
+        case appscaling::Metric::kEcsCpu: points.emplace_back(period.cpu_percent); break;
+        case appscaling::Metric::kEcsMemory: points.emplace_back(period.memory_percent); break;
+        case appscaling::Metric::kAlbRequestCountPerTarget:
+          points.emplace_back(period.requests_per_target);
+          break;
+      }
+    }
+    datapoint_views_.emplace_back(points);
+  }
+  const std::int64_t desired = ecs_.desired_count(service);
+  const auto decision = appscaling_.evaluate(
+      t, sim_.now(), appscaling::TargetState{desired, ecs_.deployment_in_progress(service)},
+      datapoint_views_);
+  if (!decision) return;
+  const scenario::EcsClusterConfig& cluster = scenario_.ecs[target.cluster];
+  scaling_.push_back({sim_.now(), cluster.name, "Application Auto Scaling " + target.resource_id,
+                      fmt::format("ECS service {}/{}", cluster.name,
+                                  cluster.services[target.service].name),
+                      desired, decision->to,
+                      fmt::format("Setting desired count to {}. Cause: {}", decision->to,
+                                  decision->cause)});
+  ecs_.set_desired_count(service, decision->to);
 }
 
 TaskCounts World::totals() const {

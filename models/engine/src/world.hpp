@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ecsim/ecs/runtime.hpp"
+#include "ecsim/appscaling/runtime.hpp"
 #include "ecsim/eks/runtime.hpp"
 #include "ecsim/engine/engine.hpp"
 #include "ecsim/platform/cost.hpp"
@@ -41,6 +42,9 @@ class World {
   /// no more.
   void drain_platform_changes();
   void sample();
+  /// A scalable target's evaluation: its service's datapoints to Application Auto Scaling, and
+  /// the desired count it decides to the service.
+  void autoscale(const Event& e);
   [[nodiscard]] TaskCounts totals() const;
   void check_invariants() const;
 
@@ -54,6 +58,12 @@ class World {
   QuantileSketch all_wait_;   ///< every task's and pod's wait to RUNNING, seconds
   ecs::Runtime ecs_;
   eks::Runtime eks_;
+  appscaling::Runtime appscaling_;
+  std::vector<ScalingActivity> scaling_;  ///< Application Auto Scaling's, in time order
+  /// Scratch of autoscale: each policy's datapoints, and views of them.
+  std::vector<std::vector<std::optional<double>>> datapoints_;
+  std::vector<appscaling::Datapoints> datapoint_views_;
+  std::vector<workload::LoadPeriod> periods_;
   std::vector<TimeseriesRow> rows_;
   std::uint64_t audited_at_ = 0;  ///< events handled when the self-checks last ran
 };

@@ -76,6 +76,7 @@ std::optional<Scenario> Loader::load() {
   for (const Reader& c : root["eks"].items("a list of EKS clusters"))
     s.eks.push_back(read_eks_cluster(c, s.platform, i++));
   for (const Reader& f : root["faults"].items("a list of faults")) read_fault(f, s);
+  s.scalable_targets = std::move(scalable_targets_);
   if (!diagnostics_.ok()) return std::nullopt;
   return s;
 }

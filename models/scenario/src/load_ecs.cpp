@@ -486,9 +486,13 @@ EcsClusterConfig Loader::read_cluster(const Reader& c, platform::PlatformConfig&
           fmt::format("job '{}' is defined twice in cluster '{}'", job->name, out.name));
     out.jobs.push_back(std::move(*job));
   }
-  for (const Reader& s : c["services"].items("a list of services"))
-    if (std::optional<ServiceConfig> service = read_service(s, out))
-      out.services.push_back(std::move(*service));
+  for (const Reader& s : c["services"].items("a list of services")) {
+    std::optional<ServiceConfig> service = read_service(s, out);
+    if (!service) continue;
+    out.services.push_back(std::move(*service));
+    if (s["autoscaling"].present())
+      read_service_autoscaling(s["autoscaling"], out, out.services.back(), index);
+  }
   std::optional<SimTime> previous;
   for (const Reader& d : c["drains"].items("a list of drains")) {
     std::optional<DrainConfig> drain = read_drain(d, out, platform);
@@ -661,7 +665,7 @@ std::optional<ServiceConfig> Loader::read_service(const Reader& s,
   if (!s.expect_map({"name", "service_definition", "task_definition", "scheduling_strategy",
                      "desired_count", "launch_type", "capacity_provider_strategy",
                      "placement_strategy", "placement_constraints", "deployment_configuration",
-                     "az_rebalancing", "fails_to_start", "updates"}))
+                     "az_rebalancing", "fails_to_start", "updates", "load", "autoscaling"}))
     return std::nullopt;
   ServiceConfig out;
   const ServiceRequest req = read_service_keys(s, out.service_definition_path);
@@ -682,6 +686,17 @@ std::optional<ServiceConfig> Loader::read_service(const Reader& s,
   out.az_rebalancing = req.az_rebalancing.value_or(false);
   out.fails_to_start = s["fails_to_start"].boolean().value_or(false);
   read_updates(s["updates"], runs, cluster, td ? &*td : nullptr, out);
+  const Reader load = s["load"];
+  if (load.present() &&
+      load.expect_map({"requests_per_second", "bursts", "cpu_per_request", "memory_per_request",
+                       "base_memory", "bytes_per_request", "cpu_ceiling"})) {
+    out.load = read_load(load);
+    if (td && td->reserved_cpu_units() <= 0)
+      load.error(fmt::format(
+          "service '{}' reserves no CPU: a load needs the task's CPU, its capacity (expected a "
+          "task-level cpu or a cpu on its containers)",
+          out.name));
+  }
   if (!td) return std::nullopt;
   out.task_definition = std::move(*td);
   return out;

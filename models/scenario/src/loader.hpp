@@ -72,6 +72,11 @@ class Loader {
   void read_eks_operation(const std::string& kind, const Reader& v, SimTime at,
                           std::vector<EksClusterConfig>& clusters);
 
+  // load_appscaling.cpp: an ECS service's `autoscaling` (its register-scalable-target and
+  // put-scaling-policy files)
+  void read_service_autoscaling(const Reader& a, const EcsClusterConfig& cluster,
+                                const ServiceConfig& service, std::size_t cluster_index);
+
   // load_ecs.cpp
   EcsClusterConfig read_cluster(const Reader& c, platform::PlatformConfig& platform,
                                 std::size_t index);
@@ -101,6 +106,7 @@ class Loader {
   std::map<std::string, AzId> az_ids_;
   std::map<std::string, std::size_t> cluster_names_;
   std::uint64_t total_instances_ = 0;
+  std::vector<appscaling::ScalableTarget> scalable_targets_;
 };
 
 }  // namespace ecsim::scenario::detail

@@ -290,12 +290,10 @@ void LoadMeter::close_period() {
   p_requests_ = p_excess_ = p_task_seconds_ = p_used_ = p_reserved_ = p_memory_ = 0;
 }
 
-std::vector<LoadPeriod> LoadMeter::recent_periods(std::size_t count) const {
+void LoadMeter::recent_periods(std::size_t count, std::vector<LoadPeriod>& out) const {
   count = std::min({count, kKeptPeriods, static_cast<std::size_t>(closed_)});
-  std::vector<LoadPeriod> out;
-  out.reserve(count);
+  out.clear();
   for (std::uint64_t i = closed_ - count; i < closed_; ++i) out.push_back(ring_[i % kKeptPeriods]);
-  return out;
 }
 
 LoadSummary LoadMeter::summary(SimTime end) {

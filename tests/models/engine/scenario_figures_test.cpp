@@ -384,3 +384,36 @@ TEST_CASE("autoscaling/hpa-diurnal: the HPA follows a diurnal day within its tol
   CHECK(web.load->cpu_percent_max < 67);
   CHECK(web.load->overloaded_periods == 0);
 }
+
+TEST_CASE("autoscaling/ecs-target-tracking: AlarmHigh and AlarmLow as the traffic doubles",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("autoscaling/ecs-target-tracking.yaml");
+  const engine::ServiceResult& api = service(r, "shop", "api");
+  REQUIRE(api.load);
+  REQUIRE(r.scaling.size() == 3);
+  using std::chrono::minutes;
+  // AlarmHigh after three minutes above 60% (from 1h01m): 1h04m, ceil(4 x 85 / 60) = 6.
+  CHECK(r.scaling[0].at == kSimStart + minutes(64));
+  CHECK(r.scaling[0].from == 4);
+  CHECK(r.scaling[0].to == 6);
+  // Within the cooldown the capacity before it counts: ceil(4 x 95 / 60) = 7.
+  CHECK(r.scaling[1].at == kSimStart + minutes(65));
+  CHECK(r.scaling[1].to == 7);
+  // AlarmLow after 15 minutes below 54% (from 3h01m): 3h16m, ceil(7 x 28.6 / 60) = 4.
+  CHECK(r.scaling[2].at == kSimStart + minutes(196));
+  CHECK(r.scaling[2].to == 4);
+  CHECK(r.scaling[2].reason.find("AlarmLow") != std::string::npos);
+  // traffic.csv integrates to 200 req/s for 6 h, plus 200 more over the ramps' triangles
+  // (5 and 10 minutes) and from 1h05m to 3h: 200 x 21600 + 200 x 300 / 2 + 200 x 6900 +
+  // 200 x 600 / 2.
+  CHECK(api.load->requests ==
+        Catch::Detail::Approx(200.0 * 21600 + 200.0 * 300 / 2 + 200.0 * 6900 + 200.0 * 600 / 2));
+  // Overloaded only before the first tasks run, in the first minute.
+  CHECK(api.load->overload_seconds < 20);
+  CHECK(api.load->overloaded_periods <= 1);
+  // Two instances: the first for 6 h, the second from about 1h05m (launched once the desired
+  // count outgrew the first).
+  CHECK(r.platform.launches == 2);
+  CHECK(r.cost.ec2 > kM6iLarge * (6 + 4.85));
+  CHECK(r.cost.ec2 < kM6iLarge * (6 + 4.95));
+}

@@ -21,6 +21,7 @@
 #include "ecsim/sim/time.hpp"
 #include "ecsim/workload/arrivals.hpp"
 #include "ecsim/workload/durations.hpp"
+#include "ecsim/workload/load.hpp"
 
 namespace ecsim::ecs {
 
@@ -119,6 +120,8 @@ struct ServiceConfig {
   /// The first revision's tasks stop before they reach RUNNING (see ServiceUpdate).
   bool fails_to_start = false;
   std::vector<ServiceUpdate> updates;        ///< UpdateService calls, in time order
+  /// The requests its tasks serve (`load`); none: it serves none (uses no CPU).
+  std::optional<workload::LoadSpec> load;
 };
 
 /// The cluster's Auto Scaling group as a capacity provider (one per cluster in ecsim).

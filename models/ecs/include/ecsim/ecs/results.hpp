@@ -13,6 +13,7 @@
 
 #include "ecsim/sim/measure.hpp"
 #include "ecsim/sim/time.hpp"
+#include "ecsim/workload/load.hpp"
 
 namespace ecsim::ecs {
 
@@ -35,6 +36,7 @@ struct ServiceResult {
   ReplicaSummary replicas;
   TaskCounts tasks;
   std::vector<DeploymentResult> deployments;  ///< in the order they started
+  std::optional<workload::LoadSummary> load;  ///< with a load
 };
 
 /// What one job stream did.

@@ -113,6 +113,7 @@ struct ServiceRuntime {
   std::int64_t unplaced = 0;    // tasks it could not place at its last reconcile
   bool failed = false;          // the circuit breaker stopped it (no rollback)
   ReplicaMeter meter;   // RUNNING tasks (not cut off) against desiredCount
+  std::optional<workload::LoadMeter> load;  // its load, shared by the serving tasks
   ServiceResult result;  // its name and task counts; the rest is filled in at the end
 };
 
@@ -236,6 +237,17 @@ class Runtime {
   [[nodiscard]] std::uint32_t registered_instances() const noexcept { return registered_instances_; }
   /// Appends the RUNNING tasks per zone of every service, service by service.
   void append_running_by_az(std::vector<std::uint32_t>& row) const;
+  /// The id of service `service` of cluster `cluster` (indices into the scenario's lists).
+  [[nodiscard]] ServiceId service_id(std::size_t cluster, std::size_t service) const;
+  /// A service's load meter (advanced to now), or null without a load.
+  [[nodiscard]] workload::LoadMeter* load(ServiceId s);
+  /// A service's desiredCount, and whether a deployment of it is in progress.
+  [[nodiscard]] std::int64_t desired_count(ServiceId s) const { return services_[s].meter.desired; }
+  [[nodiscard]] bool deployment_in_progress(ServiceId s) const {
+    return services_[s].deployments.back().result.state == RolloutState::kInProgress;
+  }
+  /// UpdateService with a new desiredCount (an autoscaler's); call flush() after.
+  void set_desired_count(ServiceId s, std::int64_t desired);
   /// Adds every task's outcome and the tasks running and pending now to `all`.
   void add_totals(TaskCounts& all) const;
   /// The self-checks: task states against their counts, container instances' free resources
@@ -327,7 +339,7 @@ class Runtime {
   std::int64_t instances_needed(ClusterId c) const;
   bool in_asg(const ClusterRuntime& c, ContainerInstanceIndex i) const;
   PlacementRules rules_of(const ServiceRuntime& s) const;
-  ServiceResult service_result(const ServiceRuntime& s, SimTime end) const;
+  ServiceResult service_result(ServiceRuntime& s, SimTime end);
 
   std::span<const EcsClusterConfig> specs_;
   Simulator& sim_;

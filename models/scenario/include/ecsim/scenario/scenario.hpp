@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ecsim/appscaling/policy.hpp"
 #include "ecsim/ecs/cluster_spec.hpp"
 #include "ecsim/platform/config.hpp"
 #include "ecsim/scenario/diagnostics.hpp"
@@ -43,6 +44,8 @@ struct Scenario {
   platform::PlatformConfig platform;
   std::vector<EcsClusterConfig> ecs;
   std::vector<EksClusterConfig> eks;
+  /// Application Auto Scaling's scalable targets: ECS services' `autoscaling`, in scenario order.
+  std::vector<appscaling::ScalableTarget> scalable_targets;
 };
 
 /// A loaded scenario, or every problem that prevented it.

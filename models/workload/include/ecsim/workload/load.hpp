@@ -150,8 +150,13 @@ class LoadMeter {
   [[nodiscard]] double per_task_memory_mib_seconds() const { return per_task_memory_; }
   /// The metric periods closed so far.
   [[nodiscard]] std::uint64_t periods_closed() const { return closed_; }
-  /// The last closed periods, oldest first (at most kKeptPeriods).
-  [[nodiscard]] std::vector<LoadPeriod> recent_periods(std::size_t count) const;
+  /// The last `count` closed periods (at most kKeptPeriods), oldest first, into `out`.
+  void recent_periods(std::size_t count, std::vector<LoadPeriod>& out) const;
+  [[nodiscard]] std::vector<LoadPeriod> recent_periods(std::size_t count) const {
+    std::vector<LoadPeriod> out;
+    recent_periods(count, out);
+    return out;
+  }
   static constexpr std::size_t kKeptPeriods = 64;
 
   [[nodiscard]] LoadSummary summary(SimTime end);
