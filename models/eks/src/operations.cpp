@@ -22,6 +22,9 @@ constexpr SimDuration kEvictionRetry = std::chrono::seconds(5);
 constexpr SimDuration kPodEvictionTimeout = std::chrono::minutes(15);
 /// After a node drained, the update waits 60 s before it asks the group to terminate it.
 constexpr SimDuration kTerminateDelay = std::chrono::seconds(60);
+// How long the Cluster Autoscaler retries the evictions of a node it scales down (its
+// MaxPodEvictionTime, 2 minutes) before it gives the node up.
+constexpr SimDuration kAutoscalerEvictionTimeout = std::chrono::minutes(2);
 /// EKS updates at most 100 nodes in parallel (the maxUnavailable quota).
 constexpr std::int64_t kMaxParallelUpdates = 100;
 
@@ -132,11 +135,11 @@ void Runtime::cordon(ClusterId c, NodeId n) {
 // --- draining -------------------------------------------------------------------------------------
 
 void Runtime::start_drain(ClusterId c, NodeId n, std::uint32_t update, std::uint32_t operation,
-                          bool scale_down) {
+                          bool scale_down, bool autoscaler) {
   ClusterState& rt = clusters_[c];
   cordon(c, n);
   const auto d = static_cast<std::uint32_t>(rt.drains.size());
-  rt.drains.push_back(NodeDrain{n, sim_.now(), update, operation, scale_down, true});
+  rt.drains.push_back(NodeDrain{n, sim_.now(), update, operation, scale_down, true, autoscaler});
   rt.nodes[n].drain = d;
   if (drain_node(c, d) && !rt.drain_tick_scheduled) {
     rt.drain_tick_scheduled = true;
@@ -178,6 +181,22 @@ bool Runtime::drain_node(ClusterId c, std::uint32_t d) {
     }
     finish(p, Outcome::kEvicted);
     if (rt.drains[d].update != kUnset) ++rt.updates[rt.drains[d].update].result.pods_evicted;
+    if (rt.drains[d].autoscaler) ++rt.cluster_autoscaler->pods_evicted;
+  }
+  // The Cluster Autoscaler gives up a drain its evictions cannot finish (its pods' budgets
+  // changed since it chose the node): the node is uncordoned and scale-down waits
+  // --scale-down-delay-after-failure.
+  if (!refused.empty() && rt.drains[d].autoscaler &&
+      sim_.now() - rt.drains[d].since >= kAutoscalerEvictionTimeout) {
+    NodeDrain& dr = rt.drains[d];
+    dr.active = false;
+    NodeRecord& n = rt.nodes[dr.node];
+    n.drain = kUnset;
+    n.cordoned = false;
+    rt.scheduler.set_unschedulable(n.node, false);
+    rt.cluster_autoscaler->last_failure = sim_.now();
+    retry_unschedulable(c);
+    return false;
   }
   const std::uint32_t update = rt.drains[d].update;
   if (!refused.empty() && update != kUnset &&
@@ -243,8 +262,7 @@ void Runtime::node_terminate(ClusterId c, std::uint32_t d) {
   const NodeDrain& dr = rt.drains[d];
   NodeRecord& node = rt.nodes[dr.node];
   if (!node.present || node.drain != d) return;  // gone already, or its update failed
-  NodeGroupUpdate& update = rt.updates[dr.update];
-  if (!dr.scale_down) ++update.result.nodes_replaced;
+  if (dr.update != kUnset && !dr.scale_down) ++rt.updates[dr.update].result.nodes_replaced;
   // The upgrade keeps the group's size (the group launches a new node in its place); the
   // scale-down lowers it.
   // The group reports the termination among the platform's changes; the engine hands it back
@@ -262,6 +280,7 @@ void Runtime::drain_ended(ClusterId c, std::uint32_t d) {
     if (was_active) node_done(rt.drain_operations[dr.operation], sim_.now());
     return;
   }
+  if (dr.update == kUnset) return;  // the Cluster Autoscaler's
   NodeGroupUpdate& update = rt.updates[dr.update];
   if (update.phase == NodeGroupUpdate::Phase::kEnded) return;
   --update.draining;

@@ -283,6 +283,7 @@ void Runtime::start(const RandomStreams& streams) {
     link_budgets(c);
     schedule_operations(c, streams);
     start_autoscalers(c);
+    start_cluster_autoscaler(c, streams);
     reconcile(c);
   }
 }
@@ -462,6 +463,30 @@ void Runtime::catch_up() {
   }
 }
 
+NodeSpec Runtime::node_spec(const ClusterState& rt, std::uint32_t group,
+                            const platform::InstanceType& type, AzId az, std::string name) const {
+  const NodeGroupConfig& ng = rt.config->config.node_groups[group];
+  NodeSpec spec;
+  spec.name = std::move(name);
+  spec.labels = ng.labels;
+  spec.labels["kubernetes.io/hostname"] = spec.name;
+  spec.labels["topology.kubernetes.io/zone"] = platform_config_.azs[az.value()];
+  spec.labels["node.kubernetes.io/instance-type"] = type.name;
+  // The kubelet's own labels (kubernetes/kubernetes, well_known_labels.go), with the
+  // deprecated beta ones it still sets.
+  const char* os = ng.windows ? "windows" : "linux";
+  const char* arch = type.arch == platform::Arch::kArm64 ? "arm64" : "amd64";
+  spec.labels["kubernetes.io/os"] = os;
+  spec.labels["kubernetes.io/arch"] = arch;
+  spec.labels["beta.kubernetes.io/os"] = os;
+  spec.labels["beta.kubernetes.io/arch"] = arch;
+  spec.taints = ng.taints;
+  spec.cpu_millis = type.eks_allocatable_cpu_m;
+  spec.memory_bytes = static_cast<std::int64_t>(type.eks_allocatable_memory_mib) * 1024 * 1024;
+  spec.pods = ng.max_pods_per_node ? *ng.max_pods_per_node : type.eks_allocatable_pods;
+  return spec;
+}
+
 bool Runtime::on_instance_change(const platform::InstanceChange& change) {
   const GroupId g = platform_.group(change.instance);
   if (!cluster_of_group_.contains(g) || !cluster_of_group_[g].valid()) return false;
@@ -476,25 +501,11 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       const auto group = std::find(rt.config->groups.begin(), rt.config->groups.end(), g);
       const NodeGroupConfig& ng =
           rt.config->config.node_groups[static_cast<std::size_t>(group - rt.config->groups.begin())];
-      NodeSpec spec;
-      spec.name = fmt::format("ip-{:x}.{}", change.instance.value(), rt.config->name);
-      spec.labels = ng.labels;
-      spec.labels["kubernetes.io/hostname"] = spec.name;
-      spec.labels["topology.kubernetes.io/zone"] =
-          platform_config_.azs[platform_.az(change.instance).value()];
-      spec.labels["node.kubernetes.io/instance-type"] = type.name;
-      // The kubelet's own labels (kubernetes/kubernetes, well_known_labels.go), with the
-      // deprecated beta ones it still sets.
-      const char* os = ng.windows ? "windows" : "linux";
-      const char* arch = type.arch == platform::Arch::kArm64 ? "arm64" : "amd64";
-      spec.labels["kubernetes.io/os"] = os;
-      spec.labels["kubernetes.io/arch"] = arch;
-      spec.labels["beta.kubernetes.io/os"] = os;
-      spec.labels["beta.kubernetes.io/arch"] = arch;
-      spec.taints = ng.taints;
-      spec.cpu_millis = type.eks_allocatable_cpu_m;
-      spec.memory_bytes = static_cast<std::int64_t>(type.eks_allocatable_memory_mib) * 1024 * 1024;
-      spec.pods = ng.max_pods_per_node ? *ng.max_pods_per_node : type.eks_allocatable_pods;
+      (void)ng;
+      const NodeSpec spec =
+          node_spec(rt, static_cast<std::uint32_t>(group - rt.config->groups.begin()), type,
+                    platform_.az(change.instance),
+                    fmt::format("ip-{:x}.{}", change.instance.value(), rt.config->name));
       NodeRecord node;
       node.instance = change.instance;
       node.group = static_cast<std::uint32_t>(group - rt.config->groups.begin());
@@ -511,6 +522,7 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
         rt.record_of_node.resize(node.node + 1, NodeId::invalid());
       rt.record_of_node[node.node] = n;
       rt.node_of_instance[change.instance] = n;
+      if (rt.cluster_autoscaler) rt.cluster_autoscaler->nodes.add(sim_.now(), 1);
       if (!node.reachable) {
         sim_.schedule_in(rt.config->node_monitor_grace, kNotReady, change.instance.value(),
                          node.generation);
@@ -564,7 +576,7 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
         // its instance gone, and the Node's pods go with it.
         const SimTime heard = node.reachable ? sim_.now() : node.unheard_since;
         const SimTime deleted = heard + rt.config->node_monitor_grace;
-        if (node.drain != kUnset || deleted <= sim_.now()) {
+        if (node.drain != kUnset || node.autoscaler_deleting || deleted <= sim_.now()) {
           remove_node(c, n);
           break;
         }
@@ -598,6 +610,7 @@ void Runtime::remove_node(ClusterId c, NodeId n) {
     }
   }
   rt.scheduler.remove_node(node.node);
+  if (rt.cluster_autoscaler) rt.cluster_autoscaler->nodes.add(sim_.now(), -1);
   rt.record_of_node[node.node] = NodeId::invalid();
   node.present = false;
   const std::uint32_t drain = std::exchange(node.drain, kUnset);
@@ -621,6 +634,7 @@ bool Runtime::handle(const Event& e) {
     }
     case kNotReady: not_ready(InstanceId{e.target}, e.payload); break;
     case kAutoscalerSync: autoscaler_sync(cluster_target(e)); break;
+    case kClusterAutoscalerScan: cluster_autoscaler_scan(cluster_target(e)); return true;
     case kNodeDeleted: {
       const ClusterId c = cluster_target(e);
       const NodeId n{static_cast<NodeId::rep_type>(e.payload)};
@@ -1233,6 +1247,12 @@ void Runtime::cycle(ClusterId c) {
     waiting.backoff_until = sim_.now() + backoff;
     ++waiting.refs;
     rt.unschedulable.push_back(best);
+    // The Cluster Autoscaler sees the pod unschedulable (PodScheduled False) from its first
+    // failed cycle on.
+    if (rt.cluster_autoscaler && waiting.attempts == 1) {
+      ++waiting.refs;
+      rt.cluster_autoscaler->pending.push_back(best);
+    }
   }
   kick(c);
 }
@@ -1523,7 +1543,14 @@ Results Runtime::results(SimTime end) {
     r.nodes.push_back(NodesResult{
         rt.config->name,
         std::count_if(rt.nodes.begin(), rt.nodes.end(), [](const NodeRecord& n) { return n.present; }),
-        rt.busy_nodes, rt.busy_gauge.mean(end), static_cast<std::int64_t>(rt.busy_gauge.max())});
+        rt.busy_nodes, rt.busy_gauge.mean(end), static_cast<std::int64_t>(rt.busy_gauge.max()),
+        std::nullopt});
+    if (rt.cluster_autoscaler) {
+      const ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
+      r.nodes.back().autoscaled = NodesResult::Autoscaled{
+          ca.scale_ups,          ca.nodes_added, ca.nodes_removed, ca.pods_evicted,
+          ca.nodes.mean(end),    static_cast<std::int64_t>(ca.nodes.max())};
+    }
     for (WorkloadState& wl : rt.workloads) {
       TaskCounts counts = wl.counts;
       for (const TaskId p : pods_of(wl)) {

@@ -423,11 +423,30 @@ Json control_plane_json(const std::vector<ReplicationResult>& reps, const Writer
 // eks_nodes[]: each EKS cluster's nodes, and those that run pods other than DaemonSets'
 // ("busy").
 Json eks_nodes_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
-  return per_eks_cluster_json(reps, w, &ReplicationResult::eks_nodes,
-                              std::pair{"nodes_at_end", &EksNodesResult::nodes_at_end},
-                              std::pair{"busy_nodes_at_end", &EksNodesResult::busy_at_end},
-                              std::pair{"busy_nodes_mean", &EksNodesResult::busy_mean},
-                              std::pair{"busy_nodes_max", &EksNodesResult::busy_max});
+  Json out = per_eks_cluster_json(reps, w, &ReplicationResult::eks_nodes,
+                                  std::pair{"nodes_at_end", &EksNodesResult::nodes_at_end},
+                                  std::pair{"busy_nodes_at_end", &EksNodesResult::busy_at_end},
+                                  std::pair{"busy_nodes_mean", &EksNodesResult::busy_mean},
+                                  std::pair{"busy_nodes_max", &EksNodesResult::busy_max});
+  // A cluster with a Cluster Autoscaler: what it did.
+  for (std::size_t k = 0; !reps.empty() && k < reps.front().eks_nodes.size(); ++k) {
+    if (!reps.front().eks_nodes[k].autoscaled) continue;
+    Json ca = Json::object();
+    const auto field = [&](const char* key, auto get) {
+      w.number(ca, key, [k, get](const ReplicationResult& r) {
+        return static_cast<double>(get(*r.eks_nodes[k].autoscaled));
+      });
+    };
+    using A = EksNodesResult::Autoscaled;
+    field("scale_ups", [](const A& a) { return a.scale_ups; });
+    field("nodes_added", [](const A& a) { return a.nodes_added; });
+    field("nodes_removed", [](const A& a) { return a.nodes_removed; });
+    field("pods_evicted", [](const A& a) { return a.pods_evicted; });
+    field("nodes_mean", [](const A& a) { return a.nodes_mean; });
+    field("nodes_max", [](const A& a) { return a.nodes_max; });
+    out[k]["cluster_autoscaler"] = ca;
+  }
+  return out;
 }
 
 // `text` as one CSV field: in double quotes, inner ones doubled, when it holds a comma, a quote

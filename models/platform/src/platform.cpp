@@ -434,6 +434,12 @@ void Platform::terminate(Simulator& sim, InstanceId id, bool decrement_desired) 
   check_rebalance(sim, group);
 }
 
+void Platform::lower_desired(GroupId group, std::uint32_t desired) {
+  const std::size_t g = group.value();
+  const auto live_count = static_cast<std::uint32_t>(live_[g].size());
+  desired_[g] = std::min(desired_[g], std::max({desired, live_count, config_.groups[g].min}));
+}
+
 void Platform::set_max(GroupId group, std::uint32_t max) {
   const std::size_t g = group.value();
   max_[g] = max;

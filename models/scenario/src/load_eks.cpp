@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <regex>
 #include <charconv>
 
 #include <fmt/format.h>
 
+#include "autoscaler_flags.hpp"
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/scenario/scenario.hpp"
 #include "eksctl_reader.hpp"
@@ -115,7 +117,7 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
   EksClusterConfig out;
   if (!c.expect_map({"cluster", "config", "manifests", "scheduler", "control_plane",
                      "kubernetes_version", "node_monitor_grace", "default_toleration",
-                     "namespaces", "jobs", "load"}))
+                     "namespaces", "jobs", "load", "cluster_autoscaler"}))
     return out;
   if (c["cluster"].require()) out.name = c["cluster"].string().value_or("");
   // ECS and EKS clusters share one namespace: faults and outputs name them.
@@ -179,7 +181,90 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
   out.quotas = read_namespaces(c["namespaces"]);
   read_eks_jobs(c["jobs"], manifests, out);
   read_eks_loads(c["load"], out);
+  out.cluster_autoscaler = manifests.cluster_autoscaler();
+  const Reader ca = c["cluster_autoscaler"];
+  if (ca.present()) {
+    if (manifests.cluster_autoscaler_at()) {
+      ca.error(fmt::format("the manifests run a cluster-autoscaler already (at {}:{}; one runs "
+                           "per cluster)",
+                           manifests.cluster_autoscaler_at()->file(),
+                           manifests.cluster_autoscaler_at()->where().line));
+    } else {
+      out.cluster_autoscaler = read_cluster_autoscaler(ca);
+    }
+  }
+  if (out.cluster_autoscaler) {
+    const bool priority = std::find(out.cluster_autoscaler->expanders.begin(),
+                                    out.cluster_autoscaler->expanders.end(),
+                                    eks::Expander::kPriority) != out.cluster_autoscaler->expanders.end();
+    if (priority && out.cluster_autoscaler->priorities.empty())
+      (ca.present() ? ca : c["manifests"])
+          .error("the priority expander needs its priorities (expected cluster_autoscaler."
+                 "priorities: {PRIORITY: [NODE-GROUP-PATTERN, ...]}, the "
+                 "cluster-autoscaler-priority-expander ConfigMap's)");
+  }
   return out;
+}
+
+// eks[].cluster_autoscaler: the autoscaler's flags as snake_case keys, and the priority
+// expander's priorities.
+std::optional<eks::ClusterAutoscalerConfig> Loader::read_cluster_autoscaler(const Reader& ca) {
+  if (!ca.is_map()) {
+    ca.error("expected a mapping of the cluster autoscaler's flags (scan_interval, expander, ...)");
+    return std::nullopt;
+  }
+  eks::ClusterAutoscalerConfig config;
+  config.source = ca.path();
+  for (const auto& [key, value] : ca.entries()) {
+    if (key == "priorities") {
+      for (const auto& [level, patterns] : value.key_entries()) {
+        const auto n = level.integer(std::numeric_limits<std::int32_t>::min(),
+                                     std::numeric_limits<std::int32_t>::max());
+        std::vector<std::string> list;
+        for (const Reader& p : patterns.items("a list of node group name patterns")) {
+          const auto text = p.string();
+          if (!text) continue;
+          try {
+            (void)std::regex(*text, std::regex::ECMAScript);
+          } catch (const std::regex_error&) {
+            p.error(fmt::format("'{}' is not a regular expression", *text));
+            continue;
+          }
+          list.push_back(*text);
+        }
+        if (n) config.priorities.emplace_back(static_cast<std::int32_t>(*n), std::move(list));
+      }
+      std::sort(config.priorities.begin(), config.priorities.end(),
+                [](const auto& a, const auto& b) { return a.first > b.first; });
+      continue;
+    }
+    std::string flag = key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    std::optional<std::string> text;
+    if (const auto b = value.is_map() || value.is_sequence() ? std::nullopt : value.string()) text = b;
+    const FlagOutcome outcome = apply_autoscaler_flag(config, flag, text);
+    switch (outcome.kind) {
+      case FlagOutcome::Kind::kSet: break;
+      case FlagOutcome::Kind::kNotSimulated:
+        value.error(fmt::format("{} is a flag of the cluster autoscaler that ecsim does not "
+                                "simulate (leave it out)",
+                                key));
+        break;
+      case FlagOutcome::Kind::kUnknown: {
+        std::string closest = outcome.closest;
+        std::replace(closest.begin(), closest.end(), '-', '_');
+        value.error(closest.empty()
+                        ? fmt::format("unknown key '{}' (expected a flag of the cluster "
+                                      "autoscaler in snake_case, such as scan_interval or "
+                                      "expander, or priorities)",
+                                      key)
+                        : fmt::format("unknown key '{}' (did you mean '{}'?)", key, closest));
+        break;
+      }
+      case FlagOutcome::Kind::kBadValue: value.error(outcome.message); break;
+    }
+  }
+  return config;
 }
 
 // eks[].load[]: a Deployment's or StatefulSet's load; its pods' CPU request is their capacity.

@@ -69,6 +69,7 @@ class Loader {
                        platform::PlatformConfig& platform);
   void read_eks_jobs(const Reader& list, const ManifestReader& manifests, EksClusterConfig& out);
   void read_eks_loads(const Reader& list, EksClusterConfig& out);
+  std::optional<eks::ClusterAutoscalerConfig> read_cluster_autoscaler(const Reader& ca);
   void read_eks_operation(const std::string& kind, const Reader& v, SimTime at,
                           std::vector<EksClusterConfig>& clusters);
 

@@ -1,3 +1,4 @@
+#include "autoscaler_flags.hpp"
 #include "manifest_reader.hpp"
 
 #include <algorithm>
@@ -566,6 +567,11 @@ eks::PodTemplate ManifestReader::read_template(const Reader& spec, bool job) {
   if (t["metadata"].expect_object("template metadata {labels}"))
     out.labels = read_labels(t["metadata"]["labels"]).value_or(eks::Labels{});
   if (t["spec"].require()) out.spec = read_pod_spec(t["spec"]);
+  if (t["metadata"].is_map() && t["metadata"]["annotations"].is_map())
+    out.not_safe_to_evict =
+        t["metadata"]["annotations"]["cluster-autoscaler.kubernetes.io/safe-to-evict"]
+            .string()
+            .value_or("") == "false";
   if (const auto name = t["spec"]["schedulerName"].string())
     scheduler_uses_.emplace_back(*name, t["spec"]["schedulerName"]);
   // A controller's pods with spec.nodeName skip the scheduler; the kubelet's refusals (OutOfcpu,
@@ -629,6 +635,7 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
   } else if (kind == "Deployment") {
     auto d = read_workload<eks::Deployment>(spec, std::move(meta), "deployment");
     if (spec["strategy"].present()) read_strategy(spec["strategy"], d);
+    read_cluster_autoscaler(spec, d.meta);
     pod_places_.push_back({"Deployment " + d.meta.name, d.meta.name_space, d.pod, o, false});
     out_.deployments.push_back(std::move(d));
   } else if (kind == "StatefulSet") {
@@ -1140,6 +1147,57 @@ void ManifestReader::read_autoscaler(const Reader& o, eks::ObjectMeta meta,
     rules(behavior["scaleDown"], h.scale_down);
   }
   out_.autoscalers.push_back(std::move(h));
+}
+
+// A Deployment running the Cluster Autoscaler's image: its container's command and args are
+// the autoscaler's flags (pflag's forms --name=value, --name value, and --name for a boolean),
+// each checked as the autoscaler checks it.
+void ManifestReader::read_cluster_autoscaler(const Reader& spec, const eks::ObjectMeta& meta) {
+  for (const Reader& c : spec["template"]["spec"]["containers"].items()) {
+    const std::string image = c["image"].string().value_or("");
+    const std::size_t slash = image.rfind('/');
+    const std::string_view repository =
+        std::string_view(image).substr(slash == std::string::npos ? 0 : slash + 1);
+    if (!repository.starts_with("cluster-autoscaler:") && repository != "cluster-autoscaler")
+      continue;
+    if (cluster_autoscaler_at_) {
+      c["image"].error(fmt::format(
+          "a second cluster-autoscaler (first at {}:{}; one runs per cluster)",
+          cluster_autoscaler_at_->file(), cluster_autoscaler_at_->where().line));
+      return;
+    }
+    cluster_autoscaler_at_ = c["image"];
+    eks::ClusterAutoscalerConfig config;
+    config.source = fmt::format("Deployment {}/{}", meta.name_space, meta.name);
+    std::vector<Reader> tokens;
+    for (const char* key : {"command", "args"})
+      for (const Reader& t : c[key].items("a list of strings")) tokens.push_back(t);
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      const std::string token = tokens[i].string().value_or("");
+      if (!token.starts_with("-")) continue;  // the binary, or a stray argument
+      std::string name = token.substr(token.starts_with("--") ? 2 : 1);
+      std::optional<std::string> value;
+      if (const std::size_t eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name.resize(eq);
+      } else if (!is_boolean_flag(name) && i + 1 < tokens.size() &&
+                 !tokens[i + 1].string().value_or("-").starts_with("-")) {
+        value = tokens[++i].string();
+      }
+      const FlagOutcome outcome = apply_autoscaler_flag(config, name, value);
+      switch (outcome.kind) {
+        case FlagOutcome::Kind::kSet: break;
+        case FlagOutcome::Kind::kNotSimulated:
+          out_.notes.push_back(fmt::format("{}:{}: --{} of the cluster-autoscaler is accepted and "
+                                           "not simulated",
+                                           tokens[i].file(), tokens[i].where().line, name));
+          break;
+        case FlagOutcome::Kind::kUnknown:
+        case FlagOutcome::Kind::kBadValue: tokens[i].error(outcome.message); break;
+      }
+    }
+    cluster_autoscaler_ = std::move(config);
+  }
 }
 
 void ManifestReader::check() {

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "ecsim/eks/cluster_spec.hpp"
 #include "ecsim/eks/node_group.hpp"
 #include "ecsim/eks/objects.hpp"
 #include "ecsim/scenario/diagnostics.hpp"
@@ -47,6 +48,13 @@ class ManifestReader {
   /// What was read so far; objects with problems are kept, as best read.
   [[nodiscard]] const eks::Manifests& manifests() const { return out_; }
   /// Moves the objects out.
+  /// The flags of the manifests' cluster-autoscaler Deployment, if they hold one, and where.
+  [[nodiscard]] const std::optional<eks::ClusterAutoscalerConfig>& cluster_autoscaler() const {
+    return cluster_autoscaler_;
+  }
+  [[nodiscard]] const std::optional<Reader>& cluster_autoscaler_at() const {
+    return cluster_autoscaler_at_;
+  }
   eks::Manifests take() { return std::move(out_); }
   /// Where the i-th Job of manifests().jobs is (its metadata.name).
   [[nodiscard]] const Reader& job_place(std::size_t i) const { return job_places_.at(i); }
@@ -64,6 +72,7 @@ class ManifestReader {
   eks::Job read_job(const Reader& spec, eks::ObjectMeta meta);
   eks::CronSpec read_cron(const Reader& spec);
   void read_autoscaler(const Reader& o, eks::ObjectMeta meta, const std::string& api_version);
+  void read_cluster_autoscaler(const Reader& spec, const eks::ObjectMeta& meta);
 
   Diagnostics& diagnostics_;
   eks::Manifests out_;
@@ -85,6 +94,9 @@ class ManifestReader {
   };
   std::vector<PodPlace> pod_places_;
   std::vector<Reader> autoscaler_targets_;  ///< each HPA's scaleTargetRef.name, in order
+  /// A cluster-autoscaler Deployment's flags, and where its container was.
+  std::optional<eks::ClusterAutoscalerConfig> cluster_autoscaler_;
+  std::optional<Reader> cluster_autoscaler_at_;
 };
 
 }  // namespace ecsim::scenario::detail

@@ -732,4 +732,91 @@ TEST_CASE("EKS: the HorizontalPodAutoscaler walkthrough scales php-apache to 7 a
   CHECK(php.desired == 1);
 }
 
+TEST_CASE("Cluster Autoscaler: a scale-up for the pods that fit nowhere, empty nodes removed together") {
+  // ca-scale-up.yaml: 5 pods of 1000m on m6i.large nodes (1930m: one pod each); the group starts
+  // with 1 node (running at 0) and may grow to 5. Launches take 60 s.
+  const engine::ReplicationResult r = run_eks("eks/engine/ca-scale-up.yaml");
+  REQUIRE(r.scaling.size() == 5);
+  // The first scan (10 s): 4 pods pending, no node on its way; the binpacking estimate is one
+  // node per pod, 4 nodes, within maxSize 5 - 1: 1 -> 5.
+  CHECK(r.scaling[0].at == at(seconds(10)));
+  CHECK(r.scaling[0].from == 1);
+  CHECK(r.scaling[0].to == 5);
+  CHECK(r.scaling[0].reason == "TriggeredScaleUp: pod triggered scale-up: [{workers 1->5 (max: 5)}] (4 pod(s))");
+  // The first node's pod (bound at once, 30 minutes) ends just after 30m: the scan at 30m10s
+  // finds the node empty and unneeded; 10 minutes later (--scale-down-unneeded-time), at
+  // 40m10s, it goes. The 4 new nodes' pods started after their 60 s launch and end after
+  // 31m10s: unneeded from 31m20s, all three left above minSize go together at 41m20s
+  // (max-empty-bulk-delete 10); one stays for minSize 1.
+  CHECK(r.scaling[1].at == at(seconds(2410)));
+  CHECK(r.scaling[1].reason.starts_with("ScaleDownEmpty"));
+  for (std::size_t k = 2; k < 5; ++k) CHECK(r.scaling[k].at == at(seconds(2480)));
+  CHECK(r.scaling[4].to == 1);
+  REQUIRE(r.eks_nodes[0].autoscaled);
+  CHECK(r.eks_nodes[0].autoscaled->nodes_added == 4);
+  CHECK(r.eks_nodes[0].autoscaled->nodes_removed == 4);
+  CHECK(r.eks_nodes[0].autoscaled->nodes_max == 5);
+  CHECK(r.eks_nodes[0].nodes_at_end == 1);
+  // Billed per second: the first node from 0 to 40m10s, three new ones from 10 s to 41m20s,
+  // the last from 10 s to the end: 0.096 USD/h x (2410 + 3 x 2470 + 3590) s.
+  CHECK(r.cost.ec2 == Approx(0.096 * (2410.0 + 3 * 2470 + 3590) / 3600).epsilon(1e-9));
+}
+
+TEST_CASE("Cluster Autoscaler: unneeded nodes drained one at a time, not a node a pod pins") {
+  // ca-scale-down.yaml: 3 nodes (running at 0), 3 web pods of 200m spread one per node and a
+  // pod annotated safe-to-evict "false". Every node is at about 10% (200m or 400m of 1930m),
+  // under the 0.5 threshold, unneeded from the first scan at 10 s.
+  const engine::ReplicationResult r = run_eks("eks/engine/ca-scale-down.yaml");
+  REQUIRE(r.scaling.size() == 2);
+  // 10 minutes later (10m10s) the first is drained; the next deletion waits
+  // --scale-down-delay-after-delete (the scan interval): 10m20s. The pinned pod's node stays,
+  // and so would minSize 1.
+  CHECK(r.scaling[0].at == at(seconds(610)));
+  CHECK(r.scaling[1].at == at(seconds(620)));
+  CHECK(r.scaling[0].reason.starts_with("ScaleDown: Scale-down: node"));
+  CHECK(r.eks_nodes[0].nodes_at_end == 1);
+  CHECK(service(r, "pinned").tasks.evicted == 0);
+  // The first drain's web pod moves to the emptier of the other two (the one without the
+  // pinned pod), which the second drain then empties of 2: 3 evictions.
+  CHECK(r.eks_nodes[0].autoscaled->pods_evicted == 3);
+  CHECK(service(r, "web").running_by_az == std::vector<std::int64_t>{0, 0, 3});
+}
+
+TEST_CASE("Cluster Autoscaler: a budget that allows no eviction keeps every node") {
+  // ca-budget.yaml: the same cluster with minAvailable 3 for web's 3 pods: no pod can move.
+  const engine::ReplicationResult r = run_eks("eks/engine/ca-budget.yaml");
+  CHECK(r.scaling.empty());
+  CHECK(r.eks_nodes[0].nodes_at_end == 3);
+  CHECK(r.eks_nodes[0].autoscaled->pods_evicted == 0);
+}
+
+TEST_CASE("Cluster Autoscaler: a scale-up whose nodes never register is given up and backed off") {
+  // ca-provision-timeout.yaml: every launch fails. The scale-up at 10 s times out after
+  // max-node-provision-time: at 15m10s the group goes back to its 1 node, backed off 5 minutes;
+  // it tries again at 20m10s, gives up at 35m10s, backed off 10 minutes (doubled), tries at
+  // 45m10s.
+  const engine::ReplicationResult r = run_eks("eks/engine/ca-provision-timeout.yaml");
+  REQUIRE(r.scaling.size() == 5);
+  CHECK(r.scaling[1].at == at(seconds(910)));
+  CHECK(r.scaling[1].to == 1);
+  CHECK(r.scaling[1].reason.ends_with("node group backed off for 5m"));
+  CHECK(r.scaling[2].at == at(seconds(1210)));
+  CHECK(r.scaling[3].at == at(seconds(2110)));
+  CHECK(r.scaling[3].reason.ends_with("node group backed off for 10m"));
+  CHECK(r.scaling[4].at == at(seconds(2710)));
+  CHECK(r.eks_nodes[0].autoscaled->nodes_max == 1);
+}
+
+TEST_CASE("Cluster Autoscaler: AWS's example Deployment runs it, and its own node stays") {
+  // ca-real.yaml: the autoscaler from its example manifest (--expander=least-waste) with
+  // ca-scale-up.yaml's Job. Its own pod (kube-system, no budget) lands on the first node, which
+  // --skip-nodes-with-system-pods (true by default) keeps: the 4 nodes added go at 41m20s.
+  const engine::ReplicationResult r = run_eks("eks/engine/ca-real.yaml");
+  REQUIRE(r.scaling.size() == 5);
+  CHECK(r.scaling[0].to == 5);
+  for (std::size_t k = 1; k < 5; ++k) CHECK(r.scaling[k].at == at(seconds(2480)));
+  CHECK(r.eks_nodes[0].nodes_at_end == 1);
+  CHECK(service(r, "cluster-autoscaler").tasks.evicted == 0);
+}
+
 }  // namespace ecsim::test

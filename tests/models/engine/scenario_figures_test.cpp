@@ -417,3 +417,39 @@ TEST_CASE("autoscaling/ecs-target-tracking: AlarmHigh and AlarmLow as the traffi
   CHECK(r.cost.ec2 > kM6iLarge * (6 + 4.85));
   CHECK(r.cost.ec2 < kM6iLarge * (6 + 4.95));
 }
+
+TEST_CASE("autoscaling/hpa-cluster-autoscaler: nodes follow the HPA's pods through the day",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("autoscaling/hpa-cluster-autoscaler.yaml");
+  const engine::ServiceResult& web = service(r, "shop", "web");
+  REQUIRE(web.load);
+  REQUIRE(r.eks_nodes.front().autoscaled);
+  const eks::NodesResult::Autoscaled& ca = *r.eks_nodes.front().autoscaled;
+  std::int64_t most_pods = 0;
+  std::vector<const ScalingActivity*> nodes;
+  for (const ScalingActivity& a : r.scaling) {
+    if (a.autoscaler == "ClusterAutoscaler") nodes.push_back(&a);
+    else most_pods = std::max(most_pods, a.to);
+  }
+  // The peak needs 7200m / (0.66 x 500m) = 21.8 pods or more; three 500m pods per node.
+  CHECK(most_pods >= 22);
+  CHECK(ca.nodes_max == (most_pods + 2) / 3);
+  // Every scale-up is for pending pods, every scale-down follows one, and the count adds up.
+  std::int64_t size = 2;
+  for (const ScalingActivity* a : nodes) {
+    CHECK(a->from == size);
+    size = a->to;
+    if (a->to > a->from) CHECK(a->reason.starts_with("TriggeredScaleUp"));
+  }
+  CHECK(size == r.eks_nodes.front().nodes_at_end);
+  CHECK(static_cast<std::int64_t>(ca.nodes_added) - static_cast<std::int64_t>(ca.nodes_removed) ==
+        size - 2);
+  // Billed from each launch: at least the registered node-hours, and far less than the peak's
+  // 8 nodes all day.
+  CHECK(r.cost.ec2 >= kM6iLarge * 24 * ca.nodes_mean);
+  CHECK(r.cost.ec2 < kM6iLarge * 24 * ca.nodes_mean + kM6iLarge * 20.0 / 60);
+  CHECK(r.cost.ec2 < kM6iLarge * 24 * 8 * 0.7);
+  // New pods wait for their node's boot: some overload, never a whole overloaded minute.
+  CHECK(web.load->overloaded_periods == 0);
+  CHECK(web.load->overload_seconds < 120);
+}

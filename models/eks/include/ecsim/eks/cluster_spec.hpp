@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ecsim/eks/node_group.hpp"
@@ -106,6 +107,36 @@ inline constexpr SimDuration kDefaultTolerationSeconds = std::chrono::seconds(30
 
 /// An EKS cluster: eksctl's node groups (each an Auto Scaling group of the platform), the
 /// objects of its manifests and the scenario's options for it.
+/// How the Cluster Autoscaler picks among the node groups a scale-up could grow (--expander).
+enum class Expander : std::uint8_t { kRandom, kMostPods, kLeastWaste, kPrice, kPriority };
+
+/// The Cluster Autoscaler's flags that ecsim simulates, with the defaults of its FAQ
+/// ("What are the parameters to CA?"); from a scenario block or a cluster-autoscaler
+/// Deployment's command.
+struct ClusterAutoscalerConfig {
+  SimDuration scan_interval = std::chrono::seconds(10);
+  /// --expander, a chain: each filters the options of the one before; random breaks ties.
+  std::vector<Expander> expanders{Expander::kRandom};
+  /// The priority expander's priorities: node group name patterns (ECMAScript regular
+  /// expressions, matched in full) by priority, highest wins.
+  std::vector<std::pair<std::int32_t, std::vector<std::string>>> priorities;
+  bool scale_down_enabled = true;
+  double scale_down_utilization_threshold = 0.5;
+  SimDuration scale_down_unneeded_time = std::chrono::minutes(10);
+  SimDuration scale_down_delay_after_add = std::chrono::minutes(10);
+  /// none: the scan interval, its documented default
+  std::optional<SimDuration> scale_down_delay_after_delete;
+  SimDuration scale_down_delay_after_failure = std::chrono::minutes(3);
+  SimDuration max_node_provision_time = std::chrono::minutes(15);
+  std::int32_t max_empty_bulk_delete = 10;
+  bool balance_similar_node_groups = false;
+  bool skip_nodes_with_system_pods = true;
+  bool ignore_daemonsets_utilization = false;
+  std::int32_t max_nodes_total = 0;  ///< 0: no limit
+  SimDuration new_pod_scale_up_delay{};
+  std::string source;  ///< where it was read: "eks[0].cluster_autoscaler" or the Deployment
+};
+
 /// The load on a Deployment or StatefulSet (`eks[].load[]`).
 struct WorkloadLoad {
   std::string name;                    ///< the workload's metadata.name
@@ -136,6 +167,9 @@ struct ClusterSpec {
   std::vector<ResourceQuota> quotas;
   std::vector<JobSpec> jobs;        ///< one per Job of the manifests
   std::vector<WorkloadLoad> loads;  ///< at most one per workload
+  /// The Cluster Autoscaler, when the scenario or a cluster-autoscaler Deployment runs one; it
+  /// scales every node group between its minSize and maxSize.
+  std::optional<ClusterAutoscalerConfig> cluster_autoscaler;
   std::vector<Operation> operations;  ///< in time order (equal times in file order)
 };
 

@@ -182,6 +182,9 @@ struct PodSpec {
 struct PodTemplate {
   Labels labels;
   PodSpec spec;
+  /// metadata.annotations["cluster-autoscaler.kubernetes.io/safe-to-evict"] is "false": the
+  /// Cluster Autoscaler never removes a node that runs the pod.
+  bool not_safe_to_evict = false;
 
   friend bool operator==(const PodTemplate&, const PodTemplate&) = default;
 };

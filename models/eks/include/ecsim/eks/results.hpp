@@ -99,6 +99,16 @@ struct NodesResult {
   std::int64_t busy_at_end = 0;      ///< nodes with a pod bound that no DaemonSet owns, at the end
   double busy_mean = 0;              ///< busy nodes, time-weighted over the run
   std::int64_t busy_max = 0;         ///< most busy nodes at any instant
+  /// With a Cluster Autoscaler: what it did, and the nodes over the run.
+  struct Autoscaled {
+    std::uint64_t scale_ups = 0;      ///< scale-up decisions
+    std::uint64_t nodes_added = 0;    ///< nodes its scale-ups asked for
+    std::uint64_t nodes_removed = 0;  ///< nodes its scale-downs removed
+    std::uint64_t pods_evicted = 0;   ///< pods its scale-downs evicted
+    double nodes_mean = 0;            ///< registered nodes, time-weighted over the run
+    std::int64_t nodes_max = 0;       ///< most registered nodes at any instant
+  };
+  std::optional<Autoscaled> autoscaled;
 };
 
 

@@ -65,6 +65,7 @@ enum EventKind : std::uint32_t {
   kFargateEvict,             ///< target: pod on Fargate; payload: its zone's outage generation
   kNodeDeleted,              ///< target: cluster; payload: node; its instance gone, NotReady
   kAutoscalerSync,           ///< target: cluster; its HorizontalPodAutoscalers sync (every 15 s)
+  kClusterAutoscalerScan,    ///< target: cluster; the Cluster Autoscaler's loop (--scan-interval)
 };
 
 /// An index (of a drain, an update, a Job run, an ordinal, a pod class, ...) that names none;
@@ -229,6 +230,8 @@ struct NodeRecord {
   SimTime unheard_since = kSimStart;  ///< when it was last heard, while not reachable
   bool ready = true;
   bool cordoned = false;         ///< spec.unschedulable
+  bool autoscaler_deleting = false;  ///< the Cluster Autoscaler is deleting it (the Node goes with its instance)
+  SimTime unneeded_since = kNever;   ///< the Cluster Autoscaler found it unneeded since; kNever: not
   std::uint64_t generation = 0;  ///< bumped at every reachability change
   std::uint32_t busy_pods = 0;   ///< bound pods that no DaemonSet owns
 };
@@ -242,6 +245,7 @@ struct NodeDrain {
   std::uint32_t operation = kUnset;  ///< the drain operation's record; kUnset for an update
   bool scale_down = false;           ///< an update's scale-down: the group's desired count drops
   bool active = true;                ///< still evicting (false once drained, stopped or gone)
+  bool autoscaler = false;           ///< the Cluster Autoscaler's scale-down of an unneeded node
 };
 
 /// A drain operation on some nodes, and how far it got.
@@ -349,6 +353,24 @@ struct ClusterState {
     double memory_mib_seconds = 0; ///< its per-pod memory at the last sync, MiB-s
   };
   std::vector<Autoscaler> autoscalers;
+  /// The Cluster Autoscaler's state, when the cluster runs one.
+  struct ClusterAutoscaler {
+    explicit ClusterAutoscaler(const RandomStream& r) : templates(r), rng(r) {}
+    Scheduler templates;                  ///< one template node per node group
+    std::vector<NodeIndex> template_node; ///< per node group: its slot in `templates`
+    /// Per workload: its pod class in `templates`, made from its current description.
+    std::map<std::pair<ServiceId, PodClassId>, PodClassId> template_class;
+    std::vector<TaskId> pending;          ///< pods that failed a scheduling cycle (one ref each)
+    SimTime last_scale_up = kNever, last_delete = kNever, last_failure = kNever;
+    std::vector<SimTime> requested_at;    ///< per node group: its last scale-up, while nodes are due
+    std::vector<SimTime> backoff_until;   ///< per node group, after a scale-up that timed out
+    std::vector<std::uint32_t> backoffs;  ///< per node group: scale-ups that timed out in a row
+    RandomStream rng;                     ///< the random expander's draws
+    std::uint64_t pods_evicted = 0;       ///< by its scale-downs
+    std::uint64_t scale_ups = 0, nodes_added = 0, nodes_removed = 0;
+    TimeWeightedGauge nodes{kSimStart};  ///< registered nodes over time
+  };
+  std::optional<ClusterAutoscaler> cluster_autoscaler;
 };
 
 /// What the runtime shares with the rest of the run.
@@ -468,6 +490,15 @@ class Runtime {
   // autoscaling.cpp: the HorizontalPodAutoscalers
   void start_autoscalers(ClusterId c);
   void autoscaler_sync(ClusterId c);
+  // cluster_autoscaler.cpp: the Cluster Autoscaler
+  void start_cluster_autoscaler(ClusterId c, const RandomStreams& streams);
+  void cluster_autoscaler_scan(ClusterId c);
+  bool ca_scale_up(ClusterId c);
+  void ca_scale_down(ClusterId c);
+  void ca_check_provisioning(ClusterId c);
+  /// A node of node group `group` with instance type `type` in zone `az`, as it registers.
+  NodeSpec node_spec(const ClusterState& rt, std::uint32_t group,
+                     const platform::InstanceType& type, AzId az, std::string name) const;
   // operations.cpp: cordons, drains with PodDisruptionBudgets, node group updates
   void link_budgets(ClusterId c);
   void schedule_operations(ClusterId c, const RandomStreams& streams);
@@ -475,7 +506,7 @@ class Runtime {
   std::vector<NodeId> nodes_of(ClusterId c, const Operation& op) const;
   void cordon(ClusterId c, NodeId n);
   void start_drain(ClusterId c, NodeId n, std::uint32_t update, std::uint32_t operation,
-                   bool scale_down);
+                   bool scale_down, bool autoscaler = false);
   void drain_tick(ClusterId c);
   bool drain_node(ClusterId c, std::uint32_t d);
   bool eviction_allowed(ClusterId c, TaskId p) const;

@@ -104,6 +104,10 @@ class Platform {
   /// what it lacks; a lower value is ignored: scale-in goes through `terminate`, so that the
   /// caller chooses the instances (managed termination protection).
   void scale_out(Simulator& sim, GroupId group, std::uint32_t desired);
+  /// Lowers the desired count of `group` towards `desired` without terminating anything: never
+  /// below its live (pending and running) instances nor its minimum (SetDesiredCapacity when the
+  /// launches it was waiting for never came).
+  void lower_desired(GroupId group, std::uint32_t desired);
   /// The desired count of `group`.
   [[nodiscard]] std::uint32_t desired(GroupId group) const { return desired_[group.value()]; }
   /// The maximum size of `group` (its configured max unless `set_max` changed it).

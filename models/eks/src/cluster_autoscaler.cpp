@@ -1,0 +1,541 @@
+// The Cluster Autoscaler (kubernetes/autoscaler, cluster-autoscaler) of an EKS cluster: every
+// --scan-interval it checks the node groups' scale-ups in flight, then either scales a node group
+// up for the pods the scheduler could not place (simulating them on the group's template node,
+// the binpacking estimator, an expander to choose) or scales unneeded nodes down (utilisation
+// below the threshold, every pod movable elsewhere, unneeded for --scale-down-unneeded-time).
+// models/eks/README.md, "The Cluster Autoscaler", cites each rule.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <regex>
+
+#include "ecsim/eks/runtime.hpp"
+#include "ecsim/platform/catalog.hpp"
+#include "ecsim/sim/assert.hpp"
+
+namespace ecsim::eks {
+namespace {
+
+// A node group's backoff after a scale-up that timed out: 5 minutes, doubling, at most 30
+// (--initial-node-group-backoff-duration, --max-node-group-backoff-duration).
+constexpr SimDuration kInitialGroupBackoff = std::chrono::minutes(5);
+constexpr SimDuration kMaxGroupBackoff = std::chrono::minutes(30);
+// Non-empty scale-down candidates checked per loop: at least 30, or 10% of the nodes
+// (--scale-down-non-empty-candidates-count, --scale-down-candidates-pool-ratio).
+constexpr std::size_t kNonEmptyCandidates = 30;
+constexpr double kCandidatesPoolRatio = 0.1;
+
+// The labels that differ between otherwise similar node groups (balance-similar-node-groups
+// ignores them: zones, host names, the node group's own name).
+bool ignored_for_similarity(const std::string& key) {
+  return key == "topology.kubernetes.io/zone" || key == "failure-domain.beta.kubernetes.io/zone" ||
+         key == "kubernetes.io/hostname" || key == "eks.amazonaws.com/nodegroup" ||
+         key == "alpha.eksctl.io/nodegroup-name" || key == "topology.ebs.csi.aws.com/zone";
+}
+
+// What a pod needs of a node.
+struct Need {
+  std::int64_t cpu = 0, memory = 0;
+};
+
+// Room left on a node (new or simulated).
+struct Bin {
+  std::int64_t cpu = 0, memory = 0, pods = 0;
+  [[nodiscard]] bool fits(const Need& n) const {
+    return n.cpu <= cpu && n.memory <= memory && pods >= 1;
+  }
+  void take(const Need& n) {
+    cpu -= n.cpu;
+    memory -= n.memory;
+    --pods;
+  }
+};
+
+// The binpacking estimator: pods in decreasing size, each onto the first open bin with room,
+// else onto a new bin of `empty` while fewer than `limit` are open. Marks the pods placed.
+std::int64_t binpack(std::span<const Need> needs, std::vector<std::uint32_t>& order, Bin empty,
+                     std::int64_t limit, std::vector<Bin>& bins, std::vector<std::uint8_t>& placed) {
+  const double cpu_scale = empty.cpu > 0 ? 1.0 / static_cast<double>(empty.cpu) : 0.0;
+  const double mem_scale = empty.memory > 0 ? 1.0 / static_cast<double>(empty.memory) : 0.0;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return static_cast<double>(needs[a].cpu) * cpu_scale + static_cast<double>(needs[a].memory) * mem_scale >
+           static_cast<double>(needs[b].cpu) * cpu_scale + static_cast<double>(needs[b].memory) * mem_scale;
+  });
+  std::int64_t opened = 0;
+  for (const std::uint32_t p : order) {
+    const auto bin = std::find_if(bins.begin(), bins.end(), [&](const Bin& b) { return b.fits(needs[p]); });
+    if (bin != bins.end()) {
+      bin->take(needs[p]);
+      placed[p] = 1;
+      continue;
+    }
+    if (opened >= limit || !empty.fits(needs[p])) continue;
+    bins.push_back(empty);
+    bins.back().take(needs[p]);
+    placed[p] = 1;
+    ++opened;
+  }
+  return opened;
+}
+
+std::string format_short(SimDuration d) { return format_duration(d); }
+
+// A pod's requests: its revision's, for a Deployment's pod of an older revision.
+Need need_of(const WorkloadState& wl, const PodRecord& pod) {
+  const Resources& r = pod.revision < wl.revision_requests.size() ? wl.revision_requests[pod.revision]
+                                                                  : wl.requests;
+  return {r.cpu_millis, r.memory_bytes};
+}
+
+}  // namespace
+
+void Runtime::start_cluster_autoscaler(ClusterId c, const RandomStreams& streams) {
+  ClusterState& rt = clusters_[c];
+  if (!rt.config->cluster_autoscaler) return;
+  ClusterState::ClusterAutoscaler& ca = rt.cluster_autoscaler.emplace(
+      streams.stream(fmt::format("eks/{}/cluster-autoscaler", rt.config->name)));
+  const std::vector<NodeGroupConfig>& groups = rt.config->config.node_groups;
+  const platform::InstanceCatalog& catalog = platform::InstanceCatalog::builtin();
+  for (std::uint32_t g = 0; g < groups.size(); ++g) {
+    const platform::AsgConfig& asg = platform_config_.groups[rt.config->groups[g].value()];
+    // The template: a node of the group's (first) instance type in its first zone.
+    const NodeSpec spec = node_spec(rt, g, catalog.at(asg.instance_type), asg.azs.front(),
+                                    fmt::format("template-node-for-{}", groups[g].name));
+    ca.template_node.push_back(ca.templates.add_node(spec));
+  }
+  ca.requested_at.assign(groups.size(), kNever);
+  ca.backoff_until.assign(groups.size(), kSimStart);
+  ca.backoffs.assign(groups.size(), 0);
+  const SimDuration every = rt.config->cluster_autoscaler->scan_interval;
+  if (kSimStart + every <= horizon_) sim_.schedule_at(kSimStart + every, kClusterAutoscalerScan, c.value());
+}
+
+void Runtime::cluster_autoscaler_scan(ClusterId c) {
+  ClusterState& rt = clusters_[c];
+  const ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
+  if (sim_.now() + cfg.scan_interval <= horizon_)
+    sim_.schedule_in(cfg.scan_interval, kClusterAutoscalerScan, c.value());
+  if (!rt.control_plane.quorum()) return;  // it lists nodes and pods through the API server
+  ca_check_provisioning(c);
+  if (!ca_scale_up(c)) ca_scale_down(c);
+}
+
+// Scale-ups in flight: a node group whose nodes have not all registered within
+// --max-node-provision-time gives up the ones still missing (their instances are terminated and
+// the group's desired count lowered) and is backed off.
+void Runtime::ca_check_provisioning(ClusterId c) {
+  ClusterState& rt = clusters_[c];
+  ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
+  const ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
+  std::vector<std::int64_t> registered(rt.config->groups.size(), 0);
+  for (const NodeRecord& n : rt.nodes)
+    if (n.present) ++registered[n.group];
+  for (std::uint32_t g = 0; g < registered.size(); ++g) {
+    const GroupId pg = rt.config->groups[g];
+    const std::int64_t missing = static_cast<std::int64_t>(platform_.desired(pg)) - registered[g];
+    if (missing <= 0) {
+      // A scale-up whose nodes all registered ends the group's backoff streak.
+      if (ca.requested_at[g] != kNever) ca.backoffs[g] = 0;
+      ca.requested_at[g] = kNever;
+      continue;
+    }
+    if (ca.requested_at[g] == kNever || sim_.now() - ca.requested_at[g] < cfg.max_node_provision_time)
+      continue;
+    const std::int64_t from = platform_.desired(pg);
+    std::vector<InstanceId> unregistered;
+    for (const InstanceId i : platform_.live_instances(pg))
+      if (!rt.node_of_instance.contains(i)) unregistered.push_back(i);
+    for (const InstanceId i : unregistered) platform_.terminate(sim_, i, true);
+    // Launches that never began (no capacity in the zone) are given up too.
+    platform_.lower_desired(pg, static_cast<std::uint32_t>(registered[g]));
+    ca.requested_at[g] = kNever;
+    const SimDuration backoff =
+        std::min<SimDuration>(kMaxGroupBackoff, kInitialGroupBackoff * (std::int64_t{1} << std::min<std::uint32_t>(ca.backoffs[g], 8)));
+    ++ca.backoffs[g];
+    ca.backoff_until[g] = sim_.now() + backoff;
+    scaling_.push_back({sim_.now(), rt.config->name, "ClusterAutoscaler",
+                        fmt::format("node group {}", rt.config->config.node_groups[g].name), from,
+                        static_cast<std::int64_t>(platform_.desired(pg)),
+                        fmt::format("FailedToScaleUp: {} node(s) did not register within "
+                                    "max-node-provision-time ({}); node group backed off for {}",
+                                    missing, format_short(cfg.max_node_provision_time),
+                                    format_short(backoff))});
+  }
+}
+
+bool Runtime::ca_scale_up(ClusterId c) {
+  ClusterState& rt = clusters_[c];
+  ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
+  const ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
+  const SimTime now = sim_.now();
+  // The pods the scheduler could not place and a new node could help: not bound, not stopped,
+  // not pinned to a node, not a DaemonSet's, not on Fargate.
+  std::vector<TaskId> pending;
+  std::size_t kept = 0;
+  for (const TaskId p : ca.pending) {
+    const PodRecord& pod = pods_[p];
+    const WorkloadState& wl = rt.workloads[pod.workload];
+    const bool waiting = pod.state == PodState::kPending && !pod.target.valid() &&
+                         wl.kind != WorkloadState::Kind::kDaemonSet && wl.fargate_profile == kUnset;
+    if (!waiting) {
+      (void)release(p);
+      continue;
+    }
+    ca.pending[kept++] = p;
+    if (now - pod.created >= cfg.new_pod_scale_up_delay) pending.push_back(p);
+  }
+  ca.pending.resize(kept);
+  if (pending.empty()) return false;
+  const std::size_t groups = rt.config->groups.size();
+  std::vector<std::int64_t> registered(groups, 0);
+  for (const NodeRecord& n : rt.nodes)
+    if (n.present) ++registered[n.group];
+  // Each pod's needs and its template class.
+  const auto template_class = [&](ServiceId w) {
+    const WorkloadState& wl = rt.workloads[w];
+    const auto key = std::make_pair(w, wl.cls);
+    const auto it = ca.template_class.find(key);
+    if (it != ca.template_class.end()) return it->second;
+    const PodClassId cls = ca.templates.add_pod_class(wl.description);
+    ca.template_class.emplace(key, cls);
+    return cls;
+  };
+  std::vector<Need> needs;
+  std::vector<PodClassId> classes;
+  for (const TaskId p : pending) {
+    const PodRecord& pod = pods_[p];
+    const WorkloadState& wl = rt.workloads[pod.workload];
+    needs.push_back(need_of(wl, pod));
+    classes.push_back(template_class(pod.workload));
+  }
+  // A new node of each group: its allocatable less what its DaemonSets' pods request.
+  std::vector<Bin> empty(groups);
+  const NodeTable& table = ca.templates.nodes();
+  for (std::uint32_t g = 0; g < groups; ++g) {
+    const NodeIndex t = ca.template_node[g];
+    Bin b{table.allocatable_cpu(t), table.allocatable_memory(t), table.allocatable_pods(t)};
+    for (const ServiceId w : rt.workloads.ids()) {
+      const WorkloadState& wl = rt.workloads[w];
+      if (wl.kind != WorkloadState::Kind::kDaemonSet || !ca.templates.node_admits(template_class(w), t))
+        continue;
+      b.take({wl.requests.cpu_millis, wl.requests.memory_bytes});
+    }
+    empty[g] = b;
+  }
+  std::vector<std::uint8_t> placed(pending.size(), 0);
+  std::vector<std::uint32_t> order;
+  std::vector<Bin> bins;
+  const auto admitted = [&](std::uint32_t g) {
+    order.clear();
+    for (std::uint32_t p = 0; p < pending.size(); ++p)
+      if (!placed[p] && ca.templates.node_admits(classes[p], ca.template_node[g])) order.push_back(p);
+  };
+  // Nodes already asked for and not registered yet take what they can first.
+  for (std::uint32_t g = 0; g < groups; ++g) {
+    const std::int64_t upcoming =
+        static_cast<std::int64_t>(platform_.desired(rt.config->groups[g])) - registered[g];
+    if (upcoming <= 0) continue;
+    admitted(g);
+    bins.clear();
+    (void)binpack(needs, order, empty[g], upcoming, bins, placed);
+  }
+  // One option per node group that can grow: the nodes it needs and the pods they help.
+  struct Option {
+    std::uint32_t group = 0;
+    std::int64_t nodes = 0, pods = 0;
+    double waste = 0, price = 0;
+  };
+  std::vector<Option> options;
+  std::int64_t total = 0;
+  for (std::uint32_t g = 0; g < groups; ++g) total += platform_.desired(rt.config->groups[g]);
+  const std::int64_t total_room =
+      cfg.max_nodes_total > 0 ? std::max<std::int64_t>(0, cfg.max_nodes_total - total)
+                              : std::numeric_limits<std::int64_t>::max();
+  const platform::InstanceCatalog& catalog = platform::InstanceCatalog::builtin();
+  for (std::uint32_t g = 0; g < groups; ++g) {
+    const GroupId pg = rt.config->groups[g];
+    const std::int64_t room = std::min<std::int64_t>(
+        total_room, static_cast<std::int64_t>(platform_.max(pg)) - platform_.desired(pg));
+    if (room <= 0 || now < ca.backoff_until[g]) continue;
+    std::vector<std::uint8_t> trial = placed;
+    admitted(g);
+    if (order.empty()) continue;
+    bins.clear();
+    const std::int64_t nodes = binpack(needs, order, empty[g], room, bins, trial);
+    if (nodes == 0) continue;
+    Option o{g, nodes, 0, 0, 0};
+    std::int64_t cpu = 0, memory = 0;
+    for (std::uint32_t p = 0; p < pending.size(); ++p) {
+      if (placed[p] || !trial[p]) continue;
+      ++o.pods;
+      cpu += needs[p].cpu;
+      memory += needs[p].memory;
+    }
+    const double cpu_all = static_cast<double>(nodes * table.allocatable_cpu(ca.template_node[g]));
+    const double mem_all = static_cast<double>(nodes * table.allocatable_memory(ca.template_node[g]));
+    o.waste = (cpu_all - static_cast<double>(cpu)) / cpu_all + (mem_all - static_cast<double>(memory)) / mem_all;
+    const platform::AsgConfig& asg = platform_config_.groups[pg.value()];
+    const double hourly = catalog.at(asg.instance_type).price_usd_per_hour *
+                          (asg.spot ? 1 - platform_config_.prices.ec2_spot_discount : 1.0);
+    o.price = hourly * static_cast<double>(nodes) / static_cast<double>(o.pods);
+    options.push_back(o);
+  }
+  if (options.empty()) return false;
+  // The expander chain: each keeps its best options; random breaks what is left.
+  for (const Expander e : cfg.expanders) {
+    if (options.size() == 1) break;
+    std::vector<double> key(options.size());
+    for (std::size_t i = 0; i < options.size(); ++i) {
+      const Option& o = options[i];
+      switch (e) {
+        case Expander::kRandom: key[i] = 0; break;
+        case Expander::kMostPods: key[i] = -static_cast<double>(o.pods); break;
+        case Expander::kLeastWaste: key[i] = o.waste; break;
+        case Expander::kPrice: key[i] = o.price; break;
+        case Expander::kPriority: {
+          // The highest priority with a pattern matching the group's name; none: below all.
+          double best = std::numeric_limits<double>::infinity();
+          for (const auto& [priority, patterns] : cfg.priorities)
+            for (const std::string& pattern : patterns)
+              if (std::regex_match(rt.config->config.node_groups[o.group].name, std::regex(pattern)))
+                best = std::min(best, -static_cast<double>(priority));
+          key[i] = best;
+          break;
+        }
+      }
+    }
+    if (e == Expander::kRandom) {
+      const auto pick = static_cast<std::size_t>(ca.rng.uniform_int(options.size()));
+      const Option one = options[pick];
+      options.assign(1, one);
+      break;
+    }
+    const double best = *std::min_element(key.begin(), key.end());
+    std::vector<Option> kept_options;
+    for (std::size_t i = 0; i < options.size(); ++i)
+      if (key[i] == best) kept_options.push_back(options[i]);
+    options = std::move(kept_options);
+  }
+  if (options.size() > 1) {
+    const auto pick = static_cast<std::size_t>(ca.rng.uniform_int(options.size()));
+    const Option one = options[pick];
+    options.assign(1, one);
+  }
+  const Option chosen = options.front();
+  // balance-similar-node-groups: the new nodes go one by one to the smallest of the chosen
+  // group and the groups like it (same instance type, labels but zones and names, taints, Spot).
+  std::vector<std::int64_t> add(groups, 0);
+  std::vector<std::uint32_t> similar{chosen.group};
+  if (cfg.balance_similar_node_groups) {
+    const NodeGroupConfig& a = rt.config->config.node_groups[chosen.group];
+    const auto labels_of = [](const NodeGroupConfig& ng) {
+      Labels l;
+      for (const auto& [k, v] : ng.labels)
+        if (!ignored_for_similarity(k)) l.emplace(k, v);
+      return l;
+    };
+    for (std::uint32_t g = 0; g < groups; ++g) {
+      const NodeGroupConfig& b = rt.config->config.node_groups[g];
+      if (g == chosen.group || now < ca.backoff_until[g]) continue;
+      if (b.instance_type == a.instance_type && b.spot == a.spot && b.taints == a.taints &&
+          labels_of(b) == labels_of(a))
+        similar.push_back(g);
+    }
+  }
+  for (std::int64_t k = 0; k < chosen.nodes; ++k) {
+    std::optional<std::uint32_t> smallest;
+    for (const std::uint32_t g : similar) {
+      const GroupId pg = rt.config->groups[g];
+      const std::int64_t size = platform_.desired(pg) + add[g];
+      if (size >= platform_.max(pg)) continue;
+      if (!smallest || size < platform_.desired(rt.config->groups[*smallest]) + add[*smallest])
+        smallest = g;
+    }
+    if (!smallest) break;
+    ++add[*smallest];
+  }
+  std::string groups_text;
+  for (const std::uint32_t g : similar) {
+    if (add[g] == 0) continue;
+    const GroupId pg = rt.config->groups[g];
+    const std::int64_t from = platform_.desired(pg);
+    groups_text += fmt::format("{}{{{} {}->{} (max: {})}}", groups_text.empty() ? "" : " ",
+                               rt.config->config.node_groups[g].name, from, from + add[g],
+                               platform_.max(pg));
+  }
+  for (const std::uint32_t g : similar) {
+    if (add[g] == 0) continue;
+    const GroupId pg = rt.config->groups[g];
+    const std::int64_t from = platform_.desired(pg);
+    platform_.scale_out(sim_, pg, static_cast<std::uint32_t>(from + add[g]));
+    if (ca.requested_at[g] == kNever) ca.requested_at[g] = now;
+    ca.nodes_added += static_cast<std::uint64_t>(add[g]);
+    scaling_.push_back({now, rt.config->name, "ClusterAutoscaler",
+                        fmt::format("node group {}", rt.config->config.node_groups[g].name), from,
+                        from + add[g],
+                        fmt::format("TriggeredScaleUp: pod triggered scale-up: [{}] ({} pod(s))",
+                                    groups_text, chosen.pods)});
+  }
+  ++ca.scale_ups;
+  ca.last_scale_up = now;
+  return true;
+}
+
+void Runtime::ca_scale_down(ClusterId c) {
+  ClusterState& rt = clusters_[c];
+  ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
+  const ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
+  if (!cfg.scale_down_enabled) return;
+  const SimTime now = sim_.now();
+  const NodeTable& table = rt.scheduler.nodes();
+  // Room left on every node, and the nodes this pass plans to remove.
+  std::vector<Bin> room(table.size());
+  std::vector<std::uint8_t> planned(table.size(), 0);
+  for (NodeIndex i = 0; i < table.size(); ++i)
+    if (table.present(i))
+      room[i] = {table.allocatable_cpu(i) - table.requested_cpu(i),
+                 table.allocatable_memory(i) - table.requested_memory(i),
+                 table.allocatable_pods(i) - table.pods(i)};
+  std::vector<std::int64_t> size(rt.config->groups.size(), 0);
+  for (const NodeRecord& n : rt.nodes)
+    if (n.present && !n.autoscaler_deleting && n.drain == kUnset) ++size[n.group];
+  const std::size_t present_nodes = static_cast<std::size_t>(std::accumulate(size.begin(), size.end(), std::int64_t{0}));
+  const std::size_t non_empty_cap = std::max(
+      kNonEmptyCandidates, static_cast<std::size_t>(kCandidatesPoolRatio * static_cast<double>(present_nodes)));
+  std::size_t non_empty_checked = 0;
+  std::vector<std::pair<TaskId, NodeIndex>> moves;
+  for (const NodeId n : rt.nodes.ids()) {
+    NodeRecord& node = rt.nodes[n];
+    if (!node.present || !node.reachable || !node.ready || node.cordoned || node.drain != kUnset ||
+        node.autoscaler_deleting) {
+      node.unneeded_since = kNever;
+      continue;
+    }
+    const NodeIndex slot = node.node;
+    // Utilisation: the larger of the CPU and memory its pods request over what it offers
+    // (DaemonSet pods counted unless --ignore-daemonsets-utilization).
+    std::int64_t cpu = table.requested_cpu(slot), memory = table.requested_memory(slot);
+    std::vector<TaskId> movers;
+    for (const TaskId p : rt.scheduler.pods_on(slot)) {
+      const WorkloadState& wl = rt.workloads[pods_[p].workload];
+      if (wl.kind == WorkloadState::Kind::kDaemonSet) {
+        if (cfg.ignore_daemonsets_utilization) {
+          cpu -= wl.requests.cpu_millis;
+          memory -= wl.requests.memory_bytes;
+        }
+        continue;
+      }
+      movers.push_back(p);
+    }
+    const double utilization =
+        std::max(static_cast<double>(cpu) / static_cast<double>(std::max<std::int64_t>(1, table.allocatable_cpu(slot))),
+                 static_cast<double>(memory) / static_cast<double>(std::max<std::int64_t>(1, table.allocatable_memory(slot))));
+    const std::uint32_t min = rt.config->config.node_groups[node.group].min;
+    if (utilization >= cfg.scale_down_utilization_threshold || size[node.group] <= min) {
+      node.unneeded_since = kNever;
+      continue;
+    }
+    if (!movers.empty()) {
+      // Previously unneeded nodes are checked again every loop; new candidates up to the cap.
+      if (node.unneeded_since == kNever && non_empty_checked++ >= non_empty_cap) continue;
+      // Every pod must be movable: replicated, evictable, and placeable on another node.
+      moves.clear();
+      bool movable = true;
+      for (const TaskId p : movers) {
+        const PodRecord& pod = pods_[p];
+        const WorkloadState& wl = rt.workloads[pod.workload];
+        const bool system = rt.namespaces[wl.name_space].name == "kube-system";
+        if (wl.kind == WorkloadState::Kind::kPod || wl.pod->not_safe_to_evict ||
+            (cfg.skip_nodes_with_system_pods && system && rt.budgets_of_workload[pod.workload].empty()) ||
+            !eviction_allowed(c, p)) {
+          movable = false;
+          break;
+        }
+        const Need need = need_of(wl, pod);
+        NodeIndex to = kNoNode;
+        for (NodeIndex m = 0; m < table.size(); ++m) {
+          if (m == slot || !table.present(m) || planned[m] || table.unschedulable(m) ||
+              !table.ready(m) || !room[m].fits(need))
+            continue;
+          const NodeId record = rt.record_of_node[m];
+          if (!record.valid() || !rt.nodes[record].reachable || rt.nodes[record].autoscaler_deleting)
+            continue;
+          if (!rt.scheduler.node_admits(pod.cls, m)) continue;
+          to = m;
+          break;
+        }
+        if (to == kNoNode) {
+          movable = false;
+          break;
+        }
+        room[to].take(need);
+        moves.emplace_back(p, to);
+      }
+      if (!movable) {
+        // Give back the room the pods already placed took.
+        for (const auto& [p, to] : moves) {
+          const Need back = need_of(rt.workloads[pods_[p].workload], pods_[p]);
+          room[to].cpu += back.cpu;
+          room[to].memory += back.memory;
+          ++room[to].pods;
+        }
+        node.unneeded_since = kNever;
+        continue;
+      }
+    }
+    planned[slot] = 1;
+    --size[node.group];
+    if (node.unneeded_since == kNever) node.unneeded_since = now;
+  }
+  // Deletions wait out the delays after a scale-up, a deletion and a failure.
+  const auto after = [&](SimTime at, SimDuration d) { return at != kNever && now < at + d; };
+  if (after(ca.last_scale_up, cfg.scale_down_delay_after_add) ||
+      after(ca.last_delete, cfg.scale_down_delay_after_delete.value_or(cfg.scan_interval)) ||
+      after(ca.last_failure, cfg.scale_down_delay_after_failure))
+    return;
+  // Each removal is an activity of the node's group, one node down.
+  const auto record_removal = [&](const NodeRecord& node, std::string reason) {
+    const std::int64_t from = platform_.desired(rt.config->groups[node.group]);
+    ++ca.nodes_removed;
+    scaling_.push_back({now, rt.config->name, "ClusterAutoscaler",
+                        fmt::format("node group {}", rt.config->config.node_groups[node.group].name),
+                        from, from - 1, std::move(reason)});
+  };
+  // Empty nodes go together (up to --max-empty-bulk-delete); else one node is drained.
+  std::int32_t empties = 0;
+  std::optional<NodeId> drain;
+  bool draining = false;
+  for (const NodeDrain& d : rt.drains) draining = draining || (d.active && d.autoscaler);
+  for (const NodeId n : rt.nodes.ids()) {
+    NodeRecord& node = rt.nodes[n];
+    if (!node.present || node.unneeded_since == kNever || !planned[node.node] ||
+        now - node.unneeded_since < cfg.scale_down_unneeded_time)
+      continue;
+    if (node.busy_pods > 0) {
+      if (!drain) drain = n;
+      continue;
+    }
+    if (empties >= cfg.max_empty_bulk_delete) continue;
+    ++empties;
+    record_removal(node, fmt::format("ScaleDownEmpty: Scale-down: removing empty node \"{}\"",
+                                     table.name(node.node)));
+    cordon(c, n);
+    node.autoscaler_deleting = true;
+    platform_.terminate(sim_, node.instance, true);
+  }
+  if (empties > 0) {
+    ca.last_delete = now;
+    return;
+  }
+  if (!drain || draining) return;
+  const NodeRecord& node = rt.nodes[*drain];
+  record_removal(node, fmt::format("ScaleDown: Scale-down: node \"{}\" removed with drain",
+                                   table.name(node.node)));
+  ca.last_delete = now;
+  start_drain(c, *drain, kUnset, kUnset, true, true);
+}
+
+}  // namespace ecsim::eks
