@@ -25,6 +25,10 @@
 //   eks-5000  5,000 nodes, 100 Deployments x 1,500 (150k pods), the Job arriving 50/min
 //   eks-5000-sampling  the same with Kubernetes' adaptive sampling (kubernetes-sampling: 50%
 //             of the nodes less 1% per 125, at least 5%, are scored); the others score all
+//   eks-5000-autoscaled  eks-5000 with a diurnal load on every Deployment (9,000 req/s on
+//             average, +-50%, 10 ms each), a HorizontalPodAutoscaler on each (CPU at 60%, 750
+//             to 3,000 replicas) and the Cluster Autoscaler over the node group (2,500 to
+//             7,500 nodes); its ratio to eks-5000 is the cost of autoscaling
 // The fixed part is the peak RSS of the same scenario's hosts with no tasks, simulated for one
 // second.
 
@@ -63,6 +67,7 @@ struct Day {
   std::uint32_t replicas = 0;       ///< tasks or pods of each
   std::uint32_t jobs_per_minute = 0;
   std::string profile = "default-scheduler";  ///< EKS: the kube-scheduler profile
+  bool autoscaled = false;  ///< EKS: load, an HPA per Deployment and the Cluster Autoscaler
 };
 
 const std::vector<Day> kDays = {
@@ -70,6 +75,7 @@ const std::vector<Day> kDays = {
     {"eks-500", true, 500, 50, 300, 10},      {"eks-1500", true, 1500, 60, 750, 20},
     {"eks-5000", true, 5000, 100, 1500, 50},
     {"eks-5000-sampling", true, 5000, 100, 1500, 50, "kubernetes-sampling"},
+    {"eks-5000-autoscaled", true, 5000, 100, 1500, 50, "default-scheduler", true},
 };
 
 /// What a child reports of its run.
@@ -115,9 +121,10 @@ fs::path write_day(const fs::path& folder, const Day& day, bool idle, std::uint3
         "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\n"
         "metadata: {{name: day, region: us-east-1}}\n"
         "availabilityZones: [us-east-1a, us-east-1b, us-east-1c]\n"
-        "managedNodeGroups:\n  - {{name: workers, instanceType: m5.2xlarge, minSize: {0}, "
-        "maxSize: {0}, desiredCapacity: {0}}}\n",
-        day.hosts);
+        "managedNodeGroups:\n  - {{name: workers, instanceType: m5.2xlarge, minSize: {1}, "
+        "maxSize: {2}, desiredCapacity: {0}}}\n",
+        day.hosts, day.autoscaled ? day.hosts / 2 : day.hosts,
+        day.autoscaled ? day.hosts * 3 / 2 : day.hosts);
     std::string apps;
     if (!idle) {
       for (std::uint32_t k = 0; k < day.services; ++k)
@@ -128,6 +135,16 @@ fs::path write_day(const fs::path& folder, const Day& day, bool idle, std::uint3
             "      containers: [{{name: app, image: app, resources: {{requests: {{cpu: 100m, "
             "memory: 128Mi}}}}}}]\n",
             k, day.replicas);
+      if (day.autoscaled)
+        for (std::uint32_t k = 0; k < day.services; ++k)
+          apps += fmt::format(
+              "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+              "metadata: {{name: app-{0}}}\nspec:\n"
+              "  scaleTargetRef: {{apiVersion: apps/v1, kind: Deployment, name: app-{0}}}\n"
+              "  minReplicas: {1}\n  maxReplicas: {2}\n  metrics:\n"
+              "    - {{type: Resource, resource: {{name: cpu, target: {{type: Utilization, "
+              "averageUtilization: 60}}}}}}\n",
+              k, day.replicas / 2, day.replicas * 2);
       apps +=
           "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: batch}\nspec:\n"
           "  completions: 20\n  parallelism: 20\n  template:\n    spec:\n"
@@ -145,6 +162,15 @@ fs::path write_day(const fs::path& folder, const Day& day, bool idle, std::uint3
           "    jobs:\n      - {{name: batch, duration: {{exponential: {{mean: 5m}}}}, arrivals: "
           "{{poisson: {{rate_per_minute: {}}}}}}}\n",
           day.jobs_per_minute);
+    if (!idle && day.autoscaled) {
+      // 1,500 pods of 100m at 60%: 90 cores, 9,000 req/s of 10 ms, on average.
+      s += "    cluster_autoscaler: {}\n    load:\n";
+      for (std::uint32_t k = 0; k < day.services; ++k)
+        s += fmt::format(
+            "      - {{workload: app-{}, requests_per_second: {{diurnal: {{mean: {}, amplitude: "
+            "0.5, peak_at: 14h}}}}, cpu_per_request: 10ms}}\n",
+            k, day.replicas * 6);
+    }
   }
   if (!idle)
     s += "faults:\n  - {at: 8h, az_outage: {az: us-east-1b, for: 1h}}\n"
@@ -248,14 +274,14 @@ int main(int argc, char** argv) {
                                      [&](const Day& d) { return d.name == name; });
         if (it == kDays.end()) {
           std::fprintf(stderr, "scale: unknown day '%.*s' (ecs-500, ecs-5000, eks-500, "
-                       "eks-1500, eks-5000, eks-5000-sampling)\n", static_cast<int>(name.size()), name.data());
+                       "eks-1500, eks-5000, eks-5000-sampling, eks-5000-autoscaled)\n", static_cast<int>(name.size()), name.data());
           return 2;
         }
         days.push_back(*it);
       }
     } else {
       std::fputs("usage: scale [--only ecs-500,ecs-5000,eks-500,eks-1500,eks-5000,"
-                 "eks-5000-sampling] "
+                 "eks-5000-sampling,eks-5000-autoscaled] "
                  "[--hours H] [--json] [--replications N] [--keep DIR]\n",
                  a == "--help" ? stdout : stderr);
       return a == "--help" ? 0 : 2;

@@ -140,4 +140,20 @@ void Runtime::autoscaler_sync(ClusterId c) {
   }
 }
 
+void Runtime::append_autoscaled(std::vector<std::int64_t>& row) const {
+  for (const ClusterState& rt : clusters_) {
+    for (const ClusterState::Autoscaler& a : rt.autoscalers) row.push_back(rt.workloads[a.target].replicas);
+    if (rt.cluster_autoscaler)
+      row.push_back(static_cast<std::int64_t>(rt.cluster_autoscaler->nodes.value()));
+  }
+}
+
+void Runtime::append_autoscaled_columns(std::vector<std::string>& names) const {
+  for (const ClusterState& rt : clusters_) {
+    for (const ClusterState::Autoscaler& a : rt.autoscalers)
+      names.push_back(fmt::format("desired:{}/{}", rt.config->name, rt.workloads[a.target].name));
+    if (rt.cluster_autoscaler) names.push_back(fmt::format("nodes:{}", rt.config->name));
+  }
+}
+
 }  // namespace ecsim::eks

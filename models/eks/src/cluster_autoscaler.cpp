@@ -407,6 +407,37 @@ void Runtime::ca_scale_down(ClusterId c) {
       kNonEmptyCandidates, static_cast<std::size_t>(kCandidatesPoolRatio * static_cast<double>(present_nodes)));
   std::size_t non_empty_checked = 0;
   std::vector<std::pair<TaskId, NodeIndex>> moves;
+  // Per workload, once a loop: a DaemonSet's (not moved), one whose pods block a scale-down
+  // (bare pods, safe-to-evict "false", kube-system pods without a budget), or movable.
+  constexpr std::uint8_t kMovable = 0, kDaemon = 1, kBlocked = 2;
+  IdVector<ServiceId, std::uint8_t> kind;
+  for (const ServiceId w : rt.workloads.ids()) {
+    const WorkloadState& wl = rt.workloads[w];
+    const bool system = rt.namespaces[wl.name_space].name == "kube-system";
+    kind.push_back(wl.kind == WorkloadState::Kind::kDaemonSet ? kDaemon
+                   : wl.kind == WorkloadState::Kind::kPod || wl.pod->not_safe_to_evict ||
+                           (cfg.skip_nodes_with_system_pods && system &&
+                            rt.budgets_of_workload[w].empty())
+                       ? kBlocked
+                       : kMovable);
+  }
+  // Each budget's disruptions left in this loop, computed when first needed.
+  constexpr std::int64_t kUnknown = std::numeric_limits<std::int64_t>::min();
+  std::vector<std::int64_t> allowed(rt.config->manifests.pdbs.size(), kUnknown);
+  std::vector<std::uint32_t> budget_taken;
+  std::vector<TaskId> movers;
+  // The nodes a moved pod may go to (ready, schedulable, reachable, not being removed), and each
+  // slot's place among them.
+  std::vector<NodeIndex> open;
+  std::vector<NodeIndex> open_at(table.size(), kNoNode);
+  for (const NodeId n : rt.nodes.ids()) {
+    const NodeRecord& node = rt.nodes[n];
+    if (!node.present || !node.reachable || node.autoscaler_deleting || node.drain != kUnset ||
+        !table.ready(node.node) || table.unschedulable(node.node))
+      continue;
+    open_at[node.node] = static_cast<NodeIndex>(open.size());
+    open.push_back(node.node);
+  }
   for (const NodeId n : rt.nodes.ids()) {
     NodeRecord& node = rt.nodes[n];
     if (!node.present || !node.reachable || !node.ready || node.cordoned || node.drain != kUnset ||
@@ -417,19 +448,16 @@ void Runtime::ca_scale_down(ClusterId c) {
     const NodeIndex slot = node.node;
     // Utilisation: the larger of the CPU and memory its pods request over what it offers
     // (DaemonSet pods counted unless --ignore-daemonsets-utilization).
+    // The node's pods are walked only when needed: for DaemonSet pods' requests, or (below)
+    // to move them.
     std::int64_t cpu = table.requested_cpu(slot), memory = table.requested_memory(slot);
-    std::vector<TaskId> movers;
-    for (const TaskId p : rt.scheduler.pods_on(slot)) {
-      const WorkloadState& wl = rt.workloads[pods_[p].workload];
-      if (wl.kind == WorkloadState::Kind::kDaemonSet) {
-        if (cfg.ignore_daemonsets_utilization) {
-          cpu -= wl.requests.cpu_millis;
-          memory -= wl.requests.memory_bytes;
-        }
-        continue;
+    if (cfg.ignore_daemonsets_utilization)
+      for (const TaskId p : rt.scheduler.pods_on(slot)) {
+        const ServiceId w = pods_[p].workload;
+        if (kind[w] != kDaemon) continue;
+        cpu -= rt.workloads[w].requests.cpu_millis;
+        memory -= rt.workloads[w].requests.memory_bytes;
       }
-      movers.push_back(p);
-    }
     const double utilization =
         std::max(static_cast<double>(cpu) / static_cast<double>(std::max<std::int64_t>(1, table.allocatable_cpu(slot))),
                  static_cast<double>(memory) / static_cast<double>(std::max<std::int64_t>(1, table.allocatable_memory(slot))));
@@ -438,35 +466,57 @@ void Runtime::ca_scale_down(ClusterId c) {
       node.unneeded_since = kNever;
       continue;
     }
-    if (!movers.empty()) {
+    if (node.busy_pods > 0) {
       // Previously unneeded nodes are checked again every loop; new candidates up to the cap.
       if (node.unneeded_since == kNever && non_empty_checked++ >= non_empty_cap) continue;
+      movers.clear();
+      for (const TaskId p : rt.scheduler.pods_on(slot))
+        if (kind[pods_[p].workload] != kDaemon) movers.push_back(p);
       // Every pod must be movable: replicated, evictable, and placeable on another node.
       moves.clear();
       bool movable = true;
+      budget_taken.clear();
       for (const TaskId p : movers) {
         const PodRecord& pod = pods_[p];
         const WorkloadState& wl = rt.workloads[pod.workload];
-        const bool system = rt.namespaces[wl.name_space].name == "kube-system";
-        if (wl.kind == WorkloadState::Kind::kPod || wl.pod->not_safe_to_evict ||
-            (cfg.skip_nodes_with_system_pods && system && rt.budgets_of_workload[pod.workload].empty()) ||
-            !eviction_allowed(c, p)) {
+        if (kind[pod.workload] == kBlocked) {
           movable = false;
           break;
         }
-        const Need need = need_of(wl, pod);
-        NodeIndex to = kNoNode;
-        for (NodeIndex m = 0; m < table.size(); ++m) {
-          if (m == slot || !table.present(m) || planned[m] || table.unschedulable(m) ||
-              !table.ready(m) || !room[m].fits(need))
-            continue;
-          const NodeId record = rt.record_of_node[m];
-          if (!record.valid() || !rt.nodes[record].reachable || rt.nodes[record].autoscaler_deleting)
-            continue;
-          if (!rt.scheduler.node_admits(pod.cls, m)) continue;
-          to = m;
+        // Its budget must allow an eviction, counting the pass's other moves (several budgets
+        // over one pod: the eviction API refuses it).
+        const std::vector<std::uint32_t>& pod_budgets = rt.budgets_of_workload[pod.workload];
+        if (pod_budgets.size() > 1) {
+          movable = false;
           break;
         }
+        if (pod_budgets.size() == 1) {
+          std::int64_t& left = allowed[pod_budgets.front()];
+          if (left == kUnknown) left = allowed_disruptions(c, pod_budgets.front());
+          if (left <= 0) {
+            movable = false;
+            break;
+          }
+          --left;
+          budget_taken.push_back(pod_budgets.front());
+        }
+        const Need need = need_of(wl, pod);
+        // The pod's hint first, then first fit over the open nodes from where the last search
+        // stopped.
+        const auto place = [&](NodeIndex m) {
+          return m != slot && m < table.size() && open_at[m] != kNoNode && room[m].fits(need) &&
+                 rt.scheduler.node_admits(pod.cls, m);
+        };
+        if (ca.hints.size() <= p.value()) ca.hints.resize(std::size_t{p.value()} + 1, kNoNode);
+        NodeIndex to = kNoNode;
+        if (ca.hints[p.value()] != kNoNode && place(ca.hints[p.value()])) to = ca.hints[p.value()];
+        for (std::size_t k = 0; to == kNoNode && k < open.size(); ++k) {
+          const std::size_t i = (ca.cursor + k) % open.size();
+          if (!place(open[i])) continue;
+          to = open[i];
+          ca.cursor = static_cast<NodeIndex>(i);
+        }
+        if (to != kNoNode) ca.hints[p.value()] = to;
         if (to == kNoNode) {
           movable = false;
           break;
@@ -475,6 +525,7 @@ void Runtime::ca_scale_down(ClusterId c) {
         moves.emplace_back(p, to);
       }
       if (!movable) {
+        for (const std::uint32_t b : budget_taken) ++allowed[b];
         // Give back the room the pods already placed took.
         for (const auto& [p, to] : moves) {
           const Need back = need_of(rt.workloads[pods_[p].workload], pods_[p]);
@@ -487,6 +538,13 @@ void Runtime::ca_scale_down(ClusterId c) {
       }
     }
     planned[slot] = 1;
+    if (open_at[slot] != kNoNode) {  // a node being removed takes no pod
+      const NodeIndex last = open.back();
+      open[open_at[slot]] = last;
+      open_at[last] = open_at[slot];
+      open.pop_back();
+      open_at[slot] = kNoNode;
+    }
     --size[node.group];
     if (node.unneeded_since == kNever) node.unneeded_since = now;
   }

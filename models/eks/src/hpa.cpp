@@ -58,8 +58,11 @@ std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
                                                   std::span<const HpaPod> pods,
                                                   const HpaTarget& target, SimTime now,
                                                   double tolerance) {
-  std::vector<HpaPodClass> classes(pods.size());
-  std::vector<double> usage(pods.size(), -1);  // -1: not among the samples
+  // Scratch kept between calls (an HPA syncs every 15 s over all its target's pods).
+  thread_local std::vector<HpaPodClass> classes;
+  thread_local std::vector<double> usage;
+  classes.assign(pods.size(), HpaPodClass::kSkipped);
+  usage.assign(pods.size(), -1);  // -1: not among the samples
   std::int64_t ready = 0, ignored = 0, missing = 0, samples = 0;
   for (std::size_t i = 0; i < pods.size(); ++i) {
     classes[i] = hpa_classify_pod(pods[i], target.resource, now);

@@ -142,6 +142,10 @@ std::optional<PreemptionResult> Scheduler::preempt(PodClassId cls,
   SchedulerState& st = *state_;
   PodClass& c = st.classes[cls];
   if (!c.preempt) return std::nullopt;  // preemptionPolicy: Never
+  // No bound pod of lower priority: nothing could be evicted for it (upstream's candidates
+  // would all be empty), so the search over the nodes is skipped.
+  if (st.bound_by_priority.empty() || st.bound_by_priority.begin()->first >= c.priority)
+    return std::nullopt;
   prepare_class(st, c);
   const ResourceCache& cache = resource_cache(st, c);
   const Prefilter pf = prefilter(st, c);

@@ -677,6 +677,7 @@ void Scheduler::bind(TaskId pod, PodClassId cls, NodeIndex n) {
   st.nodes.bind(n, c.resources, c.ports);
   b = {cls, n, static_cast<std::uint32_t>(st.node_pods[n].size()), st.bind_seq++};
   st.node_pods[n].push_back(pod);
+  ++st.bound_by_priority[c.priority];
   count_pod(st, cls, n, +1);
   refresh_caches(st, n);
 }
@@ -689,6 +690,8 @@ void Scheduler::unbind(TaskId pod) {
   const NodeIndex n = b.node;
   const PodClass& c = st.classes[b.cls];
   st.nodes.unbind(n, c.resources, c.ports);
+  if (const auto it = st.bound_by_priority.find(c.priority); --it->second == 0)
+    st.bound_by_priority.erase(it);
   count_pod(st, b.cls, n, -1);
   std::vector<TaskId>& list = st.node_pods[n];
   const TaskId last = list.back();

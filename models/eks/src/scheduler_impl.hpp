@@ -3,6 +3,7 @@
 // The scheduler's private state: pod classes, selectors with their per-node and per-domain
 // counts, topology domains, terms of bound pods, resource-score caches and scratch buffers.
 
+#include <map>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -198,6 +199,8 @@ struct BoundPod {
 };
 
 struct SchedulerState {
+  /// Bound pods by priority: preemption needs a pod of lower priority than the preemptor.
+  std::map<std::int32_t, std::uint64_t> bound_by_priority;
   SchedulerState(const RandomStream& r, std::vector<Profile> p)
       : profiles(std::move(p)), random(r) {}
 

@@ -758,6 +758,10 @@ std::string timeseries_csv(const RunReport& report) {
     for (const std::string& az : s.platform.azs)
       out += fmt::format(",{}", csv_field(fmt::format("running:{}/{}:{}", svc.cluster, svc.name,
                                                       az)));
+  const std::vector<std::string> no_columns;
+  const std::vector<std::string>& autoscaled =
+      report.replications.empty() ? no_columns : report.replications.front().autoscaled_columns;
+  for (const std::string& name : autoscaled) out += fmt::format(",{}", csv_field(name));
   out += "\n";
   for (std::size_t r = 0; r < report.replications.size(); ++r) {
     for (const TimeseriesRow& row : report.replications[r].timeseries) {
@@ -768,6 +772,9 @@ std::string timeseries_csv(const RunReport& report) {
       for (const std::int64_t v : row.memory_reserved_by_az) out += fmt::format(",{}", v);
       out += fmt::format(",{:.6f},{}", row.cost_usd, row.instances);
       for (const std::uint32_t v : row.service_running_by_az) out += fmt::format(",{}", v);
+      ECSIM_ASSERT(row.autoscaled.size() == autoscaled.size(),
+                   "a time series row has every autoscaled column");
+      for (const std::int64_t v : row.autoscaled) out += fmt::format(",{}", v);
       out += "\n";
     }
   }

@@ -137,6 +137,10 @@ ReplicationResult World::run() {
   r.scaling = std::move(all);
   for (ecs::DrainResult& d : ecs_results.drains) r.drains.push_back(std::move(d));
   r.timeseries = std::move(rows_);
+  for (const appscaling::ScalableTarget& t : scenario_.scalable_targets)
+    r.autoscaled_columns.push_back(fmt::format("desired:{}/{}", scenario_.ecs[t.cluster].name,
+                                               scenario_.ecs[t.cluster].services[t.service].name));
+  eks_.append_autoscaled_columns(r.autoscaled_columns);
   r.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return r;
@@ -199,6 +203,9 @@ void World::sample() {
   row.instances = ecs_.registered_instances();
   ecs_.append_running_by_az(row.service_running_by_az);
   eks_.append_running_by_az(row.service_running_by_az);
+  for (const appscaling::ScalableTarget& t : scenario_.scalable_targets)
+    row.autoscaled.push_back(ecs_.desired_count(ecs_.service_id(t.cluster, t.service)));
+  eks_.append_autoscaled(row.autoscaled);
   rows_.push_back(std::move(row));
   const SimTime next = sim_.now() + scenario_.timeseries_interval;
   if (next <= horizon_) sim_.schedule_at(next, kSample);

@@ -369,6 +369,10 @@ struct ClusterState {
     std::uint64_t pods_evicted = 0;       ///< by its scale-downs
     std::uint64_t scale_ups = 0, nodes_added = 0, nodes_removed = 0;
     TimeWeightedGauge nodes{kSimStart};  ///< registered nodes over time
+    /// Per pod (by TaskId value): the node its last scale-down simulation moved it to, tried
+    /// first next time (the autoscaler's hints); kNoNode: none.
+    std::vector<NodeIndex> hints;
+    NodeIndex cursor = 0;  ///< where the next first-fit search for a place starts
   };
   std::optional<ClusterAutoscaler> cluster_autoscaler;
 };
@@ -415,6 +419,11 @@ class Runtime {
   void append_running_by_az(std::vector<std::uint32_t>& row) const;
   /// Adds every pod's outcome and the pods running and pending now to `all`.
   void add_totals(TaskCounts& all) const;
+  /// Appends what the autoscalers set now, cluster by cluster: each HPA's target's replicas,
+  /// then the registered nodes when a Cluster Autoscaler runs.
+  void append_autoscaled(std::vector<std::int64_t>& row) const;
+  /// Appends the names of those columns ("desired:CLUSTER/WORKLOAD", "nodes:CLUSTER").
+  void append_autoscaled_columns(std::vector<std::string>& names) const;
   /// The self-checks: the pending and running counts, and each namespace's quota usage, against
   /// the pods themselves. Throws InternalError when they disagree.
   void check_invariants() const;

@@ -59,6 +59,9 @@ struct TimeseriesRow {
   std::uint32_t instances = 0;  ///< container instances registered and not deregistered
   /// RUNNING tasks per service and zone: [s * zones + z], services in ReplicationResult order.
   std::vector<std::uint32_t> service_running_by_az;
+  /// What the autoscalers set, in ReplicationResult::autoscaled_columns order: each scaled
+  /// service's desired count, each Cluster Autoscaler's registered nodes.
+  std::vector<std::int64_t> autoscaled;
 };
 
 /// What one service did. Running counts are measured from the moment the service first had
@@ -96,6 +99,9 @@ struct ReplicationResult {
   std::vector<NodeGroupUpdateResult> node_group_updates;
   std::vector<ControlPlaneResult> control_plane;  ///< per EKS cluster, in scenario order
   std::vector<ScalingActivity> scaling;  ///< every autoscaler's changes, in time order
+  /// The names of TimeseriesRow::autoscaled's columns ("desired:CLUSTER/NAME",
+  /// "nodes:CLUSTER"); the same in every replication.
+  std::vector<std::string> autoscaled_columns;
   std::vector<EksNodesResult> eks_nodes;          ///< per EKS cluster, in scenario order
   /// The decision RunOptions::explain asked for; none without a request or when no matching
   /// pod had a scheduling cycle at or after its time.
