@@ -453,3 +453,31 @@ TEST_CASE("autoscaling/hpa-cluster-autoscaler: nodes follow the HPA's pods throu
   CHECK(web.load->overloaded_periods == 0);
   CHECK(web.load->overload_seconds < 120);
 }
+
+TEST_CASE("autoscaling/zone-outage-at-peak: target tracking reacts, the HPA does not",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("autoscaling/zone-outage-at-peak.yaml");
+  using std::chrono::hours;
+  using std::chrono::minutes;
+  // ECS: AlarmHigh three minutes after the outage (14:00): ceil(7 x 100 / 60) = 12.
+  std::vector<const ScalingActivity*> ecs, hpa;
+  for (const ScalingActivity& a : r.scaling) {
+    if (a.at < kSimStart + hours(14) || a.at > kSimStart + hours(15)) continue;
+    (a.autoscaler.starts_with("Application") ? ecs : hpa).push_back(&a);
+  }
+  REQUIRE(ecs.size() == 2);
+  CHECK(ecs[0]->at == kSimStart + hours(14) + minutes(3));
+  CHECK(ecs[0]->from == 7);
+  CHECK(ecs[0]->to == 12);
+  // Back to 7 on AlarmLow, 15 datapoints after the replacements ran.
+  CHECK(ecs[1]->to == 7);
+  CHECK(ecs[1]->at - ecs[0]->at >= minutes(15));
+  // EKS: no HPA change while the pods of us-east-1a are unready (counted at 0% on a scale-up).
+  for (const ScalingActivity* a : hpa) CHECK(a->autoscaler == "ClusterAutoscaler");
+  const engine::ServiceResult& web = service(r, "web", "web");
+  REQUIRE(web.load);
+  // Overloaded from 14:00 until the evicted pods (at 14:05:50) run again on other nodes.
+  CHECK(web.load->overload_seconds > 350);
+  CHECK(web.load->overload_seconds < 900);
+  CHECK(web.tasks.evicted >= 12);
+}
