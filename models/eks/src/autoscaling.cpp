@@ -39,6 +39,7 @@ void Runtime::start_autoscalers(ClusterId c) {
     rt.autoscalers.push_back({&h, target, HpaBehavior(h.min_replicas, h.max_replicas, h.scale_up,
                                                       h.scale_down),
                               kSimStart, 0, 0});
+    rt.workloads[target].hpa_target = true;  // before its first pod is created
   }
   for (const WorkloadLoad& l : rt.config->loads) {
     for (const ServiceId w : rt.workloads.ids()) {
@@ -85,10 +86,9 @@ void Runtime::autoscaler_sync(ClusterId c) {
     std::string reason;
     for (const HpaTarget& target : a.spec->metrics) {
       pods.clear();
-      for (const TaskId p : pods_of(wl)) {
-        const PodRecord& pod = pods_[p];
+      for (const WorkloadState::HpaRow& pod : wl.hpa_view) {
         HpaPod& h = pods.emplace_back();
-        h.pending = pod.state != PodState::kRunning;
+        h.pending = !pod.running;
         h.ready = pod.serving;
         h.has_metric = pod.serving && now - pod.ready_changed >= kMetricWindow;
         h.started = pod.bound_at;

@@ -298,6 +298,11 @@ void Runtime::link(WorkloadState& wl, TaskId p) {
   else wl.pods.head = p;
   wl.pods.tail = p;
   ++wl.pods.size;
+  if (wl.hpa_target) {
+    pod.hpa_slot = static_cast<std::uint32_t>(wl.hpa_view.size());
+    wl.hpa_view.push_back({p, pod.bound_at, pod.ready_changed, pod.revision,
+                           pod.state == PodState::kRunning, pod.serving});
+  }
 }
 
 void Runtime::unlink(WorkloadState& wl, TaskId p) {
@@ -308,6 +313,12 @@ void Runtime::unlink(WorkloadState& wl, TaskId p) {
   else wl.pods.tail = pod.prev;
   pod.prev = pod.next = TaskId::invalid();
   --wl.pods.size;
+  if (pod.hpa_slot != kUnset) {
+    const std::uint32_t slot = std::exchange(pod.hpa_slot, kUnset);
+    wl.hpa_view[slot] = wl.hpa_view.back();
+    pods_[wl.hpa_view[slot].pod].hpa_slot = slot;
+    wl.hpa_view.pop_back();
+  }
 }
 
 // Built on demand, so that no pod holds a string.
@@ -1124,6 +1135,7 @@ void Runtime::launch_on_fargate(TaskId p) {
   ++rt.fargate_by_az[best.value()];
   pod.state = PodState::kStarting;
   pod.bound_at = sim_.now();
+  if (pod.hpa_slot != kUnset) wl.hpa_view[pod.hpa_slot].bound_at = sim_.now();
   // EKS on Fargate runs x86 pods at the On-Demand price, billed from the launch on.
   pod.fargate_cost = cost_.start_fargate(sim_.now(), size->cpu_units, size->memory_mib,
                                          platform::Arch::kAmd64, false);
@@ -1311,6 +1323,7 @@ void Runtime::bind(TaskId p, NodeId n) {
   rt.scheduler.bind(p, pod.cls, rt.nodes[n].node);
   pod.node = n;
   pod.bound_at = sim_.now();
+  if (pod.hpa_slot != kUnset) rt.workloads[pod.workload].hpa_view[pod.hpa_slot].bound_at = sim_.now();
   count_busy(p, 1);
   pod.state = PodState::kStarting;
   // The kubelet starts the pod once the binding is stored.
@@ -1326,6 +1339,7 @@ void Runtime::started(TaskId p) {
   ClusterState& rt = clusters_[pod.cluster];
   WorkloadState& wl = rt.workloads[pod.workload];
   pod.state = PodState::kRunning;
+  if (pod.hpa_slot != kUnset) wl.hpa_view[pod.hpa_slot].running = true;
   --pending_;
   ++running_;
   ++wl.running_pods;
@@ -1355,6 +1369,11 @@ void Runtime::set_serving(TaskId p, bool serving) {
   m.running_by_az[az.value()] += delta;
   m.observe(sim_.now());
   pod.ready_changed = sim_.now();
+  if (pod.hpa_slot != kUnset) {
+    WorkloadState::HpaRow& row = rt.workloads[pod.workload].hpa_view[pod.hpa_slot];
+    row.serving = serving;
+    row.ready_changed = sim_.now();
+  }
   if (std::optional<workload::LoadMeter>& load = rt.workloads[pod.workload].load)
     load->set_serving(sim_.now(), m.running);
 }

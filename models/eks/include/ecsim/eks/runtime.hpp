@@ -103,6 +103,7 @@ struct PodRecord {
   std::int32_t exit_code = 0;
   EventHandle started;                   ///< creation, start, then (a Job's pod) completion
   TaskId prev, next;                     ///< its workload's pods, in creation order; invalid: end
+  std::uint32_t hpa_slot = kUnset;       ///< its row in its workload's hpa_view; kUnset: none
   /// Events (back-off, eviction) and lists (unschedulable, deferred evictions) that name this
   /// record without a handle to cancel; a stopped pod's record is reused once none is left.
   std::uint32_t refs = 0;
@@ -158,6 +159,18 @@ struct WorkloadState {
   IdVector<NodeId, PodClassId> node_cls;  ///< a DaemonSet's class per node; kUnset: none yet
   ReplicaMeter measure;              ///< running (serving) pods against replicas
   std::optional<workload::LoadMeter> load;  ///< its load (eks[].load), shared by serving pods
+  /// A HorizontalPodAutoscaler's target: what the controller reads of each pod that is not
+  /// stopped, in one row each (a sync reads these rows, not the pods' records).
+  struct HpaRow {
+    TaskId pod;
+    SimTime bound_at = kSimStart;
+    SimTime ready_changed = kSimStart;
+    std::uint32_t revision = 0;
+    bool running = false;
+    bool serving = false;
+  };
+  bool hpa_target = false;
+  std::vector<HpaRow> hpa_view;
   TaskCounts counts;                 ///< its pods by how they ended
   // A Deployment: its object, the current revision, how many pods of older ones are left, and
   // each rollout (the last one in progress until its revision runs every replica).
