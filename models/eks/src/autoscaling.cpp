@@ -65,7 +65,7 @@ void Runtime::autoscaler_sync(ClusterId c) {
   // Without etcd quorum the controller can write no scale.
   const bool writable = rt.control_plane.quorum();
   bool changed = false;
-  std::vector<HpaPod> pods;
+  std::vector<HpaPod>& pods = hpa_scratch_;
   for (ClusterState::Autoscaler& a : rt.autoscalers) {
     WorkloadState& wl = rt.workloads[a.target];
     // The pods' mean use since the last sync, per serving pod.

@@ -92,6 +92,25 @@ Need need_of(const WorkloadState& wl, const PodRecord& pod) {
 
 }  // namespace
 
+// The scale-down pass's per-node and per-workload vectors, reused scan after scan.
+struct ClusterState::ClusterAutoscaler::Scratch {
+  std::vector<Bin> room;
+  std::vector<std::uint8_t> planned;
+  std::vector<std::int64_t> size, allowed;
+  std::vector<std::uint8_t> kind;
+  std::vector<std::uint32_t> budget_taken;
+  std::vector<TaskId> movers;
+  std::vector<NodeIndex> open, open_at;
+  std::vector<std::pair<TaskId, NodeIndex>> moves;
+};
+
+ClusterState::ClusterAutoscaler::ClusterAutoscaler(const RandomStream& r)
+    : scratch(std::make_unique<Scratch>()), templates(r), rng(r) {}
+ClusterState::ClusterAutoscaler::~ClusterAutoscaler() = default;
+ClusterState::ClusterAutoscaler::ClusterAutoscaler(ClusterAutoscaler&&) noexcept = default;
+ClusterState::ClusterAutoscaler& ClusterState::ClusterAutoscaler::operator=(
+    ClusterAutoscaler&&) noexcept = default;
+
 void Runtime::start_cluster_autoscaler(ClusterId c, const RandomStreams& streams) {
   ClusterState& rt = clusters_[c];
   if (!rt.config->cluster_autoscaler) return;
@@ -392,29 +411,35 @@ void Runtime::ca_scale_down(ClusterId c) {
   const SimTime now = sim_.now();
   const NodeTable& table = rt.scheduler.nodes();
   // Room left on every node, and the nodes this pass plans to remove.
-  std::vector<Bin> room(table.size());
-  std::vector<std::uint8_t> planned(table.size(), 0);
+  ClusterState::ClusterAutoscaler::Scratch& s = *ca.scratch;
+  std::vector<Bin>& room = s.room;
+  room.assign(table.size(), Bin{});
+  std::vector<std::uint8_t>& planned = s.planned;
+  planned.assign(table.size(), 0);
   for (NodeIndex i = 0; i < table.size(); ++i)
     if (table.present(i))
       room[i] = {table.allocatable_cpu(i) - table.requested_cpu(i),
                  table.allocatable_memory(i) - table.requested_memory(i),
                  table.allocatable_pods(i) - table.pods(i)};
-  std::vector<std::int64_t> size(rt.config->groups.size(), 0);
+  std::vector<std::int64_t>& size = s.size;
+  size.assign(rt.config->groups.size(), 0);
   for (const NodeRecord& n : rt.nodes)
     if (n.present && !n.autoscaler_deleting && n.drain == kUnset) ++size[n.group];
   const std::size_t present_nodes = static_cast<std::size_t>(std::accumulate(size.begin(), size.end(), std::int64_t{0}));
   const std::size_t non_empty_cap = std::max(
       kNonEmptyCandidates, static_cast<std::size_t>(kCandidatesPoolRatio * static_cast<double>(present_nodes)));
   std::size_t non_empty_checked = 0;
-  std::vector<std::pair<TaskId, NodeIndex>> moves;
+  std::vector<std::pair<TaskId, NodeIndex>>& moves = s.moves;
   // Per workload, once a loop: a DaemonSet's (not moved), one whose pods block a scale-down
   // (bare pods, safe-to-evict "false", kube-system pods without a budget), or movable.
   constexpr std::uint8_t kMovable = 0, kDaemon = 1, kBlocked = 2;
-  IdVector<ServiceId, std::uint8_t> kind;
+  std::vector<std::uint8_t>& kind_of = s.kind;
+  kind_of.clear();
+  const auto kind = [&](ServiceId w) { return kind_of[w.value()]; };
   for (const ServiceId w : rt.workloads.ids()) {
     const WorkloadState& wl = rt.workloads[w];
     const bool system = rt.namespaces[wl.name_space].name == "kube-system";
-    kind.push_back(wl.kind == WorkloadState::Kind::kDaemonSet ? kDaemon
+    kind_of.push_back(wl.kind == WorkloadState::Kind::kDaemonSet ? kDaemon
                    : wl.kind == WorkloadState::Kind::kPod || wl.pod->not_safe_to_evict ||
                            (cfg.skip_nodes_with_system_pods && system &&
                             rt.budgets_of_workload[w].empty())
@@ -423,13 +448,16 @@ void Runtime::ca_scale_down(ClusterId c) {
   }
   // Each budget's disruptions left in this loop, computed when first needed.
   constexpr std::int64_t kUnknown = std::numeric_limits<std::int64_t>::min();
-  std::vector<std::int64_t> allowed(rt.config->manifests.pdbs.size(), kUnknown);
-  std::vector<std::uint32_t> budget_taken;
-  std::vector<TaskId> movers;
+  std::vector<std::int64_t>& allowed = s.allowed;
+  allowed.assign(rt.config->manifests.pdbs.size(), kUnknown);
+  std::vector<std::uint32_t>& budget_taken = s.budget_taken;
+  std::vector<TaskId>& movers = s.movers;
   // The nodes a moved pod may go to (ready, schedulable, reachable, not being removed), and each
   // slot's place among them.
-  std::vector<NodeIndex> open;
-  std::vector<NodeIndex> open_at(table.size(), kNoNode);
+  std::vector<NodeIndex>& open = s.open;
+  open.clear();
+  std::vector<NodeIndex>& open_at = s.open_at;
+  open_at.assign(table.size(), kNoNode);
   for (const NodeId n : rt.nodes.ids()) {
     const NodeRecord& node = rt.nodes[n];
     if (!node.present || !node.reachable || node.autoscaler_deleting || node.drain != kUnset ||
@@ -454,7 +482,7 @@ void Runtime::ca_scale_down(ClusterId c) {
     if (cfg.ignore_daemonsets_utilization)
       for (const TaskId p : rt.scheduler.pods_on(slot)) {
         const ServiceId w = pods_[p].workload;
-        if (kind[w] != kDaemon) continue;
+        if (kind(w) != kDaemon) continue;
         cpu -= rt.workloads[w].requests.cpu_millis;
         memory -= rt.workloads[w].requests.memory_bytes;
       }
@@ -471,7 +499,7 @@ void Runtime::ca_scale_down(ClusterId c) {
       if (node.unneeded_since == kNever && non_empty_checked++ >= non_empty_cap) continue;
       movers.clear();
       for (const TaskId p : rt.scheduler.pods_on(slot))
-        if (kind[pods_[p].workload] != kDaemon) movers.push_back(p);
+        if (kind(pods_[p].workload) != kDaemon) movers.push_back(p);
       // Every pod must be movable: replicated, evictable, and placeable on another node.
       moves.clear();
       bool movable = true;
@@ -479,7 +507,7 @@ void Runtime::ca_scale_down(ClusterId c) {
       for (const TaskId p : movers) {
         const PodRecord& pod = pods_[p];
         const WorkloadState& wl = rt.workloads[pod.workload];
-        if (kind[pod.workload] == kBlocked) {
+        if (kind(pod.workload) == kBlocked) {
           movable = false;
           break;
         }

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -368,7 +369,13 @@ struct ClusterState {
   std::vector<Autoscaler> autoscalers;
   /// The Cluster Autoscaler's state, when the cluster runs one.
   struct ClusterAutoscaler {
-    explicit ClusterAutoscaler(const RandomStream& r) : templates(r), rng(r) {}
+    explicit ClusterAutoscaler(const RandomStream& r);
+    ~ClusterAutoscaler();
+    ClusterAutoscaler(ClusterAutoscaler&&) noexcept;
+    ClusterAutoscaler& operator=(ClusterAutoscaler&&) noexcept;
+    /// Its loop's working vectors, kept between scans (defined in cluster_autoscaler.cpp).
+    struct Scratch;
+    std::unique_ptr<Scratch> scratch;
     Scheduler templates;                  ///< one template node per node group
     std::vector<NodeIndex> template_node; ///< per node group: its slot in `templates`
     /// Per workload: its pod class in `templates`, made from its current description.
@@ -543,6 +550,7 @@ class Runtime {
 
   std::span<const ClusterSpec> specs_;
   std::vector<ScalingActivity> scaling_;  ///< every autoscaler's changes, in time order
+  std::vector<HpaPod> hpa_scratch_;       ///< an HPA sync's view of its target's pods
   Simulator& sim_;
   platform::Platform& platform_;
   const platform::PlatformConfig& platform_config_;
