@@ -81,6 +81,7 @@ void Runtime::autoscaler_sync(ClusterId c) {
     }
     a.last_sync = now;
     const std::int32_t current = wl.replicas;
+    a.behavior.record_initial(now, current);
     if (current == 0 || !writable) continue;  // scaling is disabled at 0 replicas
     std::optional<std::int32_t> proposed;
     std::string reason;

@@ -186,6 +186,10 @@ std::int32_t HpaBehavior::policy_limit(SimTime now, std::int32_t current, bool u
   return result;
 }
 
+void HpaBehavior::record_initial(SimTime now, std::int32_t current) {
+  if (recommendations_.empty()) recommendations_.push_back(Recommendation{now, current});
+}
+
 std::int32_t HpaBehavior::decide(SimTime now, std::int32_t current, std::int32_t proposed) {
   std::int32_t desired;
   if (current == 0) {

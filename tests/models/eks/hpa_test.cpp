@@ -171,4 +171,16 @@ TEST_CASE("the HPA's average-value target and its memory metric", "[eks][hpa]") 
                                    kNow) == 4);
 }
 
+TEST_CASE("the HPA's first reconcile counts the current replicas as a recommendation", "[eks][hpa]") {
+  // recordInitialRecommendation: 4 replicas at the first sync; every later proposal is 1. The
+  // default 300 s scale-down window keeps the 4 while it is within the window (recommendations
+  // after now - 300 s): until 285 s later; at 300 s it has left it.
+  eks::HpaBehavior b(1, 10);
+  b.record_initial(kNow, 4);
+  b.record_initial(kNow + seconds(15), 9);  // only the first counts
+  CHECK(b.decide(kNow + seconds(15), 4, 1) == 4);
+  CHECK(b.decide(kNow + seconds(285), 4, 1) == 4);
+  CHECK(b.decide(kNow + seconds(300), 4, 1) == 1);
+}
+
 }  // namespace ecsim::test

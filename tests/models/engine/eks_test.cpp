@@ -819,4 +819,23 @@ TEST_CASE("Cluster Autoscaler: AWS's example Deployment runs it, and its own nod
   CHECK(service(r, "cluster-autoscaler").tasks.evicted == 0);
 }
 
+TEST_CASE("EKS: an HPA scales a StatefulSet in, no sooner than its scale-down window allows") {
+  // hpa-statefulset.yaml: 4 pods of 500m serving 20 req/s of 10 ms (200m in all, 10% of the
+  // 2000m requested) under an HPA with no metrics given (CPU at 80%, v2's default). Its first
+  // sync (15 s) records the 4 replicas as a recommendation (recordInitialRecommendation); the
+  // 300 s window keeps that 4 until the sync at 315 s, when the highest recommendation left is
+  // the 30 s sync's 3 (then only one pod had a sample); at 330 s only proposals of 1 are left.
+  const engine::ReplicationResult r = run_eks("eks/engine/hpa-statefulset.yaml");
+  REQUIRE(r.scaling.size() == 2);
+  CHECK(r.scaling[0].at == at(seconds(315)));
+  CHECK(r.scaling[0].from == 4);
+  CHECK(r.scaling[0].to == 3);
+  CHECK(r.scaling[0].target == "StatefulSet default/db");
+  CHECK(r.scaling[1].at == at(seconds(330)));
+  CHECK(r.scaling[1].to == 1);
+  const engine::ServiceResult& db = service(r, "db");
+  CHECK(db.tasks.completed == 3);  // scaled in: stopped by the controller, not evicted
+  CHECK(db.tasks.running_at_end == 1);
+}
+
 }  // namespace ecsim::test

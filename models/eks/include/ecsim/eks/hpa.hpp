@@ -117,6 +117,10 @@ class HpaBehavior {
   /// bound; else the proposal stabilised over the windows, then limited by the policies and
   /// min/max. A change is recorded as a scale event.
   std::int32_t decide(SimTime now, std::int32_t current, std::int32_t proposed);
+  /// recordInitialRecommendation: at the HPA's first reconcile, before any proposal, the
+  /// target's current replicas count as a recommendation (so nothing scales down within the
+  /// scale-down window of the HPA's start). Does nothing once any is recorded.
+  void record_initial(SimTime now, std::int32_t current);
 
  private:
   struct Recommendation {
