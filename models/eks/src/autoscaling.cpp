@@ -96,8 +96,7 @@ void Runtime::autoscaler_sync(ClusterId c) {
         h.ready_changed = pod.ready_changed;
         h.metric_time = now;
         h.metric_window = kMetricWindow;
-        const Resources& requests =
-            pod.revision < wl.revision_requests.size() ? wl.revision_requests[pod.revision] : wl.requests;
+        const Resources& requests = wl.requests_of(pod.revision);
         const bool cpu = target.resource == HpaResource::kCpu;
         h.request = cpu ? static_cast<double>(requests.cpu_millis)
                         : static_cast<double>(requests.memory_bytes);

@@ -81,12 +81,9 @@ std::int64_t binpack(std::span<const Need> needs, std::vector<std::uint32_t>& or
   return opened;
 }
 
-std::string format_short(SimDuration d) { return format_duration(d); }
-
-// A pod's requests: its revision's, for a Deployment's pod of an older revision.
+// A pod's requests as the estimator counts them.
 Need need_of(const WorkloadState& wl, const PodRecord& pod) {
-  const Resources& r = pod.revision < wl.revision_requests.size() ? wl.revision_requests[pod.revision]
-                                                                  : wl.requests;
+  const Resources& r = wl.requests_of(pod.revision);
   return {r.cpu_millis, r.memory_bytes};
 }
 
@@ -94,6 +91,9 @@ Need need_of(const WorkloadState& wl, const PodRecord& pod) {
 
 // The scale-down pass's per-node and per-workload vectors, reused scan after scan.
 struct ClusterState::ClusterAutoscaler::Scratch {
+  std::vector<std::int64_t> registered;  ///< per node group: its nodes, counted once a scan
+  /// The priority expander's patterns, compiled once, highest priority first.
+  std::vector<std::pair<std::int32_t, std::regex>> priorities;
   std::vector<Bin> room;
   std::vector<std::uint8_t> planned;
   std::vector<std::int64_t> size, allowed;
@@ -125,6 +125,8 @@ void Runtime::start_cluster_autoscaler(ClusterId c, const RandomStreams& streams
                                     fmt::format("template-node-for-{}", groups[g].name));
     ca.template_node.push_back(ca.templates.add_node(spec));
   }
+  for (const auto& [priority, patterns] : rt.config->cluster_autoscaler->priorities)
+    for (const std::string& pattern : patterns) ca.scratch->priorities.emplace_back(priority, std::regex(pattern));
   ca.requested_at.assign(groups.size(), kNever);
   ca.backoff_until.assign(groups.size(), kSimStart);
   ca.backoffs.assign(groups.size(), 0);
@@ -138,6 +140,11 @@ void Runtime::cluster_autoscaler_scan(ClusterId c) {
   if (sim_.now() + cfg.scan_interval <= horizon_)
     sim_.schedule_in(cfg.scan_interval, kClusterAutoscalerScan, c.value());
   if (!rt.control_plane.quorum()) return;  // it lists nodes and pods through the API server
+  // The nodes each group has registered, for the scale-ups in flight and the nodes on their way.
+  std::vector<std::int64_t>& registered = rt.cluster_autoscaler->scratch->registered;
+  registered.assign(rt.config->groups.size(), 0);
+  for (const NodeRecord& n : rt.nodes)
+    if (n.present) ++registered[n.group];
   ca_check_provisioning(c);
   if (!ca_scale_up(c)) ca_scale_down(c);
 }
@@ -149,9 +156,7 @@ void Runtime::ca_check_provisioning(ClusterId c) {
   ClusterState& rt = clusters_[c];
   ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
   const ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
-  std::vector<std::int64_t> registered(rt.config->groups.size(), 0);
-  for (const NodeRecord& n : rt.nodes)
-    if (n.present) ++registered[n.group];
+  const std::vector<std::int64_t>& registered = ca.scratch->registered;
   for (std::uint32_t g = 0; g < registered.size(); ++g) {
     const GroupId pg = rt.config->groups[g];
     const std::int64_t missing = static_cast<std::int64_t>(platform_.desired(pg)) - registered[g];
@@ -180,8 +185,8 @@ void Runtime::ca_check_provisioning(ClusterId c) {
                         static_cast<std::int64_t>(platform_.desired(pg)),
                         fmt::format("FailedToScaleUp: {} node(s) did not register within "
                                     "max-node-provision-time ({}); node group backed off for {}",
-                                    missing, format_short(cfg.max_node_provision_time),
-                                    format_short(backoff))});
+                                    missing, format_duration(cfg.max_node_provision_time),
+                                    format_duration(backoff))});
   }
 }
 
@@ -209,9 +214,7 @@ bool Runtime::ca_scale_up(ClusterId c) {
   ca.pending.resize(kept);
   if (pending.empty()) return false;
   const std::size_t groups = rt.config->groups.size();
-  std::vector<std::int64_t> registered(groups, 0);
-  for (const NodeRecord& n : rt.nodes)
-    if (n.present) ++registered[n.group];
+  const std::vector<std::int64_t>& registered = ca.scratch->registered;
   // Each pod's needs and its template class.
   const auto template_class = [&](ServiceId w) {
     const WorkloadState& wl = rt.workloads[w];
@@ -317,10 +320,9 @@ bool Runtime::ca_scale_up(ClusterId c) {
         case Expander::kPriority: {
           // The highest priority with a pattern matching the group's name; none: below all.
           double best = std::numeric_limits<double>::infinity();
-          for (const auto& [priority, patterns] : cfg.priorities)
-            for (const std::string& pattern : patterns)
-              if (std::regex_match(rt.config->config.node_groups[o.group].name, std::regex(pattern)))
-                best = std::min(best, -static_cast<double>(priority));
+          for (const auto& [priority, pattern] : ca.scratch->priorities)
+            if (std::regex_match(rt.config->config.node_groups[o.group].name, pattern))
+              best = std::min(best, -static_cast<double>(priority));
           key[i] = best;
           break;
         }

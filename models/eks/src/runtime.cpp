@@ -90,12 +90,6 @@ void add_daemon_tolerations(std::vector<Toleration>& tolerations) {
   add(kUnschedulableTaintKey, TaintEffect::kNoSchedule);
 }
 
-/// The requests pod `pod` of `wl` was admitted with: its revision's (a rollout may change them).
-const Resources& pod_requests(const WorkloadState& wl, const PodRecord& pod) {
-  return pod.revision < wl.revision_requests.size() ? wl.revision_requests[pod.revision]
-                                                    : wl.requests;
-}
-
 /// The tighter of a hard limit and another quota's.
 void tighten(std::optional<std::int64_t>& hard, const std::optional<std::int64_t>& other) {
   if (other && (!hard || *other < *hard)) hard = other;
@@ -510,9 +504,6 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       const platform::InstanceType& type =
           platform::InstanceCatalog::builtin().at(platform_.type(change.instance));
       const auto group = std::find(rt.config->groups.begin(), rt.config->groups.end(), g);
-      const NodeGroupConfig& ng =
-          rt.config->config.node_groups[static_cast<std::size_t>(group - rt.config->groups.begin())];
-      (void)ng;
       const NodeSpec spec =
           node_spec(rt, static_cast<std::uint32_t>(group - rt.config->groups.begin()), type,
                     platform_.az(change.instance),
@@ -1114,7 +1105,7 @@ void Runtime::launch_on_fargate(TaskId p) {
   WorkloadState& wl = rt.workloads[pod.workload];
   // Larger than Fargate's largest size: Pending for ever (the load refuses such pods; only a
   // rollout's new requests can get here).
-  const std::optional<platform::FargateSize> size = fargate_pod_size(pod_requests(wl, pod));
+  const std::optional<platform::FargateSize> size = fargate_pod_size(wl.requests_of(pod.revision));
   if (!size) return;
   AzId best = AzId::invalid();
   for (const AzId z : rt.fargate_zones) {
@@ -1417,7 +1408,7 @@ void Runtime::finish(TaskId p, Outcome outcome) {
   // The namespace's quota usage drops: controllers it refused try again.
   NamespaceState& ns = rt.namespaces[wl.name_space];
   ns.used.pods -= 1;
-  const Resources& asked = pod_requests(wl, pod);
+  const Resources& asked = wl.requests_of(pod.revision);
   ns.used.cpu_millis -= asked.cpu_millis;
   ns.used.memory_bytes -= asked.memory_bytes;
   for (const std::uint32_t q : wl.scoped_quotas) {
@@ -1628,7 +1619,7 @@ void Runtime::check_invariants() const {
     if (pod.state == PodState::kStopped) continue;
     ++(pod.state == PodState::kRunning ? running : pending);
     const WorkloadState& wl = clusters_[pod.cluster].workloads[pod.workload];
-    const Resources& asked = pod_requests(wl, pod);
+    const Resources& asked = wl.requests_of(pod.revision);
     add(used[pod.cluster][wl.name_space], asked);
     for (const std::uint32_t q : wl.scoped_quotas) add(scoped[pod.cluster][wl.name_space][q], asked);
   }

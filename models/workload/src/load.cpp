@@ -14,8 +14,6 @@ namespace {
 constexpr double kDay = 86400.0;
 constexpr double kOmega = 2 * std::numbers::pi / kDay;  ///< the diurnal cosine's, per second
 
-double seconds(SimTime t) { return to_seconds(t - kSimStart); }
-
 }  // namespace
 
 // --- the profile ---------------------------------------------------------------------------------
@@ -42,7 +40,7 @@ LoadProfile LoadProfile::steps(std::vector<LoadPoint> points) {
   LoadProfile p;
   p.base_pieces_.push_back({0, 0, 0, 1});
   for (const LoadPoint& pt : points) {
-    const double at = seconds(pt.at);
+    const double at = to_seconds(pt.at);
     if (at <= 0) p.base_pieces_.front().level = pt.rate;
     else p.base_pieces_.push_back({at, pt.rate, 0, 1});
   }
@@ -53,13 +51,13 @@ LoadProfile LoadProfile::steps(std::vector<LoadPoint> points) {
 LoadProfile LoadProfile::trace(std::vector<LoadPoint> points) {
   ECSIM_ASSERT(!points.empty(), "a trace has a point");
   LoadProfile p;
-  if (seconds(points.front().at) > 0) p.base_pieces_.push_back({0, points.front().rate, 0, 1});
+  if (to_seconds(points.front().at) > 0) p.base_pieces_.push_back({0, points.front().rate, 0, 1});
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const double at = seconds(points[i].at);
+    const double at = to_seconds(points[i].at);
     ECSIM_ASSERT(at >= 0, "a trace starts at or after the run");
     double slope = 0;
     if (i + 1 < points.size()) {
-      const double next = seconds(points[i + 1].at);
+      const double next = to_seconds(points[i + 1].at);
       ECSIM_ASSERT(next > at, "a trace's times increase");
       slope = (points[i + 1].rate - points[i].rate) / (next - at);
     }
@@ -80,8 +78,8 @@ void LoadProfile::rebuild() {
   std::vector<double> edges;
   for (const Piece& p : base_pieces_) edges.push_back(p.start);
   for (const LoadBurst& b : bursts_) {
-    edges.push_back(std::max(0.0, seconds(b.start)));
-    edges.push_back(std::max(0.0, seconds(b.start + b.length)));
+    edges.push_back(std::max(0.0, to_seconds(b.start)));
+    edges.push_back(std::max(0.0, to_seconds(b.start + b.length)));
   }
   std::sort(edges.begin(), edges.end());
   edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
@@ -92,7 +90,7 @@ void LoadProfile::rebuild() {
     const Piece& b = base_pieces_[k];
     Piece p{e, b.level + b.slope * (e - b.start), b.slope, 1};
     for (const LoadBurst& burst : bursts_) {
-      const double s = seconds(burst.start), end = seconds(burst.start + burst.length);
+      const double s = to_seconds(burst.start), end = to_seconds(burst.start + burst.length);
       if (s <= e && e < end) p.factor *= burst.factor;
     }
     pieces_.push_back(p);
@@ -120,13 +118,13 @@ double LoadProfile::integral(const Piece& p, double a, double b) const {
 }
 
 double LoadProfile::rate(SimTime t) const {
-  const double s = seconds(t);
+  const double s = to_seconds(t);
   const Piece& p = pieces_[piece_at(s)];
   return std::max(0.0, p.factor * base(p, s));
 }
 
 double LoadProfile::requests(SimTime from, SimTime to) const {
-  return requests_in(seconds(from), seconds(to));
+  return requests_in(to_seconds(from), to_seconds(to));
 }
 
 double LoadProfile::requests_in(double a, double b) const {
@@ -140,7 +138,7 @@ double LoadProfile::requests_in(double a, double b) const {
 }
 
 LoadProfile::Excess LoadProfile::excess(SimTime from, SimTime to, double level) const {
-  return excess_in(seconds(from), seconds(to), level);
+  return excess_in(to_seconds(from), to_seconds(to), level);
 }
 
 LoadProfile::Excess LoadProfile::excess_in(double a, double b, double level) const {
@@ -223,7 +221,7 @@ void LoadMeter::set_serving(SimTime now, std::int64_t serving) {
 }
 
 void LoadMeter::advance(SimTime now) {
-  const double t = seconds(now);
+  const double t = to_seconds(now);
   while (period_end_ <= t) {
     integrate(now_, period_end_);
     close_period();

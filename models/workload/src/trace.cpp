@@ -155,6 +155,24 @@ std::optional<std::uint32_t> parse_count(std::string_view text, std::uint32_t mi
   return static_cast<std::uint32_t>(value);
 }
 
+// The next physical line of `rest` without its line end, `rest` moving past it; false at the end
+// of the text.
+bool take_line(std::string_view& rest, std::string_view& line) {
+  if (rest.empty()) return false;
+  const std::size_t end = rest.find('\n');
+  line = rest.substr(0, end);
+  rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  return true;
+}
+
+// What is wrong with a row of `fields` fields under a header of `columns` columns.
+std::string row_width_message(std::size_t fields, std::size_t columns) {
+  return fmt::format("row has {} field{} but the header has {} columns (expected one field per "
+                     "column)",
+                     fields, fields == 1 ? "" : "s", columns);
+}
+
 class TraceParser {
  public:
   TraceParser(std::string_view text, const TraceLimits& limits, TraceParseResult& result)
@@ -205,11 +223,7 @@ class TraceParser {
 
   // The next physical line without its line end; false at the end of the text.
   bool next_line(std::string_view& line) {
-    if (rest_.empty()) return false;
-    const std::size_t end = rest_.find('\n');
-    line = rest_.substr(0, end);
-    rest_ = end == std::string_view::npos ? std::string_view{} : rest_.substr(end + 1);
-    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (!take_line(rest_, line)) return false;
     ++line_number_;
     return true;
   }
@@ -274,10 +288,7 @@ class TraceParser {
       return;
     }
     if (fields_.size() != header_size_) {
-      error(line_number_, 1,
-            fmt::format("row has {} field{} but the header has {} columns (expected one field "
-                        "per column)",
-                        fields_.size(), fields_.size() == 1 ? "" : "s", header_size_));
+      error(line_number_, 1, row_width_message(fields_.size(), header_size_));
       return;
     }
     const Field& submit = fields_[column_index_[kSubmitTime]];
@@ -390,11 +401,8 @@ RateTraceResult parse_rate_csv(std::string_view text, std::string_view source,
   const auto error = [&](std::size_t line, std::size_t column, std::string message) {
     if (result.errors.size() < limits.max_errors) result.errors.push_back({line, column, std::move(message)});
   };
-  while (!text.empty()) {
-    const std::size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-    if (line.ends_with('\r')) line.remove_suffix(1);
+  std::string_view line;
+  while (take_line(text, line)) {
     ++line_number;
     const std::string_view content = trim(line);
     if (content.empty() || content.front() == '#') continue;
@@ -428,10 +436,7 @@ RateTraceResult parse_rate_csv(std::string_view text, std::string_view source,
       break;
     }
     if (fields.size() != header_size) {
-      error(line_number, 1,
-            fmt::format("row has {} field{} but the header has {} columns (expected one field "
-                        "per column)",
-                        fields.size(), fields.size() == 1 ? "" : "s", header_size));
+      error(line_number, 1, row_width_message(fields.size(), header_size));
       continue;
     }
     const Field& tf = fields[time_at];

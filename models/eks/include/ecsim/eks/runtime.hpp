@@ -192,6 +192,11 @@ struct WorkloadState {
   Resources requests;            ///< each pod's, as the quota counts them
   /// A Deployment: each revision's pod requests (a rollout may change them), by revision.
   std::vector<Resources> revision_requests;
+  /// The requests a pod of revision `of` was admitted with: that revision's, else the
+  /// workload's.
+  [[nodiscard]] const Resources& requests_of(std::uint32_t of) const {
+    return of < revision_requests.size() ? revision_requests[of] : requests;
+  }
   bool quota_blocked = false;  ///< a creation was refused: retry once the namespace frees
   bool pod_created = false;    ///< a bare Pod: its one creation was made (or refused)
   /// Its pods run on Fargate (a Fargate profile selects them): index into the cluster's
