@@ -145,6 +145,7 @@ void Runtime::append_autoscaled(std::vector<std::int64_t>& row) const {
     for (const ClusterState::Autoscaler& a : rt.autoscalers) row.push_back(rt.workloads[a.target].replicas);
     if (rt.cluster_autoscaler)
       row.push_back(static_cast<std::int64_t>(rt.cluster_autoscaler->nodes.value()));
+    if (rt.karpenter) row.push_back(static_cast<std::int64_t>(rt.karpenter->nodes.value()));
   }
 }
 
@@ -152,7 +153,8 @@ void Runtime::append_autoscaled_columns(std::vector<std::string>& names) const {
   for (const ClusterState& rt : clusters_) {
     for (const ClusterState::Autoscaler& a : rt.autoscalers)
       names.push_back(fmt::format("desired:{}/{}", rt.config->name, rt.workloads[a.target].name));
-    if (rt.cluster_autoscaler) names.push_back(fmt::format("nodes:{}", rt.config->name));
+    if (rt.cluster_autoscaler || rt.karpenter)
+      names.push_back(fmt::format("nodes:{}", rt.config->name));
   }
 }
 

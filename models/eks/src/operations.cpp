@@ -61,7 +61,9 @@ void Runtime::link_budgets(ClusterId c) {
 
 void Runtime::schedule_operations(ClusterId c, const RandomStreams& streams) {
   ClusterState& rt = clusters_[c];
-  const std::size_t groups = rt.config->config.node_groups.size();
+  // Node groups, then Karpenter's NodePools (which no update touches).
+  const std::size_t groups =
+      rt.config->config.node_groups.size() + rt.config->manifests.node_pools.size();
   rt.version_starts.assign(groups, {});
   rt.updating.assign(groups, kUnset);
   rt.update_rng = streams.stream(fmt::format("eks/{}/node_group_updates", rt.config->name));
@@ -135,11 +137,12 @@ void Runtime::cordon(ClusterId c, NodeId n) {
 // --- draining -------------------------------------------------------------------------------------
 
 void Runtime::start_drain(ClusterId c, NodeId n, std::uint32_t update, std::uint32_t operation,
-                          bool scale_down, bool autoscaler) {
+                          bool scale_down, bool autoscaler, bool karpenter) {
   ClusterState& rt = clusters_[c];
   cordon(c, n);
   const auto d = static_cast<std::uint32_t>(rt.drains.size());
-  rt.drains.push_back(NodeDrain{n, sim_.now(), update, operation, scale_down, true, autoscaler});
+  rt.drains.push_back(
+      NodeDrain{n, sim_.now(), update, operation, scale_down, true, autoscaler, karpenter});
   rt.nodes[n].drain = d;
   if (drain_node(c, d) && !rt.drain_tick_scheduled) {
     rt.drain_tick_scheduled = true;
@@ -182,6 +185,18 @@ bool Runtime::drain_node(ClusterId c, std::uint32_t d) {
     finish(p, Outcome::kEvicted);
     if (rt.drains[d].update != kUnset) ++rt.updates[rt.drains[d].update].result.pods_evicted;
     if (rt.drains[d].autoscaler) ++rt.cluster_autoscaler->pods_evicted;
+    if (rt.drains[d].karpenter) ++rt.karpenter->pods_evicted;
+  }
+  // Karpenter's termination: past the NodePool's terminationGracePeriod the pods that would not
+  // go are deleted.
+  if (!refused.empty() && rt.drains[d].karpenter) {
+    const NodePool& pool = rt.config->manifests.node_pools[node.group - rt.config->config.node_groups.size()];
+    if (pool.termination_grace_period &&
+        sim_.now() - rt.drains[d].since >= *pool.termination_grace_period) {
+      for (const TaskId p : refused) finish(p, Outcome::kEvicted);
+      rt.karpenter->pods_evicted += refused.size();
+      refused.clear();
+    }
   }
   // The Cluster Autoscaler gives up a drain its evictions cannot finish (its pods' budgets
   // changed since it chose the node): the node is uncordoned and scale-down waits

@@ -194,6 +194,7 @@ void Runtime::start(const RandomStreams& streams) {
       rt.api.interval = std::max(SimDuration{1}, from_seconds(1.0 / *cc.api_mutating_rps));
     }
     for (const GroupId g : cc.groups) cluster_of_group_[g] = c;
+    for (const GroupId g : cc.pool_groups) cluster_of_group_[g] = c;
     const Manifests& m = cc.manifests;
     auto add = [&](WorkloadState::Kind kind, const ObjectMeta& meta, const PodTemplate& pod,
                    std::int32_t replicas, std::optional<LabelSelector> selector) {
@@ -278,6 +279,7 @@ void Runtime::start(const RandomStreams& streams) {
     schedule_operations(c, streams);
     start_autoscalers(c);
     start_cluster_autoscaler(c, streams);
+    start_karpenter(c, streams);
     reconcile(c);
   }
 }
@@ -417,6 +419,7 @@ void Runtime::count_busy(TaskId p, std::int64_t delta) {
   ClusterState& rt = clusters_[pod.cluster];
   if (rt.workloads[pod.workload].kind == WorkloadState::Kind::kDaemonSet) return;
   NodeRecord& node = rt.nodes[pod.node];
+  node.pod_changed = sim_.now();
   const bool was_busy = node.busy_pods > 0;
   node.busy_pods = static_cast<std::uint32_t>(node.busy_pods + delta);
   if (was_busy == (node.busy_pods > 0)) return;
@@ -504,13 +507,20 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       const platform::InstanceType& type =
           platform::InstanceCatalog::builtin().at(platform_.type(change.instance));
       const auto group = std::find(rt.config->groups.begin(), rt.config->groups.end(), g);
-      const NodeSpec spec =
-          node_spec(rt, static_cast<std::uint32_t>(group - rt.config->groups.begin()), type,
-                    platform_.az(change.instance),
-                    fmt::format("ip-{:x}.{}", change.instance.value(), rt.config->name));
+      const std::string name = fmt::format("ip-{:x}.{}", change.instance.value(), rt.config->name);
       NodeRecord node;
       node.instance = change.instance;
-      node.group = static_cast<std::uint32_t>(group - rt.config->groups.begin());
+      // A node group's node, else a Karpenter NodePool's (numbered after the node groups).
+      const bool pooled = group == rt.config->groups.end();
+      const auto pool = static_cast<std::uint32_t>(
+          std::find(rt.config->pool_groups.begin(), rt.config->pool_groups.end(), g) -
+          rt.config->pool_groups.begin());
+      node.group = pooled ? static_cast<std::uint32_t>(rt.config->groups.size()) + pool
+                          : static_cast<std::uint32_t>(group - rt.config->groups.begin());
+      const NodeSpec spec =
+          pooled ? pool_node_spec(rt, pool, type, platform_.az(change.instance),
+                                  platform_.spot(change.instance), name)
+                 : node_spec(rt, node.group, type, platform_.az(change.instance), name);
       // Launched at or after the k-th update of its group began: the k-th new version.
       const std::vector<SimTime>& starts = rt.version_starts[node.group];
       node.version = static_cast<std::uint32_t>(
@@ -525,6 +535,7 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       rt.record_of_node[node.node] = n;
       rt.node_of_instance[change.instance] = n;
       if (rt.cluster_autoscaler) rt.cluster_autoscaler->nodes.add(sim_.now(), 1);
+      if (pooled) karpenter_registered(c, n);
       if (!node.reachable) {
         sim_.schedule_in(rt.config->node_monitor_grace, kNotReady, change.instance.value(),
                          node.generation);
@@ -565,8 +576,15 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
         kick(c);
       }
       break;
-    case platform::ChangeKind::kInterruptionNotice: break;
+    case platform::ChangeKind::kInterruptionNotice:
+      // Karpenter's interruption handling: the node is cordoned and drained at once, its pods
+      // provisioned for elsewhere (Spot's two-minute notice).
+      if (found != rt.node_of_instance.end() && karpenter_node(rt, rt.nodes[found->second]))
+        karpenter_terminate(c, found->second, "Interrupted: Spot interruption notice");
+      break;
     case platform::ChangeKind::kTerminated:
+      if (rt.karpenter && found == rt.node_of_instance.end())
+        karpenter_claim_gone(c, change.instance);
       if (found != rt.node_of_instance.end()) {
         const NodeId n = found->second;
         NodeRecord& node = rt.nodes[n];
@@ -613,6 +631,15 @@ void Runtime::remove_node(ClusterId c, NodeId n) {
   }
   rt.scheduler.remove_node(node.node);
   if (rt.cluster_autoscaler) rt.cluster_autoscaler->nodes.add(sim_.now(), -1);
+  if (karpenter_node(rt, node)) {
+    ClusterState::Karpenter& k = *rt.karpenter;
+    k.nodes.add(sim_.now(), -1);
+    ClusterState::Karpenter::Pool& pool = k.pools[node.group - rt.config->groups.size()];
+    --pool.zone_nodes[node.az.value()];
+    pool.cpu -= pool.offerings.capacity_cpu[node.offering];
+    pool.memory -= pool.offerings.capacity_memory[node.offering];
+    --pool.nodes;
+  }
   rt.record_of_node[node.node] = NodeId::invalid();
   node.present = false;
   const std::uint32_t drain = std::exchange(node.drain, kUnset);
@@ -637,6 +664,16 @@ bool Runtime::handle(const Event& e) {
     case kNotReady: not_ready(InstanceId{e.target}, e.payload); break;
     case kAutoscalerSync: autoscaler_sync(cluster_target(e)); break;
     case kClusterAutoscalerScan: cluster_autoscaler_scan(cluster_target(e)); return true;
+    case kKarpenterBatch: karpenter_batch(cluster_target(e)); return true;
+    case kKarpenterDisruption: karpenter_disrupt(cluster_target(e)); return true;
+    case kKarpenterExpire: {
+      const ClusterId c = cluster_target(e);
+      const NodeId n{static_cast<NodeId::rep_type>(e.payload)};
+      const NodeRecord& node = clusters_[c].nodes[n];
+      if (node.present && !node.autoscaler_deleting && node.drain == kUnset)
+        karpenter_terminate(c, n, "Expired: the node is older than its NodePool's expireAfter");
+      return true;
+    }
     case kNodeDeleted: {
       const ClusterId c = cluster_target(e);
       const NodeId n{static_cast<NodeId::rep_type>(e.payload)};
@@ -1256,6 +1293,7 @@ void Runtime::cycle(ClusterId c) {
       ++waiting.refs;
       rt.cluster_autoscaler->pending.push_back(best);
     }
+    if (rt.karpenter && waiting.attempts == 1) karpenter_pending(c, best);
   }
   kick(c);
 }
@@ -1554,12 +1592,18 @@ Results Runtime::results(SimTime end) {
         rt.config->name,
         std::count_if(rt.nodes.begin(), rt.nodes.end(), [](const NodeRecord& n) { return n.present; }),
         rt.busy_nodes, rt.busy_gauge.mean(end), static_cast<std::int64_t>(rt.busy_gauge.max()),
-        std::nullopt});
+        std::nullopt, std::nullopt});
     if (rt.cluster_autoscaler) {
       const ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
       r.nodes.back().autoscaled = NodesResult::Autoscaled{
           ca.scale_ups,          ca.nodes_added, ca.nodes_removed, ca.pods_evicted,
           ca.nodes.mean(end),    static_cast<std::int64_t>(ca.nodes.max())};
+    }
+    if (rt.karpenter) {
+      const ClusterState::Karpenter& k = *rt.karpenter;
+      r.nodes.back().karpenter = NodesResult::Provisioned{
+          k.nodeclaims, k.launch_failures, k.empty, k.underutilized, k.replaced, k.expired,
+          k.interrupted, k.pods_evicted, k.nodes.mean(end), static_cast<std::int64_t>(k.nodes.max())};
     }
     for (WorkloadState& wl : rt.workloads) {
       TaskCounts counts = wl.counts;

@@ -446,6 +446,28 @@ Json eks_nodes_json(const std::vector<ReplicationResult>& reps, const Writer& w)
     field("nodes_max", [](const A& a) { return a.nodes_max; });
     out[k]["cluster_autoscaler"] = ca;
   }
+  // A cluster with Karpenter: its NodeClaims and disruptions.
+  for (std::size_t k = 0; !reps.empty() && k < reps.front().eks_nodes.size(); ++k) {
+    if (!reps.front().eks_nodes[k].karpenter) continue;
+    Json kp = Json::object();
+    const auto field = [&](const char* key, auto get) {
+      w.number(kp, key, [k, get](const ReplicationResult& r) {
+        return static_cast<double>(get(*r.eks_nodes[k].karpenter));
+      });
+    };
+    using P = EksNodesResult::Provisioned;
+    field("nodeclaims", [](const P& a) { return a.nodeclaims; });
+    field("launch_failures", [](const P& a) { return a.launch_failures; });
+    field("empty", [](const P& a) { return a.empty; });
+    field("underutilized", [](const P& a) { return a.underutilized; });
+    field("replaced", [](const P& a) { return a.replaced; });
+    field("expired", [](const P& a) { return a.expired; });
+    field("interrupted", [](const P& a) { return a.interrupted; });
+    field("pods_evicted", [](const P& a) { return a.pods_evicted; });
+    field("nodes_mean", [](const P& a) { return a.nodes_mean; });
+    field("nodes_max", [](const P& a) { return a.nodes_max; });
+    out[k]["karpenter"] = kp;
+  }
   return out;
 }
 

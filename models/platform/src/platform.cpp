@@ -303,6 +303,24 @@ std::pair<InstanceTypeIndex, bool> Platform::launch_choice(GroupId group, AzId a
 
 InstanceId Platform::launch(Simulator& sim, GroupId group, AzId az, bool running_now) {
   const auto [type, spot] = launch_choice(group, az);
+  return launch_as(sim, group, az, type, spot, running_now);
+}
+
+std::optional<InstanceId> Platform::launch_instance(Simulator& sim, GroupId group,
+                                                    InstanceTypeIndex type, AzId az, bool spot) {
+  ECSIM_ASSERT(!config_.groups[group.value()].replace,
+               "single launches go into a group of instances launched by hand");
+  const AzState state = az_state_[az.value()];
+  if (state == AzState::kDown ||
+      (state == AzState::kImpaired && launch_rng_.bernoulli(failure_rate_[az.value()]))) {
+    ++counters_.launch_failures;
+    return std::nullopt;
+  }
+  return launch_as(sim, group, az, type, spot, false);
+}
+
+InstanceId Platform::launch_as(Simulator& sim, GroupId group, AzId az, InstanceTypeIndex type,
+                               bool spot, bool running_now) {
   const InstanceId id{static_cast<InstanceId::rep_type>(state_.size())};
   state_.push_back(InstanceState::kPending);
   az_.push_back(az);

@@ -9,6 +9,7 @@ SCHEMAS_DIR holds unchanged copies of (see models/scenario/api/README.md for the
   aws/ecs.service-2.json, aws/application-autoscaling.service-2.json    botocore's API models
   eksctl/clusterconfig.schema.json                                     eksctl's ClusterConfig schema
   kubernetes/k8s.io_*.proto                                            the Kubernetes API types
+  karpenter/*.yaml                              Karpenter's CustomResourceDefinitions (v1)
 
 What is taken from each: every object type reachable from the roots below, with each field's
 name (as it is written in JSON or YAML), its type and, where the definition says so, whether it
@@ -348,6 +349,63 @@ def k8s_types(table, directory):
     return roots
 
 
+# Karpenter's CustomResourceDefinitions: the kinds they serve are read as the API server reads a
+# custom resource, against the served version's openAPIV3Schema (an unknown field is an error
+# under kubectl apply's strict validation, except inside x-kubernetes-preserve-unknown-fields).
+CRD_FILES = ["karpenter.sh_nodepools.yaml", "karpenter.k8s.aws_ec2nodeclasses.yaml"]
+
+
+def crd_types(table, directory):
+    import yaml  # python3-yaml, only to regenerate the tables
+
+    object_meta = table.index[("k8s", "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta")]
+
+    def of(schema, where):
+        if schema.get("x-kubernetes-int-or-string"):
+            return table.primitive("int_or_string")
+        if schema.get("x-kubernetes-preserve-unknown-fields") and "properties" not in schema:
+            return table.primitive("any")
+        t = schema.get("type")
+        if t == "string":
+            return table.primitive("timestamp" if schema.get("format") == "date-time"
+                                   else "string")
+        if t in ("integer", "number", "boolean"):
+            return table.primitive(t)
+        if t == "array":
+            return table.container("list", of(schema.get("items", {}), where + "[]"))
+        if t == "object":
+            if "properties" in schema:
+                i = table.add(("crd", where), {"kind": "object", "name": where, "fields": []})
+                required = set(schema.get("required", []))
+                table.types[i]["fields"] = [(k, of(v, f"{where}.{k}"), k in required)
+                                            for k, v in schema["properties"].items()]
+                return i
+            extra = schema.get("additionalProperties")
+            if isinstance(extra, dict) and extra:
+                return table.container("map", of(extra, where + "{}"))
+            return table.primitive("any")
+        return table.primitive("any")
+
+    roots = {}
+    for name in CRD_FILES:
+        crd = yaml.safe_load(open(os.path.join(directory, name)))
+        group, kind = crd["spec"]["group"], crd["spec"]["names"]["kind"]
+        for version in crd["spec"]["versions"]:
+            if not version.get("served"):
+                continue
+            api = f"{group}/{version['name']}"
+            props = version["schema"]["openAPIV3Schema"]["properties"]
+            key = ("k8s-kind", f"{api}.{kind}")
+            i = table.add(key, {"kind": "object", "name": f"{api}.{kind}", "fields": []})
+            string = table.primitive("string")
+            table.types[i]["fields"] = [("apiVersion", string, False), ("kind", string, False),
+                                        ("metadata", object_meta, False)] + [
+                (k, of(v, f"{api}.{kind}.{k}"), False)
+                for k, v in props.items() if k not in ("apiVersion", "kind", "metadata")]
+            roots[f"k8s.{api}.{kind}"] = i
+    return roots
+
+
 def render(table, roots, sources):
     kinds = {"string": "kString", "integer": "kInteger", "number": "kNumber",
              "boolean": "kBoolean", "timestamp": "kTimestamp", "quantity": "kQuantity",
@@ -395,6 +453,7 @@ def main():
     roots.update(eksctl_types(table, os.path.join(schemas, "eksctl", "clusterconfig.schema.json")))
     roots.update(eksctl_summary(table))
     roots.update(k8s_types(table, os.path.join(schemas, "kubernetes")))
+    roots.update(crd_types(table, os.path.join(schemas, "karpenter")))
     here = os.path.dirname(os.path.abspath(__file__))
     sources = [line.rstrip() for line in open(os.path.join(here, "SOURCES"))
                if line.strip() and not line.startswith("#")]

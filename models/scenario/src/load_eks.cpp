@@ -181,6 +181,7 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
   out.quotas = read_namespaces(c["namespaces"]);
   read_eks_jobs(c["jobs"], manifests, out);
   read_eks_loads(c["load"], out);
+  add_node_pools(c["manifests"], out, platform);
   out.cluster_autoscaler = manifests.cluster_autoscaler();
   const Reader ca = c["cluster_autoscaler"];
   if (ca.present()) {
@@ -193,6 +194,10 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
       out.cluster_autoscaler = read_cluster_autoscaler(ca);
     }
   }
+  if (out.cluster_autoscaler && !out.manifests.node_pools.empty())
+    (ca.present() ? ca : c["manifests"])
+        .error("a cluster runs the Cluster Autoscaler or Karpenter, not both in ecsim (the "
+               "manifests hold NodePools and a Cluster Autoscaler runs)");
   if (out.cluster_autoscaler) {
     const bool priority = std::find(out.cluster_autoscaler->expanders.begin(),
                                     out.cluster_autoscaler->expanders.end(),
@@ -358,6 +363,23 @@ void Loader::add_node_groups(const Reader& at, EksClusterConfig& cluster,
     if (!count_instances(at, asg.max)) return;
     cluster.groups.push_back(GroupId{static_cast<GroupId::rep_type>(platform.groups.size())});
     platform.groups.push_back(std::move(asg));
+  }
+}
+
+// Each Karpenter NodePool launches its instances into a platform group of its own, one by one
+// (EC2 Fleet), in the cluster's zones (or every zone of the platform).
+void Loader::add_node_pools(const Reader& at, EksClusterConfig& cluster,
+                            platform::PlatformConfig& platform) {
+  for (const eks::NodePool& pool : cluster.manifests.node_pools) {
+    platform::AsgConfig group;
+    group.name = fmt::format("{}/nodepool/{}", cluster.name, pool.meta.name);
+    group.instance_type = 0;  // each launch names its type
+    group.replace = false;
+    for (const std::string& z : cluster.config.azs.empty() ? platform.azs : cluster.config.azs)
+      group.azs.push_back(az_ids_.at(z));
+    (void)at;
+    cluster.pool_groups.push_back(GroupId{static_cast<GroupId::rep_type>(platform.groups.size())});
+    platform.groups.push_back(std::move(group));
   }
 }
 

@@ -52,7 +52,9 @@ struct KnownKind {
   std::string_view kind;
   std::array<std::string_view, 2> versions;
 };
-constexpr std::array<KnownKind, 11> kKinds{{
+constexpr std::array<KnownKind, 13> kKinds{{
+    {"NodePool", {"karpenter.sh/v1", ""}},
+    {"EC2NodeClass", {"karpenter.k8s.aws/v1", ""}},
     {"HorizontalPodAutoscaler", {"autoscaling/v2", "autoscaling/v1"}},
     {"Pod", {"v1", ""}},
     {"CronJob", {"batch/v1", ""}},
@@ -609,7 +611,8 @@ Workload ManifestReader::read_workload(const Reader& spec, eks::ObjectMeta meta,
 
 void ManifestReader::read_kind(const Reader& o, const std::string& kind,
                                const std::string& api_version) {
-  const bool cluster_scoped = kind == "PriorityClass" || kind == "Namespace";
+  const bool cluster_scoped = kind == "PriorityClass" || kind == "Namespace" ||
+                              kind == "NodePool" || kind == "EC2NodeClass";
   eks::ObjectMeta meta = read_meta(o, kind, !cluster_scoped);
   if (kind == "Namespace") {
     out_.namespaces.push_back(meta.name);
@@ -621,7 +624,23 @@ void ManifestReader::read_kind(const Reader& o, const std::string& kind,
   }
   const Reader spec = o["spec"];
   if (!spec.require() || !spec.expect_object(fmt::format("a {} spec", kind))) return;
-  if (kind == "Pod") {
+  if (kind == "NodePool") {
+    read_node_pool(spec, std::move(meta));
+  } else if (kind == "EC2NodeClass") {
+    eks::NodeClass nc;
+    nc.meta = std::move(meta);
+    const Reader kubelet = spec["kubelet"];
+    if (kubelet.expect_object("a kubelet configuration {maxPods, podsPerCore, ...}")) {
+      const auto count = [&](const char* key, std::optional<std::int32_t>& out) {
+        if (!kubelet[key].present()) return;
+        if (const auto v = kubelet[key].integer(0, kInt32Max)) out = static_cast<std::int32_t>(*v);
+      };
+      count("maxPods", nc.max_pods);
+      count("podsPerCore", nc.pods_per_core);
+    }
+    node_class_names_.push_back(nc.meta.name);
+    out_.node_classes.push_back(std::move(nc));
+  } else if (kind == "Pod") {
     eks::Pod pod;
     pod.meta = std::move(meta);
     pod.pod.labels = read_labels(o["metadata"]["labels"]).value_or(eks::Labels{});
@@ -973,6 +992,144 @@ void ManifestReader::check_pod_level_resources(std::string_view version) {
           place.what, version));
 }
 
+// A Karpenter NodePool (karpenter.sh/v1), with its CRD's defaults and validation (patterns,
+// enums, x-kubernetes-validations rules, in the API server's words where it has them).
+void ManifestReader::read_node_pool(const Reader& spec, eks::ObjectMeta meta) {
+  eks::NodePool pool;
+  pool.meta = std::move(meta);
+  if (spec["replicas"].present())
+    spec["replicas"].error("a static NodePool (spec.replicas) is not simulated: ecsim's Karpenter "
+                           "provisions for pending pods (expected no replicas)");
+  const Reader tmpl = spec["template"];
+  const Reader ts = tmpl["spec"];
+  if (tmpl.require() && tmpl.expect_object("a NodeClaim template {metadata, spec}")) {
+    pool.labels = read_labels(tmpl["metadata"]["labels"]).value_or(eks::Labels{});
+    if (ts.require() && ts.expect_object("a NodeClaim spec {nodeClassRef, requirements, ...}")) {
+      const Reader ref = ts["nodeClassRef"];
+      if (ref.require() && ref.expect_object("a reference {group, kind, name}") &&
+          require_all({ref["group"], ref["kind"], ref["name"]})) {
+        const std::string group = ref["group"].string().value_or("");
+        const std::string k = ref["kind"].string().value_or("");
+        if (group != "karpenter.k8s.aws" || k != "EC2NodeClass")
+          ref["kind"].error(fmt::format(
+              "a node class of kind {} ({}) is not simulated (expected group karpenter.k8s.aws, "
+              "kind EC2NodeClass)",
+              k, group));
+        pool.node_class = ref["name"].string().value_or("");
+        node_class_refs_.push_back(ref["name"]);
+      } else {
+        node_class_refs_.push_back(ref);
+      }
+      if (ts["requirements"].require())
+        for (const Reader& e : ts["requirements"].items("a list of requirements {key, operator, values}"))
+          pool.requirements.push_back(read_requirement(e, true));
+      const auto taints = [&](const Reader& list, std::vector<eks::Taint>& out) {
+        for (const Reader& t : list.items("a list of taints {key, value, effect}")) {
+          if (!t.expect_object("a taint {key, value, effect}")) continue;
+          eks::Taint taint;
+          taint.key = t["key"].string().value_or("");
+          taint.value = t["value"].string().value_or("");
+          if (const auto e = read_taint_effect(t["effect"])) taint.effect = *e;
+          out.push_back(std::move(taint));
+        }
+      };
+      taints(ts["taints"], pool.taints);
+      taints(ts["startupTaints"], pool.startup_taints);
+      const auto lifetime = [&](const Reader& r, bool never_allowed,
+                                std::optional<SimDuration>& out) {
+        if (!r.present()) return;
+        const std::string text = r.string().value_or("");
+        if (never_allowed && text == "Never") {
+          out.reset();
+          return;
+        }
+        if (const auto d = r.duration(SimDuration{}, std::chrono::hours(24 * 365 * 100))) out = *d;
+      };
+      lifetime(ts["expireAfter"], true, pool.expire_after);
+      lifetime(ts["terminationGracePeriod"], false, pool.termination_grace_period);
+    }
+  }
+  const Reader d = spec["disruption"];
+  if (d.expect_object("disruption settings {consolidationPolicy, consolidateAfter, budgets}")) {
+    if (const Reader policy = d["consolidationPolicy"]; policy.present()) {
+      if (const auto v = policy.one_of({"WhenEmpty", "WhenEmptyOrUnderutilized", "Balanced"})) {
+        if (*v == "Balanced")
+          policy.error("consolidationPolicy Balanced is not simulated (expected WhenEmpty or "
+                       "WhenEmptyOrUnderutilized)");
+        pool.policy = *v == "WhenEmpty" ? eks::ConsolidationPolicy::kWhenEmpty
+                                        : eks::ConsolidationPolicy::kWhenEmptyOrUnderutilized;
+      }
+    }
+    if (const Reader after = d["consolidateAfter"]; after.present()) {
+      if (after.string().value_or("") == "Never") pool.consolidate_after.reset();
+      else if (const auto v = after.duration(SimDuration{}, std::chrono::hours(24 * 365)))
+        pool.consolidate_after = *v;
+    }
+    if (d["budgets"].present()) {
+      pool.budgets.clear();
+      for (const Reader& b : d["budgets"].items("a list of budgets {nodes, schedule, duration, reasons}")) {
+        if (!b.expect_object("a budget {nodes, schedule, duration, reasons}")) continue;
+        eks::NodePoolBudget budget;
+        const Reader nodes = b["nodes"];
+        if (nodes.require()) {
+          const std::string text = nodes.string().value_or("");
+          const bool percent = !text.empty() && text.back() == '%';
+          const std::string digits = percent ? text.substr(0, text.size() - 1) : text;
+          const bool ok = !digits.empty() && is_integer(digits) && digits.find('-') == std::string::npos &&
+                          (!percent || std::stoll(digits) <= 100);
+          if (!ok)
+            nodes.error(fmt::format("Invalid value: \"{}\": spec.disruption.budgets.nodes in body "
+                                    "should match '^((100|[0-9]{{1,2}})%|[0-9]+)$'",
+                                    text));
+          else
+            budget.nodes = eks::IntOrPercent{std::stoll(digits), percent};
+        }
+        const Reader schedule = b["schedule"], duration = b["duration"];
+        if (schedule.present() != duration.present())
+          (schedule.present() ? schedule : duration)
+              .error("Invalid value: 'schedule' must be set with 'duration'");
+        if (schedule.present() && duration.present()) {
+          const workload::CronParse parsed = workload::parse_cron(schedule.string().value_or(""));
+          if (!parsed.schedule) schedule.error(parsed.problem);
+          else budget.schedule = parsed.schedule;
+          if (const auto v = duration.duration(std::chrono::minutes(1), std::chrono::hours(24 * 366)))
+            budget.duration = *v;
+        }
+        if (b["reasons"].present()) {
+          budget.reasons = 0;
+          for (const Reader& r : b["reasons"].items("a list of reasons"))
+            if (const auto v = r.one_of({"Underutilized", "Empty", "Drifted"}))
+              budget.reasons |= *v == "Empty"           ? eks::kReasonEmpty
+                                : *v == "Underutilized" ? eks::kReasonUnderutilized
+                                                        : eks::kReasonDrifted;
+        }
+        pool.budgets.push_back(std::move(budget));
+      }
+    }
+  }
+  const Reader limits = spec["limits"];
+  if (limits.expect_object("a mapping of resource names to quantities")) {
+    for (const auto& [name, value] : limits.entries()) {
+      if (name == "cpu") pool.limit_cpu_millis = read_quantity(value, true);
+      else if (name == "memory") pool.limit_memory_bytes = read_quantity(value, false);
+      else if (name == "nodes") pool.limit_nodes = read_quantity(value, false);
+      else
+        value.error(fmt::format("a limit on {} is not simulated: ecsim's nodes offer cpu and "
+                                "memory (expected cpu, memory or nodes)",
+                                name));
+    }
+  }
+  if (const Reader w = spec["weight"]; w.present()) {
+    if (const auto v = w.integer(std::numeric_limits<std::int32_t>::min(), kInt32Max)) {
+      if (*v < 1 || *v > 100)
+        w.error(fmt::format("Invalid value: {}: spec.weight in body should be {} ", *v,
+                            *v < 1 ? "greater than or equal to 1" : "less than or equal to 100"));
+      else pool.weight = static_cast<std::int32_t>(*v);
+    }
+  }
+  out_.node_pools.push_back(std::move(pool));
+}
+
 // A HorizontalPodAutoscaler, with the API server's validation (ValidateHorizontalPodAutoscaler
 // after v2's defaults): minReplicas at least 1 (scale to zero is an alpha feature), maxReplicas
 // at least 1 and minReplicas, a target, Resource metrics of cpu or memory (ecsim's load gives
@@ -1201,6 +1358,18 @@ void ManifestReader::read_cluster_autoscaler(const Reader& spec, const eks::Obje
 }
 
 void ManifestReader::check() {
+  // A NodePool's nodeClassRef names an EC2NodeClass (else it stays NotReady and launches
+  // nothing: NodeClassReady is False).
+  for (std::size_t i = 0; i < out_.node_pools.size() && i < node_class_refs_.size(); ++i) {
+    const std::string& name = out_.node_pools[i].node_class;
+    if (name.empty() ||
+        std::find(node_class_names_.begin(), node_class_names_.end(), name) != node_class_names_.end())
+      continue;
+    const std::string hint = did_you_mean(name, node_class_names_);
+    node_class_refs_[i].error(fmt::format(
+        "EC2NodeClass '{}' is not found: NodePool '{}' would stay NotReady and launch nothing{}",
+        name, out_.node_pools[i].meta.name, hint.empty() ? "" : fmt::format(" ({})", hint)));
+  }
   std::vector<std::string> names(kBuiltinPriorityClasses.begin(), kBuiltinPriorityClasses.end());
   for (const eks::PriorityClass& c : out_.priority_classes) names.push_back(c.name);
   for (const auto& [name, at] : priority_uses_) {

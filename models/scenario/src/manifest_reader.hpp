@@ -72,6 +72,7 @@ class ManifestReader {
   eks::Job read_job(const Reader& spec, eks::ObjectMeta meta);
   eks::CronSpec read_cron(const Reader& spec);
   void read_autoscaler(const Reader& o, eks::ObjectMeta meta, const std::string& api_version);
+  void read_node_pool(const Reader& spec, eks::ObjectMeta meta);
   void read_cluster_autoscaler(const Reader& spec, const eks::ObjectMeta& meta);
 
   Diagnostics& diagnostics_;
@@ -93,6 +94,8 @@ class ManifestReader {
     bool daemon_set = false;
   };
   std::vector<PodPlace> pod_places_;
+  std::vector<Reader> node_class_refs_;      ///< each NodePool's nodeClassRef.name, in order
+  std::vector<std::string> node_class_names_;  ///< the EC2NodeClasses read
   std::vector<Reader> autoscaler_targets_;  ///< each HPA's scaleTargetRef.name, in order
   /// A cluster-autoscaler Deployment's flags, and where its container was.
   std::optional<eks::ClusterAutoscalerConfig> cluster_autoscaler_;

@@ -153,6 +153,9 @@ struct ClusterSpec {
   /// The platform group of each node group, parallel to config.node_groups: index into
   /// PlatformConfig::groups.
   std::vector<GroupId> groups;
+  /// The platform group of each Karpenter NodePool, parallel to manifests.node_pools: its
+  /// instances, launched one by one (index into PlatformConfig::groups).
+  std::vector<GroupId> pool_groups;
   Manifests manifests;  ///< every object of every manifest file
   SchedulerConfig scheduler;
   /// Mutating API requests per second the control plane accepts; none: unlimited.

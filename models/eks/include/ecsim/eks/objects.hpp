@@ -364,6 +364,54 @@ struct HorizontalPodAutoscaler {
   HpaScalingRules scale_down = hpa_default_scale_down();
 };
 
+/// What a disruption budget limits (spec.disruption.budgets[].reasons), as bits.
+enum DisruptionReason : std::uint8_t {
+  kReasonEmpty = 1,
+  kReasonUnderutilized = 2,
+  kReasonDrifted = 4,
+  kAllReasons = 7,
+};
+
+/// One disruption budget: at most `nodes` of the pool's nodes disrupted at once, while active.
+struct NodePoolBudget {
+  IntOrPercent nodes{10, true};  ///< "10%" by default; percentages round up
+  /// When it becomes active (upstream cron syntax, in UTC) and for how long; none: always.
+  std::optional<workload::CronSchedule> schedule;
+  SimDuration duration{};
+  std::uint8_t reasons = kAllReasons;  ///< DisruptionReason bits
+};
+
+enum class ConsolidationPolicy : std::uint8_t { kWhenEmpty, kWhenEmptyOrUnderutilized };
+
+/// A Karpenter NodePool (karpenter.sh/v1), after the CRD's defaults.
+struct NodePool {
+  ObjectMeta meta;
+  std::string node_class;  ///< spec.template.spec.nodeClassRef.name
+  Labels labels;           ///< spec.template.metadata.labels, set on its nodes
+  std::vector<Taint> taints;
+  std::vector<Taint> startup_taints;  ///< read; pods need not tolerate them (not simulated)
+  /// spec.template.spec.requirements: node selector requirements over the nodes' labels.
+  std::vector<SelectorRequirement> requirements;
+  /// A node's lifetime before it is replaced; none: Never. Default 720h.
+  std::optional<SimDuration> expire_after = std::chrono::hours(720);
+  /// How long a draining node waits for its pods before they are deleted; none: for ever.
+  std::optional<SimDuration> termination_grace_period;
+  ConsolidationPolicy policy = ConsolidationPolicy::kWhenEmptyOrUnderutilized;
+  /// How long a node must see no pod arrive or leave before consolidation; none: Never.
+  std::optional<SimDuration> consolidate_after = SimDuration{};
+  std::vector<NodePoolBudget> budgets{NodePoolBudget{}};
+  /// spec.limits: the most the pool's nodes may offer together; none: no limit.
+  std::optional<std::int64_t> limit_cpu_millis, limit_memory_bytes, limit_nodes;
+  std::int32_t weight = 0;  ///< spec.weight: the highest weight is tried first
+};
+
+/// An EC2NodeClass (karpenter.k8s.aws/v1): what ecsim simulates of it.
+struct NodeClass {
+  ObjectMeta meta;
+  std::optional<std::int32_t> max_pods;       ///< spec.kubelet.maxPods
+  std::optional<std::int32_t> pods_per_core;  ///< spec.kubelet.podsPerCore
+};
+
 struct Manifests {
   std::vector<Deployment> deployments;
   std::vector<StatefulSet> stateful_sets;
@@ -375,6 +423,8 @@ struct Manifests {
   std::vector<ResourceQuota> quotas;
   std::vector<std::string> namespaces;  ///< the names of the Namespace objects
   std::vector<HorizontalPodAutoscaler> autoscalers;
+  std::vector<NodePool> node_pools;      ///< Karpenter's, in file order
+  std::vector<NodeClass> node_classes;   ///< EC2NodeClasses, in file order
   /// Kinds skipped (Service, ConfigMap, ...), one note each: "file:line: skipped Service 'x'".
   std::vector<std::string> notes;
 };

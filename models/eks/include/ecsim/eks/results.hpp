@@ -109,6 +109,20 @@ struct NodesResult {
     std::int64_t nodes_max = 0;       ///< most registered nodes at any instant
   };
   std::optional<Autoscaled> autoscaled;
+  /// With Karpenter: its NodeClaims, its disruptions by reason, and its nodes over the run.
+  struct Provisioned {
+    std::uint64_t nodeclaims = 0;       ///< NodeClaims launched (provisioning and replacements)
+    std::uint64_t launch_failures = 0;  ///< launches refused (no capacity in the zone)
+    std::uint64_t empty = 0;            ///< nodes deleted as Empty
+    std::uint64_t underutilized = 0;    ///< nodes deleted as Underutilized (pods moved elsewhere)
+    std::uint64_t replaced = 0;         ///< nodes replaced by a cheaper one
+    std::uint64_t expired = 0;          ///< nodes past expireAfter
+    std::uint64_t interrupted = 0;      ///< Spot nodes drained on an interruption notice
+    std::uint64_t pods_evicted = 0;     ///< pods its disruptions evicted
+    double nodes_mean = 0;              ///< its registered nodes, time-weighted over the run
+    std::int64_t nodes_max = 0;         ///< most of its nodes at any instant
+  };
+  std::optional<Provisioned> karpenter;
 };
 
 

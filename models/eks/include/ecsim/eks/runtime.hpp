@@ -25,6 +25,7 @@
 #include "ecsim/eks/cluster_spec.hpp"
 #include "ecsim/eks/control_plane.hpp"
 #include "ecsim/eks/disruption.hpp"
+#include "ecsim/eks/karpenter.hpp"
 #include "ecsim/eks/results.hpp"
 #include "ecsim/eks/scheduler.hpp"
 #include "ecsim/platform/config.hpp"
@@ -67,6 +68,9 @@ enum EventKind : std::uint32_t {
   kNodeDeleted,              ///< target: cluster; payload: node; its instance gone, NotReady
   kAutoscalerSync,           ///< target: cluster; its HorizontalPodAutoscalers sync (every 15 s)
   kClusterAutoscalerScan,    ///< target: cluster; the Cluster Autoscaler's loop (--scan-interval)
+  kKarpenterBatch,           ///< target: cluster; Karpenter's batch of pending pods may be due
+  kKarpenterDisruption,      ///< target: cluster; Karpenter's disruption loop (every 10 s)
+  kKarpenterExpire,          ///< target: cluster; payload: node; its NodePool's expireAfter is up
 };
 
 /// An index (of a drain, an update, a Job run, an ordinal, a pod class, ...) that names none;
@@ -253,6 +257,8 @@ struct NodeRecord {
   SimTime unneeded_since = kNever;   ///< the Cluster Autoscaler found it unneeded since; kNever: not
   std::uint64_t generation = 0;  ///< bumped at every reachability change
   std::uint32_t busy_pods = 0;   ///< bound pods that no DaemonSet owns
+  SimTime pod_changed = kSimStart;  ///< a pod last bound to it or left it (Karpenter's consolidateAfter)
+  std::uint32_t offering = kUnset;  ///< a Karpenter node's offering in its NodePool
 };
 
 /// A node being drained: by a drain operation, or by a node group update (its upgrade phase or
@@ -265,6 +271,7 @@ struct NodeDrain {
   bool scale_down = false;           ///< an update's scale-down: the group's desired count drops
   bool active = true;                ///< still evicting (false once drained, stopped or gone)
   bool autoscaler = false;           ///< the Cluster Autoscaler's scale-down of an unneeded node
+  bool karpenter = false;            ///< Karpenter's termination of one of its nodes
 };
 
 /// A drain operation on some nodes, and how far it got.
@@ -400,6 +407,45 @@ struct ClusterState {
     NodeIndex cursor = 0;  ///< where the next first-fit search for a place starts
   };
   std::optional<ClusterAutoscaler> cluster_autoscaler;
+  /// Karpenter's state, when the manifests hold NodePools.
+  struct Karpenter {
+    explicit Karpenter(const RandomStream& r) : templates(r) {}
+    /// One NodePool: what it may launch, and what it holds.
+    struct Pool {
+      std::uint32_t index = 0;  ///< into the manifests' node_pools
+      Offerings offerings;
+      std::vector<NodeIndex> template_node;  ///< per offering: its node in `templates`
+      std::vector<SimTime> unavailable;      ///< per offering: refused (no capacity) until
+      std::vector<std::uint32_t> zone_nodes;  ///< its nodes and claims per zone
+      std::int64_t cpu = 0, memory = 0, nodes = 0;  ///< capacity of its nodes and claims
+    };
+    std::vector<Pool> pools;
+    std::vector<std::uint32_t> order;  ///< pools by weight, highest first (ties: name)
+    Scheduler templates;               ///< one template node per offering of every pool
+    std::map<std::pair<ServiceId, PodClassId>, PodClassId> template_class;
+    /// Per template class: for each pool (in `order`), its offerings whose nodes admit the
+    /// class's pods.
+    std::map<PodClassId, std::vector<OfferingSet>> compatible;
+    std::vector<std::uint32_t> position;  ///< per pool: its place in `order`
+    /// A NodeClaim launched and not registered yet: its pool, offering, room left, and the node
+    /// a consolidation replaces with it.
+    struct Claim {
+      std::uint32_t pool = 0, offering = 0;
+      SimTime launched = kSimStart;
+      std::int64_t cpu = 0, memory = 0, pods = 0;  ///< room left for nominated pods
+      NodeId replaces;
+    };
+    std::map<InstanceId, Claim> claims;
+    std::map<TaskId, InstanceId> nominated;  ///< pods a claim in flight will take
+    std::vector<TaskId> pending;              ///< pods that failed a scheduling cycle (one ref each)
+    SimTime batch_start = kNever, last_pod = kNever;
+    bool batch_scheduled = false;
+    Provisioner provisioner;
+    std::uint64_t nodeclaims = 0, launch_failures = 0, pods_evicted = 0;
+    std::uint64_t empty = 0, underutilized = 0, replaced = 0, expired = 0, interrupted = 0;
+    TimeWeightedGauge nodes{kSimStart};  ///< its registered nodes over time
+  };
+  std::optional<Karpenter> karpenter;
 };
 
 /// What the runtime shares with the rest of the run.
@@ -530,6 +576,22 @@ class Runtime {
   bool ca_scale_up(ClusterId c);
   void ca_scale_down(ClusterId c);
   void ca_check_provisioning(ClusterId c);
+  // karpenter_runtime.cpp: Karpenter
+  void start_karpenter(ClusterId c, const RandomStreams& streams);
+  void karpenter_pending(ClusterId c, TaskId p);
+  void karpenter_batch(ClusterId c);
+  void karpenter_provision(ClusterId c);
+  void karpenter_disrupt(ClusterId c);
+  void karpenter_registered(ClusterId c, NodeId n);
+  void karpenter_claim_gone(ClusterId c, InstanceId instance);
+  void karpenter_terminate(ClusterId c, NodeId n, std::string_view reason);
+  [[nodiscard]] bool karpenter_node(const ClusterState& rt, const NodeRecord& node) const {
+    return rt.karpenter && node.group >= rt.config->config.node_groups.size();
+  }
+  /// A node of NodePool `pool` with instance type `type` in zone `az`, as it registers.
+  NodeSpec pool_node_spec(const ClusterState& rt, std::uint32_t pool,
+                          const platform::InstanceType& type, AzId az, bool spot,
+                          std::string name) const;
   /// A node of node group `group` with instance type `type` in zone `az`, as it registers.
   NodeSpec node_spec(const ClusterState& rt, std::uint32_t group,
                      const platform::InstanceType& type, AzId az, std::string name) const;
@@ -540,7 +602,7 @@ class Runtime {
   std::vector<NodeId> nodes_of(ClusterId c, const Operation& op) const;
   void cordon(ClusterId c, NodeId n);
   void start_drain(ClusterId c, NodeId n, std::uint32_t update, std::uint32_t operation,
-                   bool scale_down, bool autoscaler = false);
+                   bool scale_down, bool autoscaler = false, bool karpenter = false);
   void drain_tick(ClusterId c);
   bool drain_node(ClusterId c, std::uint32_t d);
   bool eviction_allowed(ClusterId c, TaskId p) const;

@@ -104,6 +104,11 @@ class Platform {
   /// what it lacks; a lower value is ignored: scale-in goes through `terminate`, so that the
   /// caller chooses the instances (managed termination protection).
   void scale_out(Simulator& sim, GroupId group, std::uint32_t desired);
+  /// Launches one instance of `type` in zone `az` (Spot when `spot`) into `group`, which must be
+  /// a group of instances launched by hand (`replace` false), as an EC2 Fleet request of type
+  /// instant does: none when the zone is down or, impaired, refuses it for want of capacity.
+  std::optional<InstanceId> launch_instance(Simulator& sim, GroupId group, InstanceTypeIndex type,
+                                            AzId az, bool spot);
   /// Lowers the desired count of `group` towards `desired` without terminating anything: never
   /// below its live (pending and running) instances nor its minimum (SetDesiredCapacity when the
   /// launches it was waiting for never came).
@@ -155,6 +160,8 @@ class Platform {
   // The group's zone with the fewest live instances among those not down, skipping `skip`.
   [[nodiscard]] std::optional<AzId> emptiest_zone(GroupId group, std::uint64_t skip_mask) const;
   InstanceId launch(Simulator& sim, GroupId group, AzId az, bool running_now);
+  InstanceId launch_as(Simulator& sim, GroupId group, AzId az, InstanceTypeIndex type, bool spot,
+                       bool running_now);
   /// What group `group` launches next in zone `az`: the instance type, and whether Spot.
   [[nodiscard]] std::pair<InstanceTypeIndex, bool> launch_choice(GroupId group, AzId az) const;
   void on_running(Simulator& sim, InstanceId id);
