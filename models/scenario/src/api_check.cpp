@@ -288,10 +288,21 @@ class Checker {
     }
     // Only botocore enforces required members while decoding; eksctl's schema marks fields
     // required that eksctl fills in itself (metadata.region from the AWS profile, a node group's
-    // name), and Kubernetes checks them in validation, after decoding.
-    if (reader_ != ApiReader::kAwsCli) return;
-    for (std::size_t i = 0; i < fields.size(); ++i)
-      if (fields[i].required && !given[i]) missing(r, fields[i].name, path);
+    // name), and Kubernetes checks them in validation, after decoding. A custom resource's
+    // schema (its type named after its apiVersion, with a '/') is the API server's validation
+    // itself: its required fields are checked.
+    const bool custom = reader_ == ApiReader::kKubectl && type.name.find('/') != std::string_view::npos;
+    if (reader_ != ApiReader::kAwsCli && !custom) return;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      if (!fields[i].required || given[i]) continue;
+      if (custom) {
+        ok_ = false;
+        r.error(fmt::format("Required value: {}", path.empty() ? std::string(fields[i].name)
+                                                                : fmt::format("{}.{}", path, fields[i].name)));
+      } else {
+        missing(r, fields[i].name, path);
+      }
+    }
   }
 
   void unknown(const Reader& key, const std::string& name, std::span<const ApiField> fields,

@@ -992,6 +992,41 @@ void ManifestReader::check_pod_level_resources(std::string_view version) {
           place.what, version));
 }
 
+// A duration of a Karpenter CRD field: whole numbers each followed by one of `units` (or
+// `Never` where `never` allows it), as the CRD's pattern `pattern` admits; none for Never.
+std::optional<std::optional<SimDuration>> crd_duration(const Reader& r, std::string_view units,
+                                                       bool never, std::string_view pattern) {
+  std::string text = r.string().value_or("");
+  // A budget's duration may end in "0s", as Go prints durations ("8h0m0s"): it adds nothing.
+  const std::string written = text;
+  if (units == "hm" && text.size() > 2 && text.ends_with("0s") &&
+      units.find(text[text.size() - 3]) != std::string_view::npos)
+    text.resize(text.size() - 2);
+  if (never && text == "Never") return std::optional<SimDuration>{};
+  SimDuration total{};
+  std::size_t i = 0;
+  bool ok = !text.empty();
+  while (ok && i < text.size()) {
+    std::int64_t n = 0;
+    const std::size_t start = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+      n = n * 10 + (text[i++] - '0');
+    if (i == start || i == text.size() || units.find(text[i]) == std::string_view::npos || n > 1'000'000'000) {
+      ok = false;
+      break;
+    }
+    total += text[i] == 'h' ? SimDuration{std::chrono::hours(n)}
+             : text[i] == 'm' ? SimDuration{std::chrono::minutes(n)}
+                              : SimDuration{std::chrono::seconds(n)};
+    ++i;
+  }
+  if (!ok) {
+    r.error(fmt::format("Invalid value: \"{}\": {} in body should match '{}'", written, r.path(), pattern));
+    return std::nullopt;
+  }
+  return std::optional<SimDuration>{total};
+}
+
 // A Karpenter NodePool (karpenter.sh/v1), with its CRD's defaults and validation (patterns,
 // enums, x-kubernetes-validations rules, in the API server's words where it has them).
 void ManifestReader::read_node_pool(const Reader& spec, eks::ObjectMeta meta) {
@@ -1035,18 +1070,12 @@ void ManifestReader::read_node_pool(const Reader& spec, eks::ObjectMeta meta) {
       };
       taints(ts["taints"], pool.taints);
       taints(ts["startupTaints"], pool.startup_taints);
-      const auto lifetime = [&](const Reader& r, bool never_allowed,
-                                std::optional<SimDuration>& out) {
-        if (!r.present()) return;
-        const std::string text = r.string().value_or("");
-        if (never_allowed && text == "Never") {
-          out.reset();
-          return;
-        }
-        if (const auto d = r.duration(SimDuration{}, std::chrono::hours(24 * 365 * 100))) out = *d;
-      };
-      lifetime(ts["expireAfter"], true, pool.expire_after);
-      lifetime(ts["terminationGracePeriod"], false, pool.termination_grace_period);
+      if (ts["expireAfter"].present())
+        if (const auto d = crd_duration(ts["expireAfter"], "smh", true, "^(([0-9]+(s|m|h))+|Never)$"))
+          pool.expire_after = *d;
+      if (ts["terminationGracePeriod"].present())
+        if (const auto d = crd_duration(ts["terminationGracePeriod"], "smh", false, "^([0-9]+(s|m|h))+$"))
+          pool.termination_grace_period = *d;
     }
   }
   const Reader d = spec["disruption"];
@@ -1060,11 +1089,9 @@ void ManifestReader::read_node_pool(const Reader& spec, eks::ObjectMeta meta) {
                                         : eks::ConsolidationPolicy::kWhenEmptyOrUnderutilized;
       }
     }
-    if (const Reader after = d["consolidateAfter"]; after.present()) {
-      if (after.string().value_or("") == "Never") pool.consolidate_after.reset();
-      else if (const auto v = after.duration(SimDuration{}, std::chrono::hours(24 * 365)))
+    if (const Reader after = d["consolidateAfter"]; after.present())
+      if (const auto v = crd_duration(after, "smh", true, "^(([0-9]+(s|m|h))+|Never)$"))
         pool.consolidate_after = *v;
-    }
     if (d["budgets"].present()) {
       pool.budgets.clear();
       for (const Reader& b : d["budgets"].items("a list of budgets {nodes, schedule, duration, reasons}")) {
@@ -1078,9 +1105,9 @@ void ManifestReader::read_node_pool(const Reader& spec, eks::ObjectMeta meta) {
           const bool ok = !digits.empty() && is_integer(digits) && digits.find('-') == std::string::npos &&
                           (!percent || std::stoll(digits) <= 100);
           if (!ok)
-            nodes.error(fmt::format("Invalid value: \"{}\": spec.disruption.budgets.nodes in body "
-                                    "should match '^((100|[0-9]{{1,2}})%|[0-9]+)$'",
-                                    text));
+            nodes.error(fmt::format("Invalid value: \"{}\": {} in body should match "
+                                    "'^((100|[0-9]{{1,2}})%|[0-9]+)$'",
+                                    text, nodes.path()));
           else
             budget.nodes = eks::IntOrPercent{std::stoll(digits), percent};
         }
@@ -1092,8 +1119,10 @@ void ManifestReader::read_node_pool(const Reader& spec, eks::ObjectMeta meta) {
           const workload::CronParse parsed = workload::parse_cron(schedule.string().value_or(""));
           if (!parsed.schedule) schedule.error(parsed.problem);
           else budget.schedule = parsed.schedule;
-          if (const auto v = duration.duration(std::chrono::minutes(1), std::chrono::hours(24 * 366)))
-            budget.duration = *v;
+          if (const auto v = crd_duration(duration, "hm", false,
+                                          "^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$");
+              v && *v)
+            budget.duration = **v;
         }
         if (b["reasons"].present()) {
           budget.reasons = 0;
@@ -1122,7 +1151,7 @@ void ManifestReader::read_node_pool(const Reader& spec, eks::ObjectMeta meta) {
   if (const Reader w = spec["weight"]; w.present()) {
     if (const auto v = w.integer(std::numeric_limits<std::int32_t>::min(), kInt32Max)) {
       if (*v < 1 || *v > 100)
-        w.error(fmt::format("Invalid value: {}: spec.weight in body should be {} ", *v,
+        w.error(fmt::format("Invalid value: {}: spec.weight in body should be {}", *v,
                             *v < 1 ? "greater than or equal to 1" : "less than or equal to 100"));
       else pool.weight = static_cast<std::int32_t>(*v);
     }

@@ -838,4 +838,72 @@ TEST_CASE("EKS: an HPA scales a StatefulSet in, no sooner than its scale-down wi
   CHECK(db.tasks.running_at_end == 1);
 }
 
+
+TEST_CASE("Karpenter: a batch of pending pods gets one node of the cheapest type that holds it") {
+  // karpenter-provision.yaml: 6 pods of 500m (3000m) fail their first cycle at 0 (the one
+  // system node is tainted). The batch closes 1 s later (BATCH_IDLE_DURATION, no pod since):
+  // m6i.large holds 3 (1930m), m6i.xlarge all 6 (3920m), the cheaper of those that hold them
+  // all: one m6i.xlarge at 1 s. It registers at 61 s; its pods end 30 minutes after they start
+  // (just after 31m01s); empty, it goes at the first 10 s tick 5 minutes (consolidateAfter)
+  // later: 36m10s.
+  const engine::ReplicationResult r = run_eks("eks/engine/karpenter-provision.yaml");
+  REQUIRE(r.scaling.size() == 2);
+  CHECK(r.scaling[0].at == at(seconds(1)));
+  CHECK(r.scaling[0].reason == "Launched NodeClaim for 6 pod(s): m6i.xlarge on-demand in us-east-1a ($0.1920/h)");
+  CHECK(r.scaling[1].at == at(seconds(2170)));
+  CHECK(r.scaling[1].reason.starts_with("Empty:"));
+  REQUIRE(r.eks_nodes[0].karpenter);
+  CHECK(r.eks_nodes[0].karpenter->nodeclaims == 1);
+  CHECK(r.eks_nodes[0].karpenter->empty == 1);
+  CHECK(r.eks_nodes[0].karpenter->pods_evicted == 0);
+  // Billed per second: the system node all hour, the Karpenter node from 1 s to 2170 s.
+  CHECK(r.cost.ec2 == Approx(0.096 + 0.192 * 2169.0 / 3600).epsilon(1e-9));
+}
+
+TEST_CASE("Karpenter: an underutilized node is replaced by a cheaper one, then drained") {
+  // karpenter-consolidate.yaml: 6 pods of 500m on one m6i.xlarge (0.192 USD/h) from 61 s; 4
+  // end after 20 minutes (just after 21m01s). Then 2 pods (1000m) hold the node and no other
+  // node has room (the system node is tainted): deletion is out, replacement in: m6i.large
+  // (0.096 USD/h) holds them. 5 minutes without pod changes later, at the 26m10s tick, the
+  // replacement launches; it registers at 27m10s, and the old node is drained: its 2 pods
+  // evicted (their Job recreates them on the new node).
+  const engine::ReplicationResult r = run_eks("eks/engine/karpenter-consolidate.yaml");
+  REQUIRE(r.scaling.size() == 3);
+  CHECK(r.scaling[1].at == at(seconds(1570)));
+  CHECK(r.scaling[1].reason.starts_with("Launched NodeClaim to replace underutilized node"));
+  CHECK(r.scaling[2].at == at(seconds(1630)));
+  CHECK(r.scaling[2].reason.starts_with("Underutilized: replaced by a cheaper node"));
+  const auto& k = *r.eks_nodes[0].karpenter;
+  CHECK(k.replaced == 1);
+  CHECK(k.pods_evicted == 2);
+  CHECK(k.nodes_max == 2);
+  CHECK(r.eks_nodes[0].nodes_at_end == 2);  // the system node and the m6i.large
+}
+
+TEST_CASE("Karpenter: a budget of 0 nodes allows no consolidation") {
+  // karpenter-frozen.yaml: the same run with budgets [{nodes: "0"}]: min(0) - 0 disrupting = 0
+  // disruptions allowed; the m6i.xlarge stays all hour.
+  const engine::ReplicationResult r = run_eks("eks/engine/karpenter-frozen.yaml");
+  REQUIRE(r.scaling.size() == 1);
+  CHECK(r.eks_nodes[0].karpenter->replaced == 0);
+  CHECK(r.eks_nodes[0].karpenter->pods_evicted == 0);
+  CHECK(r.cost.ec2 == Approx(0.096 + 0.192 * 3599.0 / 3600).epsilon(1e-9));
+}
+
+TEST_CASE("Karpenter: a node past expireAfter is drained and its pods provisioned for anew") {
+  // karpenter-expire.yaml: expireAfter 30m. The first node is replaced at 27m10s (as above),
+  // before it would expire (at 30m01s); its replacement, launched at 26m10s, expires at
+  // 56m10s: drained at once (expiration is forceful, no budget), its 2 pods evicted and
+  // recreated, pending, and provisioned for: a new m6i.large.
+  const engine::ReplicationResult r = run_eks("eks/engine/karpenter-expire.yaml");
+  REQUIRE(r.scaling.size() == 5);
+  CHECK(r.scaling[3].at == at(seconds(1570 + 1800)));
+  CHECK(r.scaling[3].reason.starts_with("Expired:"));
+  CHECK(r.scaling[4].reason == "Launched NodeClaim for 2 pod(s): m6i.large on-demand in us-east-1a ($0.0960/h)");
+  const auto& k = *r.eks_nodes[0].karpenter;
+  CHECK(k.expired == 1);
+  CHECK(k.nodeclaims == 3);
+  CHECK(k.pods_evicted == 4);
+}
+
 }  // namespace ecsim::test

@@ -481,3 +481,30 @@ TEST_CASE("autoscaling/zone-outage-at-peak: target tracking reacts, the HPA does
   CHECK(web.load->overload_seconds < 900);
   CHECK(web.tasks.evicted >= 12);
 }
+
+TEST_CASE("autoscaling/karpenter-vs-cluster-autoscaler: Karpenter's smaller nodes, its consolidation's evictions",
+          "[engine][figures]") {
+  const engine::ReplicationResult r = run_shipped("autoscaling/karpenter-vs-cluster-autoscaler.yaml");
+  REQUIRE(r.eks_nodes.size() == 2);
+  REQUIRE(r.eks_nodes[0].autoscaled);
+  REQUIRE(r.eks_nodes[1].karpenter);
+  const eks::NodesResult::Provisioned& k = *r.eks_nodes[1].karpenter;
+  // Each Karpenter claim is the cheapest type that holds its batch: a c7a.medium (1 vCPU, one
+  // 500m pod) or a c6a.large (2 vCPU, up to three); the CA adds m6i.large only.
+  std::size_t launches = 0;
+  for (const ScalingActivity& a : r.scaling) {
+    if (a.autoscaler != "Karpenter" || !a.reason.starts_with("Launched NodeClaim for")) continue;
+    ++launches;
+    const bool one = a.reason.starts_with("Launched NodeClaim for 1 pod(s): c7a.medium");
+    const bool few = a.reason.find(": c6a.large on-demand") != std::string::npos;
+    CHECK((one || few));
+  }
+  CHECK(launches + k.replaced == k.nodeclaims);
+  // Smaller nodes: more of them at the peak than the CA's 8.
+  CHECK(k.nodes_max > r.eks_nodes[0].autoscaled->nodes_max);
+  // Consolidation evicts: every eviction comes from a node it deleted with pods (underutilized
+  // or replaced), far more than the CA's one drain.
+  CHECK(k.underutilized + k.replaced > 0);
+  CHECK(k.pods_evicted > r.eks_nodes[0].autoscaled->pods_evicted);
+  CHECK(k.expired == 0);  // expireAfter 720h: nothing expires in a day
+}
