@@ -181,7 +181,7 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
   out.quotas = read_namespaces(c["namespaces"]);
   read_eks_jobs(c["jobs"], manifests, out);
   read_eks_loads(c["load"], out);
-  add_node_pools(c["manifests"], out, platform);
+  add_node_pools(out, platform);
   out.cluster_autoscaler = manifests.cluster_autoscaler();
   const Reader ca = c["cluster_autoscaler"];
   if (ca.present()) {
@@ -368,8 +368,7 @@ void Loader::add_node_groups(const Reader& at, EksClusterConfig& cluster,
 
 // Each Karpenter NodePool launches its instances into a platform group of its own, one by one
 // (EC2 Fleet), in the cluster's zones (or every zone of the platform).
-void Loader::add_node_pools(const Reader& at, EksClusterConfig& cluster,
-                            platform::PlatformConfig& platform) {
+void Loader::add_node_pools(EksClusterConfig& cluster, platform::PlatformConfig& platform) {
   for (const eks::NodePool& pool : cluster.manifests.node_pools) {
     platform::AsgConfig group;
     group.name = fmt::format("{}/nodepool/{}", cluster.name, pool.meta.name);
@@ -377,7 +376,6 @@ void Loader::add_node_pools(const Reader& at, EksClusterConfig& cluster,
     group.replace = false;
     for (const std::string& z : cluster.config.azs.empty() ? platform.azs : cluster.config.azs)
       group.azs.push_back(az_ids_.at(z));
-    (void)at;
     cluster.pool_groups.push_back(GroupId{static_cast<GroupId::rep_type>(platform.groups.size())});
     platform.groups.push_back(std::move(group));
   }

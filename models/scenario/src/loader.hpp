@@ -67,8 +67,7 @@ class Loader {
                                     std::size_t index);
   void add_node_groups(const Reader& at, EksClusterConfig& cluster,
                        platform::PlatformConfig& platform);
-  void add_node_pools(const Reader& at, EksClusterConfig& cluster,
-                      platform::PlatformConfig& platform);
+  void add_node_pools(EksClusterConfig& cluster, platform::PlatformConfig& platform);
   void read_eks_jobs(const Reader& list, const ManifestReader& manifests, EksClusterConfig& out);
   void read_eks_loads(const Reader& list, EksClusterConfig& out);
   std::optional<eks::ClusterAutoscalerConfig> read_cluster_autoscaler(const Reader& ca);

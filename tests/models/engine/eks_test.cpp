@@ -906,4 +906,25 @@ TEST_CASE("Karpenter: a node past expireAfter is drained and its pods provisione
   CHECK(k.pods_evicted == 4);
 }
 
+
+TEST_CASE("Karpenter: a Spot interruption notice drains the node and its pods get a new one") {
+  // karpenter-spot.yaml: Karpenter's own example Spot NodePool (c, m, r of generation 3 and
+  // later, Spot only), 4 pods of 500m, Spot notices at 0.5 an hour per instance. Each notice
+  // drains its node at once (the node goes; its 4 pods are evicted and recreated), and the
+  // batch of the 4 pending pods closes 1 s later with a new Spot claim.
+  const engine::ReplicationResult r = run_eks("eks/engine/karpenter-spot.yaml");
+  const auto& k = *r.eks_nodes[0].karpenter;
+  REQUIRE(k.interrupted >= 1);
+  CHECK(k.interrupted == r.platform.interruptions);
+  CHECK(k.nodeclaims == k.interrupted + 1);
+  CHECK(k.pods_evicted == 4 * k.interrupted);
+  for (std::size_t i = 0; i < r.scaling.size(); ++i) {
+    if (!r.scaling[i].reason.starts_with("Interrupted")) continue;
+    REQUIRE(i + 1 < r.scaling.size());
+    CHECK(r.scaling[i + 1].at == r.scaling[i].at + seconds(1));
+    CHECK(r.scaling[i + 1].reason.find(" spot in ") != std::string::npos);
+  }
+  CHECK(service(r, "web").tasks.running_at_end == 4);
+}
+
 }  // namespace ecsim::test
