@@ -34,17 +34,20 @@ const char* metric_name(Metric metric) {
   return "";
 }
 
-Scaler::Scaler(const ScalableTarget* target) : target_(target), policies_(target->policies.size()) {}
+Scaler::Scaler(const ScalableTarget* target)
+    : steps_(target->step_policies.size()), min_(target->min_capacity),
+      max_(target->max_capacity), target_(target), policies_(target->policies.size()) {}
 
 std::optional<Decision> Scaler::evaluate(SimTime now, const TargetState& state,
                                          std::span<const Datapoints> per_policy) {
-  ECSIM_ASSERT(per_policy.size() == target_->policies.size(), "datapoints for every policy");
+  ECSIM_ASSERT(per_policy.size() == target_->policies.size() + target_->step_policies.size(),
+               "datapoints for every policy");
   const std::int64_t desired = state.desired;
-  if (desired < target_->min_capacity || desired > target_->max_capacity) {
-    const std::int64_t to = std::clamp(desired, target_->min_capacity, target_->max_capacity);
+  if (desired < min_ || desired > max_) {
+    const std::int64_t to = std::clamp(desired, min_, max_);
     return Decision{to, fmt::format("the desired count {} was outside the scalable target's "
                                     "minimum {} and maximum {}",
-                                    desired, target_->min_capacity, target_->max_capacity)};
+                                    desired, min_, max_)};
   }
   // Each policy's proposal: AlarmHigh in ALARM proposes ceil(base x metric / target), the base
   // being the desired count, or within the policy's scale-out cooldown the capacity before the
@@ -85,9 +88,20 @@ std::optional<Decision> Scaler::evaluate(SimTime now, const TargetState& state,
       in_policy = p;
     }
   }
+  // Step scaling policies decide on their own alarms; a larger scale-out wins over target
+  // tracking's, and without any scale-out a step scale-in goes ahead.
+  const std::optional<std::int64_t> tracking_out =
+      out ? std::optional<std::int64_t>(std::min(*out, max_)) : std::nullopt;
+  if (std::optional<Decision> stepped =
+          step(now, desired, per_policy.subspan(target_->policies.size()), tracking_out,
+               !state.deployment_in_progress)) {
+    if (stepped->to > desired)
+      for (PolicyState& other : policies_) other.scale_in_until = kSimStart;
+    return stepped;
+  }
   const std::string alarm_of = target_->resource_id;
   if (out) {
-    const std::int64_t to = std::min(*out, target_->max_capacity);
+    const std::int64_t to = std::min(*out, max_);
     if (to <= desired) return std::nullopt;
     // A scale-out starts the cooldown of the policy that made it (unless one is running: its
     // base stays), and ends every scale-in cooldown.
@@ -97,12 +111,13 @@ std::optional<Decision> Scaler::evaluate(SimTime now, const TargetState& state,
       ps.scale_out_until = now + target_->policies[out_policy].scale_out_cooldown;
     }
     for (PolicyState& other : policies_) other.scale_in_until = kSimStart;
+    for (StepState& other : steps_) other.scale_in_until = kSimStart;
     return Decision{to, fmt::format("monitor alarm TargetTracking-{}-AlarmHigh in state ALARM "
                                     "triggered policy {}",
                                     alarm_of, target_->policies[out_policy].name)};
   }
   if (!all_in || target_->scale_in_suspended || state.deployment_in_progress) return std::nullopt;
-  const std::int64_t to = std::max(in, target_->min_capacity);
+  const std::int64_t to = std::max(in, min_);
   if (to >= desired) return std::nullopt;
   for (std::size_t p = 0; p < policies_.size(); ++p)
     if (!target_->policies[p].disable_scale_in)
@@ -110,6 +125,23 @@ std::optional<Decision> Scaler::evaluate(SimTime now, const TargetState& state,
   return Decision{to, fmt::format("monitor alarm TargetTracking-{}-AlarmLow in state ALARM "
                                   "triggered policy {}",
                                   alarm_of, target_->policies[in_policy].name)};
+}
+
+std::optional<Decision> Scaler::scheduled(std::size_t a, std::int64_t desired) {
+  const ScheduledAction& action = target_->scheduled[a];
+  if (target_->scheduled_suspended) return std::nullopt;
+  if (action.min_capacity) min_ = *action.min_capacity;
+  if (action.max_capacity) max_ = *action.max_capacity;
+  if (min_ > max_) {
+    // One capacity given, beyond the other: the other follows it, as the action's range would be
+    // refused otherwise (ecsim's reading: the capacity the action names holds).
+    if (action.min_capacity && !action.max_capacity) max_ = min_;
+    else min_ = max_;
+  }
+  if (desired >= min_ && desired <= max_) return std::nullopt;
+  const std::int64_t to = std::clamp(desired, min_, max_);
+  return Decision{to, fmt::format("scheduled action name {} was triggered (min {}, max {})",
+                                  action.name, min_, max_)};
 }
 
 }  // namespace ecsim::appscaling

@@ -11,8 +11,9 @@
 
 namespace ecsim::eks {
 
-Labels instance_type_labels(const platform::InstanceType& type) {
+Labels instance_type_labels(const platform::InstanceType& type, std::string_view prefix) {
   Labels out;
+  const auto key = [&](const char* name) { return fmt::format("{}instance-{}", prefix, name); };
   const std::string& family = type.family;
   std::size_t letters = 0;
   while (letters < family.size() && std::isalpha(static_cast<unsigned char>(family[letters])))
@@ -21,14 +22,40 @@ Labels instance_type_labels(const platform::InstanceType& type) {
   while (digits < family.size() && std::isdigit(static_cast<unsigned char>(family[digits])))
     ++digits;
   const std::size_t dot = type.name.find('.');
-  out["karpenter.k8s.aws/instance-family"] = family;
-  out["karpenter.k8s.aws/instance-category"] = family.substr(0, letters);
+  out[key("family")] = family;
+  out[key("category")] = family.substr(0, letters);
   if (digits > letters)
-    out["karpenter.k8s.aws/instance-generation"] = family.substr(letters, digits - letters);
-  if (dot != std::string::npos) out["karpenter.k8s.aws/instance-size"] = type.name.substr(dot + 1);
-  out["karpenter.k8s.aws/instance-cpu"] = fmt::format("{}", type.vcpu);
-  out["karpenter.k8s.aws/instance-memory"] = fmt::format("{}", type.memory_mib);
-  out["karpenter.k8s.aws/instance-gpu-count"] = fmt::format("{}", type.gpus);
+    out[key("generation")] = family.substr(letters, digits - letters);
+  if (dot != std::string::npos) out[key("size")] = type.name.substr(dot + 1);
+  out[key("cpu")] = fmt::format("{}", type.vcpu);
+  out[key("memory")] = fmt::format("{}", type.memory_mib);
+  out[key("gpu-count")] = fmt::format("{}", type.gpus);
+  return out;
+}
+
+std::vector<NodePool> auto_mode_node_pools(std::span<const std::string> names) {
+  std::vector<NodePool> out;
+  for (const std::string& name : names) {
+    NodePool p;
+    p.meta.name = name;
+    p.meta.name_space.clear();
+    p.node_class = "default";
+    p.auto_mode_class = true;
+    const bool system = name == "system";
+    p.requirements = {
+        {"karpenter.sh/capacity-type", SelectorOperator::kIn, {"on-demand"}},
+        {"eks.amazonaws.com/instance-category", SelectorOperator::kIn, {"c", "m", "r"}},
+        {"eks.amazonaws.com/instance-generation", SelectorOperator::kGt, {"4"}},
+        {"kubernetes.io/arch", SelectorOperator::kIn,
+         system ? std::vector<std::string>{"amd64", "arm64"} : std::vector<std::string>{"amd64"}},
+        {"kubernetes.io/os", SelectorOperator::kIn, {"linux"}},
+    };
+    if (system) p.taints.push_back({"CriticalAddonsOnly", "", TaintEffect::kNoSchedule});
+    p.expire_after = std::chrono::hours(336);
+    p.consolidate_after = std::chrono::seconds(30);
+    p.termination_grace_period = std::chrono::hours(24);
+    out.push_back(std::move(p));
+  }
   return out;
 }
 

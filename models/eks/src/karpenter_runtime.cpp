@@ -102,7 +102,9 @@ NodeSpec Runtime::pool_node_spec(const ClusterState& rt, std::uint32_t pool,
   for (const SelectorRequirement& r : np.requirements)
     if (r.op == SelectorOperator::kIn && !r.values.empty() && !spec.labels.contains(r.key))
       spec.labels[r.key] = r.values.front();
-  for (auto& [key, value] : instance_type_labels(type)) spec.labels[key] = std::move(value);
+  for (auto& [key, value] :
+       instance_type_labels(type, np.auto_mode_class ? "eks.amazonaws.com/" : "karpenter.k8s.aws/"))
+    spec.labels[key] = std::move(value);
   const char* arch = type.arch == platform::Arch::kArm64 ? "arm64" : "amd64";
   spec.labels["kubernetes.io/hostname"] = spec.name;
   spec.labels["topology.kubernetes.io/zone"] = platform_config_.azs[az.value()];

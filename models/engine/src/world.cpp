@@ -212,6 +212,14 @@ void World::sample() {
 }
 
 void World::autoscale(const Event& e) {
+  if (e.kind == appscaling::kScheduled) {
+    const auto [t, a] = appscaling_.on_scheduled(sim_, e);
+    const appscaling::ScalableTarget& target = appscaling_.target(t);
+    const ServiceId service = ecs_.service_id(target.cluster, target.service);
+    const std::int64_t desired = ecs_.desired_count(service);
+    if (const auto decision = appscaling_.scheduled(t, a, desired)) apply_scaling(t, desired, *decision);
+    return;
+  }
   const std::size_t t = appscaling_.on_evaluate(sim_, e);
   const appscaling::ScalableTarget& target = appscaling_.target(t);
   const ServiceId service = ecs_.service_id(target.cluster, target.service);
@@ -221,17 +229,22 @@ void World::autoscale(const Event& e) {
   ECSIM_ASSERT(load != nullptr, "a scaled service has a load");
   std::vector<workload::LoadPeriod>& periods = periods_;
   load->recent_periods(appscaling::kLowDatapoints, periods);
-  datapoints_.resize(target.policies.size());
+  // Target tracking policies' metrics, then the step scaling policies' alarms'.
+  const std::size_t policies = target.policies.size() + target.step_policies.size();
+  datapoints_.resize(policies);
   datapoint_views_.clear();
-  for (std::size_t p = 0; p < target.policies.size(); ++p) {
+  for (std::size_t p = 0; p < policies; ++p) {
     std::vector<std::optional<double>>& points = datapoints_[p];
     points.clear();
+    const appscaling::Metric metric =
+        p < target.policies.size() ? target.policies[p].metric
+                                   : target.step_policies[p - target.policies.size()].alarm.metric;
     for (const workload::LoadPeriod& period : periods) {
       if (period.serving_tasks <= 0) {
         points.emplace_back();
         continue;
       }
-      switch (target.policies[p].metric) {
+      switch (metric) {
         case appscaling::Metric::kEcsCpu: points.emplace_back(period.cpu_percent); break;
         case appscaling::Metric::kEcsMemory: points.emplace_back(period.memory_percent); break;
         case appscaling::Metric::kAlbRequestCountPerTarget:
@@ -245,15 +258,19 @@ void World::autoscale(const Event& e) {
   const auto decision = appscaling_.evaluate(
       t, sim_.now(), appscaling::TargetState{desired, ecs_.deployment_in_progress(service)},
       datapoint_views_);
-  if (!decision) return;
+  if (decision) apply_scaling(t, desired, *decision);
+}
+
+void World::apply_scaling(std::size_t t, std::int64_t desired, const appscaling::Decision& decision) {
+  const appscaling::ScalableTarget& target = appscaling_.target(t);
   const scenario::EcsClusterConfig& cluster = scenario_.ecs[target.cluster];
   scaling_.push_back({sim_.now(), cluster.name, "Application Auto Scaling " + target.resource_id,
                       fmt::format("ECS service {}/{}", cluster.name,
                                   cluster.services[target.service].name),
-                      desired, decision->to,
-                      fmt::format("Setting desired count to {}. Cause: {}", decision->to,
-                                  decision->cause)});
-  ecs_.set_desired_count(service, decision->to);
+                      desired, decision.to,
+                      fmt::format("Setting desired count to {}. Cause: {}", decision.to,
+                                  decision.cause)});
+  ecs_.set_desired_count(ecs_.service_id(target.cluster, target.service), decision.to);
 }
 
 TaskCounts World::totals() const {

@@ -45,6 +45,9 @@ class World {
   /// A scalable target's evaluation: its service's datapoints to Application Auto Scaling, and
   /// the desired count it decides to the service.
   void autoscale(const Event& e);
+  // Application Auto Scaling's decision for target `t`: a scaling activity and the service's
+  // new desired count.
+  void apply_scaling(std::size_t t, std::int64_t desired, const appscaling::Decision& decision);
   [[nodiscard]] TaskCounts totals() const;
   void check_invariants() const;
 

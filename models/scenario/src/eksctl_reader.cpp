@@ -87,7 +87,7 @@ class EksctlFile {
     for (const Reader& g : root_["managedNodeGroups"].items("a list of managed node groups"))
       read_node_group(g, true);
     read_fargate_profiles(root_["fargateProfiles"]);
-    refuse_unsimulated();
+    read_auto_mode();
     if (!ok_) return std::nullopt;
     return std::move(out_);
   }
@@ -180,16 +180,42 @@ class EksctlFile {
     ok_ = false;
   }
 
-  // What would run differently from what the file asks if it were skipped: refused, each with
-  // what ecsim would need to simulate it.
-  void refuse_unsimulated() {
-    const Reader auto_mode = root_["autoModeConfig"];
-    if (auto_mode.expect_object("an object {enabled, nodePools, nodeRoleARN, ...}") &&
-        auto_mode["enabled"].boolean().value_or(false))
-      fail(auto_mode["enabled"],
-           "EKS Auto Mode is not simulated yet: it launches and removes nodes for the pods, "
-           "which needs node autoscaling (expected autoModeConfig.enabled false, with "
-           "nodeGroups or managedNodeGroups)");
+  // autoModeConfig, with eksctl's ValidateAutoModeConfig in its words: the built-in NodePools
+  // (general-purpose and system unless nodePools says otherwise, each once), the node role and
+  // permissions boundary (read, not simulated) only with Auto Mode and node pools.
+  void read_auto_mode() {
+    const Reader a = root_["autoModeConfig"];
+    if (!a.expect_object("an object {enabled, nodePools, nodeRoleARN, permissionsBoundaryARN}")) return;
+    const bool enabled = a["enabled"].boolean().value_or(false);
+    const Reader pools = a["nodePools"], role = a["nodeRoleARN"], boundary = a["permissionsBoundaryARN"];
+    std::vector<std::string> names;
+    for (const Reader& p : pools.items("a list of node pools")) {
+      const std::string name = p.string().value_or("");
+      if (std::find(names.begin(), names.end(), name) != names.end()) {
+        fail(p, fmt::format("found duplicate node pool: \"{}\"", name));
+        continue;
+      }
+      if (name != "general-purpose" && name != "system") {
+        fail(p, fmt::format("invalid NodePool \"{}\" (expected general-purpose or system)", name));
+        continue;
+      }
+      names.push_back(name);
+    }
+    if (!enabled) {
+      if (role.present() || boundary.present() || !names.empty())
+        fail(a, "cannot set autoModeConfig.nodeRoleARN, autoModeConfig.permissionBoundaryARN, or "
+                "autoModeConfig.nodePools when Auto Mode is disabled");
+      return;
+    }
+    const bool listed = pools.present();
+    if (listed && names.empty() && pools.items().empty() && role.present())
+      fail(role, "cannot specify autoModeConfig.nodeRoleARN when autoModeConfig.nodePools is empty");
+    if (listed && pools.items().empty() && boundary.present())
+      fail(boundary, "cannot specify autoModeConfig.permissionBoundaryARN when autoModeConfig.nodePools is empty");
+    if (role.present() && boundary.present())
+      fail(boundary, "cannot specify autoModeConfig.permissionBoundaryARN when autoModeConfig.nodeRoleARN is set");
+    out_.auto_mode = true;
+    out_.auto_mode_pools = listed ? names : std::vector<std::string>{"general-purpose", "system"};
   }
 
   // fargateProfiles with eksctl's checks of each profile (validation.go, FargateProfile

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "autoscaler_flags.hpp"
+#include "ecsim/eks/karpenter.hpp"
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/scenario/scenario.hpp"
 #include "eksctl_reader.hpp"
@@ -144,7 +145,15 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
   out.scheduler = read_scheduler(c["scheduler"]);
   manifests.check_scheduler_names(out.scheduler.profile);
   manifests.check_fargate(out.config.fargate_profiles);
+  manifests.check_auto_mode(out.config);
   out.manifests = manifests.manifests();
+  // EKS Auto Mode: its built-in NodePools run as Karpenter's, before the manifests' own.
+  if (out.config.auto_mode) {
+    std::vector<eks::NodePool> pools = eks::auto_mode_node_pools(out.config.auto_mode_pools);
+    pools.insert(pools.end(), std::make_move_iterator(out.manifests.node_pools.begin()),
+                 std::make_move_iterator(out.manifests.node_pools.end()));
+    out.manifests.node_pools = std::move(pools);
+  }
   const Reader control = c["control_plane"];
   if (control.expect_map({"api_mutating_rps"}) && control["api_mutating_rps"].present()) {
     out.api_mutating_rps = control["api_mutating_rps"].number(0, 1e6);
@@ -196,8 +205,8 @@ EksClusterConfig Loader::read_eks_cluster(const Reader& c, platform::PlatformCon
   }
   if (out.cluster_autoscaler && !out.manifests.node_pools.empty())
     (ca.present() ? ca : c["manifests"])
-        .error("a cluster runs the Cluster Autoscaler or Karpenter, not both in ecsim (the "
-               "manifests hold NodePools and a Cluster Autoscaler runs)");
+        .error("a cluster runs the Cluster Autoscaler or Karpenter, not both in ecsim (it has "
+               "NodePools, its manifests' or EKS Auto Mode's, and a Cluster Autoscaler runs)");
   if (out.cluster_autoscaler) {
     const bool priority = std::find(out.cluster_autoscaler->expanders.begin(),
                                     out.cluster_autoscaler->expanders.end(),

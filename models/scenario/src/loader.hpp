@@ -78,6 +78,8 @@ class Loader {
   // put-scaling-policy files)
   void read_service_autoscaling(const Reader& a, const EcsClusterConfig& cluster,
                                 const ServiceConfig& service, std::size_t cluster_index);
+  bool read_step_policy(const Reader& root, appscaling::ScalableTarget& t);
+  bool read_alarms(const Reader& list, appscaling::ScalableTarget& t);
 
   // load_ecs.cpp
   EcsClusterConfig read_cluster(const Reader& c, platform::PlatformConfig& platform,

@@ -1045,10 +1045,11 @@ void ManifestReader::read_node_pool(const Reader& spec, eks::ObjectMeta meta) {
           require_all({ref["group"], ref["kind"], ref["name"]})) {
         const std::string group = ref["group"].string().value_or("");
         const std::string k = ref["kind"].string().value_or("");
-        if (group != "karpenter.k8s.aws" || k != "EC2NodeClass")
+        pool.auto_mode_class = group == "eks.amazonaws.com" && k == "NodeClass";
+        if ((group != "karpenter.k8s.aws" || k != "EC2NodeClass") && !pool.auto_mode_class)
           ref["kind"].error(fmt::format(
               "a node class of kind {} ({}) is not simulated (expected group karpenter.k8s.aws, "
-              "kind EC2NodeClass)",
+              "kind EC2NodeClass, or EKS Auto Mode's eks.amazonaws.com NodeClass)",
               k, group));
         pool.node_class = ref["name"].string().value_or("");
         node_class_refs_.push_back(ref["name"]);
@@ -1386,11 +1387,36 @@ void ManifestReader::read_cluster_autoscaler(const Reader& spec, const eks::Obje
   }
 }
 
+void ManifestReader::check_auto_mode(const eks::ClusterConfig& config) {
+  for (std::size_t i = 0; i < out_.node_pools.size() && i < node_class_refs_.size(); ++i) {
+    const eks::NodePool& pool = out_.node_pools[i];
+    if (!pool.auto_mode_class) continue;
+    if (!config.auto_mode)
+      node_class_refs_[i].error(fmt::format(
+          "NodePool '{}' names EKS Auto Mode's NodeClass, and the cluster does not run Auto Mode "
+          "(expected autoModeConfig.enabled true in the eksctl file, or an EC2NodeClass)",
+          pool.meta.name));
+    else if (pool.node_class != "default" || config.auto_mode_pools.empty())
+      node_class_refs_[i].error(fmt::format(
+          "NodeClass '{}' is not found: Auto Mode provides NodeClass 'default' while a built-in "
+          "NodePool is enabled (custom NodeClasses are not simulated)",
+          pool.node_class));
+  }
+  for (std::size_t i = 0; i < out_.node_pools.size() && i < node_class_refs_.size(); ++i)
+    if (config.auto_mode && std::find(config.auto_mode_pools.begin(), config.auto_mode_pools.end(),
+                                      out_.node_pools[i].meta.name) != config.auto_mode_pools.end())
+      node_class_refs_[i].error(fmt::format(
+          "NodePool '{}' is one of EKS Auto Mode's built-in NodePools, which cannot be modified "
+          "(expected another name)",
+          out_.node_pools[i].meta.name));
+}
+
 void ManifestReader::check() {
   // A NodePool's nodeClassRef names an EC2NodeClass (else it stays NotReady and launches
   // nothing: NodeClassReady is False).
   for (std::size_t i = 0; i < out_.node_pools.size() && i < node_class_refs_.size(); ++i) {
     const std::string& name = out_.node_pools[i].node_class;
+    if (out_.node_pools[i].auto_mode_class) continue;  // check_auto_mode's
     if (name.empty() ||
         std::find(node_class_names_.begin(), node_class_names_.end(), name) != node_class_names_.end())
       continue;

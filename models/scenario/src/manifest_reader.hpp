@@ -41,6 +41,9 @@ class ManifestReader {
   /// Reports each pod template a Fargate profile of `profiles` takes that Fargate cannot run:
   /// larger than its largest size, or binding a hostPort.
   void check_fargate(const std::vector<eks::FargateProfile>& profiles);
+  /// NodePools naming EKS Auto Mode's NodeClass need the cluster to run Auto Mode with a
+  /// built-in NodePool (its NodeClass 'default'), and none may take a built-in one's name.
+  void check_auto_mode(const eks::ClusterConfig& config);
   /// Reports each pod template with pod-level resources, for a cluster of Kubernetes `version`
   /// (earlier than 1.34), where the feature is off.
   void check_pod_level_resources(std::string_view version);

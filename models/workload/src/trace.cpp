@@ -341,8 +341,10 @@ class TraceParser {
   std::string why_;
 };
 
+}  // namespace
+
 // Days from 1970-01-01 to the civil date (proleptic Gregorian), H. Hinnant's algorithm.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+static std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2 ? 1 : 0;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<unsigned>(y - era * 400);
@@ -353,7 +355,7 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 
 // An ISO 8601 UTC timestamp, YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+00:00] (a space may stand for the
 // T), in microseconds since 1970; none if `text` is not one.
-std::optional<std::int64_t> parse_timestamp(std::string_view text) {
+std::optional<std::int64_t> parse_utc_timestamp(std::string_view text) {
   const auto digits = [&](std::size_t at, std::size_t n) -> std::optional<unsigned> {
     if (at + n > text.size()) return std::nullopt;
     unsigned v = 0;
@@ -384,7 +386,6 @@ std::optional<std::int64_t> parse_timestamp(std::string_view text) {
   return ((days * 24 + *h) * 60 + *mi) * 60'000'000 + std::int64_t{*sec} * 1'000'000 + micros;
 }
 
-}  // namespace
 
 RateTraceResult parse_rate_csv(std::string_view text, std::string_view source,
                                const RateTraceColumns& columns, const TraceLimits& limits) {
@@ -442,7 +443,7 @@ RateTraceResult parse_rate_csv(std::string_view text, std::string_view source,
     const Field& tf = fields[time_at];
     const Field& vf = fields[value_at];
     std::optional<SimTime> at;
-    if (const auto stamp = parse_timestamp(tf.text)) {
+    if (const auto stamp = parse_utc_timestamp(tf.text)) {
       if (!first_stamp) first_stamp = *stamp;
       if (*stamp < *first_stamp)
         error(line_number, tf.column,

@@ -927,4 +927,31 @@ TEST_CASE("Karpenter: a Spot interruption notice drains the node and its pods ge
   CHECK(service(r, "web").tasks.running_at_end == 4);
 }
 
+
+TEST_CASE("EKS Auto Mode: its built-in NodePools and a NodePool on its NodeClass provision as Karpenter") {
+  // auto-mode.yaml: autoModeConfig {enabled: true}, no node groups, so general-purpose and
+  // system (eksctl's default). All pools weigh 0: tried by name. At 1 s, the first batch:
+  // - web (2 x 500m, nodeSelector eks.amazonaws.com/instance-category m) fits only
+  //   general-purpose (On-Demand amd64 c, m, r of generation 5 or later): the cheapest m that
+  //   holds 1000m is m5a.large (0.086 USD/h);
+  // - batch (1 vCPU, karpenter.sh/capacity-type spot) only the user's spot pool: c of
+  //   generation 6 or later, Spot, the cheapest holding it c6a.large at 70% off 0.0765;
+  // - agent tolerates CriticalAddonsOnly and selects karpenter.sh/nodepool system: the system
+  //   pool, which also allows arm64: c6g.medium (0.034 USD/h).
+  const engine::ReplicationResult r = run_eks("eks/engine/auto-mode.yaml");
+  REQUIRE(r.scaling.size() == 3);
+  for (const ScalingActivity& a : r.scaling) CHECK(a.at == at(seconds(1)));
+  const auto reason = [&](const std::string& pool) {
+    for (const ScalingActivity& a : r.scaling)
+      if (a.target == "NodePool " + pool) return a.reason;
+    return std::string();
+  };
+  CHECK(reason("general-purpose") == "Launched NodeClaim for 2 pod(s): m5a.large on-demand in us-east-1a ($0.0860/h)");
+  CHECK(reason("spot").starts_with("Launched NodeClaim for 1 pod(s): c6a.large spot"));
+  CHECK(reason("system") == "Launched NodeClaim for 1 pod(s): c6g.medium on-demand in us-east-1a ($0.0340/h)");
+  CHECK(service(r, "web").tasks.running_at_end == 2);
+  CHECK(service(r, "batch").tasks.running_at_end == 1);
+  CHECK(service(r, "agent").tasks.running_at_end == 1);
+}
+
 }  // namespace ecsim::test

@@ -694,3 +694,39 @@ TEST_CASE("a DAEMON task is not started where another task holds its host port",
   CHECK(a.deployments[1].state == RolloutState::kInProgress);
   CHECK(r.tasks.lost() == 0);
 }
+
+namespace ecsim::test {
+
+TEST_CASE("Step scaling and scheduled actions scale an ECS service as their files say",
+          "[engine][appscaling]") {
+  // step-scaling.yaml (rates by the minute: 200 + 40 per minute from 1h to 1h05m; 400 - 20 per
+  // minute from 3h to 3h10m; CPU = rate x 5 ms / (tasks x 0.5 vCPU)).
+  const engine::ReplicationResult r = run_with_timeseries(load("engine/step-scaling.yaml"));
+  REQUIRE(r.scaling.size() == 8);
+  const auto at = [](std::int64_t s) { return kSimStart + std::chrono::seconds(s); };
+  // 1h04m: the minutes from 1h02m and 1h03m averaged 300 and 340 req/s over 4 tasks, 75% and
+  // 85%, both >= 70: ALARM; the breach 85 - 70 = 15 is in the step [15, inf): +3.
+  CHECK(r.scaling[0].at == at(3840));
+  CHECK(r.scaling[0].to == 7);
+  // At 400 req/s 7 tasks run at 57%: no alarm. From 3h the minutes at or below 40% of 7 tasks
+  // (280 req/s) begin with 3h06m's (270): the fifth ends at 3h11m: -1; the 300 s cooldown
+  // gives 3h16m and 3h21m (6 and 5 tasks at 200 req/s: 33% and 40%); 4 tasks run at 50%.
+  CHECK(r.scaling[1].at == at(11460));
+  CHECK(r.scaling[1].to == 6);
+  CHECK(r.scaling[2].at == at(11760));
+  CHECK(r.scaling[3].at == at(12060));
+  CHECK(r.scaling[3].to == 4);
+  // 05:00: cron(0 5 * * ? *) raises the minimum to 9; 05:30: at() caps the service at 3.
+  CHECK(r.scaling[4].at == at(18000));
+  CHECK(r.scaling[4].to == 9);
+  CHECK(r.scaling[4].reason.ends_with("scheduled action name evening-floor was triggered (min 9, max 20)"));
+  CHECK(r.scaling[5].at == at(19800));
+  CHECK(r.scaling[5].to == 3);
+  // The same minute the low alarm (9 tasks at 22% for 5 minutes) takes one more: 2; two minutes
+  // at 100% on 2 tasks bring the high alarm: +3, within the new maximum: 3.
+  CHECK(r.scaling[6].to == 2);
+  CHECK(r.scaling[7].at == at(19920));
+  CHECK(r.scaling[7].to == 3);
+}
+
+}  // namespace ecsim::test

@@ -390,17 +390,42 @@ TEST_CASE("a mix of On-Demand and Spot is read with eksctl's checks",
         std::string::npos);
 }
 
-TEST_CASE("Auto Mode is refused rather than skipped", "[scenario][eks]") {
-  const Read r = read_text(kHeader + "autoModeConfig: {enabled: true}\n");
-  CHECK_FALSE(r.config);
-  REQUIRE(r.problems.size() == 1);
-  CHECK(r.problems[0].starts_with("c.yaml:4:27: error: autoModeConfig.enabled: EKS Auto Mode is "
-                                  "not simulated yet"));
+TEST_CASE("Auto Mode enables its built-in NodePools, with eksctl's checks", "[scenario][eks]") {
+  // Enabled without nodePools: both built-in pools (eksctl's default).
+  const Read on = read_text(kHeader + "autoModeConfig: {enabled: true}\n");
+  CHECK(on.problems == Lines{});
+  REQUIRE(on.config);
+  CHECK(on.config->auto_mode);
+  CHECK(on.config->auto_mode_pools == std::vector<std::string>{"general-purpose", "system"});
+  // An empty list enables none; one pool, that one.
+  const Read none = read_text(kHeader + "autoModeConfig: {enabled: true, nodePools: []}\n");
+  REQUIRE(none.config);
+  CHECK(none.config->auto_mode_pools.empty());
+  const Read one = read_text(kHeader + "autoModeConfig: {enabled: true, nodePools: [system]}\n");
+  REQUIRE(one.config);
+  CHECK(one.config->auto_mode_pools == std::vector<std::string>{"system"});
+  // ValidateAutoModeConfig's errors.
+  const Read bad = read_text(kHeader + "autoModeConfig: {enabled: true, nodePools: [system, system, gpu]}\n");
+  CHECK_FALSE(bad.config);
+  REQUIRE(bad.problems.size() == 2);
+  CHECK(bad.problems[0].ends_with("found duplicate node pool: \"system\""));
+  CHECK(bad.problems[1].ends_with("invalid NodePool \"gpu\" (expected general-purpose or system)"));
+  const Read disabled = read_text(kHeader + "autoModeConfig: {enabled: false, nodePools: [system]}\n");
+  REQUIRE(disabled.problems.size() == 1);
+  CHECK(disabled.problems[0].ends_with("cannot set autoModeConfig.nodeRoleARN, "
+                                       "autoModeConfig.permissionBoundaryARN, or "
+                                       "autoModeConfig.nodePools when Auto Mode is disabled"));
+  const Read role = read_text(kHeader + "autoModeConfig: {enabled: true, nodePools: [], nodeRoleARN: "
+                                        "\"arn:aws:iam::1234:role/Node\"}\n");
+  REQUIRE(role.problems.size() == 1);
+  CHECK(role.problems[0].ends_with("cannot specify autoModeConfig.nodeRoleARN when "
+                                   "autoModeConfig.nodePools is empty"));
   // Auto Mode switched off is what eksctl does without it.
   const Read off = read_text(kHeader + "autoModeConfig: {enabled: false}\n" +
                              "nodeGroups: [{name: a, instanceType: m5.large}]\n");
   CHECK(off.problems == Lines{});
-  CHECK(off.config);
+  REQUIRE(off.config);
+  CHECK_FALSE(off.config->auto_mode);
 }
 
 TEST_CASE("Fargate profiles are read with eksctl's checks", "[scenario][eks]") {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "ecsim/appscaling/policy.hpp"
@@ -21,6 +22,7 @@ inline constexpr std::uint32_t kEndEventKind = 500;
 
 enum EventKind : std::uint32_t {
   kEvaluate = kFirstEventKind,  ///< target: scalable target index; its policies' evaluation
+  kScheduled,                   ///< target: scalable target index; payload: scheduled action
 };
 
 /// The scalable targets of one run.
@@ -29,12 +31,19 @@ class Runtime {
   /// `targets` must outlive the runtime.
   explicit Runtime(std::span<const ScalableTarget> targets);
 
-  /// Schedules each target's first evaluation, a minute after the start.
+  /// Schedules each target's first evaluation, a minute after the start, and its scheduled
+  /// actions' first times.
   void start(Simulator& sim, SimTime horizon);
   [[nodiscard]] bool empty() const noexcept { return targets_.empty(); }
 
   /// The target a kEvaluate event names; schedules its next evaluation.
   std::size_t on_evaluate(Simulator& sim, const Event& e);
+  /// The target and scheduled action a kScheduled event names; schedules the action's next time.
+  std::pair<std::size_t, std::size_t> on_scheduled(Simulator& sim, const Event& e);
+  /// Scheduled action `a` of target `t` runs (see Scaler::scheduled).
+  std::optional<Decision> scheduled(std::size_t t, std::size_t a, std::int64_t desired) {
+    return scalers_[t].scheduled(a, desired);
+  }
   [[nodiscard]] const ScalableTarget& target(std::size_t t) const { return targets_[t]; }
   /// Evaluates target `t` at `now` (see Scaler::evaluate).
   std::optional<Decision> evaluate(std::size_t t, SimTime now, const TargetState& state,
@@ -44,6 +53,8 @@ class Runtime {
 
  private:
   std::span<const ScalableTarget> targets_;
+  // Schedules the first time after `after` at which action `a` of target `t` runs, if any.
+  void schedule_action(Simulator& sim, std::size_t t, std::size_t a, SimTime after);
   std::vector<Scaler> scalers_;
   SimTime horizon_ = kSimStart;
 };

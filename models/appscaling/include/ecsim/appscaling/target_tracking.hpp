@@ -32,18 +32,37 @@ struct Decision {
   std::string cause;
 };
 
-/// The state between evaluations of one scalable target: each policy's cooldowns.
+/// The state between evaluations of one scalable target: each policy's cooldowns, and the
+/// minimum and maximum capacity its scheduled actions set.
 class Scaler {
  public:
   explicit Scaler(const ScalableTarget* target);
 
-  /// The change to make at `now` (a minute boundary) given each policy's datapoints (parallel
-  /// to the target's policies), or none. A desired count outside min/max is first brought
-  /// within them, as registering the target does.
+  /// The change to make at `now` (a minute boundary) given each policy's datapoints (the
+  /// target tracking policies', then the step scaling policies' alarms', in the target's
+  /// order), or none. A desired count outside min/max is first brought within them, as
+  /// registering the target does. The largest scale-out of any policy wins; a target tracking
+  /// scale-in needs every such policy to agree, a step scale-in is its alarm's alone.
   std::optional<Decision> evaluate(SimTime now, const TargetState& state,
                                    std::span<const Datapoints> per_policy);
+  /// Scheduled action `a` runs at `now`: the capacities it names replace the target's, and a
+  /// desired count outside them is brought within (unless scheduled scaling is suspended).
+  std::optional<Decision> scheduled(std::size_t a, std::int64_t desired);
+  /// The minimum and maximum capacity now.
+  [[nodiscard]] std::int64_t min_capacity() const noexcept { return min_; }
+  [[nodiscard]] std::int64_t max_capacity() const noexcept { return max_; }
 
  private:
+  struct StepState {
+    SimTime scale_out_until = kSimStart, scale_in_until = kSimStart;
+    std::int64_t cooldown_base = 0;  ///< capacity before the scale-out that began the cooldown
+  };
+  // The step scaling policies' decision (step_scaling.cpp): a scale-out larger than
+  // `tracking_out` (target tracking's), or without any scale-out a scale-in; none otherwise.
+  std::optional<Decision> step(SimTime now, std::int64_t desired, std::span<const Datapoints> alarms,
+                               std::optional<std::int64_t> tracking_out, bool scale_in_allowed);
+  std::vector<StepState> steps_;
+  std::int64_t min_ = 0, max_ = 0;
   struct PolicyState {
     SimTime scale_out_until = kSimStart;  ///< the scale-out cooldown's end
     SimTime scale_in_until = kSimStart;   ///< the scale-in cooldown's end

@@ -76,6 +76,10 @@ struct ClusterConfig {
   std::vector<std::string> azs;        ///< availabilityZones; empty: the scenario's zones
   std::vector<NodeGroupConfig> node_groups;  ///< self-managed first, then managed, file order
   std::vector<FargateProfile> fargate_profiles;  ///< fargateProfiles, in file order
+  bool auto_mode = false;  ///< autoModeConfig.enabled: EKS Auto Mode runs the cluster's compute
+  /// autoModeConfig.nodePools: Auto Mode's built-in NodePools it enables ("general-purpose",
+  /// "system"); both unless the file lists others (an empty list: none).
+  std::vector<std::string> auto_mode_pools;
 
   friend bool operator==(const ClusterConfig&, const ClusterConfig&) = default;
 };

@@ -387,6 +387,9 @@ enum class ConsolidationPolicy : std::uint8_t { kWhenEmpty, kWhenEmptyOrUnderuti
 struct NodePool {
   ObjectMeta meta;
   std::string node_class;  ///< spec.template.spec.nodeClassRef.name
+  /// The nodeClassRef names EKS Auto Mode's NodeClass (group eks.amazonaws.com), not an
+  /// EC2NodeClass: its nodes carry eks.amazonaws.com/instance-* labels.
+  bool auto_mode_class = false;
   Labels labels;           ///< spec.template.metadata.labels, set on its nodes
   std::vector<Taint> taints;
   std::vector<Taint> startup_taints;  ///< read; pods need not tolerate them (not simulated)

@@ -107,4 +107,8 @@ struct RateTraceResult {
 /// The errors of `result`, one line each as `source:line:column: error: message`.
 [[nodiscard]] std::string format_trace_errors(const TraceParseResult& result);
 
+/// An ISO 8601 UTC timestamp, YYYY-MM-DDTHH:MM:SS[.ffffff][Z|+00:00] (a space may stand for
+/// the T), in microseconds since 1970-01-01; none if `text` is not one.
+std::optional<std::int64_t> parse_utc_timestamp(std::string_view text);
+
 }  // namespace ecsim::workload
