@@ -82,10 +82,8 @@ std::int64_t binpack(std::span<const Need> needs, std::vector<std::uint32_t>& or
 }
 
 // A pod's requests as the estimator counts them.
-Need need_of(const WorkloadState& wl, const PodRecord& pod) {
-  const Resources& r = wl.requests_of(pod.revision);
-  return {r.cpu_millis, r.memory_bytes};
-}
+Need need_of(const Resources& r) { return {r.cpu_millis, r.memory_bytes}; }
+Need need_of(const WorkloadState& wl, const PodRecord& pod) { return need_of(wl.requests_of(pod.revision)); }
 
 }  // namespace
 
@@ -483,7 +481,7 @@ void Runtime::ca_scale_down(ClusterId c) {
     std::int64_t cpu = table.requested_cpu(slot), memory = table.requested_memory(slot);
     if (cfg.ignore_daemonsets_utilization)
       for (const TaskId p : rt.scheduler.pods_on(slot)) {
-        const ServiceId w = pods_[p].workload;
+        const ServiceId w = pod_brief_[p].workload;
         if (kind(w) != kDaemon) continue;
         cpu -= rt.workloads[w].requests.cpu_millis;
         memory -= rt.workloads[w].requests.memory_bytes;
@@ -501,13 +499,13 @@ void Runtime::ca_scale_down(ClusterId c) {
       if (node.unneeded_since == kNever && non_empty_checked++ >= non_empty_cap) continue;
       movers.clear();
       for (const TaskId p : rt.scheduler.pods_on(slot))
-        if (kind(pods_[p].workload) != kDaemon) movers.push_back(p);
+        if (kind(pod_brief_[p].workload) != kDaemon) movers.push_back(p);
       // Every pod must be movable: replicated, evictable, and placeable on another node.
       moves.clear();
       bool movable = true;
       budget_taken.clear();
       for (const TaskId p : movers) {
-        const PodRecord& pod = pods_[p];
+        const PodBrief pod = pod_brief_[p];
         const WorkloadState& wl = rt.workloads[pod.workload];
         if (kind(pod.workload) == kBlocked) {
           movable = false;
@@ -530,23 +528,23 @@ void Runtime::ca_scale_down(ClusterId c) {
           --left;
           budget_taken.push_back(pod_budgets.front());
         }
-        const Need need = need_of(wl, pod);
+        const Resources& requests = wl.requests_of(pod.revision);
+        const Need need{requests.cpu_millis, requests.memory_bytes};
         // The pod's hint first, then first fit over the open nodes from where the last search
         // stopped.
         const auto place = [&](NodeIndex m) {
           return m != slot && m < table.size() && open_at[m] != kNoNode && room[m].fits(need) &&
                  rt.scheduler.node_admits(pod.cls, m);
         };
-        if (ca.hints.size() <= p.value()) ca.hints.resize(std::size_t{p.value()} + 1, kNoNode);
         NodeIndex to = kNoNode;
-        if (ca.hints[p.value()] != kNoNode && place(ca.hints[p.value()])) to = ca.hints[p.value()];
+        if (pod.hint != kNoNode && place(pod.hint)) to = pod.hint;
         for (std::size_t k = 0; to == kNoNode && k < open.size(); ++k) {
           const std::size_t i = (ca.cursor + k) % open.size();
           if (!place(open[i])) continue;
           to = open[i];
           ca.cursor = static_cast<NodeIndex>(i);
         }
-        if (to != kNoNode) ca.hints[p.value()] = to;
+        if (to != kNoNode) pod_brief_[p].hint = to;
         if (to == kNoNode) {
           movable = false;
           break;
@@ -558,7 +556,8 @@ void Runtime::ca_scale_down(ClusterId c) {
         for (const std::uint32_t b : budget_taken) ++allowed[b];
         // Give back the room the pods already placed took.
         for (const auto& [p, to] : moves) {
-          const Need back = need_of(rt.workloads[pods_[p].workload], pods_[p]);
+          const PodBrief& moved = pod_brief_[p];
+          const Need back = need_of(rt.workloads[moved.workload].requests_of(moved.revision));
           room[to].cpu += back.cpu;
           room[to].memory += back.memory;
           ++room[to].pods;

@@ -68,8 +68,10 @@ void prepare_class(SchedulerState& st, PodClass& c) {
       std::find(c.tolerated.begin(), c.tolerated.end(), 0) == c.tolerated.end();
   if (c.node_epoch != nodes.shape_epoch()) {
     // NodeAffinity: nodeSelector and required terms (ORed; a term without requirements
-    // matches nothing), and the sum of the weights of the preferred terms that match.
+    // matches nothing), and the sum of the weights of the preferred terms that match. A class
+    // with none of them reads neither column: nothing to compute after a node change.
     c.node_epoch = nodes.shape_epoch();
+    if (!has_node_requirements(c) && c.preferred_terms.empty()) return;
     const std::size_t size = nodes.size();
     c.affinity_ok.assign(size, 0);
     c.preferred_sum.assign(size, 0);

@@ -1101,6 +1101,9 @@ TaskId Runtime::create_pod(ClusterId c, ServiceId w, NodeId target) {
   const std::uint32_t budget = budgets.empty() ? kNoBudget : budgets.front();
   if (p == pod_budget_.next_id()) pod_budget_.push_back(budget);
   else pod_budget_[p] = budget;
+  const PodBrief brief{w, pod.revision, pod.cls};
+  if (p == pod_brief_.next_id()) pod_brief_.push_back(brief);
+  else pod_brief_[p] = brief;
   ++wl.counts.submitted;
   ++pending_;
   const SimTime stored = api_request(rt.api, sim_.now());

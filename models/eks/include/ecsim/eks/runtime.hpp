@@ -401,9 +401,6 @@ struct ClusterState {
     std::uint64_t pods_evicted = 0;       ///< by its scale-downs
     std::uint64_t scale_ups = 0, nodes_added = 0, nodes_removed = 0;
     TimeWeightedGauge nodes{kSimStart};  ///< registered nodes over time
-    /// Per pod (by TaskId value): the node its last scale-down simulation moved it to, tried
-    /// first next time (the autoscaler's hints); kNoNode: none.
-    std::vector<NodeIndex> hints;
     NodeIndex cursor = 0;  ///< where the next first-fit search for a place starts
   };
   std::optional<ClusterAutoscaler> cluster_autoscaler;
@@ -635,6 +632,17 @@ class Runtime {
   std::vector<TaskId> free_pods_;  ///< records of stopped pods that nothing names, to reuse
   std::vector<TaskId> retry_;      ///< scratch of retry_unschedulable
   std::vector<std::uint8_t> ordinals_;  ///< scratch of a StatefulSet's ordinals in use
+  /// Per pod: what the Cluster Autoscaler's scale-down reads of it for every pod of every
+  /// candidate node each scan, in 16 bytes rather than the record's 160 (its workload, the
+  /// revision it was created from, its class, and the node the last scale-down simulation moved
+  /// it to, tried first next time: the autoscaler's hint), so that the pass stays in cache.
+  struct PodBrief {
+    ServiceId workload;
+    std::uint32_t revision = 0;
+    PodClassId cls = 0;
+    NodeIndex hint = kNoNode;
+  };
+  IdVector<TaskId, PodBrief> pod_brief_;
   /// Per pod: the PodDisruptionBudget of its cluster covering it (the first if several), or
   /// kNoBudget; the view preemption reads.
   IdVector<TaskId, std::uint32_t> pod_budget_;
