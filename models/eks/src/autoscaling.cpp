@@ -84,7 +84,7 @@ void Runtime::autoscaler_sync(ClusterId c) {
     a.behavior.record_initial(now, current);
     if (current == 0 || !writable) continue;  // scaling is disabled at 0 replicas
     std::optional<std::int32_t> proposed;
-    std::string reason;
+    const HpaTarget* deciding = nullptr;  // the metric whose proposal won, for the reason
     for (const HpaTarget& target : a.spec->metrics) {
       pods.clear();
       for (const WorkloadState::HpaRow& pod : wl.hpa_view) {
@@ -106,20 +106,24 @@ void Runtime::autoscaler_sync(ClusterId c) {
       if (!r) continue;
       if (!proposed || *r > *proposed) {
         proposed = *r;
-        reason = fmt::format("{} resource{} {} target", resource_name(target.resource),
-                             target.utilization ? " utilization (percentage of request)" : "",
-                             *r > current ? "above" : "below");
+        deciding = &target;
       }
     }
     const bool outside = current > a.spec->max_replicas || current < a.spec->min_replicas;
     if (!proposed && !outside) continue;  // no metric for any ready pod: no change
     const std::int32_t desired = a.behavior.decide(now, current, proposed.value_or(current));
     if (desired == current) continue;
+    // The reason, in the controller's words, only for a change (a sync mostly changes nothing).
+    std::string reason;
     if (outside) {
       reason = current > a.spec->max_replicas ? "Current number of replicas above Spec.MaxReplicas"
                                              : "Current number of replicas below Spec.MinReplicas";
-    } else if (desired < current && reason.ends_with("below target")) {
+    } else if (desired < current && *proposed <= current) {
       reason = "All metrics below target";
+    } else {
+      reason = fmt::format("{} resource{} {} target", resource_name(deciding->resource),
+                           deciding->utilization ? " utilization (percentage of request)" : "",
+                           *proposed > current ? "above" : "below");
     }
     ECSIM_ASSERT(desired >= a.spec->min_replicas && desired <= a.spec->max_replicas,
                  "an HPA keeps its target within minReplicas and maxReplicas");
