@@ -29,6 +29,9 @@
 //             average, +-50%, 10 ms each), a HorizontalPodAutoscaler on each (CPU at 60%, 750
 //             to 3,000 replicas) and the Cluster Autoscaler over the node group (2,500 to
 //             7,500 nodes); its ratio to eks-5000 is the cost of autoscaling
+//   eks-5000-karpenter  eks-5000-autoscaled with Karpenter (a NodePool of c, m and r instances
+//             of generation 5 or later) over a fixed node group of half the nodes, instead of
+//             the Cluster Autoscaler
 // The fixed part is the peak RSS of the same scenario's hosts with no tasks, simulated for one
 // second.
 
@@ -68,6 +71,7 @@ struct Day {
   std::uint32_t jobs_per_minute = 0;
   std::string profile = "default-scheduler";  ///< EKS: the kube-scheduler profile
   bool autoscaled = false;  ///< EKS: load, an HPA per Deployment and the Cluster Autoscaler
+  bool karpenter = false;   ///< with `autoscaled`: Karpenter instead of the Cluster Autoscaler
 };
 
 const std::vector<Day> kDays = {
@@ -76,6 +80,7 @@ const std::vector<Day> kDays = {
     {"eks-5000", true, 5000, 100, 1500, 50},
     {"eks-5000-sampling", true, 5000, 100, 1500, 50, "kubernetes-sampling"},
     {"eks-5000-autoscaled", true, 5000, 100, 1500, 50, "default-scheduler", true},
+    {"eks-5000-karpenter", true, 5000, 100, 1500, 50, "default-scheduler", true, true},
 };
 
 /// What a child reports of its run.
@@ -123,8 +128,8 @@ fs::path write_day(const fs::path& folder, const Day& day, bool idle, std::uint3
         "availabilityZones: [us-east-1a, us-east-1b, us-east-1c]\n"
         "managedNodeGroups:\n  - {{name: workers, instanceType: m5.2xlarge, minSize: {1}, "
         "maxSize: {2}, desiredCapacity: {0}}}\n",
-        day.hosts, day.autoscaled ? day.hosts / 2 : day.hosts,
-        day.autoscaled ? day.hosts * 3 / 2 : day.hosts);
+        day.karpenter ? day.hosts / 2 : day.hosts, day.autoscaled ? day.hosts / 2 : day.hosts,
+        day.karpenter ? day.hosts / 2 : day.autoscaled ? day.hosts * 3 / 2 : day.hosts);
     std::string apps;
     if (!idle) {
       for (std::uint32_t k = 0; k < day.services; ++k)
@@ -145,6 +150,19 @@ fs::path write_day(const fs::path& folder, const Day& day, bool idle, std::uint3
               "    - {{type: Resource, resource: {{name: cpu, target: {{type: Utilization, "
               "averageUtilization: 60}}}}}}\n",
               k, day.replicas / 2, day.replicas * 2);
+      if (day.karpenter)
+        apps +=
+            "---\napiVersion: karpenter.sh/v1\nkind: NodePool\nmetadata: {name: general}\n"
+            "spec:\n  template:\n    spec:\n"
+            "      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}\n"
+            "      requirements:\n"
+            "        - {key: karpenter.k8s.aws/instance-category, operator: In, values: [c, m, r]}\n"
+            "        - {key: karpenter.k8s.aws/instance-generation, operator: Gt, values: ['4']}\n"
+            "  disruption: {consolidationPolicy: WhenEmptyOrUnderutilized, consolidateAfter: 1m}\n"
+            "---\napiVersion: karpenter.k8s.aws/v1\nkind: EC2NodeClass\nmetadata: {name: default}\n"
+            "spec:\n  amiSelectorTerms: [{alias: al2023@latest}]\n"
+            "  subnetSelectorTerms: [{tags: {karpenter.sh/discovery: day}}]\n"
+            "  securityGroupSelectorTerms: [{tags: {karpenter.sh/discovery: day}}]\n";
       apps +=
           "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: batch}\nspec:\n"
           "  completions: 20\n  parallelism: 20\n  template:\n    spec:\n"
@@ -164,7 +182,7 @@ fs::path write_day(const fs::path& folder, const Day& day, bool idle, std::uint3
           day.jobs_per_minute);
     if (!idle && day.autoscaled) {
       // 1,500 pods of 100m at 60%: 90 cores, 9,000 req/s of 10 ms, on average.
-      s += "    cluster_autoscaler: {}\n    load:\n";
+      s += day.karpenter ? "    load:\n" : "    cluster_autoscaler: {}\n    load:\n";
       for (std::uint32_t k = 0; k < day.services; ++k)
         s += fmt::format(
             "      - {{workload: app-{}, requests_per_second: {{diurnal: {{mean: {}, amplitude: "
@@ -274,14 +292,14 @@ int main(int argc, char** argv) {
                                      [&](const Day& d) { return d.name == name; });
         if (it == kDays.end()) {
           std::fprintf(stderr, "scale: unknown day '%.*s' (ecs-500, ecs-5000, eks-500, "
-                       "eks-1500, eks-5000, eks-5000-sampling, eks-5000-autoscaled)\n", static_cast<int>(name.size()), name.data());
+                       "eks-1500, eks-5000, eks-5000-sampling, eks-5000-autoscaled, eks-5000-karpenter)\n", static_cast<int>(name.size()), name.data());
           return 2;
         }
         days.push_back(*it);
       }
     } else {
       std::fputs("usage: scale [--only ecs-500,ecs-5000,eks-500,eks-1500,eks-5000,"
-                 "eks-5000-sampling,eks-5000-autoscaled] "
+                 "eks-5000-sampling,eks-5000-autoscaled,eks-5000-karpenter] "
                  "[--hours H] [--json] [--replications N] [--keep DIR]\n",
                  a == "--help" ? stdout : stderr);
       return a == "--help" ? 0 : 2;

@@ -548,14 +548,19 @@ void Runtime::karpenter_disrupt(ClusterId c) {
     std::vector<std::pair<NodeIndex, const Resources*>> taken;
     bool fits = true;
     for (const TaskId p : movers) {
-      const Resources& r = rt.workloads[pods_[p].workload].requests_of(pods_[p].revision);
+      const Resources& r = rt.workloads[pod_brief_[p].workload].requests_of(pod_brief_[p].revision);
+      // First fit over the open nodes, from where the last search stopped.
       NodeIndex to = kNoNode;
-      for (const NodeIndex m : open)
+      for (std::size_t probe = 0; probe < open.size(); ++probe) {
+        const std::size_t i = (k.cursor + probe) % open.size();
+        const NodeIndex m = open[i];
         if (m != node.node && room_cpu[m] >= r.cpu_millis && room_memory[m] >= r.memory_bytes &&
-            room_pods[m] >= 1 && rt.scheduler.node_admits(pods_[p].cls, m)) {
+            room_pods[m] >= 1 && rt.scheduler.node_admits(pod_brief_[p].cls, m)) {
           to = m;
+          k.cursor = i;
           break;
         }
+      }
       if (to == kNoNode) {
         fits = false;
         break;

@@ -579,7 +579,8 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
     case platform::ChangeKind::kInterruptionNotice:
       // Karpenter's interruption handling: the node is cordoned and drained at once, its pods
       // provisioned for elsewhere (Spot's two-minute notice).
-      if (found != rt.node_of_instance.end() && karpenter_node(rt, rt.nodes[found->second]))
+      if (found != rt.node_of_instance.end() && karpenter_node(rt, rt.nodes[found->second]) &&
+          rt.nodes[found->second].drain == kUnset && rt.nodes[found->second].present)
         karpenter_terminate(c, found->second, "Interrupted: Spot interruption notice");
       break;
     case platform::ChangeKind::kTerminated:

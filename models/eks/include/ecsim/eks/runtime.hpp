@@ -438,6 +438,7 @@ struct ClusterState {
     SimTime batch_start = kNever, last_pod = kNever;
     bool batch_scheduled = false;
     Provisioner provisioner;
+    std::size_t cursor = 0;  ///< where the next first-fit search of a consolidation starts
     std::uint64_t nodeclaims = 0, launch_failures = 0, pods_evicted = 0;
     std::uint64_t empty = 0, underutilized = 0, replaced = 0, expired = 0, interrupted = 0;
     TimeWeightedGauge nodes{kSimStart};  ///< its registered nodes over time
