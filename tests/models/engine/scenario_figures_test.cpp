@@ -454,16 +454,17 @@ TEST_CASE("autoscaling/hpa-cluster-autoscaler: nodes follow the HPA's pods throu
   CHECK(web.load->overload_seconds < 120);
 }
 
-TEST_CASE("autoscaling/zone-outage-at-peak: target tracking reacts, the HPA does not",
+TEST_CASE("autoscaling/zone-outage-at-peak: target tracking reacts, the HPA does not, Karpenter launches elsewhere",
           "[engine][figures]") {
   const engine::ReplicationResult r = run_shipped("autoscaling/zone-outage-at-peak.yaml");
   using std::chrono::hours;
   using std::chrono::minutes;
   // ECS: AlarmHigh three minutes after the outage (14:00): ceil(7 x 100 / 60) = 12.
-  std::vector<const ScalingActivity*> ecs, hpa;
+  std::vector<const ScalingActivity*> ecs, hpa, karpenter;
   for (const ScalingActivity& a : r.scaling) {
     if (a.at < kSimStart + hours(14) || a.at > kSimStart + hours(15)) continue;
-    (a.autoscaler.starts_with("Application") ? ecs : hpa).push_back(&a);
+    if (a.cluster == "web-karpenter") karpenter.push_back(&a);
+    else (a.autoscaler.starts_with("Application") ? ecs : hpa).push_back(&a);
   }
   REQUIRE(ecs.size() == 2);
   CHECK(ecs[0]->at == kSimStart + hours(14) + minutes(3));
@@ -480,6 +481,27 @@ TEST_CASE("autoscaling/zone-outage-at-peak: target tracking reacts, the HPA does
   CHECK(web.load->overload_seconds > 350);
   CHECK(web.load->overload_seconds < 900);
   CHECK(web.tasks.evicted >= 12);
+  // Karpenter: the evicted pods' batch closes a second after the eviction (14:05:51) and its
+  // claims all go to us-east-1b, the pool's zone that is up; the HPA makes no change there
+  // either. From 15:00 the empty nodes of us-east-1a, reachable again, go one per 10 s pass.
+  REQUIRE_FALSE(karpenter.empty());
+  bool launched = false;
+  for (const ScalingActivity* a : karpenter) {
+    CHECK(a->autoscaler == "Karpenter");
+    if (!a->reason.starts_with("Launched NodeClaim for")) continue;
+    if (!launched) CHECK(a->at == kSimStart + hours(14) + minutes(5) + std::chrono::seconds(51));
+    launched = true;
+    CHECK(a->reason.find(" in us-east-1b ") != std::string::npos);
+  }
+  CHECK(launched);
+  std::vector<SimTime> empties;
+  for (const ScalingActivity& a : r.scaling)
+    if (a.cluster == "web-karpenter" && a.reason.starts_with("Empty:") && a.at >= kSimStart + hours(15) &&
+        a.at < kSimStart + hours(15) + minutes(5))
+      empties.push_back(a.at);
+  REQUIRE(empties.size() >= 2);
+  CHECK(empties.front() == kSimStart + hours(15));
+  for (std::size_t i = 1; i < empties.size(); ++i) CHECK(empties[i] - empties[i - 1] == std::chrono::seconds(10));
 }
 
 TEST_CASE("autoscaling/karpenter-vs-cluster-autoscaler: Karpenter's smaller nodes, its consolidation's evictions",
