@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "ecsim/eks/runtime.hpp"
 #include "ecsim/sim/assert.hpp"
@@ -19,6 +20,65 @@ namespace {
 constexpr SimDuration kMetricWindow = std::chrono::seconds(15);
 
 const char* resource_name(HpaResource r) { return r == HpaResource::kCpu ? "cpu" : "memory"; }
+
+// What the metrics API and the pod lister give the controller of row `row` at `now`.
+HpaPod pod_of(const WorkloadState& wl, const WorkloadState::HpaRow& row, const HpaTarget& target,
+              double usage, SimTime now) {
+  HpaPod h;
+  h.pending = !row.running;
+  h.ready = row.serving;
+  h.has_metric = row.serving && now - row.ready_changed >= kMetricWindow;
+  h.started = row.bound_at;
+  h.ready_changed = row.ready_changed;
+  h.metric_time = now;
+  h.metric_window = kMetricWindow;
+  const Resources& requests = wl.requests_of(row.revision);
+  h.request = target.resource == HpaResource::kCpu ? static_cast<double>(requests.cpu_millis)
+                                                   : static_cast<double>(requests.memory_bytes);
+  h.usage = usage;
+  return h;
+}
+
+// hpa_resource_replicas over the target's rows, in one pass for the usual case (no pod missing
+// a metric, none ignored on a scale-up): the same classification, sums in the same order and
+// so the same result; otherwise the pods are listed and the full computation runs.
+std::optional<std::int32_t> replicas_of(std::int32_t current, const WorkloadState& wl,
+                                        const HpaTarget& target, double usage, SimTime now,
+                                        std::vector<HpaPod>& scratch) {
+  double used = 0, requested = 0, counted = 0;
+  std::int64_t ready = 0, ignored = 0, missing = 0;
+  for (const WorkloadState::HpaRow& row : wl.hpa_view) {
+    const HpaPod h = pod_of(wl, row, target, usage, now);
+    switch (hpa_classify_pod(h, target.resource, now)) {
+      case HpaPodClass::kSkipped: break;
+      case HpaPodClass::kIgnored: ++ignored; break;
+      case HpaPodClass::kMissing: ++missing; break;
+      case HpaPodClass::kReady:
+        ++ready;
+        if (h.usage < 0) break;  // not among the samples, as usage_ratio reads it
+        used += h.usage;
+        requested += h.request;
+        ++counted;
+        break;
+    }
+  }
+  if (ready == 0) return std::nullopt;
+  std::optional<double> ratio;
+  if (!target.utilization) {
+    if (counted > 0) ratio = used / (target.value * counted);
+  } else if (requested > 0) {
+    const auto utilization = static_cast<std::int64_t>(std::floor(used * 100 / requested));
+    ratio = static_cast<double>(utilization) / target.value;
+  }
+  if (!ratio) return std::nullopt;
+  if (missing == 0 && !(ignored > 0 && *ratio > 1.0)) {
+    if (std::abs(1.0 - *ratio) <= kHpaTolerance) return current;
+    return static_cast<std::int32_t>(std::ceil(*ratio * static_cast<double>(ready)));
+  }
+  scratch.clear();
+  for (const WorkloadState::HpaRow& row : wl.hpa_view) scratch.push_back(pod_of(wl, row, target, usage, now));
+  return hpa_resource_replicas(current, scratch, target, now);
+}
 
 }  // namespace
 
@@ -86,23 +146,8 @@ void Runtime::autoscaler_sync(ClusterId c) {
     std::optional<std::int32_t> proposed;
     const HpaTarget* deciding = nullptr;  // the metric whose proposal won, for the reason
     for (const HpaTarget& target : a.spec->metrics) {
-      pods.clear();
-      for (const WorkloadState::HpaRow& pod : wl.hpa_view) {
-        HpaPod& h = pods.emplace_back();
-        h.pending = !pod.running;
-        h.ready = pod.serving;
-        h.has_metric = pod.serving && now - pod.ready_changed >= kMetricWindow;
-        h.started = pod.bound_at;
-        h.ready_changed = pod.ready_changed;
-        h.metric_time = now;
-        h.metric_window = kMetricWindow;
-        const Resources& requests = wl.requests_of(pod.revision);
-        const bool cpu = target.resource == HpaResource::kCpu;
-        h.request = cpu ? static_cast<double>(requests.cpu_millis)
-                        : static_cast<double>(requests.memory_bytes);
-        h.usage = cpu ? cpu_millis : memory_bytes;
-      }
-      const auto r = hpa_resource_replicas(current, pods, target, now);
+      const double usage = target.resource == HpaResource::kCpu ? cpu_millis : memory_bytes;
+      const auto r = replicas_of(current, wl, target, usage, now, pods);
       if (!r) continue;
       if (!proposed || *r > *proposed) {
         proposed = *r;
