@@ -1694,6 +1694,39 @@ void Runtime::check_invariants() const {
                                    scoped[c][n][q].pods));
     }
   }
+  // Karpenter: each pool's counts of nodes and claims (per zone, and their capacity) against its
+  // nodes and claims themselves, and its limits held by what provisioning launched (a
+  // consolidation's replacement may stand beside the node it replaces for a while).
+  for (const ClusterState& rt : clusters_) {
+    if (!rt.karpenter) continue;
+    const ClusterState::Karpenter& k = *rt.karpenter;
+    const auto groups = static_cast<std::uint32_t>(rt.config->groups.size());
+    std::vector<std::int64_t> nodes(k.pools.size(), 0), cpu(k.pools.size(), 0), replacing(k.pools.size(), 0);
+    std::vector<std::vector<std::uint32_t>> zones(k.pools.size(), std::vector<std::uint32_t>(zone_down_.size(), 0));
+    const auto count = [&](std::uint32_t q, std::uint32_t offering) {
+      ++nodes[q];
+      cpu[q] += k.pools[q].offerings.capacity_cpu[offering];
+      ++zones[q][k.pools[q].offerings.zone[offering].value()];
+    };
+    for (const NodeRecord& node : rt.nodes)
+      if (node.present && karpenter_node(rt, node)) count(node.group - groups, node.offering);
+    for (const auto& [instance, claim] : k.claims) {
+      count(claim.pool, claim.offering);
+      if (claim.replaces.valid()) ++replacing[claim.pool];
+    }
+    for (std::uint32_t q = 0; q < k.pools.size(); ++q) {
+      const ClusterState::Karpenter::Pool& pool = k.pools[q];
+      const NodePool& spec = rt.config->manifests.node_pools[q];
+      if (nodes[q] != pool.nodes || cpu[q] != pool.cpu || zones[q] != pool.zone_nodes)
+        check_failed(fmt::format("self-check failed: NodePool {} of cluster {} counts {} nodes and "
+                                 "claims ({}m CPU) but holds {} ({}m)",
+                                 spec.meta.name, rt.config->name, pool.nodes, pool.cpu, nodes[q], cpu[q]));
+      if (spec.limit_nodes && nodes[q] - replacing[q] > *spec.limit_nodes)
+        check_failed(fmt::format("self-check failed: NodePool {} of cluster {} holds {} nodes past "
+                                 "its limit of {}",
+                                 spec.meta.name, rt.config->name, nodes[q] - replacing[q], *spec.limit_nodes));
+    }
+  }
 }
 
 void Runtime::add_totals(TaskCounts& all) const {

@@ -152,12 +152,16 @@ bool read_schedule(const Reader& r, appscaling::ScheduledAction& a) {
       return false;
     }
     // AWS numbers the days of the week 1-7 from Sunday; the five-field parser 0-6.
+    // A step (after '/') is a count, not a day: it stays.
     std::string weekday;
+    bool step = false;
     for (std::size_t i = 0; i < fields[4].size(); ++i) {
       const char c = fields[4][i];
-      weekday += c >= '1' && c <= '7' && (i == 0 || !std::isdigit(static_cast<unsigned char>(fields[4][i - 1])))
-                     ? static_cast<char>(c - 1)
-                     : c;
+      if (c == '/') step = true;
+      else if (c == ',' || c == '-') step = false;
+      const bool day = c >= '1' && c <= '7' && !step &&
+                       (i == 0 || !std::isdigit(static_cast<unsigned char>(fields[4][i - 1])));
+      weekday += day ? static_cast<char>(c - 1) : c;
     }
     const workload::CronParse parsed = workload::parse_cron(
         fmt::format("{} {} {} {} {}", fields[0], fields[1], fields[2], fields[3], weekday));

@@ -195,3 +195,28 @@ TEST_CASE("managed_scaling: {} turns managed scaling on with AWS's defaults", "[
   CHECK(provider->managed_scaling->instance_warmup == seconds(300));
   CHECK_FALSE(provider->managed_termination_protection);
 }
+
+TEST_CASE("scheduled actions' schedules are read as Application Auto Scaling writes them",
+          "[scenario][appscaling]") {
+  const LoadResult r = load_scenario(ECSIM_TEST_SCENARIOS "/engine/step-scaling.yaml");
+  for (const Diagnostic& d : r.diagnostics.all()) INFO(format_diagnostic(d));
+  REQUIRE(r.scenario);
+  REQUIRE(r.scenario->scalable_targets.size() == 1);
+  const auto& actions = r.scenario->scalable_targets[0].scheduled;
+  REQUIRE(actions.size() == 4);
+  using Kind = appscaling::ScheduledAction::Kind;
+  // cron(0 5 * * ? *): 05:00 every day.
+  CHECK(actions[0].kind == Kind::kCron);
+  CHECK(actions[0].cron.hours.test(5));
+  CHECK(actions[0].cron.minutes.test(0));
+  CHECK(actions[0].cron.hours.count() == 1);
+  CHECK(actions[0].min_capacity == std::optional<std::int64_t>(9));
+  // at(2024-01-01T05:30:00): the run's clock starts at 2024-01-01 00:00 UTC.
+  CHECK(actions[1].kind == Kind::kAt);
+  CHECK(actions[1].at == kSimStart + hours(5) + minutes(30));
+  // AWS numbers the days of the week 1-7 from Sunday: 2-6 is Monday to Friday (1 to 5).
+  CHECK(actions[2].cron.weekdays.to_string() == "0111110");
+  CHECK_FALSE(actions[2].cron.any_weekday);
+  // 1/2: from Sunday, every other day (the step stays 2): Sunday, Tuesday, Thursday, Saturday.
+  CHECK(actions[3].cron.weekdays.to_string() == "1010101");
+}
