@@ -414,6 +414,11 @@ ExplainResult Runtime::explanation(TaskId p, const Explanation& why) const {
 }
 
 // A pod no DaemonSet owns was bound (+1) or unbound (-1): its node's busy count changes.
+double Runtime::price_of(InstanceId i) const {
+  const double price = platform::InstanceCatalog::builtin().at(platform_.type(i)).price_usd_per_hour;
+  return platform_.spot(i) ? price * (1.0 - platform_config_.prices.ec2_spot_discount) : price;
+}
+
 void Runtime::count_busy(TaskId p, std::int64_t delta) {
   const PodRecord& pod = pods_[p];
   ClusterState& rt = clusters_[pod.cluster];
@@ -535,6 +540,7 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       rt.record_of_node[node.node] = n;
       rt.node_of_instance[change.instance] = n;
       if (rt.cluster_autoscaler) rt.cluster_autoscaler->nodes.add(sim_.now(), 1);
+      rt.node_price.add(sim_.now(), price_of(change.instance));
       if (pooled) karpenter_registered(c, n);
       if (!node.reachable) {
         sim_.schedule_in(rt.config->node_monitor_grace, kNotReady, change.instance.value(),
@@ -632,6 +638,7 @@ void Runtime::remove_node(ClusterId c, NodeId n) {
   }
   rt.scheduler.remove_node(node.node);
   if (rt.cluster_autoscaler) rt.cluster_autoscaler->nodes.add(sim_.now(), -1);
+  rt.node_price.add(sim_.now(), -price_of(node.instance));
   if (karpenter_node(rt, node)) {
     ClusterState::Karpenter& k = *rt.karpenter;
     k.nodes.add(sim_.now(), -1);
@@ -1601,13 +1608,15 @@ Results Runtime::results(SimTime end) {
       const ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
       r.nodes.back().autoscaled = NodesResult::Autoscaled{
           ca.scale_ups,          ca.nodes_added, ca.nodes_removed, ca.pods_evicted,
-          ca.nodes.mean(end),    static_cast<std::int64_t>(ca.nodes.max())};
+          ca.nodes.mean(end),    static_cast<std::int64_t>(ca.nodes.max()),
+          rt.node_price.mean(end), rt.node_price.max()};
     }
     if (rt.karpenter) {
       const ClusterState::Karpenter& k = *rt.karpenter;
       r.nodes.back().karpenter = NodesResult::Provisioned{
           k.nodeclaims, k.launch_failures, k.empty, k.underutilized, k.replaced, k.expired,
-          k.interrupted, k.pods_evicted, k.nodes.mean(end), static_cast<std::int64_t>(k.nodes.max())};
+          k.interrupted, k.pods_evicted, k.nodes.mean(end), static_cast<std::int64_t>(k.nodes.max()),
+          rt.node_price.mean(end), rt.node_price.max()};
     }
     for (WorkloadState& wl : rt.workloads) {
       TaskCounts counts = wl.counts;

@@ -444,6 +444,8 @@ Json eks_nodes_json(const std::vector<ReplicationResult>& reps, const Writer& w)
     field("pods_evicted", [](const A& a) { return a.pods_evicted; });
     field("nodes_mean", [](const A& a) { return a.nodes_mean; });
     field("nodes_max", [](const A& a) { return a.nodes_max; });
+    field("node_usd_per_hour_mean", [](const A& a) { return a.usd_per_hour_mean; });
+    field("node_usd_per_hour_max", [](const A& a) { return a.usd_per_hour_max; });
     out[k]["cluster_autoscaler"] = ca;
   }
   // A cluster with Karpenter: its NodeClaims and disruptions.
@@ -466,6 +468,8 @@ Json eks_nodes_json(const std::vector<ReplicationResult>& reps, const Writer& w)
     field("pods_evicted", [](const P& a) { return a.pods_evicted; });
     field("nodes_mean", [](const P& a) { return a.nodes_mean; });
     field("nodes_max", [](const P& a) { return a.nodes_max; });
+    field("node_usd_per_hour_mean", [](const P& a) { return a.usd_per_hour_mean; });
+    field("node_usd_per_hour_max", [](const P& a) { return a.usd_per_hour_max; });
     out[k]["karpenter"] = kp;
   }
   return out;

@@ -756,6 +756,7 @@ TEST_CASE("Cluster Autoscaler: a scale-up for the pods that fit nowhere, empty n
   CHECK(r.eks_nodes[0].autoscaled->nodes_added == 4);
   CHECK(r.eks_nodes[0].autoscaled->nodes_removed == 4);
   CHECK(r.eks_nodes[0].autoscaled->nodes_max == 5);
+  CHECK(r.eks_nodes[0].autoscaled->usd_per_hour_max == Approx(5 * 0.096));
   CHECK(r.eks_nodes[0].nodes_at_end == 1);
   // Billed per second: the first node from 0 to 40m10s, three new ones from 10 s to 41m20s,
   // the last from 10 s to the end: 0.096 USD/h x (2410 + 3 x 2470 + 3590) s.
@@ -858,6 +859,9 @@ TEST_CASE("Karpenter: a batch of pending pods gets one node of the cheapest type
   CHECK(r.eks_nodes[0].karpenter->pods_evicted == 0);
   // Billed per second: the system node all hour, the Karpenter node from 1 s to 2170 s.
   CHECK(r.cost.ec2 == Approx(0.096 + 0.192 * 2169.0 / 3600).epsilon(1e-9));
+  // Registered (from 61 s, its boot excluded): the peak fleet costs 0.096 + 0.192 USD/h.
+  CHECK(r.eks_nodes[0].karpenter->usd_per_hour_max == Approx(0.288));
+  CHECK(r.eks_nodes[0].karpenter->usd_per_hour_mean == Approx(0.096 + 0.192 * (2170.0 - 61) / 3600).epsilon(1e-9));
 }
 
 TEST_CASE("Karpenter: an underutilized node is replaced by a cheaper one, then drained") {

@@ -107,6 +107,8 @@ struct NodesResult {
     std::uint64_t pods_evicted = 0;   ///< pods its scale-downs evicted
     double nodes_mean = 0;            ///< registered nodes, time-weighted over the run
     std::int64_t nodes_max = 0;       ///< most registered nodes at any instant
+    double usd_per_hour_mean = 0;     ///< the registered nodes' EC2 price, time-weighted
+    double usd_per_hour_max = 0;      ///< its highest: the peak fleet, were it kept all run
   };
   std::optional<Autoscaled> autoscaled;
   /// With Karpenter: its NodeClaims, its disruptions by reason, and its nodes over the run.
@@ -121,6 +123,8 @@ struct NodesResult {
     std::uint64_t pods_evicted = 0;     ///< pods its disruptions evicted
     double nodes_mean = 0;              ///< its registered nodes, time-weighted over the run
     std::int64_t nodes_max = 0;         ///< most of its nodes at any instant
+    double usd_per_hour_mean = 0;       ///< the cluster's registered nodes' EC2 price, time-weighted
+    double usd_per_hour_max = 0;        ///< its highest: the peak fleet, were it kept all run
   };
   std::optional<Provisioned> karpenter;
 };

@@ -369,6 +369,8 @@ struct ClusterState {
   std::vector<TaskId> fargate_waiting;   ///< Fargate pods waiting for a zone that is up
   std::int64_t busy_nodes = 0;   ///< nodes with busy_pods > 0
   TimeWeightedGauge busy_gauge;  ///< busy_nodes over time
+  /// The EC2 price of its registered nodes, USD per hour (Spot at its discount), over time.
+  TimeWeightedGauge node_price{kSimStart};
   /// Its HorizontalPodAutoscalers, in manifest order, each with its target and its state.
   struct Autoscaler {
     const HorizontalPodAutoscaler* spec = nullptr;
@@ -558,6 +560,8 @@ class Runtime {
   void remove_node(ClusterId c, NodeId n);
   void evict_expired(TaskId p);
   void count_busy(TaskId p, std::int64_t delta);
+  /// Instance `i`'s price, USD per hour, Spot at its discount.
+  [[nodiscard]] double price_of(InstanceId i) const;
   std::string pod_name(TaskId p) const;
   [[nodiscard]] PodRange pods_of(const WorkloadState& wl) const { return {pods_, wl.pods}; }
   void link(WorkloadState& wl, TaskId p);
