@@ -199,10 +199,7 @@ bool Runtime::ca_scale_up(ClusterId c) {
   std::size_t kept = 0;
   for (const TaskId p : ca.pending) {
     const PodRecord& pod = pods_[p];
-    const WorkloadState& wl = rt.workloads[pod.workload];
-    const bool waiting = pod.state == PodState::kPending && !pod.target.valid() &&
-                         wl.kind != WorkloadState::Kind::kDaemonSet && wl.fargate_profile == kUnset;
-    if (!waiting) {
+    if (!awaits_node(p)) {
       (void)release(p);
       continue;
     }

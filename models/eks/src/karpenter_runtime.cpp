@@ -224,6 +224,13 @@ void Runtime::karpenter_pending(ClusterId c, TaskId p) {
   ClusterState::Karpenter& k = *clusters_[c].karpenter;
   ++pods_[p].refs;
   k.pending.push_back(p);
+  karpenter_open_batch(c);
+}
+
+// A pod to provision for came (or a launch failed): the batch opens, or stays open a little
+// longer.
+void Runtime::karpenter_open_batch(ClusterId c) {
+  ClusterState::Karpenter& k = *clusters_[c].karpenter;
   if (k.batch_start == kNever) k.batch_start = sim_.now();
   k.last_pod = sim_.now();
   if (!k.batch_scheduled) {
@@ -256,11 +263,7 @@ void Runtime::karpenter_provision(ClusterId c) {
   std::vector<TaskId> waiting;
   std::size_t kept = 0;
   for (const TaskId p : k.pending) {
-    const PodRecord& pod = pods_[p];
-    const WorkloadState& wl = rt.workloads[pod.workload];
-    const bool still = pod.state == PodState::kPending && !pod.target.valid() &&
-                       wl.kind != WorkloadState::Kind::kDaemonSet && wl.fargate_profile == kUnset;
-    if (!still) {
+    if (!awaits_node(p)) {
       k.nominated.erase(p);
       (void)release(p);
       continue;
@@ -362,14 +365,7 @@ void Runtime::karpenter_provision(ClusterId c) {
                                     claim.pods.size(), type.name, o.spot[j] ? "spot" : "on-demand",
                                     platform_config_.azs[o.zone[j].value()], o.price[j])});
   }
-  if (refused) {
-    k.batch_start = now;
-    k.last_pod = now;
-    if (!k.batch_scheduled) {
-      k.batch_scheduled = true;
-      sim_.schedule_in(kBatchIdle, kKarpenterBatch, c.value());
-    }
-  }
+  if (refused) karpenter_open_batch(c);
 }
 
 // A node of a NodePool registered: its claim is fulfilled (a consolidation's replacement lets
@@ -408,12 +404,7 @@ void Runtime::karpenter_claim_gone(ClusterId c, InstanceId instance) {
   pool.unavailable[j] = sim_.now() + kUnavailableOffering;
   k.claims.erase(claim);
   std::erase_if(k.nominated, [&](const auto& entry) { return entry.second == instance; });
-  k.batch_start = sim_.now();
-  k.last_pod = sim_.now();
-  if (!k.batch_scheduled) {
-    k.batch_scheduled = true;
-    sim_.schedule_in(kBatchIdle, kKarpenterBatch, c.value());
-  }
+  karpenter_open_batch(c);
 }
 
 // Karpenter deletes node `n`: cordoned, its pods evicted through the eviction API (as its

@@ -414,6 +414,13 @@ ExplainResult Runtime::explanation(TaskId p, const Explanation& why) const {
 }
 
 // A pod no DaemonSet owns was bound (+1) or unbound (-1): its node's busy count changes.
+bool Runtime::awaits_node(TaskId p) const {
+  const PodRecord& pod = pods_[p];
+  const WorkloadState& wl = clusters_[pod.cluster].workloads[pod.workload];
+  return pod.state == PodState::kPending && !pod.target.valid() &&
+         wl.kind != WorkloadState::Kind::kDaemonSet && wl.fargate_profile == kUnset;
+}
+
 double Runtime::price_of(InstanceId i) const {
   const double price = platform::InstanceCatalog::builtin().at(platform_.type(i)).price_usd_per_hour;
   return platform_.spot(i) ? price * (1.0 - platform_config_.prices.ec2_spot_discount) : price;

@@ -560,6 +560,9 @@ class Runtime {
   void remove_node(ClusterId c, NodeId n);
   void evict_expired(TaskId p);
   void count_busy(TaskId p, std::int64_t delta);
+  /// Pod `p` waits for a node that a new one could be: pending, not pinned to a node (spec.nodeName
+  /// or a DaemonSet's), not on Fargate. What the Cluster Autoscaler and Karpenter provision for.
+  [[nodiscard]] bool awaits_node(TaskId p) const;
   /// Instance `i`'s price, USD per hour, Spot at its discount.
   [[nodiscard]] double price_of(InstanceId i) const;
   std::string pod_name(TaskId p) const;
@@ -581,6 +584,7 @@ class Runtime {
   // karpenter_runtime.cpp: Karpenter
   void start_karpenter(ClusterId c, const RandomStreams& streams);
   void karpenter_pending(ClusterId c, TaskId p);
+  void karpenter_open_batch(ClusterId c);
   void karpenter_batch(ClusterId c);
   void karpenter_provision(ClusterId c);
   void karpenter_disrupt(ClusterId c);
