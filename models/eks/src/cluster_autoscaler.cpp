@@ -87,6 +87,16 @@ Need need_of(const WorkloadState& wl, const PodRecord& pod) { return need_of(wl.
 
 }  // namespace
 
+PodClassId template_class(Scheduler& templates, TemplateClasses& classes, ServiceId w,
+                          const WorkloadState& wl) {
+  const auto key = std::make_pair(w, wl.cls);
+  const auto it = classes.find(key);
+  if (it != classes.end()) return it->second;
+  const PodClassId cls = templates.add_pod_class(wl.description);
+  classes.emplace(key, cls);
+  return cls;
+}
+
 // The scale-down pass's per-node and per-workload vectors, reused scan after scan.
 struct ClusterState::ClusterAutoscaler::Scratch {
   std::vector<std::int64_t> registered;  ///< per node group: its nodes, counted once a scan
@@ -211,14 +221,8 @@ bool Runtime::ca_scale_up(ClusterId c) {
   const std::size_t groups = rt.config->groups.size();
   const std::vector<std::int64_t>& registered = ca.scratch->registered;
   // Each pod's needs and its template class.
-  const auto template_class = [&](ServiceId w) {
-    const WorkloadState& wl = rt.workloads[w];
-    const auto key = std::make_pair(w, wl.cls);
-    const auto it = ca.template_class.find(key);
-    if (it != ca.template_class.end()) return it->second;
-    const PodClassId cls = ca.templates.add_pod_class(wl.description);
-    ca.template_class.emplace(key, cls);
-    return cls;
+  const auto template_class_of = [&](ServiceId w) {
+    return template_class(ca.templates, ca.template_class, w, rt.workloads[w]);
   };
   std::vector<Need> needs;
   std::vector<PodClassId> classes;
@@ -226,7 +230,7 @@ bool Runtime::ca_scale_up(ClusterId c) {
     const PodRecord& pod = pods_[p];
     const WorkloadState& wl = rt.workloads[pod.workload];
     needs.push_back(need_of(wl, pod));
-    classes.push_back(template_class(pod.workload));
+    classes.push_back(template_class_of(pod.workload));
   }
   // A new node of each group: its allocatable less what its DaemonSets' pods request.
   std::vector<Bin> empty(groups);
@@ -236,7 +240,7 @@ bool Runtime::ca_scale_up(ClusterId c) {
     Bin b{table.allocatable_cpu(t), table.allocatable_memory(t), table.allocatable_pods(t)};
     for (const ServiceId w : rt.workloads.ids()) {
       const WorkloadState& wl = rt.workloads[w];
-      if (wl.kind != WorkloadState::Kind::kDaemonSet || !ca.templates.node_admits(template_class(w), t))
+      if (wl.kind != WorkloadState::Kind::kDaemonSet || !ca.templates.node_admits(template_class_of(w), t))
         continue;
       b.take({wl.requests.cpu_millis, wl.requests.memory_bytes});
     }

@@ -62,14 +62,9 @@ bool mentions(const NodePool& pool, std::string_view key) {
                      [&](const SelectorRequirement& r) { return r.key == key; });
 }
 
-// The pod class of workload `w` in the template scheduler, made from its current description.
+// The pod class of workload `w` in Karpenter's template scheduler.
 PodClassId template_class(ClusterState::Karpenter& k, ServiceId w, const WorkloadState& wl) {
-  const auto key = std::make_pair(w, wl.cls);
-  const auto it = k.template_class.find(key);
-  if (it != k.template_class.end()) return it->second;
-  const PodClassId cls = k.templates.add_pod_class(wl.description);
-  k.template_class.emplace(key, cls);
-  return cls;
+  return template_class(k.templates, k.template_class, w, wl);
 }
 
 // For template class `cls`: per pool (in `order`), the offerings whose nodes admit its pods.

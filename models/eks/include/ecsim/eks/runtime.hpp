@@ -240,6 +240,14 @@ struct WorkloadState {
   }
 };
 
+/// A template scheduler's pod classes by workload and the workload's own class: each made once,
+/// from the workload's current description (the Cluster Autoscaler's and Karpenter's).
+using TemplateClasses = std::map<std::pair<ServiceId, PodClassId>, PodClassId>;
+
+/// Workload `w`'s pod class in `templates`, made on first use and kept in `classes`.
+PodClassId template_class(Scheduler& templates, TemplateClasses& classes, ServiceId w,
+                          const WorkloadState& wl);
+
 /// A node of an EKS cluster: one running instance of a node group.
 struct NodeRecord {
   InstanceId instance;
@@ -393,7 +401,7 @@ struct ClusterState {
     Scheduler templates;                  ///< one template node per node group
     std::vector<NodeIndex> template_node; ///< per node group: its slot in `templates`
     /// Per workload: its pod class in `templates`, made from its current description.
-    std::map<std::pair<ServiceId, PodClassId>, PodClassId> template_class;
+    TemplateClasses template_class;
     std::vector<TaskId> pending;          ///< pods that failed a scheduling cycle (one ref each)
     SimTime last_scale_up = kNever, last_delete = kNever, last_failure = kNever;
     std::vector<SimTime> requested_at;    ///< per node group: its last scale-up, while nodes are due
@@ -421,7 +429,7 @@ struct ClusterState {
     std::vector<Pool> pools;
     std::vector<std::uint32_t> order;  ///< pools by weight, highest first (ties: name)
     Scheduler templates;               ///< one template node per offering of every pool
-    std::map<std::pair<ServiceId, PodClassId>, PodClassId> template_class;
+    TemplateClasses template_class;    ///< per workload: its pod class in `templates`
     /// Per template class: for each pool (in `order`), its offerings whose nodes admit the
     /// class's pods.
     std::map<PodClassId, std::vector<OfferingSet>> compatible;
