@@ -185,6 +185,45 @@ workload::LoadMeter* Runtime::load(ServiceId s) {
   return &*svc.load;
 }
 
+void Runtime::deploy_daemon(ServiceId index, const TaskDefinition* td, bool fails_to_start,
+                            std::string trigger, std::int64_t batch) {
+  ServiceRuntime& s = services_[index];
+  ECSIM_ASSERT(s.config->scheduling_strategy == SchedulingStrategy::kDaemon && batch >= 0,
+               "a paced deployment is of a DAEMON service");
+  start_deployment(s, td, fails_to_start, std::move(trigger));
+  s.deployments.back().batch = batch;
+  mark_dirty(index);
+}
+
+void Runtime::set_deployment_batch(ServiceId index, std::int64_t batch) {
+  ServiceRuntime& s = services_[index];
+  ECSIM_ASSERT(s.deployments.back().batch.has_value() && batch >= 0,
+               "only a paced deployment changes its pace");
+  s.deployments.back().batch = batch;
+  mark_dirty(index);
+}
+
+DaemonProgress Runtime::daemon_progress(ServiceId index) const {
+  const ServiceRuntime& s = services_[index];
+  const ClusterRuntime& c = clusters_[s.cluster];
+  const auto primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
+  DaemonProgress p;
+  for (ContainerInstanceIndex i = 0; i < c.instances.size(); ++i)
+    p.desired += daemon_eligible(s, i);
+  for (const TaskIndex t : s.tasks) {
+    if (!daemon_eligible(s, instance_[t])) continue;
+    if (state_[t] != TaskState::kRunning) ++p.new_pending;
+    else if (svc_[t].deployment != primary) ++p.old_running;
+    else if (healthy(t)) ++p.new_healthy;
+    else ++p.new_pending;
+  }
+  return p;
+}
+
+bool Runtime::daemon_eligible(const ServiceRuntime& s, ContainerInstanceIndex i) const {
+  return clusters_[s.cluster].instances.active(i) && (s.member_of.empty() || s.member_of[i] != 0);
+}
+
 void Runtime::set_desired_count(ServiceId index, std::int64_t desired) {
   ServiceRuntime& s = services_[index];
   ECSIM_ASSERT(s.config->scheduling_strategy == SchedulingStrategy::kReplica && desired >= 0,
@@ -229,8 +268,9 @@ void Runtime::on_service_task_running(TaskIndex t) {
   // It counts towards minimumHealthyPercent once healthy: 40 s after RUNNING without a health
   // check, after its checks' interval with one (TaskDefinition::seconds_to_healthy).
   ++refs_[t];
-  sim_.schedule_in(std::chrono::seconds{task_definition_of(t).seconds_to_healthy()}, kTaskHealthy,
-                   t.value());
+  sim_.schedule_in(std::chrono::seconds{task_definition_of(t).seconds_to_healthy()} +
+                       s.config->target_healthy_delay,
+                   kTaskHealthy, t.value());
   mark_dirty(service_of_[t]);
 }
 
@@ -519,9 +559,7 @@ void Runtime::update_deployment_states(ServiceRuntime& s, bool stuck) {
 void Runtime::reconcile_daemon(ServiceRuntime& s, ServiceId index) {
   ClusterRuntime& c = clusters_[s.cluster];
   const auto primary = static_cast<std::uint32_t>(s.deployments.size() - 1);
-  auto eligible = [&](ContainerInstanceIndex i) {
-    return c.instances.active(i) && (s.member_of.empty() || s.member_of[i] != 0);
-  };
+  auto eligible = [&](ContainerInstanceIndex i) { return daemon_eligible(s, i); };
   std::int64_t desired = 0;
   for (ContainerInstanceIndex i = 0; i < c.instances.size(); ++i) desired += eligible(i);
   if (desired != s.meter.desired) {
@@ -543,7 +581,18 @@ void Runtime::reconcile_daemon(ServiceRuntime& s, ServiceId index) {
     else if (healthy(t)) ++counts.new_healthy;
     else ++counts.new_pending;
   }
-  const DeploymentStep step = deployment_step(counts, s.config->deployment);
+  DeploymentStep step = deployment_step(counts, s.config->deployment);
+  if (const std::optional<std::int64_t> batch = s.deployments.back().batch) {
+    // Paced by batches (Elastic Beanstalk's: a batch leaves service, is deployed and must be
+    // healthy before the next): once no new task is on its way, old tasks stop so that at most
+    // `batch` eligible instances lack a healthy task.
+    step.stop_old = counts.new_pending > 0
+                        ? 0
+                        : std::clamp<std::int64_t>(
+                              counts.old_running + counts.new_healthy - (desired - *batch), 0,
+                              counts.old_running);
+    step.stuck = step.stuck && step.stop_old == 0;
+  }
   if (step.stop_old > 0) {
     stop.clear();
     for (const TaskIndex t : s.tasks)

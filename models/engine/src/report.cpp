@@ -378,6 +378,47 @@ constexpr QuotaUnit kQuotaUnits[] = {
      1024.0 * 1024.0},
 };
 
+// beanstalk[]: each Elastic Beanstalk environment, its scaling over the replications and the
+// first replication's deployments (a list whose timing differs between replications).
+Json beanstalk_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
+  Json out = Json::array();
+  for (std::size_t k = 0; !reps.empty() && k < reps.front().beanstalk.size(); ++k) {
+    const beanstalk::EnvironmentResult& first = reps.front().beanstalk[k];
+    Json ej;
+    ej["name"] = first.name;
+    ej["application"] = first.application;
+    ej["cluster"] = first.cluster;
+    const auto field = [&](const char* key, auto get) {
+      w.number(ej, key, [k, get](const ReplicationResult& r) {
+        return static_cast<double>(get(r.beanstalk[k]));
+      });
+    };
+    using E = beanstalk::EnvironmentResult;
+    field("scale_outs", [](const E& e) { return e.scale_outs; });
+    field("scale_ins", [](const E& e) { return e.scale_ins; });
+    field("instances_min", [](const E& e) { return e.instances_min; });
+    field("instances_max", [](const E& e) { return e.instances_max; });
+    Json list = Json::array();
+    for (const beanstalk::DeploymentResult& d : first.deployments) {
+      Json dj;
+      dj["version"] = d.version;
+      dj["policy"] = beanstalk::policy_name(d.policy);
+      dj["state"] = !d.finished ? "InProgress" : d.failed ? "Failed" : "Completed";
+      dj["started_seconds"] = to_seconds(d.started);
+      dj["finished_seconds"] = d.finished ? Json(to_seconds(*d.finished)) : Json(nullptr);
+      dj["instances"] = d.instances;
+      dj["batch"] = d.batch;
+      dj["batches"] = d.batches;
+      dj["fewest_serving"] = d.fewest_serving;
+      dj["most_instances"] = d.most_instances;
+      list.push_back(dj);
+    }
+    ej["deployments"] = list;
+    out.push_back(ej);
+  }
+  return out;
+}
+
 // namespaces[]: every EKS cluster's namespaces (the same in every replication), each amount at
 // the end, at its peak and its hard limit (left out without one).
 Json namespaces_json(const std::vector<ReplicationResult>& reps, const Writer& w) {
@@ -701,6 +742,7 @@ std::string summary_json(const RunReport& report, bool include_timing) {
   j["control_plane"] = control_plane_json(reps, w);
   j["eks_nodes"] = eks_nodes_json(reps, w);
   j["namespaces"] = namespaces_json(reps, w);
+  if (!reps.empty() && !reps.front().beanstalk.empty()) j["beanstalk"] = beanstalk_json(reps, w);
   // The autoscalers' changes of the first replication (a list whose length differs between
   // replications), and their count over the replications.
   if (std::any_of(reps.begin(), reps.end(), [](const ReplicationResult& r) { return !r.scaling.empty(); })) {

@@ -83,7 +83,9 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
       ecs_(s.ecs, ecs::Context{sim_, platform_, s.platform, streams_, cost_, all_wait_, horizon_}),
       eks_(s.eks, eks::Context{sim_, platform_, s.platform, cost_, all_wait_, horizon_,
                                options_.explain ? &*options_.explain : nullptr}),
-      appscaling_(s.scalable_targets) {}
+      appscaling_(s.scalable_targets),
+      beanstalk_(s.beanstalk, s.ecs,
+                 beanstalk::Context{sim_, platform_, s.platform, ecs_, horizon_}) {}
 
 ReplicationResult World::run() {
   const auto wall_start = std::chrono::steady_clock::now();
@@ -97,6 +99,7 @@ ReplicationResult World::run() {
   drain_platform_changes();
   ecs_.start_jobs();
   appscaling_.start(sim_, horizon_);
+  beanstalk_.start();
   if (options_.timeseries) sim_.schedule_at(kSimStart, kSample);
   if (options_.fail_check_at) sim_.schedule_at(kSimStart + *options_.fail_check_at, kFailCheck);
 
@@ -129,9 +132,13 @@ ReplicationResult World::run() {
   ecs::Results ecs_results = ecs_.results(r.end);
   add_ecs_results(r, ecs_results);
   add_eks_results(r, eks_.results(r.end));
-  // Every autoscaler's changes in time order (EKS's, then Application Auto Scaling's, at a tie).
+  // Every autoscaler's changes in time order (EKS's, then Application Auto Scaling's, then
+  // Elastic Beanstalk's, at a tie).
   std::vector<ScalingActivity> all = std::move(r.scaling);
   all.insert(all.end(), scaling_.begin(), scaling_.end());
+  beanstalk::Results beanstalk_results = beanstalk_.results(r.end);
+  all.insert(all.end(), beanstalk_results.scaling.begin(), beanstalk_results.scaling.end());
+  r.beanstalk = std::move(beanstalk_results.environments);
   std::stable_sort(all.begin(), all.end(),
                    [](const ScalingActivity& a, const ScalingActivity& b) { return a.at < b.at; });
   r.scaling = std::move(all);
@@ -141,6 +148,7 @@ ReplicationResult World::run() {
     r.autoscaled_columns.push_back(fmt::format("desired:{}/{}", scenario_.ecs[t.cluster].name,
                                                scenario_.ecs[t.cluster].services[t.service].name));
   eks_.append_autoscaled_columns(r.autoscaled_columns);
+  beanstalk_.append_columns(r.autoscaled_columns);
   r.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return r;
@@ -158,6 +166,8 @@ void World::dispatch(const Event& e) {
     if (eks_.handle(e)) drain_platform_changes();
   } else if (e.kind >= appscaling::kFirstEventKind && e.kind < appscaling::kEndEventKind) {
     autoscale(e);
+  } else if (e.kind >= beanstalk::kFirstEventKind && e.kind < beanstalk::kEndEventKind) {
+    if (beanstalk_.handle(e)) drain_platform_changes();
   } else {
     switch (e.kind) {
       case kSample: sample(); break;
@@ -206,6 +216,7 @@ void World::sample() {
   for (const appscaling::ScalableTarget& t : scenario_.scalable_targets)
     row.autoscaled.push_back(ecs_.desired_count(ecs_.service_id(t.cluster, t.service)));
   eks_.append_autoscaled(row.autoscaled);
+  beanstalk_.append_instances(row.autoscaled);
   rows_.push_back(std::move(row));
   const SimTime next = sim_.now() + scenario_.timeseries_interval;
   if (next <= horizon_) sim_.schedule_at(next, kSample);
@@ -284,6 +295,7 @@ void World::check_invariants() const {
   ecs_.check_invariants();
   audit_conservation(totals());
   eks_.check_invariants();
+  beanstalk_.check_invariants();
 }
 
 }  // namespace ecsim::engine::detail

@@ -9,8 +9,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "ecsim/ecs/runtime.hpp"
 #include "ecsim/appscaling/runtime.hpp"
+#include "ecsim/beanstalk/runtime.hpp"
+#include "ecsim/ecs/runtime.hpp"
 #include "ecsim/eks/runtime.hpp"
 #include "ecsim/engine/engine.hpp"
 #include "ecsim/platform/cost.hpp"
@@ -62,6 +63,7 @@ class World {
   ecs::Runtime ecs_;
   eks::Runtime eks_;
   appscaling::Runtime appscaling_;
+  beanstalk::Runtime beanstalk_;
   std::vector<ScalingActivity> scaling_;  ///< Application Auto Scaling's, in time order
   /// Scratch of autoscale: each policy's datapoints, and views of them.
   std::vector<std::vector<std::optional<double>>> datapoints_;

@@ -6,7 +6,8 @@ their projects publish, and writes them as models/scenario/src/api_schema_data.c
     models/scenario/api/derive.py SCHEMAS_DIR --check    # fail if it is not up to date
 
 SCHEMAS_DIR holds unchanged copies of (see models/scenario/api/README.md for the versions):
-  aws/ecs.service-2.json, aws/application-autoscaling.service-2.json    botocore's API models
+  aws/ecs.service-2.json, aws/application-autoscaling.service-2.json,
+  aws/elasticbeanstalk.service-2.json                                  botocore's API models
   eksctl/clusterconfig.schema.json                                     eksctl's ClusterConfig schema
   kubernetes/k8s.io_*.proto                                            the Kubernetes API types
   karpenter/*.yaml                              Karpenter's CustomResourceDefinitions (v1)
@@ -29,11 +30,16 @@ AWS_ROOTS = {
         "CreateServiceRequest",             # aws ecs create-service --cli-input-json
         "DescribeTaskDefinitionResponse",   # aws ecs describe-task-definition
         "DescribeServicesResponse",         # aws ecs describe-services
+        "ContainerDefinition",              # an Elastic Beanstalk Dockerrun.aws.json's containers
+        "Volume",                           # and its volumes
     ],
     "application-autoscaling": [
         "RegisterScalableTargetRequest",
         "PutScalingPolicyRequest",
         "PutScheduledActionRequest",
+    ],
+    "elasticbeanstalk": [
+        "CreateEnvironmentMessage",         # aws elasticbeanstalk create-environment --cli-input-json
     ],
 }
 

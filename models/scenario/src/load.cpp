@@ -42,7 +42,7 @@ std::optional<Scenario> Loader::load() {
     return std::nullopt;
   }
   root.expect_map({"name", "seed", "duration", "replications", "timeseries_interval", "platform",
-                   "ecs", "eks", "faults"});
+                   "ecs", "eks", "beanstalk", "faults"});
   Scenario s;
   s.file = path_;
   if (root["name"].require()) {
@@ -75,6 +75,8 @@ std::optional<Scenario> Loader::load() {
     s.ecs.push_back(read_cluster(c, s.platform, i++));
   for (const Reader& c : root["eks"].items("a list of EKS clusters"))
     s.eks.push_back(read_eks_cluster(c, s.platform, i++));
+  for (const Reader& b : root["beanstalk"].items("a list of Elastic Beanstalk environments"))
+    read_beanstalk(b, s);
   for (const Reader& f : root["faults"].items("a list of faults")) read_fault(f, s);
   s.scalable_targets = std::move(scalable_targets_);
   if (!diagnostics_.ok()) return std::nullopt;

@@ -81,6 +81,11 @@ class Loader {
   bool read_step_policy(const Reader& root, appscaling::ScalableTarget& t);
   bool read_alarms(const Reader& list, appscaling::ScalableTarget& t);
 
+  // load_beanstalk.cpp: an Elastic Beanstalk environment, as an ECS cluster of `s`
+  void read_beanstalk(const Reader& b, Scenario& s);
+  void read_ebextensions(const Reader& at, std::vector<beanstalk::OptionSetting>& settings,
+                         std::vector<SourceLocation>& where);
+
   // load_ecs.cpp
   EcsClusterConfig read_cluster(const Reader& c, platform::PlatformConfig& platform,
                                 std::size_t index);

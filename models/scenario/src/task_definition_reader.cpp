@@ -138,6 +138,19 @@ class TaskDefinitionJson {
   std::set<std::string> mistyped_;
 };
 
+// AWS's rules on what was read: each problem at its field (a field that had the wrong type
+// reads as absent, and "missing" problems about it are not repeated); the definition when
+// nothing at all was wrong.
+std::optional<ecs::TaskDefinition> checked(const ecs::TaskDefinitionInput& input,
+                                           const TaskDefinitionJson& json, bool clean,
+                                           Diagnostics& diagnostics) {
+  const std::vector<Problem> problems = ecs::check(input);
+  for (const Problem& p : problems)
+    if (!json.mistyped(p.field)) diagnostics.error(json.where(p.field), p.field, p.message);
+  if (!clean || !problems.empty()) return std::nullopt;
+  return ecs::from_input(input);
+}
+
 }  // namespace
 
 std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
@@ -170,13 +183,66 @@ std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
   const ecs::TaskDefinitionInput input = json.read();
   root.note_unread();
   diagnostics.append(found);
-  // AWS's rules run even after a type error, so that every problem shows at once; a field that
-  // had the wrong type reads as absent, and "missing" problems about it are not repeated.
-  const std::vector<Problem> problems = ecs::check(input);
-  for (const Problem& p : problems)
-    if (!json.mistyped(p.field)) diagnostics.error(json.where(p.field), p.field, p.message);
-  if (!parsed_clean || !found.ok() || !problems.empty()) return std::nullopt;
-  return ecs::from_input(input);
+  // AWS's rules run even after a type error, so that every problem shows at once.
+  return checked(input, json, parsed_clean && found.ok(), diagnostics);
+}
+
+// Beanstalk reads the file itself (its keys are its own) and registers a task definition from
+// its containers and volumes, which follow the ECS API's shapes.
+std::optional<ecs::TaskDefinition> read_dockerrun(const std::string& path,
+                                                  const std::string& family,
+                                                  Diagnostics& diagnostics,
+                                                  const SourceLocation& referenced_from,
+                                                  const std::string& field) {
+  const std::size_t before = diagnostics.all().size();
+  const std::optional<Document> doc =
+      load_document(path, diagnostics, referenced_from, field, Syntax::kJson);
+  if (!doc) return std::nullopt;
+  const bool parsed_clean = diagnostics.all().size() == before;
+  Diagnostics found;
+  const Reader root(*doc, found);
+  if (!root.is_map()) {
+    root.error("expected a JSON object holding a Dockerrun.aws.json (AWSEBDockerrunVersion 2)");
+    diagnostics.append(found);
+    return std::nullopt;
+  }
+  bool ok = root.expect_map(
+      {"AWSEBDockerrunVersion", "containerDefinitions", "volumes", "authentication",
+       "executionRoleArn"});
+  const Reader version = root["AWSEBDockerrunVersion"];
+  if (version.require()) {
+    const std::optional<std::string> v = version.string();
+    if (v && *v != "2") {
+      version.error(fmt::format(
+          "AWSEBDockerrunVersion {} is not the ECS platform's file (expected 2; version 1 "
+          "describes one container of the single-container Docker platform, and version 3 is "
+          "a docker-compose.yml)",
+          *v));
+      ok = false;
+    }
+  }
+  const std::uint16_t container = *api_root("aws.ecs.ContainerDefinition");
+  const std::uint16_t volume = *api_root("aws.ecs.Volume");
+  if (root["containerDefinitions"].require())
+    for (const Reader& c : root["containerDefinitions"].items("a list of container definitions"))
+      ok = check_api(c, container, ApiReader::kAwsCli) && ok;
+  for (const Reader& v : root["volumes"].items("a list of volumes"))
+    ok = check_api(v, volume, ApiReader::kAwsCli) && ok;
+  if (const Reader a = root["authentication"]; a.present() && a.expect_map({"bucket", "key"})) {
+    (void)a["bucket"].require();
+    (void)a["key"].require();
+  }
+  if (!ok || !found.ok()) {
+    diagnostics.append(found);
+    return std::nullopt;
+  }
+  TaskDefinitionJson json(root);
+  ecs::TaskDefinitionInput input = json.read();
+  input.family = family;
+  input.requires_compatibilities = {"EC2"};
+  root.note_unread();
+  diagnostics.append(found);
+  return checked(input, json, parsed_clean && found.ok(), diagnostics);
 }
 
 }  // namespace ecsim::scenario::detail

@@ -16,4 +16,13 @@ std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
                                                         const SourceLocation& referenced_from,
                                                         const std::string& field);
 
+/// Reads the Elastic Beanstalk `Dockerrun.aws.json` (AWSEBDockerrunVersion 2) at `path` into the
+/// task definition Beanstalk registers from it: family `family`, its containers and volumes
+/// (checked against the ECS API's ContainerDefinition and Volume), bridge networking, on EC2.
+std::optional<ecs::TaskDefinition> read_dockerrun(const std::string& path,
+                                                  const std::string& family,
+                                                  Diagnostics& diagnostics,
+                                                  const SourceLocation& referenced_from,
+                                                  const std::string& field);
+
 }  // namespace ecsim::scenario::detail

@@ -122,6 +122,10 @@ struct ServiceConfig {
   std::vector<ServiceUpdate> updates;        ///< UpdateService calls, in time order
   /// The requests its tasks serve (`load`); none: it serves none (uses no CPU).
   std::optional<workload::LoadSpec> load;
+  /// Time after a task's containers are healthy before it counts as healthy for a deployment:
+  /// its load balancer target passing the health checks (an Elastic Beanstalk environment's
+  /// deregistration delay and healthy threshold x interval); 0 for a plain ECS service.
+  SimDuration target_healthy_delay{};
 };
 
 /// The cluster's Auto Scaling group as a capacity provider (one per cluster in ecsim).

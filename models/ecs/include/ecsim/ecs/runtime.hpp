@@ -93,7 +93,18 @@ struct DeploymentRuntime {
   const TaskDefinition* task_definition;
   bool fails_to_start = false;
   std::int64_t failures = 0;  // the circuit breaker's count (reset when a task gets healthy)
+  // A DAEMON deployment that another component paces (Elastic Beanstalk's batches): at most
+  // this many eligible instances without a healthy task at once; none: minimumHealthyPercent.
+  std::optional<std::int64_t> batch;
   DeploymentResult result;
+};
+
+/// Where a DAEMON service's deployment stands, over the instances that should run its task.
+struct DaemonProgress {
+  std::int64_t desired = 0;      ///< eligible ACTIVE instances
+  std::int64_t old_running = 0;  ///< tasks of earlier revisions RUNNING on them
+  std::int64_t new_healthy = 0;  ///< tasks of the primary revision RUNNING and healthy
+  std::int64_t new_pending = 0;  ///< tasks of the primary revision on their way to healthy
 };
 
 struct ServiceRuntime {
@@ -246,8 +257,18 @@ class Runtime {
   [[nodiscard]] bool deployment_in_progress(ServiceId s) const {
     return services_[s].deployments.back().result.state == RolloutState::kInProgress;
   }
+  /// A service's tasks serving now (RUNNING on a reachable instance, or on Fargate).
+  [[nodiscard]] std::int64_t serving(ServiceId s) const { return services_[s].meter.running; }
   /// UpdateService with a new desiredCount (an autoscaler's); call flush() after.
   void set_desired_count(ServiceId s, std::int64_t desired);
+  /// Starts a deployment of revision `td` (which must outlive the runtime) of DAEMON service
+  /// `s`, paced by `batch` (see DeploymentRuntime::batch); call flush() after.
+  void deploy_daemon(ServiceId s, const TaskDefinition* td, bool fails_to_start,
+                     std::string trigger, std::int64_t batch);
+  /// Changes the pace of DAEMON service `s`'s deployment in progress; call flush() after.
+  void set_deployment_batch(ServiceId s, std::int64_t batch);
+  /// Where DAEMON service `s`'s primary deployment stands now.
+  [[nodiscard]] DaemonProgress daemon_progress(ServiceId s) const;
   /// Adds every task's outcome and the tasks running and pending now to `all`.
   void add_totals(TaskCounts& all) const;
   /// The self-checks: task states against their counts, container instances' free resources
@@ -314,6 +335,7 @@ class Runtime {
   void reconcile(ServiceId s);
   void reconcile_replica(ServiceRuntime& s, ServiceId index);
   void reconcile_daemon(ServiceRuntime& s, ServiceId index);
+  bool daemon_eligible(const ServiceRuntime& s, ContainerInstanceIndex i) const;
   bool start_service_task(ServiceId s, std::optional<ContainerInstanceIndex> on);
   void stop_service_task(TaskIndex t);
   void scale_in_one(ServiceRuntime& s, std::span<const TaskIndex> among);

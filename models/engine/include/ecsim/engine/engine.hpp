@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ecsim/beanstalk/results.hpp"
 #include "ecsim/ecs/results.hpp"
 #include "ecsim/eks/results.hpp"
 #include "ecsim/platform/platform.hpp"
@@ -108,6 +109,7 @@ struct ReplicationResult {
   std::optional<ExplainResult> explanation;
   /// Per EKS cluster in scenario order, its namespaces with workloads or quotas, by name.
   std::vector<NamespaceResult> namespaces;
+  std::vector<beanstalk::EnvironmentResult> beanstalk;  ///< per environment, in scenario order
   std::vector<TimeseriesRow> timeseries;
 };
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ecsim/appscaling/policy.hpp"
+#include "ecsim/beanstalk/environment.hpp"
 #include "ecsim/ecs/cluster_spec.hpp"
 #include "ecsim/platform/config.hpp"
 #include "ecsim/scenario/diagnostics.hpp"
@@ -46,6 +47,9 @@ struct Scenario {
   std::vector<EksClusterConfig> eks;
   /// Application Auto Scaling's scalable targets: ECS services' `autoscaling`, in scenario order.
   std::vector<appscaling::ScalableTarget> scalable_targets;
+  /// Elastic Beanstalk environments, each run on one of the `ecs` clusters (after the
+  /// scenario's own).
+  std::vector<beanstalk::EnvironmentConfig> beanstalk;
 };
 
 /// A loaded scenario, or every problem that prevented it.

@@ -1,0 +1,401 @@
+// Elastic Beanstalk's scaling triggers and deployment policies in the event loop. Sources:
+// "Auto Scaling triggers" and the option reference (the alarms, their defaults), EC2 Auto
+// Scaling's "Simple scaling policies" (cooldown after an activity) and "default termination
+// policy", "Deployment policies and settings" and "Immutable environment updates"
+// (the policies' steps); models/beanstalk/README.md cites each and says where ecsim chooses.
+
+#include "ecsim/beanstalk/runtime.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "ecsim/platform/catalog.hpp"
+#include "ecsim/sim/assert.hpp"
+
+namespace ecsim::beanstalk {
+namespace {
+
+using std::chrono::minutes;
+
+constexpr std::int64_t kAllInstances = std::numeric_limits<std::int32_t>::max();
+
+}  // namespace
+
+Runtime::Runtime(std::span<const EnvironmentConfig> environments,
+                 std::span<const ecs::EcsClusterConfig> clusters, Context context)
+    : configs_(environments), clusters_(clusters), context_(context) {}
+
+void Runtime::start() {
+  environments_.resize(configs_.size());
+  for (std::size_t i = 0; i < configs_.size(); ++i) {
+    const EnvironmentConfig& c = configs_[i];
+    EnvironmentRuntime& e = environments_[i];
+    e.config = &c;
+    e.service = context_.ecs.service_id(c.cluster, c.service);
+    e.current = &clusters_[c.cluster].services[c.service].task_definition;
+    e.result.name = c.name;
+    e.result.application = c.application;
+    e.result.cluster = clusters_[c.cluster].name;
+    const auto desired = static_cast<std::int64_t>(context_.platform.desired(c.group));
+    e.result.instances_min = e.result.instances_max = desired;
+    // Without a load the metrics are flat zeros and CloudWatch's alarms would see the lower
+    // threshold breached for ever; ecsim gives an environment without a load no triggers.
+    if (c.has_load) context_.sim.schedule_in(minutes(1), kTrigger, static_cast<std::uint32_t>(i));
+    for (std::size_t d = 0; d < c.deployments.size(); ++d)
+      context_.sim.schedule_at(c.deployments[d].at, kDeploy, static_cast<std::uint32_t>(i), d);
+  }
+}
+
+bool Runtime::handle(const Event& e) {
+  switch (e.kind) {
+    case kTrigger: on_trigger(e.target); return true;
+    case kDeploy: on_deploy(e.target, e.payload); return true;
+    case kDeployCheck: on_deploy_check(e.target); return true;
+    default: ECSIM_ASSERT(false, "a Beanstalk event kind");
+  }
+  return false;
+}
+
+std::int64_t Runtime::live(const EnvironmentRuntime& e) const {
+  return static_cast<std::int64_t>(context_.platform.live_instances(e.config->group).size());
+}
+
+std::int64_t Runtime::serving(const EnvironmentRuntime& e) const {
+  return context_.ecs.serving(e.service);
+}
+
+// --- triggers ---------------------------------------------------------------------------------
+
+// The datapoint of the period that just closed, over the group's running instances (each
+// reports its own EC2 metric; the alarms take their Average or Sum); none before a whole period
+// has passed or while no instance runs (CloudWatch's INSUFFICIENT_DATA).
+std::optional<double> Runtime::datapoint(const EnvironmentRuntime& e) {
+  const TriggerConfig& t = e.config->options.trigger;
+  const auto period_minutes = static_cast<std::size_t>(
+      std::chrono::duration_cast<minutes>(t.period).count());
+  workload::LoadMeter* load = context_.ecs.load(e.service);
+  if (load == nullptr || load->periods_closed() < period_minutes) return std::nullopt;
+  std::vector<workload::LoadPeriod>& periods = periods_;
+  load->recent_periods(period_minutes, periods);
+  std::int64_t instances = 0;
+  for (const InstanceId id : context_.platform.live_instances(e.config->group))
+    instances += context_.platform.state(id) == platform::InstanceState::kRunning;
+  if (instances == 0) return std::nullopt;
+  double total = 0;  // the sum over instances of their metric
+  switch (t.metric) {
+    case TriggerMetric::kNetworkOut:
+      for (const workload::LoadPeriod& p : periods) total += p.network_out_bytes;
+      break;
+    case TriggerMetric::kRequestCount:
+      for (const workload::LoadPeriod& p : periods) total += p.requests;
+      break;
+    case TriggerMetric::kCpuUtilization: {
+      // Each instance's CPU in use over its vCPUs: the task's use (its utilisation of its
+      // reservation) over the instance's cores, averaged over the period's minutes.
+      const double reserved_cores =
+          static_cast<double>(e.current->reserved_cpu_units()) / 1024.0;
+      const double vcpus = platform::InstanceCatalog::builtin()
+                               .at(context_.platform_config.groups[e.config->group.value()]
+                                       .instance_type)
+                               .vcpu;
+      for (const workload::LoadPeriod& p : periods)
+        total += p.cpu_percent * reserved_cores * p.serving_tasks / vcpus;
+      total /= static_cast<double>(periods.size());
+      break;
+    }
+  }
+  return t.statistic == TriggerStatistic::kSum ? total : total / static_cast<double>(instances);
+}
+
+// Each minute: a simple scaling activity in progress completes once the group has what it
+// asked for, and its cooldown starts; at the end of each period a datapoint closes; an alarm is
+// in ALARM while its last EvaluationPeriods datapoints all breach (GreaterThanThreshold for the
+// high alarm, LessThanThreshold for the low one), and invokes its policy each minute it stays
+// there, which acts unless an activity or its cooldown is under way.
+void Runtime::on_trigger(std::size_t env) {
+  EnvironmentRuntime& e = environments_[env];
+  const TriggerConfig& t = e.config->options.trigger;
+  if (context_.sim.now() + minutes(1) <= context_.horizon)
+    context_.sim.schedule_in(minutes(1), kTrigger, static_cast<std::uint32_t>(env));
+  ++e.minutes;
+  if (e.activity) {
+    std::int64_t running = 0;
+    for (const InstanceId id : context_.platform.live_instances(e.config->group))
+      running += context_.platform.state(id) == platform::InstanceState::kRunning;
+    if (running == static_cast<std::int64_t>(*e.activity) && live(e) == running) {
+      e.activity.reset();
+      e.cooldown_until = context_.sim.now() + e.config->options.cooldown;
+    }
+  }
+  const auto period_minutes =
+      static_cast<std::uint32_t>(std::chrono::duration_cast<minutes>(t.period).count());
+  if (e.minutes % period_minutes == 0) {
+    const std::optional<double> point = datapoint(e);
+    // A missing datapoint breaks a run of breaching ones (TreatMissingData: missing).
+    e.datapoints.push_back(point.value_or(std::numeric_limits<double>::quiet_NaN()));
+    const auto keep = static_cast<std::size_t>(t.evaluation_periods);
+    if (e.datapoints.size() > keep)
+      e.datapoints.erase(e.datapoints.begin(),
+                         e.datapoints.end() - static_cast<std::ptrdiff_t>(keep));
+  }
+  if (e.datapoints.size() < static_cast<std::size_t>(t.evaluation_periods)) return;
+  const bool high = std::all_of(e.datapoints.begin(), e.datapoints.end(),
+                                [&](double v) { return v > t.upper_threshold; });
+  const bool low = std::all_of(e.datapoints.begin(), e.datapoints.end(),
+                               [&](double v) { return v < t.lower_threshold; });
+  if ((!high && !low) || e.activity || context_.sim.now() < e.cooldown_until) return;
+  const double last = e.datapoints.back();
+  if (high)
+    scale(e, t.upper_increment, "AWSEBCloudwatchAlarmHigh", last, t.upper_threshold);
+  else
+    scale(e, t.lower_increment, "AWSEBCloudwatchAlarmLow", last, t.lower_threshold);
+}
+
+// A simple scaling policy's change of the group's desired capacity, within MinSize and
+// MaxSize. Scale-in terminates by the group's default termination policy: from the zone with
+// the most instances, the instance closest to its next billing hour, then the oldest; it waits
+// while a deployment runs (ecsim's choice: the deployment counts the instances it started with).
+void Runtime::scale(EnvironmentRuntime& e, std::int64_t increment, std::string_view alarm,
+                    double value, double threshold) {
+  const EnvironmentOptions& o = e.config->options;
+  const GroupId g = e.config->group;
+  const auto desired = static_cast<std::int64_t>(context_.platform.desired(g));
+  const std::int64_t extra = e.deployment ? e.deployment->extra : 0;
+  const std::int64_t to = std::clamp(desired + increment, o.min_size, o.max_size + extra);
+  if (to == desired || (to < desired && e.deployment)) return;
+  const bool out = to > desired;
+  const SimTime now = context_.sim.now();
+  if (out) {
+    context_.platform.scale_out(context_.sim, g, static_cast<std::uint32_t>(to));
+  } else {
+    std::vector<InstanceId> candidates(context_.platform.live_instances(g));
+    for (std::int64_t n = desired - to; n > 0 && !candidates.empty(); --n) {
+      std::vector<std::int64_t> per_zone(context_.platform.az_count(), 0);
+      for (const InstanceId id : candidates) ++per_zone[context_.platform.az(id).value()];
+      const auto hour_part = [&](InstanceId id) {
+        return (now - context_.platform.launched_at(id)) % std::chrono::hours(1);
+      };
+      auto victim = candidates.begin();
+      for (auto it = candidates.begin(); it != candidates.end(); ++it) {
+        const auto zi = per_zone[context_.platform.az(*it).value()];
+        const auto zv = per_zone[context_.platform.az(*victim).value()];
+        if (zi > zv || (zi == zv && hour_part(*it) > hour_part(*victim))) victim = it;
+      }
+      context_.platform.terminate(context_.sim, *victim, true);
+      candidates.erase(victim);
+    }
+  }
+  e.activity = static_cast<std::uint32_t>(to);
+  (out ? e.result.scale_outs : e.result.scale_ins) += 1;
+  e.result.instances_min = std::min(e.result.instances_min, to);
+  e.result.instances_max = std::max(e.result.instances_max, to);
+  const TriggerConfig& t = o.trigger;
+  scaling_.push_back(
+      {now, clusters_[e.config->cluster].name,
+       fmt::format("Elastic Beanstalk environment {}", e.config->name),
+       fmt::format("Auto Scaling group of {}", e.config->name), desired, to,
+       fmt::format("a monitor alarm {} in state ALARM triggered policy {} changing the desired "
+                   "capacity from {} to {} ({} {} {:.9g} {} {:.9g})",
+                   alarm,
+                   out ? "AWSEBAutoScalingScaleUpPolicy" : "AWSEBAutoScalingScaleDownPolicy",
+                   desired, to, metric_name(t.metric),
+                   t.statistic == TriggerStatistic::kSum ? "Sum" : "Average", value,
+                   out ? ">" : "<", threshold)});
+}
+
+// --- deployments ------------------------------------------------------------------------------
+
+void Runtime::on_deploy(std::size_t env, std::size_t index) {
+  EnvironmentRuntime& e = environments_[env];
+  const VersionDeployment& v = e.config->deployments[index];
+  const DeploymentSettings& s = e.config->options.deployment;
+  DeploymentResult& r = e.result.deployments.emplace_back();
+  r.version = v.label;
+  r.policy = s.policy;
+  r.started = context_.sim.now();
+  r.instances = live(e);
+  r.fewest_serving = serving(e);
+  r.most_instances = live(e);
+  if (e.deployment) {
+    // Beanstalk takes one operation at a time: an environment being updated is not Ready.
+    r.failed = true;
+    r.finished = r.started;
+    return;
+  }
+  Active a;
+  a.index = e.result.deployments.size() - 1;
+  a.previous = e.current;
+  a.batch_since = context_.sim.now();
+  a.old_seen = r.instances;
+  const GroupId g = e.config->group;
+  const std::string trigger = fmt::format("deployment of version {} ({})", v.label,
+                                          policy_name(s.policy));
+  const auto desired = context_.platform.desired(g);
+  switch (s.policy) {
+    case DeploymentPolicy::kAllAtOnce:
+      a.phase = Phase::kBatches;
+      a.batch = r.batch = r.instances;
+      context_.ecs.deploy_daemon(e.service, &v.task_definition, v.fails_to_start, trigger,
+                                 kAllInstances);
+      break;
+    case DeploymentPolicy::kRolling:
+      a.phase = Phase::kBatches;
+      a.batch = r.batch = batch_instances(s, r.instances);
+      context_.ecs.deploy_daemon(e.service, &v.task_definition, v.fails_to_start, trigger,
+                                 a.batch);
+      break;
+    case DeploymentPolicy::kRollingWithAdditionalBatch:
+      // The extra batch runs the new version and comes up before any instance leaves.
+      a.phase = Phase::kExtraBatch;
+      a.batch = r.batch = batch_instances(s, r.instances);
+      a.extra = a.batch;
+      a.old_instances = context_.platform.live_instances(g);
+      context_.ecs.deploy_daemon(e.service, &v.task_definition, v.fails_to_start, trigger, 0);
+      context_.platform.set_max(g, static_cast<std::uint32_t>(e.config->options.max_size + a.extra));
+      context_.platform.scale_out(context_.sim, g, desired + static_cast<std::uint32_t>(a.extra));
+      break;
+    case DeploymentPolicy::kImmutable:
+      // One new instance first (in a temporary group, here the environment's group grown by
+      // one), then as many as were in service.
+      a.phase = Phase::kFirstInstance;
+      a.extra = 1;
+      a.old_instances = context_.platform.live_instances(g);
+      context_.ecs.deploy_daemon(e.service, &v.task_definition, v.fails_to_start, trigger, 0);
+      context_.platform.set_max(
+          g, static_cast<std::uint32_t>(e.config->options.max_size + std::max<std::int64_t>(r.instances, 1)));
+      context_.platform.scale_out(context_.sim, g, desired + 1);
+      break;
+  }
+  e.deployment = std::move(a);
+  context_.sim.schedule_in(kDeployCheckPeriod, kDeployCheck, static_cast<std::uint32_t>(env));
+}
+
+void Runtime::on_deploy_check(std::size_t env) {
+  EnvironmentRuntime& e = environments_[env];
+  if (!e.deployment) return;
+  Active& a = *e.deployment;
+  DeploymentResult& r = e.result.deployments[a.index];
+  const DeploymentSettings& s = e.config->options.deployment;
+  const GroupId g = e.config->group;
+  const SimTime now = context_.sim.now();
+  const ecs::DaemonProgress p = context_.ecs.daemon_progress(e.service);
+  r.fewest_serving = std::min(r.fewest_serving, serving(e));
+  r.most_instances = std::max(r.most_instances, live(e));
+  if (p.new_healthy > a.healthy_seen) a.batch_since = now;  // the batch is making progress
+  a.healthy_seen = p.new_healthy;
+  if (p.old_running < a.old_seen) ++r.batches;  // old tasks stopped: a batch went out
+  a.old_seen = p.old_running;
+  const auto desired = context_.platform.desired(g);
+  auto new_instances = [&] {
+    std::vector<InstanceId> out;
+    for (const InstanceId id : context_.platform.live_instances(g))
+      if (std::find(a.old_instances.begin(), a.old_instances.end(), id) == a.old_instances.end())
+        out.push_back(id);
+    return out;
+  };
+  switch (a.phase) {
+    case Phase::kExtraBatch:
+      if (p.new_healthy >= a.extra) {
+        a.phase = Phase::kBatches;
+        a.batch_since = now;
+        context_.ecs.set_deployment_batch(e.service, a.batch);
+      }
+      break;
+    case Phase::kBatches:
+      if (p.old_running == 0 && p.new_pending == 0 && p.new_healthy >= p.desired) {
+        if (a.extra > 0) {
+          // The additional batch goes when the deployment completes.
+          std::vector<InstanceId> extra = new_instances();
+          extra.resize(std::min<std::size_t>(extra.size(), static_cast<std::size_t>(a.extra)));
+          for (const InstanceId id : extra) context_.platform.terminate(context_.sim, id, true);
+        }
+        finish_deployment(e, false);
+        return;
+      }
+      break;
+    case Phase::kFirstInstance:
+      if (p.new_healthy >= 1) {
+        a.phase = Phase::kRest;
+        a.batch_since = now;
+        a.extra = std::max<std::int64_t>(r.instances, 1);
+        context_.platform.scale_out(
+            context_.sim, g, desired + static_cast<std::uint32_t>(a.extra - 1));
+      }
+      break;
+    case Phase::kRest:
+      if (p.new_healthy >= a.extra) {
+        // The new instances join the environment's group; the old ones terminate.
+        for (const InstanceId id : a.old_instances)
+          if (context_.platform.state(id) == platform::InstanceState::kPending ||
+              context_.platform.state(id) == platform::InstanceState::kRunning)
+            context_.platform.terminate(context_.sim, id, true);
+        finish_deployment(e, false);
+        return;
+      }
+      break;
+    case Phase::kNone: break;
+  }
+  if (now - a.batch_since > s.timeout) {
+    if (s.ignore_health_check && a.phase == Phase::kBatches) {
+      // IgnoreHealthCheck: a batch that misses its health check does not stop the deployment.
+      a.batch_since = now;
+      context_.ecs.set_deployment_batch(e.service, a.batch + (p.desired - p.old_running - p.new_healthy));
+    } else {
+      // The deployment fails and is not rolled back: the batches done keep the new version,
+      // the rest the old. An Immutable deployment's new instances terminate (the originals
+      // never changed), and its service returns to the previous version.
+      if (a.phase == Phase::kFirstInstance || a.phase == Phase::kRest || a.extra > 0) {
+        for (const InstanceId id : new_instances()) context_.platform.terminate(context_.sim, id, true);
+      }
+      if (a.phase == Phase::kFirstInstance || a.phase == Phase::kRest)
+        context_.ecs.deploy_daemon(e.service, a.previous, false, "rollback", 0);
+      else
+        context_.ecs.set_deployment_batch(e.service, 0);
+      finish_deployment(e, true);
+      return;
+    }
+  }
+  context_.sim.schedule_in(kDeployCheckPeriod, kDeployCheck, static_cast<std::uint32_t>(env));
+}
+
+void Runtime::finish_deployment(EnvironmentRuntime& e, bool failed) {
+  DeploymentResult& r = e.result.deployments[e.deployment->index];
+  r.finished = context_.sim.now();
+  r.failed = failed;
+  if (!failed) e.current = &e.config->deployments[e.deployment->index].task_definition;
+  context_.platform.set_max(e.config->group, static_cast<std::uint32_t>(e.config->options.max_size));
+  e.deployment.reset();
+}
+
+// --- measures and checks ------------------------------------------------------------------------
+
+void Runtime::append_instances(std::vector<std::int64_t>& row) const {
+  for (const EnvironmentRuntime& e : environments_)
+    row.push_back(static_cast<std::int64_t>(context_.platform.desired(e.config->group)));
+}
+
+void Runtime::append_columns(std::vector<std::string>& names) const {
+  for (const EnvironmentConfig& c : configs_) names.push_back("instances:" + c.name);
+}
+
+void Runtime::check_invariants() const {
+  for (const EnvironmentRuntime& e : environments_) {
+    const auto desired = static_cast<std::int64_t>(context_.platform.desired(e.config->group));
+    const std::int64_t extra = e.deployment ? e.deployment->extra : 0;
+    ECSIM_ASSERT(desired >= e.config->options.min_size &&
+                     desired <= e.config->options.max_size + extra,
+                 "a Beanstalk environment's group stays within MinSize and MaxSize");
+  }
+}
+
+Results Runtime::results(SimTime end) const {
+  (void)end;
+  Results out;
+  for (const EnvironmentRuntime& e : environments_) out.environments.push_back(e.result);
+  out.scaling = scaling_;
+  return out;
+}
+
+}  // namespace ecsim::beanstalk
