@@ -243,7 +243,13 @@ void Runtime::count_serving(TaskIndex t, std::int64_t delta) {
   s.meter.running += delta;
   s.meter.running_by_az[az_[t].value()] += delta;
   observe(s);
-  if (s.load) s.load->set_serving(sim_.now(), s.meter.running);
+  if (!s.load) return;
+  if (delta > 0) {
+    svc_[t].serving_since = sim_.now();
+    s.load->start_serving(sim_.now());
+  } else {
+    s.load->stop_serving(sim_.now(), svc_[t].serving_since);
+  }
 }
 
 void Runtime::cut_off(ClusterId c, ContainerInstanceIndex i, bool off) {

@@ -1415,14 +1415,17 @@ void Runtime::set_serving(TaskId p, bool serving) {
   const AzId az = pod.node.valid() ? rt.nodes[pod.node].az : pod.fargate_az;
   m.running_by_az[az.value()] += delta;
   m.observe(sim_.now());
+  const SimTime serving_since = pod.ready_changed;
   pod.ready_changed = sim_.now();
   if (pod.hpa_slot != kUnset) {
     WorkloadState::HpaRow& row = rt.workloads[pod.workload].hpa_view[pod.hpa_slot];
     row.serving = serving;
     row.ready_changed = sim_.now();
   }
-  if (std::optional<workload::LoadMeter>& load = rt.workloads[pod.workload].load)
-    load->set_serving(sim_.now(), m.running);
+  if (std::optional<workload::LoadMeter>& load = rt.workloads[pod.workload].load) {
+    if (serving) load->start_serving(sim_.now());
+    else load->stop_serving(sim_.now(), serving_since);
+  }
 }
 
 void Runtime::finish(TaskId p, Outcome outcome) {

@@ -431,6 +431,7 @@ std::optional<workload::LoadSpec> Loader::read_load(const Reader& r) {
   std::optional<workload::LoadProfile> rate;
   if (r["requests_per_second"].present()) rate = read_load_rate(r["requests_per_second"]);
   workload::LoadCost cost;
+  SimDuration slow_start{};
   const auto cpu = r["cpu_per_request"].duration(SimDuration{1}, hours(1));
   bool ok = have && rate && cpu;
   if (cpu) cost.cpu_seconds_per_request = to_seconds(*cpu);
@@ -452,6 +453,20 @@ std::optional<workload::LoadSpec> Loader::read_load(const Reader& r) {
     if (!c) ok = false;
     else cost.cpu_ceiling = *c;
   }
+  if (const Reader slow = r["slow_start"]; slow.present()) {
+    // A target group's slow_start.duration_seconds: 30 to 900 seconds, or 0 for none.
+    const auto d = slow.duration(SimDuration::zero(), std::chrono::seconds(900));
+    if (!d) {
+      ok = false;
+    } else if (*d != SimDuration::zero() && *d < std::chrono::seconds(30)) {
+      slow.error(fmt::format("{} is shorter than a load balancer's slow start can be (expected "
+                             "30s to 15m, or 0s for none)",
+                             format_duration(*d)));
+      ok = false;
+    } else {
+      slow_start = *d;
+    }
+  }
   for (const Reader& b : r["bursts"].items("a list of bursts {at, for, factor}")) {
     if (!b.expect_map({"at", "for", "factor"}) || !require_all({b["at"], b["for"], b["factor"]})) {
       ok = false;
@@ -467,7 +482,7 @@ std::optional<workload::LoadSpec> Loader::read_load(const Reader& r) {
     if (rate) rate->add_burst({kSimStart + *at, *length, *factor});
   }
   if (!ok) return std::nullopt;
-  return workload::LoadSpec{std::move(*rate), cost};
+  return workload::LoadSpec{std::move(*rate), cost, slow_start};
 }
 
 // --- faults -----------------------------------------------------------------------------------

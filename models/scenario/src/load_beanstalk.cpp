@@ -239,7 +239,7 @@ void Loader::read_beanstalk(const Reader& b, Scenario& s) {
   const Reader load = b["load"];
   if (load.present() &&
       load.expect_map({"requests_per_second", "bursts", "cpu_per_request", "memory_per_request",
-                       "base_memory", "bytes_per_request", "cpu_ceiling"})) {
+                       "base_memory", "bytes_per_request", "cpu_ceiling", "slow_start"})) {
     service.load = read_load(load);
     env.has_load = service.load.has_value();
     if (td && td->reserved_cpu_units() <= 0)

@@ -689,7 +689,7 @@ std::optional<ServiceConfig> Loader::read_service(const Reader& s,
   const Reader load = s["load"];
   if (load.present() &&
       load.expect_map({"requests_per_second", "bursts", "cpu_per_request", "memory_per_request",
-                       "base_memory", "bytes_per_request", "cpu_ceiling"})) {
+                       "base_memory", "bytes_per_request", "cpu_ceiling", "slow_start"})) {
     out.load = read_load(load);
     if (td && td->reserved_cpu_units() <= 0)
       load.error(fmt::format(

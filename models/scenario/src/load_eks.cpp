@@ -286,7 +286,7 @@ void Loader::read_eks_loads(const Reader& list, EksClusterConfig& out) {
   for (const Reader& l : list.items("a list of loads {workload, requests_per_second, ...}")) {
     if (!l.expect_map({"workload", "namespace", "kind", "requests_per_second", "bursts",
                        "cpu_per_request", "memory_per_request", "base_memory",
-                       "bytes_per_request", "cpu_ceiling"}))
+                       "bytes_per_request", "cpu_ceiling", "slow_start"}))
       continue;
     eks::WorkloadLoad load;
     const bool named = l["workload"].require();

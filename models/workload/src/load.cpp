@@ -208,7 +208,8 @@ LoadMeter::LoadMeter(const LoadSpec* spec, double task_cpu_cores, double task_me
       memory_mib_(task_memory_mib),
       period_(to_seconds(period)),
       period_end_(to_seconds(period)),
-      ring_(kKeptPeriods) {
+      ring_(kKeptPeriods),
+      slow_start_(to_seconds(spec->slow_start)) {
   ECSIM_ASSERT(spec_->cost.cpu_seconds_per_request > 0, "a request costs CPU");
   const double usable = cores_ * spec_->cost.cpu_ceiling;
   capacity_per_task_ = usable / spec_->cost.cpu_seconds_per_request;
@@ -218,6 +219,25 @@ LoadMeter::LoadMeter(const LoadSpec* spec, double task_cpu_cores, double task_me
 void LoadMeter::set_serving(SimTime now, std::int64_t serving) {
   advance(now);
   serving_ = serving;
+}
+
+// Slow start, as an Application Load Balancer's target group applies it ("Edit target group
+// attributes", Slow start mode): a new target enters it only while another healthy target is
+// not in it; it leaves it when the duration has passed or it stops serving.
+void LoadMeter::start_serving(SimTime now) {
+  advance(now);
+  if (slow_start_ > 0 && serving_ > static_cast<std::int64_t>(warming_.size()))
+    warming_.push_back(to_seconds(now));
+  ++serving_;
+}
+
+void LoadMeter::stop_serving(SimTime now, SimTime since) {
+  advance(now);
+  ECSIM_ASSERT(serving_ > 0, "a target that stops was serving");
+  --serving_;
+  const double s = to_seconds(since);
+  const auto it = std::find(warming_.rbegin(), warming_.rend(), s);
+  if (it != warming_.rend()) warming_.erase(std::next(it).base());
 }
 
 void LoadMeter::advance(SimTime now) {
@@ -230,11 +250,54 @@ void LoadMeter::advance(SimTime now) {
   integrate(now_, t);
 }
 
+// The slow start step a target that began at `since` is in at `t` (a step ends where the next
+// begins, whatever the rounding of the times).
+double LoadMeter::step_of(double since, double t) const {
+  return std::max(0.0, std::floor((t - since) * kSlowStartSteps / slow_start_ + 1e-9));
+}
+
+// Without targets in slow start one stretch; with them, stretches cut at each one's next step
+// (and the end of its slow start, where it leaves).
 void LoadMeter::integrate(double a, double b) {
+  if (b <= a) return;
+  while (!warming_.empty()) {
+    std::erase_if(warming_, [&](double since) { return step_of(since, a) >= kSlowStartSteps; });
+    if (warming_.empty()) break;
+    double cut = b;
+    for (const double since : warming_)
+      cut = std::min(cut, since + (step_of(since, a) + 1) * slow_start_ / kSlowStartSteps);
+    if (cut >= b) break;
+    integrate_stretch(a, cut);
+    a = cut;
+  }
+  integrate_stretch(a, b);
+}
+
+void LoadMeter::integrate_stretch(double a, double b) {
   if (b <= a) return;
   const double demand = spec_->rate.requests_in(a, b);
   const double capacity = static_cast<double>(serving_) * capacity_per_task_;
-  const LoadProfile::Excess over = spec_->rate.excess_in(a, b, capacity);
+  LoadProfile::Excess over;
+  if (warming_.empty()) {
+    over = spec_->rate.excess_in(a, b, capacity);
+  } else {
+    // Each target gets the rate times its share over the sum of the shares, and what goes past
+    // its own capacity is excess: full targets first, then each one in slow start.
+    const auto full = static_cast<double>(serving_) - static_cast<double>(warming_.size());
+    const auto share = [&](double since) { return (step_of(since, a) + 0.5) / kSlowStartSteps; };
+    double total = full;
+    for (const double since : warming_) total += share(since);
+    if (full > 0) {
+      over = spec_->rate.excess_in(a, b, capacity_per_task_ * total);
+      over.requests *= full / total;
+    }
+    for (const double since : warming_) {
+      const double w = share(since);
+      const LoadProfile::Excess mine = spec_->rate.excess_in(a, b, capacity_per_task_ * total / w);
+      over.requests += mine.requests * w / total;
+      if (full <= 0) over.seconds = std::max(over.seconds, mine.seconds);
+    }
+  }
   const double served = std::max(0.0, demand - over.requests);
   const double dt = b - a;
   requests_ += demand;

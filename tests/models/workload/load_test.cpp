@@ -160,3 +160,55 @@ TEST_CASE("a rate trace reads offsets, ISO timestamps and reports bad rows at th
         "missing column 'time' (expected a header naming the columns 'time' and "
         "'requests_per_second'; found t, rps)");
 }
+
+TEST_CASE("slow start: a new target's share rises over the duration, its peers take the rest") {
+  // 150 req/s; a request takes 10 ms of one core, so a target (1 core) takes 100 req/s.
+  // Slow start of 100 s: steps of 10 s at shares 0.05, 0.15, ..., 0.95.
+  LoadSpec spec{LoadProfile::constant(150), LoadCost{0.010, 0, 0, 0, 1}, 100s};
+  LoadMeter m(&spec, 1, 1024, 60s);
+  m.start_serving(at(0s));  // the first target: no other serves, so no slow start
+  CHECK(m.warming() == 0);
+  m.start_serving(at(0s));  // the second: in slow start beside the first
+  CHECK(m.warming() == 1);
+  m.advance(at(200s));
+  CHECK(m.warming() == 0);  // left slow start after 100 s
+  // By hand: in step k the first target gets 150 / (1 + w) req/s, w = (k + 0.5) / 10, and what
+  // passes its 100 is excess while w < 0.5 (steps 0 to 4); the second gets 150 w / (1 + w), under
+  // 100 throughout. After 100 s each gets 75 req/s.
+  double excess = 0;
+  for (int k = 0; k < 5; ++k) excess += 10 * (150 / (1 + (k + 0.5) / 10) - 100);
+  const auto s = m.summary(at(200s));
+  CHECK(s.excess_requests == Approx(excess));
+  CHECK(s.overload_seconds == Approx(50));
+  // Without slow start the two take 75 req/s each from the start.
+  LoadSpec even{LoadProfile::constant(150), LoadCost{0.010, 0, 0, 0, 1}};
+  LoadMeter e(&even, 1, 1024, 60s);
+  e.start_serving(at(0s));
+  e.start_serving(at(0s));
+  CHECK(e.warming() == 0);
+  CHECK(e.summary(at(200s)).excess_requests == Approx(0));
+}
+
+TEST_CASE("slow start ends for a target that stops, and a target that stops later is a full one") {
+  LoadSpec spec{LoadProfile::constant(150), LoadCost{0.010, 0, 0, 0, 1}, 100s};
+  LoadMeter m(&spec, 1, 1024, 60s);
+  m.start_serving(at(0s));
+  m.start_serving(at(20s));
+  m.start_serving(at(30s));
+  CHECK(m.warming() == 2);
+  m.stop_serving(at(40s), at(20s));  // the one from 20 s leaves slow start as it stops
+  CHECK(m.warming() == 1);
+  m.stop_serving(at(50s), at(0s));   // a full target stops: the one from 30 s still warms
+  CHECK(m.warming() == 1);
+  // From 50 s the target from 30 s is alone and keeps warming (there is none to take the
+  // rest): its share over the sum is 1, so it takes the whole 150 req/s, 50 over its capacity.
+  const auto s = m.summary(at(60s));
+  CHECK(m.warming() == 1);
+  CHECK(s.requests == Approx(150 * 60));
+  // 0-20 s: one target, 50 over. 20-30 s: the new one at 0.05: the first gets 150/1.05 (42.86
+  // over). 30-40 s: shares 1, 0.15, 0.05: the first gets 150/1.2, 25 over. 40-50 s: 1 and 0.15:
+  // 150/1.15, 30.43 over. 50-60 s: alone, 50 over.
+  const double by_hand =
+      20 * 50.0 + 10 * (150 / 1.05 - 100) + 10 * (150 / 1.2 - 100) + 10 * (150 / 1.15 - 100) + 10 * 50.0;
+  CHECK(s.excess_requests == Approx(by_hand));
+}

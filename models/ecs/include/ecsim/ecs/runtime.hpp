@@ -179,6 +179,7 @@ struct ServiceTaskFields {
   std::uint32_t slot = 0;           // position in the service's task list
   std::uint8_t cut_off = 0;         // a RUNNING task on an unreachable instance
   std::uint8_t healthy = 0;         // RUNNING long enough to count towards minimumHealthyPercent
+  SimTime serving_since = kSimStart;  // when it last began to serve (its load's slow start)
 };
 
 /// The placement rules of a job or a service: a view of its strategies and constraints.

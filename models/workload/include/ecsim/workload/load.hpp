@@ -98,7 +98,14 @@ struct LoadCost {
 struct LoadSpec {
   LoadProfile rate = LoadProfile::constant(0);
   LoadCost cost;
+  /// The load balancer's slow start (its target group's slow_start.duration_seconds): a new
+  /// target's share of requests rises linearly to a full share over this time; 0: off.
+  SimDuration slow_start{};
 };
+
+/// The steps in which a target's slow start share is evaluated: at each tenth of the
+/// duration, the share at its middle (0.05, 0.15, ... of a full share).
+inline constexpr int kSlowStartSteps = 10;
 
 /// One closed metric period of a service (a CloudWatch datapoint of each metric).
 struct LoadPeriod {
@@ -124,9 +131,10 @@ struct LoadSummary {
 };
 
 /// The fluid meter of one service: the serving tasks share the rate evenly (a load balancer's
-/// round robin over identical targets). Demand above the serving tasks' CPU capacity is
-/// counted as excess and not served. Call `set_serving` at every change of the serving count
-/// and `advance` before reading.
+/// round robin over identical targets), but for targets in slow start, whose share rises to a
+/// full one over LoadSpec::slow_start. Demand above what a target can take is counted as
+/// excess and not served. Call `start_serving` and `stop_serving` at every change of the
+/// serving tasks (or `set_serving` without slow start) and `advance` before reading.
 ///
 /// Response time: each serving task is an M/G/1 processor-sharing queue whose service time is
 /// a request's CPU time on one core (or on its whole reservation when that is smaller), at the
@@ -138,8 +146,16 @@ class LoadMeter {
   LoadMeter(const LoadSpec* spec, double task_cpu_cores, double task_memory_mib,
             SimDuration period);
 
-  /// The serving count changes to `serving` at `now`.
+  /// The serving count changes to `serving` at `now` (targets that come this way get no slow
+  /// start).
   void set_serving(SimTime now, std::int64_t serving);
+  /// A target starts serving at `now`: in slow start when the load has one and another target
+  /// serves outside slow start (an Application Load Balancer's rule).
+  void start_serving(SimTime now);
+  /// A target that started serving at `since` stops at `now` (leaving slow start if in it).
+  void stop_serving(SimTime now, SimTime since);
+  /// Targets in slow start now.
+  [[nodiscard]] std::size_t warming() const noexcept { return warming_.size(); }
   /// Integrates up to `now` and closes the periods that ended.
   void advance(SimTime now);
 
@@ -164,6 +180,10 @@ class LoadMeter {
 
  private:
   void integrate(double a, double b);
+  // One stretch with the serving targets' shares constant: `full` targets with a full share
+  // and those in slow start at their step's share.
+  void integrate_stretch(double a, double b);
+  [[nodiscard]] double step_of(double since, double t) const;
   void close_period();
 
   const LoadSpec* spec_;
@@ -184,6 +204,8 @@ class LoadMeter {
   std::int64_t overloaded_periods_ = 0;
   std::uint64_t closed_ = 0;
   std::vector<LoadPeriod> ring_;  ///< the last kKeptPeriods periods, by closed_ % kKeptPeriods
+  std::vector<double> warming_;   ///< when each target in slow start began, seconds
+  double slow_start_ = 0;         ///< the slow start, seconds
 };
 
 }  // namespace ecsim::workload
