@@ -441,12 +441,17 @@ int validate(const CommonArgs& args) {
         m.pods.size();
     operations += c.operations.size();
   }
+  // Elastic Beanstalk environments are among the ECS clusters; named when there are some.
+  const std::string environments =
+      s->beanstalk.empty() ? std::string()
+                           : ", " + std::to_string(s->beanstalk.size()) + " Beanstalk environments";
   std::printf(
       "%s: ok (%s, %zu zones, %zu ECS clusters, %zu jobs, %zu services, %zu EKS clusters, %zu "
-      "node groups, %zu workloads, %zu faults)\n",
+      "node groups, %zu workloads, %zu faults%s)\n",
       path.c_str(), format_duration(s->duration).c_str(), s->platform.azs.size(), s->ecs.size(),
       jobs, services, s->eks.size(), node_groups, workloads,
-      s->platform.faults.size() + s->platform.failure_processes.size() + operations);
+      s->platform.faults.size() + s->platform.failure_processes.size() + operations,
+      environments.c_str());
   // What the manifests held that ecsim does not simulate (Services, ConfigMaps, ...).
   for (const auto& c : s->eks)
     for (const std::string& note : c.manifests.notes) std::printf("%s\n", note.c_str());

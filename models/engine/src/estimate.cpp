@@ -95,6 +95,18 @@ RunEstimate estimate_run(const scenario::Scenario& s, std::uint32_t concurrent, 
   for (const scenario::EcsClusterConfig& c : s.ecs)
     if (c.asg && c.capacity_provider && c.capacity_provider->managed_scaling)
       hosts_of_group[c.asg->value()] = s.platform.groups[c.asg->value()].max;
+  // An Elastic Beanstalk environment's triggers may take its group to MaxSize, and a deployment
+  // adds its extra instances (an Immutable one doubles the group for a while).
+  for (const beanstalk::EnvironmentConfig& b : s.beanstalk) {
+    const beanstalk::EnvironmentOptions& o = b.options;
+    auto most = static_cast<double>(o.max_size);
+    if (!b.deployments.empty() && o.deployment.policy == beanstalk::DeploymentPolicy::kImmutable)
+      most *= 2;
+    else if (!b.deployments.empty() &&
+             o.deployment.policy == beanstalk::DeploymentPolicy::kRollingWithAdditionalBatch)
+      most += static_cast<double>(beanstalk::batch_instances(o.deployment, o.max_size));
+    hosts_of_group[b.group.value()] = most;
+  }
   double replacements = 0;
   for (const platform::FailureProcess& p : s.platform.failure_processes) {
     for (std::size_t g = 0; g < hosts_of_group.size(); ++g) {
@@ -152,6 +164,14 @@ RunEstimate estimate_run(const scenario::Scenario& s, std::uint32_t concurrent, 
     }
     workload_columns += c.services.size();
     if (c.capacity_provider && c.capacity_provider->managed_scaling) ticks += hours * 60;
+  }
+  // Beanstalk: a task per instance again for each version deployed; a trigger evaluation each
+  // minute, and a deployment's looks at its health every 5 s up to its timeout.
+  for (const beanstalk::EnvironmentConfig& b : s.beanstalk) {
+    const auto versions = static_cast<double>(b.deployments.size());
+    tasks += versions * hosts_of_group[b.group.value()];
+    if (b.has_load) ticks += hours * 60;
+    ticks += versions * to_seconds(b.options.deployment.timeout) / 5;
   }
   for (const scenario::EksClusterConfig& c : s.eks) {
     double cluster_nodes = 0;
