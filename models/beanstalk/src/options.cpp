@@ -139,6 +139,13 @@ class OptionReader {
  public:
   explicit OptionReader(OptionsRead& out) : out_(out) {}
 
+  // What the checks across options need: where each setting was, and what was read.
+  std::optional<std::size_t> breach_duration_at, evaluation_periods_at, batch_size_at,
+      unit_at, policy_at, min_at;
+  std::int64_t breach_minutes = 5;
+  bool metric_refused = false;  // MeasureName named a metric ecsim does not derive
+  std::string unit = "Bytes";
+
   void read(std::size_t index, const OptionSetting& s) {
     index_ = index;
     setting_ = &s;
@@ -238,13 +245,6 @@ class OptionReader {
   std::size_t index_ = 0;
   bool instance_types_given_ = false;  // aws:ec2:instances InstanceTypes was read
   const OptionSetting* setting_ = nullptr;
-
- public:
-  std::optional<std::size_t> breach_duration_at, evaluation_periods_at, batch_size_at,
-      unit_at, policy_at, min_at;
-  std::int64_t breach_minutes = 5;
-  bool metric_refused = false;  // MeasureName named a metric ecsim does not derive
-  std::string unit = "Bytes";
 };
 
 void OptionReader::option(std::string_view ns, std::string_view name) {

@@ -121,10 +121,13 @@ void Runtime::on_trigger(std::size_t env) {
     context_.sim.schedule_in(minutes(1), kTrigger, static_cast<std::uint32_t>(env));
   ++e.minutes;
   if (e.activity) {
+    // Done once no instance it launched is still pending (a launch the zone refused ends it
+    // short, as a failed activity does) and the instances it terminated are gone.
     std::int64_t running = 0;
     for (const InstanceId id : context_.platform.live_instances(e.config->group))
       running += context_.platform.state(id) == platform::InstanceState::kRunning;
-    if (running == static_cast<std::int64_t>(*e.activity) && live(e) == running) {
+    if (live(e) == running && running <= static_cast<std::int64_t>(
+                                              context_.platform.desired(e.config->group))) {
       e.activity.reset();
       e.cooldown_until = context_.sim.now() + e.config->options.cooldown;
     }
