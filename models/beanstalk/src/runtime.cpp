@@ -68,9 +68,9 @@ std::int64_t Runtime::serving(const EnvironmentRuntime& e) const {
 
 // --- triggers ---------------------------------------------------------------------------------
 
-// The datapoint of the period that just closed, over the group's running instances (each
-// reports its own EC2 metric; the alarms take their Average or Sum); none before a whole period
-// has passed or while no instance runs (CloudWatch's INSUFFICIENT_DATA).
+// The datapoint of the period that just closed, over the group's running, reachable instances
+// (each reports its own EC2 metric; the alarms take their Average or Sum); none before a whole
+// period has passed or while no instance runs (CloudWatch's INSUFFICIENT_DATA).
 std::optional<double> Runtime::datapoint(const EnvironmentRuntime& e) {
   const TriggerConfig& t = e.config->options.trigger;
   const auto period_minutes = static_cast<std::size_t>(
@@ -79,9 +79,11 @@ std::optional<double> Runtime::datapoint(const EnvironmentRuntime& e) {
   if (load == nullptr || load->periods_closed() < period_minutes) return std::nullopt;
   std::vector<workload::LoadPeriod>& periods = periods_;
   load->recent_periods(period_minutes, periods);
+  // An instance its zone's outage cut off sends CloudWatch nothing: it is not in the average.
   std::int64_t instances = 0;
   for (const InstanceId id : context_.platform.live_instances(e.config->group))
-    instances += context_.platform.state(id) == platform::InstanceState::kRunning;
+    instances += context_.platform.state(id) == platform::InstanceState::kRunning &&
+                 context_.platform.reachable(id);
   if (instances == 0) return std::nullopt;
   double total = 0;  // the sum over instances of their metric
   switch (t.metric) {
