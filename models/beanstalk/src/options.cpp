@@ -49,9 +49,10 @@ constexpr std::array<std::string_view, 13> kLaunch{
     "BlockDeviceMappings", "DisableIMDSv1", "EC2KeyName", "IamInstanceProfile", "ImageId",
     "InstanceType", "MonitoringInterval", "RootVolumeIOPS", "RootVolumeSize",
     "RootVolumeThroughput", "RootVolumeType", "SSHSourceRestriction", "SecurityGroups"};
-constexpr std::array<std::string_view, 6> kInstances{
-    "EnableSpot", "InstanceTypes", "SpotFleetOnDemandAboveBasePercentage",
-    "SpotFleetOnDemandBase", "SpotMaxPrice", "SupportedArchitectures"};
+constexpr std::array<std::string_view, 7> kInstances{
+    "EnableSpot", "InstanceTypes", "SpotAllocationStrategy",
+    "SpotFleetOnDemandAboveBasePercentage", "SpotFleetOnDemandBase", "SpotMaxPrice",
+    "SupportedArchitectures"};
 
 constexpr std::array<Namespace, 8> kListed{{
     {"aws:autoscaling:asg", kAsg},
@@ -144,6 +145,7 @@ class OptionReader {
       unit_at, policy_at, min_at;
   std::int64_t breach_minutes = 5;
   bool metric_refused = false;  // MeasureName named a metric ecsim does not derive
+  std::optional<std::size_t> on_demand_base_at;
   std::string unit = "Bytes";
 
   void read(std::size_t index, const OptionSetting& s) {
@@ -287,13 +289,39 @@ void OptionReader::option(std::string_view ns, std::string_view name) {
       o.instance_type = first;
       instance_types_given_ = name == "InstanceTypes";
     }
-    if (name == "InstanceTypes" && v.find(',') != std::string_view::npos)
-      not_simulated("only the first instance type is used (as Beanstalk does without Spot)");
+    if (name == "InstanceTypes") {
+      o.instance_types.clear();
+      std::string_view rest = v;
+      while (!rest.empty()) {
+        const std::size_t comma = rest.find(',');
+        const std::string_view type = trimmed(rest.substr(0, comma));
+        if (!type.empty()) o.instance_types.emplace_back(type);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      }
+      if (o.instance_types.size() > 10)
+        problem(invalid(*setting_, fmt::format("{} instance types given (expected 1 to 10)",
+                                               o.instance_types.size())));
+    }
     return;
   }
   if (ns == "aws:ec2:instances" && name == "EnableSpot") {
-    if (const auto v = boolean(); v && *v)
-      problem(invalid(*setting_, "Spot instances in a Beanstalk environment are not simulated"));
+    if (const auto v = boolean()) o.spot = *v;
+    return;
+  }
+  if (ns == "aws:ec2:instances" && name == "SpotFleetOnDemandBase") {
+    if (const auto v = integer(0, 10000)) o.on_demand_base = *v;
+    on_demand_base_at = index_;
+    return;
+  }
+  if (ns == "aws:ec2:instances" && name == "SpotFleetOnDemandAboveBasePercentage") {
+    if (const auto v = integer(0, 100)) o.on_demand_above_base_percent = *v;
+    return;
+  }
+  if (ns == "aws:ec2:instances" && name == "SpotAllocationStrategy") {
+    constexpr std::array<std::string_view, 4> kStrategies{
+        "capacity-optimized", "price-capacity-optimized", "capacity-optimized-prioritized",
+        "lowest-price"};
+    if (const auto i = one_of(kStrategies)) o.spot_allocation = std::string(kStrategies[*i]);
     return;
   }
   not_simulated("accepted and not simulated");
@@ -460,6 +488,11 @@ OptionsRead read_options(const std::vector<OptionSetting>& settings) {
                        "deployment policies only, not {}",
                        policy_name(o.deployment.policy))});
   }
+  if (o.on_demand_base > o.max_size)
+    out.problems.push_back(
+        {reader.on_demand_base_at.value_or(last),
+         fmt::format("SpotFleetOnDemandBase ({}) is above MaxSize ({})", o.on_demand_base,
+                     o.max_size)});
   DeploymentSettings& d = o.deployment;
   if (!d.fixed_batch && d.batch_size > 100)
     out.problems.push_back({reader.batch_size_at.value_or(last),

@@ -81,9 +81,15 @@ std::optional<double> Runtime::datapoint(const EnvironmentRuntime& e) {
   load->recent_periods(period_minutes, periods);
   // An instance its zone's outage cut off sends CloudWatch nothing: it is not in the average.
   std::int64_t instances = 0;
-  for (const InstanceId id : context_.platform.live_instances(e.config->group))
-    instances += context_.platform.state(id) == platform::InstanceState::kRunning &&
-                 context_.platform.reachable(id);
+  double per_vcpu = 0;  // the sum over the instances of 1 / their vCPUs (types may be mixed)
+  const platform::InstanceCatalog& catalog = platform::InstanceCatalog::builtin();
+  for (const InstanceId id : context_.platform.live_instances(e.config->group)) {
+    if (context_.platform.state(id) != platform::InstanceState::kRunning ||
+        !context_.platform.reachable(id))
+      continue;
+    ++instances;
+    per_vcpu += 1.0 / catalog.at(context_.platform.type(id)).vcpu;
+  }
   if (instances == 0) return std::nullopt;
   double total = 0;  // the sum over instances of their metric
   switch (t.metric) {
@@ -94,16 +100,13 @@ std::optional<double> Runtime::datapoint(const EnvironmentRuntime& e) {
       for (const workload::LoadPeriod& p : periods) total += p.requests;
       break;
     case TriggerMetric::kCpuUtilization: {
-      // Each instance's CPU in use over its vCPUs: the task's use (its utilisation of its
-      // reservation) over the instance's cores, averaged over the period's minutes.
+      // Each instance's CPU in use over its vCPUs: its task's use (the service's utilisation of
+      // its reservation: the tasks share the load evenly) over the instance's cores, averaged
+      // over the period's minutes; summed over the instances.
       const double reserved_cores =
           static_cast<double>(e.current->reserved_cpu_units()) / 1024.0;
-      const double vcpus = platform::InstanceCatalog::builtin()
-                               .at(context_.platform_config.groups[e.config->group.value()]
-                                       .instance_type)
-                               .vcpu;
       for (const workload::LoadPeriod& p : periods)
-        total += p.cpu_percent * reserved_cores * p.serving_tasks / vcpus;
+        total += p.cpu_percent * reserved_cores * p.serving_tasks / static_cast<double>(instances) * per_vcpu;
       total /= static_cast<double>(periods.size());
       break;
     }

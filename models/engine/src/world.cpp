@@ -85,7 +85,7 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
                                options_.explain ? &*options_.explain : nullptr}),
       appscaling_(s.scalable_targets),
       beanstalk_(s.beanstalk, s.ecs,
-                 beanstalk::Context{sim_, platform_, s.platform, ecs_, horizon_}) {}
+                 beanstalk::Context{sim_, platform_, ecs_, horizon_}) {}
 
 ReplicationResult World::run() {
   const auto wall_start = std::chrono::steady_clock::now();

@@ -187,6 +187,33 @@ void Loader::read_beanstalk(const Reader& b, Scenario& s) {
                        fmt::format("instance type '{}' is not in ecsim's EC2 catalog", type_name));
     ok = false;
   }
+  if (o.spot) {
+    // Spot: the group's mixed instances policy, over every type of InstanceTypes (the first is
+    // On-Demand's), with the On-Demand base and share above it (70% for a load-balanced
+    // environment, 0% for a single instance, by default) and the allocation strategy.
+    platform::MixedInstances mixed;
+    const std::vector<std::string> types =
+        o.instance_types.empty() ? std::vector<std::string>{type_name} : o.instance_types;
+    for (const std::string& t : types) {
+      if (catalog.find(t) == nullptr) {
+        diagnostics_.error(fallback, b["environment"].path(),
+                           fmt::format("instance type '{}' is not in ecsim's EC2 catalog", t));
+        ok = false;
+      } else {
+        mixed.types.push_back(catalog.index_of(t));
+      }
+    }
+    mixed.on_demand_base = static_cast<std::uint32_t>(o.on_demand_base);
+    mixed.on_demand_percent = static_cast<std::uint32_t>(
+        o.on_demand_above_base_percent.value_or(o.single_instance ? 0 : 70));
+    mixed.spot_allocation =
+        o.spot_allocation == "price-capacity-optimized" ? platform::SpotAllocation::kPriceCapacityOptimized
+        : o.spot_allocation == "capacity-optimized-prioritized"
+            ? platform::SpotAllocation::kCapacityOptimizedPrioritized
+        : o.spot_allocation == "lowest-price" ? platform::SpotAllocation::kLowestPrice
+                                              : platform::SpotAllocation::kCapacityOptimized;
+    group.mixed = std::move(mixed);
+  }
   group.min = static_cast<std::uint32_t>(o.min_size);
   group.max = static_cast<std::uint32_t>(o.max_size);
   group.desired = group.min;

@@ -61,11 +61,32 @@ TEST_CASE("option settings are read in order, a later value of an option winning
   CHECK(r.options.deployment.policy == DeploymentPolicy::kImmutable);
   CHECK(r.options.deployment.timeout == seconds(900 + 240));
   CHECK(r.options.deployment.ignore_health_check);
-  // InstanceTypes' first type wins over the older InstanceType, given before or after it; the
-  // second type is noted as unused.
+  // InstanceTypes' first type wins over the older InstanceType, given before or after it (the
+  // others serve Spot).
   CHECK(r.options.instance_type == "m6i.large");
-  REQUIRE(r.not_simulated.size() == 1);
-  CHECK(r.not_simulated.front().setting == 7);
+  CHECK(r.options.instance_types == std::vector<std::string>{"m6i.large", "m5.large"});
+  CHECK(r.not_simulated.empty());
+}
+
+TEST_CASE("Spot: EnableSpot with the On-Demand base, the share above it and the allocation strategy") {
+  const OptionsRead defaults = read({{"aws:ec2:instances", "EnableSpot", "true"}});
+  REQUIRE(defaults.problems.empty());
+  CHECK(defaults.options.spot);
+  CHECK(defaults.options.on_demand_base == 0);
+  CHECK_FALSE(defaults.options.on_demand_above_base_percent);  // 70 or 0 by environment type
+  CHECK(defaults.options.spot_allocation == "capacity-optimized");
+  const OptionsRead r = read({{"aws:ec2:instances", "EnableSpot", "true"},
+                              {"aws:ec2:instances", "SpotFleetOnDemandBase", "1"},
+                              {"aws:ec2:instances", "SpotFleetOnDemandAboveBasePercentage", "0"},
+                              {"aws:ec2:instances", "SpotAllocationStrategy", "lowest-price"}});
+  REQUIRE(r.problems.empty());
+  CHECK(r.options.on_demand_base == 1);
+  CHECK(r.options.on_demand_above_base_percent == 0);
+  CHECK(r.options.spot_allocation == "lowest-price");
+  CHECK(only_problem(read({{"aws:ec2:instances", "SpotFleetOnDemandBase", "5"}})) ==
+        "SpotFleetOnDemandBase (5) is above MaxSize (4)");
+  CHECK(only_problem(read({{"aws:ec2:instances", "SpotFleetOnDemandAboveBasePercentage", "101"}}))
+            .ends_with("Value is greater than maximum allowed value: 100"));
 }
 
 TEST_CASE("a value out of its documented range is refused in Beanstalk's words") {
@@ -102,8 +123,6 @@ TEST_CASE("what ecsim cannot run is refused rather than dropped") {
   CHECK(only_problem(read({{"aws:elasticbeanstalk:command", "DeploymentPolicy",
                             "TrafficSplitting"}}))
             .ends_with("traffic-splitting deployments are not simulated"));
-  CHECK(only_problem(read({{"aws:ec2:instances", "EnableSpot", "true"}}))
-            .ends_with("Spot instances in a Beanstalk environment are not simulated"));
   CHECK(only_problem(read({{"aws:autoscaling:trigger", "MeasureName", "Latency"},
                            {"aws:autoscaling:trigger", "Unit", "Seconds"}}))
             .find("a trigger on this metric is not simulated") != std::string::npos);

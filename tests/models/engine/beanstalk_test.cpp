@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ecsim/engine/engine.hpp"
+#include "ecsim/platform/catalog.hpp"
 #include "ecsim/scenario/scenario.hpp"
 #include "engine_test_support.hpp"
 
@@ -221,4 +222,38 @@ TEST_CASE("a zone outage under Beanstalk's triggers: the instances left report m
   std::int64_t running = 0;
   for (const auto n : r.timeseries.back().service_running_by_az) running += n;
   CHECK(running == 7);
+}
+
+TEST_CASE("Spot in a Beanstalk environment: the group's mixed instances policy from EnableSpot and its shares") {
+  // The shipped environment with EnableSpot, InstanceTypes t3.small,t3a.small, an On-Demand
+  // base of 1 and 0% On-Demand above it: its first instance On-Demand, every other one Spot,
+  // so EC2 costs less than the same run On-Demand (same launches: the triggers see the same
+  // NetworkOut).
+  scenario::Scenario on_demand = shipped();
+  scenario::Scenario spot = shipped();
+  beanstalk::EnvironmentOptions& o = spot.beanstalk[0].options;
+  o.spot = true;
+  platform::AsgConfig& g = spot.platform.groups[spot.beanstalk[0].group.value()];
+  platform::MixedInstances mixed;
+  const platform::InstanceCatalog& catalog = platform::InstanceCatalog::builtin();
+  mixed.types = {catalog.index_of("t3.small"), catalog.index_of("t3a.small")};
+  mixed.on_demand_base = 1;
+  mixed.on_demand_percent = 0;
+  mixed.spot_allocation = platform::SpotAllocation::kCapacityOptimized;
+  g.mixed = mixed;
+  const engine::ReplicationResult a = run(on_demand);
+  const engine::ReplicationResult b = run(spot);
+  CHECK(b.platform.launches == a.platform.launches);
+  CHECK(b.scaling.size() == a.scaling.size());
+  CHECK(b.cost.ec2 < a.cost.ec2);
+}
+
+TEST_CASE("Spot options in the create-environment request become the group's mixed instances policy") {
+  const scenario::Scenario s = test::load("engine/beanstalk-spot.yaml");
+  const platform::AsgConfig& g = s.platform.groups[s.beanstalk[0].group.value()];
+  REQUIRE(g.mixed);
+  CHECK(g.mixed->types.size() == 2);
+  CHECK(g.mixed->on_demand_base == 1);
+  CHECK(g.mixed->on_demand_percent == 70);  // the load-balanced default above the base
+  CHECK(g.mixed->spot_allocation == platform::SpotAllocation::kPriceCapacityOptimized);
 }

@@ -82,6 +82,14 @@ struct EnvironmentOptions {
   std::optional<std::int64_t> zone_count;
   std::vector<std::string> custom_zones;              ///< Custom Availability Zones
   std::optional<std::string> instance_type;           ///< InstanceType / first of InstanceTypes
+  std::vector<std::string> instance_types;            ///< aws:ec2:instances InstanceTypes, in order
+  bool spot = false;                                  ///< EnableSpot
+  std::int64_t on_demand_base = 0;                    ///< SpotFleetOnDemandBase, instances
+  /// SpotFleetOnDemandAboveBasePercentage; none: its default (70 load-balanced, 0 single).
+  std::optional<std::int64_t> on_demand_above_base_percent;
+  /// SpotAllocationStrategy: capacity-optimized (the default), price-capacity-optimized,
+  /// capacity-optimized-prioritized or lowest-price.
+  std::string spot_allocation = "capacity-optimized";
   bool single_instance = false;                       ///< EnvironmentType SingleInstance
   bool enhanced_health = false;                       ///< SystemType enhanced
   SimDuration deregistration_delay = std::chrono::seconds(20);   ///< DeregistrationDelay

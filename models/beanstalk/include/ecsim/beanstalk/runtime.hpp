@@ -46,7 +46,6 @@ struct Results {
 struct Context {
   Simulator& sim;
   platform::Platform& platform;
-  const platform::PlatformConfig& platform_config;  ///< the groups' instance types
   ecs::Runtime& ecs;
   SimTime horizon;  ///< the end of the run
 };
