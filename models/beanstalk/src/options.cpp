@@ -136,6 +136,18 @@ std::string_view trimmed(std::string_view v) {
   return v;
 }
 
+// The items of a comma-separated value, trimmed, empty ones left out.
+std::vector<std::string> comma_list(std::string_view value) {
+  std::vector<std::string> out;
+  while (!value.empty()) {
+    const std::size_t comma = value.find(',');
+    const std::string_view item = trimmed(value.substr(0, comma));
+    if (!item.empty()) out.emplace_back(item);
+    value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+  }
+  return out;
+}
+
 class OptionReader {
  public:
   explicit OptionReader(OptionsRead& out) : out_(out) {}
@@ -290,14 +302,7 @@ void OptionReader::option(std::string_view ns, std::string_view name) {
       instance_types_given_ = name == "InstanceTypes";
     }
     if (name == "InstanceTypes") {
-      o.instance_types.clear();
-      std::string_view rest = v;
-      while (!rest.empty()) {
-        const std::size_t comma = rest.find(',');
-        const std::string_view type = trimmed(rest.substr(0, comma));
-        if (!type.empty()) o.instance_types.emplace_back(type);
-        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-      }
+      o.instance_types = comma_list(v);
       if (o.instance_types.size() > 10)
         problem(invalid(*setting_, fmt::format("{} instance types given (expected 1 to 10)",
                                                o.instance_types.size())));
@@ -341,14 +346,7 @@ void OptionReader::asg(std::string_view name) {
     if (const auto i = one_of(kAny))
       o.zone_count = *i == 0 ? std::nullopt : std::optional<std::int64_t>(*i);
   } else if (name == "Custom Availability Zones") {
-    o.custom_zones.clear();
-    std::string_view rest = setting_->value;
-    while (!rest.empty()) {
-      const std::size_t comma = rest.find(',');
-      const std::string_view zone = trimmed(rest.substr(0, comma));
-      if (!zone.empty()) o.custom_zones.emplace_back(zone);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    }
+    o.custom_zones = comma_list(setting_->value);
   } else {
     not_simulated("accepted and not simulated");
   }
