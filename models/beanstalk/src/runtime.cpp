@@ -91,24 +91,24 @@ std::optional<double> Runtime::datapoint(const EnvironmentRuntime& e) {
     per_vcpu += 1.0 / catalog.at(context_.platform.type(id)).vcpu;
   }
   if (instances == 0) return std::nullopt;
-  double total = 0;  // the sum over instances of their metric
-  switch (t.metric) {
-    case TriggerMetric::kNetworkOut:
-      for (const workload::LoadPeriod& p : periods) total += p.network_out_bytes;
-      break;
-    case TriggerMetric::kRequestCount:
-      for (const workload::LoadPeriod& p : periods) total += p.requests;
-      break;
-    case TriggerMetric::kCpuUtilization: {
-      // Each instance's CPU in use over its vCPUs: its task's use (the service's utilisation of
-      // its reservation: the tasks share the load evenly) over the instance's cores, averaged
-      // over the period's minutes; summed over the instances.
-      const double reserved_cores =
-          static_cast<double>(e.current->reserved_cpu_units()) / 1024.0;
-      for (const workload::LoadPeriod& p : periods)
-        total += p.cpu_percent * reserved_cores * p.serving_tasks / static_cast<double>(instances) * per_vcpu;
-      total /= static_cast<double>(periods.size());
-      break;
+  // The sum over the reporting instances of their metric. The tasks share the load evenly, so
+  // of a minute's bytes (or requests, or CPU) the reporting instances sent the share of the
+  // serving tasks they run: all of it unless instances serving then have since been cut off.
+  double total = 0;
+  const double reserved_cores = static_cast<double>(e.current->reserved_cpu_units()) / 1024.0;
+  const auto reporting = static_cast<double>(instances);
+  for (const workload::LoadPeriod& p : periods) {
+    if (p.serving_tasks <= 0) continue;
+    const double share = std::min(1.0, reporting / p.serving_tasks);
+    switch (t.metric) {
+      case TriggerMetric::kNetworkOut: total += p.network_out_bytes * share; break;
+      case TriggerMetric::kRequestCount: total += p.requests * share; break;
+      case TriggerMetric::kCpuUtilization:
+        // Each serving instance's CPU in use over its vCPUs (each its own type's), averaged
+        // over the period's minutes: the task's use of its reservation over the cores.
+        total += p.cpu_percent * reserved_cores * p.serving_tasks * share / reporting * per_vcpu /
+                 static_cast<double>(periods.size());
+        break;
     }
   }
   return t.statistic == TriggerStatistic::kSum ? total : total / static_cast<double>(instances);

@@ -454,16 +454,17 @@ TEST_CASE("autoscaling/hpa-cluster-autoscaler: nodes follow the HPA's pods throu
   CHECK(web.load->overload_seconds < 120);
 }
 
-TEST_CASE("autoscaling/zone-outage-at-peak: target tracking reacts, the HPA does not, Karpenter launches elsewhere",
+TEST_CASE("autoscaling/zone-outage-at-peak: target tracking reacts, the HPA does not, Karpenter and Beanstalk launch elsewhere",
           "[engine][figures]") {
   const engine::ReplicationResult r = run_shipped("autoscaling/zone-outage-at-peak.yaml");
   using std::chrono::hours;
   using std::chrono::minutes;
   // ECS: AlarmHigh three minutes after the outage (14:00): ceil(7 x 100 / 60) = 12.
-  std::vector<const ScalingActivity*> ecs, hpa, karpenter;
+  std::vector<const ScalingActivity*> ecs, hpa, karpenter, beanstalk;
   for (const ScalingActivity& a : r.scaling) {
     if (a.at < kSimStart + hours(14) || a.at > kSimStart + hours(15)) continue;
     if (a.cluster == "web-karpenter") karpenter.push_back(&a);
+    else if (a.cluster == "awseb-shop-web") beanstalk.push_back(&a);
     else (a.autoscaler.starts_with("Application") ? ecs : hpa).push_back(&a);
   }
   REQUIRE(ecs.size() == 2);
@@ -502,6 +503,15 @@ TEST_CASE("autoscaling/zone-outage-at-peak: target tracking reacts, the HPA does
   REQUIRE(empties.size() >= 2);
   CHECK(empties.front() == kSimStart + hours(15));
   for (std::size_t i = 1; i < empties.size(); ++i) CHECK(empties[i] - empties[i - 1] == std::chrono::seconds(10));
+  // Beanstalk: at 5 instances when the zone fails; the 14:00-14:05 datapoint is the 3 reporting
+  // instances' alone (each near 96,000 B/s x 300 s / 3 = 9.6 MB at the peak): 5 -> 6 at 14:05.
+  REQUIRE(beanstalk.size() == 1);
+  CHECK(beanstalk[0]->at == kSimStart + hours(14) + minutes(5));
+  CHECK(beanstalk[0]->from == 5);
+  CHECK(beanstalk[0]->to == 6);
+  REQUIRE(r.beanstalk.size() == 1);
+  CHECK(r.beanstalk[0].scale_ins == 0);  // 6 instances at night: 10 req/s, 2.4 MB each
+  CHECK(r.beanstalk[0].instances_max == 6);
 }
 
 TEST_CASE("autoscaling/karpenter-vs-cluster-autoscaler: Karpenter's smaller nodes, its consolidation's evictions",
