@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "ecsim/beanstalk/environment.hpp"
+#include "ecsim/workload/trace.hpp"
 
 namespace ecsim::beanstalk {
 namespace {
@@ -54,7 +55,12 @@ constexpr std::array<std::string_view, 7> kInstances{
     "SpotFleetOnDemandAboveBasePercentage", "SpotFleetOnDemandBase", "SpotMaxPrice",
     "SupportedArchitectures"};
 
-constexpr std::array<Namespace, 8> kListed{{
+constexpr std::array<std::string_view, 7> kScheduled{"DesiredCapacity", "EndTime", "MaxSize",
+                                                     "MinSize", "Recurrence", "StartTime",
+                                                     "Suspend"};
+
+constexpr std::array<Namespace, 9> kListed{{
+    {"aws:autoscaling:scheduledaction", kScheduled},
     {"aws:autoscaling:asg", kAsg},
     {"aws:autoscaling:trigger", kTrigger},
     {"aws:elasticbeanstalk:command", kCommand},
@@ -67,8 +73,8 @@ constexpr std::array<Namespace, 8> kListed{{
 
 // Namespaces of the reference whose options ecsim accepts without simulating them (networking,
 // logs, environment properties, managed updates, other platforms' options, ...).
-constexpr std::array<std::string_view, 27> kOther{
-    "aws:autoscaling:scheduledaction", "aws:autoscaling:updatepolicy:rollingupdate",
+constexpr std::array<std::string_view, 26> kOther{
+    "aws:autoscaling:updatepolicy:rollingupdate",
     "aws:ec2:vpc", "aws:elasticbeanstalk:application", "aws:elasticbeanstalk:application:environment",
     "aws:elasticbeanstalk:application:environmentsecrets", "aws:elasticbeanstalk:cloudwatch:logs",
     "aws:elasticbeanstalk:cloudwatch:logs:health", "aws:elasticbeanstalk:customoption",
@@ -158,6 +164,8 @@ class OptionReader {
   std::int64_t breach_minutes = 5;
   bool metric_refused = false;  // MeasureName named a metric ecsim does not derive
   std::optional<std::size_t> on_demand_base_at;
+  std::vector<std::size_t> action_at;  // per scheduled action: its first setting
+  std::vector<bool> action_when;       // per scheduled action: StartTime or Recurrence given
   std::string unit = "Bytes";
 
   void read(std::size_t index, const OptionSetting& s) {
@@ -252,6 +260,7 @@ class OptionReader {
 
   void option(std::string_view ns, std::string_view name);
   void asg(std::string_view name);
+  void scheduled(std::string_view name);
   void trigger(std::string_view name);
   void command(std::string_view name);
 
@@ -264,6 +273,7 @@ class OptionReader {
 void OptionReader::option(std::string_view ns, std::string_view name) {
   EnvironmentOptions& o = out_.options;
   if (ns == "aws:autoscaling:asg") return asg(name);
+  if (ns == "aws:autoscaling:scheduledaction") return scheduled(name);
   if (ns == "aws:autoscaling:trigger") return trigger(name);
   if (ns == "aws:elasticbeanstalk:command") return command(name);
   if (ns == "aws:elasticbeanstalk:healthreporting:system" && name == "SystemType") {
@@ -349,6 +359,58 @@ void OptionReader::asg(std::string_view name) {
     o.custom_zones = comma_list(setting_->value);
   } else {
     not_simulated("accepted and not simulated");
+  }
+}
+
+// A time of a scheduled action (ISO 8601 UTC, e.g. 2024-01-01T09:00:00Z) in the run's clock,
+// which starts at kCronEpochDays.
+std::optional<SimTime> action_time(std::string_view text) {
+  const std::optional<std::int64_t> micros = workload::parse_utc_timestamp(trimmed(text));
+  if (!micros) return std::nullopt;
+  return kSimStart +
+         std::chrono::microseconds(*micros - workload::kCronEpochDays * 86'400'000'000LL);
+}
+
+void OptionReader::scheduled(std::string_view name) {
+  const std::string& resource = setting_->resource;
+  if (resource.empty()) {
+    problem(fmt::format("a scheduled action's option {} needs a ResourceName naming the action",
+                        name));
+    return;
+  }
+  std::vector<ScheduledAction>& actions = out_.options.scheduled;
+  auto it = std::find_if(actions.begin(), actions.end(),
+                         [&](const ScheduledAction& a) { return a.name == resource; });
+  if (it == actions.end()) {
+    actions.push_back({});
+    actions.back().name = resource;
+    action_at.push_back(index_);
+    action_when.push_back(false);
+    it = actions.end() - 1;
+  }
+  ScheduledAction& a = *it;
+  if (name == "StartTime" || name == "Recurrence")
+    action_when[static_cast<std::size_t>(it - actions.begin())] = true;
+  if (name == "MinSize") {
+    if (const auto v = integer(0, 10000)) a.min_size = *v;
+  } else if (name == "MaxSize") {
+    if (const auto v = integer(0, 10000)) a.max_size = *v;
+  } else if (name == "DesiredCapacity") {
+    if (const auto v = integer(0, 10000)) a.desired = *v;
+  } else if (name == "StartTime" || name == "EndTime") {
+    const std::optional<SimTime> t = action_time(setting_->value);
+    if (!t)
+      problem(invalid(*setting_, "Value is not an ISO 8601 UTC time such as 2024-01-01T09:00:00Z"));
+    else
+      (name == "StartTime" ? a.start : a.end) = *t;
+  } else if (name == "Recurrence") {
+    const workload::CronParse cron = workload::parse_cron(trimmed(setting_->value));
+    if (!cron.schedule)
+      problem(invalid(*setting_, "Value is not a cron expression in UTC (" + cron.problem + ")"));
+    else
+      a.recurrence = *cron.schedule;
+  } else if (name == "Suspend") {
+    if (const auto v = boolean()) a.suspend = *v;
   }
 }
 
@@ -499,6 +561,27 @@ OptionsRead read_options(const std::vector<OptionSetting>& settings) {
     out.problems.push_back(
         {reader.batch_size_at.value_or(last),
          fmt::format("a Fixed BatchSize of {} is above MaxSize ({})", d.batch_size, o.max_size)});
+  for (std::size_t k = 0; k < o.scheduled.size(); ++k) {
+    const ScheduledAction& a = o.scheduled[k];
+    const std::size_t at = reader.action_at[k];
+    if (!a.min_size && !a.max_size && !a.desired)
+      out.problems.push_back(
+          {at, fmt::format("scheduled action {} sets none of MinSize, MaxSize and "
+                           "DesiredCapacity",
+                           a.name)});
+    if (!a.start && !a.recurrence && !reader.action_when[k])  // (a bad one is reported)
+      out.problems.push_back(
+          {at, fmt::format("scheduled action {} has neither a StartTime (once) nor a "
+                           "Recurrence",
+                           a.name)});
+    if (a.min_size && a.max_size && *a.min_size > *a.max_size)
+      out.problems.push_back(
+          {at, fmt::format("scheduled action {}: MinSize ({}) is greater than MaxSize ({})",
+                           a.name, *a.min_size, *a.max_size)});
+    if (a.start && a.end && *a.end <= *a.start)
+      out.problems.push_back(
+          {at, fmt::format("scheduled action {}: EndTime is not after StartTime", a.name)});
+  }
   TriggerConfig& t = o.trigger;
   const std::int64_t period_minutes =
       std::chrono::duration_cast<minutes>(t.period).count();

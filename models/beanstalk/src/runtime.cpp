@@ -40,6 +40,10 @@ void Runtime::start() {
     e.result.cluster = clusters_[c.cluster].name;
     const auto desired = static_cast<std::int64_t>(context_.platform.desired(c.group));
     e.result.instances_min = e.result.instances_max = desired;
+    e.min_size = c.options.min_size;
+    e.max_size = c.options.max_size;
+    for (std::size_t a = 0; a < c.options.scheduled.size(); ++a)
+      if (!c.options.scheduled[a].suspend) schedule_action(i, a, kSimStart - SimDuration{1});
     // Without a load the metrics are flat zeros and CloudWatch's alarms would see the lower
     // threshold breached for ever; ecsim gives an environment without a load no triggers.
     if (c.has_load) context_.sim.schedule_in(minutes(1), kTrigger, static_cast<std::uint32_t>(i));
@@ -53,6 +57,7 @@ bool Runtime::handle(const Event& e) {
     case kTrigger: on_trigger(e.target); return true;
     case kDeploy: on_deploy(e.target, e.payload); return true;
     case kDeployCheck: on_deploy_check(e.target); return true;
+    case kScheduledAction: on_scheduled_action(e.target, e.payload); return true;
     default: ECSIM_ASSERT(false, "a Beanstalk event kind");
   }
   return false;
@@ -171,29 +176,14 @@ void Runtime::scale(EnvironmentRuntime& e, std::int64_t increment, std::string_v
   const GroupId g = e.config->group;
   const auto desired = static_cast<std::int64_t>(context_.platform.desired(g));
   const std::int64_t extra = e.deployment ? e.deployment->extra : 0;
-  const std::int64_t to = std::clamp(desired + increment, o.min_size, o.max_size + extra);
+  const std::int64_t to = std::clamp(desired + increment, e.min_size, e.max_size + extra);
   if (to == desired || (to < desired && e.deployment)) return;
   const bool out = to > desired;
   const SimTime now = context_.sim.now();
   if (out) {
     context_.platform.scale_out(context_.sim, g, static_cast<std::uint32_t>(to));
   } else {
-    std::vector<InstanceId> candidates(context_.platform.live_instances(g));
-    for (std::int64_t n = desired - to; n > 0 && !candidates.empty(); --n) {
-      std::vector<std::int64_t> per_zone(context_.platform.az_count(), 0);
-      for (const InstanceId id : candidates) ++per_zone[context_.platform.az(id).value()];
-      const auto hour_part = [&](InstanceId id) {
-        return (now - context_.platform.launched_at(id)) % std::chrono::hours(1);
-      };
-      auto victim = candidates.begin();
-      for (auto it = candidates.begin(); it != candidates.end(); ++it) {
-        const auto zi = per_zone[context_.platform.az(*it).value()];
-        const auto zv = per_zone[context_.platform.az(*victim).value()];
-        if (zi > zv || (zi == zv && hour_part(*it) > hour_part(*victim))) victim = it;
-      }
-      context_.platform.terminate(context_.sim, *victim, true);
-      candidates.erase(victim);
-    }
+    terminate_by_policy(e, desired - to);
   }
   e.activity = static_cast<std::uint32_t>(to);
   (out ? e.result.scale_outs : e.result.scale_ins) += 1;
@@ -211,6 +201,81 @@ void Runtime::scale(EnvironmentRuntime& e, std::int64_t increment, std::string_v
                    desired, to, metric_name(t.metric),
                    t.statistic == TriggerStatistic::kSum ? "Sum" : "Average", value,
                    out ? ">" : "<", threshold)});
+}
+
+// `count` instances of the group terminate, its desired count going down with each, by the
+// group's default termination policy: from the zone with the most instances, the instance
+// closest to its next billing hour, then the oldest.
+void Runtime::terminate_by_policy(EnvironmentRuntime& e, std::int64_t count) {
+  const SimTime now = context_.sim.now();
+  std::vector<InstanceId> candidates(context_.platform.live_instances(e.config->group));
+  for (std::int64_t n = count; n > 0 && !candidates.empty(); --n) {
+    std::vector<std::int64_t> per_zone(context_.platform.az_count(), 0);
+    for (const InstanceId id : candidates) ++per_zone[context_.platform.az(id).value()];
+    const auto hour_part = [&](InstanceId id) {
+      return (now - context_.platform.launched_at(id)) % std::chrono::hours(1);
+    };
+    auto victim = candidates.begin();
+    for (auto it = candidates.begin(); it != candidates.end(); ++it) {
+      const auto zi = per_zone[context_.platform.az(*it).value()];
+      const auto zv = per_zone[context_.platform.az(*victim).value()];
+      if (zi > zv || (zi == zv && hour_part(*it) > hour_part(*victim))) victim = it;
+    }
+    context_.platform.terminate(context_.sim, *victim, true);
+    candidates.erase(victim);
+  }
+}
+
+// --- scheduled actions ------------------------------------------------------------------------
+
+// The first time after `after` that action `a` runs: its StartTime once, or its Recurrence's
+// next time within StartTime and EndTime; none past the run's end.
+void Runtime::schedule_action(std::size_t env, std::size_t action, SimTime after) {
+  const ScheduledAction& a = configs_[env].options.scheduled[action];
+  SimTime at = kNever;
+  if (!a.recurrence) {
+    if (a.start && *a.start > after && *a.start >= kSimStart) at = *a.start;
+  } else {
+    SimTime from = after;
+    if (a.start && *a.start - SimDuration{1} > from) from = *a.start - SimDuration{1};
+    at = workload::next_cron_time(*a.recurrence, from);
+    if (a.end && at != kNever && at > *a.end) at = kNever;
+  }
+  if (at == kNever || at > context_.horizon) return;
+  context_.sim.schedule_at(at, kScheduledAction, static_cast<std::uint32_t>(env), action);
+}
+
+// An action sets the group's MinSize, MaxSize and DesiredCapacity (a desired count outside the
+// new bounds moves inside them, as EC2 Auto Scaling does); the difference launches or
+// terminates at once, without a cooldown.
+void Runtime::on_scheduled_action(std::size_t env, std::size_t action) {
+  EnvironmentRuntime& e = environments_[env];
+  const ScheduledAction& a = e.config->options.scheduled[action];
+  schedule_action(env, action, context_.sim.now());
+  const GroupId g = e.config->group;
+  const std::int64_t extra = e.deployment ? e.deployment->extra : 0;
+  e.min_size = a.min_size.value_or(e.min_size);
+  e.max_size = a.max_size.value_or(e.max_size);
+  if (e.min_size > e.max_size) e.max_size = e.min_size;
+  context_.platform.set_min(g, static_cast<std::uint32_t>(e.min_size));
+  context_.platform.set_max(g, static_cast<std::uint32_t>(e.max_size + extra));
+  const auto desired = static_cast<std::int64_t>(context_.platform.desired(g));
+  const std::int64_t to =
+      std::clamp(a.desired.value_or(desired), e.min_size, e.max_size + extra);
+  if (to > desired) context_.platform.scale_out(context_.sim, g, static_cast<std::uint32_t>(to));
+  else if (to < desired) terminate_by_policy(e, desired - to);
+  e.result.instances_min = std::min(e.result.instances_min, to);
+  e.result.instances_max = std::max(e.result.instances_max, to);
+  const auto text = [](const std::optional<std::int64_t>& v) {
+    return v ? std::to_string(*v) : std::string("unchanged");
+  };
+  scaling_.push_back(
+      {context_.sim.now(), clusters_[e.config->cluster].name,
+       fmt::format("Elastic Beanstalk environment {}", e.config->name),
+       fmt::format("Auto Scaling group of {}", e.config->name), desired, to,
+       fmt::format("a scheduled action {} update of AutoScalingGroup constraints to min: {}, "
+                   "max: {}, desired: {} changing the desired capacity from {} to {}",
+                   a.name, text(a.min_size), text(a.max_size), text(a.desired), desired, to)});
 }
 
 // --- deployments ------------------------------------------------------------------------------
@@ -261,7 +326,7 @@ void Runtime::on_deploy(std::size_t env, std::size_t index) {
       a.extra = a.batch;
       a.old_instances = context_.platform.live_instances(g);
       context_.ecs.deploy_daemon(e.service, &v.task_definition, v.fails_to_start, trigger, 0);
-      context_.platform.set_max(g, static_cast<std::uint32_t>(e.config->options.max_size + a.extra));
+      context_.platform.set_max(g, static_cast<std::uint32_t>(e.max_size + a.extra));
       context_.platform.scale_out(context_.sim, g, desired + static_cast<std::uint32_t>(a.extra));
       break;
     case DeploymentPolicy::kImmutable:
@@ -272,7 +337,7 @@ void Runtime::on_deploy(std::size_t env, std::size_t index) {
       a.old_instances = context_.platform.live_instances(g);
       context_.ecs.deploy_daemon(e.service, &v.task_definition, v.fails_to_start, trigger, 0);
       context_.platform.set_max(
-          g, static_cast<std::uint32_t>(e.config->options.max_size + std::max<std::int64_t>(r.instances, 1)));
+          g, static_cast<std::uint32_t>(e.max_size + std::max<std::int64_t>(r.instances, 1)));
       context_.platform.scale_out(context_.sim, g, desired + 1);
       break;
   }
@@ -373,7 +438,7 @@ void Runtime::finish_deployment(EnvironmentRuntime& e, bool failed) {
   r.finished = context_.sim.now();
   r.failed = failed;
   if (!failed) e.current = &e.config->deployments[e.deployment->index].task_definition;
-  context_.platform.set_max(e.config->group, static_cast<std::uint32_t>(e.config->options.max_size));
+  context_.platform.set_max(e.config->group, static_cast<std::uint32_t>(e.max_size));
   e.deployment.reset();
 }
 
@@ -392,8 +457,7 @@ void Runtime::check_invariants() const {
   for (const EnvironmentRuntime& e : environments_) {
     const auto desired = static_cast<std::int64_t>(context_.platform.desired(e.config->group));
     const std::int64_t extra = e.deployment ? e.deployment->extra : 0;
-    ECSIM_ASSERT(desired >= e.config->options.min_size &&
-                     desired <= e.config->options.max_size + extra,
+    ECSIM_ASSERT(desired >= e.min_size && desired <= e.max_size + extra,
                  "a Beanstalk environment's group stays within MinSize and MaxSize");
   }
 }

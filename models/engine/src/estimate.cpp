@@ -95,11 +95,15 @@ RunEstimate estimate_run(const scenario::Scenario& s, std::uint32_t concurrent, 
   for (const scenario::EcsClusterConfig& c : s.ecs)
     if (c.asg && c.capacity_provider && c.capacity_provider->managed_scaling)
       hosts_of_group[c.asg->value()] = s.platform.groups[c.asg->value()].max;
-  // An Elastic Beanstalk environment's triggers may take its group to MaxSize, and a deployment
-  // adds its extra instances (an Immutable one doubles the group for a while).
+  // An Elastic Beanstalk environment's triggers may take its group to MaxSize (or the largest
+  // size a scheduled action sets), and a deployment adds its extra instances (an Immutable one
+  // doubles the group for a while).
   for (const beanstalk::EnvironmentConfig& b : s.beanstalk) {
     const beanstalk::EnvironmentOptions& o = b.options;
     auto most = static_cast<double>(o.max_size);
+    for (const beanstalk::ScheduledAction& a : o.scheduled)  // an action may raise the bounds
+      for (const auto& v : {a.max_size, a.min_size, a.desired})
+        if (v) most = std::max(most, static_cast<double>(*v));
     if (!b.deployments.empty() && o.deployment.policy == beanstalk::DeploymentPolicy::kImmutable)
       most *= 2;
     else if (!b.deployments.empty() &&

@@ -46,6 +46,7 @@ Platform::Platform(const PlatformConfig& config, const InstanceCatalog& catalog,
       failure_rate_(config.azs.size(), 0.0),
       desired_(config.groups.size(), 0),
       max_(config.groups.size(), 0),
+      min_(config.groups.size(), 0),
       live_(config.groups.size()),
       live_in_zone_(config.groups.size() * config.azs.size(), 0),
       rebalancing_(config.groups.size(), InstanceId{}),
@@ -56,6 +57,7 @@ Platform::Platform(const PlatformConfig& config, const InstanceCatalog& catalog,
   for (std::size_t g = 0; g < config.groups.size(); ++g) {
     desired_[g] = config.groups[g].desired;
     max_[g] = config.groups[g].max;
+    min_[g] = config.groups[g].min;
   }
 }
 
@@ -445,7 +447,7 @@ void Platform::terminate(Simulator& sim, InstanceId id, bool decrement_desired) 
   if (!live(state_[id.value()])) return;
   const GroupId group = group_[id.value()];
   const std::size_t g = group.value();
-  if (decrement_desired && desired_[g] > config_.groups[g].min) --desired_[g];
+  if (decrement_desired && desired_[g] > min_[g]) --desired_[g];
   end_instance(sim, id, TerminationCause::kScaleIn, false);
   // Replaces the instance if the group is now short; otherwise rebalances, as AWS does when
   // TerminateInstanceInAutoScalingGroup leaves the group unbalanced.
@@ -455,7 +457,7 @@ void Platform::terminate(Simulator& sim, InstanceId id, bool decrement_desired) 
 void Platform::lower_desired(GroupId group, std::uint32_t desired) {
   const std::size_t g = group.value();
   const auto live_count = static_cast<std::uint32_t>(live_[g].size());
-  desired_[g] = std::min(desired_[g], std::max({desired, live_count, config_.groups[g].min}));
+  desired_[g] = std::min(desired_[g], std::max({desired, live_count, min_[g]}));
 }
 
 void Platform::set_max(GroupId group, std::uint32_t max) {
@@ -463,6 +465,8 @@ void Platform::set_max(GroupId group, std::uint32_t max) {
   max_[g] = max;
   desired_[g] = std::min(desired_[g], max);
 }
+
+void Platform::set_min(GroupId group, std::uint32_t min) { min_[group.value()] = min; }
 
 double Platform::ec2_cost_usd(SimTime now) const { return cost_.cost_at(now).ec2; }
 

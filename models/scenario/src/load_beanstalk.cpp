@@ -69,7 +69,7 @@ void Loader::read_ebextensions(const Reader& at, std::vector<beanstalk::OptionSe
       }
       for (const auto& [name, v] : values.entries())
         if (const auto text = value_text(v)) {
-          settings.push_back({ns, name, *text});
+          settings.push_back({ns, name, *text, ""});
           where.push_back(v.where());
         }
     }
@@ -83,7 +83,7 @@ void Loader::read_ebextensions(const Reader& at, std::vector<beanstalk::OptionSe
       const auto name = item["option_name"].string();
       const auto text = value_text(item["value"]);
       if (ns && name && text) {
-        settings.push_back({*ns, *name, *text});
+        settings.push_back({*ns, *name, *text, item["resource_name"].string().value_or("")});
         where.push_back(item["value"].where());
       }
     }
@@ -157,7 +157,8 @@ void Loader::read_beanstalk(const Reader& b, Scenario& s) {
           if (!o["Namespace"].require() || !o["OptionName"].require()) continue;
           settings.push_back({o["Namespace"].string().value_or(""),
                               o["OptionName"].string().value_or(""),
-                              o["Value"].string().value_or("")});
+                              o["Value"].string().value_or(""),
+                              o["ResourceName"].string().value_or("")});
           where.push_back(o["Value"].present() ? o["Value"].where() : o.where());
         }
         root.note_unread();

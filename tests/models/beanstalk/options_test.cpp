@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <array>
+
 #include "ecsim/beanstalk/environment.hpp"
 
 using namespace ecsim;
@@ -9,7 +11,12 @@ using std::chrono::seconds;
 
 namespace {
 
-OptionsRead read(std::vector<OptionSetting> settings) { return read_options(settings); }
+// Settings of namespace, option and value (no ResourceName).
+OptionsRead read(const std::vector<std::array<std::string, 3>>& in) {
+  std::vector<OptionSetting> settings;
+  for (const auto& [ns, option, value] : in) settings.push_back({ns, option, value, ""});
+  return read_options(settings);
+}
 
 std::string only_problem(const OptionsRead& r) {
   REQUIRE(r.problems.size() == 1);
@@ -176,4 +183,52 @@ TEST_CASE("a rolling batch: a percentage of the instances rounded up, at least o
   CHECK(batch_instances(d, 7) == 3);
   CHECK(batch_instances(d, 2) == 2);   // never more than there are
   CHECK(batch_instances(d, 0) == 0);
+}
+
+TEST_CASE("scheduled actions: the settings of each ResourceName, checked as one action") {
+  const std::vector<OptionSetting> settings{
+      {"aws:autoscaling:scheduledaction", "MinSize", "4", "ScaleUpMornings"},
+      {"aws:autoscaling:scheduledaction", "MaxSize", "8", "ScaleUpMornings"},
+      {"aws:autoscaling:scheduledaction", "Recurrence", "0 9 * * 1-5", "ScaleUpMornings"},
+      {"aws:autoscaling:scheduledaction", "DesiredCapacity", "1", "Night"},
+      {"aws:autoscaling:scheduledaction", "StartTime", "2024-01-01T22:00:00Z", "Night"}};
+  const OptionsRead r = read_options(settings);
+  REQUIRE(r.problems.empty());
+  REQUIRE(r.options.scheduled.size() == 2);
+  const ScheduledAction& up = r.options.scheduled[0];
+  CHECK(up.name == "ScaleUpMornings");
+  CHECK(up.min_size == 4);
+  CHECK(up.max_size == 8);
+  CHECK_FALSE(up.desired);
+  REQUIRE(up.recurrence);
+  // The run's clock starts 2024-01-01 00:00 UTC (a Monday): the first 09:00 on a weekday.
+  CHECK(workload::next_cron_time(*up.recurrence, kSimStart) == kSimStart + std::chrono::hours(9));
+  const ScheduledAction& night = r.options.scheduled[1];
+  CHECK(night.desired == 1);
+  CHECK(night.start == kSimStart + std::chrono::hours(22));
+  // Each action must size something and say when; a setting needs its ResourceName.
+  const OptionsRead bad = read_options(
+      {{"aws:autoscaling:scheduledaction", "Recurrence", "0 9 * * *", "Empty"},
+       {"aws:autoscaling:scheduledaction", "MinSize", "2", "Never"},
+       {"aws:autoscaling:scheduledaction", "MinSize", "2", ""},
+       {"aws:autoscaling:scheduledaction", "StartTime", "tomorrow", "Never"},
+       {"aws:autoscaling:scheduledaction", "Recurrence", "0 9 * *", "Broken"}});
+  // (A StartTime or Recurrence that is wrong is reported once, not as missing too.)
+  REQUIRE(bad.problems.size() == 5);
+  CHECK(bad.problems[0].message ==
+        "a scheduled action's option MinSize needs a ResourceName naming the action");
+  CHECK(bad.problems[1].message.ends_with(
+      "Value is not an ISO 8601 UTC time such as 2024-01-01T09:00:00Z"));
+  CHECK(bad.problems[2].message.starts_with(
+      "Invalid option value: '0 9 * *' (Namespace: 'aws:autoscaling:scheduledaction', "
+      "OptionName: 'Recurrence'): Value is not a cron expression in UTC"));
+  CHECK(bad.problems[3].message ==
+        "scheduled action Empty sets none of MinSize, MaxSize and DesiredCapacity");
+  CHECK(bad.problems[4].message ==
+        "scheduled action Broken sets none of MinSize, MaxSize and DesiredCapacity");
+  const OptionsRead unscheduled =
+      read_options({{"aws:autoscaling:scheduledaction", "MinSize", "2", "Never"}});
+  REQUIRE(unscheduled.problems.size() == 1);
+  CHECK(unscheduled.problems[0].message ==
+        "scheduled action Never has neither a StartTime (once) nor a Recurrence");
 }

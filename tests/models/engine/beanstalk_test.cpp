@@ -257,3 +257,27 @@ TEST_CASE("Spot options in the create-environment request become the group's mix
   CHECK(g.mixed->on_demand_percent == 70);  // the load-balanced default above the base
   CHECK(g.mixed->spot_allocation == platform::SpotAllocation::kPriceCapacityOptimized);
 }
+
+TEST_CASE("scheduled actions set the group's bounds and size at their times") {
+  const engine::ReplicationResult r = run(test::load("engine/beanstalk-scheduled.yaml"));
+  // The header's arithmetic: 2 -> 3 by the triggers; 09:00 Monday MinSize 6: 3 -> 6; 18:00
+  // DesiredCapacity 3 (MinSize 2): 6 -> 3; Tuesday 09:00 (33 h): 3 -> 6; the evening action
+  // ended at 20:00 on Monday, so nothing at 42 h.
+  REQUIRE(r.scaling.size() == 4);
+  CHECK(r.scaling[0].to == 3);
+  const auto hours_of = [](SimTime t) { return std::chrono::duration<double>(t - kSimStart).count() / 3600; };
+  CHECK(hours_of(r.scaling[1].at) == Approx(9));
+  CHECK(r.scaling[1].from == 3);
+  CHECK(r.scaling[1].to == 6);
+  CHECK(r.scaling[1].reason ==
+        "a scheduled action BusinessHours update of AutoScalingGroup constraints to min: 6, max: "
+        "unchanged, desired: unchanged changing the desired capacity from 3 to 6");
+  CHECK(hours_of(r.scaling[2].at) == Approx(18));
+  CHECK(r.scaling[2].to == 3);
+  CHECK(hours_of(r.scaling[3].at) == Approx(33));
+  CHECK(r.scaling[3].to == 6);
+  // 6 instances at 10 req/s send 2.4 MB each: above the low threshold, so the triggers leave
+  // the scheduled size alone.
+  CHECK(r.beanstalk[0].scale_ins == 0);
+  CHECK(r.timeseries.back().autoscaled == std::vector<std::int64_t>{6});
+}

@@ -16,6 +16,7 @@
 #include "ecsim/sim/ids.hpp"
 #include "ecsim/sim/problem.hpp"
 #include "ecsim/sim/time.hpp"
+#include "ecsim/workload/cron.hpp"
 
 namespace ecsim::beanstalk {
 
@@ -24,6 +25,18 @@ struct OptionSetting {
   std::string name_space;  ///< Namespace, e.g. aws:autoscaling:asg
   std::string option;      ///< OptionName, e.g. MinSize
   std::string value;       ///< Value, as text
+  std::string resource;    ///< ResourceName (a scheduled action's name); may be empty
+};
+
+/// A scheduled Auto Scaling action (aws:autoscaling:scheduledaction, the settings of one
+/// ResourceName): at StartTime once, or at each Recurrence (UTC cron) from StartTime to EndTime,
+/// the group's MinSize, MaxSize and DesiredCapacity become the values given.
+struct ScheduledAction {
+  std::string name;                        ///< its ResourceName
+  std::optional<std::int64_t> min_size, max_size, desired;
+  std::optional<SimTime> start, end;       ///< StartTime, EndTime, in the run's clock
+  std::optional<workload::CronSchedule> recurrence;  ///< Recurrence
+  bool suspend = false;                    ///< Suspend: the action does not run
 };
 
 /// The metric a scaling trigger watches (aws:autoscaling:trigger MeasureName), of those ecsim
@@ -97,6 +110,7 @@ struct EnvironmentOptions {
   std::int64_t healthy_threshold = 3;                 ///< HealthyThresholdCount
   TriggerConfig trigger;
   DeploymentSettings deployment;
+  std::vector<ScheduledAction> scheduled;  ///< by ResourceName, in the order first named
 };
 
 /// A problem with one option setting: its index in the list given and what is wrong, in

@@ -31,6 +31,7 @@ enum EventKind : std::uint32_t {
   kTrigger = kFirstEventKind,  ///< target: environment; its alarms' evaluation, each minute
   kDeploy,                     ///< target: environment; payload: version deployment
   kDeployCheck,                ///< target: environment; its deployment's next look at health
+  kScheduledAction,            ///< target: environment; payload: scheduled action
 };
 
 /// How often a deployment in progress looks at its batch's health.
@@ -98,6 +99,7 @@ class Runtime {
     std::vector<double> datapoints;       // closed datapoints, oldest first (at most N kept)
     SimTime cooldown_until = kSimStart;
     std::optional<std::uint32_t> activity;  // desired capacity an activity is reaching
+    std::int64_t min_size = 0, max_size = 0;  // the group's, as scheduled actions leave them
     std::optional<Active> deployment;
     const ecs::TaskDefinition* current = nullptr;  // the version the environment runs
     EnvironmentResult result;
@@ -107,6 +109,9 @@ class Runtime {
   std::optional<double> datapoint(const EnvironmentRuntime& e);
   void scale(EnvironmentRuntime& e, std::int64_t increment, std::string_view alarm,
              double value, double threshold);
+  void terminate_by_policy(EnvironmentRuntime& e, std::int64_t count);
+  void schedule_action(std::size_t env, std::size_t action, SimTime after);
+  void on_scheduled_action(std::size_t env, std::size_t action);
   void on_deploy(std::size_t env, std::size_t deployment);
   void on_deploy_check(std::size_t env);
   void finish_deployment(EnvironmentRuntime& e, bool failed);

@@ -113,6 +113,11 @@ class Platform {
   /// below its live (pending and running) instances nor its minimum (SetDesiredCapacity when the
   /// launches it was waiting for never came).
   void lower_desired(GroupId group, std::uint32_t desired);
+  /// Changes the minimum size of `group` (UpdateAutoScalingGroup's MinSize); raising the
+  /// desired count to it is the caller's `scale_out`.
+  void set_min(GroupId group, std::uint32_t min);
+  /// The minimum size of `group` (its configured min unless `set_min` changed it).
+  [[nodiscard]] std::uint32_t min(GroupId group) const { return min_[group.value()]; }
   /// The desired count of `group`.
   [[nodiscard]] std::uint32_t desired(GroupId group) const { return desired_[group.value()]; }
   /// The maximum size of `group` (its configured max unless `set_max` changed it).
@@ -199,6 +204,7 @@ class Platform {
   // Groups: desired count, live (pending or running) instances, a pending rebalancing launch.
   std::vector<std::uint32_t> desired_;
   std::vector<std::uint32_t> max_;  // per group: maximum size
+  std::vector<std::uint32_t> min_;  // per group: minimum size
   std::vector<std::vector<InstanceId>> live_;
   std::vector<std::uint32_t> live_in_zone_;  // [group * zones + zone]: live instances
   std::vector<InstanceId> rebalancing_;
