@@ -151,20 +151,33 @@ std::optional<ecs::TaskDefinition> checked(const ecs::TaskDefinitionInput& input
   return ecs::from_input(input);
 }
 
+// An AWS JSON file's document and whether it parsed without a problem: a key given twice
+// leaves a document to read on (for its other problems), not a definition.
+struct JsonFile {
+  Document doc;
+  bool clean = false;
+};
+
+std::optional<JsonFile> load_json(const std::string& path, Diagnostics& diagnostics,
+                                  const SourceLocation& referenced_from, const std::string& field) {
+  const std::size_t before = diagnostics.all().size();
+  std::optional<Document> doc =
+      load_document(path, diagnostics, referenced_from, field, Syntax::kJson);
+  if (!doc) return std::nullopt;
+  return JsonFile{std::move(*doc), diagnostics.all().size() == before};
+}
+
 }  // namespace
 
 std::optional<ecs::TaskDefinition> read_task_definition(const std::string& path,
                                                         Diagnostics& diagnostics,
                                                         const SourceLocation& referenced_from,
                                                         const std::string& field) {
-  const std::size_t before = diagnostics.all().size();
-  const std::optional<Document> doc =
-      load_document(path, diagnostics, referenced_from, field, Syntax::kJson);
-  if (!doc) return std::nullopt;
-  // A key given twice leaves a document to read on (for its other problems), not a definition.
-  const bool parsed_clean = diagnostics.all().size() == before;
+  const std::optional<JsonFile> file = load_json(path, diagnostics, referenced_from, field);
+  if (!file) return std::nullopt;
+  const bool parsed_clean = file->clean;
   Diagnostics found;
-  const Reader root(*doc, found);
+  const Reader root(file->doc, found);
   // `aws ecs describe-task-definition` prints {"taskDefinition": {...}, "tags": [...]}; a file
   // for register-task-definition is the request itself.
   if (!root.is_map()) {
@@ -194,13 +207,11 @@ std::optional<ecs::TaskDefinition> read_dockerrun(const std::string& path,
                                                   Diagnostics& diagnostics,
                                                   const SourceLocation& referenced_from,
                                                   const std::string& field) {
-  const std::size_t before = diagnostics.all().size();
-  const std::optional<Document> doc =
-      load_document(path, diagnostics, referenced_from, field, Syntax::kJson);
-  if (!doc) return std::nullopt;
-  const bool parsed_clean = diagnostics.all().size() == before;
+  const std::optional<JsonFile> file = load_json(path, diagnostics, referenced_from, field);
+  if (!file) return std::nullopt;
+  const bool parsed_clean = file->clean;
   Diagnostics found;
-  const Reader root(*doc, found);
+  const Reader root(file->doc, found);
   if (!root.is_map()) {
     root.error("expected a JSON object holding a Dockerrun.aws.json (AWSEBDockerrunVersion 2)");
     diagnostics.append(found);
