@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "ecsim/beanstalk/environment.hpp"
+#include "ecsim/sim/suggest.hpp"
 #include "ecsim/workload/trace.hpp"
 
 namespace ecsim::beanstalk {
@@ -86,35 +87,10 @@ constexpr std::array<std::string_view, 26> kOther{
     "aws:elb:loadbalancer", "aws:elb:listener", "aws:elb:policies", "aws:elbv2:listener",
     "aws:elbv2:listenerrule", "aws:elbv2:loadbalancer", "aws:rds:dbinstance"};
 
-// Levenshtein distance, for "did you mean".
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                        std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
+// " (did you mean 'NAME'?)" with the nearest of `names`, as ecsim suggests names elsewhere.
 std::string suggestion(std::string_view given, std::span<const std::string_view> names) {
-  std::string_view best;
-  std::size_t best_distance = std::max<std::size_t>(3, given.size() / 3) + 1;
-  for (const std::string_view n : names) {
-    const std::size_t d = distance(given, n);
-    if (d < best_distance) {
-      best = n;
-      best_distance = d;
-    }
-  }
-  return best.empty() ? std::string{} : fmt::format(" (did you mean '{}'?)", best);
+  const std::vector<std::string> near = closest_names(given, names, 1);
+  return near.empty() ? std::string{} : fmt::format(" (did you mean '{}'?)", near.front());
 }
 
 std::string unknown(const OptionSetting& s, std::span<const std::string_view> names) {
