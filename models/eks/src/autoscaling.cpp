@@ -21,66 +21,29 @@ constexpr SimDuration kMetricWindow = std::chrono::seconds(15);
 
 const char* resource_name(HpaResource r) { return r == HpaResource::kCpu ? "cpu" : "memory"; }
 
-// What the metrics API and the pod lister give the controller of row `row` at `now`.
-HpaPod pod_of(const WorkloadState& wl, const WorkloadState::HpaRow& row, const HpaTarget& target,
-              double usage, SimTime now) {
-  HpaPod h;
-  h.pending = !row.running;
-  h.ready = row.serving;
-  h.has_metric = row.serving && now - row.ready_changed >= kMetricWindow;
-  h.started = row.bound_at;
-  h.ready_changed = row.ready_changed;
-  h.metric_time = now;
-  h.metric_window = kMetricWindow;
-  const Resources& requests = wl.requests_of(row.revision);
-  h.request = target.resource == HpaResource::kCpu ? static_cast<double>(requests.cpu_millis)
-                                                   : static_cast<double>(requests.memory_bytes);
-  h.usage = usage;
-  return h;
-}
-
-// hpa_resource_replicas over the target's rows, in one pass for the usual case (no pod missing
-// a metric, none ignored on a scale-up): the same classification, sums in the same order and
-// so the same result; otherwise the pods are listed and the full computation runs.
-std::optional<std::int32_t> replicas_of(std::int32_t current, const WorkloadState& wl,
-                                        const HpaTarget& target, double usage, SimTime now,
-                                        std::vector<HpaPod>& scratch) {
-  double used = 0, requested = 0, counted = 0;
-  std::int64_t ready = 0, ignored = 0, missing = 0;
-  for (const WorkloadState::HpaRow& row : wl.hpa_view) {
-    const HpaPod h = pod_of(wl, row, target, usage, now);
-    switch (hpa_classify_pod(h, target.resource, now)) {
-      case HpaPodClass::kSkipped: break;
-      case HpaPodClass::kIgnored: ++ignored; break;
-      case HpaPodClass::kMissing: ++missing; break;
-      case HpaPodClass::kReady:
-        ++ready;
-        if (h.usage < 0) break;  // not among the samples, as usage_ratio reads it
-        used += h.usage;
-        requested += h.request;
-        ++counted;
-        break;
-    }
-  }
-  if (ready == 0) return std::nullopt;
-  std::optional<double> ratio;
-  if (!target.utilization) {
-    if (counted > 0) ratio = used / (target.value * counted);
-  } else if (requested > 0) {
-    const auto utilization = static_cast<std::int64_t>(std::floor(used * 100 / requested));
-    ratio = static_cast<double>(utilization) / target.value;
-  }
-  if (!ratio) return std::nullopt;
-  if (missing == 0 && !(ignored > 0 && *ratio > 1.0)) {
-    if (std::abs(1.0 - *ratio) <= kHpaTolerance) return current;
-    return static_cast<std::int32_t>(std::ceil(*ratio * static_cast<double>(ready)));
-  }
-  scratch.clear();
-  for (const WorkloadState::HpaRow& row : wl.hpa_view) scratch.push_back(pod_of(wl, row, target, usage, now));
-  return hpa_resource_replicas(current, scratch, target, now);
-}
-
 }  // namespace
+
+void Runtime::hpa_file(WorkloadState& wl, TaskId p, HpaPodState to) {
+  PodRecord& pod = pods_[p];
+  const auto at = std::find_if(wl.hpa_counts.begin(), wl.hpa_counts.end(),
+                               [&](const WorkloadState::HpaCounts& k) { return k.revision == pod.revision; });
+  WorkloadState::HpaCounts& counts =
+      at != wl.hpa_counts.end() ? *at : wl.hpa_counts.emplace_back(WorkloadState::HpaCounts{pod.revision, {}});
+  if (pod.hpa != HpaPodState::kNone) --counts.pods[static_cast<std::size_t>(pod.hpa)];
+  pod.hpa = to;
+  if (to != HpaPodState::kNone) ++counts.pods[static_cast<std::size_t>(to)];
+  if (to == HpaPodState::kNone &&
+      std::all_of(counts.pods.begin(), counts.pods.end(), [](std::int64_t n) { return n == 0; }))
+    wl.hpa_counts.erase(wl.hpa_counts.begin() + (&counts - wl.hpa_counts.data()));
+  if (to != HpaPodState::kRecent) return;
+  // Settled at the first sync a metric window after it became Ready, if it still is.
+  if (wl.hpa_recent_head > 0 && wl.hpa_recent_head * 2 >= wl.hpa_recent.size()) {
+    wl.hpa_recent.erase(wl.hpa_recent.begin(),
+                        wl.hpa_recent.begin() + static_cast<std::ptrdiff_t>(wl.hpa_recent_head));
+    wl.hpa_recent_head = 0;
+  }
+  wl.hpa_recent.push_back({p, pod.ready_changed});
+}
 
 void Runtime::start_autoscalers(ClusterId c) {
   ClusterState& rt = clusters_[c];
@@ -125,9 +88,18 @@ void Runtime::autoscaler_sync(ClusterId c) {
   // Without etcd quorum the controller can write no scale.
   const bool writable = rt.control_plane.quorum();
   bool changed = false;
-  std::vector<HpaPod>& pods = hpa_scratch_;
+  std::vector<HpaPodGroup>& groups = hpa_scratch_;
   for (ClusterState::Autoscaler& a : rt.autoscalers) {
     WorkloadState& wl = rt.workloads[a.target];
+    // Pods Ready for a whole metric window since their last change have a sample now.
+    while (wl.hpa_recent_head < wl.hpa_recent.size()) {
+      const WorkloadState::HpaRecent r = wl.hpa_recent[wl.hpa_recent_head];
+      if (now - r.ready_at < kMetricWindow) break;
+      ++wl.hpa_recent_head;
+      const PodRecord& pod = pods_[r.pod];
+      if (pod.hpa == HpaPodState::kRecent && pod.ready_changed == r.ready_at)
+        hpa_file(wl, r.pod, HpaPodState::kSampled);
+    }
     // The pods' mean use since the last sync, per serving pod.
     double cpu_millis = 0, memory_bytes = 0;
     const double window = to_seconds(now - a.last_sync);
@@ -147,7 +119,17 @@ void Runtime::autoscaler_sync(ClusterId c) {
     const HpaTarget* deciding = nullptr;  // the metric whose proposal won, for the reason
     for (const HpaTarget& target : a.spec->metrics) {
       const double usage = target.resource == HpaResource::kCpu ? cpu_millis : memory_bytes;
-      const auto r = replicas_of(current, wl, target, usage, now, pods);
+      groups.clear();
+      for (const WorkloadState::HpaCounts& k : wl.hpa_counts) {
+        const Resources& requests = wl.requests_of(k.revision);
+        const auto count = [&](HpaPodState st) { return k.pods[static_cast<std::size_t>(st)]; };
+        groups.push_back({target.resource == HpaResource::kCpu
+                              ? static_cast<double>(requests.cpu_millis)
+                              : static_cast<double>(requests.memory_bytes),
+                          count(HpaPodState::kSampled), count(HpaPodState::kPending),
+                          count(HpaPodState::kUnready) + count(HpaPodState::kRecent)});
+      }
+      const auto r = hpa_grouped_replicas(current, groups, target, usage);
       if (!r) continue;
       if (!proposed || *r > *proposed) {
         proposed = *r;

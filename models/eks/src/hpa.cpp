@@ -108,6 +108,70 @@ std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
   return replicas;
 }
 
+std::optional<std::int32_t> hpa_grouped_replicas(std::int32_t current_replicas,
+                                                 std::span<const HpaPodGroup> groups,
+                                                 const HpaTarget& target, double usage,
+                                                 double tolerance) {
+  double ready = 0, ready_request = 0, missing = 0, missing_request = 0;
+  double ignored = 0, ignored_request = 0;
+  for (const HpaPodGroup& g : groups) {
+    ready += static_cast<double>(g.ready);
+    ready_request += static_cast<double>(g.ready) * g.request;
+    missing += static_cast<double>(g.missing);
+    missing_request += static_cast<double>(g.missing) * g.request;
+    ignored += static_cast<double>(g.ignored);
+    ignored_request += static_cast<double>(g.ignored) * g.request;
+  }
+  if (ready == 0) return std::nullopt;
+  // usage_ratio over the pods counted: the ready ones at `usage` (a negative one is no sample),
+  // and in the second pass missing pods using `missing_used` in all and ignored ones 0.
+  const bool sampled = usage >= 0;
+  const auto ratio_of = [&](bool count_missing, double missing_used,
+                            bool count_ignored) -> std::optional<double> {
+    double used = sampled ? usage * ready : 0, requested = sampled ? ready_request : 0;
+    double counted = sampled ? ready : 0;
+    if (count_missing) {
+      used += missing_used;
+      requested += missing_request;
+      counted += missing;
+    }
+    if (count_ignored) {
+      requested += ignored_request;
+      counted += ignored;
+    }
+    if (!target.utilization)
+      return counted > 0 ? std::optional(used / (target.value * counted)) : std::nullopt;
+    if (requested <= 0) return std::nullopt;
+    const auto utilization = static_cast<std::int64_t>(std::floor(used * 100 / requested));
+    return static_cast<double>(utilization) / target.value;
+  };
+  const std::optional<double> ratio = ratio_of(false, 0, false);
+  if (!ratio) return std::nullopt;
+  const bool rebalance_ignored = ignored > 0 && *ratio > 1.0;
+  if (!rebalance_ignored && missing == 0) {
+    if (std::abs(1.0 - *ratio) <= tolerance) return current_replicas;
+    return static_cast<std::int32_t>(std::ceil(*ratio * ready));
+  }
+  // Missing pods at 100% of their request (or at the target) on a scale-down, 0% on a
+  // scale-up, not counted at exactly 1; on a scale-up, ignored pods at 0%.
+  const bool count_missing = missing > 0 && *ratio != 1.0;
+  const double missing_used =
+      *ratio < 1.0 ? (target.utilization ? missing_request : target.value * missing) : 0;
+  const std::optional<double> again = ratio_of(count_missing, missing_used, rebalance_ignored);
+  if (!again) return current_replicas;
+  if (std::abs(1.0 - *again) <= tolerance || (*ratio < 1.0 && *again > 1.0) ||
+      (*ratio > 1.0 && *again < 1.0))
+    return current_replicas;
+  const double counted = (sampled ? ready : 0) + (count_missing ? missing : 0) +
+                         (rebalance_ignored ? ignored : 0);
+  const auto replicas = static_cast<std::int32_t>(std::ceil(*again * counted));
+  // A change of the pods counted must not turn the direction round.
+  if ((*again < 1.0 && replicas > current_replicas) ||
+      (*again > 1.0 && replicas < current_replicas))
+    return current_replicas;
+  return replicas;
+}
+
 HpaScalingRules hpa_default_scale_up() {
   HpaScalingRules r;
   r.stabilization_window = SimDuration::zero();

@@ -294,11 +294,10 @@ void Runtime::link(WorkloadState& wl, TaskId p) {
   else wl.pods.head = p;
   wl.pods.tail = p;
   ++wl.pods.size;
-  if (wl.hpa_target) {
-    pod.hpa_slot = static_cast<std::uint32_t>(wl.hpa_view.size());
-    wl.hpa_view.push_back({p, pod.bound_at, pod.ready_changed, pod.revision,
-                           pod.state == PodState::kRunning, pod.serving});
-  }
+  if (wl.hpa_target)
+    hpa_file(wl, p, pod.state != PodState::kRunning ? HpaPodState::kPending
+                    : pod.serving                   ? HpaPodState::kRecent
+                                                    : HpaPodState::kUnready);
 }
 
 void Runtime::unlink(WorkloadState& wl, TaskId p) {
@@ -309,12 +308,7 @@ void Runtime::unlink(WorkloadState& wl, TaskId p) {
   else wl.pods.tail = pod.prev;
   pod.prev = pod.next = TaskId::invalid();
   --wl.pods.size;
-  if (pod.hpa_slot != kUnset) {
-    const std::uint32_t slot = std::exchange(pod.hpa_slot, kUnset);
-    wl.hpa_view[slot] = wl.hpa_view.back();
-    pods_[wl.hpa_view[slot].pod].hpa_slot = slot;
-    wl.hpa_view.pop_back();
-  }
+  if (pod.hpa != HpaPodState::kNone) hpa_file(wl, p, HpaPodState::kNone);
 }
 
 // Built on demand, so that no pod holds a string.
@@ -1181,7 +1175,6 @@ void Runtime::launch_on_fargate(TaskId p) {
   ++rt.fargate_by_az[best.value()];
   pod.state = PodState::kStarting;
   pod.bound_at = sim_.now();
-  if (pod.hpa_slot != kUnset) wl.hpa_view[pod.hpa_slot].bound_at = sim_.now();
   // EKS on Fargate runs x86 pods at the On-Demand price, billed from the launch on.
   pod.fargate_cost = cost_.start_fargate(sim_.now(), size->cpu_units, size->memory_mib,
                                          platform::Arch::kAmd64, false);
@@ -1370,7 +1363,6 @@ void Runtime::bind(TaskId p, NodeId n) {
   rt.scheduler.bind(p, pod.cls, rt.nodes[n].node);
   pod.node = n;
   pod.bound_at = sim_.now();
-  if (pod.hpa_slot != kUnset) rt.workloads[pod.workload].hpa_view[pod.hpa_slot].bound_at = sim_.now();
   count_busy(p, 1);
   pod.state = PodState::kStarting;
   // The kubelet starts the pod once the binding is stored.
@@ -1386,7 +1378,7 @@ void Runtime::started(TaskId p) {
   ClusterState& rt = clusters_[pod.cluster];
   WorkloadState& wl = rt.workloads[pod.workload];
   pod.state = PodState::kRunning;
-  if (pod.hpa_slot != kUnset) wl.hpa_view[pod.hpa_slot].running = true;
+  if (pod.hpa != HpaPodState::kNone) hpa_file(wl, p, HpaPodState::kUnready);
   --pending_;
   ++running_;
   ++wl.running_pods;
@@ -1417,11 +1409,11 @@ void Runtime::set_serving(TaskId p, bool serving) {
   m.observe(sim_.now());
   const SimTime serving_since = pod.ready_changed;
   pod.ready_changed = sim_.now();
-  if (pod.hpa_slot != kUnset) {
-    WorkloadState::HpaRow& row = rt.workloads[pod.workload].hpa_view[pod.hpa_slot];
-    row.serving = serving;
-    row.ready_changed = sim_.now();
-  }
+  if (pod.hpa != HpaPodState::kNone)
+    hpa_file(rt.workloads[pod.workload], p,
+             serving                           ? HpaPodState::kRecent
+             : pod.state == PodState::kRunning ? HpaPodState::kUnready
+                                               : HpaPodState::kPending);
   if (std::optional<workload::LoadMeter>& load = rt.workloads[pod.workload].load) {
     if (serving) load->start_serving(sim_.now());
     else load->stop_serving(sim_.now(), serving_since);

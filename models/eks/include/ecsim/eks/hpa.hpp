@@ -85,6 +85,23 @@ enum class HpaPodClass : std::uint8_t { kSkipped, kReady, kIgnored, kMissing };
                                                                 SimTime now,
                                                                 double tolerance = kHpaTolerance);
 
+/// Pods of an HPA's target that request the same amount, counted by how groupPods files them.
+struct HpaPodGroup {
+  double request = 0;        ///< each pod's request of the resource, in the metric's unit
+  std::int64_t ready = 0;    ///< with a sample
+  std::int64_t ignored = 0;  ///< pending (or, for CPU, not yet ready)
+  std::int64_t missing = 0;  ///< without a sample
+};
+
+/// hpa_resource_replicas when every ready pod's sample is the same `usage` (the mean use of a
+/// load its serving pods share evenly), from the pods counted by group: the same rules, in time
+/// independent of the number of pods. A sum of equal samples is taken as their product, the
+/// exact value of the per-pod sum.
+[[nodiscard]] std::optional<std::int32_t> hpa_grouped_replicas(std::int32_t current_replicas,
+                                                               std::span<const HpaPodGroup> groups,
+                                                               const HpaTarget& target, double usage,
+                                                               double tolerance = kHpaTolerance);
+
 /// One scaling policy: change by `value` pods or percent within `period`.
 struct HpaPolicy {
   enum class Type : std::uint8_t { kPods, kPercent } type = Type::kPercent;

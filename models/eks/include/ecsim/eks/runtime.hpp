@@ -11,6 +11,7 @@
 /// platform's instance changes, which the engine hands it, and measures what it runs.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -81,6 +82,12 @@ inline constexpr SimDuration kUntilStopped = SimDuration::max();
 
 enum class PodState : std::uint8_t { kPending, kStarting, kRunning, kStopped };
 
+/// How an HPA sync files a pod of its target, from what the pod lister and the metrics API
+/// give the controller: not running (ignored), running and not Ready or Ready for less than a
+/// metric window (missing a sample), or sampled.
+enum class HpaPodState : std::uint8_t { kNone, kPending, kUnready, kRecent, kSampled };
+inline constexpr std::size_t kHpaPodStates = 5;
+
 /// One pod: what the kubelet and the scheduler know of it.
 struct PodRecord {
   ClusterId cluster;           ///< its cluster
@@ -108,7 +115,7 @@ struct PodRecord {
   std::int32_t exit_code = 0;
   EventHandle started;                   ///< creation, start, then (a Job's pod) completion
   TaskId prev, next;                     ///< its workload's pods, in creation order; invalid: end
-  std::uint32_t hpa_slot = kUnset;       ///< its row in its workload's hpa_view; kUnset: none
+  HpaPodState hpa = HpaPodState::kNone;  ///< how its workload's HPA counts it; kNone: no HPA
   /// Events (back-off, eviction) and lists (unschedulable, deferred evictions) that name this
   /// record without a handle to cancel; a stopped pod's record is reused once none is left.
   std::uint32_t refs = 0;
@@ -164,18 +171,22 @@ struct WorkloadState {
   IdVector<NodeId, PodClassId> node_cls;  ///< a DaemonSet's class per node; kUnset: none yet
   ReplicaMeter measure;              ///< running (serving) pods against replicas
   std::optional<workload::LoadMeter> load;  ///< its load (eks[].load), shared by serving pods
-  /// A HorizontalPodAutoscaler's target: what the controller reads of each pod that is not
-  /// stopped, in one row each (a sync reads these rows, not the pods' records).
-  struct HpaRow {
-    TaskId pod;
-    SimTime bound_at = kSimStart;
-    SimTime ready_changed = kSimStart;
+  /// A HorizontalPodAutoscaler's target: its pods that are not stopped counted by revision and
+  /// by how a sync files them (a sync reads these counts, not the pods), and the pods that
+  /// became Ready, with when, oldest first from `hpa_recent_head` (settled at the next sync
+  /// a metric window later).
+  struct HpaCounts {
     std::uint32_t revision = 0;
-    bool running = false;
-    bool serving = false;
+    std::array<std::int64_t, kHpaPodStates> pods{};  ///< by HpaPodState
+  };
+  struct HpaRecent {
+    TaskId pod;
+    SimTime ready_at;
   };
   bool hpa_target = false;
-  std::vector<HpaRow> hpa_view;
+  std::vector<HpaCounts> hpa_counts;
+  std::vector<HpaRecent> hpa_recent;
+  std::size_t hpa_recent_head = 0;
   TaskCounts counts;                 ///< its pods by how they ended
   // A Deployment: its object, the current revision, how many pods of older ones are left, and
   // each rollout (the last one in progress until its revision runs every replica).
@@ -576,6 +587,8 @@ class Runtime {
   std::string pod_name(TaskId p) const;
   [[nodiscard]] PodRange pods_of(const WorkloadState& wl) const { return {pods_, wl.pods}; }
   void link(WorkloadState& wl, TaskId p);
+  /// Files pod `p` of an HPA's target under `to` (kNone: it stops).
+  void hpa_file(WorkloadState& wl, TaskId p, HpaPodState to);
   void unlink(WorkloadState& wl, TaskId p);
   void resolve_explain();
   bool explain_wanted(TaskId p) const;
@@ -631,7 +644,7 @@ class Runtime {
 
   std::span<const ClusterSpec> specs_;
   std::vector<ScalingActivity> scaling_;  ///< every autoscaler's changes, in time order
-  std::vector<HpaPod> hpa_scratch_;       ///< an HPA sync's view of its target's pods
+  std::vector<HpaPodGroup> hpa_scratch_;  ///< an HPA sync's view of its target's pods
   Simulator& sim_;
   platform::Platform& platform_;
   const platform::PlatformConfig& platform_config_;
