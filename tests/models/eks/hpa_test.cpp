@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <vector>
 
 #include "ecsim/eks/hpa.hpp"
@@ -181,6 +182,47 @@ TEST_CASE("the HPA's first reconcile counts the current replicas as a recommenda
   CHECK(b.decide(kNow + seconds(15), 4, 1) == 4);
   CHECK(b.decide(kNow + seconds(285), 4, 1) == 4);
   CHECK(b.decide(kNow + seconds(300), 4, 1) == 1);
+}
+
+}  // namespace ecsim::test
+
+namespace ecsim::test {
+
+TEST_CASE("the HPA's arithmetic over counted pods is the per-pod arithmetic", "[eks][hpa]") {
+  // Worked: 6 sampled pods of 500m at 100m (20%) and 2 missing, target 50%: ratio 0.4, a
+  // scale-down, so the missing pods count at 500m each: 1600m of 4000m = 40%, ratio 0.8:
+  // ceil(0.8 x 8) = 7 (within min and direction).
+  const std::vector<eks::HpaPodGroup> worked{{500, 6, 0, 2}};
+  CHECK(eks::hpa_grouped_replicas(8, worked, eks::HpaTarget{eks::HpaResource::kCpu, true, 50}, 100) == 7);
+  // The same pods one by one, and random mixes of two requests, pending, missing and sampled
+  // pods under both kinds of target: integral samples and requests, so both sums are exact and
+  // the two must agree exactly.
+  std::mt19937 rng(7);
+  const auto draw = [&](int n) { return static_cast<std::int64_t>(rng() % static_cast<unsigned>(n + 1)); };
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<eks::HpaPodGroup> groups{{static_cast<double>(100 + 50 * draw(8)), draw(20), draw(3), draw(3)},
+                                         {static_cast<double>(100 + 50 * draw(8)), draw(5), draw(2), draw(2)}};
+    const double usage = static_cast<double>(draw(900));
+    const eks::HpaTarget target{eks::HpaResource::kCpu, round % 3 != 0, round % 3 != 0 ? 60.0 : 300.0};
+    std::vector<eks::HpaPod> pods;
+    for (const eks::HpaPodGroup& g : groups) {
+      for (std::int64_t k = 0; k < g.ready; ++k) pods.push_back(running(usage, g.request));
+      for (std::int64_t k = 0; k < g.ignored; ++k) {
+        eks::HpaPod p = pending();
+        p.request = g.request;
+        pods.push_back(p);
+      }
+      for (std::int64_t k = 0; k < g.missing; ++k) {
+        eks::HpaPod p = running(0, g.request);
+        p.has_metric = false;
+        pods.push_back(p);
+      }
+    }
+    const auto current = static_cast<std::int32_t>(pods.size() + static_cast<std::size_t>(draw(3)));
+    INFO("round " << round);
+    CHECK(eks::hpa_grouped_replicas(current, groups, target, usage) ==
+          eks::hpa_resource_replicas(current, pods, target, kNow));
+  }
 }
 
 }  // namespace ecsim::test
