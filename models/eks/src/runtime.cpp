@@ -913,15 +913,14 @@ void Runtime::reconcile_deployment(ClusterId c, ServiceId w) {
       // A pod the namespace's quota refuses stops the creations until the namespace frees.
       for (std::int64_t k = all; k < replicas && !rt.workloads[w].quota_blocked; ++k)
         if (!create_pod(c, w).valid()) break;
-      // Fewer replicas: the pods not running go first, then the newest.
+      // Fewer replicas: the pods not running go first, oldest first, then the newest. One walk
+      // of the list: a pod stopped changes no other pod's serving, so the search for the next
+      // one not serving goes on from where the last stopped.
+      TaskId next = rt.workloads[w].pods.head;
       for (std::int64_t k = replicas; k < all; ++k) {
-        const WorkloadState& scaled = rt.workloads[w];
-        TaskId victim = scaled.pods.tail;
-        for (const TaskId p : pods_of(scaled)) {
-          if (pods_[p].serving) continue;
-          victim = p;
-          break;
-        }
+        while (next.valid() && pods_[next].serving) next = pods_[next].next;
+        TaskId victim = next.valid() ? next : rt.workloads[w].pods.tail;
+        if (next.valid()) next = pods_[next].next;
         finish(victim, Outcome::kCompleted);
       }
       WorkloadState& done = rt.workloads[w];
