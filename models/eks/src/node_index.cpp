@@ -147,7 +147,7 @@ ClassNodeIndex* class_node_index(SchedulerState& st, PodClassId cls, const Resou
   // or everywhere when the keys change: their stride grows with the most matching pods on a
   // node, and with a new zone there are more (either way, more keys).
   if (fresh || ix.keys != key_count || pending > kChangeRing ||
-      pending * 8 > size) {
+      pending * 2 > size) {
     rebuild(st, ix, c, cache, keys, key_count, values);
     return &ix;
   }

@@ -158,7 +158,7 @@ struct ResourceCache {
 
 // The nodes whose scheduling inputs changed (requests, presence, cordon, labels, counts of
 // matching pods), as a ring of the last kChangeRing: the node indexes catch up from it.
-inline constexpr std::size_t kChangeRing = 4096;
+inline constexpr std::size_t kChangeRing = 16384;
 
 // The fused cycle's index for one pod class: its feasible nodes (present, resources fit, not
 // cordoned unless tolerated) grouped in cells by (spread key, weighted resource score), so
