@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace ecsim::eks {
 namespace {
@@ -12,6 +13,14 @@ namespace {
 // Over the pods with a sample: for a utilisation target GetResourceUtilizationRatio (the whole
 // percent of the requests they use, over the target; none when they request nothing), for an
 // average value the mean usage over the target (calcPlainMetricReplicas).
+std::optional<double> ratio_of_sums(double used, double requested, double counted,
+                                    const HpaTarget& target) {
+  if (!target.utilization) return counted > 0 ? std::optional(used / (target.value * counted)) : std::nullopt;
+  if (requested <= 0) return std::nullopt;
+  const auto utilization = static_cast<std::int64_t>(std::floor(used * 100 / requested));
+  return static_cast<double>(utilization) / target.value;
+}
+
 std::optional<double> usage_ratio(std::span<const HpaPod> pods, std::span<const double> usage,
                                   const HpaTarget& target) {
   double used = 0, requested = 0, counted = 0;
@@ -21,10 +30,33 @@ std::optional<double> usage_ratio(std::span<const HpaPod> pods, std::span<const 
     requested += pods[i].request;
     ++counted;
   }
-  if (!target.utilization) return counted > 0 ? std::optional(used / (target.value * counted)) : std::nullopt;
-  if (requested <= 0) return std::nullopt;
-  const auto utilization = static_cast<std::int64_t>(std::floor(used * 100 / requested));
-  return static_cast<double>(utilization) / target.value;
+  return ratio_of_sums(used, requested, counted, target);
+}
+
+// GetResourceReplicas from the ready pods' usage ratio on: with no pod missing and none to
+// rebalance, ceil(ratio x ready) outside the tolerance; else `rebalanced(rebalance_ignored)`
+// gives the ratio again with the missing pods (and on a scale-up the ignored ones) counted, and
+// how many pods it counts, and the proposal stands only if it keeps the direction.
+template <typename Rebalanced>
+std::optional<std::int32_t> replicas_from_ratio(std::int32_t current_replicas, double ratio,
+                                                double ready, bool any_missing, bool any_ignored,
+                                                double tolerance, Rebalanced rebalanced) {
+  const bool rebalance_ignored = any_ignored && ratio > 1.0;
+  if (!rebalance_ignored && !any_missing) {
+    if (std::abs(1.0 - ratio) <= tolerance) return current_replicas;
+    return static_cast<std::int32_t>(std::ceil(ratio * ready));
+  }
+  const auto [again, counted] = rebalanced(rebalance_ignored);
+  if (!again) return current_replicas;
+  if (std::abs(1.0 - *again) <= tolerance || (ratio < 1.0 && *again > 1.0) ||
+      (ratio > 1.0 && *again < 1.0))
+    return current_replicas;
+  const auto replicas = static_cast<std::int32_t>(std::ceil(*again * counted));
+  // A change of the pods counted must not turn the direction round.
+  if ((*again < 1.0 && replicas > current_replicas) ||
+      (*again > 1.0 && replicas < current_replicas))
+    return current_replicas;
+  return replicas;
 }
 
 }  // namespace
@@ -80,32 +112,21 @@ std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
   if (samples == 0) return std::nullopt;
   const std::optional<double> ratio = usage_ratio(pods, usage, target);
   if (!ratio) return std::nullopt;
-  const bool rebalance_ignored = ignored > 0 && *ratio > 1.0;
-  if (!rebalance_ignored && missing == 0) {
-    if (std::abs(1.0 - *ratio) <= tolerance) return current_replicas;
-    return static_cast<std::int32_t>(std::ceil(*ratio * static_cast<double>(ready)));
-  }
-  // Missing pods count at 100% of their request on a scale-down and 0% on a scale-up; on a
-  // scale-up, pods not yet ready count at 0%.
-  for (std::size_t i = 0; i < pods.size(); ++i) {
-    if (classes[i] == HpaPodClass::kMissing) {
-      if (*ratio < 1.0) usage[i] = target.utilization ? pods[i].request : target.value;
-      else if (*ratio > 1.0) usage[i] = 0;
-    }
-    if (rebalance_ignored && classes[i] == HpaPodClass::kIgnored) usage[i] = 0;
-  }
-  const std::optional<double> again = usage_ratio(pods, usage, target);
-  if (!again) return current_replicas;
-  if (std::abs(1.0 - *again) <= tolerance || (*ratio < 1.0 && *again > 1.0) ||
-      (*ratio > 1.0 && *again < 1.0))
-    return current_replicas;
-  const auto counted = std::count_if(usage.begin(), usage.end(), [](double u) { return u >= 0; });
-  const auto replicas = static_cast<std::int32_t>(std::ceil(*again * static_cast<double>(counted)));
-  // A change of the pods counted must not turn the direction round.
-  if ((*again < 1.0 && replicas > current_replicas) ||
-      (*again > 1.0 && replicas < current_replicas))
-    return current_replicas;
-  return replicas;
+  return replicas_from_ratio(
+      current_replicas, *ratio, static_cast<double>(ready), missing > 0, ignored > 0, tolerance,
+      [&](bool rebalance_ignored) {
+        // Missing pods count at 100% of their request on a scale-down and 0% on a scale-up; on
+        // a scale-up, pods not yet ready count at 0%.
+        for (std::size_t i = 0; i < pods.size(); ++i) {
+          if (classes[i] == HpaPodClass::kMissing) {
+            if (*ratio < 1.0) usage[i] = target.utilization ? pods[i].request : target.value;
+            else if (*ratio > 1.0) usage[i] = 0;
+          }
+          if (rebalance_ignored && classes[i] == HpaPodClass::kIgnored) usage[i] = 0;
+        }
+        const auto counted = std::count_if(usage.begin(), usage.end(), [](double u) { return u >= 0; });
+        return std::pair(usage_ratio(pods, usage, target), static_cast<double>(counted));
+      });
 }
 
 std::optional<std::int32_t> hpa_grouped_replicas(std::int32_t current_replicas,
@@ -126,8 +147,7 @@ std::optional<std::int32_t> hpa_grouped_replicas(std::int32_t current_replicas,
   // usage_ratio over the pods counted: the ready ones at `usage` (a negative one is no sample),
   // and in the second pass missing pods using `missing_used` in all and ignored ones 0.
   const bool sampled = usage >= 0;
-  const auto ratio_of = [&](bool count_missing, double missing_used,
-                            bool count_ignored) -> std::optional<double> {
+  const auto ratio_of = [&](bool count_missing, double missing_used, bool count_ignored) {
     double used = sampled ? usage * ready : 0, requested = sampled ? ready_request : 0;
     double counted = sampled ? ready : 0;
     if (count_missing) {
@@ -139,37 +159,19 @@ std::optional<std::int32_t> hpa_grouped_replicas(std::int32_t current_replicas,
       requested += ignored_request;
       counted += ignored;
     }
-    if (!target.utilization)
-      return counted > 0 ? std::optional(used / (target.value * counted)) : std::nullopt;
-    if (requested <= 0) return std::nullopt;
-    const auto utilization = static_cast<std::int64_t>(std::floor(used * 100 / requested));
-    return static_cast<double>(utilization) / target.value;
+    return std::pair(ratio_of_sums(used, requested, counted, target), counted);
   };
-  const std::optional<double> ratio = ratio_of(false, 0, false);
+  const std::optional<double> ratio = ratio_of(false, 0, false).first;
   if (!ratio) return std::nullopt;
-  const bool rebalance_ignored = ignored > 0 && *ratio > 1.0;
-  if (!rebalance_ignored && missing == 0) {
-    if (std::abs(1.0 - *ratio) <= tolerance) return current_replicas;
-    return static_cast<std::int32_t>(std::ceil(*ratio * ready));
-  }
-  // Missing pods at 100% of their request (or at the target) on a scale-down, 0% on a
-  // scale-up, not counted at exactly 1; on a scale-up, ignored pods at 0%.
-  const bool count_missing = missing > 0 && *ratio != 1.0;
-  const double missing_used =
-      *ratio < 1.0 ? (target.utilization ? missing_request : target.value * missing) : 0;
-  const std::optional<double> again = ratio_of(count_missing, missing_used, rebalance_ignored);
-  if (!again) return current_replicas;
-  if (std::abs(1.0 - *again) <= tolerance || (*ratio < 1.0 && *again > 1.0) ||
-      (*ratio > 1.0 && *again < 1.0))
-    return current_replicas;
-  const double counted = (sampled ? ready : 0) + (count_missing ? missing : 0) +
-                         (rebalance_ignored ? ignored : 0);
-  const auto replicas = static_cast<std::int32_t>(std::ceil(*again * counted));
-  // A change of the pods counted must not turn the direction round.
-  if ((*again < 1.0 && replicas > current_replicas) ||
-      (*again > 1.0 && replicas < current_replicas))
-    return current_replicas;
-  return replicas;
+  return replicas_from_ratio(
+      current_replicas, *ratio, ready, missing > 0, ignored > 0, tolerance,
+      [&](bool rebalance_ignored) {
+        // Missing pods at 100% of their request (or at the target) on a scale-down, 0% on a
+        // scale-up, not counted at exactly 1; on a scale-up, ignored pods at 0%.
+        const double missing_used =
+            *ratio < 1.0 ? (target.utilization ? missing_request : target.value * missing) : 0;
+        return ratio_of(missing > 0 && *ratio != 1.0, missing_used, rebalance_ignored);
+      });
 }
 
 HpaScalingRules hpa_default_scale_up() {

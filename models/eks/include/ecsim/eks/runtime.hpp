@@ -86,7 +86,7 @@ enum class PodState : std::uint8_t { kPending, kStarting, kRunning, kStopped };
 /// give the controller: not running (ignored), running and not Ready or Ready for less than a
 /// metric window (missing a sample), or sampled.
 enum class HpaPodState : std::uint8_t { kNone, kPending, kUnready, kRecent, kSampled };
-inline constexpr std::size_t kHpaPodStates = 5;
+inline constexpr std::size_t kHpaPodStates = static_cast<std::size_t>(HpaPodState::kSampled) + 1;
 
 /// One pod: what the kubelet and the scheduler know of it.
 struct PodRecord {
