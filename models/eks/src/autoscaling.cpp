@@ -1,7 +1,6 @@
-// The HorizontalPodAutoscaler controller of the EKS runtime: every 15 s (the kube-controller-
-// manager's --horizontal-pod-autoscaler-sync-period) each HPA reads its target's pods from the
-// metrics API's view (the load meter: each serving pod's mean use since the last sync) and sets
-// the target's replicas by the arithmetic of ecsim/eks/hpa.hpp.
+// Workloads' loads, and what the HorizontalPodAutoscaler controller (ecsim/hpa/runtime.hpp)
+// reads of its targets: the pod lister's and the metrics API's view, kept as counts by revision
+// and by how a sync files each pod, and the target's scale it writes.
 
 #include <fmt/format.h>
 
@@ -18,8 +17,6 @@ namespace {
 // metrics-server's resolution (15 s, its default --metric-resolution). An assumption: the
 // kubelet's first sample also waits for its own housekeeping.
 constexpr SimDuration kMetricWindow = std::chrono::seconds(15);
-
-const char* resource_name(HpaResource r) { return r == HpaResource::kCpu ? "cpu" : "memory"; }
 
 }  // namespace
 
@@ -45,7 +42,7 @@ void Runtime::hpa_file(WorkloadState& wl, TaskId p, HpaPodState to) {
   wl.hpa_recent.push_back({p, pod.ready_changed});
 }
 
-void Runtime::start_autoscalers(ClusterId c) {
+void Runtime::start_loads(ClusterId c) {
   ClusterState& rt = clusters_[c];
   const Manifests& m = rt.config->manifests;
   for (const HorizontalPodAutoscaler& h : m.autoscalers) {
@@ -59,9 +56,7 @@ void Runtime::start_autoscalers(ClusterId c) {
         target = w;
     }
     ECSIM_ASSERT(target.valid(), "an autoscaler's target was checked when it was read");
-    rt.autoscalers.push_back({&h, target, HpaBehavior(h.min_replicas, h.max_replicas, h.scale_up,
-                                                      h.scale_down),
-                              kSimStart, 0, 0});
+    rt.hpa_targets.push_back(target);
     rt.workloads[target].hpa_target = true;  // before its first pod is created
   }
   for (const WorkloadLoad& l : rt.config->loads) {
@@ -77,103 +72,66 @@ void Runtime::start_autoscalers(ClusterId c) {
                       std::chrono::minutes(1));
     }
   }
-  if (!rt.autoscalers.empty() && kSimStart + kHpaSyncPeriod <= horizon_)
-    sim_.schedule_at(kSimStart + kHpaSyncPeriod, kAutoscalerSync, c.value());
 }
 
-void Runtime::autoscaler_sync(ClusterId c) {
+hpa::TargetView Runtime::metrics_view(ClusterId c, ServiceId w) {
   ClusterState& rt = clusters_[c];
+  WorkloadState& wl = rt.workloads[w];
+  ECSIM_ASSERT(wl.hpa_target, "the metrics view is kept for HPAs' targets");
   const SimTime now = sim_.now();
-  if (now + kHpaSyncPeriod <= horizon_) sim_.schedule_at(now + kHpaSyncPeriod, kAutoscalerSync, c.value());
+  // Pods Ready for a whole metric window since their last change have a sample now.
+  while (wl.hpa_recent_head < wl.hpa_recent.size()) {
+    const WorkloadState::HpaRecent r = wl.hpa_recent[wl.hpa_recent_head];
+    if (now - r.ready_at < kMetricWindow) break;
+    ++wl.hpa_recent_head;
+    const PodRecord& pod = pods_[r.pod];
+    if (pod.hpa == HpaPodState::kRecent && pod.ready_changed == r.ready_at)
+      hpa_file(wl, r.pod, HpaPodState::kSampled);
+  }
+  hpa::TargetView view;
+  view.replicas = wl.replicas;
   // Without etcd quorum the controller can write no scale.
-  const bool writable = rt.control_plane.quorum();
-  bool changed = false;
-  std::vector<HpaPodGroup>& groups = hpa_scratch_;
-  for (ClusterState::Autoscaler& a : rt.autoscalers) {
-    WorkloadState& wl = rt.workloads[a.target];
-    // Pods Ready for a whole metric window since their last change have a sample now.
-    while (wl.hpa_recent_head < wl.hpa_recent.size()) {
-      const WorkloadState::HpaRecent r = wl.hpa_recent[wl.hpa_recent_head];
-      if (now - r.ready_at < kMetricWindow) break;
-      ++wl.hpa_recent_head;
-      const PodRecord& pod = pods_[r.pod];
-      if (pod.hpa == HpaPodState::kRecent && pod.ready_changed == r.ready_at)
-        hpa_file(wl, r.pod, HpaPodState::kSampled);
-    }
-    // The pods' mean use since the last sync, per serving pod.
-    double cpu_millis = 0, memory_bytes = 0;
-    const double window = to_seconds(now - a.last_sync);
-    if (wl.load && window > 0) {
-      wl.load->advance(now);
-      cpu_millis = 1000 * (wl.load->per_task_cpu_seconds() - a.cpu_seconds) / window;
-      memory_bytes = 1024.0 * 1024.0 *
-                     (wl.load->per_task_memory_mib_seconds() - a.memory_mib_seconds) / window;
-      a.cpu_seconds = wl.load->per_task_cpu_seconds();
-      a.memory_mib_seconds = wl.load->per_task_memory_mib_seconds();
-    }
-    a.last_sync = now;
-    const std::int32_t current = wl.replicas;
-    a.behavior.record_initial(now, current);
-    if (current == 0 || !writable) continue;  // scaling is disabled at 0 replicas
-    std::optional<std::int32_t> proposed;
-    const HpaTarget* deciding = nullptr;  // the metric whose proposal won, for the reason
-    for (const HpaTarget& target : a.spec->metrics) {
-      const double usage = target.resource == HpaResource::kCpu ? cpu_millis : memory_bytes;
-      groups.clear();
-      for (const WorkloadState::HpaCounts& k : wl.hpa_counts) {
-        const Resources& requests = wl.requests_of(k.revision);
-        const auto count = [&](HpaPodState st) { return k.pods[static_cast<std::size_t>(st)]; };
-        groups.push_back({target.resource == HpaResource::kCpu
-                              ? static_cast<double>(requests.cpu_millis)
-                              : static_cast<double>(requests.memory_bytes),
-                          count(HpaPodState::kSampled), count(HpaPodState::kPending),
-                          count(HpaPodState::kUnready) + count(HpaPodState::kRecent)});
-      }
-      const auto r = hpa_grouped_replicas(current, groups, target, usage);
-      if (!r) continue;
-      if (!proposed || *r > *proposed) {
-        proposed = *r;
-        deciding = &target;
-      }
-    }
-    const bool outside = current > a.spec->max_replicas || current < a.spec->min_replicas;
-    if (!proposed && !outside) continue;  // no metric for any ready pod: no change
-    const std::int32_t desired = a.behavior.decide(now, current, proposed.value_or(current));
-    if (desired == current) continue;
-    // The reason, in the controller's words, only for a change (a sync mostly changes nothing).
-    std::string reason;
-    if (outside) {
-      reason = current > a.spec->max_replicas ? "Current number of replicas above Spec.MaxReplicas"
-                                             : "Current number of replicas below Spec.MinReplicas";
-    } else if (desired < current && *proposed <= current) {
-      reason = "All metrics below target";
-    } else {
-      reason = fmt::format("{} resource{} {} target", resource_name(deciding->resource),
-                           deciding->utilization ? " utilization (percentage of request)" : "",
-                           *proposed > current ? "above" : "below");
-    }
-    ECSIM_ASSERT(desired >= a.spec->min_replicas && desired <= a.spec->max_replicas,
-                 "an HPA keeps its target within minReplicas and maxReplicas");
-    const char* kind = wl.kind == WorkloadState::Kind::kStatefulSet ? "StatefulSet" : "Deployment";
-    const std::string& ns = rt.namespaces[wl.name_space].name;
-    scaling_.push_back({now, rt.config->name,
-                        fmt::format("HorizontalPodAutoscaler {}/{}", ns, a.spec->meta.name),
-                        fmt::format("{} {}/{}", kind, ns, wl.name), current, desired,
-                        fmt::format("New size: {}; reason: {}", desired, reason)});
-    wl.replicas = desired;
-    wl.measure.desired = desired;
-    wl.measure.observe(now);
-    changed = true;
+  view.writable = rt.control_plane.quorum();
+  if (wl.load) {
+    wl.load->advance(now);
+    view.cpu_seconds = wl.load->per_task_cpu_seconds();
+    view.memory_mib_seconds = wl.load->per_task_memory_mib_seconds();
   }
-  if (changed) {
-    reconcile(c);
-    kick(c);
+  hpa_view_.clear();
+  for (const WorkloadState::HpaCounts& k : wl.hpa_counts) {
+    const Resources& requests = wl.requests_of(k.revision);
+    const auto count = [&](HpaPodState st) { return k.pods[static_cast<std::size_t>(st)]; };
+    hpa_view_.push_back({static_cast<double>(requests.cpu_millis),
+                         static_cast<double>(requests.memory_bytes), count(HpaPodState::kSampled),
+                         count(HpaPodState::kPending),
+                         count(HpaPodState::kUnready) + count(HpaPodState::kRecent)});
   }
+  view.pods = hpa_view_;
+  return view;
+}
+
+void Runtime::scale(ClusterId c, ServiceId w, std::int32_t replicas, std::string_view who,
+                    std::string why) {
+  ClusterState& rt = clusters_[c];
+  WorkloadState& wl = rt.workloads[w];
+  const SimTime now = sim_.now();
+  const char* kind = wl.kind == WorkloadState::Kind::kStatefulSet ? "StatefulSet" : "Deployment";
+  scaling_.push_back({now, rt.config->name, std::string(who),
+                      fmt::format("{} {}/{}", kind, rt.namespaces[wl.name_space].name, wl.name),
+                      wl.replicas, replicas, std::move(why)});
+  wl.replicas = replicas;
+  wl.measure.desired = replicas;
+  wl.measure.observe(now);
+}
+
+void Runtime::scaled(ClusterId c) {
+  reconcile(c);
+  kick(c);
 }
 
 void Runtime::append_autoscaled(std::vector<std::int64_t>& row) const {
   for (const ClusterState& rt : clusters_) {
-    for (const ClusterState::Autoscaler& a : rt.autoscalers) row.push_back(rt.workloads[a.target].replicas);
+    for (const ServiceId w : rt.hpa_targets) row.push_back(rt.workloads[w].replicas);
     if (rt.cluster_autoscaler)
       row.push_back(static_cast<std::int64_t>(rt.cluster_autoscaler->nodes.value()));
     if (rt.karpenter) row.push_back(static_cast<std::int64_t>(rt.karpenter->nodes.value()));
@@ -182,8 +140,8 @@ void Runtime::append_autoscaled(std::vector<std::int64_t>& row) const {
 
 void Runtime::append_autoscaled_columns(std::vector<std::string>& names) const {
   for (const ClusterState& rt : clusters_) {
-    for (const ClusterState::Autoscaler& a : rt.autoscalers)
-      names.push_back(fmt::format("desired:{}/{}", rt.config->name, rt.workloads[a.target].name));
+    for (const ServiceId w : rt.hpa_targets)
+      names.push_back(fmt::format("desired:{}/{}", rt.config->name, rt.workloads[w].name));
     if (rt.cluster_autoscaler || rt.karpenter)
       names.push_back(fmt::format("nodes:{}", rt.config->name));
   }

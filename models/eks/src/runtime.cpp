@@ -277,7 +277,7 @@ void Runtime::start(const RandomStreams& streams) {
   for (const ClusterId c : clusters_.ids()) {
     link_budgets(c);
     schedule_operations(c, streams);
-    start_autoscalers(c);
+    start_loads(c);
     start_cluster_autoscaler(c, streams);
     start_karpenter(c, streams);
     reconcile(c);
@@ -671,7 +671,6 @@ bool Runtime::handle(const Event& e) {
       break;
     }
     case kNotReady: not_ready(InstanceId{e.target}, e.payload); break;
-    case kAutoscalerSync: autoscaler_sync(cluster_target(e)); break;
     case kClusterAutoscalerScan: cluster_autoscaler_scan(cluster_target(e)); return true;
     case kKarpenterBatch: karpenter_batch(cluster_target(e)); return true;
     case kKarpenterDisruption: karpenter_disrupt(cluster_target(e)); return true;

@@ -71,6 +71,17 @@ void add_eks_results(ReplicationResult& r, eks::Results&& e) {
   }
 }
 
+// The run's HorizontalPodAutoscalers, cluster by cluster in manifest order.
+std::vector<hpa::Spec> hpa_specs(std::span<const eks::ClusterSpec> clusters) {
+  std::vector<hpa::Spec> specs;
+  for (std::size_t c = 0; c < clusters.size(); ++c)
+    for (const eks::HorizontalPodAutoscaler& h : clusters[c].manifests.autoscalers)
+      specs.push_back({static_cast<std::uint32_t>(c),
+                       fmt::format("{}/{}", h.meta.name_space, h.meta.name), h.min_replicas,
+                       h.max_replicas, h.metrics, h.scale_up, h.scale_down});
+  return specs;
+}
+
 }  // namespace
 
 World::World(const scenario::Scenario& s, const RunOptions& options)
@@ -83,6 +94,7 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
       ecs_(s.ecs, ecs::Context{sim_, platform_, s.platform, streams_, cost_, all_wait_, horizon_}),
       eks_(s.eks, eks::Context{sim_, platform_, s.platform, cost_, all_wait_, horizon_,
                                options_.explain ? &*options_.explain : nullptr}),
+      hpa_(hpa_specs(s.eks)),
       appscaling_(s.scalable_targets),
       beanstalk_(s.beanstalk, s.ecs,
                  beanstalk::Context{sim_, platform_, ecs_, horizon_}) {}
@@ -95,6 +107,7 @@ ReplicationResult World::run() {
   for (std::size_t c = 0; c < scenario_.eks.size(); ++c)
     (void)cost_.start_eks_control_plane(kSimStart);
   eks_.start(streams_);
+  hpa_.start(sim_, horizon_);
   platform_.start(sim_);
   drain_platform_changes();
   ecs_.start_jobs();
@@ -164,6 +177,8 @@ void World::dispatch(const Event& e) {
     if (ecs_.handle(e)) drain_platform_changes();
   } else if (e.kind >= eks::kFirstEventKind && e.kind < eks::kEndEventKind) {
     if (eks_.handle(e)) drain_platform_changes();
+  } else if (e.kind >= hpa::kFirstEventKind && e.kind < hpa::kEndEventKind) {
+    sync_autoscalers(e);
   } else if (e.kind >= appscaling::kFirstEventKind && e.kind < appscaling::kEndEventKind) {
     autoscale(e);
   } else if (e.kind >= beanstalk::kFirstEventKind && e.kind < beanstalk::kEndEventKind) {
@@ -284,6 +299,23 @@ void World::apply_scaling(std::size_t t, std::int64_t desired, const appscaling:
   ecs_.set_desired_count(ecs_.service_id(target.cluster, target.service), decision.to);
 }
 
+void World::sync_autoscalers(const Event& e) {
+  const std::uint32_t c = hpa_.on_sync(sim_, e);
+  const ClusterId cluster(static_cast<ClusterId::rep_type>(c));
+  const std::span<const std::uint32_t> autoscalers = hpa_.of_cluster(c);
+  const std::span<const ServiceId> targets = eks_.hpa_targets(cluster);
+  ECSIM_ASSERT(autoscalers.size() == targets.size(), "the controller and the cluster list the same HPAs");
+  bool changed = false;
+  for (std::size_t k = 0; k < autoscalers.size(); ++k) {
+    const auto decision = hpa_.sync(autoscalers[k], sim_.now(), eks_.metrics_view(cluster, targets[k]));
+    if (!decision) continue;
+    eks_.scale(cluster, targets[k], decision->to,
+               "HorizontalPodAutoscaler " + hpa_.spec(autoscalers[k]).name, decision->reason);
+    changed = true;
+  }
+  if (changed) eks_.scaled(cluster);
+}
+
 TaskCounts World::totals() const {
   TaskCounts all;
   ecs_.add_totals(all);
@@ -295,6 +327,7 @@ void World::check_invariants() const {
   ecs_.check_invariants();
   audit_conservation(totals());
   eks_.check_invariants();
+  hpa_.check_invariants();
   beanstalk_.check_invariants();
 }
 

@@ -1,8 +1,8 @@
 #pragma once
 
 // One replication of a scenario: the composition of its components. The World owns the
-// simulator, the platform (zones, instances, groups), the cost meter, and the ECS and EKS
-// runtimes; it routes each event to the component whose kind range holds it, hands the
+// simulator, the platform (zones, instances, groups), the cost meter, the ECS and EKS runtimes
+// and the autoscalers' components; it routes each event to the component whose kind range holds it, hands the
 // platform's changes to the runtimes, samples the time series, runs the self-checks and
 // gathers the results.
 
@@ -13,6 +13,7 @@
 #include "ecsim/beanstalk/runtime.hpp"
 #include "ecsim/ecs/runtime.hpp"
 #include "ecsim/eks/runtime.hpp"
+#include "ecsim/hpa/runtime.hpp"
 #include "ecsim/engine/engine.hpp"
 #include "ecsim/platform/cost.hpp"
 #include "ecsim/platform/platform.hpp"
@@ -24,7 +25,7 @@ namespace ecsim::engine::detail {
 
 /// The engine's own event kinds; the platform's lie in [platform::kFirstEventKind,
 /// platform::kEndEventKind), the ECS runtime's in [ecs::kFirstEventKind, ecs::kEndEventKind),
-/// the EKS runtime's in [eks::kFirstEventKind, eks::kEndEventKind).
+/// the EKS runtime's in [eks::kFirstEventKind, eks::kEndEventKind), and so on for each component.
 enum EventKind : std::uint32_t {
   kSample = 1,     ///< a time-series row is due
   kFailCheck = 2,  ///< RunOptions::fail_check_at: a self-check fails (tests of exit 3)
@@ -49,6 +50,9 @@ class World {
   // Application Auto Scaling's decision for target `t`: a scaling activity and the service's
   // new desired count.
   void apply_scaling(std::size_t t, std::int64_t desired, const appscaling::Decision& decision);
+  /// A cluster's HorizontalPodAutoscalers sync: each target's metrics view to the controller,
+  /// and the replicas it decides to the target's scale.
+  void sync_autoscalers(const Event& e);
   [[nodiscard]] TaskCounts totals() const;
   void check_invariants() const;
 
@@ -62,6 +66,7 @@ class World {
   QuantileSketch all_wait_;   ///< every task's and pod's wait to RUNNING, seconds
   ecs::Runtime ecs_;
   eks::Runtime eks_;
+  hpa::Runtime hpa_;
   appscaling::Runtime appscaling_;
   beanstalk::Runtime beanstalk_;
   std::vector<ScalingActivity> scaling_;  ///< Application Auto Scaling's, in time order

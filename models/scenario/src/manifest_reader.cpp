@@ -1210,7 +1210,7 @@ void ManifestReader::read_autoscaler(const Reader& o, eks::ObjectMeta meta,
     const Reader t = spec["targetCPUUtilizationPercentage"];
     const auto v = t.present() ? whole(t) : std::optional<std::int64_t>(80);
     if (v && *v < 1) t.error(fmt::format("Invalid value: {}: must be greater than 0", *v));
-    else if (v) h.metrics.push_back({eks::HpaResource::kCpu, true, static_cast<double>(*v)});
+    else if (v) h.metrics.push_back({hpa::Resource::kCpu, true, static_cast<double>(*v)});
     out_.autoscalers.push_back(std::move(h));
     return;
   }
@@ -1241,10 +1241,10 @@ void ManifestReader::read_autoscaler(const Reader& o, eks::ObjectMeta meta,
     }
     if (!r.expect_object("a resource metric {name, target}") || !require_all({r["name"], r["target"]}))
       continue;
-    eks::HpaTarget target;
+    hpa::Target target;
     const auto name = r["name"].one_of({"cpu", "memory"});
     if (!name) continue;
-    target.resource = *name == "cpu" ? eks::HpaResource::kCpu : eks::HpaResource::kMemory;
+    target.resource = *name == "cpu" ? hpa::Resource::kCpu : hpa::Resource::kMemory;
     const Reader t = r["target"];
     if (!t.expect_object("a metric target {type, averageUtilization, averageValue}") ||
         !t["type"].require())
@@ -1267,7 +1267,7 @@ void ManifestReader::read_autoscaler(const Reader& o, eks::ObjectMeta meta,
       target.utilization = true;
       target.value = static_cast<double>(*v);
     } else {
-      const auto v = read_quantity(avg, target.resource == eks::HpaResource::kCpu);
+      const auto v = read_quantity(avg, target.resource == hpa::Resource::kCpu);
       if (v && *v <= 0) avg.error("Invalid value: must be positive");
       if (!v || *v <= 0) continue;
       target.utilization = false;
@@ -1279,10 +1279,10 @@ void ManifestReader::read_autoscaler(const Reader& o, eks::ObjectMeta meta,
     h.metrics.push_back(target);
   }
   if (!spec["metrics"].present())
-    h.metrics.push_back({eks::HpaResource::kCpu, true, 80});  // v2's default
+    h.metrics.push_back({hpa::Resource::kCpu, true, 80});  // v2's default
   const Reader behavior = spec["behavior"];
   if (behavior.expect_object("a behavior {scaleUp, scaleDown}")) {
-    const auto rules = [&](const Reader& b, eks::HpaScalingRules& out) {
+    const auto rules = [&](const Reader& b, hpa::ScalingRules& out) {
       if (!b.present() || !b.expect_object("scaling rules {stabilizationWindowSeconds, "
                                            "selectPolicy, policies}"))
         return;
@@ -1298,11 +1298,11 @@ void ManifestReader::read_autoscaler(const Reader& o, eks::ObjectMeta meta,
       }
       if (b["selectPolicy"].present())
         if (const auto v = b["selectPolicy"].one_of({"Max", "Min", "Disabled"}))
-          out.select = *v == "Max"   ? eks::HpaScalingRules::Select::kMax
-                       : *v == "Min" ? eks::HpaScalingRules::Select::kMin
-                                     : eks::HpaScalingRules::Select::kDisabled;
+          out.select = *v == "Max"   ? hpa::ScalingRules::Select::kMax
+                       : *v == "Min" ? hpa::ScalingRules::Select::kMin
+                                     : hpa::ScalingRules::Select::kDisabled;
       if (!b["policies"].present()) return;
-      std::vector<eks::HpaPolicy> policies;
+      std::vector<hpa::Policy> policies;
       const auto list = b["policies"].items("a list of policies {type, value, periodSeconds}");
       if (list.empty() && b["policies"].is_sequence())
         b["policies"].error("Required value: must specify at least one Policy");
@@ -1310,7 +1310,7 @@ void ManifestReader::read_autoscaler(const Reader& o, eks::ObjectMeta meta,
         if (!p.expect_object("a policy {type, value, periodSeconds}") ||
             !require_all({p["type"], p["value"], p["periodSeconds"]}))
           continue;
-        eks::HpaPolicy policy;
+        hpa::Policy policy;
         const auto type = p["type"].one_of({"Pods", "Percent"});
         const auto value = whole(p["value"]);
         const auto period = whole(p["periodSeconds"]);
@@ -1323,7 +1323,7 @@ void ManifestReader::read_autoscaler(const Reader& o, eks::ObjectMeta meta,
           p["periodSeconds"].error(
               fmt::format("Invalid value: {}: must be less than or equal to 1800", *period));
         if (!type || !value || !period || *value <= 0 || *period <= 0 || *period > 1800) continue;
-        policy.type = *type == "Pods" ? eks::HpaPolicy::Type::kPods : eks::HpaPolicy::Type::kPercent;
+        policy.type = *type == "Pods" ? hpa::Policy::Type::kPods : hpa::Policy::Type::kPercent;
         policy.value = static_cast<std::int32_t>(*value);
         policy.period = std::chrono::seconds(*period);
         policies.push_back(policy);

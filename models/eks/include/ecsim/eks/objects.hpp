@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "ecsim/eks/hpa.hpp"
+#include "ecsim/hpa/hpa.hpp"
 #include "ecsim/workload/cron.hpp"
 
 #include "ecsim/sim/time.hpp"
@@ -359,9 +359,9 @@ struct HorizontalPodAutoscaler {
   std::string target_name;       ///< spec.scaleTargetRef.name, in the HPA's namespace
   std::int32_t min_replicas = 1;
   std::int32_t max_replicas = 1;
-  std::vector<HpaTarget> metrics;  ///< Resource metrics; none given: CPU at 80% (v2's default)
-  HpaScalingRules scale_up = hpa_default_scale_up();
-  HpaScalingRules scale_down = hpa_default_scale_down();
+  std::vector<hpa::Target> metrics;  ///< Resource metrics; none given: CPU at 80% (v2's default)
+  hpa::ScalingRules scale_up = hpa::default_scale_up();
+  hpa::ScalingRules scale_down = hpa::default_scale_down();
 };
 
 /// What a disruption budget limits (spec.disruption.budgets[].reasons), as bits.

@@ -29,6 +29,7 @@
 #include "ecsim/eks/karpenter.hpp"
 #include "ecsim/eks/results.hpp"
 #include "ecsim/eks/scheduler.hpp"
+#include "ecsim/hpa/runtime.hpp"
 #include "ecsim/platform/config.hpp"
 #include "ecsim/platform/cost.hpp"
 #include "ecsim/platform/platform.hpp"
@@ -67,7 +68,6 @@ enum EventKind : std::uint32_t {
   kJobStopPods,              ///< target: cluster; payload: workload | run << 32; it failed
   kFargateEvict,             ///< target: pod on Fargate; payload: its zone's outage generation
   kNodeDeleted,              ///< target: cluster; payload: node; its instance gone, NotReady
-  kAutoscalerSync,           ///< target: cluster; its HorizontalPodAutoscalers sync (every 15 s)
   kClusterAutoscalerScan,    ///< target: cluster; the Cluster Autoscaler's loop (--scan-interval)
   kKarpenterBatch,           ///< target: cluster; Karpenter's batch of pending pods may be due
   kKarpenterDisruption,      ///< target: cluster; Karpenter's disruption loop (every 10 s)
@@ -390,16 +390,8 @@ struct ClusterState {
   TimeWeightedGauge busy_gauge;  ///< busy_nodes over time
   /// The EC2 price of its registered nodes, USD per hour (Spot at its discount), over time.
   TimeWeightedGauge node_price{kSimStart};
-  /// Its HorizontalPodAutoscalers, in manifest order, each with its target and its state.
-  struct Autoscaler {
-    const HorizontalPodAutoscaler* spec = nullptr;
-    ServiceId target;
-    HpaBehavior behavior;
-    SimTime last_sync = kSimStart;
-    double cpu_seconds = 0;        ///< the target's per-pod CPU use at the last sync, core-s
-    double memory_mib_seconds = 0; ///< its per-pod memory at the last sync, MiB-s
-  };
-  std::vector<Autoscaler> autoscalers;
+  /// Its HorizontalPodAutoscalers' targets, in manifest order.
+  std::vector<ServiceId> hpa_targets;
   /// The Cluster Autoscaler's state, when the cluster runs one.
   struct ClusterAutoscaler {
     explicit ClusterAutoscaler(const RandomStream& r);
@@ -509,6 +501,20 @@ class Runtime {
   void append_running_by_az(std::vector<std::uint32_t>& row) const;
   /// Adds every pod's outcome and the pods running and pending now to `all`.
   void add_totals(TaskCounts& all) const;
+  /// The targets of cluster `c`'s HorizontalPodAutoscalers, in manifest order.
+  [[nodiscard]] std::span<const ServiceId> hpa_targets(ClusterId c) const {
+    return clusters_[c].hpa_targets;
+  }
+  /// What an HPA's sync reads of workload `w` of cluster `c` now: its replicas, whether the API
+  /// can store a scale, its load's mean use per serving pod so far, and its pods by revision as
+  /// the pod lister and the metrics API show them (a pod Ready for a whole metric window since
+  /// its last change has a sample from now on). The pods stay valid until the next call.
+  hpa::TargetView metrics_view(ClusterId c, ServiceId w);
+  /// Sets workload `w`'s replicas through its scale, as `who` decided for `why` (a scaling
+  /// activity); its controller acts at `scaled`.
+  void scale(ClusterId c, ServiceId w, std::int32_t replicas, std::string_view who, std::string why);
+  /// The scales set in cluster `c` since the last call take effect: its controllers reconcile.
+  void scaled(ClusterId c);
   /// Appends what the autoscalers set now, cluster by cluster: each HPA's target's replicas,
   /// then the registered nodes when a Cluster Autoscaler runs.
   void append_autoscaled(std::vector<std::int64_t>& row) const;
@@ -593,9 +599,8 @@ class Runtime {
   void resolve_explain();
   bool explain_wanted(TaskId p) const;
   ExplainResult explanation(TaskId p, const Explanation& why) const;
-  // autoscaling.cpp: the HorizontalPodAutoscalers
-  void start_autoscalers(ClusterId c);
-  void autoscaler_sync(ClusterId c);
+  // autoscaling.cpp: workloads' loads, and what HorizontalPodAutoscalers read of their targets
+  void start_loads(ClusterId c);
   // cluster_autoscaler.cpp: the Cluster Autoscaler
   void start_cluster_autoscaler(ClusterId c, const RandomStreams& streams);
   void cluster_autoscaler_scan(ClusterId c);
@@ -644,7 +649,7 @@ class Runtime {
 
   std::span<const ClusterSpec> specs_;
   std::vector<ScalingActivity> scaling_;  ///< every autoscaler's changes, in time order
-  std::vector<HpaPodGroup> hpa_scratch_;  ///< an HPA sync's view of its target's pods
+  std::vector<hpa::RevisionPods> hpa_view_;  ///< scratch of metrics_view: the target's pods
   Simulator& sim_;
   platform::Platform& platform_;
   const platform::PlatformConfig& platform_config_;

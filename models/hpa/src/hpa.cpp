@@ -1,28 +1,28 @@
-// The Horizontal Pod Autoscaler's arithmetic; sources in ecsim/eks/hpa.hpp.
+// The Horizontal Pod Autoscaler's arithmetic; sources in ecsim/hpa/hpa.hpp.
 
-#include "ecsim/eks/hpa.hpp"
+#include "ecsim/hpa/hpa.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
 
-namespace ecsim::eks {
+namespace ecsim::hpa {
 namespace {
 
 // Over the pods with a sample: for a utilisation target GetResourceUtilizationRatio (the whole
 // percent of the requests they use, over the target; none when they request nothing), for an
 // average value the mean usage over the target (calcPlainMetricReplicas).
 std::optional<double> ratio_of_sums(double used, double requested, double counted,
-                                    const HpaTarget& target) {
+                                    const Target& target) {
   if (!target.utilization) return counted > 0 ? std::optional(used / (target.value * counted)) : std::nullopt;
   if (requested <= 0) return std::nullopt;
   const auto utilization = static_cast<std::int64_t>(std::floor(used * 100 / requested));
   return static_cast<double>(utilization) / target.value;
 }
 
-std::optional<double> usage_ratio(std::span<const HpaPod> pods, std::span<const double> usage,
-                                  const HpaTarget& target) {
+std::optional<double> usage_ratio(std::span<const Pod> pods, std::span<const double> usage,
+                                  const Target& target) {
   double used = 0, requested = 0, counted = 0;
   for (std::size_t i = 0; i < pods.size(); ++i) {
     if (usage[i] < 0) continue;  // not among the samples
@@ -61,48 +61,48 @@ std::optional<std::int32_t> replicas_from_ratio(std::int32_t current_replicas, d
 
 }  // namespace
 
-HpaPodClass hpa_classify_pod(const HpaPod& pod, HpaResource resource, SimTime now) {
-  if (pod.stopped) return HpaPodClass::kSkipped;
-  if (pod.pending) return HpaPodClass::kIgnored;
-  if (!pod.has_metric) return HpaPodClass::kMissing;
-  if (resource != HpaResource::kCpu) return HpaPodClass::kReady;
+PodClass classify_pod(const Pod& pod, Resource resource, SimTime now) {
+  if (pod.stopped) return PodClass::kSkipped;
+  if (pod.pending) return PodClass::kIgnored;
+  if (!pod.has_metric) return PodClass::kMissing;
+  if (resource != Resource::kCpu) return PodClass::kReady;
   bool unready;
-  if (pod.started + kHpaCpuInitializationPeriod > now) {
+  if (pod.started + kCpuInitializationPeriod > now) {
     // Within the initialisation period: unready, or no whole window since the last change.
     unready = !pod.ready || pod.metric_time < pod.ready_changed + pod.metric_window;
   } else {
     // Later: ignored only if unready and never ready since its start.
-    unready = !pod.ready && pod.started + kHpaInitialReadinessDelay > pod.ready_changed;
+    unready = !pod.ready && pod.started + kInitialReadinessDelay > pod.ready_changed;
   }
-  return unready ? HpaPodClass::kIgnored : HpaPodClass::kReady;
+  return unready ? PodClass::kIgnored : PodClass::kReady;
 }
 
-std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
-                                                  std::span<const HpaPod> pods,
+std::optional<std::int32_t> resource_replicas(std::int32_t current_replicas,
+                                                  std::span<const Pod> pods,
                                                   std::int32_t target_percent, SimTime now,
                                                   double tolerance) {
-  return hpa_resource_replicas(current_replicas, pods,
-                               HpaTarget{HpaResource::kCpu, true, static_cast<double>(target_percent)},
+  return resource_replicas(current_replicas, pods,
+                               Target{Resource::kCpu, true, static_cast<double>(target_percent)},
                                now, tolerance);
 }
 
-std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
-                                                  std::span<const HpaPod> pods,
-                                                  const HpaTarget& target, SimTime now,
+std::optional<std::int32_t> resource_replicas(std::int32_t current_replicas,
+                                                  std::span<const Pod> pods,
+                                                  const Target& target, SimTime now,
                                                   double tolerance) {
   // Scratch kept between calls (an HPA syncs every 15 s over all its target's pods).
-  thread_local std::vector<HpaPodClass> classes;
+  thread_local std::vector<PodClass> classes;
   thread_local std::vector<double> usage;
-  classes.assign(pods.size(), HpaPodClass::kSkipped);
+  classes.assign(pods.size(), PodClass::kSkipped);
   usage.assign(pods.size(), -1);  // -1: not among the samples
   std::int64_t ready = 0, ignored = 0, missing = 0, samples = 0;
   for (std::size_t i = 0; i < pods.size(); ++i) {
-    classes[i] = hpa_classify_pod(pods[i], target.resource, now);
+    classes[i] = classify_pod(pods[i], target.resource, now);
     switch (classes[i]) {
-      case HpaPodClass::kSkipped: break;
-      case HpaPodClass::kIgnored: ++ignored; break;
-      case HpaPodClass::kMissing: ++missing; break;
-      case HpaPodClass::kReady:
+      case PodClass::kSkipped: break;
+      case PodClass::kIgnored: ++ignored; break;
+      case PodClass::kMissing: ++missing; break;
+      case PodClass::kReady:
         ++ready;
         ++samples;
         usage[i] = pods[i].usage;
@@ -118,24 +118,24 @@ std::optional<std::int32_t> hpa_resource_replicas(std::int32_t current_replicas,
         // Missing pods count at 100% of their request on a scale-down and 0% on a scale-up; on
         // a scale-up, pods not yet ready count at 0%.
         for (std::size_t i = 0; i < pods.size(); ++i) {
-          if (classes[i] == HpaPodClass::kMissing) {
+          if (classes[i] == PodClass::kMissing) {
             if (*ratio < 1.0) usage[i] = target.utilization ? pods[i].request : target.value;
             else if (*ratio > 1.0) usage[i] = 0;
           }
-          if (rebalance_ignored && classes[i] == HpaPodClass::kIgnored) usage[i] = 0;
+          if (rebalance_ignored && classes[i] == PodClass::kIgnored) usage[i] = 0;
         }
         const auto counted = std::count_if(usage.begin(), usage.end(), [](double u) { return u >= 0; });
         return std::pair(usage_ratio(pods, usage, target), static_cast<double>(counted));
       });
 }
 
-std::optional<std::int32_t> hpa_grouped_replicas(std::int32_t current_replicas,
-                                                 std::span<const HpaPodGroup> groups,
-                                                 const HpaTarget& target, double usage,
+std::optional<std::int32_t> grouped_replicas(std::int32_t current_replicas,
+                                                 std::span<const PodGroup> groups,
+                                                 const Target& target, double usage,
                                                  double tolerance) {
   double ready = 0, ready_request = 0, missing = 0, missing_request = 0;
   double ignored = 0, ignored_request = 0;
-  for (const HpaPodGroup& g : groups) {
+  for (const PodGroup& g : groups) {
     ready += static_cast<double>(g.ready);
     ready_request += static_cast<double>(g.ready) * g.request;
     missing += static_cast<double>(g.missing);
@@ -174,32 +174,32 @@ std::optional<std::int32_t> hpa_grouped_replicas(std::int32_t current_replicas,
       });
 }
 
-HpaScalingRules hpa_default_scale_up() {
-  HpaScalingRules r;
+ScalingRules default_scale_up() {
+  ScalingRules r;
   r.stabilization_window = SimDuration::zero();
-  r.select = HpaScalingRules::Select::kMax;
-  r.policies = {{HpaPolicy::Type::kPods, 4, std::chrono::seconds(15)},
-                {HpaPolicy::Type::kPercent, 100, std::chrono::seconds(15)}};
+  r.select = ScalingRules::Select::kMax;
+  r.policies = {{Policy::Type::kPods, 4, std::chrono::seconds(15)},
+                {Policy::Type::kPercent, 100, std::chrono::seconds(15)}};
   return r;
 }
 
-HpaScalingRules hpa_default_scale_down() {
-  HpaScalingRules r;
+ScalingRules default_scale_down() {
+  ScalingRules r;
   r.stabilization_window = std::chrono::seconds(300);
-  r.select = HpaScalingRules::Select::kMax;
-  r.policies = {{HpaPolicy::Type::kPercent, 100, std::chrono::seconds(15)}};
+  r.select = ScalingRules::Select::kMax;
+  r.policies = {{Policy::Type::kPercent, 100, std::chrono::seconds(15)}};
   return r;
 }
 
-HpaBehavior::HpaBehavior(std::int32_t min_replicas, std::int32_t max_replicas,
-                         HpaScalingRules scale_up, HpaScalingRules scale_down)
+Behavior::Behavior(std::int32_t min_replicas, std::int32_t max_replicas,
+                         ScalingRules scale_up, ScalingRules scale_down)
     : min_(min_replicas), max_(max_replicas), up_(std::move(scale_up)),
       down_(std::move(scale_down)) {}
 
 // stabilizeRecommendationWithBehaviors: the current replicas brought within the lowest
 // proposal of the scale-up window and the highest of the scale-down window (each counting
 // this one); the proposal is recorded, replacing one older than both windows.
-std::int32_t HpaBehavior::stabilise(SimTime now, std::int32_t current, std::int32_t proposed) {
+std::int32_t Behavior::stabilise(SimTime now, std::int32_t current, std::int32_t proposed) {
   std::int32_t up = proposed, down = proposed;
   const SimTime up_cutoff = now - up_.stabilization_window;
   const SimTime down_cutoff = now - down_.stabilization_window;
@@ -219,7 +219,7 @@ std::int32_t HpaBehavior::stabilise(SimTime now, std::int32_t current, std::int3
 }
 
 // getReplicasChangePerPeriod: the replicas changed by the events within `period` before now.
-std::int32_t HpaBehavior::changed_within(const std::vector<ScaleEvent>& events, SimTime now,
+std::int32_t Behavior::changed_within(const std::vector<ScaleEvent>& events, SimTime now,
                                          SimDuration period) const {
   std::int32_t sum = 0;
   for (const ScaleEvent& e : events)
@@ -231,20 +231,20 @@ std::int32_t HpaBehavior::changed_within(const std::vector<ScaleEvent>& events, 
 // proposes a limit from the replicas at the start of its period (now less what the events
 // within it added, plus what they removed); selectPolicy Max takes the largest change (the
 // highest limit up, the lowest down), Min the least; Disabled allows none.
-std::int32_t HpaBehavior::policy_limit(SimTime now, std::int32_t current, bool up) const {
-  const HpaScalingRules& rules = up ? up_ : down_;
-  if (rules.select == HpaScalingRules::Select::kDisabled) return current;
-  const bool highest = (rules.select == HpaScalingRules::Select::kMax) == up;
+std::int32_t Behavior::policy_limit(SimTime now, std::int32_t current, bool up) const {
+  const ScalingRules& rules = up ? up_ : down_;
+  if (rules.select == ScalingRules::Select::kDisabled) return current;
+  const bool highest = (rules.select == ScalingRules::Select::kMax) == up;
   std::int32_t result = highest ? std::numeric_limits<std::int32_t>::min()
                                 : std::numeric_limits<std::int32_t>::max();
-  for (const HpaPolicy& p : rules.policies) {
+  for (const Policy& p : rules.policies) {
     const std::int32_t start = current - changed_within(up_events_, now, p.period) +
                                changed_within(down_events_, now, p.period);
     const std::int32_t sign = up ? 1 : -1;
     const double factor = 1 + sign * p.value / 100.0;
     // A percentage rounds up when scaling up (else it might never add a pod), down otherwise.
     const std::int32_t proposed =
-        p.type == HpaPolicy::Type::kPods
+        p.type == Policy::Type::kPods
             ? start + sign * p.value
             : static_cast<std::int32_t>(up ? std::ceil(start * factor) : start * factor);
     result = highest ? std::max(result, proposed) : std::min(result, proposed);
@@ -252,11 +252,11 @@ std::int32_t HpaBehavior::policy_limit(SimTime now, std::int32_t current, bool u
   return result;
 }
 
-void HpaBehavior::record_initial(SimTime now, std::int32_t current) {
+void Behavior::record_initial(SimTime now, std::int32_t current) {
   if (recommendations_.empty()) recommendations_.push_back(Recommendation{now, current});
 }
 
-std::int32_t HpaBehavior::decide(SimTime now, std::int32_t current, std::int32_t proposed) {
+std::int32_t Behavior::decide(SimTime now, std::int32_t current, std::int32_t proposed) {
   std::int32_t desired;
   if (current == 0) {
     return 0;  // scaling is disabled while the target has no replicas
@@ -279,12 +279,12 @@ std::int32_t HpaBehavior::decide(SimTime now, std::int32_t current, std::int32_t
   if (desired < current) down_events_.push_back(ScaleEvent{now, current - desired});
   // Events older than every policy's period no longer count.
   SimDuration longest{};
-  for (const HpaPolicy& p : up_.policies) longest = std::max(longest, p.period);
-  for (const HpaPolicy& p : down_.policies) longest = std::max(longest, p.period);
+  for (const Policy& p : up_.policies) longest = std::max(longest, p.period);
+  for (const Policy& p : down_.policies) longest = std::max(longest, p.period);
   const auto outdated = [&](const ScaleEvent& e) { return e.at <= now - longest; };
   std::erase_if(up_events_, outdated);
   std::erase_if(down_events_, outdated);
   return desired;
 }
 
-}  // namespace ecsim::eks
+}  // namespace ecsim::hpa
