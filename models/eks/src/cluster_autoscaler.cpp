@@ -391,6 +391,8 @@ bool Runtime::ca_scale_up(ClusterId c) {
     const GroupId pg = rt.config->groups[g];
     const std::int64_t from = platform_.desired(pg);
     platform_.scale_out(sim_, pg, static_cast<std::uint32_t>(from + add[g]));
+    ECSIM_ASSERT(platform_.desired(pg) == from + add[g],
+                 "the Cluster Autoscaler asks a node group for no more than its max");
     if (ca.requested_at[g] == kNever) ca.requested_at[g] = now;
     ca.nodes_added += static_cast<std::uint64_t>(add[g]);
     scaling_.push_back({now, rt.config->name, "ClusterAutoscaler",

@@ -1703,6 +1703,20 @@ void Runtime::check_invariants() const {
                                    scoped[c][n][q].pods));
     }
   }
+  // The Cluster Autoscaler: each node group's desired size within the group's minSize and
+  // maxSize (the max as a node group update raises it).
+  for (const ClusterState& rt : clusters_) {
+    if (!rt.cluster_autoscaler) continue;
+    for (std::size_t g = 0; g < rt.config->groups.size(); ++g) {
+      const GroupId pg = rt.config->groups[g];
+      const NodeGroupConfig& group = rt.config->config.node_groups[g];
+      const std::uint32_t desired = platform_.desired(pg);
+      if (desired < group.min || desired > platform_.max(pg))
+        check_failed(fmt::format("self-check failed: node group {} of cluster {} wants {} nodes, "
+                                 "outside its minSize {} and maxSize {}",
+                                 group.name, rt.config->name, desired, group.min, platform_.max(pg)));
+    }
+  }
   // Karpenter: each pool's counts of nodes and claims (per zone, and their capacity) against its
   // nodes and claims themselves, and its limits held by what provisioning launched (a
   // consolidation's replacement may stand beside the node it replaces for a while).

@@ -162,4 +162,29 @@ TEST_CASE("the EKS runtime replaces the pods of a node that failed", "[eks]") {
   CHECK(h.runtime->running() == 6);
 }
 
+TEST_CASE("the Cluster Autoscaler's self-check holds each node group within minSize and maxSize",
+          "[eks][cluster-autoscaler]") {
+  // 3 m5.large of a group of 2 to 6 nodes; 12 pods of 500m, 3 to a node (1,930m allocatable):
+  // 9 fit, the 3 others make the autoscaler add a fourth node.
+  Harness h(3);
+  h.config.groups[0].min = 2;
+  h.config.groups[0].max = 6;
+  h.specs[0].config.node_groups[0].min = 2;
+  h.specs[0].config.node_groups[0].max = 6;
+  h.specs[0].cluster_autoscaler = eks::ClusterAutoscalerConfig{};
+  (void)h.deployment("web", 12);
+  h.run(kSimStart + minutes(10));  // checks itself at the end
+  CHECK(h.platform->desired(GroupId{0}) == 4);
+  CHECK(h.runtime->running() == 12);
+  // A group pushed below its minSize behind the autoscaler's back (the platform's own floor
+  // lowered first) fails the check, naming the group.
+  h.platform->set_min(GroupId{0}, 0);
+  for (int k = 0; k < 3; ++k)
+    h.platform->terminate(h.sim, h.platform->live_instances(GroupId{0}).front(), true);
+  CHECK(h.platform->desired(GroupId{0}) == 1);
+  CHECK_THROWS_WITH(h.runtime->check_invariants(),
+                    Catch::Contains("node group workers of cluster lab wants 1 nodes, outside its "
+                                    "minSize 2 and maxSize 6"));
+}
+
 }  // namespace ecsim::test
