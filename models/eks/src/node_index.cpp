@@ -80,18 +80,33 @@ void rebuild(SchedulerState& st, ClassNodeIndex& ix, const PodClass& c, const Re
              const PodSelector::KeyColumn* keys, std::uint32_t key_count,
              std::uint32_t values) {
   const std::size_t size = st.nodes.size();
-  ix.keys = key_count;
-  ix.values = values;
-  ix.words = (values + 63) / 64;
-  ix.feasible = 0;
-  ix.cell_of.assign(size, kNone);
-  ix.next.assign(size, kNone);
-  ix.prev.assign(size, kNone);
   const std::size_t cells = std::size_t{key_count} * values;
-  ix.head.assign(cells, kNone);
-  ix.count.assign(cells, 0);
-  ix.key_count.assign(key_count, 0);
-  ix.nonempty.assign(std::size_t{key_count} * ix.words, 0);
+  if (ix.keys == key_count && ix.values == values && ix.head.size() == cells) {
+    // The same cells: empty only those that hold nodes (most of a large index is empty).
+    for (std::size_t w = 0; w < ix.nonempty.size(); ++w) {
+      for (std::uint64_t bits = ix.nonempty[w]; bits != 0; bits &= bits - 1) {
+        const std::size_t cell = (w / ix.words) * values + (w % ix.words) * 64 +
+                                 static_cast<std::size_t>(std::countr_zero(bits));
+        ix.head[cell] = kNone;
+        ix.count[cell] = 0;
+      }
+      ix.nonempty[w] = 0;
+    }
+    std::fill(ix.key_count.begin(), ix.key_count.end(), 0);
+  } else {
+    ix.keys = key_count;
+    ix.values = values;
+    ix.words = (values + 63) / 64;
+    ix.head.assign(cells, kNone);
+    ix.count.assign(cells, 0);
+    ix.key_count.assign(key_count, 0);
+    ix.nonempty.assign(std::size_t{key_count} * ix.words, 0);
+  }
+  ix.feasible = 0;
+  // A node's links are read only while it is in a cell, and link sets them.
+  ix.cell_of.assign(size, kNone);
+  ix.next.resize(size);
+  ix.prev.resize(size);
   for (NodeIndex n = 0; n < size; ++n) {
     const std::uint32_t cell = cell_for(st, ix, c, cache, keys, n);
     if (cell != kNone) link(ix, n, cell);
