@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "ecsim/eks/runtime.hpp"
 #include "ecsim/sim/assert.hpp"
