@@ -476,6 +476,8 @@ void Runtime::ca_scale_down(ClusterId c) {
       node.unneeded_since = kNever;
       continue;
     }
+    // A node whose last simulation found a pod that cannot move waits out the recheck timeout.
+    if (now < node.unremovable_until) continue;
     const NodeIndex slot = node.node;
     // Utilisation: the larger of the CPU and memory its pods request over what it offers
     // (DaemonSet pods counted unless --ignore-daemonsets-utilization).
@@ -566,6 +568,7 @@ void Runtime::ca_scale_down(ClusterId c) {
           ++room[to].pods;
         }
         node.unneeded_since = kNever;
+        node.unremovable_until = now + cfg.unremovable_node_recheck_timeout;
         continue;
       }
     }

@@ -37,12 +37,12 @@ constexpr std::array<std::string_view, 32> kNotSimulated{
     "daemonset-eviction-for-occupied-nodes"};
 
 // The simulated flags, for "did you mean".
-constexpr std::array<std::string_view, 15> kSimulated{
+constexpr std::array<std::string_view, 16> kSimulated{
     "scan-interval", "expander", "scale-down-enabled", "scale-down-utilization-threshold",
     "scale-down-unneeded-time", "scale-down-delay-after-add", "scale-down-delay-after-delete",
     "scale-down-delay-after-failure", "max-node-provision-time", "max-empty-bulk-delete",
     "balance-similar-node-groups", "skip-nodes-with-system-pods", "ignore-daemonsets-utilization",
-    "max-nodes-total", "new-pod-scale-up-delay"};
+    "max-nodes-total", "new-pod-scale-up-delay", "unremovable-node-recheck-timeout"};
 
 FlagOutcome bad(std::string message) { return {FlagOutcome::Kind::kBadValue, std::move(message), ""}; }
 
@@ -149,6 +149,8 @@ FlagOutcome apply_autoscaler_flag(eks::ClusterAutoscalerConfig& config, std::str
     config.scale_down_delay_after_failure = *d;
   } else if (name == "max-node-provision-time") {
     config.max_node_provision_time = *d;
+  } else if (name == "unremovable-node-recheck-timeout") {
+    config.unremovable_node_recheck_timeout = *d;
   } else {
     config.new_pod_scale_up_delay = *d;
   }

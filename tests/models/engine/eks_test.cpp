@@ -791,6 +791,28 @@ TEST_CASE("Cluster Autoscaler: a budget that allows no eviction keeps every node
   CHECK(r.eks_nodes[0].autoscaled->pods_evicted == 0);
 }
 
+TEST_CASE("Cluster Autoscaler: a node found unremovable is checked again after the recheck timeout") {
+  // ca-recheck.yaml: two m6i.large nodes (1930m), minSize 1; web's pod (200m, about 10%) on the
+  // first, a Job's pod of 1800m on the second until about 2m09s (its 2 minutes after a start
+  // of about 9 s). The scan at 10 s finds the first node under the threshold but web's pod has
+  // no room on the second (130m left): unremovable, not checked again before 10 s + 5m
+  // (--unremovable-node-recheck-timeout). The scan at 2m10s finds the second node empty
+  // (unneeded); the one at 5m10s checks the first again, web's pod fits on the second: the
+  // first is unneeded (and the second no more, the group at minSize with the first going),
+  // drained 10 minutes later, at 15m10s.
+  const engine::ReplicationResult r = run_eks("eks/engine/ca-recheck.yaml");
+  REQUIRE(r.scaling.size() == 1);
+  CHECK(r.scaling[0].at == at(seconds(910)));
+  CHECK(r.scaling[0].reason == "ScaleDown: Scale-down: node \"ip-0.ca\" removed with drain");
+  // Checked every loop (the timeout 0s): the first node is unneeded from 2m10s, drained at
+  // 12m10s.
+  const engine::ReplicationResult every = run_eks("eks/engine/ca-recheck-off.yaml");
+  REQUIRE(every.scaling.size() == 1);
+  CHECK(every.scaling[0].at == at(seconds(730)));
+  CHECK(every.eks_nodes[0].nodes_at_end == 1);
+  CHECK(service(every, "web").tasks.evicted == 1);
+}
+
 TEST_CASE("Cluster Autoscaler: a scale-up whose nodes never register is given up and backed off") {
   // ca-provision-timeout.yaml: every launch fails. The scale-up at 10 s times out after
   // max-node-provision-time: at 15m10s the group goes back to its 1 node, backed off 5 minutes;

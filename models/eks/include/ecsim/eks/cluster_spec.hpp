@@ -134,6 +134,9 @@ struct ClusterAutoscalerConfig {
   bool ignore_daemonsets_utilization = false;
   std::int32_t max_nodes_total = 0;  ///< 0: no limit
   SimDuration new_pod_scale_up_delay{};
+  /// How long a node whose scale-down simulation failed (a pod that cannot move) is left out of
+  /// the scale-down candidates before it is simulated again.
+  SimDuration unremovable_node_recheck_timeout = std::chrono::minutes(5);
   std::string source;  ///< where it was read: "eks[0].cluster_autoscaler" or the Deployment
 };
 

@@ -274,6 +274,9 @@ struct NodeRecord {
   bool cordoned = false;         ///< spec.unschedulable
   bool autoscaler_deleting = false;  ///< the Cluster Autoscaler is deleting it (the Node goes with its instance)
   SimTime unneeded_since = kNever;   ///< the Cluster Autoscaler found it unneeded since; kNever: not
+  /// The Cluster Autoscaler's simulation found a pod of it that cannot move: it is no scale-down
+  /// candidate until then (--unremovable-node-recheck-timeout).
+  SimTime unremovable_until = kSimStart;
   std::uint64_t generation = 0;  ///< bumped at every reachability change
   std::uint32_t busy_pods = 0;   ///< bound pods that no DaemonSet owns
   SimTime pod_changed = kSimStart;  ///< a pod last bound to it or left it (Karpenter's consolidateAfter)
