@@ -126,6 +126,13 @@ std::vector<NodeId> Runtime::nodes_of(ClusterId c, const Operation& op) const {
   return {nodes[*op.node]};
 }
 
+void Runtime::delete_empty_node(ClusterId c, NodeId n) {
+  cordon(c, n);
+  NodeRecord& node = clusters_[c].nodes[n];
+  node.autoscaler_deleting = true;
+  platform_.terminate(sim_, node.instance, true);
+}
+
 void Runtime::cordon(ClusterId c, NodeId n) {
   ClusterState& rt = clusters_[c];
   NodeRecord& node = rt.nodes[n];
@@ -184,7 +191,7 @@ bool Runtime::drain_node(ClusterId c, std::uint32_t d) {
     }
     finish(p, Outcome::kEvicted);
     if (rt.drains[d].update != kUnset) ++rt.updates[rt.drains[d].update].result.pods_evicted;
-    if (rt.drains[d].autoscaler) ++rt.cluster_autoscaler->pods_evicted;
+    if (rt.drains[d].autoscaler) ++rt.autoscaler_evictions;
     if (rt.drains[d].karpenter) ++rt.karpenter->pods_evicted;
   }
   // Karpenter's termination: past the NodePool's terminationGracePeriod the pods that would not
@@ -209,7 +216,7 @@ bool Runtime::drain_node(ClusterId c, std::uint32_t d) {
     n.drain = kUnset;
     n.cordoned = false;
     rt.scheduler.set_unschedulable(n.node, false);
-    rt.cluster_autoscaler->last_failure = sim_.now();
+    rt.autoscaler_drain_failed = sim_.now();
     retry_unschedulable(c);
     return false;
   }

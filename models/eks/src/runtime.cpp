@@ -278,7 +278,7 @@ void Runtime::start(const RandomStreams& streams) {
     link_budgets(c);
     schedule_operations(c, streams);
     start_loads(c);
-    start_cluster_autoscaler(c, streams);
+    clusters_[c].node_autoscaler = clusters_[c].config->cluster_autoscaler.has_value();
     start_karpenter(c, streams);
     reconcile(c);
   }
@@ -415,6 +415,20 @@ bool Runtime::awaits_node(TaskId p) const {
          wl.kind != WorkloadState::Kind::kDaemonSet && wl.fargate_profile == kUnset;
 }
 
+std::span<const TaskId> Runtime::failed_scheduling(ClusterId c) {
+  std::vector<TaskId>& list = clusters_[c].failed_scheduling;
+  std::size_t kept = 0;
+  for (const TaskId p : list) {
+    if (!awaits_node(p)) {
+      (void)release(p);
+      continue;
+    }
+    list[kept++] = p;
+  }
+  list.resize(kept);
+  return list;
+}
+
 double Runtime::price_of(InstanceId i) const {
   const double price = platform::InstanceCatalog::builtin().at(platform_.type(i)).price_usd_per_hour;
   return platform_.spot(i) ? price * (1.0 - platform_config_.prices.ec2_spot_discount) : price;
@@ -540,7 +554,7 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
         rt.record_of_node.resize(node.node + 1, NodeId::invalid());
       rt.record_of_node[node.node] = n;
       rt.node_of_instance[change.instance] = n;
-      if (rt.cluster_autoscaler) rt.cluster_autoscaler->nodes.add(sim_.now(), 1);
+      rt.registered_nodes.add(sim_.now(), 1);
       rt.node_price.add(sim_.now(), price_of(change.instance));
       if (pooled) karpenter_registered(c, n);
       if (!node.reachable) {
@@ -638,7 +652,7 @@ void Runtime::remove_node(ClusterId c, NodeId n) {
     }
   }
   rt.scheduler.remove_node(node.node);
-  if (rt.cluster_autoscaler) rt.cluster_autoscaler->nodes.add(sim_.now(), -1);
+  rt.registered_nodes.add(sim_.now(), -1);
   rt.node_price.add(sim_.now(), -price_of(node.instance));
   if (karpenter_node(rt, node)) {
     ClusterState::Karpenter& k = *rt.karpenter;
@@ -671,7 +685,6 @@ bool Runtime::handle(const Event& e) {
       break;
     }
     case kNotReady: not_ready(InstanceId{e.target}, e.payload); break;
-    case kClusterAutoscalerScan: cluster_autoscaler_scan(cluster_target(e)); return true;
     case kKarpenterBatch: karpenter_batch(cluster_target(e)); return true;
     case kKarpenterDisruption: karpenter_disrupt(cluster_target(e)); return true;
     case kKarpenterExpire: {
@@ -1298,9 +1311,9 @@ void Runtime::cycle(ClusterId c) {
     rt.unschedulable.push_back(best);
     // The Cluster Autoscaler sees the pod unschedulable (PodScheduled False) from its first
     // failed cycle on.
-    if (rt.cluster_autoscaler && waiting.attempts == 1) {
+    if (rt.node_autoscaler && waiting.attempts == 1) {
       ++waiting.refs;
-      rt.cluster_autoscaler->pending.push_back(best);
+      rt.failed_scheduling.push_back(best);
     }
     if (rt.karpenter && waiting.attempts == 1) karpenter_pending(c, best);
   }
@@ -1604,13 +1617,6 @@ Results Runtime::results(SimTime end) {
         std::count_if(rt.nodes.begin(), rt.nodes.end(), [](const NodeRecord& n) { return n.present; }),
         rt.busy_nodes, rt.busy_gauge.mean(end), static_cast<std::int64_t>(rt.busy_gauge.max()),
         std::nullopt, std::nullopt});
-    if (rt.cluster_autoscaler) {
-      const ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
-      r.nodes.back().autoscaled = NodesResult::Autoscaled{
-          ca.scale_ups,          ca.nodes_added, ca.nodes_removed, ca.pods_evicted,
-          ca.nodes.mean(end),    static_cast<std::int64_t>(ca.nodes.max()),
-          rt.node_price.mean(end), rt.node_price.max()};
-    }
     if (rt.karpenter) {
       const ClusterState::Karpenter& k = *rt.karpenter;
       r.nodes.back().karpenter = NodesResult::Provisioned{
@@ -1703,20 +1709,6 @@ void Runtime::check_invariants() const {
                                    scoped[c][n][q].pods));
     }
   }
-  // The Cluster Autoscaler: each node group's desired size within the group's minSize and
-  // maxSize (the max as a node group update raises it).
-  for (const ClusterState& rt : clusters_) {
-    if (!rt.cluster_autoscaler) continue;
-    for (std::size_t g = 0; g < rt.config->groups.size(); ++g) {
-      const GroupId pg = rt.config->groups[g];
-      const NodeGroupConfig& group = rt.config->config.node_groups[g];
-      const std::uint32_t desired = platform_.desired(pg);
-      if (desired < group.min || desired > platform_.max(pg))
-        check_failed(fmt::format("self-check failed: node group {} of cluster {} wants {} nodes, "
-                                 "outside its minSize {} and maxSize {}",
-                                 group.name, rt.config->name, desired, group.min, platform_.max(pg)));
-    }
-  }
   // Karpenter: each pool's counts of nodes and claims (per zone, and their capacity) against its
   // nodes and claims themselves, and its limits held by what provisioning launched (a
   // consolidation's replacement may stand beside the node it replaces for a while).
@@ -1768,6 +1760,16 @@ void Runtime::append_running_by_az(std::vector<std::uint32_t>& row) const {
       if (wl.kind != WorkloadState::Kind::kJob)
         for (const std::int64_t n : wl.measure.running_by_az)
           row.push_back(static_cast<std::uint32_t>(n));
+}
+
+PodClassId template_class(Scheduler& templates, TemplateClasses& classes, ServiceId w,
+                          const WorkloadState& wl) {
+  const auto key = std::make_pair(w, wl.cls);
+  const auto it = classes.find(key);
+  if (it != classes.end()) return it->second;
+  const PodClassId cls = templates.add_pod_class(wl.description);
+  classes.emplace(key, cls);
+  return cls;
 }
 
 }  // namespace ecsim::eks

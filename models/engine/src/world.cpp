@@ -94,6 +94,7 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
       ecs_(s.ecs, ecs::Context{sim_, platform_, s.platform, streams_, cost_, all_wait_, horizon_}),
       eks_(s.eks, eks::Context{sim_, platform_, s.platform, cost_, all_wait_, horizon_,
                                options_.explain ? &*options_.explain : nullptr}),
+      cluster_autoscaler_(cluster_autoscaler::Context{sim_, platform_, s.platform, eks_, horizon_}),
       hpa_(hpa_specs(s.eks)),
       appscaling_(s.scalable_targets),
       beanstalk_(s.beanstalk, s.ecs,
@@ -107,6 +108,7 @@ ReplicationResult World::run() {
   for (std::size_t c = 0; c < scenario_.eks.size(); ++c)
     (void)cost_.start_eks_control_plane(kSimStart);
   eks_.start(streams_);
+  cluster_autoscaler_.start(streams_);
   hpa_.start(sim_, horizon_);
   platform_.start(sim_);
   drain_platform_changes();
@@ -144,7 +146,9 @@ ReplicationResult World::run() {
   r.platform = platform_.counters();
   ecs::Results ecs_results = ecs_.results(r.end);
   add_ecs_results(r, ecs_results);
-  add_eks_results(r, eks_.results(r.end));
+  eks::Results eks_results = eks_.results(r.end);
+  cluster_autoscaler_.add_results(eks_results, r.end);
+  add_eks_results(r, std::move(eks_results));
   // Every autoscaler's changes in time order (EKS's, then Application Auto Scaling's, then
   // Elastic Beanstalk's, at a tie).
   std::vector<ScalingActivity> all = std::move(r.scaling);
@@ -177,6 +181,10 @@ void World::dispatch(const Event& e) {
     if (ecs_.handle(e)) drain_platform_changes();
   } else if (e.kind >= eks::kFirstEventKind && e.kind < eks::kEndEventKind) {
     if (eks_.handle(e)) drain_platform_changes();
+  } else if (e.kind >= cluster_autoscaler::kFirstEventKind &&
+             e.kind < cluster_autoscaler::kEndEventKind) {
+    cluster_autoscaler_.handle(e);
+    drain_platform_changes();
   } else if (e.kind >= hpa::kFirstEventKind && e.kind < hpa::kEndEventKind) {
     sync_autoscalers(e);
   } else if (e.kind >= appscaling::kFirstEventKind && e.kind < appscaling::kEndEventKind) {
@@ -327,6 +335,7 @@ void World::check_invariants() const {
   ecs_.check_invariants();
   audit_conservation(totals());
   eks_.check_invariants();
+  cluster_autoscaler_.check_invariants();
   hpa_.check_invariants();
   beanstalk_.check_invariants();
 }

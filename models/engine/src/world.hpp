@@ -11,6 +11,7 @@
 
 #include "ecsim/appscaling/runtime.hpp"
 #include "ecsim/beanstalk/runtime.hpp"
+#include "ecsim/cluster_autoscaler/runtime.hpp"
 #include "ecsim/ecs/runtime.hpp"
 #include "ecsim/eks/runtime.hpp"
 #include "ecsim/hpa/runtime.hpp"
@@ -66,6 +67,7 @@ class World {
   QuantileSketch all_wait_;   ///< every task's and pod's wait to RUNNING, seconds
   ecs::Runtime ecs_;
   eks::Runtime eks_;
+  cluster_autoscaler::Runtime cluster_autoscaler_;
   hpa::Runtime hpa_;
   appscaling::Runtime appscaling_;
   beanstalk::Runtime beanstalk_;

@@ -68,7 +68,6 @@ enum EventKind : std::uint32_t {
   kJobStopPods,              ///< target: cluster; payload: workload | run << 32; it failed
   kFargateEvict,             ///< target: pod on Fargate; payload: its zone's outage generation
   kNodeDeleted,              ///< target: cluster; payload: node; its instance gone, NotReady
-  kClusterAutoscalerScan,    ///< target: cluster; the Cluster Autoscaler's loop (--scan-interval)
   kKarpenterBatch,           ///< target: cluster; Karpenter's batch of pending pods may be due
   kKarpenterDisruption,      ///< target: cluster; Karpenter's disruption loop (every 10 s)
   kKarpenterExpire,          ///< target: cluster; payload: node; its NodePool's expireAfter is up
@@ -273,10 +272,6 @@ struct NodeRecord {
   bool ready = true;
   bool cordoned = false;         ///< spec.unschedulable
   bool autoscaler_deleting = false;  ///< the Cluster Autoscaler is deleting it (the Node goes with its instance)
-  SimTime unneeded_since = kNever;   ///< the Cluster Autoscaler found it unneeded since; kNever: not
-  /// The Cluster Autoscaler's simulation found a pod of it that cannot move: it is no scale-down
-  /// candidate until then (--unremovable-node-recheck-timeout).
-  SimTime unremovable_until = kSimStart;
   std::uint64_t generation = 0;  ///< bumped at every reachability change
   std::uint32_t busy_pods = 0;   ///< bound pods that no DaemonSet owns
   SimTime pod_changed = kSimStart;  ///< a pod last bound to it or left it (Karpenter's consolidateAfter)
@@ -395,31 +390,15 @@ struct ClusterState {
   TimeWeightedGauge node_price{kSimStart};
   /// Its HorizontalPodAutoscalers' targets, in manifest order.
   std::vector<ServiceId> hpa_targets;
-  /// The Cluster Autoscaler's state, when the cluster runs one.
-  struct ClusterAutoscaler {
-    explicit ClusterAutoscaler(const RandomStream& r);
-    ~ClusterAutoscaler();
-    ClusterAutoscaler(ClusterAutoscaler&&) noexcept;
-    ClusterAutoscaler& operator=(ClusterAutoscaler&&) noexcept;
-    /// Its loop's working vectors, kept between scans (defined in cluster_autoscaler.cpp).
-    struct Scratch;
-    std::unique_ptr<Scratch> scratch;
-    Scheduler templates;                  ///< one template node per node group
-    std::vector<NodeIndex> template_node; ///< per node group: its slot in `templates`
-    /// Per workload: its pod class in `templates`, made from its current description.
-    TemplateClasses template_class;
-    std::vector<TaskId> pending;          ///< pods that failed a scheduling cycle (one ref each)
-    SimTime last_scale_up = kNever, last_delete = kNever, last_failure = kNever;
-    std::vector<SimTime> requested_at;    ///< per node group: its last scale-up, while nodes are due
-    std::vector<SimTime> backoff_until;   ///< per node group, after a scale-up that timed out
-    std::vector<std::uint32_t> backoffs;  ///< per node group: scale-ups that timed out in a row
-    RandomStream rng;                     ///< the random expander's draws
-    std::uint64_t pods_evicted = 0;       ///< by its scale-downs
-    std::uint64_t scale_ups = 0, nodes_added = 0, nodes_removed = 0;
-    TimeWeightedGauge nodes{kSimStart};  ///< registered nodes over time
-    NodeIndex cursor = 0;  ///< where the next first-fit search for a place starts
-  };
-  std::optional<ClusterAutoscaler> cluster_autoscaler;
+  /// What a node autoscaler (the Cluster Autoscaler) reads of the cluster, kept when the
+  /// cluster runs one: the pods that failed a scheduling cycle (one ref each, from their first
+  /// failed cycle on: PodScheduled False), the pods its drains evicted, and when one of its
+  /// drains was last given up.
+  bool node_autoscaler = false;
+  std::vector<TaskId> failed_scheduling;
+  std::uint64_t autoscaler_evictions = 0;
+  SimTime autoscaler_drain_failed = kNever;
+  TimeWeightedGauge registered_nodes{kSimStart};  ///< its registered nodes over time
   /// Karpenter's state, when the manifests hold NodePools.
   struct Karpenter {
     explicit Karpenter(const RandomStream& r) : templates(r) {}
@@ -460,6 +439,17 @@ struct ClusterState {
     TimeWeightedGauge nodes{kSimStart};  ///< its registered nodes over time
   };
   std::optional<Karpenter> karpenter;
+};
+
+/// What the Cluster Autoscaler's scale-down reads of a pod for every pod of every candidate node
+/// each scan, in 16 bytes rather than the record's 160, so that the pass stays in cache: its
+/// workload, the revision it was created from, its class, and the node the last scale-down
+/// simulation moved it to (the autoscaler's hint; kNoNode at its creation).
+struct PodBrief {
+  ServiceId workload;
+  std::uint32_t revision = 0;
+  PodClassId cls = 0;
+  NodeIndex hint = kNoNode;
 };
 
 /// What the runtime shares with the rest of the run.
@@ -523,6 +513,44 @@ class Runtime {
   void append_autoscaled(std::vector<std::int64_t>& row) const;
   /// Appends the names of those columns ("desired:CLUSTER/WORKLOAD", "nodes:CLUSTER").
   void append_autoscaled_columns(std::vector<std::string>& names) const;
+  // What a node autoscaler (models/cluster_autoscaler) reads of a cluster and asks of it.
+  /// Cluster `c`'s state, read-only.
+  [[nodiscard]] const ClusterState& cluster(ClusterId c) const { return clusters_[c]; }
+  /// The clusters' ids.
+  [[nodiscard]] auto cluster_ids() const { return clusters_.ids(); }
+  /// Pod `p`'s record and brief.
+  [[nodiscard]] const PodRecord& pod(TaskId p) const { return pods_[p]; }
+  [[nodiscard]] const PodBrief& pod_brief(TaskId p) const { return pod_brief_[p]; }
+  /// Whether node slot `n` of cluster `c` passes the NodeAffinity and TaintToleration filters
+  /// for pod class `cls` (Scheduler::node_admits).
+  [[nodiscard]] bool node_admits(ClusterId c, PodClassId cls, NodeIndex n) {
+    return clusters_[c].scheduler.node_admits(cls, n);
+  }
+  /// Sets the node a scale-down simulation last moved pod `p` to.
+  void set_pod_hint(TaskId p, NodeIndex n) { pod_brief_[p].hint = n; }
+  /// The pods of cluster `c` that failed a scheduling cycle and still wait for a node that a
+  /// new one could be (see awaits_node), oldest first; the others are dropped from the list.
+  std::span<const TaskId> failed_scheduling(ClusterId c);
+  /// Pod `p` waits for a node that a new one could be: pending, not pinned to a node (spec.nodeName
+  /// or a DaemonSet's), not on Fargate. What the Cluster Autoscaler and Karpenter provision for.
+  [[nodiscard]] bool awaits_node(TaskId p) const;
+  /// Disruptions PodDisruptionBudget `budget` of cluster `c` allows now.
+  [[nodiscard]] std::int64_t allowed_disruptions(ClusterId c, std::uint32_t budget) const;
+  /// A node of node group `group` of cluster `c` with instance type `type` in zone `az`, as it
+  /// registers (the Cluster Autoscaler's template nodes).
+  [[nodiscard]] NodeSpec group_node_spec(ClusterId c, std::uint32_t group,
+                                         const platform::InstanceType& type, AzId az,
+                                         std::string name) const {
+    return node_spec(clusters_[c], group, type, az, std::move(name));
+  }
+  /// The Cluster Autoscaler deletes empty node `n`: cordoned, its instance terminated with its
+  /// group's desired count lowered; the Node goes with the instance.
+  void delete_empty_node(ClusterId c, NodeId n);
+  /// The Cluster Autoscaler drains node `n` through the eviction API, then terminates it.
+  void drain_for_scale_down(ClusterId c, NodeId n) { start_drain(c, n, kUnset, kUnset, true, true); }
+  /// Records an autoscaler's scaling activity (they are kept in time order).
+  void record_scaling(ScalingActivity a) { scaling_.push_back(std::move(a)); }
+
   /// The self-checks: the pending and running counts, and each namespace's quota usage, against
   /// the pods themselves. Throws InternalError when they disagree.
   void check_invariants() const;
@@ -588,9 +616,6 @@ class Runtime {
   void remove_node(ClusterId c, NodeId n);
   void evict_expired(TaskId p);
   void count_busy(TaskId p, std::int64_t delta);
-  /// Pod `p` waits for a node that a new one could be: pending, not pinned to a node (spec.nodeName
-  /// or a DaemonSet's), not on Fargate. What the Cluster Autoscaler and Karpenter provision for.
-  [[nodiscard]] bool awaits_node(TaskId p) const;
   /// Instance `i`'s price, USD per hour, Spot at its discount.
   [[nodiscard]] double price_of(InstanceId i) const;
   std::string pod_name(TaskId p) const;
@@ -604,12 +629,6 @@ class Runtime {
   ExplainResult explanation(TaskId p, const Explanation& why) const;
   // autoscaling.cpp: workloads' loads, and what HorizontalPodAutoscalers read of their targets
   void start_loads(ClusterId c);
-  // cluster_autoscaler.cpp: the Cluster Autoscaler
-  void start_cluster_autoscaler(ClusterId c, const RandomStreams& streams);
-  void cluster_autoscaler_scan(ClusterId c);
-  bool ca_scale_up(ClusterId c);
-  void ca_scale_down(ClusterId c);
-  void ca_check_provisioning(ClusterId c);
   // karpenter_runtime.cpp: Karpenter
   void start_karpenter(ClusterId c, const RandomStreams& streams);
   void karpenter_pending(ClusterId c, TaskId p);
@@ -641,7 +660,6 @@ class Runtime {
   void drain_tick(ClusterId c);
   bool drain_node(ClusterId c, std::uint32_t d);
   bool eviction_allowed(ClusterId c, TaskId p) const;
-  std::int64_t allowed_disruptions(ClusterId c, std::uint32_t budget) const;
   void node_drained(ClusterId c, std::uint32_t d);
   void node_terminate(ClusterId c, std::uint32_t d);
   void drain_ended(ClusterId c, std::uint32_t d);
@@ -670,16 +688,7 @@ class Runtime {
   std::vector<TaskId> free_pods_;  ///< records of stopped pods that nothing names, to reuse
   std::vector<TaskId> retry_;      ///< scratch of retry_unschedulable
   std::vector<std::uint8_t> ordinals_;  ///< scratch of a StatefulSet's ordinals in use
-  /// Per pod: what the Cluster Autoscaler's scale-down reads of it for every pod of every
-  /// candidate node each scan, in 16 bytes rather than the record's 160 (its workload, the
-  /// revision it was created from, its class, and the node the last scale-down simulation moved
-  /// it to, tried first next time: the autoscaler's hint), so that the pass stays in cache.
-  struct PodBrief {
-    ServiceId workload;
-    std::uint32_t revision = 0;
-    PodClassId cls = 0;
-    NodeIndex hint = kNoNode;
-  };
+  /// Per pod: its brief (see PodBrief).
   IdVector<TaskId, PodBrief> pod_brief_;
   /// Per pod: the PodDisruptionBudget of its cluster covering it (the first if several), or
   /// kNoBudget; the view preemption reads.

@@ -1,9 +1,11 @@
-// The Cluster Autoscaler (kubernetes/autoscaler, cluster-autoscaler) of an EKS cluster: every
-// --scan-interval it checks the node groups' scale-ups in flight, then either scales a node group
-// up for the pods the scheduler could not place (simulating them on the group's template node,
-// the binpacking estimator, an expander to choose) or scales unneeded nodes down (utilisation
-// below the threshold, every pod movable elsewhere, unneeded for --scale-down-unneeded-time).
-// models/eks/README.md, "The Cluster Autoscaler", cites each rule.
+// The Cluster Autoscaler of each EKS cluster that runs one: every --scan-interval it checks the
+// node groups' scale-ups in flight, then either scales a node group up for the pods the
+// scheduler could not place (simulating them on the group's template node, the binpacking
+// estimator, an expander to choose) or scales unneeded nodes down (utilisation below the
+// threshold, every pod movable elsewhere, unneeded for --scale-down-unneeded-time).
+// models/cluster_autoscaler/README.md cites each rule.
+
+#include "ecsim/cluster_autoscaler/runtime.hpp"
 
 #include <fmt/format.h>
 
@@ -12,12 +14,24 @@
 #include <numeric>
 #include <regex>
 
-#include "ecsim/eks/runtime.hpp"
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/sim/assert.hpp"
 
-namespace ecsim::eks {
+namespace ecsim::cluster_autoscaler {
 namespace {
+
+using eks::ClusterState;
+using eks::Expander;
+using eks::Resources;
+using eks::NodeIndex;
+using eks::NodeRecord;
+using eks::NodeTable;
+using eks::PodBrief;
+using eks::PodClassId;
+using eks::PodRecord;
+using eks::WorkloadState;
+using eks::kNoNode;
+using eks::kUnset;
 
 // A node group's backoff after a scale-up that timed out: 5 minutes, doubling, at most 30
 // (--initial-node-group-backoff-duration, --max-node-group-backoff-duration).
@@ -87,21 +101,33 @@ Need need_of(const WorkloadState& wl, const PodRecord& pod) { return need_of(wl.
 
 }  // namespace
 
-PodClassId template_class(Scheduler& templates, TemplateClasses& classes, ServiceId w,
-                          const WorkloadState& wl) {
-  const auto key = std::make_pair(w, wl.cls);
-  const auto it = classes.find(key);
-  if (it != classes.end()) return it->second;
-  const PodClassId cls = templates.add_pod_class(wl.description);
-  classes.emplace(key, cls);
-  return cls;
-}
-
-// The scale-down pass's per-node and per-workload vectors, reused scan after scan.
-struct ClusterState::ClusterAutoscaler::Scratch {
-  std::vector<std::int64_t> registered;  ///< per node group: its nodes, counted once a scan
+// One cluster's autoscaler.
+struct Runtime::Cluster {
+  Cluster(ClusterId c, const RandomStream& r) : id(c), templates(r), rng(r) {}
+  ClusterId id;
+  eks::Scheduler templates;              ///< one template node per node group
+  std::vector<NodeIndex> template_node;  ///< per node group: its slot in `templates`
+  /// Per workload: its pod class in `templates`, made from its current description.
+  eks::TemplateClasses template_class;
+  /// Per node record: since when it is unneeded (kNever: not), and until when it is no
+  /// candidate after a simulation found a pod of it that cannot move
+  /// (--unremovable-node-recheck-timeout).
+  struct Mark {
+    SimTime unneeded_since = kNever;
+    SimTime unremovable_until = kSimStart;
+  };
+  IdVector<NodeId, Mark> marks;
+  SimTime last_scale_up = kNever, last_delete = kNever;
+  std::vector<SimTime> requested_at;    ///< per node group: its last scale-up, while nodes are due
+  std::vector<SimTime> backoff_until;   ///< per node group, after a scale-up that timed out
+  std::vector<std::uint32_t> backoffs;  ///< per node group: scale-ups that timed out in a row
+  RandomStream rng;                     ///< the random expander's draws
+  std::uint64_t scale_ups = 0, nodes_added = 0, nodes_removed = 0;
+  NodeIndex cursor = 0;  ///< where the next first-fit search for a place starts
   /// The priority expander's patterns, compiled once, highest priority first.
   std::vector<std::pair<std::int32_t, std::regex>> priorities;
+  // The loop's working vectors, reused scan after scan.
+  std::vector<std::int64_t> registered;  ///< per node group: its nodes, counted once a scan
   std::vector<Bin> room;
   std::vector<std::uint8_t> planned;
   std::vector<std::int64_t> size, allowed;
@@ -112,85 +138,91 @@ struct ClusterState::ClusterAutoscaler::Scratch {
   std::vector<std::pair<TaskId, NodeIndex>> moves;
 };
 
-ClusterState::ClusterAutoscaler::ClusterAutoscaler(const RandomStream& r)
-    : scratch(std::make_unique<Scratch>()), templates(r), rng(r) {}
-ClusterState::ClusterAutoscaler::~ClusterAutoscaler() = default;
-ClusterState::ClusterAutoscaler::ClusterAutoscaler(ClusterAutoscaler&&) noexcept = default;
-ClusterState::ClusterAutoscaler& ClusterState::ClusterAutoscaler::operator=(
-    ClusterAutoscaler&&) noexcept = default;
+Runtime::Runtime(Context context) : ctx_(context) {}
+Runtime::~Runtime() = default;
 
-void Runtime::start_cluster_autoscaler(ClusterId c, const RandomStreams& streams) {
-  ClusterState& rt = clusters_[c];
-  if (!rt.config->cluster_autoscaler) return;
-  ClusterState::ClusterAutoscaler& ca = rt.cluster_autoscaler.emplace(
-      streams.stream(fmt::format("eks/{}/cluster-autoscaler", rt.config->name)));
-  const std::vector<NodeGroupConfig>& groups = rt.config->config.node_groups;
+void Runtime::start(const RandomStreams& streams) {
   const platform::InstanceCatalog& catalog = platform::InstanceCatalog::builtin();
-  for (std::uint32_t g = 0; g < groups.size(); ++g) {
-    const platform::AsgConfig& asg = platform_config_.groups[rt.config->groups[g].value()];
-    // The template: a node of the group's (first) instance type in its first zone.
-    const NodeSpec spec = node_spec(rt, g, catalog.at(asg.instance_type), asg.azs.front(),
-                                    fmt::format("template-node-for-{}", groups[g].name));
-    ca.template_node.push_back(ca.templates.add_node(spec));
+  for (const ClusterId c : ctx_.eks.cluster_ids()) {
+    if (clusters_.size() <= c.value()) clusters_.resize(c.value() + 1);
+    const ClusterState& rt = ctx_.eks.cluster(c);
+    if (!rt.config->cluster_autoscaler) continue;
+    clusters_[c.value()] = std::make_unique<Cluster>(
+        c, streams.stream(fmt::format("eks/{}/cluster-autoscaler", rt.config->name)));
+    Cluster& ca = *clusters_[c.value()];
+    const std::vector<eks::NodeGroupConfig>& groups = rt.config->config.node_groups;
+    for (std::uint32_t g = 0; g < groups.size(); ++g) {
+      const platform::AsgConfig& asg = ctx_.platform_config.groups[rt.config->groups[g].value()];
+      // The template: a node of the group's (first) instance type in its first zone.
+      const eks::NodeSpec spec =
+          ctx_.eks.group_node_spec(c, g, catalog.at(asg.instance_type), asg.azs.front(),
+                                   fmt::format("template-node-for-{}", groups[g].name));
+      ca.template_node.push_back(ca.templates.add_node(spec));
+    }
+    for (const auto& [priority, patterns] : rt.config->cluster_autoscaler->priorities)
+      for (const std::string& pattern : patterns) ca.priorities.emplace_back(priority, std::regex(pattern));
+    ca.requested_at.assign(groups.size(), kNever);
+    ca.backoff_until.assign(groups.size(), kSimStart);
+    ca.backoffs.assign(groups.size(), 0);
+    const SimDuration every = rt.config->cluster_autoscaler->scan_interval;
+    if (kSimStart + every <= ctx_.horizon) ctx_.sim.schedule_at(kSimStart + every, kScan, c.value());
   }
-  for (const auto& [priority, patterns] : rt.config->cluster_autoscaler->priorities)
-    for (const std::string& pattern : patterns) ca.scratch->priorities.emplace_back(priority, std::regex(pattern));
-  ca.requested_at.assign(groups.size(), kNever);
-  ca.backoff_until.assign(groups.size(), kSimStart);
-  ca.backoffs.assign(groups.size(), 0);
-  const SimDuration every = rt.config->cluster_autoscaler->scan_interval;
-  if (kSimStart + every <= horizon_) sim_.schedule_at(kSimStart + every, kClusterAutoscalerScan, c.value());
 }
 
-void Runtime::cluster_autoscaler_scan(ClusterId c) {
-  ClusterState& rt = clusters_[c];
-  const ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
-  if (sim_.now() + cfg.scan_interval <= horizon_)
-    sim_.schedule_in(cfg.scan_interval, kClusterAutoscalerScan, c.value());
+void Runtime::handle(const Event& e) {
+  ECSIM_ASSERT(e.kind == kScan, "the Cluster Autoscaler's only event is its scan");
+  scan(ClusterId{static_cast<ClusterId::rep_type>(e.target)});
+}
+
+void Runtime::scan(ClusterId c) {
+  Cluster& ca = *clusters_[c.value()];
+  const ClusterState& rt = ctx_.eks.cluster(c);
+  const eks::ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
+  if (ctx_.sim.now() + cfg.scan_interval <= ctx_.horizon)
+    ctx_.sim.schedule_in(cfg.scan_interval, kScan, c.value());
   if (!rt.control_plane.quorum()) return;  // it lists nodes and pods through the API server
   // The nodes each group has registered, for the scale-ups in flight and the nodes on their way.
-  std::vector<std::int64_t>& registered = rt.cluster_autoscaler->scratch->registered;
-  registered.assign(rt.config->groups.size(), 0);
+  ca.registered.assign(rt.config->groups.size(), 0);
   for (const NodeRecord& n : rt.nodes)
-    if (n.present) ++registered[n.group];
-  ca_check_provisioning(c);
-  if (!ca_scale_up(c)) ca_scale_down(c);
+    if (n.present) ++ca.registered[n.group];
+  ca.marks.resize(rt.nodes.size());
+  check_provisioning(ca);
+  if (!scale_up(ca)) scale_down(ca);
 }
 
 // Scale-ups in flight: a node group whose nodes have not all registered within
 // --max-node-provision-time gives up the ones still missing (their instances are terminated and
 // the group's desired count lowered) and is backed off.
-void Runtime::ca_check_provisioning(ClusterId c) {
-  ClusterState& rt = clusters_[c];
-  ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
-  const ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
-  const std::vector<std::int64_t>& registered = ca.scratch->registered;
+void Runtime::check_provisioning(Cluster& ca) {
+  const ClusterState& rt = ctx_.eks.cluster(ca.id);
+  const eks::ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
+  const std::vector<std::int64_t>& registered = ca.registered;
   for (std::uint32_t g = 0; g < registered.size(); ++g) {
     const GroupId pg = rt.config->groups[g];
-    const std::int64_t missing = static_cast<std::int64_t>(platform_.desired(pg)) - registered[g];
+    const std::int64_t missing = static_cast<std::int64_t>(ctx_.platform.desired(pg)) - registered[g];
     if (missing <= 0) {
       // A scale-up whose nodes all registered ends the group's backoff streak.
       if (ca.requested_at[g] != kNever) ca.backoffs[g] = 0;
       ca.requested_at[g] = kNever;
       continue;
     }
-    if (ca.requested_at[g] == kNever || sim_.now() - ca.requested_at[g] < cfg.max_node_provision_time)
+    if (ca.requested_at[g] == kNever || ctx_.sim.now() - ca.requested_at[g] < cfg.max_node_provision_time)
       continue;
-    const std::int64_t from = platform_.desired(pg);
+    const std::int64_t from = ctx_.platform.desired(pg);
     std::vector<InstanceId> unregistered;
-    for (const InstanceId i : platform_.live_instances(pg))
+    for (const InstanceId i : ctx_.platform.live_instances(pg))
       if (!rt.node_of_instance.contains(i)) unregistered.push_back(i);
-    for (const InstanceId i : unregistered) platform_.terminate(sim_, i, true);
+    for (const InstanceId i : unregistered) ctx_.platform.terminate(ctx_.sim, i, true);
     // Launches that never began (no capacity in the zone) are given up too.
-    platform_.lower_desired(pg, static_cast<std::uint32_t>(registered[g]));
+    ctx_.platform.lower_desired(pg, static_cast<std::uint32_t>(registered[g]));
     ca.requested_at[g] = kNever;
     const SimDuration backoff =
         std::min<SimDuration>(kMaxGroupBackoff, kInitialGroupBackoff * (std::int64_t{1} << std::min<std::uint32_t>(ca.backoffs[g], 8)));
     ++ca.backoffs[g];
-    ca.backoff_until[g] = sim_.now() + backoff;
-    scaling_.push_back({sim_.now(), rt.config->name, "ClusterAutoscaler",
+    ca.backoff_until[g] = ctx_.sim.now() + backoff;
+    ctx_.eks.record_scaling({ctx_.sim.now(), rt.config->name, "ClusterAutoscaler",
                         fmt::format("node group {}", rt.config->config.node_groups[g].name), from,
-                        static_cast<std::int64_t>(platform_.desired(pg)),
+                        static_cast<std::int64_t>(ctx_.platform.desired(pg)),
                         fmt::format("FailedToScaleUp: {} node(s) did not register within "
                                     "max-node-provision-time ({}); node group backed off for {}",
                                     missing, format_duration(cfg.max_node_provision_time),
@@ -198,36 +230,26 @@ void Runtime::ca_check_provisioning(ClusterId c) {
   }
 }
 
-bool Runtime::ca_scale_up(ClusterId c) {
-  ClusterState& rt = clusters_[c];
-  ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
-  const ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
-  const SimTime now = sim_.now();
+bool Runtime::scale_up(Cluster& ca) {
+  const ClusterState& rt = ctx_.eks.cluster(ca.id);
+  const eks::ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
+  const SimTime now = ctx_.sim.now();
   // The pods the scheduler could not place and a new node could help: not bound, not stopped,
   // not pinned to a node, not a DaemonSet's, not on Fargate.
   std::vector<TaskId> pending;
-  std::size_t kept = 0;
-  for (const TaskId p : ca.pending) {
-    const PodRecord& pod = pods_[p];
-    if (!awaits_node(p)) {
-      (void)release(p);
-      continue;
-    }
-    ca.pending[kept++] = p;
-    if (now - pod.created >= cfg.new_pod_scale_up_delay) pending.push_back(p);
-  }
-  ca.pending.resize(kept);
+  for (const TaskId p : ctx_.eks.failed_scheduling(ca.id))
+    if (now - ctx_.eks.pod(p).created >= cfg.new_pod_scale_up_delay) pending.push_back(p);
   if (pending.empty()) return false;
   const std::size_t groups = rt.config->groups.size();
-  const std::vector<std::int64_t>& registered = ca.scratch->registered;
+  const std::vector<std::int64_t>& registered = ca.registered;
   // Each pod's needs and its template class.
   const auto template_class_of = [&](ServiceId w) {
-    return template_class(ca.templates, ca.template_class, w, rt.workloads[w]);
+    return eks::template_class(ca.templates, ca.template_class, w, rt.workloads[w]);
   };
   std::vector<Need> needs;
   std::vector<PodClassId> classes;
   for (const TaskId p : pending) {
-    const PodRecord& pod = pods_[p];
+    const PodRecord& pod = ctx_.eks.pod(p);
     const WorkloadState& wl = rt.workloads[pod.workload];
     needs.push_back(need_of(wl, pod));
     classes.push_back(template_class_of(pod.workload));
@@ -257,7 +279,7 @@ bool Runtime::ca_scale_up(ClusterId c) {
   // Nodes already asked for and not registered yet take what they can first.
   for (std::uint32_t g = 0; g < groups; ++g) {
     const std::int64_t upcoming =
-        static_cast<std::int64_t>(platform_.desired(rt.config->groups[g])) - registered[g];
+        static_cast<std::int64_t>(ctx_.platform.desired(rt.config->groups[g])) - registered[g];
     if (upcoming <= 0) continue;
     admitted(g);
     bins.clear();
@@ -271,7 +293,7 @@ bool Runtime::ca_scale_up(ClusterId c) {
   };
   std::vector<Option> options;
   std::int64_t total = 0;
-  for (std::uint32_t g = 0; g < groups; ++g) total += platform_.desired(rt.config->groups[g]);
+  for (std::uint32_t g = 0; g < groups; ++g) total += ctx_.platform.desired(rt.config->groups[g]);
   const std::int64_t total_room =
       cfg.max_nodes_total > 0 ? std::max<std::int64_t>(0, cfg.max_nodes_total - total)
                               : std::numeric_limits<std::int64_t>::max();
@@ -279,7 +301,7 @@ bool Runtime::ca_scale_up(ClusterId c) {
   for (std::uint32_t g = 0; g < groups; ++g) {
     const GroupId pg = rt.config->groups[g];
     const std::int64_t room = std::min<std::int64_t>(
-        total_room, static_cast<std::int64_t>(platform_.max(pg)) - platform_.desired(pg));
+        total_room, static_cast<std::int64_t>(ctx_.platform.max(pg)) - ctx_.platform.desired(pg));
     if (room <= 0 || now < ca.backoff_until[g]) continue;
     std::vector<std::uint8_t> trial = placed;
     admitted(g);
@@ -298,9 +320,9 @@ bool Runtime::ca_scale_up(ClusterId c) {
     const double cpu_all = static_cast<double>(nodes * table.allocatable_cpu(ca.template_node[g]));
     const double mem_all = static_cast<double>(nodes * table.allocatable_memory(ca.template_node[g]));
     o.waste = (cpu_all - static_cast<double>(cpu)) / cpu_all + (mem_all - static_cast<double>(memory)) / mem_all;
-    const platform::AsgConfig& asg = platform_config_.groups[pg.value()];
+    const platform::AsgConfig& asg = ctx_.platform_config.groups[pg.value()];
     const double hourly = catalog.at(asg.instance_type).price_usd_per_hour *
-                          (asg.spot ? 1 - platform_config_.prices.ec2_spot_discount : 1.0);
+                          (asg.spot ? 1 - ctx_.platform_config.prices.ec2_spot_discount : 1.0);
     o.price = hourly * static_cast<double>(nodes) / static_cast<double>(o.pods);
     options.push_back(o);
   }
@@ -319,7 +341,7 @@ bool Runtime::ca_scale_up(ClusterId c) {
         case Expander::kPriority: {
           // The highest priority with a pattern matching the group's name; none: below all.
           double best = std::numeric_limits<double>::infinity();
-          for (const auto& [priority, pattern] : ca.scratch->priorities)
+          for (const auto& [priority, pattern] : ca.priorities)
             if (std::regex_match(rt.config->config.node_groups[o.group].name, pattern))
               best = std::min(best, -static_cast<double>(priority));
           key[i] = best;
@@ -350,15 +372,15 @@ bool Runtime::ca_scale_up(ClusterId c) {
   std::vector<std::int64_t> add(groups, 0);
   std::vector<std::uint32_t> similar{chosen.group};
   if (cfg.balance_similar_node_groups) {
-    const NodeGroupConfig& a = rt.config->config.node_groups[chosen.group];
-    const auto labels_of = [](const NodeGroupConfig& ng) {
-      Labels l;
+    const eks::NodeGroupConfig& a = rt.config->config.node_groups[chosen.group];
+    const auto labels_of = [](const eks::NodeGroupConfig& ng) {
+      eks::Labels l;
       for (const auto& [k, v] : ng.labels)
         if (!ignored_for_similarity(k)) l.emplace(k, v);
       return l;
     };
     for (std::uint32_t g = 0; g < groups; ++g) {
-      const NodeGroupConfig& b = rt.config->config.node_groups[g];
+      const eks::NodeGroupConfig& b = rt.config->config.node_groups[g];
       if (g == chosen.group || now < ca.backoff_until[g]) continue;
       if (b.instance_type == a.instance_type && b.spot == a.spot && b.taints == a.taints &&
           labels_of(b) == labels_of(a))
@@ -369,9 +391,9 @@ bool Runtime::ca_scale_up(ClusterId c) {
     std::optional<std::uint32_t> smallest;
     for (const std::uint32_t g : similar) {
       const GroupId pg = rt.config->groups[g];
-      const std::int64_t size = platform_.desired(pg) + add[g];
-      if (size >= platform_.max(pg)) continue;
-      if (!smallest || size < platform_.desired(rt.config->groups[*smallest]) + add[*smallest])
+      const std::int64_t size = ctx_.platform.desired(pg) + add[g];
+      if (size >= ctx_.platform.max(pg)) continue;
+      if (!smallest || size < ctx_.platform.desired(rt.config->groups[*smallest]) + add[*smallest])
         smallest = g;
     }
     if (!smallest) break;
@@ -381,21 +403,21 @@ bool Runtime::ca_scale_up(ClusterId c) {
   for (const std::uint32_t g : similar) {
     if (add[g] == 0) continue;
     const GroupId pg = rt.config->groups[g];
-    const std::int64_t from = platform_.desired(pg);
+    const std::int64_t from = ctx_.platform.desired(pg);
     groups_text += fmt::format("{}{{{} {}->{} (max: {})}}", groups_text.empty() ? "" : " ",
                                rt.config->config.node_groups[g].name, from, from + add[g],
-                               platform_.max(pg));
+                               ctx_.platform.max(pg));
   }
   for (const std::uint32_t g : similar) {
     if (add[g] == 0) continue;
     const GroupId pg = rt.config->groups[g];
-    const std::int64_t from = platform_.desired(pg);
-    platform_.scale_out(sim_, pg, static_cast<std::uint32_t>(from + add[g]));
-    ECSIM_ASSERT(platform_.desired(pg) == from + add[g],
+    const std::int64_t from = ctx_.platform.desired(pg);
+    ctx_.platform.scale_out(ctx_.sim, pg, static_cast<std::uint32_t>(from + add[g]));
+    ECSIM_ASSERT(ctx_.platform.desired(pg) == from + add[g],
                  "the Cluster Autoscaler asks a node group for no more than its max");
     if (ca.requested_at[g] == kNever) ca.requested_at[g] = now;
     ca.nodes_added += static_cast<std::uint64_t>(add[g]);
-    scaling_.push_back({now, rt.config->name, "ClusterAutoscaler",
+    ctx_.eks.record_scaling({now, rt.config->name, "ClusterAutoscaler",
                         fmt::format("node group {}", rt.config->config.node_groups[g].name), from,
                         from + add[g],
                         fmt::format("TriggeredScaleUp: pod triggered scale-up: [{}] ({} pod(s))",
@@ -406,15 +428,16 @@ bool Runtime::ca_scale_up(ClusterId c) {
   return true;
 }
 
-void Runtime::ca_scale_down(ClusterId c) {
-  ClusterState& rt = clusters_[c];
-  ClusterState::ClusterAutoscaler& ca = *rt.cluster_autoscaler;
-  const ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
+void Runtime::scale_down(Cluster& ca) {
+  const ClusterId c = ca.id;
+  eks::Runtime& eks = ctx_.eks;
+  const ClusterState& rt = eks.cluster(c);
+  const eks::ClusterAutoscalerConfig& cfg = *rt.config->cluster_autoscaler;
   if (!cfg.scale_down_enabled) return;
-  const SimTime now = sim_.now();
+  const SimTime now = ctx_.sim.now();
   const NodeTable& table = rt.scheduler.nodes();
   // Room left on every node, and the nodes this pass plans to remove.
-  ClusterState::ClusterAutoscaler::Scratch& s = *ca.scratch;
+  Cluster& s = ca;
   std::vector<Bin>& room = s.room;
   room.assign(table.size(), Bin{});
   std::vector<std::uint8_t>& planned = s.planned;
@@ -470,14 +493,15 @@ void Runtime::ca_scale_down(ClusterId c) {
     open.push_back(node.node);
   }
   for (const NodeId n : rt.nodes.ids()) {
-    NodeRecord& node = rt.nodes[n];
+    const NodeRecord& node = rt.nodes[n];
+    Cluster::Mark& mark = ca.marks[n];
     if (!node.present || !node.reachable || !node.ready || node.cordoned || node.drain != kUnset ||
         node.autoscaler_deleting) {
-      node.unneeded_since = kNever;
+      mark.unneeded_since = kNever;
       continue;
     }
     // A node whose last simulation found a pod that cannot move waits out the recheck timeout.
-    if (now < node.unremovable_until) continue;
+    if (now < mark.unremovable_until) continue;
     const NodeIndex slot = node.node;
     // Utilisation: the larger of the CPU and memory its pods request over what it offers
     // (DaemonSet pods counted unless --ignore-daemonsets-utilization).
@@ -486,7 +510,7 @@ void Runtime::ca_scale_down(ClusterId c) {
     std::int64_t cpu = table.requested_cpu(slot), memory = table.requested_memory(slot);
     if (cfg.ignore_daemonsets_utilization)
       for (const TaskId p : rt.scheduler.pods_on(slot)) {
-        const ServiceId w = pod_brief_[p].workload;
+        const ServiceId w = eks.pod_brief(p).workload;
         if (kind(w) != kDaemon) continue;
         cpu -= rt.workloads[w].requests.cpu_millis;
         memory -= rt.workloads[w].requests.memory_bytes;
@@ -496,21 +520,21 @@ void Runtime::ca_scale_down(ClusterId c) {
                  static_cast<double>(memory) / static_cast<double>(std::max<std::int64_t>(1, table.allocatable_memory(slot))));
     const std::uint32_t min = rt.config->config.node_groups[node.group].min;
     if (utilization >= cfg.scale_down_utilization_threshold || size[node.group] <= min) {
-      node.unneeded_since = kNever;
+      mark.unneeded_since = kNever;
       continue;
     }
     if (node.busy_pods > 0) {
       // Previously unneeded nodes are checked again every loop; new candidates up to the cap.
-      if (node.unneeded_since == kNever && non_empty_checked++ >= non_empty_cap) continue;
+      if (mark.unneeded_since == kNever && non_empty_checked++ >= non_empty_cap) continue;
       movers.clear();
       for (const TaskId p : rt.scheduler.pods_on(slot))
-        if (kind(pod_brief_[p].workload) != kDaemon) movers.push_back(p);
+        if (kind(eks.pod_brief(p).workload) != kDaemon) movers.push_back(p);
       // Every pod must be movable: replicated, evictable, and placeable on another node.
       moves.clear();
       bool movable = true;
       budget_taken.clear();
       for (const TaskId p : movers) {
-        const PodBrief pod = pod_brief_[p];
+        const PodBrief pod = eks.pod_brief(p);
         const WorkloadState& wl = rt.workloads[pod.workload];
         if (kind(pod.workload) == kBlocked) {
           movable = false;
@@ -525,7 +549,7 @@ void Runtime::ca_scale_down(ClusterId c) {
         }
         if (pod_budgets.size() == 1) {
           std::int64_t& left = allowed[pod_budgets.front()];
-          if (left == kUnknown) left = allowed_disruptions(c, pod_budgets.front());
+          if (left == kUnknown) left = eks.allowed_disruptions(c, pod_budgets.front());
           if (left <= 0) {
             movable = false;
             break;
@@ -539,7 +563,7 @@ void Runtime::ca_scale_down(ClusterId c) {
         // stopped.
         const auto place = [&](NodeIndex m) {
           return m != slot && m < table.size() && open_at[m] != kNoNode && room[m].fits(need) &&
-                 rt.scheduler.node_admits(pod.cls, m);
+                 eks.node_admits(c, pod.cls, m);
         };
         NodeIndex to = kNoNode;
         if (pod.hint != kNoNode && place(pod.hint)) to = pod.hint;
@@ -549,7 +573,7 @@ void Runtime::ca_scale_down(ClusterId c) {
           to = open[i];
           ca.cursor = static_cast<NodeIndex>(i);
         }
-        if (to != kNoNode) pod_brief_[p].hint = to;
+        if (to != kNoNode) eks.set_pod_hint(p, to);
         if (to == kNoNode) {
           movable = false;
           break;
@@ -561,14 +585,14 @@ void Runtime::ca_scale_down(ClusterId c) {
         for (const std::uint32_t b : budget_taken) ++allowed[b];
         // Give back the room the pods already placed took.
         for (const auto& [p, to] : moves) {
-          const PodBrief& moved = pod_brief_[p];
+          const PodBrief& moved = eks.pod_brief(p);
           const Need back = need_of(rt.workloads[moved.workload].requests_of(moved.revision));
           room[to].cpu += back.cpu;
           room[to].memory += back.memory;
           ++room[to].pods;
         }
-        node.unneeded_since = kNever;
-        node.unremovable_until = now + cfg.unremovable_node_recheck_timeout;
+        mark.unneeded_since = kNever;
+        mark.unremovable_until = now + cfg.unremovable_node_recheck_timeout;
         continue;
       }
     }
@@ -581,19 +605,19 @@ void Runtime::ca_scale_down(ClusterId c) {
       open_at[slot] = kNoNode;
     }
     --size[node.group];
-    if (node.unneeded_since == kNever) node.unneeded_since = now;
+    if (mark.unneeded_since == kNever) mark.unneeded_since = now;
   }
   // Deletions wait out the delays after a scale-up, a deletion and a failure.
   const auto after = [&](SimTime at, SimDuration d) { return at != kNever && now < at + d; };
   if (after(ca.last_scale_up, cfg.scale_down_delay_after_add) ||
       after(ca.last_delete, cfg.scale_down_delay_after_delete.value_or(cfg.scan_interval)) ||
-      after(ca.last_failure, cfg.scale_down_delay_after_failure))
+      after(rt.autoscaler_drain_failed, cfg.scale_down_delay_after_failure))
     return;
   // Each removal is an activity of the node's group, one node down.
   const auto record_removal = [&](const NodeRecord& node, std::string reason) {
-    const std::int64_t from = platform_.desired(rt.config->groups[node.group]);
+    const std::int64_t from = ctx_.platform.desired(rt.config->groups[node.group]);
     ++ca.nodes_removed;
-    scaling_.push_back({now, rt.config->name, "ClusterAutoscaler",
+    ctx_.eks.record_scaling({now, rt.config->name, "ClusterAutoscaler",
                         fmt::format("node group {}", rt.config->config.node_groups[node.group].name),
                         from, from - 1, std::move(reason)});
   };
@@ -601,11 +625,12 @@ void Runtime::ca_scale_down(ClusterId c) {
   std::int32_t empties = 0;
   std::optional<NodeId> drain;
   bool draining = false;
-  for (const NodeDrain& d : rt.drains) draining = draining || (d.active && d.autoscaler);
+  for (const eks::NodeDrain& d : rt.drains) draining = draining || (d.active && d.autoscaler);
   for (const NodeId n : rt.nodes.ids()) {
-    NodeRecord& node = rt.nodes[n];
-    if (!node.present || node.unneeded_since == kNever || !planned[node.node] ||
-        now - node.unneeded_since < cfg.scale_down_unneeded_time)
+    const NodeRecord& node = rt.nodes[n];
+    const Cluster::Mark& mark = ca.marks[n];
+    if (!node.present || mark.unneeded_since == kNever || !planned[node.node] ||
+        now - mark.unneeded_since < cfg.scale_down_unneeded_time)
       continue;
     if (node.busy_pods > 0) {
       if (!drain) drain = n;
@@ -615,9 +640,7 @@ void Runtime::ca_scale_down(ClusterId c) {
     ++empties;
     record_removal(node, fmt::format("ScaleDownEmpty: Scale-down: removing empty node \"{}\"",
                                      table.name(node.node)));
-    cordon(c, n);
-    node.autoscaler_deleting = true;
-    platform_.terminate(sim_, node.instance, true);
+    eks.delete_empty_node(c, n);
   }
   if (empties > 0) {
     ca.last_delete = now;
@@ -628,7 +651,40 @@ void Runtime::ca_scale_down(ClusterId c) {
   record_removal(node, fmt::format("ScaleDown: Scale-down: node \"{}\" removed with drain",
                                    table.name(node.node)));
   ca.last_delete = now;
-  start_drain(c, *drain, kUnset, kUnset, true, true);
+  eks.drain_for_scale_down(c, *drain);
 }
 
-}  // namespace ecsim::eks
+void Runtime::check_invariants() const {
+  for (const auto& ca : clusters_) {
+    if (!ca) continue;
+    const ClusterState& rt = ctx_.eks.cluster(ca->id);
+    for (std::size_t g = 0; g < rt.config->groups.size(); ++g) {
+      const GroupId pg = rt.config->groups[g];
+      const eks::NodeGroupConfig& group = rt.config->config.node_groups[g];
+      const std::uint32_t desired = ctx_.platform.desired(pg);
+      if (desired < group.min || desired > ctx_.platform.max(pg))
+        check_failed(fmt::format("self-check failed: node group {} of cluster {} wants {} nodes, "
+                                 "outside its minSize {} and maxSize {}",
+                                 group.name, rt.config->name, desired, group.min,
+                                 ctx_.platform.max(pg)));
+    }
+  }
+}
+
+void Runtime::add_results(eks::Results& r, SimTime end) const {
+  for (const auto& ca : clusters_) {
+    if (!ca) continue;
+    const ClusterState& rt = ctx_.eks.cluster(ca->id);
+    r.nodes[ca->id.value()].autoscaled = eks::NodesResult::Autoscaled{
+        ca->scale_ups,
+        ca->nodes_added,
+        ca->nodes_removed,
+        rt.autoscaler_evictions,
+        rt.registered_nodes.mean(end),
+        static_cast<std::int64_t>(rt.registered_nodes.max()),
+        rt.node_price.mean(end),
+        rt.node_price.max()};
+  }
+}
+
+}  // namespace ecsim::cluster_autoscaler
