@@ -20,12 +20,13 @@
 #include "command_line.hpp"
 
 #include "ecsim/eks/karpenter.hpp"
+#include "ecsim/karpenter/provisioner.hpp"
 #include "ecsim/platform/catalog.hpp"
 
 namespace {
 
-using ecsim::eks::OfferingSet;
-using ecsim::eks::Offerings;
+using ecsim::karpenter::OfferingSet;
+using ecsim::karpenter::Offerings;
 
 constexpr std::int64_t kMi = 1024LL * 1024;
 
@@ -85,8 +86,8 @@ Table full_catalog() {
   return out;
 }
 
-std::vector<ecsim::eks::ProvisionPod> batch(const Table& t, std::uint64_t pods) {
-  std::vector<ecsim::eks::ProvisionPod> out;
+std::vector<ecsim::karpenter::ProvisionPod> batch(const Table& t, std::uint64_t pods) {
+  std::vector<ecsim::karpenter::ProvisionPod> out;
   for (std::uint32_t i = 0; i < pods; ++i) {
     const Shape& s = kShapes[i % std::size(kShapes)];
     out.push_back({s.cpu, s.memory, s.arm_only ? &t.arm : &t.every, i});
@@ -110,14 +111,14 @@ int main(int argc, char** argv) {
           settings))
     return *done;
   const Table t = full_catalog();
-  ecsim::eks::Provisioner provisioner;
-  std::vector<ecsim::eks::ProvisionClaim> claims;
+  ecsim::karpenter::Provisioner provisioner;
+  std::vector<ecsim::karpenter::ProvisionClaim> claims;
   std::vector<std::uint32_t> unplaced;
   std::vector<double> solve_ms, scan_ms;
   std::uint64_t checksum = 0;
   for (std::uint64_t r = 0; r < settings.repeat; ++r) {
-    std::vector<ecsim::eks::ProvisionPod> pods = batch(t, settings.count);
-    std::vector<ecsim::eks::ProvisionPool> pools{{&t.offerings, INT64_MAX, INT64_MAX, INT64_MAX, {0, 0, 0}, nullptr}};
+    std::vector<ecsim::karpenter::ProvisionPod> pods = batch(t, settings.count);
+    std::vector<ecsim::karpenter::ProvisionPool> pools{{&t.offerings, INT64_MAX, INT64_MAX, INT64_MAX, {0, 0, 0}, nullptr}};
     auto start = std::chrono::steady_clock::now();
     provisioner.solve(pods, pools, claims, unplaced);
     solve_ms.push_back(seconds_since(start) * 1e3);
@@ -125,18 +126,18 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "karpenter: %zu pods left unplaced\n", unplaced.size());
       return 1;
     }
-    const std::vector<ecsim::eks::ProvisionPod> again = batch(t, settings.count);
+    const std::vector<ecsim::karpenter::ProvisionPod> again = batch(t, settings.count);
     start = std::chrono::steady_clock::now();
-    for (const ecsim::eks::ProvisionPod& p : again) {
+    for (const ecsim::karpenter::ProvisionPod& p : again) {
       const std::vector<std::uint32_t> zones{0, 0, 0};
-      const auto pick = ecsim::eks::Provisioner::cheapest(t.offerings, *p.compatible, p.cpu, p.memory, 1,
+      const auto pick = ecsim::karpenter::Provisioner::cheapest(t.offerings, *p.compatible, p.cpu, p.memory, 1,
                                                           1e300, zones);
       checksum += pick ? *pick : 0;
     }
     scan_ms.push_back(seconds_since(start) * 1e3);
   }
   double price = 0;
-  for (const ecsim::eks::ProvisionClaim& c : claims) price += t.offerings.price[c.offering];
+  for (const ecsim::karpenter::ProvisionClaim& c : claims) price += t.offerings.price[c.offering];
   const double solve = ecsim::bench::median(solve_ms), scan = ecsim::bench::median(scan_ms);
   if (settings.json) {
     fmt::print("{{\"pods\": {}, \"offerings\": {}, \"claims\": {}, \"usd_per_hour\": {:.4f}, "

@@ -132,7 +132,7 @@ void Runtime::append_autoscaled(std::vector<std::int64_t>& row) const {
   for (const ClusterState& rt : clusters_) {
     for (const ServiceId w : rt.hpa_targets) row.push_back(rt.workloads[w].replicas);
     if (rt.node_autoscaler) row.push_back(static_cast<std::int64_t>(rt.registered_nodes.value()));
-    if (rt.karpenter) row.push_back(static_cast<std::int64_t>(rt.karpenter->nodes.value()));
+    if (rt.provisioner) row.push_back(static_cast<std::int64_t>(rt.pooled_nodes.value()));
   }
 }
 
@@ -140,7 +140,7 @@ void Runtime::append_autoscaled_columns(std::vector<std::string>& names) const {
   for (const ClusterState& rt : clusters_) {
     for (const ServiceId w : rt.hpa_targets)
       names.push_back(fmt::format("desired:{}/{}", rt.config->name, rt.workloads[w].name));
-    if (rt.node_autoscaler || rt.karpenter)
+    if (rt.node_autoscaler || rt.provisioner)
       names.push_back(fmt::format("nodes:{}", rt.config->name));
   }
 }

@@ -192,7 +192,7 @@ bool Runtime::drain_node(ClusterId c, std::uint32_t d) {
     finish(p, Outcome::kEvicted);
     if (rt.drains[d].update != kUnset) ++rt.updates[rt.drains[d].update].result.pods_evicted;
     if (rt.drains[d].autoscaler) ++rt.autoscaler_evictions;
-    if (rt.drains[d].karpenter) ++rt.karpenter->pods_evicted;
+    if (rt.drains[d].karpenter) ++rt.provisioner_evictions;
   }
   // Karpenter's termination: past the NodePool's terminationGracePeriod the pods that would not
   // go are deleted.
@@ -201,7 +201,7 @@ bool Runtime::drain_node(ClusterId c, std::uint32_t d) {
     if (pool.termination_grace_period &&
         sim_.now() - rt.drains[d].since >= *pool.termination_grace_period) {
       for (const TaskId p : refused) finish(p, Outcome::kEvicted);
-      rt.karpenter->pods_evicted += refused.size();
+      rt.provisioner_evictions += refused.size();
       refused.clear();
     }
   }

@@ -279,7 +279,8 @@ void Runtime::start(const RandomStreams& streams) {
     schedule_operations(c, streams);
     start_loads(c);
     clusters_[c].node_autoscaler = clusters_[c].config->cluster_autoscaler.has_value();
-    start_karpenter(c, streams);
+    clusters_[c].provisioner = !clusters_[c].config->manifests.node_pools.empty();
+    ECSIM_ASSERT(!clusters_[c].provisioner || provisioner_, "Karpenter is set before the runtime starts");
     reconcile(c);
   }
 }
@@ -415,11 +416,12 @@ bool Runtime::awaits_node(TaskId p) const {
          wl.kind != WorkloadState::Kind::kDaemonSet && wl.fargate_profile == kUnset;
 }
 
-std::span<const TaskId> Runtime::failed_scheduling(ClusterId c) {
+std::span<const TaskId> Runtime::failed_scheduling(ClusterId c, std::vector<TaskId>* dropped) {
   std::vector<TaskId>& list = clusters_[c].failed_scheduling;
   std::size_t kept = 0;
   for (const TaskId p : list) {
     if (!awaits_node(p)) {
+      if (dropped) dropped->push_back(p);
       (void)release(p);
       continue;
     }
@@ -556,7 +558,11 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
       rt.node_of_instance[change.instance] = n;
       rt.registered_nodes.add(sim_.now(), 1);
       rt.node_price.add(sim_.now(), price_of(change.instance));
-      if (pooled) karpenter_registered(c, n);
+      if (pooled) {
+        rt.nodes[n].pod_changed = sim_.now();
+        rt.pooled_nodes.add(sim_.now(), 1);
+        provisioner_->node_registered(c, n);
+      }
       if (!node.reachable) {
         sim_.schedule_in(rt.config->node_monitor_grace, kNotReady, change.instance.value(),
                          node.generation);
@@ -600,13 +606,13 @@ bool Runtime::on_instance_change(const platform::InstanceChange& change) {
     case platform::ChangeKind::kInterruptionNotice:
       // Karpenter's interruption handling: the node is cordoned and drained at once, its pods
       // provisioned for elsewhere (Spot's two-minute notice).
-      if (found != rt.node_of_instance.end() && karpenter_node(rt, rt.nodes[found->second]) &&
+      if (found != rt.node_of_instance.end() && pooled(rt, rt.nodes[found->second]) &&
           rt.nodes[found->second].drain == kUnset && rt.nodes[found->second].present)
-        karpenter_terminate(c, found->second, "Interrupted: Spot interruption notice");
+        provisioner_->interruption_notice(c, found->second);
       break;
     case platform::ChangeKind::kTerminated:
-      if (rt.karpenter && found == rt.node_of_instance.end())
-        karpenter_claim_gone(c, change.instance);
+      if (rt.provisioner && found == rt.node_of_instance.end())
+        provisioner_->instance_gone(c, change.instance);
       if (found != rt.node_of_instance.end()) {
         const NodeId n = found->second;
         NodeRecord& node = rt.nodes[n];
@@ -654,14 +660,9 @@ void Runtime::remove_node(ClusterId c, NodeId n) {
   rt.scheduler.remove_node(node.node);
   rt.registered_nodes.add(sim_.now(), -1);
   rt.node_price.add(sim_.now(), -price_of(node.instance));
-  if (karpenter_node(rt, node)) {
-    ClusterState::Karpenter& k = *rt.karpenter;
-    k.nodes.add(sim_.now(), -1);
-    ClusterState::Karpenter::Pool& pool = k.pools[node.group - rt.config->groups.size()];
-    --pool.zone_nodes[node.az.value()];
-    pool.cpu -= pool.offerings.capacity_cpu[node.offering];
-    pool.memory -= pool.offerings.capacity_memory[node.offering];
-    --pool.nodes;
+  if (pooled(rt, node)) {
+    rt.pooled_nodes.add(sim_.now(), -1);
+    provisioner_->node_removed(c, n);
   }
   rt.record_of_node[node.node] = NodeId::invalid();
   node.present = false;
@@ -685,16 +686,6 @@ bool Runtime::handle(const Event& e) {
       break;
     }
     case kNotReady: not_ready(InstanceId{e.target}, e.payload); break;
-    case kKarpenterBatch: karpenter_batch(cluster_target(e)); return true;
-    case kKarpenterDisruption: karpenter_disrupt(cluster_target(e)); return true;
-    case kKarpenterExpire: {
-      const ClusterId c = cluster_target(e);
-      const NodeId n{static_cast<NodeId::rep_type>(e.payload)};
-      const NodeRecord& node = clusters_[c].nodes[n];
-      if (node.present && !node.autoscaler_deleting && node.drain == kUnset)
-        karpenter_terminate(c, n, "Expired: the node is older than its NodePool's expireAfter");
-      return true;
-    }
     case kNodeDeleted: {
       const ClusterId c = cluster_target(e);
       const NodeId n{static_cast<NodeId::rep_type>(e.payload)};
@@ -1309,13 +1300,13 @@ void Runtime::cycle(ClusterId c) {
     waiting.backoff_until = sim_.now() + backoff;
     ++waiting.refs;
     rt.unschedulable.push_back(best);
-    // The Cluster Autoscaler sees the pod unschedulable (PodScheduled False) from its first
-    // failed cycle on.
-    if (rt.node_autoscaler && waiting.attempts == 1) {
+    // The Cluster Autoscaler and Karpenter see the pod unschedulable (PodScheduled False) from
+    // its first failed cycle on (a cluster runs one of them at most).
+    if ((rt.node_autoscaler || rt.provisioner) && waiting.attempts == 1) {
       ++waiting.refs;
       rt.failed_scheduling.push_back(best);
+      if (rt.provisioner) provisioner_->pod_unschedulable(c);
     }
-    if (rt.karpenter && waiting.attempts == 1) karpenter_pending(c, best);
   }
   kick(c);
 }
@@ -1617,13 +1608,6 @@ Results Runtime::results(SimTime end) {
         std::count_if(rt.nodes.begin(), rt.nodes.end(), [](const NodeRecord& n) { return n.present; }),
         rt.busy_nodes, rt.busy_gauge.mean(end), static_cast<std::int64_t>(rt.busy_gauge.max()),
         std::nullopt, std::nullopt});
-    if (rt.karpenter) {
-      const ClusterState::Karpenter& k = *rt.karpenter;
-      r.nodes.back().karpenter = NodesResult::Provisioned{
-          k.nodeclaims, k.launch_failures, k.empty, k.underutilized, k.replaced, k.expired,
-          k.interrupted, k.pods_evicted, k.nodes.mean(end), static_cast<std::int64_t>(k.nodes.max()),
-          rt.node_price.mean(end), rt.node_price.max()};
-    }
     for (WorkloadState& wl : rt.workloads) {
       TaskCounts counts = wl.counts;
       for (const TaskId p : pods_of(wl)) {
@@ -1707,39 +1691,6 @@ void Runtime::check_invariants() const {
                                    ns.scoped[q].quota->meta.name, ns.name,
                                    clusters_[c].config->name, ns.scoped[q].used.pods,
                                    scoped[c][n][q].pods));
-    }
-  }
-  // Karpenter: each pool's counts of nodes and claims (per zone, and their capacity) against its
-  // nodes and claims themselves, and its limits held by what provisioning launched (a
-  // consolidation's replacement may stand beside the node it replaces for a while).
-  for (const ClusterState& rt : clusters_) {
-    if (!rt.karpenter) continue;
-    const ClusterState::Karpenter& k = *rt.karpenter;
-    const auto groups = static_cast<std::uint32_t>(rt.config->groups.size());
-    std::vector<std::int64_t> nodes(k.pools.size(), 0), cpu(k.pools.size(), 0), replacing(k.pools.size(), 0);
-    std::vector<std::vector<std::uint32_t>> zones(k.pools.size(), std::vector<std::uint32_t>(zone_down_.size(), 0));
-    const auto count = [&](std::uint32_t q, std::uint32_t offering) {
-      ++nodes[q];
-      cpu[q] += k.pools[q].offerings.capacity_cpu[offering];
-      ++zones[q][k.pools[q].offerings.zone[offering].value()];
-    };
-    for (const NodeRecord& node : rt.nodes)
-      if (node.present && karpenter_node(rt, node)) count(node.group - groups, node.offering);
-    for (const auto& [instance, claim] : k.claims) {
-      count(claim.pool, claim.offering);
-      if (claim.replaces.valid()) ++replacing[claim.pool];
-    }
-    for (std::uint32_t q = 0; q < k.pools.size(); ++q) {
-      const ClusterState::Karpenter::Pool& pool = k.pools[q];
-      const NodePool& spec = rt.config->manifests.node_pools[q];
-      if (nodes[q] != pool.nodes || cpu[q] != pool.cpu || zones[q] != pool.zone_nodes)
-        check_failed(fmt::format("self-check failed: NodePool {} of cluster {} counts {} nodes and "
-                                 "claims ({}m CPU) but holds {} ({}m)",
-                                 spec.meta.name, rt.config->name, pool.nodes, pool.cpu, nodes[q], cpu[q]));
-      if (spec.limit_nodes && nodes[q] - replacing[q] > *spec.limit_nodes)
-        check_failed(fmt::format("self-check failed: NodePool {} of cluster {} holds {} nodes past "
-                                 "its limit of {}",
-                                 spec.meta.name, rt.config->name, nodes[q] - replacing[q], *spec.limit_nodes));
     }
   }
 }

@@ -95,6 +95,7 @@ World::World(const scenario::Scenario& s, const RunOptions& options)
       eks_(s.eks, eks::Context{sim_, platform_, s.platform, cost_, all_wait_, horizon_,
                                options_.explain ? &*options_.explain : nullptr}),
       cluster_autoscaler_(cluster_autoscaler::Context{sim_, platform_, s.platform, eks_, horizon_}),
+      karpenter_(karpenter::Context{sim_, platform_, s.platform, eks_, horizon_}),
       hpa_(hpa_specs(s.eks)),
       appscaling_(s.scalable_targets),
       beanstalk_(s.beanstalk, s.ecs,
@@ -109,6 +110,7 @@ ReplicationResult World::run() {
     (void)cost_.start_eks_control_plane(kSimStart);
   eks_.start(streams_);
   cluster_autoscaler_.start(streams_);
+  karpenter_.start(streams_);
   hpa_.start(sim_, horizon_);
   platform_.start(sim_);
   drain_platform_changes();
@@ -148,6 +150,7 @@ ReplicationResult World::run() {
   add_ecs_results(r, ecs_results);
   eks::Results eks_results = eks_.results(r.end);
   cluster_autoscaler_.add_results(eks_results, r.end);
+  karpenter_.add_results(eks_results, r.end);
   add_eks_results(r, std::move(eks_results));
   // Every autoscaler's changes in time order (EKS's, then Application Auto Scaling's, then
   // Elastic Beanstalk's, at a tie).
@@ -184,6 +187,9 @@ void World::dispatch(const Event& e) {
   } else if (e.kind >= cluster_autoscaler::kFirstEventKind &&
              e.kind < cluster_autoscaler::kEndEventKind) {
     cluster_autoscaler_.handle(e);
+    drain_platform_changes();
+  } else if (e.kind >= karpenter::kFirstEventKind && e.kind < karpenter::kEndEventKind) {
+    karpenter_.handle(e);
     drain_platform_changes();
   } else if (e.kind >= hpa::kFirstEventKind && e.kind < hpa::kEndEventKind) {
     sync_autoscalers(e);
@@ -336,6 +342,7 @@ void World::check_invariants() const {
   audit_conservation(totals());
   eks_.check_invariants();
   cluster_autoscaler_.check_invariants();
+  karpenter_.check_invariants();
   hpa_.check_invariants();
   beanstalk_.check_invariants();
 }

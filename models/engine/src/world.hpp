@@ -12,6 +12,7 @@
 #include "ecsim/appscaling/runtime.hpp"
 #include "ecsim/beanstalk/runtime.hpp"
 #include "ecsim/cluster_autoscaler/runtime.hpp"
+#include "ecsim/karpenter/runtime.hpp"
 #include "ecsim/ecs/runtime.hpp"
 #include "ecsim/eks/runtime.hpp"
 #include "ecsim/hpa/runtime.hpp"
@@ -68,6 +69,7 @@ class World {
   ecs::Runtime ecs_;
   eks::Runtime eks_;
   cluster_autoscaler::Runtime cluster_autoscaler_;
+  karpenter::Runtime karpenter_;
   hpa::Runtime hpa_;
   appscaling::Runtime appscaling_;
   beanstalk::Runtime beanstalk_;

@@ -65,6 +65,7 @@ struct Harness {
     platform.emplace(config, platform::InstanceCatalog::builtin(), 7);
     cost.emplace(config.prices);
     runtime.emplace(specs, eks::Context{sim, *platform, config, *cost, wait, until, nullptr});
+    if (on_made) on_made();
     runtime->start(RandomStreams(11));
     platform->start(sim);
     changes();
@@ -101,8 +102,10 @@ struct Harness {
   std::optional<platform::Platform> platform;
   std::optional<platform::CostMeter> cost;
   std::optional<eks::Runtime> runtime;
-  /// A component of a test's own, composed with the runtime: started after it, handed the
-  /// events of other kinds (the platform's changes follow each).
+  /// A component of a test's own, composed with the runtime: made once the runtime is (before
+  /// it starts), started after it, handed the events of other kinds (the platform's changes
+  /// follow each).
+  std::function<void()> on_made;
   std::function<void()> on_start;
   std::function<void(const Event&)> on_event;
 };

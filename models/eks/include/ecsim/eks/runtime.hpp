@@ -26,7 +26,6 @@
 #include "ecsim/eks/cluster_spec.hpp"
 #include "ecsim/eks/control_plane.hpp"
 #include "ecsim/eks/disruption.hpp"
-#include "ecsim/eks/karpenter.hpp"
 #include "ecsim/eks/results.hpp"
 #include "ecsim/eks/scheduler.hpp"
 #include "ecsim/hpa/runtime.hpp"
@@ -68,9 +67,6 @@ enum EventKind : std::uint32_t {
   kJobStopPods,              ///< target: cluster; payload: workload | run << 32; it failed
   kFargateEvict,             ///< target: pod on Fargate; payload: its zone's outage generation
   kNodeDeleted,              ///< target: cluster; payload: node; its instance gone, NotReady
-  kKarpenterBatch,           ///< target: cluster; Karpenter's batch of pending pods may be due
-  kKarpenterDisruption,      ///< target: cluster; Karpenter's disruption loop (every 10 s)
-  kKarpenterExpire,          ///< target: cluster; payload: node; its NodePool's expireAfter is up
 };
 
 /// An index (of a drain, an update, a Job run, an ordinal, a pod class, ...) that names none;
@@ -274,8 +270,7 @@ struct NodeRecord {
   bool autoscaler_deleting = false;  ///< the Cluster Autoscaler is deleting it (the Node goes with its instance)
   std::uint64_t generation = 0;  ///< bumped at every reachability change
   std::uint32_t busy_pods = 0;   ///< bound pods that no DaemonSet owns
-  SimTime pod_changed = kSimStart;  ///< a pod last bound to it or left it (Karpenter's consolidateAfter)
-  std::uint32_t offering = kUnset;  ///< a Karpenter node's offering in its NodePool
+  SimTime pod_changed = kSimStart;  ///< it registered, or a pod last bound to it or left it (Karpenter's consolidateAfter)
 };
 
 /// A node being drained: by a drain operation, or by a node group update (its upgrade phase or
@@ -390,55 +385,20 @@ struct ClusterState {
   TimeWeightedGauge node_price{kSimStart};
   /// Its HorizontalPodAutoscalers' targets, in manifest order.
   std::vector<ServiceId> hpa_targets;
-  /// What a node autoscaler (the Cluster Autoscaler) reads of the cluster, kept when the
-  /// cluster runs one: the pods that failed a scheduling cycle (one ref each, from their first
+  /// What a node autoscaler (the Cluster Autoscaler or Karpenter) reads of the cluster, kept
+  /// when the cluster runs one: the pods that failed a scheduling cycle (one ref each, from their first
   /// failed cycle on: PodScheduled False), the pods its drains evicted, and when one of its
   /// drains was last given up.
-  bool node_autoscaler = false;
+  bool node_autoscaler = false;  ///< the Cluster Autoscaler runs in it
   std::vector<TaskId> failed_scheduling;
   std::uint64_t autoscaler_evictions = 0;
   SimTime autoscaler_drain_failed = kNever;
   TimeWeightedGauge registered_nodes{kSimStart};  ///< its registered nodes over time
-  /// Karpenter's state, when the manifests hold NodePools.
-  struct Karpenter {
-    explicit Karpenter(const RandomStream& r) : templates(r) {}
-    /// One NodePool: what it may launch, and what it holds.
-    struct Pool {
-      std::uint32_t index = 0;  ///< into the manifests' node_pools
-      Offerings offerings;
-      std::vector<NodeIndex> template_node;  ///< per offering: its node in `templates`
-      std::vector<SimTime> unavailable;      ///< per offering: refused (no capacity) until
-      std::vector<std::uint32_t> zone_nodes;  ///< its nodes and claims per zone
-      std::int64_t cpu = 0, memory = 0, nodes = 0;  ///< capacity of its nodes and claims
-    };
-    std::vector<Pool> pools;
-    std::vector<std::uint32_t> order;  ///< pools by weight, highest first (ties: name)
-    Scheduler templates;               ///< one template node per offering of every pool
-    TemplateClasses template_class;    ///< per workload: its pod class in `templates`
-    /// Per template class: for each pool (in `order`), its offerings whose nodes admit the
-    /// class's pods.
-    std::map<PodClassId, std::vector<OfferingSet>> compatible;
-    std::vector<std::uint32_t> position;  ///< per pool: its place in `order`
-    /// A NodeClaim launched and not registered yet: its pool, offering, room left, and the node
-    /// a consolidation replaces with it.
-    struct Claim {
-      std::uint32_t pool = 0, offering = 0;
-      SimTime launched = kSimStart;
-      std::int64_t cpu = 0, memory = 0, pods = 0;  ///< room left for nominated pods
-      NodeId replaces;
-    };
-    std::map<InstanceId, Claim> claims;
-    std::map<TaskId, InstanceId> nominated;  ///< pods a claim in flight will take
-    std::vector<TaskId> pending;              ///< pods that failed a scheduling cycle (one ref each)
-    SimTime batch_start = kNever, last_pod = kNever;
-    bool batch_scheduled = false;
-    Provisioner provisioner;
-    std::size_t cursor = 0;  ///< where the next first-fit search of a consolidation starts
-    std::uint64_t nodeclaims = 0, launch_failures = 0, pods_evicted = 0;
-    std::uint64_t empty = 0, underutilized = 0, replaced = 0, expired = 0, interrupted = 0;
-    TimeWeightedGauge nodes{kSimStart};  ///< its registered nodes over time
-  };
-  std::optional<Karpenter> karpenter;
+  /// Karpenter runs in it (its manifests hold NodePools): the nodes of its NodePools (numbered
+  /// after the node groups) over time, and the pods its terminations evicted or deleted.
+  bool provisioner = false;
+  TimeWeightedGauge pooled_nodes{kSimStart};
+  std::uint64_t provisioner_evictions = 0;
 };
 
 /// What the Cluster Autoscaler's scale-down reads of a pod for every pod of every candidate node
@@ -450,6 +410,25 @@ struct PodBrief {
   std::uint32_t revision = 0;
   PodClassId cls = 0;
   NodeIndex hint = kNoNode;
+};
+
+/// What a node provisioner (Karpenter, models/karpenter) is told of a cluster as it changes:
+/// the runtime calls it at the instant it acts, so that the provisioner's work interleaves with
+/// the runtime's as it does in a cluster. A call per pod's first failed cycle and per node
+/// registered or gone, never per event.
+class NodeProvisioner {
+ public:
+  virtual ~NodeProvisioner() = default;
+  /// A pod of cluster `c` failed its first scheduling cycle (it is in failed_scheduling now).
+  virtual void pod_unschedulable(ClusterId c) = 0;
+  /// Node `n` of a NodePool registered.
+  virtual void node_registered(ClusterId c, NodeId n) = 0;
+  /// Node `n` of a NodePool is gone (its record no longer present).
+  virtual void node_removed(ClusterId c, NodeId n) = 0;
+  /// Instance `i` of a NodePool's group went before it registered as a node.
+  virtual void instance_gone(ClusterId c, InstanceId i) = 0;
+  /// Node `n` of a NodePool, not being drained, got a Spot interruption notice.
+  virtual void interruption_notice(ClusterId c, NodeId n) = 0;
 };
 
 /// What the runtime shares with the rest of the run.
@@ -529,8 +508,29 @@ class Runtime {
   /// Sets the node a scale-down simulation last moved pod `p` to.
   void set_pod_hint(TaskId p, NodeIndex n) { pod_brief_[p].hint = n; }
   /// The pods of cluster `c` that failed a scheduling cycle and still wait for a node that a
-  /// new one could be (see awaits_node), oldest first; the others are dropped from the list.
-  std::span<const TaskId> failed_scheduling(ClusterId c);
+  /// new one could be (see awaits_node), oldest first; the others are dropped from the list
+  /// (and appended to `dropped` first, when given).
+  std::span<const TaskId> failed_scheduling(ClusterId c, std::vector<TaskId>* dropped = nullptr);
+  /// Karpenter, told of the clusters' changes; set before `start`, it must outlive the runtime.
+  void set_provisioner(NodeProvisioner* p) noexcept { provisioner_ = p; }
+  /// Node `n` of cluster `c` is a NodePool's (Karpenter's).
+  [[nodiscard]] bool pooled(const ClusterState& rt, const NodeRecord& node) const {
+    return rt.provisioner && node.group >= rt.config->config.node_groups.size();
+  }
+  /// A node of NodePool `pool` of cluster `c` with instance type `type` in zone `az`, as it
+  /// registers (Karpenter's template nodes, its offerings' labels).
+  [[nodiscard]] NodeSpec pool_node_spec(ClusterId c, std::uint32_t pool,
+                                        const platform::InstanceType& type, AzId az, bool spot,
+                                        std::string name) const {
+    return pool_node_spec(clusters_[c], pool, type, az, spot, std::move(name));
+  }
+  /// Whether the eviction API would evict pod `p` now (its budgets allow it).
+  [[nodiscard]] bool eviction_allowed(ClusterId c, TaskId p) const;
+  /// Karpenter terminates node `n`: cordoned, drained through the eviction API (its pods
+  /// deleted past the NodePool's terminationGracePeriod), then its instance terminated.
+  void drain_for_termination(ClusterId c, NodeId n) {
+    start_drain(c, n, kUnset, kUnset, true, false, true);
+  }
   /// Pod `p` waits for a node that a new one could be: pending, not pinned to a node (spec.nodeName
   /// or a DaemonSet's), not on Fargate. What the Cluster Autoscaler and Karpenter provision for.
   [[nodiscard]] bool awaits_node(TaskId p) const;
@@ -629,19 +629,7 @@ class Runtime {
   ExplainResult explanation(TaskId p, const Explanation& why) const;
   // autoscaling.cpp: workloads' loads, and what HorizontalPodAutoscalers read of their targets
   void start_loads(ClusterId c);
-  // karpenter_runtime.cpp: Karpenter
-  void start_karpenter(ClusterId c, const RandomStreams& streams);
-  void karpenter_pending(ClusterId c, TaskId p);
-  void karpenter_open_batch(ClusterId c);
-  void karpenter_batch(ClusterId c);
-  void karpenter_provision(ClusterId c);
-  void karpenter_disrupt(ClusterId c);
-  void karpenter_registered(ClusterId c, NodeId n);
-  void karpenter_claim_gone(ClusterId c, InstanceId instance);
-  void karpenter_terminate(ClusterId c, NodeId n, std::string_view reason);
-  [[nodiscard]] bool karpenter_node(const ClusterState& rt, const NodeRecord& node) const {
-    return rt.karpenter && node.group >= rt.config->config.node_groups.size();
-  }
+  // karpenter_nodes.cpp: the nodes of Karpenter's NodePools
   /// A node of NodePool `pool` with instance type `type` in zone `az`, as it registers.
   NodeSpec pool_node_spec(const ClusterState& rt, std::uint32_t pool,
                           const platform::InstanceType& type, AzId az, bool spot,
@@ -659,7 +647,6 @@ class Runtime {
                    bool scale_down, bool autoscaler = false, bool karpenter = false);
   void drain_tick(ClusterId c);
   bool drain_node(ClusterId c, std::uint32_t d);
-  bool eviction_allowed(ClusterId c, TaskId p) const;
   void node_drained(ClusterId c, std::uint32_t d);
   void node_terminate(ClusterId c, std::uint32_t d);
   void drain_ended(ClusterId c, std::uint32_t d);
@@ -669,6 +656,7 @@ class Runtime {
   void operation_results(Results& r);
 
   std::span<const ClusterSpec> specs_;
+  NodeProvisioner* provisioner_ = nullptr;  ///< Karpenter, when a cluster has NodePools
   std::vector<ScalingActivity> scaling_;  ///< every autoscaler's changes, in time order
   std::vector<hpa::RevisionPods> hpa_view_;  ///< scratch of metrics_view: the target's pods
   Simulator& sim_;

@@ -1,10 +1,12 @@
-// Karpenter (kubernetes-sigs/karpenter with the AWS provider) in an EKS cluster: pods the
+// Karpenter (kubernetes-sigs/karpenter with the AWS provider) in the EKS clusters: pods the
 // scheduler could not place are batched (1 s idle, 10 s at most), packed onto new NodeClaims of
 // the NodePools' cheapest offerings and launched; every 10 s its disruption loop deletes empty
 // nodes and consolidates underutilized ones (deleting a node whose pods fit elsewhere, or
 // replacing it by a cheaper one) within the pools' disruption budgets; nodes past expireAfter
-// and Spot nodes given an interruption notice are drained. models/eks/README.md, "Karpenter",
-// cites each rule.
+// and Spot nodes given an interruption notice are drained. models/karpenter/README.md cites each
+// rule.
+
+#include "ecsim/karpenter/runtime.hpp"
 
 #include <fmt/format.h>
 
@@ -12,11 +14,70 @@
 #include <charconv>
 #include <numeric>
 
-#include "ecsim/eks/runtime.hpp"
 #include "ecsim/platform/catalog.hpp"
 #include "ecsim/sim/assert.hpp"
 
-namespace ecsim::eks {
+namespace ecsim::karpenter {
+
+using eks::ClusterState;
+using eks::ConsolidationPolicy;
+using eks::NodeIndex;
+using eks::NodePool;
+using eks::NodePoolBudget;
+using eks::NodeRecord;
+using eks::NodeSpec;
+using eks::NodeTable;
+using eks::PodClassId;
+using eks::PodRecord;
+using eks::kReasonEmpty;
+using eks::kReasonUnderutilized;
+using eks::Resources;
+using eks::SelectorOperator;
+using eks::SelectorRequirement;
+using eks::WorkloadState;
+using eks::kNoNode;
+using eks::kUnset;
+
+// One cluster's Karpenter.
+struct Runtime::Cluster {
+  Cluster(ClusterId c, const RandomStream& r) : id(c), templates(r) {}
+  ClusterId id;
+  /// One NodePool: what it may launch, and what it holds.
+  struct Pool {
+    std::uint32_t index = 0;  ///< into the manifests' node_pools
+    Offerings offerings;
+    std::vector<NodeIndex> template_node;  ///< per offering: its node in `templates`
+    std::vector<SimTime> unavailable;      ///< per offering: refused (no capacity) until
+    std::vector<std::uint32_t> zone_nodes;  ///< its nodes and claims per zone
+    std::int64_t cpu = 0, memory = 0, nodes = 0;  ///< capacity of its nodes and claims
+  };
+  std::vector<Pool> pools;
+  std::vector<std::uint32_t> order;  ///< pools by weight, highest first (ties: name)
+  eks::Scheduler templates;          ///< one template node per offering of every pool
+  eks::TemplateClasses template_class;  ///< per workload: its pod class in `templates`
+  /// Per template class: for each pool (in `order`), its offerings whose nodes admit the
+  /// class's pods.
+  std::map<PodClassId, std::vector<OfferingSet>> compatible;
+  std::vector<std::uint32_t> position;  ///< per pool: its place in `order`
+  /// A NodeClaim launched and not registered yet: its pool, offering, room left, and the node
+  /// a consolidation replaces with it.
+  struct Claim {
+    std::uint32_t pool = 0, offering = 0;
+    SimTime launched = kSimStart;
+    std::int64_t cpu = 0, memory = 0, pods = 0;  ///< room left for nominated pods
+    NodeId replaces;
+  };
+  std::map<InstanceId, Claim> claims;
+  std::map<TaskId, InstanceId> nominated;  ///< pods a claim in flight will take
+  IdVector<NodeId, std::uint32_t> offering;  ///< per node record of a pool: its offering
+  SimTime batch_start = kNever, last_pod = kNever;
+  bool batch_scheduled = false;
+  Provisioner provisioner;
+  std::size_t cursor = 0;  ///< where the next first-fit search of a consolidation starts
+  std::uint64_t nodeclaims = 0, launch_failures = 0;
+  std::uint64_t empty = 0, underutilized = 0, replaced = 0, expired = 0, interrupted = 0;
+};
+
 namespace {
 
 // BATCH_IDLE_DURATION and BATCH_MAX_DURATION, Karpenter's defaults.
@@ -35,7 +96,7 @@ bool integer_of(const std::string& s, std::int64_t& out) {
 }
 
 // Whether a node labelled `labels` meets `r`, as a node selector requirement.
-bool holds(const SelectorRequirement& r, const Labels& labels) {
+bool holds(const SelectorRequirement& r, const eks::Labels& labels) {
   const auto it = labels.find(r.key);
   const bool has = it != labels.end();
   const auto in = [&] {
@@ -62,18 +123,20 @@ bool mentions(const NodePool& pool, std::string_view key) {
                      [&](const SelectorRequirement& r) { return r.key == key; });
 }
 
+using Cluster = Runtime::Cluster;
+
 // The pod class of workload `w` in Karpenter's template scheduler.
-PodClassId template_class(ClusterState::Karpenter& k, ServiceId w, const WorkloadState& wl) {
-  return template_class(k.templates, k.template_class, w, wl);
+PodClassId template_class(Cluster& k, ServiceId w, const WorkloadState& wl) {
+  return eks::template_class(k.templates, k.template_class, w, wl);
 }
 
 // For template class `cls`: per pool (in `order`), the offerings whose nodes admit its pods.
-const std::vector<OfferingSet>& compatible(ClusterState::Karpenter& k, PodClassId cls) {
+const std::vector<OfferingSet>& compatible(Cluster& k, PodClassId cls) {
   const auto it = k.compatible.find(cls);
   if (it != k.compatible.end()) return it->second;
   std::vector<OfferingSet> rows;
   for (const std::uint32_t q : k.order) {
-    const ClusterState::Karpenter::Pool& pool = k.pools[q];
+    const Cluster::Pool& pool = k.pools[q];
     OfferingSet row((pool.offerings.size() + 63) / 64, 0);
     for (std::uint32_t j = 0; j < pool.offerings.size(); ++j)
       if (k.templates.node_admits(cls, pool.template_node[j])) row[j / 64] |= std::uint64_t{1} << (j % 64);
@@ -86,57 +149,29 @@ bool has_bit(const OfferingSet& s, std::uint32_t j) { return ((s[j / 64] >> (j %
 
 }  // namespace
 
-NodeSpec Runtime::pool_node_spec(const ClusterState& rt, std::uint32_t pool,
-                                 const platform::InstanceType& type, AzId az, bool spot,
-                                 std::string name) const {
-  const NodePool& np = rt.config->manifests.node_pools[pool];
-  NodeSpec spec;
-  spec.name = std::move(name);
-  spec.labels = np.labels;
-  // A requirement of a key no offering sets (a label of the user's) gives the node its value.
-  for (const SelectorRequirement& r : np.requirements)
-    if (r.op == SelectorOperator::kIn && !r.values.empty() && !spec.labels.contains(r.key))
-      spec.labels[r.key] = r.values.front();
-  for (auto& [key, value] :
-       instance_type_labels(type, np.auto_mode_class ? "eks.amazonaws.com/" : "karpenter.k8s.aws/"))
-    spec.labels[key] = std::move(value);
-  const char* arch = type.arch == platform::Arch::kArm64 ? "arm64" : "amd64";
-  spec.labels["kubernetes.io/hostname"] = spec.name;
-  spec.labels["topology.kubernetes.io/zone"] = platform_config_.azs[az.value()];
-  spec.labels["topology.kubernetes.io/region"] = platform_config_.region;
-  spec.labels["node.kubernetes.io/instance-type"] = type.name;
-  spec.labels["kubernetes.io/os"] = "linux";
-  spec.labels["kubernetes.io/arch"] = arch;
-  spec.labels["beta.kubernetes.io/os"] = "linux";
-  spec.labels["beta.kubernetes.io/arch"] = arch;
-  spec.labels["karpenter.sh/capacity-type"] = spot ? "spot" : "on-demand";
-  spec.labels["karpenter.sh/nodepool"] = np.meta.name;
-  spec.taints = np.taints;
-  spec.cpu_millis = type.eks_allocatable_cpu_m;
-  spec.memory_bytes = static_cast<std::int64_t>(type.eks_allocatable_memory_mib) * 1024 * 1024;
-  spec.pods = type.eks_allocatable_pods;
-  const auto nc = std::find_if(rt.config->manifests.node_classes.begin(),
-                               rt.config->manifests.node_classes.end(),
-                               [&](const NodeClass& c) { return c.meta.name == np.node_class; });
-  if (nc != rt.config->manifests.node_classes.end()) {
-    if (nc->max_pods) spec.pods = *nc->max_pods;
-    if (nc->pods_per_core)
-      spec.pods = std::min<std::int64_t>(spec.pods, std::int64_t{*nc->pods_per_core} * type.vcpu);
+Runtime::Runtime(Context context) : ctx_(context) { ctx_.eks.set_provisioner(this); }
+Runtime::~Runtime() = default;
+
+void Runtime::start(const RandomStreams& streams) {
+  for (const ClusterId c : ctx_.eks.cluster_ids()) {
+    if (clusters_.size() <= c.value()) clusters_.resize(c.value() + 1);
+    const ClusterState& rt = ctx_.eks.cluster(c);
+    if (rt.config->manifests.node_pools.empty()) continue;
+    clusters_[c.value()] = std::make_unique<Cluster>(
+        c, streams.stream(fmt::format("eks/{}/karpenter", rt.config->name)));
+    start_cluster(*clusters_[c.value()]);
   }
-  return spec;
 }
 
-void Runtime::start_karpenter(ClusterId c, const RandomStreams& streams) {
-  ClusterState& rt = clusters_[c];
+void Runtime::start_cluster(Cluster& k) {
+  const ClusterId c = k.id;
+  const ClusterState& rt = ctx_.eks.cluster(c);
   const std::vector<NodePool>& pools = rt.config->manifests.node_pools;
-  if (pools.empty()) return;
-  ClusterState::Karpenter& k =
-      rt.karpenter.emplace(streams.stream(fmt::format("eks/{}/karpenter", rt.config->name)));
   const platform::InstanceCatalog& catalog = platform::InstanceCatalog::builtin();
-  const double spot_factor = 1.0 - platform_config_.prices.ec2_spot_discount;
+  const double spot_factor = 1.0 - ctx_.platform_config.prices.ec2_spot_discount;
   for (std::uint32_t p = 0; p < pools.size(); ++p) {
     const NodePool& np = pools[p];
-    ClusterState::Karpenter::Pool& pool = k.pools.emplace_back();
+    Cluster::Pool& pool = k.pools.emplace_back();
     pool.index = p;
     // Unconstrained, a pool launches On-Demand amd64 nodes (ecsim's reading; see the README).
     const bool any_capacity = mentions(np, "karpenter.sh/capacity-type");
@@ -148,7 +183,7 @@ void Runtime::start_karpenter(ClusterId c, const RandomStreams& streams) {
       bool spot;
     };
     std::vector<Candidate> candidates;
-    const platform::AsgConfig& group = platform_config_.groups[rt.config->pool_groups[p].value()];
+    const platform::AsgConfig& group = ctx_.platform_config.groups[rt.config->pool_groups[p].value()];
     for (platform::InstanceTypeIndex t = 0; t < catalog.size(); ++t) {
       const platform::InstanceType& type = catalog.at(t);
       if (type.eks_allocatable_cpu_m == 0 || type.eks_allocatable_pods == 0) continue;
@@ -156,7 +191,7 @@ void Runtime::start_karpenter(ClusterId c, const RandomStreams& streams) {
       for (const bool spot : {false, true}) {
         if (!any_capacity && spot) continue;
         for (const AzId z : group.azs) {
-          const NodeSpec spec = pool_node_spec(rt, p, type, z, spot, "template");
+          const NodeSpec spec = ctx_.eks.pool_node_spec(c, p, type, z, spot, "template");
           if (!std::all_of(np.requirements.begin(), np.requirements.end(),
                            [&](const SelectorRequirement& r) { return holds(r, spec.labels); }))
             continue;
@@ -172,7 +207,7 @@ void Runtime::start_karpenter(ClusterId c, const RandomStreams& streams) {
     Offerings& o = pool.offerings;
     for (const Candidate& cand : candidates) {
       const platform::InstanceType& type = catalog.at(cand.type);
-      NodeSpec spec = pool_node_spec(rt, p, type, cand.zone, cand.spot,
+      NodeSpec spec = ctx_.eks.pool_node_spec(c, p, type, cand.zone, cand.spot,
                                      fmt::format("template-{}-{}", np.meta.name, o.size()));
       pool.template_node.push_back(k.templates.add_node(spec));
       o.type.push_back(cand.type);
@@ -186,10 +221,10 @@ void Runtime::start_karpenter(ClusterId c, const RandomStreams& streams) {
       o.price.push_back(cand.price);
     }
     pool.unavailable.assign(o.size(), kSimStart);
-    pool.zone_nodes.assign(platform_config_.azs.size(), 0);
+    pool.zone_nodes.assign(ctx_.platform_config.azs.size(), 0);
   }
   // DaemonSet overhead: what each offering's node runs before any pod of the batch.
-  for (ClusterState::Karpenter::Pool& pool : k.pools) {
+  for (Cluster::Pool& pool : k.pools) {
     for (const ServiceId w : rt.workloads.ids()) {
       const WorkloadState& wl = rt.workloads[w];
       if (wl.kind != WorkloadState::Kind::kDaemonSet) continue;
@@ -210,69 +245,72 @@ void Runtime::start_karpenter(ClusterId c, const RandomStreams& streams) {
   });
   k.position.assign(pools.size(), 0);
   for (std::uint32_t i = 0; i < k.order.size(); ++i) k.position[k.order[i]] = i;
-  if (kSimStart + kDisruptionPeriod <= horizon_)
-    sim_.schedule_at(kSimStart + kDisruptionPeriod, kKarpenterDisruption, c.value());
+  if (kSimStart + kDisruptionPeriod <= ctx_.horizon)
+    ctx_.sim.schedule_at(kSimStart + kDisruptionPeriod, kDisruption, c.value());
 }
 
-// Pod `p` failed its first scheduling cycle: Karpenter's batch opens (or stays open).
-void Runtime::karpenter_pending(ClusterId c, TaskId p) {
-  ClusterState::Karpenter& k = *clusters_[c].karpenter;
-  ++pods_[p].refs;
-  k.pending.push_back(p);
-  karpenter_open_batch(c);
+void Runtime::handle(const Event& e) {
+  const ClusterId c{static_cast<ClusterId::rep_type>(e.target)};
+  Cluster& k = *clusters_[c.value()];
+  switch (e.kind) {
+    case kBatch: batch(k); return;
+    case kDisruption: disrupt(k); return;
+    case kExpire: {
+      const NodeId n{static_cast<NodeId::rep_type>(e.payload)};
+      const NodeRecord& node = ctx_.eks.cluster(c).nodes[n];
+      if (node.present && !node.autoscaler_deleting && node.drain == kUnset)
+        terminate(k, n, "Expired: the node is older than its NodePool's expireAfter");
+      return;
+    }
+    default: ECSIM_ASSERT(false, "an event of Karpenter's range");
+  }
 }
+
+// A pod failed its first scheduling cycle: Karpenter's batch opens (or stays open).
+void Runtime::pod_unschedulable(ClusterId c) { open_batch(*clusters_[c.value()]); }
 
 // A pod to provision for came (or a launch failed): the batch opens, or stays open a little
 // longer.
-void Runtime::karpenter_open_batch(ClusterId c) {
-  ClusterState::Karpenter& k = *clusters_[c].karpenter;
-  if (k.batch_start == kNever) k.batch_start = sim_.now();
-  k.last_pod = sim_.now();
+void Runtime::open_batch(Cluster& k) {
+  if (k.batch_start == kNever) k.batch_start = ctx_.sim.now();
+  k.last_pod = ctx_.sim.now();
   if (!k.batch_scheduled) {
     k.batch_scheduled = true;
-    sim_.schedule_in(kBatchIdle, kKarpenterBatch, c.value());
+    ctx_.sim.schedule_in(kBatchIdle, kBatch, k.id.value());
   }
 }
 
 // The batch closes once no pod came for the idle duration, or at its maximum duration.
-void Runtime::karpenter_batch(ClusterId c) {
-  ClusterState::Karpenter& k = *clusters_[c].karpenter;
+void Runtime::batch(Cluster& k) {
   k.batch_scheduled = false;
   if (k.batch_start == kNever) return;
   const SimTime due = std::min(k.last_pod + kBatchIdle, k.batch_start + kBatchMax);
-  if (sim_.now() < due) {
+  if (ctx_.sim.now() < due) {
     k.batch_scheduled = true;
-    sim_.schedule_at(due, kKarpenterBatch, c.value());
+    ctx_.sim.schedule_at(due, kBatch, k.id.value());
     return;
   }
   k.batch_start = kNever;
-  karpenter_provision(c);
+  provision(k);
 }
 
-void Runtime::karpenter_provision(ClusterId c) {
-  ClusterState& rt = clusters_[c];
-  ClusterState::Karpenter& k = *rt.karpenter;
+void Runtime::provision(Cluster& k) {
+  const ClusterId c = k.id;
+  const ClusterState& rt = ctx_.eks.cluster(c);
   if (!rt.control_plane.quorum()) return;  // the disruption loop retries
-  const SimTime now = sim_.now();
+  const SimTime now = ctx_.sim.now();
   // The pods still waiting that no claim in flight will take.
   std::vector<TaskId> waiting;
-  std::size_t kept = 0;
-  for (const TaskId p : k.pending) {
-    if (!awaits_node(p)) {
-      k.nominated.erase(p);
-      (void)release(p);
-      continue;
-    }
-    k.pending[kept++] = p;
+  dropped_.clear();
+  for (const TaskId p : ctx_.eks.failed_scheduling(c, &dropped_))
     if (!k.nominated.contains(p)) waiting.push_back(p);
-  }
-  k.pending.resize(kept);
+  for (const TaskId p : dropped_) k.nominated.erase(p);
   if (waiting.empty()) return;
   // Claims in flight take what fits in the room they have left.
   std::vector<ProvisionPod> batch;
   std::vector<PodClassId> classes;
   for (const TaskId p : waiting) {
-    const PodRecord& pod = pods_[p];
+    const PodRecord& pod = ctx_.eks.pod(p);
     const WorkloadState& wl = rt.workloads[pod.workload];
     const Resources& r = wl.requests_of(pod.revision);
     const PodClassId cls = template_class(k, pod.workload, wl);
@@ -301,7 +339,7 @@ void Runtime::karpenter_provision(ClusterId c) {
   std::vector<ProvisionPool> pools;
   std::vector<OfferingSet> available;
   for (const std::uint32_t q : k.order) {
-    const ClusterState::Karpenter::Pool& pool = k.pools[q];
+    const Cluster::Pool& pool = k.pools[q];
     const NodePool& np = rt.config->manifests.node_pools[q];
     ProvisionPool pp;
     pp.offerings = &pool.offerings;
@@ -311,7 +349,7 @@ void Runtime::karpenter_provision(ClusterId c) {
     pp.zone_nodes = pool.zone_nodes;
     OfferingSet a((pool.offerings.size() + 63) / 64, 0);
     for (std::uint32_t j = 0; j < pool.offerings.size(); ++j)
-      if (pool.unavailable[j] <= now && platform_.az_state(pool.offerings.zone[j]) != platform::AzState::kDown)
+      if (pool.unavailable[j] <= now && ctx_.platform.az_state(pool.offerings.zone[j]) != platform::AzState::kDown)
         a[j / 64] |= std::uint64_t{1} << (j % 64);
     available.push_back(std::move(a));
     pools.push_back(std::move(pp));
@@ -323,11 +361,11 @@ void Runtime::karpenter_provision(ClusterId c) {
   bool refused = false;
   for (const ProvisionClaim& claim : claims) {
     const std::uint32_t q = k.order[claim.pool];
-    ClusterState::Karpenter::Pool& pool = k.pools[q];
+    Cluster::Pool& pool = k.pools[q];
     const Offerings& o = pool.offerings;
     const std::uint32_t j = claim.offering;
-    const std::optional<InstanceId> id = platform_.launch_instance(
-        sim_, rt.config->pool_groups[q], o.type[j], o.zone[j], o.spot[j] != 0);
+    const std::optional<InstanceId> id = ctx_.platform.launch_instance(
+        ctx_.sim, rt.config->pool_groups[q], o.type[j], o.zone[j], o.spot[j] != 0);
     if (!id) {
       // InsufficientInstanceCapacity: the offering is skipped for a while, the pods wait for
       // the next batch.
@@ -336,10 +374,10 @@ void Runtime::karpenter_provision(ClusterId c) {
       refused = true;
       continue;
     }
-    ClusterState::Karpenter::Claim record{q, j, now, o.cpu[j], o.memory[j], o.pods[j], NodeId::invalid()};
+    Cluster::Claim record{q, j, now, o.cpu[j], o.memory[j], o.pods[j], NodeId::invalid()};
     for (const std::uint32_t member : claim.pods) {
       const TaskId p = batch_pods[member];
-      const Resources& r = rt.workloads[pods_[p].workload].requests_of(pods_[p].revision);
+      const Resources& r = rt.workloads[ctx_.eks.pod(p).workload].requests_of(ctx_.eks.pod(p).revision);
       record.cpu -= r.cpu_millis;
       record.memory -= r.memory_bytes;
       --record.pods;
@@ -353,60 +391,77 @@ void Runtime::karpenter_provision(ClusterId c) {
     ++pool.nodes;
     ++k.nodeclaims;
     const platform::InstanceType& type = platform::InstanceCatalog::builtin().at(o.type[j]);
-    scaling_.push_back({now, rt.config->name, "Karpenter",
+    ctx_.eks.record_scaling({now, rt.config->name, "Karpenter",
                         fmt::format("NodePool {}", rt.config->manifests.node_pools[q].meta.name),
                         from, pool.nodes,
                         fmt::format("Launched NodeClaim for {} pod(s): {} {} in {} (${:.4f}/h)",
                                     claim.pods.size(), type.name, o.spot[j] ? "spot" : "on-demand",
-                                    platform_config_.azs[o.zone[j].value()], o.price[j])});
+                                    ctx_.platform_config.azs[o.zone[j].value()], o.price[j])});
   }
-  if (refused) karpenter_open_batch(c);
+  if (refused) open_batch(k);
 }
 
 // A node of a NodePool registered: its claim is fulfilled (a consolidation's replacement lets
 // the node it replaces go), and its lifetime starts.
-void Runtime::karpenter_registered(ClusterId c, NodeId n) {
-  ClusterState& rt = clusters_[c];
-  ClusterState::Karpenter& k = *rt.karpenter;
-  NodeRecord& node = rt.nodes[n];
-  node.pod_changed = sim_.now();
-  k.nodes.add(sim_.now(), 1);
+void Runtime::node_registered(ClusterId c, NodeId n) {
+  Cluster& k = *clusters_[c.value()];
+  const ClusterState& rt = ctx_.eks.cluster(c);
+  const NodeRecord& node = rt.nodes[n];
   const std::uint32_t q = node.group - static_cast<std::uint32_t>(rt.config->groups.size());
   const auto claim = k.claims.find(node.instance);
   ECSIM_ASSERT(claim != k.claims.end(), "a NodePool's instance comes from a NodeClaim");
-  node.offering = claim->second.offering;
+  if (k.offering.size() <= n.value()) k.offering.resize(n.value() + 1, kUnset);
+  k.offering[n] = claim->second.offering;
   const NodeId replaces = claim->second.replaces;
   k.claims.erase(claim);
   std::erase_if(k.nominated, [&](const auto& entry) { return entry.second == node.instance; });
   if (const std::optional<SimDuration>& expire = rt.config->manifests.node_pools[q].expire_after;
-      expire && platform_.launched_at(node.instance) + *expire <= horizon_)
-    sim_.schedule_at(platform_.launched_at(node.instance) + *expire, kKarpenterExpire, c.value(), n.value());
+      expire && ctx_.platform.launched_at(node.instance) + *expire <= ctx_.horizon)
+    ctx_.sim.schedule_at(ctx_.platform.launched_at(node.instance) + *expire, kExpire, c.value(), n.value());
   if (replaces.valid() && rt.nodes[replaces].present && rt.nodes[replaces].drain == kUnset)
-    karpenter_terminate(c, replaces, "Underutilized: replaced by a cheaper node");
+    terminate(k, replaces, "Underutilized: replaced by a cheaper node");
+}
+
+// A node of a pool is gone: its pool holds it no more.
+void Runtime::node_removed(ClusterId c, NodeId n) {
+  Cluster& k = *clusters_[c.value()];
+  const ClusterState& rt = ctx_.eks.cluster(c);
+  const NodeRecord& node = rt.nodes[n];
+  Cluster::Pool& pool = k.pools[node.group - rt.config->groups.size()];
+  --pool.zone_nodes[node.az.value()];
+  pool.cpu -= pool.offerings.capacity_cpu[k.offering[n]];
+  pool.memory -= pool.offerings.capacity_memory[k.offering[n]];
+  --pool.nodes;
+}
+
+void Runtime::interruption_notice(ClusterId c, NodeId n) {
+  // Karpenter's interruption handling: the node is cordoned and drained at once, its pods
+  // provisioned for elsewhere (Spot's two-minute notice).
+  terminate(*clusters_[c.value()], n, "Interrupted: Spot interruption notice");
 }
 
 // A claim's instance went before it registered (its zone failed while it booted).
-void Runtime::karpenter_claim_gone(ClusterId c, InstanceId instance) {
-  ClusterState::Karpenter& k = *clusters_[c].karpenter;
+void Runtime::instance_gone(ClusterId c, InstanceId instance) {
+  Cluster& k = *clusters_[c.value()];
   const auto claim = k.claims.find(instance);
   if (claim == k.claims.end()) return;
-  ClusterState::Karpenter::Pool& pool = k.pools[claim->second.pool];
+  Cluster::Pool& pool = k.pools[claim->second.pool];
   const std::uint32_t j = claim->second.offering;
   --pool.zone_nodes[pool.offerings.zone[j].value()];
   pool.cpu -= pool.offerings.capacity_cpu[j];
   pool.memory -= pool.offerings.capacity_memory[j];
   --pool.nodes;
-  pool.unavailable[j] = sim_.now() + kUnavailableOffering;
+  pool.unavailable[j] = ctx_.sim.now() + kUnavailableOffering;
   k.claims.erase(claim);
   std::erase_if(k.nominated, [&](const auto& entry) { return entry.second == instance; });
-  karpenter_open_batch(c);
+  open_batch(k);
 }
 
 // Karpenter deletes node `n`: cordoned, its pods evicted through the eviction API (as its
 // termination controller drains), then its instance terminated.
-void Runtime::karpenter_terminate(ClusterId c, NodeId n, std::string_view reason) {
-  ClusterState& rt = clusters_[c];
-  ClusterState::Karpenter& k = *rt.karpenter;
+void Runtime::terminate(Cluster& k, NodeId n, std::string_view reason) {
+  const ClusterId c = k.id;
+  const ClusterState& rt = ctx_.eks.cluster(c);
   const NodeRecord& node = rt.nodes[n];
   const std::uint32_t q = node.group - static_cast<std::uint32_t>(rt.config->groups.size());
   const std::int64_t nodes = k.pools[q].nodes;
@@ -415,24 +470,26 @@ void Runtime::karpenter_terminate(ClusterId c, NodeId n, std::string_view reason
   else if (reason.starts_with("Underutilized")) ++k.underutilized;
   else if (reason.starts_with("Expired")) ++k.expired;
   else if (reason.starts_with("Interrupted")) ++k.interrupted;
-  scaling_.push_back({sim_.now(), rt.config->name, "Karpenter",
+  ctx_.eks.record_scaling({ctx_.sim.now(), rt.config->name, "Karpenter",
                       fmt::format("NodePool {}", rt.config->manifests.node_pools[q].meta.name),
                       nodes, nodes - 1,
                       fmt::format("{} (node \"{}\")", reason, rt.scheduler.nodes().name(node.node))});
-  start_drain(c, n, kUnset, kUnset, true, false, true);
+  ctx_.eks.drain_for_termination(c, n);
 }
 
-void Runtime::karpenter_disrupt(ClusterId c) {
-  ClusterState& rt = clusters_[c];
-  ClusterState::Karpenter& k = *rt.karpenter;
-  const SimTime now = sim_.now();
-  if (now + kDisruptionPeriod <= horizon_) sim_.schedule_in(kDisruptionPeriod, kKarpenterDisruption, c.value());
+void Runtime::disrupt(Cluster& k) {
+  const ClusterId c = k.id;
+  eks::Runtime& eks = ctx_.eks;
+  const ClusterState& rt = eks.cluster(c);
+  const SimTime now = ctx_.sim.now();
+  if (now + kDisruptionPeriod <= ctx_.horizon) ctx_.sim.schedule_in(kDisruptionPeriod, kDisruption, c.value());
   if (!rt.control_plane.quorum()) return;
   // Pods still waiting with no claim for them (a batch lost to a refused launch or to the
   // control plane): provision again.
   if (!k.batch_scheduled && k.batch_start == kNever &&
-      std::any_of(k.pending.begin(), k.pending.end(), [&](TaskId p) { return !k.nominated.contains(p); }))
-    karpenter_provision(c);
+      std::any_of(rt.failed_scheduling.begin(), rt.failed_scheduling.end(),
+                  [&](TaskId p) { return !k.nominated.contains(p); }))
+    provision(k);
   const std::vector<NodePool>& specs = rt.config->manifests.node_pools;
   const auto groups = static_cast<std::uint32_t>(rt.config->groups.size());
   // Per pool: its nodes and those being disrupted (deleting, or replaced by a claim in flight).
@@ -444,7 +501,7 @@ void Runtime::karpenter_disrupt(ClusterId c) {
       ++disrupting[claim.pool];
     }
   for (const NodeRecord& node : rt.nodes) {
-    if (!node.present || !karpenter_node(rt, node)) continue;
+    if (!node.present || !eks.pooled(rt, node)) continue;
     ++total[node.group - groups];
     if (node.drain != kUnset || node.autoscaler_deleting) ++disrupting[node.group - groups];
   }
@@ -469,7 +526,7 @@ void Runtime::karpenter_disrupt(ClusterId c) {
   std::vector<NodeId> empty, underutilized;
   for (const NodeId n : rt.nodes.ids()) {
     const NodeRecord& node = rt.nodes[n];
-    if (!node.present || !karpenter_node(rt, node) || !node.reachable || !node.ready ||
+    if (!node.present || !eks.pooled(rt, node) || !node.reachable || !node.ready ||
         node.cordoned || node.drain != kUnset || node.autoscaler_deleting || replacing[n.value()])
       continue;
     const NodePool& np = specs[node.group - groups];
@@ -487,7 +544,7 @@ void Runtime::karpenter_disrupt(ClusterId c) {
     if (left[q] == 0) continue;
     --left[q];
     ++disrupting[q];
-    karpenter_terminate(c, n, "Empty: the node has no pods but DaemonSets'");
+    terminate(k, n, "Empty: the node has no pods but DaemonSets'");
     acted = true;
   }
   if (acted || underutilized.empty()) return;
@@ -522,10 +579,10 @@ void Runtime::karpenter_disrupt(ClusterId c) {
     std::vector<TaskId> movers;
     bool movable = true;
     for (const TaskId p : rt.scheduler.pods_on(node.node)) {
-      const WorkloadState& wl = rt.workloads[pods_[p].workload];
+      const WorkloadState& wl = rt.workloads[ctx_.eks.pod(p).workload];
       if (wl.kind == WorkloadState::Kind::kDaemonSet) continue;
       // A pod no controller replaces, or one that may not be disrupted, keeps its node.
-      if (wl.kind == WorkloadState::Kind::kPod || wl.pod->not_safe_to_evict || !eviction_allowed(c, p))
+      if (wl.kind == WorkloadState::Kind::kPod || wl.pod->not_safe_to_evict || !eks.eviction_allowed(c, p))
         movable = false;
       movers.push_back(p);
     }
@@ -534,14 +591,14 @@ void Runtime::karpenter_disrupt(ClusterId c) {
     std::vector<std::pair<NodeIndex, const Resources*>> taken;
     bool fits = true;
     for (const TaskId p : movers) {
-      const Resources& r = rt.workloads[pod_brief_[p].workload].requests_of(pod_brief_[p].revision);
+      const Resources& r = rt.workloads[eks.pod_brief(p).workload].requests_of(eks.pod_brief(p).revision);
       // First fit over the open nodes, from where the last search stopped.
       NodeIndex to = kNoNode;
       for (std::size_t probe = 0; probe < open.size(); ++probe) {
         const std::size_t i = (k.cursor + probe) % open.size();
         const NodeIndex m = open[i];
         if (m != node.node && room_cpu[m] >= r.cpu_millis && room_memory[m] >= r.memory_bytes &&
-            room_pods[m] >= 1 && rt.scheduler.node_admits(pod_brief_[p].cls, m)) {
+            room_pods[m] >= 1 && eks.node_admits(c, eks.pod_brief(p).cls, m)) {
           to = m;
           k.cursor = i;
           break;
@@ -557,7 +614,7 @@ void Runtime::karpenter_disrupt(ClusterId c) {
       taken.emplace_back(to, &r);
     }
     if (fits) {
-      karpenter_terminate(c, n, "Underutilized: its pods fit on other nodes");
+      terminate(k, n, "Underutilized: its pods fit on other nodes");
       return;
     }
     for (const auto& [to, r] : taken) {
@@ -567,50 +624,101 @@ void Runtime::karpenter_disrupt(ClusterId c) {
     }
     // Replacement: a cheaper offering of its pool that holds all its pods. A Spot node is not
     // replaced by another Spot node (SpotToSpotConsolidation is off by default).
-    ClusterState::Karpenter::Pool& pool = k.pools[q];
+    Cluster::Pool& pool = k.pools[q];
     const Offerings& o = pool.offerings;
-    if (node.offering == kUnset) continue;
+    if (k.offering[n] == kUnset) continue;
     OfferingSet options((o.size() + 63) / 64, 0);
     for (std::uint32_t j = 0; j < o.size(); ++j)
-      if (pool.unavailable[j] <= now && platform_.az_state(o.zone[j]) != platform::AzState::kDown &&
-          !(o.spot[node.offering] != 0 && o.spot[j] != 0))
+      if (pool.unavailable[j] <= now && ctx_.platform.az_state(o.zone[j]) != platform::AzState::kDown &&
+          !(o.spot[k.offering[n]] != 0 && o.spot[j] != 0))
         options[j / 64] |= std::uint64_t{1} << (j % 64);
     std::int64_t cpu = 0, memory = 0;
     for (const TaskId p : movers) {
-      const WorkloadState& wl = rt.workloads[pods_[p].workload];
-      const Resources& r = wl.requests_of(pods_[p].revision);
+      const WorkloadState& wl = rt.workloads[ctx_.eks.pod(p).workload];
+      const Resources& r = wl.requests_of(ctx_.eks.pod(p).revision);
       cpu += r.cpu_millis;
       memory += r.memory_bytes;
-      const OfferingSet& row = compatible(k, template_class(k, pods_[p].workload, wl))[k.position[q]];
+      const OfferingSet& row = compatible(k, template_class(k, ctx_.eks.pod(p).workload, wl))[k.position[q]];
       for (std::size_t w = 0; w < options.size(); ++w) options[w] &= row[w];
     }
     const std::optional<std::uint32_t> pick =
         Provisioner::cheapest(o, options, cpu, memory, static_cast<std::int64_t>(movers.size()),
-                              o.price[node.offering], pool.zone_nodes);
+                              o.price[k.offering[n]], pool.zone_nodes);
     if (!pick) continue;
     const std::optional<InstanceId> id =
-        platform_.launch_instance(sim_, rt.config->pool_groups[q], o.type[*pick], o.zone[*pick], o.spot[*pick] != 0);
+        ctx_.platform.launch_instance(ctx_.sim, rt.config->pool_groups[q], o.type[*pick], o.zone[*pick], o.spot[*pick] != 0);
     if (!id) {
       ++k.launch_failures;
       pool.unavailable[*pick] = now + kUnavailableOffering;
       continue;
     }
-    k.claims.emplace(*id, ClusterState::Karpenter::Claim{q, *pick, now, 0, 0, 0, n});
+    k.claims.emplace(*id, Cluster::Claim{q, *pick, now, 0, 0, 0, n});
     ++pool.zone_nodes[o.zone[*pick].value()];
     pool.cpu += o.capacity_cpu[*pick];
     pool.memory += o.capacity_memory[*pick];
     ++pool.nodes;
     ++k.nodeclaims;
-    const platform::InstanceType& from = platform::InstanceCatalog::builtin().at(o.type[node.offering]);
+    const platform::InstanceType& from = platform::InstanceCatalog::builtin().at(o.type[k.offering[n]]);
     const platform::InstanceType& to = platform::InstanceCatalog::builtin().at(o.type[*pick]);
-    scaling_.push_back({now, rt.config->name, "Karpenter", fmt::format("NodePool {}", specs[q].meta.name),
+    ctx_.eks.record_scaling({now, rt.config->name, "Karpenter", fmt::format("NodePool {}", specs[q].meta.name),
                         pool.nodes - 1, pool.nodes,
                         fmt::format("Launched NodeClaim to replace underutilized node \"{}\": {} "
                                     "(${:.4f}/h) for {} (${:.4f}/h)",
                                     table.name(node.node), to.name, o.price[*pick], from.name,
-                                    o.price[node.offering])});
+                                    o.price[k.offering[n]])});
     return;
   }
 }
 
-}  // namespace ecsim::eks
+void Runtime::check_invariants() const {
+  // Karpenter: each pool's counts of nodes and claims (per zone, and their capacity) against its
+  // nodes and claims themselves, and its limits held by what provisioning launched (a
+  // consolidation's replacement may stand beside the node it replaces for a while).
+  for (const auto& kp : clusters_) {
+    if (!kp) continue;
+    const Cluster& k = *kp;
+    const ClusterState& rt = ctx_.eks.cluster(k.id);
+    const auto groups = static_cast<std::uint32_t>(rt.config->groups.size());
+    std::vector<std::int64_t> nodes(k.pools.size(), 0), cpu(k.pools.size(), 0), replacing(k.pools.size(), 0);
+    std::vector<std::vector<std::uint32_t>> zones(k.pools.size(), std::vector<std::uint32_t>(ctx_.platform_config.azs.size(), 0));
+    const auto count = [&](std::uint32_t q, std::uint32_t offering) {
+      ++nodes[q];
+      cpu[q] += k.pools[q].offerings.capacity_cpu[offering];
+      ++zones[q][k.pools[q].offerings.zone[offering].value()];
+    };
+    for (const NodeId n : rt.nodes.ids())
+      if (rt.nodes[n].present && ctx_.eks.pooled(rt, rt.nodes[n]))
+        count(rt.nodes[n].group - groups, k.offering[n]);
+    for (const auto& [instance, claim] : k.claims) {
+      count(claim.pool, claim.offering);
+      if (claim.replaces.valid()) ++replacing[claim.pool];
+    }
+    for (std::uint32_t q = 0; q < k.pools.size(); ++q) {
+      const Cluster::Pool& pool = k.pools[q];
+      const NodePool& spec = rt.config->manifests.node_pools[q];
+      if (nodes[q] != pool.nodes || cpu[q] != pool.cpu || zones[q] != pool.zone_nodes)
+        check_failed(fmt::format("self-check failed: NodePool {} of cluster {} counts {} nodes and "
+                                 "claims ({}m CPU) but holds {} ({}m)",
+                                 spec.meta.name, rt.config->name, pool.nodes, pool.cpu, nodes[q], cpu[q]));
+      if (spec.limit_nodes && nodes[q] - replacing[q] > *spec.limit_nodes)
+        check_failed(fmt::format("self-check failed: NodePool {} of cluster {} holds {} nodes past "
+                                 "its limit of {}",
+                                 spec.meta.name, rt.config->name, nodes[q] - replacing[q], *spec.limit_nodes));
+    }
+  }
+}
+
+void Runtime::add_results(eks::Results& r, SimTime end) const {
+  for (const auto& kp : clusters_) {
+    if (!kp) continue;
+    const Cluster& k = *kp;
+    const ClusterState& rt = ctx_.eks.cluster(k.id);
+    r.nodes[k.id.value()].karpenter = eks::NodesResult::Provisioned{
+        k.nodeclaims, k.launch_failures, k.empty, k.underutilized, k.replaced, k.expired,
+        k.interrupted, rt.provisioner_evictions, rt.pooled_nodes.mean(end),
+        static_cast<std::int64_t>(rt.pooled_nodes.max()), rt.node_price.mean(end),
+        rt.node_price.max()};
+  }
+}
+
+}  // namespace ecsim::karpenter

@@ -4,17 +4,18 @@
 #include <catch2/catch.hpp>
 
 #include "ecsim/eks/karpenter.hpp"
+#include "ecsim/karpenter/provisioner.hpp"
 #include "ecsim/platform/catalog.hpp"
 
 namespace {
 
 using ecsim::AzId;
-using ecsim::eks::OfferingSet;
-using ecsim::eks::Offerings;
-using ecsim::eks::ProvisionClaim;
-using ecsim::eks::ProvisionPod;
-using ecsim::eks::ProvisionPool;
-using ecsim::eks::Provisioner;
+using ecsim::karpenter::OfferingSet;
+using ecsim::karpenter::Offerings;
+using ecsim::karpenter::ProvisionClaim;
+using ecsim::karpenter::ProvisionPod;
+using ecsim::karpenter::ProvisionPool;
+using ecsim::karpenter::Provisioner;
 
 constexpr std::int64_t kGi = 1024LL * 1024 * 1024;
 
