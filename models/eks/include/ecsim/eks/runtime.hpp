@@ -386,9 +386,9 @@ struct ClusterState {
   /// Its HorizontalPodAutoscalers' targets, in manifest order.
   std::vector<ServiceId> hpa_targets;
   /// What a node autoscaler (the Cluster Autoscaler or Karpenter) reads of the cluster, kept
-  /// when the cluster runs one: the pods that failed a scheduling cycle (one ref each, from their first
-  /// failed cycle on: PodScheduled False), the pods its drains evicted, and when one of its
-  /// drains was last given up.
+  /// when the cluster runs one: the pods that failed a scheduling cycle (one ref each, from
+  /// their first failed cycle on: PodScheduled False); the Cluster Autoscaler's: the pods its
+  /// drains evicted, when one of its drains was last given up, the registered nodes.
   bool node_autoscaler = false;  ///< the Cluster Autoscaler runs in it
   std::vector<TaskId> failed_scheduling;
   std::uint64_t autoscaler_evictions = 0;
@@ -492,7 +492,8 @@ class Runtime {
   void append_autoscaled(std::vector<std::int64_t>& row) const;
   /// Appends the names of those columns ("desired:CLUSTER/WORKLOAD", "nodes:CLUSTER").
   void append_autoscaled_columns(std::vector<std::string>& names) const;
-  // What a node autoscaler (models/cluster_autoscaler) reads of a cluster and asks of it.
+  // What a node autoscaler (models/cluster_autoscaler, models/karpenter) reads of a cluster
+  // and asks of it.
   /// Cluster `c`'s state, read-only.
   [[nodiscard]] const ClusterState& cluster(ClusterId c) const { return clusters_[c]; }
   /// The clusters' ids.
