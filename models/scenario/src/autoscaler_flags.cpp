@@ -24,7 +24,7 @@ constexpr std::array<std::string_view, 6> kBooleans{
 // Flags of the Cluster Autoscaler that ecsim accepts and does not simulate: logging, the
 // cloud provider's discovery (ecsim scales every node group of the eksctl file), and behaviour
 // ecsim has no model for (volumes, graceful termination, unready nodes).
-constexpr std::array<std::string_view, 32> kNotSimulated{
+constexpr std::array<std::string_view, 43> kNotSimulated{
     "v", "stderrthreshold", "logtostderr", "alsologtostderr", "log-file", "cloud-provider",
     "cloud-config", "node-group-auto-discovery", "nodes", "aws-use-static-instance-list",
     "skip-nodes-with-local-storage", "skip-nodes-with-custom-controller-pods",
@@ -34,7 +34,14 @@ constexpr std::array<std::string_view, 32> kNotSimulated{
     "balancing-label", "max-node-group-binpacking-duration", "max-inactivity",
     "max-failing-time", "address", "expendable-pods-priority-cutoff", "estimator",
     "cordon-node-before-terminating", "daemonset-eviction-for-empty-nodes",
-    "daemonset-eviction-for-occupied-nodes"};
+    "daemonset-eviction-for-occupied-nodes",
+    // ecsim's fixed choices (models/cluster_autoscaler/README.md): non-empty candidates
+    // max(30, 10% of the nodes), one drain at a time, backoff 5 minutes doubling to 30; and
+    // limits it has no model for (cluster-wide cores and memory, GPUs, unready nodes).
+    "scale-down-non-empty-candidates-count", "scale-down-candidates-pool-ratio",
+    "scale-down-candidates-pool-min-count", "max-scale-down-parallelism", "max-drain-parallelism",
+    "initial-node-group-backoff-duration", "max-node-group-backoff-duration", "cores-total",
+    "memory-total", "scale-down-gpu-utilization-threshold", "node-deletion-delay-timeout"};
 
 // The simulated flags, for "did you mean".
 constexpr std::array<std::string_view, 16> kSimulated{
