@@ -220,13 +220,14 @@ void Runtime::check_provisioning(Cluster& ca) {
         std::min<SimDuration>(kMaxGroupBackoff, kInitialGroupBackoff * (std::int64_t{1} << std::min<std::uint32_t>(ca.backoffs[g], 8)));
     ++ca.backoffs[g];
     ca.backoff_until[g] = ctx_.sim.now() + backoff;
-    ctx_.eks.record_scaling({ctx_.sim.now(), rt.config->name, "ClusterAutoscaler",
-                        fmt::format("node group {}", rt.config->config.node_groups[g].name), from,
-                        static_cast<std::int64_t>(ctx_.platform.desired(pg)),
-                        fmt::format("FailedToScaleUp: {} node(s) did not register within "
-                                    "max-node-provision-time ({}); node group backed off for {}",
-                                    missing, format_duration(cfg.max_node_provision_time),
-                                    format_duration(backoff))});
+    ctx_.eks.record_scaling(
+        {ctx_.sim.now(), rt.config->name, "ClusterAutoscaler",
+         fmt::format("node group {}", rt.config->config.node_groups[g].name), from,
+         static_cast<std::int64_t>(ctx_.platform.desired(pg)),
+         fmt::format("FailedToScaleUp: {} node(s) did not register within "
+                     "max-node-provision-time ({}); node group backed off for {}",
+                     missing, format_duration(cfg.max_node_provision_time),
+                     format_duration(backoff))});
   }
 }
 
@@ -417,11 +418,11 @@ bool Runtime::scale_up(Cluster& ca) {
                  "the Cluster Autoscaler asks a node group for no more than its max");
     if (ca.requested_at[g] == kNever) ca.requested_at[g] = now;
     ca.nodes_added += static_cast<std::uint64_t>(add[g]);
-    ctx_.eks.record_scaling({now, rt.config->name, "ClusterAutoscaler",
-                        fmt::format("node group {}", rt.config->config.node_groups[g].name), from,
-                        from + add[g],
-                        fmt::format("TriggeredScaleUp: pod triggered scale-up: [{}] ({} pod(s))",
-                                    groups_text, chosen.pods)});
+    ctx_.eks.record_scaling(
+        {now, rt.config->name, "ClusterAutoscaler",
+         fmt::format("node group {}", rt.config->config.node_groups[g].name), from, from + add[g],
+         fmt::format("TriggeredScaleUp: pod triggered scale-up: [{}] ({} pod(s))", groups_text,
+                     chosen.pods)});
   }
   ++ca.scale_ups;
   ca.last_scale_up = now;
@@ -437,17 +438,16 @@ void Runtime::scale_down(Cluster& ca) {
   const SimTime now = ctx_.sim.now();
   const NodeTable& table = rt.scheduler.nodes();
   // Room left on every node, and the nodes this pass plans to remove.
-  Cluster& s = ca;
-  std::vector<Bin>& room = s.room;
+  std::vector<Bin>& room = ca.room;
   room.assign(table.size(), Bin{});
-  std::vector<std::uint8_t>& planned = s.planned;
+  std::vector<std::uint8_t>& planned = ca.planned;
   planned.assign(table.size(), 0);
   for (NodeIndex i = 0; i < table.size(); ++i)
     if (table.present(i))
       room[i] = {table.allocatable_cpu(i) - table.requested_cpu(i),
                  table.allocatable_memory(i) - table.requested_memory(i),
                  table.allocatable_pods(i) - table.pods(i)};
-  std::vector<std::int64_t>& size = s.size;
+  std::vector<std::int64_t>& size = ca.size;
   size.assign(rt.config->groups.size(), 0);
   for (const NodeRecord& n : rt.nodes)
     if (n.present && !n.autoscaler_deleting && n.drain == kUnset) ++size[n.group];
@@ -455,11 +455,11 @@ void Runtime::scale_down(Cluster& ca) {
   const std::size_t non_empty_cap = std::max(
       kNonEmptyCandidates, static_cast<std::size_t>(kCandidatesPoolRatio * static_cast<double>(present_nodes)));
   std::size_t non_empty_checked = 0;
-  std::vector<std::pair<TaskId, NodeIndex>>& moves = s.moves;
+  std::vector<std::pair<TaskId, NodeIndex>>& moves = ca.moves;
   // Per workload, once a loop: a DaemonSet's (not moved), one whose pods block a scale-down
   // (bare pods, safe-to-evict "false", kube-system pods without a budget), or movable.
   constexpr std::uint8_t kMovable = 0, kDaemon = 1, kBlocked = 2;
-  std::vector<std::uint8_t>& kind_of = s.kind;
+  std::vector<std::uint8_t>& kind_of = ca.kind;
   kind_of.clear();
   const auto kind = [&](ServiceId w) { return kind_of[w.value()]; };
   for (const ServiceId w : rt.workloads.ids()) {
@@ -474,15 +474,15 @@ void Runtime::scale_down(Cluster& ca) {
   }
   // Each budget's disruptions left in this loop, computed when first needed.
   constexpr std::int64_t kUnknown = std::numeric_limits<std::int64_t>::min();
-  std::vector<std::int64_t>& allowed = s.allowed;
+  std::vector<std::int64_t>& allowed = ca.allowed;
   allowed.assign(rt.config->manifests.pdbs.size(), kUnknown);
-  std::vector<std::uint32_t>& budget_taken = s.budget_taken;
-  std::vector<TaskId>& movers = s.movers;
+  std::vector<std::uint32_t>& budget_taken = ca.budget_taken;
+  std::vector<TaskId>& movers = ca.movers;
   // The nodes a moved pod may go to (ready, schedulable, reachable, not being removed), and each
   // slot's place among them.
-  std::vector<NodeIndex>& open = s.open;
+  std::vector<NodeIndex>& open = ca.open;
   open.clear();
-  std::vector<NodeIndex>& open_at = s.open_at;
+  std::vector<NodeIndex>& open_at = ca.open_at;
   open_at.assign(table.size(), kNoNode);
   for (const NodeId n : rt.nodes.ids()) {
     const NodeRecord& node = rt.nodes[n];
@@ -617,9 +617,10 @@ void Runtime::scale_down(Cluster& ca) {
   const auto record_removal = [&](const NodeRecord& node, std::string reason) {
     const std::int64_t from = ctx_.platform.desired(rt.config->groups[node.group]);
     ++ca.nodes_removed;
-    ctx_.eks.record_scaling({now, rt.config->name, "ClusterAutoscaler",
-                        fmt::format("node group {}", rt.config->config.node_groups[node.group].name),
-                        from, from - 1, std::move(reason)});
+    ctx_.eks.record_scaling(
+        {now, rt.config->name, "ClusterAutoscaler",
+         fmt::format("node group {}", rt.config->config.node_groups[node.group].name), from,
+         from - 1, std::move(reason)});
   };
   // Empty nodes go together (up to --max-empty-bulk-delete); else one node is drained.
   std::int32_t empties = 0;

@@ -391,12 +391,12 @@ void Runtime::provision(Cluster& k) {
     ++pool.nodes;
     ++k.nodeclaims;
     const platform::InstanceType& type = platform::InstanceCatalog::builtin().at(o.type[j]);
-    ctx_.eks.record_scaling({now, rt.config->name, "Karpenter",
-                        fmt::format("NodePool {}", rt.config->manifests.node_pools[q].meta.name),
-                        from, pool.nodes,
-                        fmt::format("Launched NodeClaim for {} pod(s): {} {} in {} (${:.4f}/h)",
-                                    claim.pods.size(), type.name, o.spot[j] ? "spot" : "on-demand",
-                                    ctx_.platform_config.azs[o.zone[j].value()], o.price[j])});
+    ctx_.eks.record_scaling(
+        {now, rt.config->name, "Karpenter",
+         fmt::format("NodePool {}", rt.config->manifests.node_pools[q].meta.name), from, pool.nodes,
+         fmt::format("Launched NodeClaim for {} pod(s): {} {} in {} (${:.4f}/h)", claim.pods.size(),
+                     type.name, o.spot[j] ? "spot" : "on-demand",
+                     ctx_.platform_config.azs[o.zone[j].value()], o.price[j])});
   }
   if (refused) open_batch(k);
 }
@@ -470,10 +470,10 @@ void Runtime::terminate(Cluster& k, NodeId n, std::string_view reason) {
   else if (reason.starts_with("Underutilized")) ++k.underutilized;
   else if (reason.starts_with("Expired")) ++k.expired;
   else if (reason.starts_with("Interrupted")) ++k.interrupted;
-  ctx_.eks.record_scaling({ctx_.sim.now(), rt.config->name, "Karpenter",
-                      fmt::format("NodePool {}", rt.config->manifests.node_pools[q].meta.name),
-                      nodes, nodes - 1,
-                      fmt::format("{} (node \"{}\")", reason, rt.scheduler.nodes().name(node.node))});
+  ctx_.eks.record_scaling(
+      {ctx_.sim.now(), rt.config->name, "Karpenter",
+       fmt::format("NodePool {}", rt.config->manifests.node_pools[q].meta.name), nodes, nodes - 1,
+       fmt::format("{} (node \"{}\")", reason, rt.scheduler.nodes().name(node.node))});
   ctx_.eks.drain_for_termination(c, n);
 }
 
@@ -660,12 +660,13 @@ void Runtime::disrupt(Cluster& k) {
     ++k.nodeclaims;
     const platform::InstanceType& from = platform::InstanceCatalog::builtin().at(o.type[k.offering[n]]);
     const platform::InstanceType& to = platform::InstanceCatalog::builtin().at(o.type[*pick]);
-    ctx_.eks.record_scaling({now, rt.config->name, "Karpenter", fmt::format("NodePool {}", specs[q].meta.name),
-                        pool.nodes - 1, pool.nodes,
-                        fmt::format("Launched NodeClaim to replace underutilized node \"{}\": {} "
-                                    "(${:.4f}/h) for {} (${:.4f}/h)",
-                                    table.name(node.node), to.name, o.price[*pick], from.name,
-                                    o.price[k.offering[n]])});
+    ctx_.eks.record_scaling(
+        {now, rt.config->name, "Karpenter", fmt::format("NodePool {}", specs[q].meta.name),
+         pool.nodes - 1, pool.nodes,
+         fmt::format("Launched NodeClaim to replace underutilized node \"{}\": {} "
+                     "(${:.4f}/h) for {} (${:.4f}/h)",
+                     table.name(node.node), to.name, o.price[*pick], from.name,
+                     o.price[k.offering[n]])});
     return;
   }
 }
